@@ -1,0 +1,154 @@
+//! The read-only picture of the whole cluster at one simulated instant.
+//!
+//! The UI draws only this, and the checker judges only this: nothing here is computed for
+//! show, every field is copied from the real server, network or client state.
+//! This file is a shared contract (simulator fills it, checker and UI read it).
+
+use crate::raft::types::{ClientId, Command, LogEntry, LogIndex, Message, Role, ServerId, Term};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Simulated time in microseconds since the start of the run.
+pub type Micros = u64;
+
+/// Identity of one message in flight, stable for its whole life (drop/duplicate/delay by id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct MessageId(pub u64);
+
+/// Whether a server is running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServerStatus {
+    Up,
+    /// Volatile state lost, persistent state kept; messages to it are lost (§5.1 failures).
+    Crashed,
+    /// Frozen: keeps all state, processes nothing, its timers stand still.
+    Paused,
+}
+
+/// One server as users see it: Figure 2's state, its timers and its key-value store.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServerView {
+    pub id: ServerId,
+    pub status: ServerStatus,
+    pub role: Role,
+    // Persistent state (Figure 2).
+    pub current_term: Term,
+    pub voted_for: Option<ServerId>,
+    /// Entries from `log_start` on (index `log_start`, `log_start + 1`, ...). `log_start` is 1
+    /// until §7 snapshots discard a prefix.
+    pub log: Vec<LogEntry>,
+    pub log_start: LogIndex,
+    // Volatile state (Figure 2).
+    pub commit_index: LogIndex,
+    pub last_applied: LogIndex,
+    /// Leader only: (follower, nextIndex, matchIndex) for every other server.
+    pub progress: Vec<FollowerProgress>,
+    /// Candidate only: who has granted a vote in the current term (including itself).
+    pub votes_granted: Vec<ServerId>,
+    /// Who this server believes leads its current term (redirect hint for clients, §8).
+    pub leader_hint: Option<ServerId>,
+    /// When the election timer fires (None for leaders and crashed servers), and when it was
+    /// last reset, so a UI can draw it draining.
+    pub election_deadline: Option<Micros>,
+    pub election_timer_started: Option<Micros>,
+    /// The applied key-value store: the real state machine of this server.
+    pub kv: BTreeMap<String, String>,
+}
+
+impl ServerView {
+    /// Index of the last log entry (0 for an empty log).
+    pub fn last_log_index(&self) -> LogIndex {
+        LogIndex(self.log_start.0 + self.log.len() as u64 - 1)
+    }
+
+    /// The entry at `index`, if this server holds it.
+    pub fn entry(&self, index: LogIndex) -> Option<&LogEntry> {
+        if index < self.log_start {
+            return None;
+        }
+        self.log.get((index.0 - self.log_start.0) as usize)
+    }
+}
+
+/// A leader's replication state for one follower (Figure 2: nextIndex[], matchIndex[]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FollowerProgress {
+    pub follower: ServerId,
+    pub next_index: LogIndex,
+    pub match_index: LogIndex,
+}
+
+/// One message on the wire, from send to delivery. Position on screen is derived from
+/// (`sent_at`, `deliver_at`, now); nothing about animation is stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MessageView {
+    pub id: MessageId,
+    pub from: ServerId,
+    pub to: ServerId,
+    pub sent_at: Micros,
+    pub deliver_at: Micros,
+    pub message: Message,
+    /// True if the network has already decided to lose it (partition, cut link, loss): it is
+    /// drawn travelling and fading out, and is never delivered.
+    pub doomed: bool,
+}
+
+/// The network as configured right now.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NetworkView {
+    /// Partition groups; empty when the network is whole. A server in no group is alone.
+    pub partition: Vec<Vec<ServerId>>,
+    /// One-way cut links (from, to).
+    pub cut_links: Vec<(ServerId, ServerId)>,
+    pub loss_probability: f64,
+    pub duplicate_probability: f64,
+    pub min_latency: Micros,
+    pub max_latency: Micros,
+}
+
+/// One client operation in the history (invoke, and return if it has returned).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientOp {
+    pub client: ClientId,
+    pub seq: u64,
+    pub command: Command,
+    pub invoked_at: Micros,
+    /// `None` while outstanding (or if it never returns).
+    pub returned_at: Option<Micros>,
+    /// What the client was told: for GET the value (None = key absent); SET/DEL return None.
+    pub result: Option<Option<String>>,
+}
+
+/// A client as the client panel shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClientView {
+    pub id: ClientId,
+    /// The request it is waiting on, if any, and which server it last sent it to.
+    pub outstanding: Option<(u64, Command, ServerId)>,
+    /// How many times the outstanding request was redirected / retried.
+    pub redirects: u32,
+    pub retries: u32,
+}
+
+/// Everything at one instant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClusterView {
+    pub now: Micros,
+    pub servers: Vec<ServerView>,
+    pub messages: Vec<MessageView>,
+    pub network: NetworkView,
+    pub clients: Vec<ClientView>,
+    pub history: Vec<ClientOp>,
+}
+
+impl ClusterView {
+    pub fn server(&self, id: ServerId) -> Option<&ServerView> {
+        self.servers.iter().find(|s| s.id == id)
+    }
+
+    /// Servers that are up and believe they lead (more than one is legal across terms).
+    pub fn leaders(&self) -> impl Iterator<Item = &ServerView> {
+        self.servers.iter().filter(|s| s.status != ServerStatus::Crashed && s.role == Role::Leader)
+    }
+}

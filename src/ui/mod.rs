@@ -1,0 +1,3 @@
+//! Layer 5: the Yew page. Components read a `ClusterView` and dispatch intents.
+
+pub fn start() {}
