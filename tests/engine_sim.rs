@@ -1,6 +1,6 @@
 //! The simulator, told as stories: elections, crashes, partitions, clients, time travel.
 
-use raft_explorer::raft::{Command, LogIndex, Role, ServerId, Term};
+use raft_explorer::raft::{Command, LogIndex, RaftOptions, Role, ServerId, Term};
 use raft_explorer::sim::{
     Action, ClientLoad, ClusterView, ServerStatus, Sim, SimConfig, TraceKind,
 };
@@ -524,4 +524,48 @@ fn one_server_cluster_serves_clients_alone() {
         sim.server(S(1)).kv().get("solo").map(String::as_str),
         Some("1")
     );
+}
+
+/// S1 wins term 1 with S3's vote; S3 crashes and restarts; S2 (which never heard of term 1's
+/// election) then asks S3 for its vote in term 1.
+fn two_candidates_in_term_one(options: RaftOptions) -> Sim {
+    let mut sim = Sim::new(SimConfig {
+        servers: 3,
+        raft: options,
+        ..SimConfig::default()
+    });
+    sim.partition(&[&[S(1), S(3)], &[S(2)]]);
+    sim.timeout(S(1));
+    sim.run_until(50 * MS);
+    assert_eq!(sim.server(S(1)).role(), Role::Leader);
+    sim.crash(S(3));
+    sim.restart(S(3));
+    sim.partition(&[&[S(2), S(3)], &[S(1)]]);
+    sim.timeout(S(2));
+    sim.run_until(100 * MS);
+    sim
+}
+
+#[test]
+fn a_restarted_server_remembers_its_vote_so_a_term_has_one_leader() {
+    let sim = two_candidates_in_term_one(RaftOptions::default());
+    assert_eq!(sim.server(S(2)).current_term(), Term(1));
+    assert_eq!(
+        sim.server(S(2)).role(),
+        Role::Candidate,
+        "S3 already voted for S1 in term 1"
+    );
+}
+
+#[test]
+fn knob_forget_vote_on_restart_lets_two_leaders_win_one_term() {
+    let mut options = RaftOptions::default();
+    options.knobs.forget_vote_on_restart = true;
+    let sim = two_candidates_in_term_one(options);
+    let leaders: Vec<_> = sim
+        .servers()
+        .filter(|s| s.role() == Role::Leader)
+        .map(|s| (s.id(), s.current_term()))
+        .collect();
+    assert_eq!(leaders, vec![(S(1), Term(1)), (S(2), Term(1))]);
 }
