@@ -569,3 +569,53 @@ fn knob_forget_vote_on_restart_lets_two_leaders_win_one_term() {
         .collect();
     assert_eq!(leaders, vec![(S(1), Term(1)), (S(2), Term(1))]);
 }
+
+#[test]
+fn the_trace_narrates_election_replication_and_crash_in_plain_english() {
+    let mut sim = sim(1);
+    let leader = elect(&mut sim, 3 * SECOND);
+    let follower = sim.server_ids().find(|id| *id != leader).unwrap();
+    sim.run_for(100 * MS); // the followers hear from the leader
+    sim.client_request(set("x", "1"), Some(follower));
+    sim.run_for(300 * MS);
+    sim.crash(leader);
+    sim.run_for(100 * MS);
+    let story: Vec<(String, &str)> = sim
+        .trace()
+        .iter()
+        .map(|e| (e.explain(), e.section()))
+        .collect();
+    let told = |needle: &str, section: &str| {
+        assert!(
+            story
+                .iter()
+                .any(|(text, s)| text.contains(needle) && *s == section),
+            "no {section} event saying {needle:?}"
+        )
+    };
+    told("became a candidate for term 1", "§5.2");
+    told(
+        &format!("granted its vote to {leader} for term 1"),
+        "§5.4.1",
+    );
+    told(
+        &format!("{leader} became leader for term 1 with votes from"),
+        "§5.2",
+    );
+    told(&format!("{follower} is not the leader, so it turned away C1's command #1 with the hint \"try {leader}\""), "§8");
+    told(
+        &format!("{leader} committed index 1 (replicated on"),
+        "§5.4.2",
+    );
+    told(
+        "applied index 1 (term 1) to its state machine: C1's command #1",
+        "§5.3",
+    );
+    told(&format!("{leader} crashed"), "§5.1");
+    told(&format!("was lost: {leader} is down"), "§5.1");
+    let seqs: Vec<u64> = sim.trace().iter().map(|e| e.seq).collect();
+    assert!(
+        seqs.windows(2).all(|w| w[1] == w[0] + 1),
+        "trace events are numbered in order"
+    );
+}
