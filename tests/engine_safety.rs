@@ -118,10 +118,7 @@ fn chaos_run(seed: u64, raft: RaftOptions, duration: u64) -> Result<u64, String>
             6 => Action::Pause { server },
             _ => Action::Resume { server },
         };
-        while sim.next_event_time().is_some_and(|t| t <= at) {
-            if sim.step().is_none() {
-                break;
-            }
+        while sim.step_until(at).is_some() {
             watch
                 .observe(&sim)
                 .map_err(|e| format!("seed {seed} at {} µs: {e}", sim.now()))?;

@@ -619,3 +619,25 @@ fn the_trace_narrates_election_replication_and_crash_in_plain_english() {
         "trace events are numbered in order"
     );
 }
+
+#[test]
+fn next_event_time_is_exactly_when_the_next_step_happens() {
+    let mut sim = Sim::new(SimConfig {
+        seed: 3,
+        load: ClientLoad::busy(2),
+        ..SimConfig::default()
+    });
+    for i in 0..5_000 {
+        if i == 2_000 {
+            let leader = sim.leader().unwrap();
+            sim.crash(leader);
+        }
+        let expected = sim.next_event_time().unwrap();
+        assert!(
+            sim.step_until(expected - 1).is_none(),
+            "nothing is due before it"
+        );
+        let event = sim.step().unwrap();
+        assert_eq!(event.time, expected);
+    }
+}

@@ -261,6 +261,7 @@ impl World {
             let id = world.add_client(true);
             world.schedule_think(id);
         }
+        world.settle_head();
         world
     }
 
@@ -494,10 +495,55 @@ impl World {
             };
             if self.process(event) {
                 self.events += 1;
+                self.settle_head();
                 return true;
             }
         }
         false
+    }
+
+    /// Makes the head of the queue a real event: drops cancelled timers and moves deferred
+    /// election timers to their deadline, so `next_event_time` is exact.
+    pub fn settle_head(&mut self) {
+        while let Some(head) = self.queue.peek() {
+            let (time, item) = (head.time, head.item);
+            match item {
+                Queued::Payload(_) | Queued::ClientThink { .. } => return,
+                Queued::ElectionTimeout { server, generation } => {
+                    let i = self.node_index(server);
+                    let node = &self.nodes[i];
+                    let live =
+                        node.election_generation == generation && node.status == ServerStatus::Up;
+                    match node.election_deadline {
+                        Some(deadline) if live && deadline <= time => return,
+                        Some(deadline) if live => {
+                            self.queue.pop();
+                            self.queue_election_timer(i, deadline);
+                        }
+                        _ => {
+                            self.queue.pop();
+                        }
+                    }
+                }
+                Queued::Heartbeat { server, generation } => {
+                    let node = &self.nodes[self.node_index(server)];
+                    if node.heartbeat_generation == generation
+                        && node.status == ServerStatus::Up
+                        && node.server.role() == Role::Leader
+                    {
+                        return;
+                    }
+                    self.queue.pop();
+                }
+                Queued::ClientTimeout { client, generation } => {
+                    let client = &self.clients[client.0 as usize - 1];
+                    if client.generation == generation && client.outstanding.is_some() {
+                        return;
+                    }
+                    self.queue.pop();
+                }
+            }
+        }
     }
 
     /// Returns false for cancelled timers (nothing happened).
@@ -958,6 +1004,12 @@ impl World {
 
     /// Applies a user action now. Nothing changes if it is refused.
     pub fn apply(&mut self, action: Action) -> Result<ActionOutcome, ActionError> {
+        let outcome = self.apply_unsettled(action);
+        self.settle_head();
+        outcome
+    }
+
+    fn apply_unsettled(&mut self, action: Action) -> Result<ActionOutcome, ActionError> {
         self.check(&action)?;
         let server = action.server();
         self.begin(server, TraceKind::Action(action.clone()));
