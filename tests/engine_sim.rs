@@ -641,3 +641,54 @@ fn next_event_time_is_exactly_when_the_next_step_happens() {
         assert_eq!(event.time, expected);
     }
 }
+
+#[test]
+fn actions_and_config_round_trip_through_json() {
+    let actions = vec![
+        Action::Crash { server: S(3) },
+        Action::Partition {
+            groups: vec![vec![S(1), S(2)], vec![S(3)]],
+        },
+        Action::SetLoss { probability: 0.25 },
+        Action::DelayMessage {
+            id: raft_explorer::sim::MessageId(7),
+            by: 5 * MS,
+        },
+        Action::ClientRequest {
+            client: None,
+            command: set("x", "1"),
+            target: Some(S(2)),
+        },
+        Action::Heal,
+    ];
+    let json = serde_json::to_string(&actions).unwrap();
+    let back: Vec<Action> = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, actions);
+    let short: Action =
+        serde_json::from_str(r#"{"action":"client_request","command":{"op":"get","key":"x"}}"#)
+            .unwrap();
+    assert_eq!(
+        short,
+        Action::ClientRequest {
+            client: None,
+            command: Command::Get { key: "x".into() },
+            target: None
+        }
+    );
+    assert!(serde_json::from_str::<Action>(r#"{"action":"crash","server":1,"oops":2}"#).is_err());
+
+    let mut config = SimConfig {
+        seed: 9,
+        servers: 3,
+        ..SimConfig::default()
+    };
+    config.raft.knobs.stale_local_reads = true;
+    let back: SimConfig = serde_json::from_str(&serde_json::to_string(&config).unwrap()).unwrap();
+    assert_eq!(back, config);
+    let partial: SimConfig = serde_json::from_str(
+        r#"{"seed": 4, "raft": {"knobs": {"commit_old_term_by_counting": true}}}"#,
+    )
+    .unwrap();
+    assert_eq!(partial.servers, 5);
+    assert!(partial.raft.fast_backup && partial.raft.knobs.commit_old_term_by_counting);
+}

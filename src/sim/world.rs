@@ -1099,7 +1099,9 @@ impl World {
                     );
                 }
             }
-            Action::DelayMessage { id, by } => self.edit_message(id, |env| env.deliver_at += by),
+            Action::DelayMessage { id, by } => {
+                self.edit_message(id, |env| env.deliver_at = env.deliver_at.saturating_add(by))
+            }
             Action::ClientRequest {
                 client,
                 command,
