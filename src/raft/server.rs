@@ -23,7 +23,7 @@ pub struct PersistentState {
     pub log: Log,
 }
 
-/// A leader's replication state for one follower (Figure 2 nextIndex[i], matchIndex[i]).
+/// A leader's replication state for one follower (Figure 2 `nextIndex[i]`, `matchIndex[i]`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Progress {
     pub follower: ServerId,

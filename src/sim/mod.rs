@@ -4,6 +4,21 @@
 //! virtual time event by event. Same `SimConfig` + same actions (at the same positions) =>
 //! the same run, byte for byte.
 //!
+//! Driving: `Sim::new(SimConfig)`, then `step()` / `step_until(t)` / `run_until(t)` /
+//! `run_for(d)` / `run_until_condition(deadline, f)`; act with `apply(Action)` (or the verbs
+//! `crash`, `restart`, `timeout`, `pause`, `resume`, `partition`, `cut`, `heal`, `set_loss`,
+//! `set_duplication`, `set_latency`, `drop_message`, `duplicate_message`, `delay_message`,
+//! `client_request`, `client_request_as`, which panic on refusal). Client load for fuzzing:
+//! `SimConfig::load` (`ClientLoad::busy(n)`).
+//!
+//! Reading: `view()` (a `ClusterView`, cloned: for the UI and whole-cluster checks) or, cheaply
+//! after every step, `server(id)` (borrowed `raft::Server` with getters), `status(id)`,
+//! `is_up(id)`, `last_event()`, `last_touched()`, `history()`, `events_processed()`, `now()`.
+//! Narration: `trace()` (bounded by `SimConfig::trace_capacity`; 0 = off) of `TraceEvent`s
+//! with `explain()` and `section()`.
+//!
+//! Time travel: `rewind_to(t)`, `actions()`, `actions_applied()`, `disable_time_travel()`.
+//!
 //! Semantics worth knowing:
 //! - Random loss is decided when a message is sent; partitions, cut links and crashes when it
 //!   arrives (a partition bites at once on messages in flight; healing in time saves them).
