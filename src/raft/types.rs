@@ -8,11 +8,15 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A server's current term (§5.1). Terms only grow.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct Term(pub u64);
 
 /// A position in the log; the first entry has index 1, index 0 means "before the log" (§5.3).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct LogIndex(pub u64);
 
 /// Server identity. Servers are numbered from 1 (S1..S9) as users see them.
@@ -90,17 +94,30 @@ impl std::str::FromStr for Command {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let words: Vec<&str> = text.split_whitespace().collect();
         let Some((op, args)) = words.split_first() else {
-            return Err(CommandParseError("type a command: SET key value, GET key or DEL key".into()));
+            return Err(CommandParseError(
+                "type a command: SET key value, GET key or DEL key".into(),
+            ));
         };
         let usage = |form: &str, n: usize| {
-            CommandParseError(format!("{} takes {n} argument{}: {form}", op.to_uppercase(), if n == 1 { "" } else { "s" }))
+            CommandParseError(format!(
+                "{} takes {n} argument{}: {form}",
+                op.to_uppercase(),
+                if n == 1 { "" } else { "s" }
+            ))
         };
         match op.to_ascii_uppercase().as_str() {
-            "SET" if args.len() == 2 => Ok(Command::Set { key: args[0].into(), value: args[1].into() }),
+            "SET" if args.len() == 2 => Ok(Command::Set {
+                key: args[0].into(),
+                value: args[1].into(),
+            }),
             "SET" => Err(usage("SET key value", 2)),
-            "GET" if args.len() == 1 => Ok(Command::Get { key: args[0].into() }),
+            "GET" if args.len() == 1 => Ok(Command::Get {
+                key: args[0].into(),
+            }),
             "GET" => Err(usage("GET key", 1)),
-            "DEL" if args.len() == 1 => Ok(Command::Del { key: args[0].into() }),
+            "DEL" if args.len() == 1 => Ok(Command::Del {
+                key: args[0].into(),
+            }),
             "DEL" => Err(usage("DEL key", 1)),
             _ => Err(CommandParseError(format!(
                 "unknown command \"{op}\": use SET key value, GET key or DEL key"
@@ -125,7 +142,11 @@ impl fmt::Display for Command {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EntryPayload {
     Noop,
-    Client { client: ClientId, seq: u64, command: Command },
+    Client {
+        client: ClientId,
+        seq: u64,
+        command: Command,
+    },
 }
 
 /// One log entry: the term in which the leader received it, and its payload (§5.3).
@@ -217,7 +238,13 @@ mod tests {
 
     #[test]
     fn parses_the_three_commands_and_explains_mistakes() {
-        assert_eq!("set x 5".parse(), Ok(Command::Set { key: "x".into(), value: "5".into() }));
+        assert_eq!(
+            "set x 5".parse(),
+            Ok(Command::Set {
+                key: "x".into(),
+                value: "5".into()
+            })
+        );
         assert_eq!("GET x".parse(), Ok(Command::Get { key: "x".into() }));
         assert_eq!(" DEL  x ".parse(), Ok(Command::Del { key: "x".into() }));
         let err = "SET x".parse::<Command>().unwrap_err().0;

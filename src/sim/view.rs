@@ -149,6 +149,8 @@ impl ClusterView {
 
     /// Servers that are up and believe they lead (more than one is legal across terms).
     pub fn leaders(&self) -> impl Iterator<Item = &ServerView> {
-        self.servers.iter().filter(|s| s.status != ServerStatus::Crashed && s.role == Role::Leader)
+        self.servers
+            .iter()
+            .filter(|s| s.status != ServerStatus::Crashed && s.role == Role::Leader)
     }
 }
