@@ -199,7 +199,7 @@ impl StepAction {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Expectation {
-    /// The server that `role`, `term`, `term_at_least`, `commit_index_at_least` and `kv` are
+    /// The server that `role`, `term`, `term_at_least`, `commit_index_at_least`, `committed` and `kv` are
     /// about ("S2" or "leader"); omitted: every live (not crashed) server.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server: Option<String>,
@@ -214,7 +214,8 @@ pub struct Expectation {
     pub term_at_least: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit_index_at_least: Option<u64>,
-    /// These commands are in the log at or below commitIndex on every live server.
+    /// These commands are in the log at or below commitIndex on `server`, or on every live
+    /// server if `server` is omitted.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub committed: Vec<String>,
     /// These commands are committed on no server.
