@@ -982,3 +982,73 @@ mod tests {
             .is_none());
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Reading the simulator's servers without copying them.
+
+/// A simulator server as the checker sees it: borrowed, plus whether it is up.
+#[derive(Clone, Copy)]
+pub struct LiveServer<'a> {
+    pub server: &'a crate::raft::Server,
+    pub up: bool,
+}
+
+impl ServerState for LiveServer<'_> {
+    fn id(&self) -> ServerId {
+        self.server.id()
+    }
+    fn is_up(&self) -> bool {
+        self.up
+    }
+    fn role(&self) -> Role {
+        self.server.role()
+    }
+    fn current_term(&self) -> Term {
+        self.server.current_term()
+    }
+    fn commit_index(&self) -> LogIndex {
+        self.server.commit_index()
+    }
+    fn last_applied(&self) -> LogIndex {
+        self.server.last_applied()
+    }
+    fn last_log_index(&self) -> LogIndex {
+        self.server.last_log_index()
+    }
+    fn entry(&self, index: LogIndex) -> Option<&LogEntry> {
+        self.server.log().get(index)
+    }
+}
+
+/// Borrows every server of `sim`.
+pub fn live_servers(sim: &crate::sim::Sim) -> Vec<LiveServer<'_>> {
+    sim.servers().map(|server| LiveServer { server, up: sim.is_up(server.id()) }).collect()
+}
+
+impl Checker {
+    /// Observes the simulator after one step: only the server the step touched is
+    /// re-examined (a step that touched none, e.g. a lost message, changes no server state).
+    pub fn observe_sim(&mut self, sim: &crate::sim::Sim) -> Option<&Violation> {
+        if self.first.is_some() {
+            return self.first.as_ref();
+        }
+        let Some(touched) = sim.last_touched() else { return None };
+        let all = live_servers(sim);
+        let event = sim.last_event();
+        let (time, seq) = (event.time, event.seq);
+        if let Some(s) = all.iter().find(|s| s.id() == touched) {
+            if let Err(v) = self.observe_one(s, &all, time, Some(seq)) {
+                self.first = Some(v);
+            }
+        }
+        self.first.as_ref()
+    }
+
+    /// Observes every server of `sim` (after actions that may touch several, or at the start).
+    pub fn observe_sim_all(&mut self, sim: &crate::sim::Sim) -> Option<&Violation> {
+        let all = live_servers(sim);
+        let event = sim.last_event();
+        let (time, seq) = (event.time.max(sim.now()), event.seq);
+        self.observe_all(&all, time, Some(seq))
+    }
+}

@@ -52,6 +52,8 @@ pub struct ClusterSpec {
     pub loss: f64,
     /// Probability that a message is delivered twice.
     pub duplication: f64,
+    /// A client without an answer after this long re-sends the same (client, seq) (§8).
+    pub client_timeout_ms: u64,
     /// MIT 6.824 fast log back-up (conflict term / index in AppendEntries replies).
     pub fast_backup: bool,
     /// A new leader appends a no-op at once (§8), so earlier-term entries commit promptly.
@@ -69,6 +71,7 @@ impl Default for ClusterSpec {
             latency_ms: [10, 20],
             loss: 0.0,
             duplication: 0.0,
+            client_timeout_ms: 500,
             fast_backup: true,
             noop_on_election: false,
             knobs: KnobsSpec::default(),
@@ -297,7 +300,7 @@ fn shape_of(field: &str) -> Option<Shape> {
         | "end_ms"
         | "at_ms"
         | "servers"
-        | "heartbeat_ms"
+        | "heartbeat_ms" | "client_timeout_ms"
         | "leaders"
         | "term"
         | "term_at_least"
@@ -480,6 +483,9 @@ impl Scenario {
                 "cluster.election_timeout_ms",
                 format!("[{emin}, {emax}]: need 0 < min ≤ max"),
             );
+        }
+        if c.client_timeout_ms == 0 {
+            return bad("cluster.client_timeout_ms", "must be at least 1 ms".into());
         }
         if c.heartbeat_ms == 0 {
             return bad("cluster.heartbeat_ms", "must be at least 1 ms".into());
