@@ -5,7 +5,7 @@
 //! and the nemesis schedule is drawn beforehand from its own RNG (seeded from the same seed),
 //! so a schedule can be edited (shrunk) and replayed without disturbing anything else.
 
-use super::invariants::{Checker, Violation};
+use super::invariants::{step_until, Checker, Violation};
 use super::linearizability::{check_history, Verdict};
 use crate::raft::types::ServerId;
 use crate::raft::{Knobs, RaftOptions};
@@ -84,7 +84,10 @@ impl FuzzConfig {
             seed: self.seed,
             servers: self.servers,
             load: ClientLoad::busy(self.clients),
-            raft: RaftOptions { knobs: self.knobs.clone(), ..RaftOptions::default() },
+            raft: RaftOptions {
+                knobs: self.knobs.clone(),
+                ..RaftOptions::default()
+            },
             trace_capacity: 0,
             checkpoint_interval: 0,
             ..SimConfig::default()
@@ -143,7 +146,9 @@ impl Dice {
 
 /// Draws the nemesis schedule of `config` from its own RNG.
 pub fn schedule(config: &FuzzConfig) -> Schedule {
-    let mut dice = Dice(ChaCha8Rng::seed_from_u64(config.seed ^ 0x6e65_6d65_7369_7321));
+    let mut dice = Dice(ChaCha8Rng::seed_from_u64(
+        config.seed ^ 0x6e65_6d65_7369_7321,
+    ));
     let n = config.servers;
     let ids: Vec<ServerId> = (1..=n).map(ServerId).collect();
     let mut crashed = vec![false; n as usize];
@@ -178,7 +183,11 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
                     out.push((t, Action::Crash { server: s }));
                     crashed[i] = true;
                     // Usually come back soon; sometimes stay down a long while.
-                    let back = t + if dice.chance(0.8) { dice.between(50_000, 1_500_000) } else { dice.between(1_500_000, 6_000_000) };
+                    let back = t + if dice.chance(0.8) {
+                        dice.between(50_000, 1_500_000)
+                    } else {
+                        dice.between(1_500_000, 6_000_000)
+                    };
                     if back < config.duration && dice.chance(0.9) {
                         out.push((back, Action::Restart { server: s }));
                         crashed[i] = false;
@@ -219,9 +228,15 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
             5 | 6 => {
                 let p = dice.below(40) as f64 / 100.0;
                 let (on, off) = if kind == 5 {
-                    (Action::SetLoss { probability: p }, Action::SetLoss { probability: 0.0 })
+                    (
+                        Action::SetLoss { probability: p },
+                        Action::SetLoss { probability: 0.0 },
+                    )
                 } else {
-                    (Action::SetDuplication { probability: p }, Action::SetDuplication { probability: 0.0 })
+                    (
+                        Action::SetDuplication { probability: p },
+                        Action::SetDuplication { probability: 0.0 },
+                    )
                 };
                 out.push((t, on));
                 let end = t + dice.between(200_000, 3_000_000);
@@ -239,7 +254,10 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
                     out.push((t, Action::Pause { server: s }));
                     paused[i] = true;
                     let back = t + dice.between(50_000, 1_000_000);
-                    out.push((back.min(config.duration.saturating_sub(1)), Action::Resume { server: s }));
+                    out.push((
+                        back.min(config.duration.saturating_sub(1)),
+                        Action::Resume { server: s },
+                    ));
                     paused[i] = false;
                 } else {
                     out.push((t, Action::Timeout { server: s }));
@@ -256,37 +274,39 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
 pub fn run_schedule(config: &FuzzConfig, schedule: &[(Micros, Action)]) -> FuzzOutcome {
     let mut sim = Sim::new(config.sim_config());
     let mut checker = Checker::new();
-    let mut next = 0;
-    loop {
-        let next_action = schedule.get(next).map(|(t, _)| *t);
-        let next_event = sim.next_event_time().filter(|&t| t <= config.duration);
-        match (next_event, next_action) {
-            (Some(te), Some(ta)) if ta < te => {}
-            (Some(_), _) => {
-                sim.step();
-                if checker.observe_sim(&sim).is_some() {
-                    break;
-                }
-                continue;
+    'run: for (t, action) in schedule.iter().filter(|(t, _)| *t <= config.duration) {
+        while step_until(&mut sim, *t) {
+            if checker.observe_sim(&sim).is_some() {
+                break 'run;
             }
-            (None, None) => break,
-            (None, Some(_)) => {}
-        }
-        let (t, action) = &schedule[next];
-        next += 1;
-        if *t > config.duration {
-            break;
         }
         sim.run_until(*t);
         // Refused actions (e.g. restarting a server a shrunk schedule never crashed) change
         // nothing.
         if sim.apply(action.clone()).is_ok() && checker.observe_sim(&sim).is_some() {
-            break;
+            break 'run;
+        }
+    }
+    if checker.is_clean() {
+        while step_until(&mut sim, config.duration) {
+            if checker.observe_sim(&sim).is_some() {
+                break;
+            }
         }
     }
     let violation = checker.violation().cloned();
-    let linearizability = if violation.is_some() { Verdict::Linearizable } else { check_history(sim.history()) };
-    FuzzOutcome { seed: config.seed, events: sim.events_processed(), violation, linearizability, operations: sim.history().len() }
+    let linearizability = if violation.is_some() {
+        Verdict::Linearizable
+    } else {
+        check_history(sim.history())
+    };
+    FuzzOutcome {
+        seed: config.seed,
+        events: sim.events_processed(),
+        violation,
+        linearizability,
+        operations: sim.history().len(),
+    }
 }
 
 /// Runs seed `config.seed` with its own schedule.
@@ -297,7 +317,11 @@ pub fn run_seed(config: &FuzzConfig) -> FuzzOutcome {
 /// Finds a shorter failing run: first the shortest duration that still fails (the violation
 /// time bounds it), then drops nemesis actions one by one while the run still fails.
 /// `budget` caps the number of re-runs.
-pub fn shrink(config: &FuzzConfig, schedule: &[(Micros, Action)], budget: usize) -> (FuzzConfig, Schedule) {
+pub fn shrink(
+    config: &FuzzConfig,
+    schedule: &[(Micros, Action)],
+    budget: usize,
+) -> (FuzzConfig, Schedule) {
     let mut best_config = config.clone();
     let mut best: Schedule = schedule.to_vec();
     let mut runs = 0;
@@ -332,7 +356,10 @@ pub fn shrink(config: &FuzzConfig, schedule: &[(Micros, Action)], budget: usize)
 
 /// A replayable text form of a schedule: one "at <ms> ms: <action>" line each.
 pub fn describe_schedule(schedule: &[(Micros, Action)]) -> Vec<String> {
-    schedule.iter().map(|(t, a)| format!("at {:.1} ms: {a}", *t as f64 / 1000.0)).collect()
+    schedule
+        .iter()
+        .map(|(t, a)| format!("at {:.1} ms: {a}", *t as f64 / 1000.0))
+        .collect()
 }
 
 /// The narrated trace of a run (every event), up to the first violation or the end.
@@ -342,30 +369,32 @@ pub fn narrate(config: &FuzzConfig, schedule: &[(Micros, Action)]) -> Vec<String
     let mut sim = Sim::new(sim_config);
     let mut checker = Checker::new();
     let mut lines = Vec::new();
-    let mut line = |e: &crate::sim::TraceEvent| {
-        format!("[{:>10.3} ms] {:<6} {}", e.time as f64 / 1000.0, e.section(), e.explain())
+    let line = |e: &crate::sim::TraceEvent| {
+        format!(
+            "[{:>10.3} ms] {:<6} {}",
+            e.time as f64 / 1000.0,
+            e.section(),
+            e.explain()
+        )
     };
-    let mut next = 0;
-    while checker.is_clean() {
-        let due_action = schedule.get(next).filter(|(t, _)| *t <= config.duration).map(|(t, _)| *t);
-        let due_event = sim.next_event_time().filter(|&t| t <= config.duration);
-        match (due_event, due_action) {
-            (Some(te), Some(ta)) if ta < te => {}
-            (Some(_), _) => {
-                sim.step();
-                lines.push(line(sim.last_event()));
-                checker.observe_sim(&sim);
-                continue;
-            }
-            (None, None) => break,
-            (None, Some(_)) => {}
-        }
-        let (t, action) = &schedule[next];
-        next += 1;
-        sim.run_until(*t);
-        if sim.apply(action.clone()).is_ok() {
+    let ends = schedule
+        .iter()
+        .filter(|(t, _)| *t <= config.duration)
+        .map(|(t, a)| (*t, Some(a)));
+    for (t, action) in ends.chain(std::iter::once((config.duration, None))) {
+        while checker.is_clean() && step_until(&mut sim, t) {
             lines.push(line(sim.last_event()));
             checker.observe_sim(&sim);
+        }
+        if !checker.is_clean() {
+            break;
+        }
+        sim.run_until(t);
+        if let Some(action) = action {
+            if sim.apply(action.clone()).is_ok() {
+                lines.push(line(sim.last_event()));
+                checker.observe_sim(&sim);
+            }
         }
     }
     if let Some(v) = checker.violation() {

@@ -1022,7 +1022,12 @@ impl ServerState for LiveServer<'_> {
 
 /// Borrows every server of `sim`.
 pub fn live_servers(sim: &crate::sim::Sim) -> Vec<LiveServer<'_>> {
-    sim.servers().map(|server| LiveServer { server, up: sim.is_up(server.id()) }).collect()
+    sim.servers()
+        .map(|server| LiveServer {
+            server,
+            up: sim.is_up(server.id()),
+        })
+        .collect()
 }
 
 impl Checker {
@@ -1032,7 +1037,7 @@ impl Checker {
         if self.first.is_some() {
             return self.first.as_ref();
         }
-        let Some(touched) = sim.last_touched() else { return None };
+        let touched = sim.last_touched()?;
         let all = live_servers(sim);
         let event = sim.last_event();
         let (time, seq) = (event.time, event.seq);
@@ -1051,4 +1056,18 @@ impl Checker {
         let (time, seq) = (event.time.max(sim.now()), event.seq);
         self.observe_all(&all, time, Some(seq))
     }
+}
+
+/// Processes the next simulator event due at or before `limit` (µs); false if there is none.
+///
+/// `Sim::step()` alone cannot be bounded: `next_event_time()` may report a cancelled timer,
+/// and `step()` then runs the next real event, however late. `run_until_condition` is
+/// bounded, and stops after one step when the condition always holds.
+pub fn step_until(sim: &mut crate::sim::Sim, limit: crate::sim::Micros) -> bool {
+    if sim.next_event_time().is_none_or(|t| t > limit) {
+        return false;
+    }
+    let before = sim.events_processed();
+    sim.run_until_condition(limit, |_| true);
+    sim.events_processed() > before
 }
