@@ -182,11 +182,12 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
                     }
                     out.push((t, Action::Crash { server: s }));
                     crashed[i] = true;
-                    // Usually come back soon; sometimes stay down a long while.
-                    let back = t + if dice.chance(0.8) {
-                        dice.between(50_000, 1_500_000)
-                    } else {
-                        dice.between(1_500_000, 6_000_000)
+                    // Often come back at once (mid-election: what a lost vote record would
+                    // break, §5.2), usually soon, sometimes only after a long while.
+                    let back = t + match dice.below(10) {
+                        0..=2 => dice.between(5_000, 60_000),
+                        3..=8 => dice.between(60_000, 1_500_000),
+                        _ => dice.between(1_500_000, 6_000_000),
                     };
                     if back < config.duration && dice.chance(0.9) {
                         out.push((back, Action::Restart { server: s }));
@@ -333,6 +334,25 @@ pub fn shrink(
     if let Some(v) = &first.violation {
         best_config.duration = v.time + 1;
         best.retain(|(t, _)| *t <= v.time);
+    }
+    // Shorter runs first: halve the duration while the run still fails (a stale read shows
+    // up in a short history too).
+    while runs < budget && best_config.duration > 200_000 {
+        let shorter = FuzzConfig {
+            duration: best_config.duration / 2,
+            ..best_config.clone()
+        };
+        let candidate: Schedule = best
+            .iter()
+            .filter(|(t, _)| *t <= shorter.duration)
+            .cloned()
+            .collect();
+        runs += 1;
+        if !run_schedule(&shorter, &candidate).failed() {
+            break;
+        }
+        best_config = shorter;
+        best = candidate;
     }
     // Drop actions, from the last to the first, keeping each drop that still fails.
     let mut i = best.len();
