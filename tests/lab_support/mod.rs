@@ -282,16 +282,37 @@ impl Lab {
         });
         assert!(answered, "{command} was not answered within 10 s");
         // Wait (briefly) for the commit to reach `expected` servers.
+        // Without a no-op on election (faithful Figure 2), a new leader only learns that
+        // earlier entries are committed once an entry of its own term commits (§5.4.2), so, as
+        // MIT's `one()` re-submits, send a harmless read now and then to move commitIndex on.
         let mut found = None;
-        for _ in 0..40 {
+        for attempt in 0..40 {
             found = self.committed_index_of(client, seq, expected);
             if found.is_some() {
                 break;
             }
+            if attempt % 10 == 9 {
+                self.start("GET nudge", None);
+            }
             self.run_for(50 * MS);
         }
         found.unwrap_or_else(|| {
-            panic!("{command} was answered but is not committed on {expected} servers")
+            let states: Vec<String> = self
+                .sim
+                .servers()
+                .map(|s| {
+                    format!(
+                        "{} {} term {} last {} commit {} up {}",
+                        s.id(),
+                        s.role(),
+                        s.current_term(),
+                        s.last_log_index(),
+                        s.commit_index(),
+                        self.sim.is_up(s.id())
+                    )
+                })
+                .collect();
+            panic!("{command} ({client}, #{seq}) was answered but is not committed on {expected} servers: {states:?}")
         })
     }
 
