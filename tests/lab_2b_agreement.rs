@@ -179,6 +179,10 @@ fn divergent_logs_are_repaired_with_and_without_fast_backup() {
     let slow = backup(false, 15);
     eprintln!("AppendEntries to repair: fast back-up {fast}, one index at a time {slow}");
     assert!(fast > 0 && slow > 0);
+    assert!(
+        fast < slow,
+        "conflict term/index hints skip whole terms (MIT 6.824 fast back-up)"
+    );
 }
 
 #[test]
