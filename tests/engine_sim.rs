@@ -1,6 +1,6 @@
 //! The simulator, told as stories: elections, crashes, partitions, clients, time travel.
 
-use raft_explorer::raft::{Command, LogIndex, Role, ServerId, Term};
+use raft_explorer::raft::{Command, LogIndex, RaftOptions, Role, ServerId, Term};
 use raft_explorer::sim::{
     Action, ClientLoad, ClusterView, ServerStatus, Sim, SimConfig, TraceKind,
 };
@@ -524,4 +524,120 @@ fn one_server_cluster_serves_clients_alone() {
         sim.server(S(1)).kv().get("solo").map(String::as_str),
         Some("1")
     );
+}
+
+/// S1 wins term 1 with S3's vote; S3 crashes and restarts; S2 (which never heard of term 1's
+/// election) then asks S3 for its vote in term 1.
+fn two_candidates_in_term_one(options: RaftOptions) -> Sim {
+    let mut sim = Sim::new(SimConfig {
+        servers: 3,
+        raft: options,
+        ..SimConfig::default()
+    });
+    sim.partition(&[&[S(1), S(3)], &[S(2)]]);
+    sim.timeout(S(1));
+    sim.run_until(50 * MS);
+    assert_eq!(sim.server(S(1)).role(), Role::Leader);
+    sim.crash(S(3));
+    sim.restart(S(3));
+    sim.partition(&[&[S(2), S(3)], &[S(1)]]);
+    sim.timeout(S(2));
+    sim.run_until(100 * MS);
+    sim
+}
+
+#[test]
+fn a_restarted_server_remembers_its_vote_so_a_term_has_one_leader() {
+    let sim = two_candidates_in_term_one(RaftOptions::default());
+    assert_eq!(sim.server(S(2)).current_term(), Term(1));
+    assert_eq!(
+        sim.server(S(2)).role(),
+        Role::Candidate,
+        "S3 already voted for S1 in term 1"
+    );
+}
+
+#[test]
+fn knob_forget_vote_on_restart_lets_two_leaders_win_one_term() {
+    let mut options = RaftOptions::default();
+    options.knobs.forget_vote_on_restart = true;
+    let sim = two_candidates_in_term_one(options);
+    let leaders: Vec<_> = sim
+        .servers()
+        .filter(|s| s.role() == Role::Leader)
+        .map(|s| (s.id(), s.current_term()))
+        .collect();
+    assert_eq!(leaders, vec![(S(1), Term(1)), (S(2), Term(1))]);
+}
+
+#[test]
+fn the_trace_narrates_election_replication_and_crash_in_plain_english() {
+    let mut sim = sim(1);
+    let leader = elect(&mut sim, 3 * SECOND);
+    let follower = sim.server_ids().find(|id| *id != leader).unwrap();
+    sim.run_for(100 * MS); // the followers hear from the leader
+    sim.client_request(set("x", "1"), Some(follower));
+    sim.run_for(300 * MS);
+    sim.crash(leader);
+    sim.run_for(100 * MS);
+    let story: Vec<(String, &str)> = sim
+        .trace()
+        .iter()
+        .map(|e| (e.explain(), e.section()))
+        .collect();
+    let told = |needle: &str, section: &str| {
+        assert!(
+            story
+                .iter()
+                .any(|(text, s)| text.contains(needle) && *s == section),
+            "no {section} event saying {needle:?}"
+        )
+    };
+    told("became a candidate for term 1", "§5.2");
+    told(
+        &format!("granted its vote to {leader} for term 1"),
+        "§5.4.1",
+    );
+    told(
+        &format!("{leader} became leader for term 1 with votes from"),
+        "§5.2",
+    );
+    told(&format!("{follower} is not the leader, so it turned away C1's command #1 with the hint \"try {leader}\""), "§8");
+    told(
+        &format!("{leader} committed index 1 (replicated on"),
+        "§5.4.2",
+    );
+    told(
+        "applied index 1 (term 1) to its state machine: C1's command #1",
+        "§5.3",
+    );
+    told(&format!("{leader} crashed"), "§5.1");
+    told(&format!("was lost: {leader} is down"), "§5.1");
+    let seqs: Vec<u64> = sim.trace().iter().map(|e| e.seq).collect();
+    assert!(
+        seqs.windows(2).all(|w| w[1] == w[0] + 1),
+        "trace events are numbered in order"
+    );
+}
+
+#[test]
+fn next_event_time_is_exactly_when_the_next_step_happens() {
+    let mut sim = Sim::new(SimConfig {
+        seed: 3,
+        load: ClientLoad::busy(2),
+        ..SimConfig::default()
+    });
+    for i in 0..5_000 {
+        if i == 2_000 {
+            let leader = sim.leader().unwrap();
+            sim.crash(leader);
+        }
+        let expected = sim.next_event_time().unwrap();
+        assert!(
+            sim.step_until(expected - 1).is_none(),
+            "nothing is due before it"
+        );
+        let event = sim.step().unwrap();
+        assert_eq!(event.time, expected);
+    }
 }

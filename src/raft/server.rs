@@ -416,6 +416,7 @@ impl Server {
                 from,
                 term: reply.term,
                 current,
+                role: self.volatile.role,
             });
             return;
         }
@@ -642,6 +643,7 @@ impl Server {
                 from,
                 term: reply.term,
                 current,
+                role: self.volatile.role,
             });
             return;
         }
@@ -760,8 +762,13 @@ impl Server {
             };
             self.volatile.last_applied = index;
             let term = entry.term;
-            let kind = match &entry.payload {
-                EntryPayload::Noop => AppliedKind::Noop,
+            out.applied.push(AppliedEntry { index, term });
+            match &entry.payload {
+                EntryPayload::Noop => out.notes.push(Note::Applied {
+                    index,
+                    term,
+                    kind: AppliedKind::Noop,
+                }),
                 EntryPayload::Client {
                     client,
                     seq,
@@ -774,6 +781,7 @@ impl Server {
                         ApplyOutcome::Duplicate(_) => AppliedKind::Duplicate { client, seq },
                         ApplyOutcome::Stale => AppliedKind::Stale { client, seq },
                     };
+                    out.notes.push(Note::Applied { index, term, kind });
                     // The leader answers the client it appended this command for.
                     while self
                         .volatile
@@ -796,11 +804,8 @@ impl Server {
                             }
                         }
                     }
-                    kind
                 }
-            };
-            out.applied.push(AppliedEntry { index, term });
-            out.notes.push(Note::Applied { index, term, kind });
+            }
         }
     }
 

@@ -81,8 +81,8 @@ impl Sim {
         self.world.now
     }
 
-    /// Time of the next queued item (may be a timer that turns out cancelled), or the next
-    /// recorded action when replaying after a rewind.
+    /// Time of the next event (cancelled timers are dropped eagerly, so this is exact), or of
+    /// the next recorded action when replaying after a rewind.
     pub fn next_event_time(&self) -> Option<Micros> {
         if let Some(action) = self.timeline.due(&self.world) {
             return Some(action.time);
@@ -98,14 +98,20 @@ impl Sim {
     /// Processes the next event (or, when replaying after a rewind, the next recorded action)
     /// and returns its narration.
     pub fn step(&mut self) -> Option<&TraceEvent> {
-        if self.step_until(Micros::MAX) {
+        self.step_until(Micros::MAX)
+    }
+
+    /// Like `step`, but only if the next event is due at or before `limit` (the clock is not
+    /// moved otherwise).
+    pub fn step_until(&mut self, limit: Micros) -> Option<&TraceEvent> {
+        if self.advance(limit) {
             Some(&self.world.last)
         } else {
             None
         }
     }
 
-    fn step_until(&mut self, limit: Micros) -> bool {
+    fn advance(&mut self, limit: Micros) -> bool {
         if let Some(recorded) = self.timeline.due(&self.world) {
             // An action recorded at time t happens "just after" t: the state at t is the one
             // the user saw when acting.
@@ -141,7 +147,7 @@ impl Sim {
     /// Processes every event due at or before `time`, then sets the clock to `time`. (When
     /// replaying after a rewind, recorded actions of time < `time` are applied on the way.)
     pub fn run_until(&mut self, time: Micros) {
-        while self.step_until(time) {}
+        while self.advance(time) {}
         self.world.now = self.world.now.max(time);
     }
 
@@ -155,7 +161,7 @@ impl Sim {
         deadline: Micros,
         mut condition: impl FnMut(&Sim) -> bool,
     ) -> bool {
-        while self.step_until(deadline) {
+        while self.advance(deadline) {
             if condition(self) {
                 return true;
             }
