@@ -1059,15 +1059,7 @@ impl Checker {
 }
 
 /// Processes the next simulator event due at or before `limit` (µs); false if there is none.
-///
-/// `Sim::step()` alone cannot be bounded: `next_event_time()` may report a cancelled timer,
-/// and `step()` then runs the next real event, however late. `run_until_condition` is
-/// bounded, and stops after one step when the condition always holds.
+/// (A thin name for `Sim::step_until`, which the checker loops use.)
 pub fn step_until(sim: &mut crate::sim::Sim, limit: crate::sim::Micros) -> bool {
-    if sim.next_event_time().is_none_or(|t| t > limit) {
-        return false;
-    }
-    let before = sim.events_processed();
-    sim.run_until_condition(limit, |_| true);
-    sim.events_processed() > before
+    sim.step_until(limit).is_some()
 }
