@@ -10,7 +10,10 @@ use raft_explorer::sim::Sim;
 /// Runs seed `seed` with `knobs` for `duration` µs; returns the event sequence numbers at
 /// which (incremental, full-view, one-shot) first found something.
 fn compare(seed: u64, knobs: Knobs, duration: u64) -> (Option<u64>, Option<u64>, Option<u64>) {
-    let config = FuzzConfig { knobs, ..FuzzConfig::new(seed, duration) };
+    let config = FuzzConfig {
+        knobs,
+        ..FuzzConfig::new(seed, duration)
+    };
     let schedule = fuzz::schedule(&config);
     let mut sim = Sim::new(config.sim_config());
     let mut incremental = Checker::new();
@@ -52,19 +55,32 @@ fn compare(seed: u64, knobs: Knobs, duration: u64) -> (Option<u64>, Option<u64>,
 #[test]
 fn clean_runs_are_clean_for_every_checker() {
     for seed in 0..3 {
-        assert_eq!(compare(seed, Knobs::default(), 4_000_000), (None, None, None), "seed {seed}");
+        assert_eq!(
+            compare(seed, Knobs::default(), 4_000_000),
+            (None, None, None),
+            "seed {seed}"
+        );
     }
 }
 
 #[test]
 fn incremental_checker_finds_what_full_views_find_at_the_same_event() {
-    let knobs = Knobs { skip_election_restriction: true, ..Knobs::default() };
+    let knobs = Knobs {
+        skip_election_restriction: true,
+        ..Knobs::default()
+    };
     let mut caught = 0;
     for seed in 0..6 {
         let (inc, full, shot) = compare(seed, knobs.clone(), 8_000_000);
-        assert_eq!(inc, full, "seed {seed}: incremental and full-view checkers disagree");
+        assert_eq!(
+            inc, full,
+            "seed {seed}: incremental and full-view checkers disagree"
+        );
         if let Some(shot) = shot {
-            assert!(inc.is_some_and(|i| i <= shot), "seed {seed}: the one-shot check saw it first ({inc:?} vs {shot})");
+            assert!(
+                inc.is_some_and(|i| i <= shot),
+                "seed {seed}: the one-shot check saw it first ({inc:?} vs {shot})"
+            );
         }
         caught += inc.is_some() as u32;
     }
