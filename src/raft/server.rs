@@ -29,6 +29,10 @@ pub struct Progress {
     pub follower: ServerId,
     pub next_index: LogIndex,
     pub match_index: LogIndex,
+    /// Flow control (not in Figure 2): an AppendEntries carrying entries is on its way and
+    /// unanswered. A new client command then waits for its reply (or the next heartbeat)
+    /// instead of sending the same unacknowledged entries again.
+    pub append_in_flight: bool,
 }
 
 /// A client command the leader appended and will answer once applied (§8).
@@ -457,6 +461,7 @@ impl Server {
                 follower,
                 next_index,
                 match_index: LogIndex(0),
+                append_in_flight: false,
             })
             .collect();
         self.volatile.pending.clear();
@@ -495,7 +500,7 @@ impl Server {
     }
 
     /// AppendEntries to one follower, with the entries from its nextIndex on.
-    fn send_append_entries(&self, follower_position: usize, out: &mut Output) {
+    fn send_append_entries(&mut self, follower_position: usize, out: &mut Output) {
         let progress = self.volatile.progress[follower_position];
         let log = &self.persistent.log;
         let prev_log_index = LogIndex(progress.next_index.0 - 1);
@@ -514,6 +519,8 @@ impl Server {
                 leader_commit: self.volatile.commit_index,
             }),
         ));
+        self.volatile.progress[follower_position].append_in_flight =
+            progress.next_index <= log.last_index();
     }
 
     /// AppendEntries receiver implementation (Figure 2).
@@ -656,6 +663,7 @@ impl Server {
             return;
         };
         let last_index = self.persistent.log.last_index();
+        self.volatile.progress[position].append_in_flight = false;
         if reply.success {
             // Figure 2, leaders: on success update nextIndex and matchIndex for the follower.
             // Replies may arrive late or twice: matchIndex never goes backwards.
@@ -885,7 +893,11 @@ impl Server {
             term,
         });
         self.advance_commit_index(out); // a one-server cluster commits at once
-        self.broadcast_append_entries(out);
+        for i in 0..self.volatile.progress.len() {
+            if !self.volatile.progress[i].append_in_flight {
+                self.send_append_entries(i, out);
+            }
+        }
     }
 
     // ---- Crash recovery ----

@@ -626,3 +626,38 @@ fn knob_forget_vote_on_restart_loses_voted_for() {
         "votes twice in term 1"
     );
 }
+
+#[test]
+fn a_new_command_waits_for_the_append_in_flight_instead_of_resending_it() {
+    let mut s1 = server(1, 3);
+    elect(&mut s1, &[2]);
+    let first = s1.handle(Input::ClientRequest {
+        client: ClientId(1),
+        seq: 1,
+        command: set("x", "1"),
+    });
+    assert_eq!(first.messages.len(), 2);
+    let second = s1.handle(Input::ClientRequest {
+        client: ClientId(2),
+        seq: 1,
+        command: set("y", "2"),
+    });
+    assert!(
+        second.messages.is_empty(),
+        "both followers still owe an answer for entry 1"
+    );
+    // S2 acknowledges entry 1: the leader sends it entry 2 at once.
+    let out = s1.handle(ack(1, 2, 1));
+    match &out.messages[..] {
+        [(to, Message::AppendEntries(a))] => {
+            assert_eq!(
+                (*to, a.prev_log_index, a.entries.len()),
+                (s(2), LogIndex(1), 1)
+            );
+        }
+        other => panic!("expected entry 2 for S2, got {other:?}"),
+    }
+    // A heartbeat resends from nextIndex to everyone (covers lost messages).
+    let out = s1.handle(Input::HeartbeatTick);
+    assert_eq!(out.messages.len(), 2);
+}
