@@ -29,10 +29,10 @@ pub struct Progress {
     pub follower: ServerId,
     pub next_index: LogIndex,
     pub match_index: LogIndex,
-    /// Flow control (not in Figure 2): an AppendEntries carrying entries is on its way and
-    /// unanswered. A new client command then waits for its reply (or the next heartbeat)
-    /// instead of sending the same unacknowledged entries again.
-    pub append_in_flight: bool,
+    /// Flow control (not in Figure 2): the last index sent to this follower by the latest
+    /// AppendEntries. An acknowledgement triggers a new AppendEntries only if some entries were
+    /// never sent; entries already on their way are not sent again (heartbeats resend anyway).
+    pub sent_through: LogIndex,
 }
 
 /// A client command the leader appended and will answer once applied (§8).
@@ -461,7 +461,7 @@ impl Server {
                 follower,
                 next_index,
                 match_index: LogIndex(0),
-                append_in_flight: false,
+                sent_through: LogIndex(0),
             })
             .collect();
         self.volatile.pending.clear();
@@ -508,6 +508,7 @@ impl Server {
         let entries = log
             .entries_from(progress.next_index, MAX_ENTRIES_PER_APPEND)
             .to_vec();
+        let sent = entries.len() as u64;
         out.messages.push((
             progress.follower,
             Message::AppendEntries(AppendEntries {
@@ -519,8 +520,7 @@ impl Server {
                 leader_commit: self.volatile.commit_index,
             }),
         ));
-        self.volatile.progress[follower_position].append_in_flight =
-            progress.next_index <= log.last_index();
+        self.volatile.progress[follower_position].sent_through = LogIndex(prev_log_index.0 + sent);
     }
 
     /// AppendEntries receiver implementation (Figure 2).
@@ -663,7 +663,6 @@ impl Server {
             return;
         };
         let last_index = self.persistent.log.last_index();
-        self.volatile.progress[position].append_in_flight = false;
         if reply.success {
             // Figure 2, leaders: on success update nextIndex and matchIndex for the follower.
             // Replies may arrive late or twice: matchIndex never goes backwards.
@@ -679,11 +678,11 @@ impl Server {
             progress.next_index = progress
                 .next_index
                 .max(LogIndex(progress.match_index.0 + 1));
-            let behind = progress.next_index <= last_index;
+            let unsent = progress.next_index <= last_index && progress.sent_through < last_index;
             if advanced {
                 self.advance_commit_index(out);
             }
-            if behind && advanced {
+            if unsent && advanced {
                 self.send_append_entries(position, out);
             }
         } else {
@@ -893,11 +892,7 @@ impl Server {
             term,
         });
         self.advance_commit_index(out); // a one-server cluster commits at once
-        for i in 0..self.volatile.progress.len() {
-            if !self.volatile.progress[i].append_in_flight {
-                self.send_append_entries(i, out);
-            }
-        }
+        self.broadcast_append_entries(out);
     }
 
     // ---- Crash recovery ----
