@@ -391,6 +391,7 @@ impl Server {
                 out.notes.push(Note::VoteGranted {
                     candidate,
                     term: current,
+                    log_unchecked: self.options.knobs.skip_election_restriction,
                 });
             }
             Some(reason) => out.notes.push(Note::VoteDenied {
