@@ -692,3 +692,29 @@ fn actions_and_config_round_trip_through_json() {
     assert_eq!(partial.servers, 5);
     assert!(partial.raft.fast_backup && partial.raft.knobs.commit_old_term_by_counting);
 }
+
+#[test]
+fn a_recorded_action_log_replays_the_run_exactly() {
+    let config = SimConfig {
+        seed: 17,
+        load: ClientLoad::busy(2),
+        ..SimConfig::default()
+    };
+    let mut original = Sim::new(config.clone());
+    original.run_until(700 * MS);
+    let leader = original.leader().unwrap();
+    // Act mid-instant (after a single step), where "run until t, then act" would not be exact.
+    original.step();
+    original.crash(leader);
+    original.step();
+    original.partition(&[&[S(1), S(2), S(3)], &[S(4), S(5)]]);
+    original.run_until(2 * SECOND);
+    original.heal();
+    original.run_until(3 * SECOND);
+
+    let log = serde_json::to_string(original.actions()).unwrap();
+    let mut replayed = Sim::replay(config, serde_json::from_str(&log).unwrap()).unwrap();
+    replayed.run_until(3 * SECOND);
+    assert_same(&replayed.view(), &original.view());
+    assert_eq!(replayed.actions_applied(), 3);
+}

@@ -362,6 +362,22 @@ impl Sim {
         self.timeline.applied
     }
 
+    /// A new simulation that will replay `actions` (an `actions()` log from a run with the
+    /// same config) at exactly the positions they were applied, as time is advanced. Applying
+    /// a new action forks, as after a rewind.
+    pub fn replay(config: SimConfig, actions: Vec<RecordedAction>) -> Result<Self, String> {
+        if actions
+            .windows(2)
+            .any(|w| (w[1].time, w[1].after_events) < (w[0].time, w[0].after_events))
+        {
+            return Err("recorded actions must be in the order they were applied".into());
+        }
+        let mut sim = Sim::try_new(config)?;
+        sim.timeline.actions = actions;
+        sim.timeline.applied = 0;
+        Ok(sim)
+    }
+
     /// Turns time travel off (drops checkpoints; for benchmarks and long fuzz runs).
     pub fn disable_time_travel(&mut self) {
         self.timeline.interval = 0;
