@@ -162,12 +162,13 @@ impl Sim {
     /// Processes every event due at or before `time`, then sets the clock to `time`. (When
     /// replaying after a rewind, recorded actions of time < `time` are applied on the way.)
     pub fn run_until(&mut self, time: Micros) {
+        let time = time.min(Micros::MAX / 4); // keeps time arithmetic far from overflow
         while self.advance(time) {}
         self.world.now = self.world.now.max(time);
     }
 
     pub fn run_for(&mut self, duration: Micros) {
-        self.run_until(self.world.now + duration);
+        self.run_until(self.world.now.saturating_add(duration));
     }
 
     /// Runs until `condition` holds (checked after every step) or `deadline`; true if it held.
