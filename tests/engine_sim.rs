@@ -718,3 +718,48 @@ fn a_recorded_action_log_replays_the_run_exactly() {
     assert_same(&replayed.view(), &original.view());
     assert_eq!(replayed.actions_applied(), 3);
 }
+
+/// A deposed leader, cut off from the majority, is asked for x after the majority changed it.
+fn read_from_isolated_old_leader(options: RaftOptions) -> Option<Option<String>> {
+    let mut sim = Sim::new(SimConfig {
+        seed: 23,
+        raft: options,
+        ..SimConfig::default()
+    });
+    let old = elect(&mut sim, 3 * SECOND);
+    sim.client_request(set("x", "1"), Some(old));
+    sim.run_for(SECOND);
+    let rest: Vec<_> = sim.server_ids().filter(|id| *id != old).collect();
+    sim.partition(&[&[old], &rest]);
+    sim.run_for(SECOND);
+    sim.client_request(set("x", "2"), Some(rest[0]));
+    sim.run_for(SECOND);
+    let (client, seq) = sim.client_request(Command::Get { key: "x".into() }, Some(old));
+    sim.run_for(100 * MS);
+    sim.history()
+        .iter()
+        .find(|op| op.client == client && op.seq == seq)
+        .unwrap()
+        .result
+        .clone()
+}
+
+#[test]
+fn reads_go_through_the_log_so_an_isolated_old_leader_cannot_answer_them() {
+    assert_eq!(
+        read_from_isolated_old_leader(RaftOptions::default()),
+        None,
+        "no answer yet"
+    );
+}
+
+#[test]
+fn knob_stale_local_reads_lets_an_isolated_old_leader_return_a_stale_value() {
+    let mut options = RaftOptions::default();
+    options.knobs.stale_local_reads = true;
+    assert_eq!(
+        read_from_isolated_old_leader(options),
+        Some(Some("1".into())),
+        "x is 2 by now"
+    );
+}
