@@ -163,12 +163,13 @@ impl Sim {
     /// Processes every event due at or before `time`, then sets the clock to `time`. (When
     /// replaying after a rewind, recorded actions of time < `time` are applied on the way.)
     pub fn run_until(&mut self, time: Micros) {
+        let time = time.min(Micros::MAX / 4); // keeps time arithmetic far from overflow
         while self.advance(time) {}
         self.world.now = self.world.now.max(time);
     }
 
     pub fn run_for(&mut self, duration: Micros) {
-        self.run_until(self.world.now + duration);
+        self.run_until(self.world.now.saturating_add(duration));
     }
 
     /// Runs until `condition` holds (checked after every step) or `deadline`; true if it held.
@@ -361,6 +362,22 @@ impl Sim {
     /// How many of `actions()` are part of the present (the rest is the recorded future).
     pub fn actions_applied(&self) -> usize {
         self.timeline.applied
+    }
+
+    /// A new simulation that will replay `actions` (an `actions()` log from a run with the
+    /// same config) at exactly the positions they were applied, as time is advanced. Applying
+    /// a new action forks, as after a rewind.
+    pub fn replay(config: SimConfig, actions: Vec<RecordedAction>) -> Result<Self, String> {
+        if actions
+            .windows(2)
+            .any(|w| (w[1].time, w[1].after_events) < (w[0].time, w[0].after_events))
+        {
+            return Err("recorded actions must be in the order they were applied".into());
+        }
+        let mut sim = Sim::try_new(config)?;
+        sim.timeline.actions = actions;
+        sim.timeline.applied = 0;
+        Ok(sim)
     }
 
     /// Turns time travel off (drops checkpoints; for benchmarks and long fuzz runs).
