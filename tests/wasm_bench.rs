@@ -5,6 +5,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use raft_explorer::sim::{workload, Sim, SimConfig};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -13,6 +14,13 @@ const ONE_HOUR: u64 = 3_600_000_000;
 /// The page must stay responsive (the test runner polls it), so the hour runs in slices with a
 /// yield to the event loop between them; only the time spent simulating is counted.
 const SLICE: u64 = 10_000_000;
+
+/// The wasm linear memory in MB (it only grows, so at the end it is the peak).
+fn wasm_memory_mb() -> u32 {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    let buffer: js_sys::ArrayBuffer = memory.buffer().unchecked_into();
+    buffer.byte_length() / 1_000_000
+}
 
 fn now_ms() -> f64 {
     web_sys::window().unwrap().performance().unwrap().now()
@@ -32,19 +40,31 @@ async fn run_one_hour(label: &str, config: SimConfig) {
     let events = sim.events_processed();
     let ops = sim.history().len();
     console_log!(
-        "WASM_BENCH {{\"workload\":\"{label}\",\"simulated_s\":3600,\"events\":{events},\"wall_ms\":{wall_ms:.0},\"events_per_sec\":{:.0},\"client_ops\":{ops}}}",
-        events as f64 / (wall_ms / 1000.0)
+        "WASM_BENCH {{\"workload\":\"{label}\",\"simulated_s\":3600,\"events\":{events},\"wall_ms\":{wall_ms:.0},\"events_per_sec\":{:.0},\"client_ops\":{ops},\"wasm_memory_mb\":{}}}",
+        events as f64 / (wall_ms / 1000.0),
+        wasm_memory_mb()
     );
-    assert!(events > 1_000_000, "a busy hour is millions of events, got {events}");
+    assert!(
+        events > 1_000_000,
+        "a busy hour is millions of events, got {events}"
+    );
     assert!(ops > 10_000, "the clients were busy, got {ops} operations");
 }
 
 #[wasm_bindgen_test]
 async fn one_simulated_hour_of_a_busy_cluster() {
-    run_one_hour("busy 5 servers, 5 clients, no trace/checkpoints", workload::busy_cluster()).await;
+    run_one_hour(
+        "busy 5 servers, 5 clients, no trace/checkpoints",
+        workload::busy_cluster(),
+    )
+    .await;
 }
 
 #[wasm_bindgen_test]
 async fn one_simulated_hour_of_a_busy_cluster_with_ui_bookkeeping() {
-    run_one_hour("busy 5 servers, 5 clients, trace + time travel on", workload::busy_cluster_as_ui()).await;
+    run_one_hour(
+        "busy 5 servers, 5 clients, trace + time travel on",
+        workload::busy_cluster_as_ui(),
+    )
+    .await;
 }

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Runs every benchmark and rewrites docs/BENCHMARKS.md with the numbers (the part below the
+# "measured by hand" marker is kept). Benchmarks are never timed tests: they only report.
+#   1. native simulator throughput (raftsim bench, one simulated hour)
+#   2. the fuzz check the test command runs (raftsim check, 500 seeds x 30 s)
+#   3. the simulator as wasm in headless Chromium (tests/wasm_bench.rs, one simulated hour)
+#   4. frame cost of the page in headless Chromium (tests/e2e/bench/, if present)
+#   5. the release dist/ size
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. scripts/setup.sh
+setup_all
+out=docs/BENCHMARKS.md
+tmp="$(mktemp)"
+manual="$(mktemp)"
+if [ -f "$out" ] && grep -q '<!-- measured by hand -->' "$out"; then
+    sed -n '/<!-- measured by hand -->/,$p' "$out" >"$manual"
+fi
+
+say "native simulator benchmark"
+native=$(cargo run --quiet --release --bin raftsim -- bench --duration-ms 3600000)
+say "fuzz check (500 seeds x 30 s)"
+check=$(cargo run --quiet --release --bin raftsim -- check --seeds 500 --duration-ms 30000 --nemesis all)
+
+say "wasm simulator benchmark in headless Chromium"
+wasm=$(PATH="$WASM_PATH" WASM_BINDGEN_TEST_TIMEOUT=900 CHROMEDRIVER=/usr/bin/chromedriver \
+    WASM_BINDGEN_TEST_WEBDRIVER_JSON="$REPO_ROOT/tests/webdriver.json" \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+    cargo test --quiet --release --target wasm32-unknown-unknown --target-dir "$WASM_TARGET_DIR" \
+    --test wasm_bench -- --nocapture 2>&1 | grep -o 'WASM_BENCH {.*}' | sed 's/^WASM_BENCH //' | sort -u || true)
+
+say "release build and dist size"
+PATH="$WASM_PATH" CARGO_TARGET_DIR="$WASM_TARGET_DIR" trunk build --release >/dev/null 2>&1
+sizes=$(bash scripts/dist-size.sh)
+
+frames=""
+if ls tests/e2e/bench/*.mjs >/dev/null 2>&1; then
+    say "frame-cost benchmark in headless Chromium"
+    frames=$(TOOLS_DIR="$TOOLS_DIR" node --test tests/e2e/bench/ 2>&1 | grep -o 'FRAME_BENCH {.*}' | sed 's/^FRAME_BENCH //' || true)
+fi
+
+{
+    echo "# Benchmarks"
+    echo
+    echo "Written by \`bash scripts/bench.sh\` on $(date -u +%Y-%m-%d) on this project's machine"
+    echo "($(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(/usr/bin/chromium --version 2>/dev/null | head -1))."
+    echo "Numbers vary with machine load; none of them is asserted by a test."
+    echo
+    echo "## Simulator, native (release)"
+    echo
+    echo "One simulated hour of a busy five-server cluster (five clients issuing SET/GET/DEL back"
+    echo "to back, no faults, no checker; \`sim::workload::busy_cluster\`). Target ≥ 1 M events/s."
+    echo
+    echo '```json'; echo "$native"; echo '```'
+    echo
+    echo "## Fuzz check (what the test command runs)"
+    echo
+    echo "\`raftsim check --seeds 500 --duration-ms 30000 --nemesis all\`: random crashes, restarts,"
+    echo "partitions, cut links, pauses, loss and duplication with client load; Figure 3 invariants"
+    echo "after every event, linearizability of every history."
+    echo
+    echo '```json'; echo "$check"; echo '```'
+    echo
+    echo "## Simulator as WebAssembly, headless Chromium (release)"
+    echo
+    echo "The same hour in the browser (\`tests/wasm_bench.rs\`). Target ≤ 2 s (\`wall_ms\`) for the"
+    echo "busy cluster. The second line keeps what the page keeps (narrated trace, time-travel"
+    echo "checkpoints). Both run in one wasm instance, so \`wasm_memory_mb\` is that instance's peak so far."
+    echo
+    echo '```json'; echo "${wasm:-(not measured: the wasm benchmark failed; run it by hand to see why)}"; echo '```'
+    echo
+    echo "## Page frame cost, headless Chromium"
+    echo
+    if [ -n "$frames" ]; then
+        echo "Per-frame script + layout time of the page with a busy cluster. Target p95 ≤ 4 ms."
+        echo
+        echo '```json'; echo "$frames"; echo '```'
+    else
+        echo "Not measured yet (no frame benchmark in tests/e2e/bench/)."
+    fi
+    echo
+    echo "## Release \`dist/\` size"
+    echo
+    echo "Trunk 0.21.14 release build (\`opt-level = \"z\"\`, LTO, one codegen unit, \`panic = \"abort\"\`,"
+    echo "\`wasm-opt -Oz\` from binaryen 132). Gzip is \`gzip -9\`. Target ≤ 200 KB gzip in total."
+    echo
+    echo "$sizes"
+    echo
+    if [ -s "$manual" ]; then cat "$manual"; fi
+} >"$tmp"
+mv "$tmp" "$out"
+say "wrote $out"
