@@ -19,7 +19,7 @@ USAGE:
       section.
 
   raftsim check --seeds N --duration-ms D [--servers K] [--nemesis all|crash|partition|loss|none]
-                [--knob NAME]... [--first-seed S] [--clients C]
+                [--knob NAME]... [--first-seed S] [--clients C] [--slow-backup] [--noop-on-election]
       Run N random fault schedules (seeds S..S+N-1, default S=0) of D simulated ms with client
       load, checking Figure 3 invariants after every event and linearizability at the end.
       Prints one JSON line {\"runs\":N,\"violations\":V,\"events\":E,\"events_per_sec\":R,...}
@@ -165,7 +165,7 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
 fn cmd_check(args: &[String]) -> Result<ExitCode, String> {
     let flags = Flags::parse(
         args,
-        &[],
+        &["--slow-backup", "--noop-on-election"],
         &[
             "--seeds",
             "--duration-ms",
@@ -221,6 +221,8 @@ fn cmd_check(args: &[String]) -> Result<ExitCode, String> {
             nemesis,
             knobs: knobs.clone(),
             clients,
+            fast_backup: !flags.has("--slow-backup"),
+            noop_on_election: flags.has("--noop-on-election"),
             ..FuzzConfig::new(seed, duration_ms * 1000)
         };
         let outcome = fuzz::run_seed(&config);

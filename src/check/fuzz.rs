@@ -59,6 +59,10 @@ pub struct FuzzConfig {
     pub servers: u8,
     pub nemesis: Nemesis,
     pub knobs: Knobs,
+    /// MIT 6.824 fast log back-up (on by default, as in the simulator).
+    pub fast_backup: bool,
+    /// A new leader appends a no-op at once (§8).
+    pub noop_on_election: bool,
     /// Automatic clients issuing SET/GET/DEL on a few keys.
     pub clients: u32,
     /// Mean time between nemesis actions.
@@ -73,6 +77,8 @@ impl FuzzConfig {
             servers: 5,
             nemesis: Nemesis::All,
             knobs: Knobs::default(),
+            fast_backup: true,
+            noop_on_election: false,
             clients: 3,
             fault_interval: 400_000,
         }
@@ -85,8 +91,9 @@ impl FuzzConfig {
             servers: self.servers,
             load: ClientLoad::busy(self.clients),
             raft: RaftOptions {
+                fast_backup: self.fast_backup,
+                noop_on_election: self.noop_on_election,
                 knobs: self.knobs.clone(),
-                ..RaftOptions::default()
             },
             trace_capacity: 0,
             checkpoint_interval: 0,

@@ -1,6 +1,7 @@
 //! Layer 4: the documented scenario / permalink format, presets and validation.
 
 pub mod format;
+pub mod permalink;
 pub mod presets;
 pub mod runner;
 
