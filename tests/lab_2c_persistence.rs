@@ -78,8 +78,11 @@ fn figure8(config: SimConfig, rounds: u32) {
     lab.one("SET f 0", 1);
     let mut up = lab.n as usize;
     for i in 0..rounds {
-        if let Some(leader) = lab.sim.leader() {
-            lab.start(&format!("SET f {i}"), Some(leader));
+        // As in the lab, every server that believes it leads is handed a command.
+        for s in lab.ids() {
+            if lab.sim.is_up(s) && lab.sim.server(s).role() == raft_explorer::raft::Role::Leader {
+                lab.start(&format!("SET f {i}"), Some(s));
+            }
         }
         // Short or long pause, as in the lab.
         let pause = if rng.below(1000) < 100 {
