@@ -3,6 +3,7 @@
 //! Standard library only; arguments are parsed by hand.
 
 use raft_explorer::check::fuzz::{self, FuzzConfig, Nemesis};
+use raft_explorer::check::Verdict;
 use raft_explorer::raft::Knobs;
 use raft_explorer::scenario::{self, KnobsSpec, RunOptions, Scenario};
 use raft_explorer::sim::{ClientLoad, Sim, SimConfig};
@@ -270,13 +271,39 @@ fn cmd_check(args: &[String]) -> Result<ExitCode, String> {
         eprintln!("  {line}");
     }
     let trace = fuzz::narrate(&small, &shrunk);
-    const SHOWN: usize = 400;
+    // Where to look: the end (an invariant violation stops the run at once), or around the
+    // operation whose result could not be explained.
+    let (from, to) = match &outcome.linearizability {
+        Verdict::NotLinearizable {
+            culprit: (invoked, returned),
+            ..
+        } if outcome.violation.is_none() => (
+            invoked.saturating_sub(300_000),
+            returned.unwrap_or(small.duration) + 50_000,
+        ),
+        _ => (0, u64::MAX),
+    };
+    let shown: Vec<&str> = trace
+        .iter()
+        .filter(|l| !l.routine && l.time >= from && l.time <= to)
+        .map(|l| l.text.as_str())
+        .collect();
+    const MOST: usize = 400;
     eprintln!(
-        "trace (last {} of {} events):",
-        SHOWN.min(trace.len()),
-        trace.len()
+        "trace ({} of {} events{}, heartbeats omitted):",
+        MOST.min(shown.len()),
+        trace.len(),
+        if from > 0 {
+            format!(
+                ", from {:.1} ms to {:.1} ms",
+                from as f64 / 1000.0,
+                to as f64 / 1000.0
+            )
+        } else {
+            String::new()
+        }
     );
-    for line in &trace[trace.len().saturating_sub(SHOWN)..] {
+    for line in &shown[shown.len().saturating_sub(MOST)..] {
         eprintln!("{line}");
     }
     Ok(ExitCode::from(1))

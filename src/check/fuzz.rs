@@ -389,20 +389,32 @@ pub fn describe_schedule(schedule: &[(Micros, Action)]) -> Vec<String> {
         .collect()
 }
 
-/// The narrated trace of a run (every event), up to the first violation or the end.
-pub fn narrate(config: &FuzzConfig, schedule: &[(Micros, Action)]) -> Vec<String> {
+/// One narrated line of a trace.
+#[derive(Clone, Debug)]
+pub struct TraceLine {
+    pub time: Micros,
+    /// Heartbeat chatter a reader may skip.
+    pub routine: bool,
+    pub text: String,
+}
+
+/// The narrated trace of a run (every event), up to the first violation or the end; the last
+/// line names the violation, if any.
+pub fn narrate(config: &FuzzConfig, schedule: &[(Micros, Action)]) -> Vec<TraceLine> {
     let mut sim_config = config.sim_config();
     sim_config.trace_capacity = 1;
     let mut sim = Sim::new(sim_config);
     let mut checker = Checker::new();
     let mut lines = Vec::new();
-    let line = |e: &crate::sim::TraceEvent| {
-        format!(
+    let line = |e: &crate::sim::TraceEvent| TraceLine {
+        time: e.time,
+        routine: e.is_routine(),
+        text: format!(
             "[{:>10.3} ms] {:<6} {}",
             e.time as f64 / 1000.0,
             e.section(),
             e.explain()
-        )
+        ),
     };
     let ends = schedule
         .iter()
@@ -425,7 +437,11 @@ pub fn narrate(config: &FuzzConfig, schedule: &[(Micros, Action)]) -> Vec<String
         }
     }
     if let Some(v) = checker.violation() {
-        lines.push(format!("VIOLATION: {v}"));
+        lines.push(TraceLine {
+            time: v.time,
+            routine: false,
+            text: format!("VIOLATION: {v}"),
+        });
     }
     lines
 }
