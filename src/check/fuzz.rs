@@ -151,6 +151,18 @@ impl Dice {
     }
 }
 
+/// The kinds of fault the nemesis draws from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    CrashOrRestart,
+    Partition,
+    Cuts,
+    Loss,
+    Duplication,
+    /// Force an election timeout, or pause a server briefly.
+    Nudge,
+}
+
 /// Draws the nemesis schedule of `config` from its own RNG.
 pub fn schedule(config: &FuzzConfig) -> Schedule {
     let mut dice = Dice(ChaCha8Rng::seed_from_u64(
@@ -166,17 +178,28 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
     }
     let mut t: Micros = dice.between(100_000, 2 * config.fault_interval);
     while t < config.duration {
-        let kind = match config.nemesis {
-            Nemesis::All => dice.below(8),
-            Nemesis::Crash => [0, 1, 7][dice.below(3) as usize],
-            Nemesis::Partition => [2, 3, 4][dice.below(3) as usize],
-            Nemesis::Loss => 5 + dice.below(2),
-            Nemesis::None => unreachable!(),
+        use Fault::*;
+        let menu: &[Fault] = match config.nemesis {
+            Nemesis::All => &[
+                CrashOrRestart,
+                CrashOrRestart,
+                Partition,
+                Partition,
+                Cuts,
+                Loss,
+                Duplication,
+                Nudge,
+            ],
+            Nemesis::Crash => &[CrashOrRestart, CrashOrRestart, Nudge],
+            Nemesis::Partition => &[Partition, Partition, Cuts],
+            Nemesis::Loss => &[Loss, Duplication],
+            Nemesis::None => &[],
         };
+        let fault = menu[dice.below(menu.len() as u64) as usize];
         let pick = |dice: &mut Dice| ids[dice.below(n as u64) as usize];
-        match kind {
+        match fault {
             // Crash an up server, or restart a crashed one.
-            0 | 1 => {
+            CrashOrRestart => {
                 let s = pick(&mut dice);
                 let i = s.0 as usize - 1;
                 if crashed[i] {
@@ -203,7 +226,7 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
                 }
             }
             // Partition into two random sides, healed later.
-            2 | 3 => {
+            Partition => {
                 let mut a = Vec::new();
                 let mut b = Vec::new();
                 for &s in &ids {
@@ -220,7 +243,7 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
                 }
             }
             // A few one-way cuts.
-            4 => {
+            Cuts => {
                 for _ in 0..dice.between(1, 3) {
                     let (from, to) = (pick(&mut dice), pick(&mut dice));
                     if from != to {
@@ -233,9 +256,9 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
                 }
             }
             // Lossy or duplicating network for a while.
-            5 | 6 => {
+            Loss | Duplication => {
                 let p = dice.below(40) as f64 / 100.0;
-                let (on, off) = if kind == 5 {
+                let (on, off) = if fault == Loss {
                     (
                         Action::SetLoss { probability: p },
                         Action::SetLoss { probability: 0.0 },
@@ -253,7 +276,7 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
                 }
             }
             // Force an election somewhere, or pause a server for a moment.
-            _ => {
+            Nudge => {
                 let s = pick(&mut dice);
                 let i = s.0 as usize - 1;
                 // A crashed server has no timer to force.
