@@ -73,6 +73,8 @@ pub enum Note {
     VoteGranted {
         candidate: ServerId,
         term: Term,
+        /// Knob `skip_election_restriction`: granted without comparing logs.
+        log_unchecked: bool,
     },
     VoteDenied {
         candidate: ServerId,
@@ -323,9 +325,13 @@ impl Note {
             Note::TimeoutIgnoredByLeader { term } => {
                 write!(out, "{me} leads term {term}; leaders have no election timer, so nothing happens")?
             }
-            Note::VoteGranted { candidate, term } => write!(
+            Note::VoteGranted { candidate, term, log_unchecked: false } => write!(
                 out,
                 "{me} granted its vote to {candidate} for term {term}: {candidate}'s log is at least as up-to-date"
+            )?,
+            Note::VoteGranted { candidate, term, log_unchecked: true } => write!(
+                out,
+                "{me} granted its vote to {candidate} for term {term} without comparing logs (knob: election restriction skipped)"
             )?,
             Note::VoteDenied { candidate, term, reason } => {
                 write!(out, "{me} refused its vote to {candidate} for term {term}: ")?;

@@ -4,6 +4,21 @@
 //! virtual time event by event. Same `SimConfig` + same actions (at the same positions) =>
 //! the same run, byte for byte.
 //!
+//! Driving: `Sim::new(SimConfig)`, then `step()` / `step_until(t)` / `run_until(t)` /
+//! `run_for(d)` / `run_until_condition(deadline, f)`; act with `apply(Action)` (or the verbs
+//! `crash`, `restart`, `timeout`, `pause`, `resume`, `partition`, `cut`, `heal`, `set_loss`,
+//! `set_duplication`, `set_latency`, `drop_message`, `duplicate_message`, `delay_message`,
+//! `client_request`, `client_request_as`, which panic on refusal). Client load for fuzzing:
+//! `SimConfig::load` (`ClientLoad::busy(n)`).
+//!
+//! Reading: `view()` (a `ClusterView`, cloned: for the UI and whole-cluster checks) or, cheaply
+//! after every step, `server(id)` (borrowed `raft::Server` with getters), `status(id)`,
+//! `is_up(id)`, `last_event()`, `last_touched()`, `history()`, `events_processed()`, `now()`.
+//! Narration: `trace()` (bounded by `SimConfig::trace_capacity`; 0 = off) of `TraceEvent`s
+//! with `explain()` and `section()`.
+//!
+//! Time travel: `rewind_to(t)`, `actions()`, `actions_applied()`, `disable_time_travel()`.
+//!
 //! Semantics worth knowing:
 //! - Random loss is decided when a message is sent; partitions, cut links and crashes when it
 //!   arrives (a partition bites at once on messages in flight; healing in time saves them).
@@ -147,12 +162,13 @@ impl Sim {
     /// Processes every event due at or before `time`, then sets the clock to `time`. (When
     /// replaying after a rewind, recorded actions of time < `time` are applied on the way.)
     pub fn run_until(&mut self, time: Micros) {
+        let time = time.min(Micros::MAX / 4); // keeps time arithmetic far from overflow
         while self.advance(time) {}
         self.world.now = self.world.now.max(time);
     }
 
     pub fn run_for(&mut self, duration: Micros) {
-        self.run_until(self.world.now + duration);
+        self.run_until(self.world.now.saturating_add(duration));
     }
 
     /// Runs until `condition` holds (checked after every step) or `deadline`; true if it held.
@@ -345,6 +361,22 @@ impl Sim {
     /// How many of `actions()` are part of the present (the rest is the recorded future).
     pub fn actions_applied(&self) -> usize {
         self.timeline.applied
+    }
+
+    /// A new simulation that will replay `actions` (an `actions()` log from a run with the
+    /// same config) at exactly the positions they were applied, as time is advanced. Applying
+    /// a new action forks, as after a rewind.
+    pub fn replay(config: SimConfig, actions: Vec<RecordedAction>) -> Result<Self, String> {
+        if actions
+            .windows(2)
+            .any(|w| (w[1].time, w[1].after_events) < (w[0].time, w[0].after_events))
+        {
+            return Err("recorded actions must be in the order they were applied".into());
+        }
+        let mut sim = Sim::try_new(config)?;
+        sim.timeline.actions = actions;
+        sim.timeline.applied = 0;
+        Ok(sim)
     }
 
     /// Turns time travel off (drops checkpoints; for benchmarks and long fuzz runs).

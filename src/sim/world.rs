@@ -16,6 +16,9 @@ use rand_core::{RngCore, SeedableRng};
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
 
+/// Longest latency, timeout or delay accepted (one hour), so time arithmetic cannot overflow.
+pub(crate) const MAX_DURATION: Micros = 3_600_000_000;
+
 /// A Raft message on the wire.
 #[derive(Clone, Debug)]
 pub(crate) struct Envelope {
@@ -967,10 +970,12 @@ impl World {
                 }
             }
             Action::SetLatency { min, max } => {
-                if min <= max {
-                    Ok(())
-                } else {
+                if min > max {
                     fail(format!("latency min {min} µs is above max {max} µs"))
+                } else if *max > MAX_DURATION {
+                    fail(format!("latency max {max} µs is above one hour"))
+                } else {
+                    Ok(())
                 }
             }
             Action::DropMessage { id }
@@ -1099,7 +1104,9 @@ impl World {
                     );
                 }
             }
-            Action::DelayMessage { id, by } => self.edit_message(id, |env| env.deliver_at += by),
+            Action::DelayMessage { id, by } => self.edit_message(id, |env| {
+                env.deliver_at = env.deliver_at.saturating_add(by.min(MAX_DURATION))
+            }),
             Action::ClientRequest {
                 client,
                 command,
