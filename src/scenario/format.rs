@@ -16,6 +16,12 @@ use std::fmt;
 /// The only format version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
 
+/// The longest simulated run a scenario may ask for (one hour).
+pub const MAX_RUN_MS: u64 = 3_600_000;
+
+/// The longest timeout, interval or latency a cluster may configure (one minute).
+pub const MAX_TIMER_MS: u64 = 60_000;
+
 /// A whole scenario file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -491,6 +497,20 @@ impl Scenario {
         if c.heartbeat_ms == 0 {
             return bad("cluster.heartbeat_ms", "must be at least 1 ms".into());
         }
+        // Durations stay within what a teaching run can simulate (and far from overflow).
+        for (field, ms) in [
+            ("cluster.election_timeout_ms", emax),
+            ("cluster.heartbeat_ms", c.heartbeat_ms),
+            ("cluster.latency_ms", c.latency_ms[1]),
+            ("cluster.client_timeout_ms", c.client_timeout_ms),
+        ] {
+            if ms > MAX_TIMER_MS {
+                return bad(
+                    field,
+                    format!("{ms} ms is too long: at most {MAX_TIMER_MS} ms"),
+                );
+            }
+        }
         let [lmin, lmax] = c.latency_ms;
         if lmin > lmax {
             return bad(
@@ -515,6 +535,15 @@ impl Scenario {
                     message: format!("({}) {message}", step.action.name()),
                 })
             };
+            if step.at_ms > MAX_RUN_MS {
+                return err(
+                    "at_ms",
+                    format!(
+                        "{} ms is past the longest run, {MAX_RUN_MS} ms (one hour)",
+                        step.at_ms
+                    ),
+                );
+            }
             if step.at_ms < previous {
                 return err(
                     "at_ms",
@@ -622,6 +651,12 @@ impl Scenario {
                     }
                 }
             }
+        }
+        if self.end_ms.is_some_and(|end| end > MAX_RUN_MS) {
+            return bad(
+                "end_ms",
+                format!("the longest run is {MAX_RUN_MS} ms (one hour)"),
+            );
         }
         if let (Some(end), Some(last)) = (self.end_ms, self.steps.last()) {
             if end < last.at_ms {
@@ -821,6 +856,14 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("break_it"), "{e}");
+        let e = Scenario::from_json(&with_steps(r#"{"at_ms":99999999999,"action":"heal"}"#))
+            .unwrap_err();
+        assert_eq!((e.step, e.field.as_deref()), (Some(0), Some("at_ms")));
+        let e = Scenario::from_json(
+            r#"{"version":1,"name":"t","cluster":{"heartbeat_ms":18446744073709551615}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("cluster.heartbeat_ms"));
         let e = Scenario::from_json(r#"{"version":2,"name":"t"}"#).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("version"));
         let e = Scenario::from_json(r#"{"version":1,"name":"t","colour":"red"}"#).unwrap_err();
