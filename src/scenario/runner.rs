@@ -162,15 +162,25 @@ pub fn run_with(scenario: &Scenario, options: &RunOptions) -> Report {
                     .push(format!("[{:>9.1} ms] note: {note}", step.at_ms as f64));
             }
         }
-        if let Err(message) = perform(&mut sim, &mut checker, step) {
+        let outcome = perform(&mut sim, &mut checker, step);
+        if options.trace {
+            let at = format!("[{:>9.1} ms]", step.at_ms as f64);
+            match (&step.action, &outcome) {
+                (StepAction::Expect(_), Ok(())) => report
+                    .trace
+                    .push(format!("{at} expect (step {index}): holds")),
+                (_, Err(message)) => report
+                    .trace
+                    .push(format!("{at} FAILED step {index}: {message}")),
+                (_, Ok(())) => push_trace(&mut report.trace, sim.last_event()),
+            }
+        }
+        if let Err(message) = outcome {
             report.failures.push(Failure {
                 step: index,
                 at_ms: step.at_ms,
                 message,
             });
-        }
-        if options.trace && !matches!(step.action, StepAction::Expect(_)) {
-            push_trace(&mut report.trace, sim.last_event());
         }
     }
     advance(
