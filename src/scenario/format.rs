@@ -66,6 +66,29 @@ pub struct ClusterSpec {
     pub noop_on_election: bool,
     /// The "break Raft" knobs, all off by default.
     pub knobs: KnobsSpec,
+    /// Automatic clients that keep sending random commands (none by default).
+    pub clients: ClientsSpec,
+}
+
+/// Automatic client load: `count` clients C1..Cn, each thinking a random time in `think_ms`,
+/// then sending a random SET/GET/DEL on one of `keys` keys (k0, k1, ...) and waiting for the
+/// answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClientsSpec {
+    pub count: u32,
+    pub think_ms: [u64; 2],
+    pub keys: u32,
+}
+
+impl Default for ClientsSpec {
+    fn default() -> Self {
+        ClientsSpec {
+            count: 0,
+            think_ms: [0, 20],
+            keys: 5,
+        }
+    }
 }
 
 impl Default for ClusterSpec {
@@ -81,6 +104,7 @@ impl Default for ClusterSpec {
             fast_backup: true,
             noop_on_election: false,
             knobs: KnobsSpec::default(),
+            clients: ClientsSpec::default(),
         }
     }
 }
@@ -309,6 +333,8 @@ fn shape_of(field: &str) -> Option<Shape> {
         | "heartbeat_ms"
         | "client_timeout_ms"
         | "leaders"
+        | "count"
+        | "keys"
         | "term"
         | "term_at_least"
         | "commit_index_at_least" => Shape::Unsigned,
@@ -324,10 +350,10 @@ fn shape_of(field: &str) -> Option<Shape> {
         | "commit_old_term_by_counting"
         | "skip_election_restriction"
         | "stale_local_reads" => Shape::Bool,
-        "election_timeout_ms" | "latency_ms" => Shape::UnsignedPair,
+        "election_timeout_ms" | "latency_ms" | "think_ms" => Shape::UnsignedPair,
         "committed" | "not_committed" => Shape::TextList,
         "groups" => Shape::Groups,
-        "cluster" | "knobs" => Shape::Object,
+        "cluster" | "knobs" | "clients" => Shape::Object,
         "role" => Shape::RoleName,
         "kv" => Shape::TextMap,
         _ => return None,
@@ -428,6 +454,9 @@ impl Scenario {
             if let Some(Value::Object(knobs)) = cluster.get("knobs") {
                 check_fields(knobs, "cluster.knobs.")?;
             }
+            if let Some(Value::Object(clients)) = cluster.get("clients") {
+                check_fields(clients, "cluster.clients.")?;
+            }
         }
         match root.get("version") {
             Some(v) if v.as_u64() == Some(FORMAT_VERSION as u64) => {}
@@ -510,6 +539,25 @@ impl Scenario {
                     format!("{ms} ms is too long: at most {MAX_TIMER_MS} ms"),
                 );
             }
+        }
+        let [tmin, tmax] = c.clients.think_ms;
+        if tmin > tmax || tmax > MAX_TIMER_MS {
+            return bad(
+                "cluster.clients.think_ms",
+                format!("[{tmin}, {tmax}]: need min ≤ max ≤ {MAX_TIMER_MS}"),
+            );
+        }
+        if c.clients.count > 100 {
+            return bad(
+                "cluster.clients.count",
+                format!("{} clients: at most 100", c.clients.count),
+            );
+        }
+        if c.clients.count > 0 && !(1..=1000).contains(&c.clients.keys) {
+            return bad(
+                "cluster.clients.keys",
+                format!("{} keys: choose 1 to 1000", c.clients.keys),
+            );
         }
         let [lmin, lmax] = c.latency_ms;
         if lmin > lmax {

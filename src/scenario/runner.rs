@@ -7,7 +7,7 @@ use crate::check::invariants::step_until;
 use crate::check::{check_history, Checker, Property, Verdict, Violation};
 use crate::raft::types::{Command, EntryPayload, LogIndex, ServerId};
 use crate::raft::{Knobs, RaftOptions};
-use crate::sim::{Action, ClusterView, ServerStatus, ServerView, Sim, SimConfig};
+use crate::sim::{Action, ClientLoad, ClusterView, ServerStatus, ServerView, Sim, SimConfig};
 
 /// How to run.
 #[derive(Clone, Debug, Default)]
@@ -91,6 +91,12 @@ pub fn sim_config(scenario: &Scenario) -> SimConfig {
         loss_probability: c.loss,
         duplicate_probability: c.duplication,
         client_timeout: c.client_timeout_ms * 1000,
+        load: ClientLoad {
+            clients: c.clients.count,
+            think_time_min: c.clients.think_ms[0] * 1000,
+            think_time_max: c.clients.think_ms[1] * 1000,
+            keys: c.clients.keys,
+        },
         raft: RaftOptions {
             fast_backup: c.fast_backup,
             noop_on_election: c.noop_on_election,
