@@ -777,17 +777,25 @@ fn parse_step(index: usize, value: Value) -> Result<Step, ScenarioError> {
 }
 
 impl Serialize for Step {
+    /// Written as one flat object, in reading order: `at_ms`, `action`, the action's fields,
+    /// then `note`.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut value = serde_json::to_value(&self.action).map_err(serde::ser::Error::custom)?;
-        let mut out = Map::new();
-        out.insert("at_ms".into(), Value::from(self.at_ms));
+        use serde::ser::SerializeMap;
+        let value = serde_json::to_value(&self.action).map_err(serde::ser::Error::custom)?;
+        let empty = Map::new();
+        let fields = value.as_object().unwrap_or(&empty);
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("at_ms", &self.at_ms)?;
+        if let Some(action) = fields.get("action") {
+            map.serialize_entry("action", action)?;
+        }
+        for (k, v) in fields.iter().filter(|(k, _)| k.as_str() != "action") {
+            map.serialize_entry(k, v)?;
+        }
         if let Some(note) = &self.note {
-            out.insert("note".into(), Value::from(note.clone()));
+            map.serialize_entry("note", note)?;
         }
-        if let Value::Object(fields) = &mut value {
-            out.append(fields);
-        }
-        Value::Object(out).serialize(serializer)
+        map.end()
     }
 }
 
