@@ -423,7 +423,7 @@ pub fn shrink(
     (best_config, best)
 }
 
-/// A replayable text form of a schedule: one "at <ms> ms: <action>" line each.
+/// A replayable text form of a schedule: one `at <ms> ms: <action>` line each.
 pub fn describe_schedule(schedule: &[(Micros, Action)]) -> Vec<String> {
     schedule
         .iter()
