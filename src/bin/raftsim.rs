@@ -6,7 +6,7 @@ use raft_explorer::check::fuzz::{self, FuzzConfig, Nemesis};
 use raft_explorer::check::Verdict;
 use raft_explorer::raft::Knobs;
 use raft_explorer::scenario::{self, KnobsSpec, RunOptions, Scenario};
-use raft_explorer::sim::{ClientLoad, Sim, SimConfig};
+use raft_explorer::sim::Sim;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -323,15 +323,8 @@ fn cmd_check(args: &[String]) -> Result<ExitCode, String> {
 fn cmd_bench(args: &[String]) -> Result<ExitCode, String> {
     let flags = Flags::parse(args, &[], &["--duration-ms"])?;
     let duration_ms = flags.number("--duration-ms")?.unwrap_or(3_000_000);
-    let config = SimConfig {
-        seed: 42,
-        servers: 5,
-        load: ClientLoad::busy(5),
-        trace_capacity: 0,
-        checkpoint_interval: 0,
-        ..SimConfig::default()
-    };
-    let mut sim = Sim::new(config);
+    // The workload the wasm benchmark measures too (src/sim/workload.rs).
+    let mut sim = Sim::new(raft_explorer::sim::workload::busy_cluster());
     let started = Instant::now();
     sim.run_until(duration_ms * 1000);
     let secs = started.elapsed().as_secs_f64();

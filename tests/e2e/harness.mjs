@@ -1,0 +1,95 @@
+// Shared end-to-end harness: serves the release dist/ on 127.0.0.1 and drives Debian's
+// Chromium through playwright-core (a browser download is not possible here, nor needed).
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, "../..");
+const distDir = process.env.DIST_DIR || path.join(repoRoot, "dist");
+const toolsDir = process.env.TOOLS_DIR || path.join(process.env.HOME, ".cache/raft-explorer/tools");
+const { chromium } = createRequire(path.join(toolsDir, "package.json"))("playwright-core");
+
+const MIME = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript",
+  ".wasm": "application/wasm",
+  ".css": "text/css",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".json": "application/json",
+};
+
+/** Serves dist/ on a free loopback port; resolves to { url, close }. */
+export function serveDist() {
+  if (!fs.existsSync(path.join(distDir, "index.html"))) {
+    throw new Error(`no ${distDir}/index.html: build it first (trunk build --release)`);
+  }
+  const server = http.createServer((req, res) => {
+    const urlPath = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    let file = path.normalize(path.join(distDir, urlPath));
+    if (!file.startsWith(distDir)) {
+      res.writeHead(403).end();
+      return;
+    }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
+    fs.readFile(file, (err, body) => {
+      if (err) {
+        res.writeHead(404).end("not found");
+        return;
+      }
+      res.writeHead(200, { "content-type": MIME[path.extname(file)] || "application/octet-stream" });
+      res.end(body);
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      resolve({ url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) });
+    });
+  });
+}
+
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-dev-shm-usage",
+];
+
+/** Launches headless Chromium with a fresh profile (playwright uses a temporary one). */
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+}
+
+/**
+ * Opens a page that records console errors and uncaught page errors, so every test can assert
+ * "no console errors".
+ */
+export async function openPage(browser, url, { width = 1280, height = 800 } = {}) {
+  const page = await browser.newPage({ viewport: { width, height } });
+  const errors = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") errors.push(msg.text());
+  });
+  page.on("pageerror", (err) => errors.push(String(err)));
+  await page.goto(url);
+  return { page, errors };
+}
+
+/** Saves a screenshot under docs/screenshots/ (the README shows one of them). */
+export async function screenshot(page, name) {
+  const dir = path.join(repoRoot, "docs/screenshots");
+  fs.mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`) });
+}

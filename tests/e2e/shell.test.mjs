@@ -1,0 +1,44 @@
+// The app shell loads from the release build, renders, and a panic is never silent.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { serveDist, launchBrowser, openPage, screenshot } from "./harness.mjs";
+
+let server;
+let browser;
+before(async () => {
+  server = await serveDist();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test("the release build renders the app shell with no console error", async () => {
+  const { page, errors } = await openPage(browser, server.url);
+  await page.getByRole("heading", { name: "Raft Explorer" }).waitFor();
+  assert.ok(await page.getByRole("main", { name: "Cluster" }).isVisible());
+  assert.match(await page.locator("footer").innerText(), /Raft Explorer v\d+\.\d+\.\d+/);
+  assert.equal(await page.locator("#boot").count(), 0, "the loading note is removed once Rust runs");
+  await screenshot(page, "shell");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a Rust panic shows a visible error banner with a reload action and logs to the console", async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?debug_panic`);
+  const banner = page.getByRole("alert");
+  await banner.waitFor();
+  assert.match(await banner.innerText(), /stopped working/);
+  assert.match(await banner.innerText(), /deliberate panic requested/);
+  assert.ok(
+    errors.some((e) => e.includes("deliberate panic requested")),
+    `the panic is logged to the console: ${JSON.stringify(errors)}`,
+  );
+  // The reload action really reloads: the page navigates again (and, here, panics again).
+  const reloaded = page.waitForEvent("load");
+  await banner.getByRole("button", { name: "Reload" }).click();
+  await reloaded;
+  await page.getByRole("alert").waitFor();
+  await page.close();
+});
