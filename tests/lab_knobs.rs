@@ -83,7 +83,10 @@ fn stale_local_reads_break_linearizability_not_figure3() {
         "logs stay safe: {:?}",
         report.violation
     );
-    let Verdict::NotLinearizable { key, explanation } = &report.linearizability else {
+    let Verdict::NotLinearizable {
+        key, explanation, ..
+    } = &report.linearizability
+    else {
         panic!("expected a stale read, got {}", report.linearizability)
     };
     assert_eq!(key, "x");
@@ -192,7 +195,9 @@ fn shrinking_keeps_the_failure_and_drops_most_faults() {
     assert!(small.duration <= config.duration);
     let trace = fuzz::narrate(&small, &shrunk);
     assert!(
-        trace.last().is_some_and(|l| l.starts_with("VIOLATION")),
+        trace
+            .last()
+            .is_some_and(|l| l.text.starts_with("VIOLATION")),
         "the narrated trace ends at the violation"
     );
 }

@@ -59,6 +59,10 @@ pub struct FuzzConfig {
     pub servers: u8,
     pub nemesis: Nemesis,
     pub knobs: Knobs,
+    /// MIT 6.824 fast log back-up (on by default, as in the simulator).
+    pub fast_backup: bool,
+    /// A new leader appends a no-op at once (§8).
+    pub noop_on_election: bool,
     /// Automatic clients issuing SET/GET/DEL on a few keys.
     pub clients: u32,
     /// Mean time between nemesis actions.
@@ -73,6 +77,8 @@ impl FuzzConfig {
             servers: 5,
             nemesis: Nemesis::All,
             knobs: Knobs::default(),
+            fast_backup: true,
+            noop_on_election: false,
             clients: 3,
             fault_interval: 400_000,
         }
@@ -85,8 +91,9 @@ impl FuzzConfig {
             servers: self.servers,
             load: ClientLoad::busy(self.clients),
             raft: RaftOptions {
+                fast_backup: self.fast_backup,
+                noop_on_election: self.noop_on_election,
                 knobs: self.knobs.clone(),
-                ..RaftOptions::default()
             },
             trace_capacity: 0,
             checkpoint_interval: 0,
@@ -144,6 +151,18 @@ impl Dice {
     }
 }
 
+/// The kinds of fault the nemesis draws from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    CrashOrRestart,
+    Partition,
+    Cuts,
+    Loss,
+    Duplication,
+    /// Force an election timeout, or pause a server briefly.
+    Nudge,
+}
+
 /// Draws the nemesis schedule of `config` from its own RNG.
 pub fn schedule(config: &FuzzConfig) -> Schedule {
     let mut dice = Dice(ChaCha8Rng::seed_from_u64(
@@ -159,17 +178,28 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
     }
     let mut t: Micros = dice.between(100_000, 2 * config.fault_interval);
     while t < config.duration {
-        let kind = match config.nemesis {
-            Nemesis::All => dice.below(8),
-            Nemesis::Crash => [0, 1, 7][dice.below(3) as usize],
-            Nemesis::Partition => [2, 3, 4][dice.below(3) as usize],
-            Nemesis::Loss => 5 + dice.below(2),
-            Nemesis::None => unreachable!(),
+        use Fault::*;
+        let menu: &[Fault] = match config.nemesis {
+            Nemesis::All => &[
+                CrashOrRestart,
+                CrashOrRestart,
+                Partition,
+                Partition,
+                Cuts,
+                Loss,
+                Duplication,
+                Nudge,
+            ],
+            Nemesis::Crash => &[CrashOrRestart, CrashOrRestart, Nudge],
+            Nemesis::Partition => &[Partition, Partition, Cuts],
+            Nemesis::Loss => &[Loss, Duplication],
+            Nemesis::None => &[],
         };
+        let fault = menu[dice.below(menu.len() as u64) as usize];
         let pick = |dice: &mut Dice| ids[dice.below(n as u64) as usize];
-        match kind {
+        match fault {
             // Crash an up server, or restart a crashed one.
-            0 | 1 => {
+            CrashOrRestart => {
                 let s = pick(&mut dice);
                 let i = s.0 as usize - 1;
                 if crashed[i] {
@@ -196,7 +226,7 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
                 }
             }
             // Partition into two random sides, healed later.
-            2 | 3 => {
+            Partition => {
                 let mut a = Vec::new();
                 let mut b = Vec::new();
                 for &s in &ids {
@@ -213,7 +243,7 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
                 }
             }
             // A few one-way cuts.
-            4 => {
+            Cuts => {
                 for _ in 0..dice.between(1, 3) {
                     let (from, to) = (pick(&mut dice), pick(&mut dice));
                     if from != to {
@@ -226,9 +256,9 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
                 }
             }
             // Lossy or duplicating network for a while.
-            5 | 6 => {
+            Loss | Duplication => {
                 let p = dice.below(40) as f64 / 100.0;
-                let (on, off) = if kind == 5 {
+                let (on, off) = if fault == Loss {
                     (
                         Action::SetLoss { probability: p },
                         Action::SetLoss { probability: 0.0 },
@@ -246,7 +276,7 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
                 }
             }
             // Force an election somewhere, or pause a server for a moment.
-            _ => {
+            Nudge => {
                 let s = pick(&mut dice);
                 let i = s.0 as usize - 1;
                 // A crashed server has no timer to force.
@@ -266,6 +296,10 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
             }
         }
         t += dice.between(config.fault_interval / 4, config.fault_interval * 7 / 4);
+    }
+    // Whole milliseconds, so a schedule can be written as a scenario file exactly.
+    for (time, _) in &mut out {
+        *time -= *time % 1000;
     }
     out.sort_by_key(|(time, _)| *time);
     out
@@ -308,6 +342,21 @@ pub fn run_schedule(config: &FuzzConfig, schedule: &[(Micros, Action)]) -> FuzzO
         linearizability,
         operations: sim.history().len(),
     }
+}
+
+/// The actions of `schedule` the simulator accepts (refused ones change nothing, so dropping
+/// them replays the same run).
+pub fn accepted(config: &FuzzConfig, schedule: &[(Micros, Action)]) -> Schedule {
+    let mut sim = Sim::new(config.sim_config());
+    let mut out = Schedule::new();
+    for (t, action) in schedule.iter().filter(|(t, _)| *t <= config.duration) {
+        while step_until(&mut sim, *t) {}
+        sim.run_until(*t);
+        if sim.apply(action.clone()).is_ok() {
+            out.push((*t, action.clone()));
+        }
+    }
+    out
 }
 
 /// Runs seed `config.seed` with its own schedule.
@@ -374,7 +423,7 @@ pub fn shrink(
     (best_config, best)
 }
 
-/// A replayable text form of a schedule: one "at <ms> ms: <action>" line each.
+/// A replayable text form of a schedule: one `at <ms> ms: <action>` line each.
 pub fn describe_schedule(schedule: &[(Micros, Action)]) -> Vec<String> {
     schedule
         .iter()
@@ -382,20 +431,32 @@ pub fn describe_schedule(schedule: &[(Micros, Action)]) -> Vec<String> {
         .collect()
 }
 
-/// The narrated trace of a run (every event), up to the first violation or the end.
-pub fn narrate(config: &FuzzConfig, schedule: &[(Micros, Action)]) -> Vec<String> {
+/// One narrated line of a trace.
+#[derive(Clone, Debug)]
+pub struct TraceLine {
+    pub time: Micros,
+    /// Heartbeat chatter a reader may skip.
+    pub routine: bool,
+    pub text: String,
+}
+
+/// The narrated trace of a run (every event), up to the first violation or the end; the last
+/// line names the violation, if any.
+pub fn narrate(config: &FuzzConfig, schedule: &[(Micros, Action)]) -> Vec<TraceLine> {
     let mut sim_config = config.sim_config();
     sim_config.trace_capacity = 1;
     let mut sim = Sim::new(sim_config);
     let mut checker = Checker::new();
     let mut lines = Vec::new();
-    let line = |e: &crate::sim::TraceEvent| {
-        format!(
+    let line = |e: &crate::sim::TraceEvent| TraceLine {
+        time: e.time,
+        routine: e.is_routine(),
+        text: format!(
             "[{:>10.3} ms] {:<6} {}",
             e.time as f64 / 1000.0,
             e.section(),
             e.explain()
-        )
+        ),
     };
     let ends = schedule
         .iter()
@@ -418,7 +479,11 @@ pub fn narrate(config: &FuzzConfig, schedule: &[(Micros, Action)]) -> Vec<String
         }
     }
     if let Some(v) = checker.violation() {
-        lines.push(format!("VIOLATION: {v}"));
+        lines.push(TraceLine {
+            time: v.time,
+            routine: false,
+            text: format!("VIOLATION: {v}"),
+        });
     }
     lines
 }
