@@ -35,16 +35,27 @@ async fn run_one_hour(label: &str, config: SimConfig) {
         "WASM_BENCH {{\"workload\":\"{label}\",\"simulated_s\":3600,\"events\":{events},\"wall_ms\":{wall_ms:.0},\"events_per_sec\":{:.0},\"client_ops\":{ops}}}",
         events as f64 / (wall_ms / 1000.0)
     );
-    assert!(events > 1_000_000, "a busy hour is millions of events, got {events}");
+    assert!(
+        events > 1_000_000,
+        "a busy hour is millions of events, got {events}"
+    );
     assert!(ops > 10_000, "the clients were busy, got {ops} operations");
 }
 
 #[wasm_bindgen_test]
 async fn one_simulated_hour_of_a_busy_cluster() {
-    run_one_hour("busy 5 servers, 5 clients, no trace/checkpoints", workload::busy_cluster()).await;
+    run_one_hour(
+        "busy 5 servers, 5 clients, no trace/checkpoints",
+        workload::busy_cluster(),
+    )
+    .await;
 }
 
 #[wasm_bindgen_test]
 async fn one_simulated_hour_of_a_busy_cluster_with_ui_bookkeeping() {
-    run_one_hour("busy 5 servers, 5 clients, trace + time travel on", workload::busy_cluster_as_ui()).await;
+    run_one_hour(
+        "busy 5 servers, 5 clients, trace + time travel on",
+        workload::busy_cluster_as_ui(),
+    )
+    .await;
 }
