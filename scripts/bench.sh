@@ -26,7 +26,7 @@ say "wasm simulator benchmark in headless Chromium"
 wasm=$(PATH="$WASM_PATH" WASM_BINDGEN_TEST_TIMEOUT=900 CHROMEDRIVER=/usr/bin/chromedriver \
     WASM_BINDGEN_TEST_WEBDRIVER_JSON="$REPO_ROOT/tests/webdriver.json" \
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-    cargo test --quiet --release --target wasm32-unknown-unknown --target-dir "$WASM_TARGET_DIR" \
+    cargo test --release --target wasm32-unknown-unknown --target-dir "$WASM_TARGET_DIR" \
     --test wasm_bench -- --nocapture 2>&1 | grep -o 'WASM_BENCH {.*}' | sed 's/^WASM_BENCH //' | sort -u || true)
 
 say "release build and dist size"
