@@ -611,7 +611,7 @@ fn the_trace_narrates_election_replication_and_crash_in_plain_english() {
         "applied index 1 (term 1) to its state machine: C1's command #1",
         "§5.3",
     );
-    told(&format!("{leader} crashed"), "§5.1");
+    told(&format!("{leader} crashed"), "§5.5");
     told(&format!("was lost: {leader} is down"), "§5.1");
     let seqs: Vec<u64> = sim.trace().iter().map(|e| e.seq).collect();
     assert!(
@@ -761,5 +761,41 @@ fn knob_stale_local_reads_lets_an_isolated_old_leader_return_a_stale_value() {
         read_from_isolated_old_leader(options),
         Some(Some("1".into())),
         "x is 2 by now"
+    );
+}
+
+#[test]
+fn a_message_to_a_server_that_crashed_and_restarted_in_flight_is_narrated_as_such() {
+    let mut sim = sim(1);
+    let leader = elect(&mut sim, 2 * SECOND);
+    let receiver = if leader == S(3) { S(4) } else { S(3) };
+    // Catch a message on its way to the receiver, then crash and restart the receiver.
+    let message = loop {
+        if let Some(m) = sim
+            .view()
+            .messages
+            .into_iter()
+            .find(|m| m.to == receiver && !m.doomed)
+        {
+            break m;
+        }
+        sim.step().expect("the cluster keeps talking");
+    };
+    sim.crash(receiver);
+    sim.restart(receiver);
+    sim.run_until(message.deliver_at);
+    assert!(sim.is_up(receiver));
+    let line = sim
+        .trace()
+        .iter()
+        .rev()
+        .find(|e| matches!(e.kind, TraceKind::Lost { id, .. } if id == message.id))
+        .expect("the message was lost")
+        .explain();
+    // §5.5: the restarted server lost its volatile state; it is up now, so "is down" would be false.
+    assert!(!line.contains("is down"), "{line}");
+    assert!(
+        line.contains(&format!("{receiver} crashed while it was in flight")),
+        "{line}"
     );
 }

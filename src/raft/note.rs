@@ -232,6 +232,11 @@ impl Note {
             },
             Note::StaleReplyIgnored { .. } => "§5.1",
             Note::NoopAppended { .. } => "§8",
+            // Figure 2, AppendEntries receiver, rule 1 cites §5.1 for a stale term.
+            Note::AppendRejected {
+                reason: AppendRejection::StaleTerm { .. },
+                ..
+            } => "§5.1",
             Note::AppendRejected { .. }
             | Note::AppendAccepted { .. }
             | Note::FollowerMatched { .. }
@@ -247,7 +252,10 @@ impl Note {
             | Note::ClientReplied { .. }
             | Note::StaleLocalRead { .. }
             | Note::ClientRequestAbandoned { .. } => "§8",
-            Note::Restarted { .. } | Note::VoteForgotten { .. } => "§5.1",
+            // A restart recovers from persistent state (§5.5); forgetting the vote breaks the
+            // one-vote-per-term rule of elections (§5.2).
+            Note::Restarted { .. } => "§5.5",
+            Note::VoteForgotten { .. } => "§5.2",
         }
     }
 
@@ -358,7 +366,7 @@ impl Note {
                 if term < current {
                     write!(out, "{me} ignored an outdated reply from {from} (term {term}; {me} is now in term {current})")?
                 } else if role == Role::Leader {
-                    write!(out, "{me} already leads term {current}: {from}'s late vote changes nothing")?
+                    write!(out, "{me} already leads term {current}: {from}'s late answer to its vote request changes nothing")?
                 } else {
                     write!(out, "{me} is {role} now: {from}'s reply changes nothing")?
                 }

@@ -85,10 +85,11 @@ impl Action {
 
     pub fn section(&self) -> &'static str {
         match self {
+            // Follower and candidate crashes (§5.5); a paused server is a slow one.
             Action::Crash { .. }
             | Action::Restart { .. }
             | Action::Pause { .. }
-            | Action::Resume { .. } => "§5.1",
+            | Action::Resume { .. } => "§5.5",
             Action::Timeout { .. } => "§5.2",
             Action::ClientRequest { .. } => "§8",
             _ => "§5.1",

@@ -75,8 +75,11 @@ pub enum LossReason {
     Lost,
     /// Sender and receiver were in different partitions, or the link was cut, at delivery.
     Partitioned,
-    /// The receiver was crashed, or crashed while the message travelled.
+    /// The receiver is crashed.
     ReceiverDown,
+    /// The receiver crashed while the message travelled and is up again: the message was
+    /// addressed to an incarnation that no longer exists (§5.5).
+    ReceiverRestarted,
 }
 
 /// What a client was told, without the value (Copy).
@@ -254,6 +257,9 @@ impl TraceEvent {
                         LossReason::Partitioned =>
                             format!("{from} cannot reach {to} (partition or cut link)"),
                         LossReason::ReceiverDown => format!("{to} is down"),
+                        LossReason::ReceiverRestarted => {
+                            format!("{to} crashed while it was in flight")
+                        }
                     }
                 )
             }
@@ -274,7 +280,10 @@ impl TraceEvent {
                 write!(out, "{to} received {client}'s command #{seq}")
             }
             TraceKind::ClientRequestLost { client, seq, to } => {
-                write!(out, "{client}'s command #{seq} was lost: {to} is down")
+                write!(
+                    out,
+                    "{client}'s command #{seq} was lost: {to} crashed before it arrived"
+                )
             }
             TraceKind::ClientRequestHeld { client, seq, to } => {
                 write!(out, "{client}'s command #{seq} waits: {to} is paused")

@@ -697,16 +697,17 @@ impl World {
         let summary = MessageSummary::of(&envelope.message);
         let i = self.node_index(to);
         let node = &self.nodes[i];
-        let reason =
-            if node.status == ServerStatus::Crashed || node.incarnation != envelope.incarnation {
-                Some(LossReason::ReceiverDown)
-            } else if envelope.lost {
-                Some(LossReason::Lost)
-            } else if !self.network.connected(from, to) {
-                Some(LossReason::Partitioned)
-            } else {
-                None
-            };
+        let reason = if node.status == ServerStatus::Crashed {
+            Some(LossReason::ReceiverDown)
+        } else if node.incarnation != envelope.incarnation {
+            Some(LossReason::ReceiverRestarted)
+        } else if envelope.lost {
+            Some(LossReason::Lost)
+        } else if !self.network.connected(from, to) {
+            Some(LossReason::Partitioned)
+        } else {
+            None
+        };
         if let Some(reason) = reason {
             self.begin(
                 None,
