@@ -1,5 +1,20 @@
 //! Layer 1: one Raft server as a pure state machine (Figure 2). No clock, RNG or I/O.
 
+pub mod kv;
+pub mod log;
+pub mod note;
+pub mod options;
+pub mod quorum;
+pub mod server;
 pub mod types;
 
+pub use kv::{ApplyOutcome, KvStore, Session};
+pub use log::Log;
+pub use note::{AppendRejection, AppliedKind, Note, VoteDenial};
+pub use options::{Knobs, RaftOptions};
+pub use quorum::{Configuration, ServerSet};
+pub use server::{
+    AppliedEntry, ClientReply, ClientResult, Input, Output, PendingReply, PersistentState,
+    Progress, Server, VolatileState,
+};
 pub use types::*;

@@ -1,5 +1,383 @@
 //! Layer 2: the deterministic world around the servers.
+//!
+//! `Sim` owns servers, their timers, the network, clients and one seeded RNG, and advances
+//! virtual time event by event. Same `SimConfig` + same actions (at the same positions) =>
+//! the same run, byte for byte.
+//!
+//! Semantics worth knowing:
+//! - Random loss is decided when a message is sent; partitions, cut links and crashes when it
+//!   arrives (a partition bites at once on messages in flight; healing in time saves them).
+//!   `MessageView::doomed` tells which messages will be lost as things stand.
+//! - A crashed server loses every message addressed to it that was sent before it restarted.
+//! - A paused server is frozen: messages and client requests that reach it wait and are
+//!   delivered when it resumes; its timers stand still (they resume with the time remaining).
+//! - Clients talk to servers over a reliable channel with the same latency range (they are
+//!   outside the cluster: partitions do not apply to them); requests to a crashed server are
+//!   lost and the client times out and retries with the same (client, seq), §8.
 
+pub mod action;
+pub mod config;
+pub mod history;
+pub mod network;
+pub mod trace;
 pub mod view;
+pub(crate) mod world;
 
+pub use action::{Action, ActionError, ActionOutcome};
+pub use config::{ClientLoad, SimConfig};
+pub use history::RecordedAction;
+pub use trace::{LossReason, MessageKind, MessageSummary, ReplySummary, TraceEvent, TraceKind};
 pub use view::*;
+
+use crate::raft::{ClientId, Command, Role, Server, ServerId};
+use history::Timeline;
+use std::collections::VecDeque;
+use world::World;
+
+/// The simulated cluster.
+#[derive(Clone, Debug)]
+pub struct Sim {
+    world: World,
+    timeline: Timeline,
+    trace: VecDeque<TraceEvent>,
+    trace_capacity: usize,
+}
+
+impl Sim {
+    /// A new world at time 0: all servers up, followers of term 0, election timers running.
+    /// Panics on an invalid configuration; see `try_new`.
+    pub fn new(config: SimConfig) -> Self {
+        match Sim::try_new(config) {
+            Ok(sim) => sim,
+            Err(e) => panic!("invalid SimConfig: {e}"),
+        }
+    }
+
+    pub fn try_new(config: SimConfig) -> Result<Self, String> {
+        config.validate()?;
+        let (capacity, interval, max) = (
+            config.trace_capacity,
+            config.checkpoint_interval,
+            config.max_checkpoints,
+        );
+        let world = World::new(config);
+        let timeline = Timeline::new(&world, interval, max);
+        Ok(Sim {
+            world,
+            timeline,
+            trace: VecDeque::new(),
+            trace_capacity: capacity,
+        })
+    }
+
+    pub fn config(&self) -> &SimConfig {
+        &self.world.config
+    }
+
+    // ---- time ----
+
+    /// Current simulated time.
+    pub fn now(&self) -> Micros {
+        self.world.now
+    }
+
+    /// Time of the next queued item (may be a timer that turns out cancelled), or the next
+    /// recorded action when replaying after a rewind.
+    pub fn next_event_time(&self) -> Option<Micros> {
+        if let Some(action) = self.timeline.due(&self.world) {
+            return Some(action.time);
+        }
+        self.world.next_event_time()
+    }
+
+    /// Queue events processed so far (actions not counted).
+    pub fn events_processed(&self) -> u64 {
+        self.world.events
+    }
+
+    /// Processes the next event (or, when replaying after a rewind, the next recorded action)
+    /// and returns its narration.
+    pub fn step(&mut self) -> Option<&TraceEvent> {
+        if self.step_until(Micros::MAX) {
+            Some(&self.world.last)
+        } else {
+            None
+        }
+    }
+
+    fn step_until(&mut self, limit: Micros) -> bool {
+        if let Some(recorded) = self.timeline.due(&self.world) {
+            // An action recorded at time t happens "just after" t: the state at t is the one
+            // the user saw when acting.
+            if recorded.time < limit {
+                let (time, action) = (recorded.time, recorded.action.clone());
+                self.world.now = self.world.now.max(time);
+                let result = self.world.apply(action);
+                debug_assert!(result.is_ok(), "a recorded action replays: {result:?}");
+                self.timeline.applied += 1;
+                self.after_step();
+                return true;
+            }
+            return false;
+        }
+        if self.world.step_until(limit) {
+            self.after_step();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn after_step(&mut self) {
+        if self.trace_capacity > 0 {
+            if self.trace.len() >= self.trace_capacity {
+                self.trace.pop_front();
+            }
+            self.trace.push_back(self.world.last.clone());
+        }
+        self.timeline.maybe_checkpoint(&self.world);
+    }
+
+    /// Processes every event due at or before `time`, then sets the clock to `time`. (When
+    /// replaying after a rewind, recorded actions of time < `time` are applied on the way.)
+    pub fn run_until(&mut self, time: Micros) {
+        while self.step_until(time) {}
+        self.world.now = self.world.now.max(time);
+    }
+
+    pub fn run_for(&mut self, duration: Micros) {
+        self.run_until(self.world.now + duration);
+    }
+
+    /// Runs until `condition` holds (checked after every step) or `deadline`; true if it held.
+    pub fn run_until_condition(
+        &mut self,
+        deadline: Micros,
+        mut condition: impl FnMut(&Sim) -> bool,
+    ) -> bool {
+        while self.step_until(deadline) {
+            if condition(self) {
+                return true;
+            }
+        }
+        self.world.now = self.world.now.max(deadline);
+        condition(self)
+    }
+
+    // ---- actions ----
+
+    /// Applies an action now and records it in the action log. After a rewind this forks:
+    /// the recorded future is discarded. A refused action changes nothing.
+    pub fn apply(&mut self, action: Action) -> Result<ActionOutcome, ActionError> {
+        let recorded = action.clone();
+        let outcome = self.world.apply(action)?;
+        self.timeline.fork(&self.world);
+        self.timeline
+            .record(self.world.now, self.world.events, recorded);
+        self.after_step();
+        Ok(outcome)
+    }
+
+    fn must(&mut self, action: Action) -> ActionOutcome {
+        match self.apply(action) {
+            Ok(outcome) => outcome,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    // Convenience verbs for tests and code: they panic on a refused action (use `apply` for
+    // user input).
+    pub fn crash(&mut self, server: ServerId) {
+        self.must(Action::Crash { server });
+    }
+    pub fn restart(&mut self, server: ServerId) {
+        self.must(Action::Restart { server });
+    }
+    pub fn timeout(&mut self, server: ServerId) {
+        self.must(Action::Timeout { server });
+    }
+    pub fn pause(&mut self, server: ServerId) {
+        self.must(Action::Pause { server });
+    }
+    pub fn resume(&mut self, server: ServerId) {
+        self.must(Action::Resume { server });
+    }
+    pub fn partition(&mut self, groups: &[&[ServerId]]) {
+        self.must(Action::Partition {
+            groups: groups.iter().map(|g| g.to_vec()).collect(),
+        });
+    }
+    pub fn cut(&mut self, from: ServerId, to: ServerId) {
+        self.must(Action::Cut { from, to });
+    }
+    pub fn heal(&mut self) {
+        self.must(Action::Heal);
+    }
+    pub fn set_loss(&mut self, probability: f64) {
+        self.must(Action::SetLoss { probability });
+    }
+    pub fn set_duplication(&mut self, probability: f64) {
+        self.must(Action::SetDuplication { probability });
+    }
+    pub fn set_latency(&mut self, min: Micros, max: Micros) {
+        self.must(Action::SetLatency { min, max });
+    }
+    pub fn drop_message(&mut self, id: MessageId) {
+        self.must(Action::DropMessage { id });
+    }
+    pub fn duplicate_message(&mut self, id: MessageId) {
+        self.must(Action::DuplicateMessage { id });
+    }
+    pub fn delay_message(&mut self, id: MessageId, by: Micros) {
+        self.must(Action::DelayMessage { id, by });
+    }
+
+    /// A client sends `command` (to `target`, or wherever it believes the leader is). Returns
+    /// the (client, seq) the request travels under.
+    pub fn client_request(
+        &mut self,
+        command: Command,
+        target: Option<ServerId>,
+    ) -> (ClientId, u64) {
+        self.client_request_as(None, command, target)
+    }
+
+    /// Like `client_request`, as a given client (created if needed). If that client is busy,
+    /// the command waits for its previous one (one outstanding request per client).
+    pub fn client_request_as(
+        &mut self,
+        client: Option<ClientId>,
+        command: Command,
+        target: Option<ServerId>,
+    ) -> (ClientId, u64) {
+        match self.must(Action::ClientRequest {
+            client,
+            command,
+            target,
+        }) {
+            ActionOutcome::ClientRequest { client, seq } => (client, seq),
+            ActionOutcome::Done => unreachable!("a client request yields (client, seq)"),
+        }
+    }
+
+    // ---- reading state (cheap, borrowed: for a checker that runs after every event) ----
+
+    /// Server `id` (S1..Sn). Panics on an unknown id.
+    pub fn server(&self, id: ServerId) -> &Server {
+        &self.world.nodes[id.0 as usize - 1].server
+    }
+
+    pub fn servers(&self) -> impl Iterator<Item = &Server> {
+        self.world.nodes.iter().map(|n| &n.server)
+    }
+
+    pub fn server_ids(&self) -> impl Iterator<Item = ServerId> {
+        (1..=self.world.config.servers).map(ServerId)
+    }
+
+    pub fn status(&self, id: ServerId) -> ServerStatus {
+        self.world.nodes[id.0 as usize - 1].status
+    }
+
+    /// Not crashed (a paused server is up: it keeps its state).
+    pub fn is_up(&self, id: ServerId) -> bool {
+        self.status(id) != ServerStatus::Crashed
+    }
+
+    /// The narration of the last step.
+    pub fn last_event(&self) -> &TraceEvent {
+        &self.world.last
+    }
+
+    /// The server whose state the last step may have changed (None: only network or clients).
+    pub fn last_touched(&self) -> Option<ServerId> {
+        self.world.last.server
+    }
+
+    /// The leader of the highest term among servers that are up, if any.
+    pub fn leader(&self) -> Option<ServerId> {
+        self.world
+            .nodes
+            .iter()
+            .filter(|n| n.status != ServerStatus::Crashed && n.server.role() == Role::Leader)
+            .max_by_key(|n| n.server.current_term())
+            .map(|n| n.server.id())
+    }
+
+    /// Client operations so far (invocation order).
+    pub fn history(&self) -> &[ClientOp] {
+        &self.world.history
+    }
+
+    /// The retained trace, oldest first (at most `trace_capacity` events).
+    pub fn trace(&self) -> &VecDeque<TraceEvent> {
+        &self.trace
+    }
+
+    /// Changes how many trace events are kept; 0 keeps none and stops copying narration.
+    pub fn set_trace_capacity(&mut self, capacity: usize) {
+        self.trace_capacity = capacity;
+        self.world.narrate = capacity > 0;
+        while self.trace.len() > capacity {
+            self.trace.pop_front();
+        }
+    }
+
+    /// The picture for the UI and the invariant checker (allocates: clones logs and stores).
+    pub fn view(&self) -> ClusterView {
+        self.world.view()
+    }
+
+    // ---- time travel ----
+
+    /// The action log, each with the time and position it was applied at. After a rewind it
+    /// still holds the recorded future until a new action forks it.
+    pub fn actions(&self) -> &[RecordedAction] {
+        &self.timeline.actions
+    }
+
+    /// How many of `actions()` are part of the present (the rest is the recorded future).
+    pub fn actions_applied(&self) -> usize {
+        self.timeline.applied
+    }
+
+    /// Turns time travel off (drops checkpoints; for benchmarks and long fuzz runs).
+    pub fn disable_time_travel(&mut self) {
+        self.timeline.interval = 0;
+        self.timeline.checkpoints.clear();
+    }
+
+    /// Rebuilds exactly the state at simulated time `time`: every event due at or before it
+    /// processed and every action applied before it applied; an action applied at exactly
+    /// `time` is not (the state is the one the user saw when acting). Going forward simply runs
+    /// (replaying recorded actions). Going back restores the nearest earlier checkpoint and
+    /// replays deterministically. The recorded future is kept until a new action forks it.
+    pub fn rewind_to(&mut self, time: Micros) -> Result<(), String> {
+        if time >= self.world.now {
+            self.run_until(time);
+            return Ok(());
+        }
+        if !self.timeline.enabled() {
+            return Err("time travel is off for this simulation".into());
+        }
+        let actions_before = self
+            .timeline
+            .actions
+            .iter()
+            .take_while(|a| a.time < time)
+            .count();
+        let Some(checkpoint) = self.timeline.checkpoint_before(time, actions_before) else {
+            return Err(format!("no checkpoint at or before {time} µs"));
+        };
+        self.world = checkpoint.world.clone();
+        self.timeline.applied = checkpoint.actions_applied;
+        self.timeline.next_checkpoint_at = self.world.now + self.timeline.interval;
+        self.world.narrate = self.trace_capacity > 0;
+        let steps = self.world.steps;
+        while self.trace.back().is_some_and(|e| e.seq > steps) {
+            self.trace.pop_back();
+        }
+        self.run_until(time);
+        Ok(())
+    }
+}

@@ -1,0 +1,448 @@
+//! Structured narration from the core: what a server decided and why, with the paper section.
+//!
+//! Notes hold plain data (no strings, no allocation); the sentence is built only when someone
+//! asks for it (`Note::explain`).
+
+use super::quorum::ServerSet;
+use super::types::{ClientId, LogIndex, Role, ServerId, Term};
+use std::fmt::{self, Write};
+
+/// Why a vote was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VoteDenial {
+    /// The candidate's term is older than ours.
+    StaleTerm { current: Term },
+    /// We already voted for someone else in this term.
+    AlreadyVoted { voted_for: ServerId },
+    /// §5.4.1: our log is more up-to-date than the candidate's.
+    LogNotUpToDate {
+        our_last_index: LogIndex,
+        our_last_term: Term,
+    },
+}
+
+/// Why AppendEntries was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppendRejection {
+    /// The leader's term is older than ours (it is deposed and will learn so from the reply).
+    StaleTerm { current: Term },
+    /// Our log has no entry at prevLogIndex (§5.3).
+    LogTooShort { last_index: LogIndex },
+    /// Our entry at prevLogIndex has another term (§5.3).
+    TermMismatch { found: Term },
+}
+
+/// What happened to an applied entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppliedKind {
+    Noop,
+    Executed {
+        client: ClientId,
+        seq: u64,
+    },
+    /// §8: a retried command already applied; not executed again.
+    Duplicate {
+        client: ClientId,
+        seq: u64,
+    },
+    /// §8: older than the client's latest command; ignored.
+    Stale {
+        client: ClientId,
+        seq: u64,
+    },
+}
+
+/// One decision of one server. `me` (the server that made it) is supplied when explaining.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Note {
+    /// Figure 2, all servers: a message carried a higher term; adopt it and become follower.
+    TermAdopted {
+        from: ServerId,
+        old_term: Term,
+        new_term: Term,
+        was: Role,
+    },
+    /// The election timer fired: a new term, a vote for itself, RequestVote to everyone.
+    ElectionStarted {
+        term: Term,
+    },
+    /// A forced timeout on a leader does nothing: leaders have no election timer.
+    TimeoutIgnoredByLeader {
+        term: Term,
+    },
+    VoteGranted {
+        candidate: ServerId,
+        term: Term,
+    },
+    VoteDenied {
+        candidate: ServerId,
+        term: Term,
+        reason: VoteDenial,
+    },
+    VoteReceived {
+        from: ServerId,
+        term: Term,
+        votes: ServerSet,
+        needed: u8,
+    },
+    VoteRefused {
+        from: ServerId,
+        term: Term,
+    },
+    /// A reply to an RPC of an older term, or for a role we no longer have.
+    StaleReplyIgnored {
+        from: ServerId,
+        term: Term,
+        current: Term,
+    },
+    BecameLeader {
+        term: Term,
+        votes: ServerSet,
+    },
+    NoopAppended {
+        index: LogIndex,
+        term: Term,
+    },
+    /// A candidate received AppendEntries from the leader of its own term (§5.2).
+    CandidateYielded {
+        leader: ServerId,
+        term: Term,
+    },
+    AppendRejected {
+        leader: ServerId,
+        prev_log_index: LogIndex,
+        prev_log_term: Term,
+        reason: AppendRejection,
+    },
+    AppendAccepted {
+        leader: ServerId,
+        prev_log_index: LogIndex,
+        received: u32,
+        appended: u32,
+        truncated_from: Option<LogIndex>,
+        match_index: LogIndex,
+    },
+    /// Leader side: a follower confirmed its log matches up to `match_index`.
+    FollowerMatched {
+        follower: ServerId,
+        match_index: LogIndex,
+    },
+    /// Leader side, §5.3: the consistency check failed, try an earlier nextIndex.
+    NextIndexBackedOff {
+        follower: ServerId,
+        next_index: LogIndex,
+        fast: bool,
+    },
+    /// Leader: `index` is on a majority and of the current term (or the Figure 8 knob is on).
+    Committed {
+        index: LogIndex,
+        term: Term,
+        replicated_on: ServerSet,
+        old_term_by_counting: bool,
+    },
+    /// Leader, §5.4.2: `index` is on a majority but from an earlier term: not committed by counting.
+    CommitWaitsForCurrentTerm {
+        index: LogIndex,
+        term: Term,
+        current: Term,
+    },
+    /// Follower: leaderCommit moved our commitIndex.
+    CommitLearned {
+        index: LogIndex,
+        leader: ServerId,
+    },
+    Applied {
+        index: LogIndex,
+        term: Term,
+        kind: AppliedKind,
+    },
+    /// §8: not the leader; the client is told whom to try.
+    ClientRedirected {
+        client: ClientId,
+        seq: u64,
+        leader_hint: Option<ServerId>,
+    },
+    ClientAppended {
+        client: ClientId,
+        seq: u64,
+        index: LogIndex,
+        term: Term,
+    },
+    /// §8: the command was already applied; answer from the session table.
+    ClientAnsweredFromSession {
+        client: ClientId,
+        seq: u64,
+    },
+    /// The same (client, seq) is already in the log awaiting commit.
+    ClientAlreadyPending {
+        client: ClientId,
+        seq: u64,
+        index: LogIndex,
+    },
+    ClientReplied {
+        client: ClientId,
+        seq: u64,
+        index: LogIndex,
+    },
+    /// Knob `stale_local_reads`: GET answered from local state without the log.
+    StaleLocalRead {
+        client: ClientId,
+        seq: u64,
+    },
+    /// A leader that stepped down tells its waiting clients to retry elsewhere.
+    ClientRequestAbandoned {
+        client: ClientId,
+        seq: u64,
+    },
+    HeartbeatsSent {
+        term: Term,
+    },
+    /// Restart: persistent state kept, volatile state and the state machine start empty.
+    Restarted {
+        term: Term,
+        voted_for: Option<ServerId>,
+        last_index: LogIndex,
+    },
+    /// Knob `forget_vote_on_restart`.
+    VoteForgotten {
+        term: Term,
+        voted_for: ServerId,
+    },
+}
+
+impl Note {
+    /// The paper section that explains this decision.
+    pub fn section(&self) -> &'static str {
+        match self {
+            Note::TermAdopted { .. } => "§5.1",
+            Note::ElectionStarted { .. }
+            | Note::TimeoutIgnoredByLeader { .. }
+            | Note::VoteReceived { .. }
+            | Note::VoteRefused { .. }
+            | Note::BecameLeader { .. }
+            | Note::CandidateYielded { .. } => "§5.2",
+            Note::VoteGranted { .. } => "§5.4.1",
+            Note::VoteDenied { reason, .. } => match reason {
+                VoteDenial::LogNotUpToDate { .. } => "§5.4.1",
+                VoteDenial::StaleTerm { .. } => "§5.1",
+                VoteDenial::AlreadyVoted { .. } => "§5.2",
+            },
+            Note::StaleReplyIgnored { .. } => "§5.1",
+            Note::NoopAppended { .. } => "§8",
+            Note::AppendRejected { .. }
+            | Note::AppendAccepted { .. }
+            | Note::FollowerMatched { .. }
+            | Note::NextIndexBackedOff { .. }
+            | Note::CommitLearned { .. }
+            | Note::Applied { .. }
+            | Note::ClientAppended { .. }
+            | Note::HeartbeatsSent { .. } => "§5.3",
+            Note::Committed { .. } | Note::CommitWaitsForCurrentTerm { .. } => "§5.4.2",
+            Note::ClientRedirected { .. }
+            | Note::ClientAnsweredFromSession { .. }
+            | Note::ClientAlreadyPending { .. }
+            | Note::ClientReplied { .. }
+            | Note::StaleLocalRead { .. }
+            | Note::ClientRequestAbandoned { .. } => "§8",
+            Note::Restarted { .. } | Note::VoteForgotten { .. } => "§5.1",
+        }
+    }
+
+    /// Whether this note matters for a reader skimming the story (heartbeat chatter does not).
+    pub fn is_routine(&self) -> bool {
+        matches!(
+            self,
+            Note::HeartbeatsSent { .. }
+                | Note::AppendAccepted { received: 0, .. }
+                | Note::FollowerMatched { .. }
+                | Note::StaleReplyIgnored { .. }
+        )
+    }
+
+    /// The decision in plain English, e.g. "S3 granted its vote to S1 for term 4: S1's log is
+    /// at least as up-to-date (§5.4.1)".
+    pub fn explain(&self, me: ServerId) -> String {
+        let mut text = String::new();
+        let _ = self.write_explanation(me, &mut text);
+        text
+    }
+
+    pub fn write_explanation(&self, me: ServerId, out: &mut impl Write) -> fmt::Result {
+        match *self {
+            Note::TermAdopted { from, old_term, new_term, was } => {
+                write!(out, "{me} saw term {new_term} from {from} (its own was {old_term}): it adopts the newer term")?;
+                if was != Role::Follower {
+                    write!(out, " and steps down from {was} to follower")?;
+                } else {
+                    write!(out, " and forgets its vote")?;
+                }
+            }
+            Note::ElectionStarted { term } => write!(
+                out,
+                "{me}'s election timer fired: it became a candidate for term {term}, voted for itself and asked the others for votes"
+            )?,
+            Note::TimeoutIgnoredByLeader { term } => {
+                write!(out, "{me} leads term {term}; leaders have no election timer, so nothing happens")?
+            }
+            Note::VoteGranted { candidate, term } => write!(
+                out,
+                "{me} granted its vote to {candidate} for term {term}: {candidate}'s log is at least as up-to-date"
+            )?,
+            Note::VoteDenied { candidate, term, reason } => {
+                write!(out, "{me} refused its vote to {candidate} for term {term}: ")?;
+                match reason {
+                    VoteDenial::StaleTerm { current } => {
+                        write!(out, "that term is older than {me}'s term {current}")?
+                    }
+                    VoteDenial::AlreadyVoted { voted_for } => {
+                        write!(out, "it already voted for {voted_for} in this term")?
+                    }
+                    VoteDenial::LogNotUpToDate { our_last_index, our_last_term } => write!(
+                        out,
+                        "{me}'s log (last entry index {our_last_index}, term {our_last_term}) is more up-to-date than {candidate}'s"
+                    )?,
+                }
+            }
+            Note::VoteReceived { from, term, votes, needed } => write!(
+                out,
+                "{me} got {from}'s vote for term {term}: {} of the {needed} needed ({votes})",
+                votes.len()
+            )?,
+            Note::VoteRefused { from, term } => write!(out, "{from} refused {me} its vote for term {term}")?,
+            Note::StaleReplyIgnored { from, term, current } => write!(
+                out,
+                "{me} ignored an outdated reply from {from} (term {term}; {me} is now in term {current})"
+            )?,
+            Note::BecameLeader { term, votes } => {
+                write!(out, "{me} became leader for term {term} with votes from {votes}")?
+            }
+            Note::NoopAppended { index, term } => write!(
+                out,
+                "{me} appended a no-op entry at index {index} (term {term}) so earlier entries can commit"
+            )?,
+            Note::CandidateYielded { leader, term } => write!(
+                out,
+                "{me} learned that {leader} already leads term {term}: it stops its candidacy and follows"
+            )?,
+            Note::AppendRejected { leader, prev_log_index, prev_log_term, reason } => {
+                write!(out, "{me} rejected AppendEntries from {leader}: ")?;
+                match reason {
+                    AppendRejection::StaleTerm { current } => {
+                        write!(out, "{leader}'s term is older than {me}'s term {current}")?
+                    }
+                    AppendRejection::LogTooShort { last_index } => write!(
+                        out,
+                        "no entry at index {prev_log_index} with term {prev_log_term} (its log ends at index {last_index})"
+                    )?,
+                    AppendRejection::TermMismatch { found } => write!(
+                        out,
+                        "no entry at index {prev_log_index} with term {prev_log_term} (it has term {found} there)"
+                    )?,
+                }
+            }
+            Note::AppendAccepted { leader, prev_log_index, received, appended, truncated_from, match_index } => {
+                if received == 0 {
+                    write!(out, "{me} accepted a heartbeat from {leader}; its log matches up to index {match_index}")?;
+                } else {
+                    write!(
+                        out,
+                        "{me} accepted {received} entr{} from {leader} after index {prev_log_index}",
+                        if received == 1 { "y" } else { "ies" }
+                    )?;
+                    if let Some(from) = truncated_from {
+                        write!(out, ", deleting its conflicting entries from index {from} on")?;
+                    }
+                    if appended < received {
+                        write!(out, " ({} already present)", received - appended)?;
+                    }
+                    write!(out, "; its log now matches up to index {match_index}")?;
+                }
+            }
+            Note::FollowerMatched { follower, match_index } => {
+                write!(out, "{me} recorded that {follower}'s log matches its own up to index {match_index}")?
+            }
+            Note::NextIndexBackedOff { follower, next_index, fast } => write!(
+                out,
+                "{me} will retry {follower} from index {next_index}{}",
+                if fast { " (skipping the conflicting term)" } else { "" }
+            )?,
+            Note::Committed { index, term, replicated_on, old_term_by_counting } => {
+                write!(out, "{me} committed index {index} (replicated on {replicated_on})")?;
+                if old_term_by_counting {
+                    write!(
+                        out,
+                        " although it is from earlier term {term}: counting replicas of an old-term entry is the Figure 8 bug"
+                    )?;
+                }
+            }
+            Note::CommitWaitsForCurrentTerm { index, term, current } => write!(
+                out,
+                "{me} sees index {index} on a majority, but it is from term {term}, not {current}: it is not committed by counting"
+            )?,
+            Note::CommitLearned { index, leader } => {
+                write!(out, "{me} learned from {leader} that entries up to index {index} are committed")?
+            }
+            Note::Applied { index, term, kind } => {
+                write!(out, "{me} applied index {index} (term {term}) to its state machine")?;
+                match kind {
+                    AppliedKind::Noop => write!(out, ": a no-op")?,
+                    AppliedKind::Executed { client, seq } => write!(out, ": {client}'s command #{seq}")?,
+                    AppliedKind::Duplicate { client, seq } => write!(
+                        out,
+                        ": {client}'s command #{seq} again, already applied, so not executed twice"
+                    )?,
+                    AppliedKind::Stale { client, seq } => {
+                        write!(out, ": {client}'s old command #{seq}, superseded, ignored")?
+                    }
+                }
+            }
+            Note::ClientRedirected { client, seq, leader_hint } => {
+                write!(out, "{me} is not the leader, so it turned away {client}'s command #{seq}")?;
+                match leader_hint {
+                    Some(leader) => write!(out, " with the hint \"try {leader}\"")?,
+                    None => write!(out, " without a hint (it knows no leader)")?,
+                }
+            }
+            Note::ClientAppended { client, seq, index, term } => {
+                write!(out, "{me} appended {client}'s command #{seq} at index {index} (term {term})")?
+            }
+            Note::ClientAnsweredFromSession { client, seq } => write!(
+                out,
+                "{me} already applied {client}'s command #{seq}: it answers with the remembered result"
+            )?,
+            Note::ClientAlreadyPending { client, seq, index } => write!(
+                out,
+                "{client}'s command #{seq} is already at index {index}, waiting to commit: not appended twice"
+            )?,
+            Note::ClientReplied { client, seq, index } => {
+                write!(out, "{me} answered {client}'s command #{seq}, applied at index {index}")?
+            }
+            Note::StaleLocalRead { client, seq } => write!(
+                out,
+                "{me} answered {client}'s GET #{seq} from its local state without the log (knob: stale local reads)"
+            )?,
+            Note::ClientRequestAbandoned { client, seq } => {
+                write!(out, "{me} is no longer leader: it tells {client} to retry command #{seq} elsewhere")?
+            }
+            Note::HeartbeatsSent { term } => {
+                write!(out, "{me} sent AppendEntries (heartbeats) to all followers for term {term}")?
+            }
+            Note::Restarted { term, voted_for, last_index } => {
+                write!(out, "{me} restarted with its persistent state: term {term}, voted for ")?;
+                match voted_for {
+                    Some(v) => write!(out, "{v}")?,
+                    None => write!(out, "nobody")?,
+                }
+                write!(
+                    out,
+                    ", log up to index {last_index}; commitIndex and lastApplied start at 0 and its state machine is empty"
+                )?;
+            }
+            Note::VoteForgotten { term, voted_for } => write!(
+                out,
+                "{me} forgot that it voted for {voted_for} in term {term} (knob: votedFor not persisted)"
+            )?,
+        }
+        write!(out, " ({})", self.section())
+    }
+}

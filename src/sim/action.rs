@@ -1,0 +1,191 @@
+//! Everything a user (or a scenario, or the fuzzer) can do to the world. Each verb is one
+//! `Action` value, recorded with its time in the action log.
+
+use super::view::{MessageId, Micros};
+use crate::raft::{ClientId, Command, ServerId};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Action {
+    /// Volatile state lost, persistent state kept; messages on their way to it are lost.
+    Crash {
+        server: ServerId,
+    },
+    /// Recover a crashed server from its persistent state.
+    Restart {
+        server: ServerId,
+    },
+    /// Fire the server's election timer now.
+    Timeout {
+        server: ServerId,
+    },
+    /// Freeze: processes nothing, timers stand still; messages to it wait until resume.
+    Pause {
+        server: ServerId,
+    },
+    Resume {
+        server: ServerId,
+    },
+    /// Only servers in the same group can talk; a server in no group is alone.
+    Partition {
+        groups: Vec<Vec<ServerId>>,
+    },
+    /// Messages from `from` to `to` are lost (one direction only).
+    Cut {
+        from: ServerId,
+        to: ServerId,
+    },
+    /// Remove all partitions and cuts.
+    Heal,
+    SetLoss {
+        probability: f64,
+    },
+    SetDuplication {
+        probability: f64,
+    },
+    SetLatency {
+        min: Micros,
+        max: Micros,
+    },
+    DropMessage {
+        id: MessageId,
+    },
+    DuplicateMessage {
+        id: MessageId,
+    },
+    DelayMessage {
+        id: MessageId,
+        by: Micros,
+    },
+    /// A client sends a command: `client` None picks an idle interactive client (or a new
+    /// one); `target` None lets the client choose (its believed leader, else round robin).
+    ClientRequest {
+        #[serde(default)]
+        client: Option<ClientId>,
+        command: Command,
+        #[serde(default)]
+        target: Option<ServerId>,
+    },
+}
+
+impl Action {
+    /// The server this action changes, if exactly one.
+    pub fn server(&self) -> Option<ServerId> {
+        match self {
+            Action::Crash { server }
+            | Action::Restart { server }
+            | Action::Timeout { server }
+            | Action::Pause { server }
+            | Action::Resume { server } => Some(*server),
+            _ => None,
+        }
+    }
+
+    pub fn section(&self) -> &'static str {
+        match self {
+            Action::Crash { .. }
+            | Action::Restart { .. }
+            | Action::Pause { .. }
+            | Action::Resume { .. } => "§5.1",
+            Action::Timeout { .. } => "§5.2",
+            Action::ClientRequest { .. } => "§8",
+            _ => "§5.1",
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    /// What the user did, in words.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Action::Crash { server } => write!(
+                f,
+                "{server} crashed: it loses its volatile state, keeps term, vote and log"
+            ),
+            Action::Restart { server } => write!(f, "{server} restarted"),
+            Action::Timeout { server } => write!(f, "{server}'s election timer was forced to fire"),
+            Action::Pause { server } => write!(
+                f,
+                "{server} was paused: it is frozen, its timers stand still"
+            ),
+            Action::Resume { server } => write!(f, "{server} resumed"),
+            Action::Partition { groups } => {
+                f.write_str("the network was partitioned into ")?;
+                for (i, group) in groups.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" | ")?;
+                    }
+                    let names: Vec<String> = group.iter().map(|s| s.to_string()).collect();
+                    write!(f, "{{{}}}", names.join(", "))?;
+                }
+                Ok(())
+            }
+            Action::Cut { from, to } => write!(f, "the link from {from} to {to} was cut (one way)"),
+            Action::Heal => f.write_str("the network was healed: all partitions and cuts removed"),
+            Action::SetLoss { probability } => {
+                write!(f, "message loss set to {:.0}%", probability * 100.0)
+            }
+            Action::SetDuplication { probability } => {
+                write!(f, "message duplication set to {:.0}%", probability * 100.0)
+            }
+            Action::SetLatency { min, max } => {
+                write!(
+                    f,
+                    "latency set to {}–{} ms",
+                    *min as f64 / 1000.0,
+                    *max as f64 / 1000.0
+                )
+            }
+            Action::DropMessage { id } => write!(f, "message #{} was dropped by hand", id.0),
+            Action::DuplicateMessage { id } => {
+                write!(f, "message #{} was duplicated by hand", id.0)
+            }
+            Action::DelayMessage { id, by } => write!(
+                f,
+                "message #{} was delayed by {} ms",
+                id.0,
+                *by as f64 / 1000.0
+            ),
+            Action::ClientRequest {
+                client,
+                command,
+                target,
+            } => {
+                match client {
+                    Some(c) => write!(f, "{c} ")?,
+                    None => f.write_str("a client ")?,
+                }
+                write!(f, "sends {command}")?;
+                if let Some(t) = target {
+                    write!(f, " to {t}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// What an applied action produced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActionOutcome {
+    Done,
+    /// A client request was queued under this (client, seq).
+    ClientRequest {
+        client: ClientId,
+        seq: u64,
+    },
+}
+
+/// Why an action cannot be applied (unknown server, server already crashed, ...).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActionError(pub String);
+
+impl fmt::Display for ActionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ActionError {}

@@ -1,0 +1,121 @@
+//! The simulated network's configuration: partitions, one-way cuts, loss, duplication, latency.
+//!
+//! Decisions: random loss is drawn when a message is sent (so a doomed message can be drawn
+//! fading out on its way); partitions, cuts and crashes are checked when a message arrives, so
+//! a partition bites at once on messages already in flight, and healing saves them.
+
+use super::view::{Micros, NetworkView};
+use crate::raft::ServerId;
+use std::collections::BTreeSet;
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Network {
+    pub partition: Vec<Vec<ServerId>>,
+    pub cuts: BTreeSet<(ServerId, ServerId)>,
+    /// blocked[from] has bit `to` set when messages from `from` to `to` are lost.
+    blocked: [u16; 16],
+    pub loss_probability: f64,
+    pub duplicate_probability: f64,
+    pub latency_min: Micros,
+    pub latency_max: Micros,
+}
+
+impl Network {
+    pub fn new(loss: f64, duplicate: f64, latency_min: Micros, latency_max: Micros) -> Self {
+        Network {
+            partition: Vec::new(),
+            cuts: BTreeSet::new(),
+            blocked: [0; 16],
+            loss_probability: loss,
+            duplicate_probability: duplicate,
+            latency_min,
+            latency_max,
+        }
+    }
+
+    /// Can `from` reach `to` right now?
+    pub fn connected(&self, from: ServerId, to: ServerId) -> bool {
+        self.blocked[from.0 as usize & 15] & (1 << (to.0 & 15)) == 0
+    }
+
+    pub fn set_partition(&mut self, groups: Vec<Vec<ServerId>>, servers: u8) {
+        self.partition = groups;
+        self.recompute(servers);
+    }
+
+    pub fn cut(&mut self, from: ServerId, to: ServerId, servers: u8) {
+        self.cuts.insert((from, to));
+        self.recompute(servers);
+    }
+
+    pub fn heal(&mut self) {
+        self.partition.clear();
+        self.cuts.clear();
+        self.blocked = [0; 16];
+    }
+
+    fn recompute(&mut self, servers: u8) {
+        let group_of = |s: u8| -> u32 {
+            if self.partition.is_empty() {
+                return 0;
+            }
+            match self.partition.iter().position(|g| g.contains(&ServerId(s))) {
+                Some(i) => i as u32 + 1,
+                None => 1000 + s as u32, // alone
+            }
+        };
+        let mut blocked = [0u16; 16];
+        for from in 1..=servers {
+            for to in 1..=servers {
+                if from != to
+                    && (group_of(from) != group_of(to)
+                        || self.cuts.contains(&(ServerId(from), ServerId(to))))
+                {
+                    blocked[from as usize] |= 1 << to;
+                }
+            }
+        }
+        self.blocked = blocked;
+    }
+
+    pub fn view(&self) -> NetworkView {
+        NetworkView {
+            partition: self.partition.clone(),
+            cut_links: self.cuts.iter().copied().collect(),
+            loss_probability: self.loss_probability,
+            duplicate_probability: self.duplicate_probability,
+            min_latency: self.latency_min,
+            max_latency: self.latency_max,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partition_separates_groups_and_isolates_servers_in_no_group() {
+        let mut net = Network::new(0.0, 0.0, 1, 1);
+        net.set_partition(
+            vec![
+                vec![ServerId(1), ServerId(2)],
+                vec![ServerId(3), ServerId(4)],
+            ],
+            5,
+        );
+        assert!(net.connected(ServerId(1), ServerId(2)));
+        assert!(!net.connected(ServerId(1), ServerId(3)));
+        assert!(!net.connected(ServerId(5), ServerId(4)));
+        net.heal();
+        assert!(net.connected(ServerId(1), ServerId(3)));
+    }
+
+    #[test]
+    fn a_cut_is_one_way() {
+        let mut net = Network::new(0.0, 0.0, 1, 1);
+        net.cut(ServerId(1), ServerId(2), 3);
+        assert!(!net.connected(ServerId(1), ServerId(2)));
+        assert!(net.connected(ServerId(2), ServerId(1)));
+    }
+}

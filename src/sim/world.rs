@@ -1,0 +1,1097 @@
+//! The deterministic world: servers, timers, network, clients, one event queue, one RNG.
+//!
+//! `World` is everything that evolves; it is `Clone`, which is what time-travel checkpoints
+//! are made of. The `Sim` (mod.rs) wraps it with the trace buffer and the timeline.
+
+use super::action::{Action, ActionError, ActionOutcome};
+use super::config::SimConfig;
+use super::network::Network;
+use super::trace::{LossReason, MessageSummary, ReplySummary, TraceEvent, TraceKind};
+use super::view::*;
+use crate::raft::{
+    ClientId, ClientResult, Command, Input, Message, Output, Role, Server, ServerId,
+};
+use rand_chacha::ChaCha8Rng;
+use rand_core::{RngCore, SeedableRng};
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, VecDeque};
+
+/// A Raft message on the wire.
+#[derive(Clone, Debug)]
+pub(crate) struct Envelope {
+    pub id: MessageId,
+    pub from: ServerId,
+    pub to: ServerId,
+    pub sent_at: Micros,
+    pub deliver_at: Micros,
+    pub message: Message,
+    /// The network decided at send time (or a user decided) that it is lost.
+    pub lost: bool,
+    /// The receiver's incarnation when sent: if it crashes meanwhile, the message is lost.
+    pub incarnation: u32,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Event {
+    Deliver(Envelope),
+    ElectionTimeout {
+        server: ServerId,
+        generation: u32,
+    },
+    Heartbeat {
+        server: ServerId,
+        generation: u32,
+    },
+    ClientArrive {
+        client: ClientId,
+        seq: u64,
+        to: ServerId,
+        command: Command,
+        incarnation: u32,
+    },
+    ClientReply {
+        client: ClientId,
+        seq: u64,
+        from: ServerId,
+        result: ClientResult,
+    },
+    ClientTimeout {
+        client: ClientId,
+        generation: u32,
+    },
+    ClientThink {
+        client: ClientId,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Scheduled {
+    pub time: Micros,
+    pub seq: u64,
+    pub event: Event,
+}
+
+impl PartialEq for Scheduled {
+    fn eq(&self, other: &Self) -> bool {
+        (self.time, self.seq) == (other.time, other.seq)
+    }
+}
+impl Eq for Scheduled {}
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Scheduled {
+    /// Reversed: the BinaryHeap pops the earliest (time, seq) first. `seq` is unique, so the
+    /// order is total and the run deterministic.
+    fn cmp(&self, other: &Self) -> Ordering {
+        (other.time, other.seq).cmp(&(self.time, self.seq))
+    }
+}
+
+/// Timers of a paused server, frozen as time remaining.
+#[derive(Clone, Debug)]
+pub(crate) struct Frozen {
+    pub paused_at: Micros,
+    pub election_remaining: Option<Micros>,
+    pub heartbeat_remaining: Option<Micros>,
+}
+
+/// One server and what the world knows about it (status, timers).
+#[derive(Clone, Debug)]
+pub(crate) struct Node {
+    pub server: Server,
+    pub status: ServerStatus,
+    pub incarnation: u32,
+    pub election_generation: u32,
+    pub election_deadline: Option<Micros>,
+    pub election_started: Option<Micros>,
+    pub heartbeat_generation: u32,
+    pub heartbeat_due: Option<Micros>,
+    pub frozen: Option<Frozen>,
+    /// Messages and client requests that arrived while paused, delivered on resume.
+    pub held: Vec<Event>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Outstanding {
+    pub seq: u64,
+    pub command: Command,
+    pub target: ServerId,
+    pub redirects: u32,
+    pub retries: u32,
+    pub history_index: usize,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Client {
+    pub id: ClientId,
+    /// Driven by `SimConfig::load`.
+    pub auto: bool,
+    pub next_seq: u64,
+    pub outstanding: Option<Outstanding>,
+    /// Commands waiting for the outstanding one: (seq, command, target).
+    pub queue: VecDeque<(u64, Command, Option<ServerId>)>,
+    pub believed_leader: Option<ServerId>,
+    /// Invalidates the pending timeout when the request is answered or re-sent.
+    pub generation: u32,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct World {
+    pub config: SimConfig,
+    pub now: Micros,
+    pub queue: BinaryHeap<Scheduled>,
+    next_seq: u64,
+    rng: ChaCha8Rng,
+    pub nodes: Vec<Node>,
+    pub network: Network,
+    pub clients: Vec<Client>,
+    pub history: Vec<ClientOp>,
+    next_message_id: u64,
+    /// Queue events processed (actions not counted).
+    pub events: u64,
+    /// Events and actions processed (= the seq of the last trace event).
+    pub steps: u64,
+    out: Output,
+    /// The last step, narrated (notes only copied when `narrate`).
+    pub last: TraceEvent,
+    pub narrate: bool,
+}
+
+impl World {
+    pub fn new(config: SimConfig) -> Self {
+        let ids: Vec<ServerId> = (1..=config.servers).map(ServerId).collect();
+        let nodes = ids
+            .iter()
+            .map(|&id| Node {
+                server: Server::new(id, ids.clone(), config.raft.clone()),
+                status: ServerStatus::Up,
+                incarnation: 0,
+                election_generation: 0,
+                election_deadline: None,
+                election_started: None,
+                heartbeat_generation: 0,
+                heartbeat_due: None,
+                frozen: None,
+                held: Vec::new(),
+            })
+            .collect();
+        let network = Network::new(
+            config.loss_probability,
+            config.duplicate_probability,
+            config.latency_min,
+            config.latency_max,
+        );
+        let mut world = World {
+            rng: ChaCha8Rng::seed_from_u64(config.seed),
+            narrate: config.trace_capacity > 0,
+            config,
+            now: 0,
+            queue: BinaryHeap::new(),
+            next_seq: 0,
+            nodes,
+            network,
+            clients: Vec::new(),
+            history: Vec::new(),
+            next_message_id: 1,
+            events: 0,
+            steps: 0,
+            out: Output::default(),
+            last: TraceEvent::empty(),
+        };
+        for i in 0..world.nodes.len() {
+            world.reset_election_timer(i);
+        }
+        for _ in 0..world.config.load.clients {
+            let id = world.add_client(true);
+            world.schedule_think(id);
+        }
+        world
+    }
+
+    // ---- randomness (the only RNG; ranges implemented here, no `rand` crate) ----
+
+    fn random_in(&mut self, min: u64, max: u64) -> u64 {
+        if max <= min {
+            return min;
+        }
+        min + self.rng.next_u64() % (max - min + 1)
+    }
+
+    fn chance(&mut self, p: f64) -> bool {
+        if p <= 0.0 {
+            return false;
+        }
+        let unit = (self.rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+        unit < p
+    }
+
+    fn latency(&mut self) -> Micros {
+        self.random_in(self.network.latency_min, self.network.latency_max)
+    }
+
+    // ---- queue ----
+
+    fn schedule(&mut self, time: Micros, event: Event) {
+        self.next_seq += 1;
+        self.queue.push(Scheduled {
+            time,
+            seq: self.next_seq,
+            event,
+        });
+    }
+
+    pub fn next_event_time(&self) -> Option<Micros> {
+        self.queue.peek().map(|s| s.time)
+    }
+
+    fn node_index(&self, id: ServerId) -> usize {
+        id.0 as usize - 1
+    }
+
+    // ---- timers ----
+
+    fn reset_election_timer(&mut self, i: usize) {
+        let duration = self.random_in(
+            self.config.election_timeout_min,
+            self.config.election_timeout_max,
+        );
+        let now = self.now;
+        let node = &mut self.nodes[i];
+        node.election_generation += 1;
+        node.election_deadline = Some(now + duration);
+        node.election_started = Some(now);
+        let (server, generation) = (node.server.id(), node.election_generation);
+        self.schedule(
+            now + duration,
+            Event::ElectionTimeout { server, generation },
+        );
+    }
+
+    fn stop_election_timer(&mut self, i: usize) {
+        let node = &mut self.nodes[i];
+        node.election_generation += 1;
+        node.election_deadline = None;
+        node.election_started = None;
+    }
+
+    fn arm_heartbeat(&mut self, i: usize, after: Micros) {
+        let due = self.now + after;
+        let node = &mut self.nodes[i];
+        node.heartbeat_generation += 1;
+        node.heartbeat_due = Some(due);
+        let (server, generation) = (node.server.id(), node.heartbeat_generation);
+        self.schedule(due, Event::Heartbeat { server, generation });
+    }
+
+    // ---- driving a server ----
+
+    /// Feeds one input to server `i` and carries out what it asks for.
+    fn drive(&mut self, i: usize, input: Input) {
+        self.nodes[i].server.step(input, &mut self.out);
+        let from = self.nodes[i].server.id();
+        if self.out.reset_election_timer {
+            self.reset_election_timer(i);
+        }
+        if self.out.stop_election_timer {
+            self.stop_election_timer(i);
+        }
+        if self.out.arm_heartbeat {
+            self.arm_heartbeat(i, self.config.heartbeat_interval);
+        } else if self.nodes[i].server.role() != Role::Leader {
+            self.nodes[i].heartbeat_due = None;
+        }
+        let mut messages = std::mem::take(&mut self.out.messages);
+        for (to, message) in messages.drain(..) {
+            self.send(from, to, message);
+        }
+        self.out.messages = messages;
+        let mut replies = std::mem::take(&mut self.out.client_replies);
+        for reply in replies.drain(..) {
+            let at = self.now + self.latency();
+            self.schedule(
+                at,
+                Event::ClientReply {
+                    client: reply.client,
+                    seq: reply.seq,
+                    from,
+                    result: reply.result,
+                },
+            );
+        }
+        self.out.client_replies = replies;
+        if self.narrate {
+            self.last.notes.extend_from_slice(&self.out.notes);
+        }
+    }
+
+    fn send(&mut self, from: ServerId, to: ServerId, message: Message) {
+        let incarnation = self.nodes[self.node_index(to)].incarnation;
+        let lost = self.chance(self.network.loss_probability);
+        let duplicate = self.chance(self.network.duplicate_probability);
+        if duplicate {
+            let copy = message.clone();
+            self.put_on_wire(from, to, copy, false, incarnation);
+        }
+        self.put_on_wire(from, to, message, lost, incarnation);
+    }
+
+    fn put_on_wire(
+        &mut self,
+        from: ServerId,
+        to: ServerId,
+        message: Message,
+        lost: bool,
+        incarnation: u32,
+    ) {
+        let id = MessageId(self.next_message_id);
+        self.next_message_id += 1;
+        let deliver_at = self.now + self.latency();
+        let envelope = Envelope {
+            id,
+            from,
+            to,
+            sent_at: self.now,
+            deliver_at,
+            message,
+            lost,
+            incarnation,
+        };
+        self.schedule(deliver_at, Event::Deliver(envelope));
+    }
+
+    // ---- processing one event ----
+
+    fn begin(&mut self, server: Option<ServerId>, kind: TraceKind) {
+        self.steps += 1;
+        self.last.seq = self.steps;
+        self.last.time = self.now;
+        self.last.server = server;
+        self.last.kind = kind;
+        self.last.notes.clear();
+    }
+
+    /// Processes the next queued event due at or before `limit`, if any; `self.last` narrates
+    /// it. Cancelled timers met on the way are discarded silently (they are not events).
+    pub fn step_until(&mut self, limit: Micros) -> bool {
+        while let Some(head) = self.queue.peek() {
+            if head.time > limit {
+                return false;
+            }
+            let Some(Scheduled { time, event, .. }) = self.queue.pop() else {
+                break;
+            };
+            self.now = self.now.max(time);
+            if self.process(event) {
+                self.events += 1;
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Returns false for cancelled timers (nothing happened).
+    fn process(&mut self, event: Event) -> bool {
+        match event {
+            Event::Deliver(envelope) => self.deliver(envelope),
+            Event::ElectionTimeout { server, generation } => {
+                let i = self.node_index(server);
+                let node = &self.nodes[i];
+                if node.election_generation != generation || node.status != ServerStatus::Up {
+                    return false;
+                }
+                self.begin(Some(server), TraceKind::ElectionTimeout);
+                self.nodes[i].election_deadline = None;
+                self.drive(i, Input::ElectionTimeout);
+            }
+            Event::Heartbeat { server, generation } => {
+                let i = self.node_index(server);
+                let node = &self.nodes[i];
+                if node.heartbeat_generation != generation
+                    || node.status != ServerStatus::Up
+                    || node.server.role() != Role::Leader
+                {
+                    return false;
+                }
+                self.begin(Some(server), TraceKind::HeartbeatTick);
+                self.drive(i, Input::HeartbeatTick);
+            }
+            Event::ClientArrive {
+                client,
+                seq,
+                to,
+                command,
+                incarnation,
+            } => {
+                let i = self.node_index(to);
+                match self.nodes[i].status {
+                    ServerStatus::Up if self.nodes[i].incarnation == incarnation => {
+                        self.begin(
+                            Some(to),
+                            TraceKind::ClientRequestArrived { client, seq, to },
+                        );
+                        self.drive(
+                            i,
+                            Input::ClientRequest {
+                                client,
+                                seq,
+                                command,
+                            },
+                        );
+                    }
+                    ServerStatus::Paused if self.nodes[i].incarnation == incarnation => {
+                        self.begin(None, TraceKind::ClientRequestHeld { client, seq, to });
+                        let event = Event::ClientArrive {
+                            client,
+                            seq,
+                            to,
+                            command,
+                            incarnation,
+                        };
+                        self.nodes[i].held.push(event);
+                    }
+                    _ => self.begin(None, TraceKind::ClientRequestLost { client, seq, to }),
+                }
+            }
+            Event::ClientReply {
+                client,
+                seq,
+                from,
+                result,
+            } => self.client_reply(client, seq, from, result),
+            Event::ClientTimeout { client, generation } => {
+                let c = client.0 as usize - 1;
+                let valid = self.clients[c].generation == generation
+                    && self.clients[c].outstanding.is_some();
+                if !valid {
+                    return false;
+                }
+                let Some(outstanding) = self.clients[c].outstanding.as_mut() else {
+                    return false;
+                };
+                outstanding.retries += 1;
+                let (seq, last_target) = (outstanding.seq, outstanding.target);
+                self.begin(None, TraceKind::ClientTimedOut { client, seq });
+                self.clients[c].believed_leader = None;
+                let next = self.next_server_after(last_target);
+                self.send_request(c, next, 0);
+            }
+            Event::ClientThink { client } => {
+                let command = self.random_command();
+                let c = client.0 as usize - 1;
+                let seq = self.clients[c].next_seq + 1;
+                self.begin(None, TraceKind::ClientInvoked { client, seq });
+                self.enqueue_request(c, command, None);
+            }
+        }
+        true
+    }
+
+    fn deliver(&mut self, envelope: Envelope) {
+        let (id, from, to) = (envelope.id, envelope.from, envelope.to);
+        let summary = MessageSummary::of(&envelope.message);
+        let i = self.node_index(to);
+        let node = &self.nodes[i];
+        let reason =
+            if node.status == ServerStatus::Crashed || node.incarnation != envelope.incarnation {
+                Some(LossReason::ReceiverDown)
+            } else if envelope.lost {
+                Some(LossReason::Lost)
+            } else if !self.network.connected(from, to) {
+                Some(LossReason::Partitioned)
+            } else {
+                None
+            };
+        if let Some(reason) = reason {
+            self.begin(
+                None,
+                TraceKind::Lost {
+                    id,
+                    from,
+                    to,
+                    message: summary,
+                    reason,
+                },
+            );
+            return;
+        }
+        if node.status == ServerStatus::Paused {
+            self.begin(
+                None,
+                TraceKind::Held {
+                    id,
+                    from,
+                    to,
+                    message: summary,
+                },
+            );
+            self.nodes[i].held.push(Event::Deliver(envelope));
+            return;
+        }
+        self.begin(
+            Some(to),
+            TraceKind::Delivered {
+                id,
+                from,
+                to,
+                message: summary,
+            },
+        );
+        self.drive(
+            i,
+            Input::Receive {
+                from,
+                message: envelope.message,
+            },
+        );
+    }
+
+    // ---- clients ----
+
+    fn add_client(&mut self, auto: bool) -> ClientId {
+        let id = ClientId(self.clients.len() as u32 + 1);
+        self.clients.push(Client {
+            id,
+            auto,
+            next_seq: 0,
+            outstanding: None,
+            queue: VecDeque::new(),
+            believed_leader: None,
+            generation: 0,
+        });
+        id
+    }
+
+    fn schedule_think(&mut self, client: ClientId) {
+        let load = &self.config.load;
+        let (min, max) = (load.think_time_min, load.think_time_max);
+        let at = self.now + self.random_in(min, max);
+        self.schedule(at, Event::ClientThink { client });
+    }
+
+    fn random_command(&mut self) -> Command {
+        let keys = self.config.load.keys.max(1) as u64;
+        let key = format!("k{}", self.rng.next_u64() % keys);
+        match self.rng.next_u64() % 10 {
+            0..=4 => {
+                let value = format!("v{}", self.rng.next_u64() % 1000);
+                Command::Set { key, value }
+            }
+            5..=8 => Command::Get { key },
+            _ => Command::Del { key },
+        }
+    }
+
+    /// Gives client `c` a new command (new seq); it starts at once if the client is idle.
+    fn enqueue_request(
+        &mut self,
+        c: usize,
+        command: Command,
+        target: Option<ServerId>,
+    ) -> (ClientId, u64) {
+        let client = &mut self.clients[c];
+        client.next_seq += 1;
+        let seq = client.next_seq;
+        client.queue.push_back((seq, command, target));
+        let id = client.id;
+        if client.outstanding.is_none() {
+            self.start_next(c);
+        }
+        (id, seq)
+    }
+
+    fn start_next(&mut self, c: usize) {
+        let Some((seq, command, pinned)) = self.clients[c].queue.pop_front() else {
+            return;
+        };
+        let client = self.clients[c].id;
+        let history_index = self.history.len();
+        self.history.push(ClientOp {
+            client,
+            seq,
+            command: command.clone(),
+            invoked_at: self.now,
+            returned_at: None,
+            result: None,
+        });
+        let target = pinned
+            .or(self.clients[c].believed_leader)
+            .unwrap_or_else(|| {
+                // Spread first contacts round robin by client id.
+                ServerId(((client.0 - 1) % self.config.servers as u32) as u8 + 1)
+            });
+        self.clients[c].outstanding = Some(Outstanding {
+            seq,
+            command,
+            target,
+            redirects: 0,
+            retries: 0,
+            history_index,
+        });
+        self.send_request(c, target, 0);
+    }
+
+    fn next_server_after(&self, server: ServerId) -> ServerId {
+        ServerId(server.0 % self.config.servers + 1)
+    }
+
+    /// Sends the outstanding request of client `c` to `to` after `delay`, and arms its timeout.
+    fn send_request(&mut self, c: usize, to: ServerId, delay: Micros) {
+        let latency = self.latency();
+        let incarnation = self.nodes[self.node_index(to)].incarnation;
+        let timeout = self.config.client_timeout;
+        let now = self.now;
+        let client = &mut self.clients[c];
+        let Some(outstanding) = client.outstanding.as_mut() else {
+            return;
+        };
+        outstanding.target = to;
+        client.generation += 1;
+        let (id, generation, seq, command) = (
+            client.id,
+            client.generation,
+            outstanding.seq,
+            outstanding.command.clone(),
+        );
+        self.schedule(
+            now + delay + latency,
+            Event::ClientArrive {
+                client: id,
+                seq,
+                to,
+                command,
+                incarnation,
+            },
+        );
+        self.schedule(
+            now + delay + timeout,
+            Event::ClientTimeout {
+                client: id,
+                generation,
+            },
+        );
+    }
+
+    fn client_reply(&mut self, client: ClientId, seq: u64, from: ServerId, result: ClientResult) {
+        let c = client.0 as usize - 1;
+        let current = self.clients[c]
+            .outstanding
+            .as_ref()
+            .is_some_and(|o| o.seq == seq);
+        self.begin(
+            None,
+            TraceKind::ClientReplyArrived {
+                client,
+                seq,
+                from,
+                reply: ReplySummary::of(&result),
+                current,
+            },
+        );
+        if !current {
+            return;
+        }
+        match result {
+            ClientResult::Ok(value) => {
+                let Some(done) = self.clients[c].outstanding.take() else {
+                    return;
+                };
+                let op = &mut self.history[done.history_index];
+                op.returned_at = Some(self.now);
+                op.result = Some(value);
+                let client_state = &mut self.clients[c];
+                client_state.generation += 1; // cancels the timeout
+                client_state.believed_leader = Some(from);
+                if !client_state.queue.is_empty() {
+                    self.start_next(c);
+                } else if client_state.auto {
+                    self.schedule_think(client);
+                }
+            }
+            ClientResult::NotLeader { leader_hint } => {
+                let backoff = self.config.client_backoff;
+                let Some(outstanding) = self.clients[c].outstanding.as_mut() else {
+                    return;
+                };
+                outstanding.redirects += 1;
+                match leader_hint.filter(|h| *h != from) {
+                    Some(hint) => {
+                        self.clients[c].believed_leader = Some(hint);
+                        self.send_request(c, hint, 0);
+                    }
+                    None => {
+                        self.clients[c].believed_leader = None;
+                        let next = self.next_server_after(from);
+                        self.send_request(c, next, backoff);
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- actions ----
+
+    fn check_server(&self, id: ServerId) -> Result<usize, ActionError> {
+        if id.0 == 0 || id.0 > self.config.servers {
+            return Err(ActionError(format!(
+                "there is no server {id} (servers are S1..S{})",
+                self.config.servers
+            )));
+        }
+        Ok(self.node_index(id))
+    }
+
+    fn check(&self, action: &Action) -> Result<(), ActionError> {
+        let status_of = |id: ServerId| self.check_server(id).map(|i| self.nodes[i].status);
+        let fail = |text: String| Err(ActionError(text));
+        match action {
+            Action::Crash { server } => match status_of(*server)? {
+                ServerStatus::Crashed => fail(format!("{server} is already crashed")),
+                _ => Ok(()),
+            },
+            Action::Restart { server } => match status_of(*server)? {
+                ServerStatus::Crashed => Ok(()),
+                _ => fail(format!("{server} is not crashed")),
+            },
+            Action::Timeout { server } => match status_of(*server)? {
+                ServerStatus::Up => Ok(()),
+                other => fail(format!(
+                    "{server} is {} and cannot time out",
+                    status_word(other)
+                )),
+            },
+            Action::Pause { server } => match status_of(*server)? {
+                ServerStatus::Up => Ok(()),
+                other => fail(format!(
+                    "{server} is {} and cannot be paused",
+                    status_word(other)
+                )),
+            },
+            Action::Resume { server } => match status_of(*server)? {
+                ServerStatus::Paused => Ok(()),
+                _ => fail(format!("{server} is not paused")),
+            },
+            Action::Partition { groups } => {
+                let mut seen = crate::raft::ServerSet::default();
+                for id in groups.iter().flatten() {
+                    self.check_server(*id)?;
+                    if seen.contains(*id) {
+                        return fail(format!("{id} appears in two partition groups"));
+                    }
+                    seen.insert(*id);
+                }
+                Ok(())
+            }
+            Action::Cut { from, to } => {
+                self.check_server(*from)?;
+                self.check_server(*to)?;
+                if from == to {
+                    return fail("a link joins two different servers".into());
+                }
+                Ok(())
+            }
+            Action::Heal => Ok(()),
+            Action::SetLoss { probability } | Action::SetDuplication { probability } => {
+                if (0.0..=1.0).contains(probability) {
+                    Ok(())
+                } else {
+                    fail(format!(
+                        "a probability is between 0 and 1, not {probability}"
+                    ))
+                }
+            }
+            Action::SetLatency { min, max } => {
+                if min <= max {
+                    Ok(())
+                } else {
+                    fail(format!("latency min {min} µs is above max {max} µs"))
+                }
+            }
+            Action::DropMessage { id }
+            | Action::DuplicateMessage { id }
+            | Action::DelayMessage { id, .. } => {
+                if self.find_message(*id).is_some() {
+                    Ok(())
+                } else {
+                    fail(format!("message #{} is not in flight", id.0))
+                }
+            }
+            Action::ClientRequest { client, target, .. } => {
+                if let Some(target) = target {
+                    self.check_server(*target)?;
+                }
+                match client {
+                    Some(c) if c.0 == 0 || c.0 > 1000 => {
+                        fail(format!("client ids are C1..C1000, not {c}"))
+                    }
+                    _ => Ok(()),
+                }
+            }
+        }
+    }
+
+    fn find_message(&self, id: MessageId) -> Option<&Envelope> {
+        let in_queue = self.queue.iter().map(|s| &s.event);
+        let held = self.nodes.iter().flat_map(|n| n.held.iter());
+        in_queue.chain(held).find_map(|e| match e {
+            Event::Deliver(envelope) if envelope.id == id => Some(envelope),
+            _ => None,
+        })
+    }
+
+    /// Applies a user action now. Nothing changes if it is refused.
+    pub fn apply(&mut self, action: Action) -> Result<ActionOutcome, ActionError> {
+        self.check(&action)?;
+        let server = action.server();
+        self.begin(server, TraceKind::Action(action.clone()));
+        let servers = self.config.servers;
+        match action {
+            Action::Crash { server } => {
+                let i = self.node_index(server);
+                let node = &mut self.nodes[i];
+                node.server.crash();
+                node.status = ServerStatus::Crashed;
+                node.incarnation += 1;
+                node.frozen = None;
+                node.held.clear();
+                node.heartbeat_generation += 1;
+                node.heartbeat_due = None;
+                self.stop_election_timer(i);
+            }
+            Action::Restart { server } => {
+                let i = self.node_index(server);
+                self.nodes[i].status = ServerStatus::Up;
+                self.drive(i, Input::Restart);
+            }
+            Action::Timeout { server } => {
+                let i = self.node_index(server);
+                if self.nodes[i].server.role() != Role::Leader {
+                    self.stop_election_timer(i);
+                }
+                self.drive(i, Input::ElectionTimeout);
+            }
+            Action::Pause { server } => {
+                let now = self.now;
+                let i = self.node_index(server);
+                let node = &mut self.nodes[i];
+                node.frozen = Some(Frozen {
+                    paused_at: now,
+                    election_remaining: node.election_deadline.map(|d| d.saturating_sub(now)),
+                    heartbeat_remaining: node.heartbeat_due.map(|d| d.saturating_sub(now)),
+                });
+                node.status = ServerStatus::Paused;
+                node.election_generation += 1;
+                node.heartbeat_generation += 1;
+            }
+            Action::Resume { server } => {
+                let i = self.node_index(server);
+                let now = self.now;
+                let node = &mut self.nodes[i];
+                node.status = ServerStatus::Up;
+                let frozen = node.frozen.take();
+                let held = std::mem::take(&mut node.held);
+                if let Some(frozen) = frozen {
+                    if let Some(remaining) = frozen.election_remaining {
+                        let node = &mut self.nodes[i];
+                        node.election_deadline = Some(now + remaining);
+                        node.election_started =
+                            node.election_started.map(|s| s + (now - frozen.paused_at));
+                        let generation = node.election_generation;
+                        self.schedule(
+                            now + remaining,
+                            Event::ElectionTimeout { server, generation },
+                        );
+                    }
+                    if let Some(remaining) = frozen.heartbeat_remaining {
+                        self.arm_heartbeat(i, remaining);
+                    }
+                }
+                for event in held {
+                    self.schedule(now, event);
+                }
+            }
+            Action::Partition { groups } => self.network.set_partition(groups, servers),
+            Action::Cut { from, to } => self.network.cut(from, to, servers),
+            Action::Heal => self.network.heal(),
+            Action::SetLoss { probability } => self.network.loss_probability = probability,
+            Action::SetDuplication { probability } => {
+                self.network.duplicate_probability = probability
+            }
+            Action::SetLatency { min, max } => {
+                self.network.latency_min = min;
+                self.network.latency_max = max;
+            }
+            Action::DropMessage { id } => self.edit_message(id, |env| env.lost = true),
+            Action::DuplicateMessage { id } => {
+                if let Some(original) = self.find_message(id).cloned() {
+                    self.put_on_wire(
+                        original.from,
+                        original.to,
+                        original.message,
+                        false,
+                        original.incarnation,
+                    );
+                }
+            }
+            Action::DelayMessage { id, by } => self.edit_message(id, |env| env.deliver_at += by),
+            Action::ClientRequest {
+                client,
+                command,
+                target,
+            } => {
+                let c = match client {
+                    Some(id) => {
+                        while self.clients.len() < id.0 as usize {
+                            self.add_client(false);
+                        }
+                        id.0 as usize - 1
+                    }
+                    None => match self
+                        .clients
+                        .iter()
+                        .position(|c| !c.auto && c.outstanding.is_none() && c.queue.is_empty())
+                    {
+                        Some(c) => c,
+                        None => self.add_client(false).0 as usize - 1,
+                    },
+                };
+                let (client, seq) = self.enqueue_request(c, command, target);
+                return Ok(ActionOutcome::ClientRequest { client, seq });
+            }
+        }
+        Ok(ActionOutcome::Done)
+    }
+
+    /// Changes one in-flight message; its queue position follows its (new) delivery time.
+    fn edit_message(&mut self, id: MessageId, edit: impl Fn(&mut Envelope)) {
+        for node in &mut self.nodes {
+            for event in &mut node.held {
+                if let Event::Deliver(envelope) = event {
+                    if envelope.id == id {
+                        edit(envelope);
+                    }
+                }
+            }
+        }
+        let mut entries = std::mem::take(&mut self.queue).into_vec();
+        for entry in &mut entries {
+            if let Event::Deliver(envelope) = &mut entry.event {
+                if envelope.id == id {
+                    edit(envelope);
+                    entry.time = envelope.deliver_at;
+                }
+            }
+        }
+        self.queue = BinaryHeap::from(entries);
+    }
+
+    // ---- the picture ----
+
+    pub fn server_view(&self, node: &Node) -> ServerView {
+        let server = &node.server;
+        let role = server.role();
+        let (election_deadline, election_started) = match (&node.frozen, node.status) {
+            (_, ServerStatus::Crashed) => (None, None),
+            (Some(frozen), _) => (
+                frozen.election_remaining.map(|r| self.now + r),
+                node.election_started
+                    .map(|s| s + (self.now - frozen.paused_at)),
+            ),
+            (None, _) => (node.election_deadline, node.election_started),
+        };
+        ServerView {
+            id: server.id(),
+            status: node.status,
+            role,
+            current_term: server.current_term(),
+            voted_for: server.voted_for(),
+            log: server.log_entries().to_vec(),
+            log_start: server.log_start(),
+            commit_index: server.commit_index(),
+            last_applied: server.last_applied(),
+            progress: if role == Role::Leader {
+                server
+                    .progress()
+                    .iter()
+                    .map(|p| FollowerProgress {
+                        follower: p.follower,
+                        next_index: p.next_index,
+                        match_index: p.match_index,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            votes_granted: if role == Role::Candidate {
+                server.votes().iter().collect()
+            } else {
+                Vec::new()
+            },
+            leader_hint: server.leader_hint(),
+            election_deadline,
+            election_timer_started: election_started,
+            kv: server.kv().data().clone(),
+        }
+    }
+
+    pub fn view(&self) -> ClusterView {
+        let mut messages: Vec<MessageView> = self
+            .queue
+            .iter()
+            .map(|s| &s.event)
+            .chain(self.nodes.iter().flat_map(|n| n.held.iter()))
+            .filter_map(|event| match event {
+                Event::Deliver(envelope) => Some(self.message_view(envelope)),
+                _ => None,
+            })
+            .collect();
+        messages.sort_by_key(|m| m.id);
+        ClusterView {
+            now: self.now,
+            servers: self.nodes.iter().map(|n| self.server_view(n)).collect(),
+            messages,
+            network: self.network.view(),
+            clients: self
+                .clients
+                .iter()
+                .map(|c| ClientView {
+                    id: c.id,
+                    outstanding: c
+                        .outstanding
+                        .as_ref()
+                        .map(|o| (o.seq, o.command.clone(), o.target)),
+                    redirects: c.outstanding.as_ref().map_or(0, |o| o.redirects),
+                    retries: c.outstanding.as_ref().map_or(0, |o| o.retries),
+                })
+                .collect(),
+            history: self.history.clone(),
+        }
+    }
+
+    fn message_view(&self, envelope: &Envelope) -> MessageView {
+        let target = &self.nodes[self.node_index(envelope.to)];
+        let doomed = envelope.lost
+            || target.status == ServerStatus::Crashed
+            || target.incarnation != envelope.incarnation
+            || !self.network.connected(envelope.from, envelope.to);
+        MessageView {
+            id: envelope.id,
+            from: envelope.from,
+            to: envelope.to,
+            sent_at: envelope.sent_at,
+            deliver_at: envelope.deliver_at,
+            message: envelope.message.clone(),
+            doomed,
+        }
+    }
+}
+
+fn status_word(status: ServerStatus) -> &'static str {
+    match status {
+        ServerStatus::Up => "up",
+        ServerStatus::Crashed => "crashed",
+        ServerStatus::Paused => "paused",
+    }
+}

@@ -1,0 +1,527 @@
+//! The simulator, told as stories: elections, crashes, partitions, clients, time travel.
+
+use raft_explorer::raft::{Command, LogIndex, Role, ServerId, Term};
+use raft_explorer::sim::{
+    Action, ClientLoad, ClusterView, ServerStatus, Sim, SimConfig, TraceKind,
+};
+
+const MS: u64 = 1_000;
+const SECOND: u64 = 1_000_000;
+
+#[allow(non_snake_case)]
+fn S(n: u8) -> ServerId {
+    ServerId(n)
+}
+
+fn sim(seed: u64) -> Sim {
+    Sim::new(SimConfig {
+        seed,
+        ..SimConfig::default()
+    })
+}
+
+fn set(key: &str, value: &str) -> Command {
+    Command::Set {
+        key: key.into(),
+        value: value.into(),
+    }
+}
+
+/// Runs until some server leads; returns it.
+fn elect(sim: &mut Sim, within: u64) -> ServerId {
+    let deadline = sim.now() + within;
+    assert!(
+        sim.run_until_condition(deadline, |s| s.leader().is_some()),
+        "no leader by {deadline} µs"
+    );
+    sim.leader().unwrap()
+}
+
+/// Runs until every live server has applied everything the leader committed and agrees.
+fn settle(sim: &mut Sim) {
+    sim.run_for(2 * SECOND);
+}
+
+/// Compares two views, reporting the first difference briefly (views are large).
+fn assert_same(a: &ClusterView, b: &ClusterView) {
+    assert_eq!(a.now, b.now, "now");
+    for (x, y) in a.servers.iter().zip(&b.servers) {
+        assert!(x == y, "{} differs:\n{x:?}\n{y:?}", x.id);
+    }
+    assert_eq!(a.messages.len(), b.messages.len(), "messages in flight");
+    assert!(a.messages == b.messages, "messages differ");
+    assert!(a.clients == b.clients, "clients differ");
+    assert!(a.history == b.history, "history differs");
+    assert!(a == b, "network differs");
+}
+
+/// Logs of all up servers agree up to the smallest commit index (a cheap safety check).
+fn assert_committed_prefixes_agree(sim: &Sim) {
+    let up: Vec<_> = sim.server_ids().filter(|id| sim.is_up(*id)).collect();
+    for a in &up {
+        for b in &up {
+            let (a, b) = (sim.server(*a), sim.server(*b));
+            let common = a.commit_index().min(b.commit_index()).0 as usize;
+            assert_eq!(
+                a.log_entries()[..common],
+                b.log_entries()[..common],
+                "{} vs {}",
+                a.id(),
+                b.id()
+            );
+        }
+    }
+}
+
+#[test]
+fn initial_election_elects_one_leader_within_a_few_seconds() {
+    for seed in 1..=10 {
+        let mut sim = sim(seed);
+        let leader = elect(&mut sim, 3 * SECOND);
+        let term = sim.server(leader).current_term();
+        sim.run_for(SECOND);
+        let leaders: Vec<_> = sim
+            .servers()
+            .filter(|s| s.role() == Role::Leader)
+            .map(|s| s.id())
+            .collect();
+        assert_eq!(leaders, vec![leader], "seed {seed}: one stable leader");
+        assert_eq!(
+            sim.server(leader).current_term(),
+            term,
+            "seed {seed}: heartbeats keep the term stable"
+        );
+        for s in sim.servers() {
+            assert_eq!(s.current_term(), term);
+            assert_eq!(s.leader_hint(), Some(leader));
+        }
+    }
+}
+
+#[test]
+fn same_seed_and_same_actions_give_the_same_run_byte_for_byte() {
+    let run = |seed: u64| {
+        let mut sim = Sim::new(SimConfig {
+            seed,
+            loss_probability: 0.05,
+            duplicate_probability: 0.05,
+            load: ClientLoad::busy(2),
+            ..SimConfig::default()
+        });
+        sim.run_until(SECOND);
+        sim.crash(S(1));
+        sim.client_request(set("x", "1"), None);
+        sim.run_until(2 * SECOND);
+        sim.partition(&[&[S(1), S(2)], &[S(3), S(4), S(5)]]);
+        sim.restart(S(1));
+        sim.run_until(3 * SECOND);
+        let trace: Vec<String> = sim
+            .trace()
+            .iter()
+            .map(|e| format!("{} {} {}", e.seq, e.time, e.explain()))
+            .collect();
+        (
+            trace.join("\n"),
+            format!("{:?}", sim.view()),
+            sim.events_processed(),
+        )
+    };
+    let (trace_a, view_a, events_a) = run(7);
+    let (trace_b, view_b, events_b) = run(7);
+    assert_eq!(events_a, events_b);
+    assert_eq!(trace_a, trace_b);
+    assert_eq!(view_a, view_b);
+    let (trace_c, ..) = run(8);
+    assert_ne!(trace_a, trace_c, "another seed gives another run");
+}
+
+#[test]
+fn leader_crash_elects_new_leader_with_higher_term() {
+    let mut sim = sim(3);
+    let old = elect(&mut sim, 3 * SECOND);
+    let old_term = sim.server(old).current_term();
+    sim.crash(old);
+    assert_eq!(sim.status(old), ServerStatus::Crashed);
+    sim.run_for(100 * MS);
+    let new = elect(&mut sim, 3 * SECOND);
+    assert_ne!(new, old);
+    assert!(sim.server(new).current_term() > old_term);
+    // The story says so in words.
+    let narrated = sim.trace().iter().any(|e| {
+        e.explain()
+            .contains(&format!("{new} became leader for term"))
+    });
+    assert!(narrated);
+}
+
+#[test]
+fn a_set_reaches_every_live_servers_state_machine_and_the_client_gets_an_answer() {
+    let mut sim = sim(4);
+    elect(&mut sim, 3 * SECOND);
+    let (client, seq) = sim.client_request(set("x", "42"), Some(S(1)));
+    settle(&mut sim);
+    for s in sim.servers() {
+        assert_eq!(
+            s.kv().get("x").map(String::as_str),
+            Some("42"),
+            "{}",
+            s.id()
+        );
+    }
+    let op = sim
+        .history()
+        .iter()
+        .find(|op| op.client == client && op.seq == seq)
+        .unwrap();
+    assert!(op.returned_at.is_some());
+    assert_eq!(op.result, Some(None));
+    // A GET goes through the log and sees it.
+    let (client, seq) = sim.client_request(Command::Get { key: "x".into() }, None);
+    settle(&mut sim);
+    let op = sim
+        .history()
+        .iter()
+        .find(|op| op.client == client && op.seq == seq)
+        .unwrap();
+    assert_eq!(op.result, Some(Some("42".into())));
+}
+
+#[test]
+fn non_leader_redirects_the_client_which_follows_the_hint() {
+    let mut sim = sim(5);
+    let leader = elect(&mut sim, 3 * SECOND);
+    sim.run_for(100 * MS);
+    let follower = sim.server_ids().find(|id| *id != leader).unwrap();
+    sim.client_request(set("k", "v"), Some(follower));
+    settle(&mut sim);
+    assert!(sim.history()[0].returned_at.is_some());
+    let redirected = sim.trace().iter().any(|e| {
+        matches!(e.kind, TraceKind::ClientReplyArrived { .. })
+            && e.explain().contains(&format!("to try {leader}"))
+    });
+    assert!(redirected);
+}
+
+#[test]
+fn minority_partition_cannot_commit() {
+    let mut sim = sim(6);
+    let leader = elect(&mut sim, 3 * SECOND);
+    sim.run_for(200 * MS);
+    let others: Vec<_> = sim.server_ids().filter(|id| *id != leader).collect();
+    let minority = [leader, others[0]];
+    let majority = [others[1], others[2], others[3]];
+    sim.partition(&[&minority, &majority]);
+    let commit_before = sim.server(leader).commit_index();
+    sim.client_request(set("lost", "1"), Some(leader));
+    sim.run_for(200 * MS);
+    assert!(
+        sim.server(leader).last_log_index() > commit_before,
+        "the old leader appended it"
+    );
+    sim.run_for(3 * SECOND);
+    assert_eq!(
+        sim.server(leader).commit_index(),
+        commit_before,
+        "but 2 of 5 cannot commit it"
+    );
+    // Meanwhile the majority elected a new leader of a higher term.
+    let new = sim.leader().unwrap();
+    assert!(majority.contains(&new));
+    assert!(sim.server(new).current_term() > sim.server(leader).current_term());
+}
+
+#[test]
+fn partitioned_old_leader_steps_down_on_rejoin_and_logs_converge() {
+    let mut sim = sim(8);
+    let old = elect(&mut sim, 3 * SECOND);
+    sim.run_for(200 * MS);
+    let rest: Vec<_> = sim.server_ids().filter(|id| *id != old).collect();
+    sim.partition(&[&[old], &rest]);
+    sim.client_request(set("stale", "yes"), Some(old)); // appended by the isolated leader
+    sim.run_for(100 * MS);
+    let stale_index = sim.server(old).last_log_index();
+    let stale_term = sim.server(old).current_term();
+    sim.run_for(3 * SECOND);
+    let new = sim.leader().unwrap();
+    assert_ne!(new, old);
+    sim.client_request(set("fresh", "yes"), Some(new));
+    sim.run_for(SECOND);
+    assert_eq!(
+        sim.server(old).role(),
+        Role::Leader,
+        "still believes it leads, alone"
+    );
+    sim.heal();
+    sim.run_for(2 * SECOND);
+    assert_eq!(sim.server(old).role(), Role::Follower);
+    assert_eq!(
+        sim.server(old).current_term(),
+        sim.server(new).current_term()
+    );
+    for s in sim.servers() {
+        assert_eq!(
+            s.log_entries(),
+            sim.server(new).log_entries(),
+            "{} converged",
+            s.id()
+        );
+        let entry = s.log().get(stale_index).unwrap();
+        assert!(
+            entry.term > stale_term,
+            "the isolated leader's uncommitted entry was overwritten"
+        );
+        // (The client retried elsewhere, so its SET did commit, once, in a later term.)
+        assert_eq!(s.kv().get("stale").map(String::as_str), Some("yes"));
+        assert_eq!(s.kv().get("fresh").map(String::as_str), Some("yes"));
+    }
+}
+
+#[test]
+fn persistent_state_survives_a_crash_and_the_state_machine_is_rebuilt() {
+    let mut sim = sim(9);
+    let leader = elect(&mut sim, 3 * SECOND);
+    sim.client_request(set("a", "1"), Some(leader));
+    settle(&mut sim);
+    let victim = sim.server_ids().find(|id| *id != leader).unwrap();
+    let (term, vote, log) = {
+        let s = sim.server(victim);
+        (s.current_term(), s.voted_for(), s.log_entries().to_vec())
+    };
+    sim.crash(victim);
+    assert_eq!(
+        sim.server(victim).commit_index(),
+        LogIndex(0),
+        "volatile state is gone"
+    );
+    assert!(sim.server(victim).kv().data().is_empty());
+    sim.run_for(SECOND);
+    sim.restart(victim);
+    let s = sim.server(victim);
+    assert_eq!(
+        (s.current_term(), s.voted_for(), s.log_entries()),
+        (term, vote, &log[..])
+    );
+    settle(&mut sim);
+    assert_eq!(
+        sim.server(victim).kv().get("a").map(String::as_str),
+        Some("1")
+    );
+}
+
+#[test]
+fn messages_to_a_crashed_server_are_lost_and_partitions_bite_messages_in_flight() {
+    let mut sim = sim(10);
+    let leader = elect(&mut sim, 3 * SECOND);
+    sim.run_for(45 * MS);
+    // Step until a heartbeat is in flight, then cut its receiver off.
+    sim.run_until_condition(sim.now() + SECOND, |s| {
+        s.view().messages.iter().any(|m| m.from == leader)
+    });
+    let message = sim
+        .view()
+        .messages
+        .into_iter()
+        .find(|m| m.from == leader)
+        .unwrap();
+    assert!(!message.doomed);
+    sim.partition(&[&[message.from], &[message.to]]);
+    let doomed = sim
+        .view()
+        .messages
+        .into_iter()
+        .find(|m| m.id == message.id)
+        .unwrap();
+    assert!(
+        doomed.doomed,
+        "a partition dooms messages already in flight"
+    );
+    sim.run_until(message.deliver_at);
+    let lost = sim
+        .trace()
+        .iter()
+        .any(|e| matches!(e.kind, TraceKind::Lost { id, .. } if id == message.id));
+    assert!(lost);
+}
+
+#[test]
+fn drop_delay_and_duplicate_a_message_by_id() {
+    let mut sim = sim(11);
+    elect(&mut sim, 3 * SECOND);
+    let messages = sim.view().messages;
+    assert!(messages.len() >= 2);
+    let (a, b) = (&messages[0], &messages[1]);
+    sim.drop_message(a.id);
+    sim.delay_message(b.id, 100 * MS);
+    sim.duplicate_message(b.id);
+    let view = sim.view();
+    assert!(view.messages.iter().find(|m| m.id == a.id).unwrap().doomed);
+    assert_eq!(
+        view.messages
+            .iter()
+            .find(|m| m.id == b.id)
+            .unwrap()
+            .deliver_at,
+        b.deliver_at + 100 * MS
+    );
+    let newest = messages.iter().map(|m| m.id).max().unwrap();
+    let copies: Vec<_> = view.messages.iter().filter(|m| m.id > newest).collect();
+    assert_eq!(copies.len(), 1);
+    assert_eq!((copies[0].to, &copies[0].message), (b.to, &b.message));
+    assert!(sim
+        .apply(Action::DropMessage {
+            id: raft_explorer::sim::MessageId(999_999)
+        })
+        .is_err());
+}
+
+#[test]
+fn a_paused_server_holds_its_messages_and_timers_until_resumed() {
+    let mut sim = sim(12);
+    let leader = elect(&mut sim, 3 * SECOND);
+    let follower = sim.server_ids().find(|id| *id != leader).unwrap();
+    sim.run_for(100 * MS);
+    sim.pause(follower);
+    let deadline = sim.view().server(follower).unwrap().election_deadline;
+    sim.run_for(SECOND);
+    let view = sim.view();
+    let frozen = view.server(follower).unwrap();
+    assert_eq!(frozen.status, ServerStatus::Paused);
+    assert_eq!(
+        frozen.election_deadline.map(|d| d - view.now),
+        deadline.map(|d| d - (view.now - SECOND))
+    );
+    assert!(
+        view.messages
+            .iter()
+            .any(|m| m.to == follower && m.deliver_at < view.now),
+        "held messages"
+    );
+    sim.resume(follower);
+    sim.run_for(100 * MS);
+    assert_eq!(
+        sim.leader(),
+        Some(leader),
+        "the resumed follower did not disturb the leader"
+    );
+    assert!(!sim
+        .view()
+        .messages
+        .iter()
+        .any(|m| m.to == follower && m.deliver_at < sim.now()));
+}
+
+#[test]
+fn refused_actions_explain_why_and_change_nothing() {
+    let mut sim = sim(13);
+    let before = sim.view();
+    let err = sim.apply(Action::Restart { server: S(2) }).unwrap_err();
+    assert!(err.to_string().contains("S2 is not crashed"), "{err}");
+    let err = sim.apply(Action::Crash { server: S(7) }).unwrap_err();
+    assert!(err.to_string().contains("no server S7"), "{err}");
+    assert_eq!(sim.view(), before);
+    assert!(sim.actions().is_empty());
+}
+
+#[test]
+fn cluster_stays_consistent_under_loss_duplication_and_load() {
+    let mut sim = Sim::new(SimConfig {
+        seed: 21,
+        loss_probability: 0.1,
+        duplicate_probability: 0.1,
+        load: ClientLoad::busy(3),
+        trace_capacity: 0,
+        checkpoint_interval: 0,
+        ..SimConfig::default()
+    });
+    for round in 0..10u64 {
+        sim.run_for(SECOND);
+        assert_committed_prefixes_agree(&sim);
+        let victim = S((round % 5) as u8 + 1);
+        if sim.is_up(victim) {
+            sim.crash(victim);
+        } else {
+            sim.restart(victim);
+        }
+    }
+    let done = sim
+        .history()
+        .iter()
+        .filter(|op| op.returned_at.is_some())
+        .count();
+    assert!(done > 50, "clients made progress: {done}");
+    assert!(sim.events_processed() > 2_000, "{}", sim.events_processed());
+}
+
+#[test]
+fn time_travel_rebuilds_the_past_exactly_and_replays_the_future() {
+    let config = SimConfig {
+        seed: 5,
+        load: ClientLoad::busy(2),
+        checkpoint_interval: 300 * MS,
+        ..SimConfig::default()
+    };
+    let mut sim = Sim::new(config);
+    sim.run_until(1_700 * MS);
+    let view_t1 = sim.view();
+    sim.crash(S(2));
+    sim.run_until(2_500 * MS);
+    sim.client_request(set("x", "9"), None);
+    sim.partition(&[&[S(1), S(2)], &[S(3), S(4), S(5)]]);
+    sim.run_until(4 * SECOND);
+    sim.heal();
+    sim.run_until(5 * SECOND);
+    let final_view = sim.view();
+    let final_trace: Vec<String> = sim.trace().iter().map(|e| e.explain()).collect();
+
+    sim.rewind_to(1_700 * MS).unwrap();
+    assert_same(&sim.view(), &view_t1);
+    assert_eq!(sim.actions_applied(), 0);
+    assert_eq!(sim.actions().len(), 4, "the future is kept");
+
+    sim.run_until(5 * SECOND);
+    assert_same(&sim.view(), &final_view);
+    let replayed: Vec<String> = sim.trace().iter().map(|e| e.explain()).collect();
+    assert_eq!(replayed, final_trace);
+
+    // Rewinding into the middle and acting forks: the recorded future is discarded.
+    sim.rewind_to(3 * SECOND).unwrap();
+    assert_eq!(sim.actions_applied(), 3);
+    sim.heal();
+    assert_eq!(sim.actions().len(), 4);
+    assert_eq!(sim.actions()[3].time, 3 * SECOND);
+}
+
+#[test]
+fn time_travel_checkpoints_stay_bounded() {
+    let mut sim = Sim::new(SimConfig {
+        seed: 2,
+        checkpoint_interval: 10 * MS,
+        max_checkpoints: 8,
+        trace_capacity: 100,
+        ..SimConfig::default()
+    });
+    sim.run_until(10 * SECOND);
+    let view = sim.view();
+    sim.rewind_to(0).unwrap();
+    assert_eq!(sim.now(), 0);
+    assert_eq!(sim.server(S(1)).current_term(), Term(0));
+    sim.run_until(10 * SECOND);
+    assert_same(&sim.view(), &view);
+    assert!(sim.trace().len() <= 100);
+}
+
+#[test]
+fn one_server_cluster_serves_clients_alone() {
+    let mut sim = Sim::new(SimConfig {
+        servers: 1,
+        ..SimConfig::default()
+    });
+    sim.run_for(SECOND);
+    assert_eq!(sim.leader(), Some(S(1)));
+    sim.client_request(set("solo", "1"), None);
+    sim.run_for(SECOND);
+    assert_eq!(
+        sim.server(S(1)).kv().get("solo").map(String::as_str),
+        Some("1")
+    );
+}
