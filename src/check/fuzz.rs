@@ -1,0 +1,375 @@
+//! Random fault schedules ("nemesis", after Jepsen) with client load, checked after every
+//! event (Figure 3) and for linearizability at the end; plus shrinking of a failing schedule.
+//!
+//! A run is decided by its [`FuzzConfig`] alone: the simulator's RNG is seeded with the seed,
+//! and the nemesis schedule is drawn beforehand from its own RNG (seeded from the same seed),
+//! so a schedule can be edited (shrunk) and replayed without disturbing anything else.
+
+use super::invariants::{Checker, Violation};
+use super::linearizability::{check_history, Verdict};
+use crate::raft::types::ServerId;
+use crate::raft::{Knobs, RaftOptions};
+use crate::sim::{Action, ClientLoad, Micros, Sim, SimConfig};
+use rand_chacha::ChaCha8Rng;
+use rand_core::{RngCore, SeedableRng};
+use std::fmt;
+
+/// Which faults the nemesis injects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Nemesis {
+    /// Crashes and restarts, partitions and cut links, message loss and duplication, pauses and
+    /// forced election timeouts.
+    All,
+    Crash,
+    Partition,
+    Loss,
+    None,
+}
+
+impl Nemesis {
+    pub fn parse(text: &str) -> Option<Nemesis> {
+        Some(match text {
+            "all" => Nemesis::All,
+            "crash" => Nemesis::Crash,
+            "partition" => Nemesis::Partition,
+            "loss" => Nemesis::Loss,
+            "none" => Nemesis::None,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Nemesis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Nemesis::All => "all",
+            Nemesis::Crash => "crash",
+            Nemesis::Partition => "partition",
+            Nemesis::Loss => "loss",
+            Nemesis::None => "none",
+        })
+    }
+}
+
+/// One fuzz run.
+#[derive(Clone, Debug)]
+pub struct FuzzConfig {
+    pub seed: u64,
+    pub duration: Micros,
+    pub servers: u8,
+    pub nemesis: Nemesis,
+    pub knobs: Knobs,
+    /// Automatic clients issuing SET/GET/DEL on a few keys.
+    pub clients: u32,
+    /// Mean time between nemesis actions.
+    pub fault_interval: Micros,
+}
+
+impl FuzzConfig {
+    pub fn new(seed: u64, duration: Micros) -> Self {
+        FuzzConfig {
+            seed,
+            duration,
+            servers: 5,
+            nemesis: Nemesis::All,
+            knobs: Knobs::default(),
+            clients: 3,
+            fault_interval: 400_000,
+        }
+    }
+
+    /// The simulator configuration of this run (no trace, no time travel: speed).
+    pub fn sim_config(&self) -> SimConfig {
+        SimConfig {
+            seed: self.seed,
+            servers: self.servers,
+            load: ClientLoad::busy(self.clients),
+            raft: RaftOptions { knobs: self.knobs.clone(), ..RaftOptions::default() },
+            trace_capacity: 0,
+            checkpoint_interval: 0,
+            ..SimConfig::default()
+        }
+    }
+}
+
+/// A nemesis action and when it happens.
+pub type Schedule = Vec<(Micros, Action)>;
+
+/// What one run found.
+#[derive(Clone, Debug)]
+pub struct FuzzOutcome {
+    pub seed: u64,
+    pub events: u64,
+    pub violation: Option<Violation>,
+    pub linearizability: Verdict,
+    /// Client operations in the history.
+    pub operations: usize,
+}
+
+impl FuzzOutcome {
+    /// A safety violation or a non-linearizable history (an undecided search is not a failure).
+    pub fn failed(&self) -> bool {
+        self.violation.is_some() || self.linearizability.is_violation()
+    }
+
+    /// What went wrong, in words.
+    pub fn problem(&self) -> Option<String> {
+        match (&self.violation, &self.linearizability) {
+            (Some(v), _) => Some(v.to_string()),
+            (None, v @ Verdict::NotLinearizable { .. }) => Some(format!("client history {v}")),
+            _ => None,
+        }
+    }
+}
+
+/// A tiny helper over the nemesis RNG.
+struct Dice(ChaCha8Rng);
+
+impl Dice {
+    fn below(&mut self, n: u64) -> u64 {
+        if n == 0 {
+            0
+        } else {
+            self.0.next_u64() % n
+        }
+    }
+    fn between(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.below(hi.saturating_sub(lo) + 1)
+    }
+    fn chance(&mut self, p: f64) -> bool {
+        (self.0.next_u64() as f64 / u64::MAX as f64) < p
+    }
+}
+
+/// Draws the nemesis schedule of `config` from its own RNG.
+pub fn schedule(config: &FuzzConfig) -> Schedule {
+    let mut dice = Dice(ChaCha8Rng::seed_from_u64(config.seed ^ 0x6e65_6d65_7369_7321));
+    let n = config.servers;
+    let ids: Vec<ServerId> = (1..=n).map(ServerId).collect();
+    let mut crashed = vec![false; n as usize];
+    let mut paused = vec![false; n as usize];
+    let mut out = Schedule::new();
+    if config.nemesis == Nemesis::None {
+        return out;
+    }
+    let mut t: Micros = dice.between(100_000, 2 * config.fault_interval);
+    while t < config.duration {
+        let kind = match config.nemesis {
+            Nemesis::All => dice.below(8),
+            Nemesis::Crash => [0, 1, 7][dice.below(3) as usize],
+            Nemesis::Partition => [2, 3, 4][dice.below(3) as usize],
+            Nemesis::Loss => 5 + dice.below(2),
+            Nemesis::None => unreachable!(),
+        };
+        let pick = |dice: &mut Dice| ids[dice.below(n as u64) as usize];
+        match kind {
+            // Crash an up server, or restart a crashed one.
+            0 | 1 => {
+                let s = pick(&mut dice);
+                let i = s.0 as usize - 1;
+                if crashed[i] {
+                    out.push((t, Action::Restart { server: s }));
+                    crashed[i] = false;
+                } else {
+                    if paused[i] {
+                        out.push((t, Action::Resume { server: s }));
+                        paused[i] = false;
+                    }
+                    out.push((t, Action::Crash { server: s }));
+                    crashed[i] = true;
+                    // Usually come back soon; sometimes stay down a long while.
+                    let back = t + if dice.chance(0.8) { dice.between(50_000, 1_500_000) } else { dice.between(1_500_000, 6_000_000) };
+                    if back < config.duration && dice.chance(0.9) {
+                        out.push((back, Action::Restart { server: s }));
+                        crashed[i] = false;
+                    }
+                }
+            }
+            // Partition into two random sides, healed later.
+            2 | 3 => {
+                let mut a = Vec::new();
+                let mut b = Vec::new();
+                for &s in &ids {
+                    if dice.chance(0.5) {
+                        a.push(s)
+                    } else {
+                        b.push(s)
+                    }
+                }
+                out.push((t, Action::Partition { groups: vec![a, b] }));
+                let heal = t + dice.between(100_000, 3_000_000);
+                if heal < config.duration {
+                    out.push((heal, Action::Heal));
+                }
+            }
+            // A few one-way cuts.
+            4 => {
+                for _ in 0..dice.between(1, 3) {
+                    let (from, to) = (pick(&mut dice), pick(&mut dice));
+                    if from != to {
+                        out.push((t, Action::Cut { from, to }));
+                    }
+                }
+                let heal = t + dice.between(100_000, 2_000_000);
+                if heal < config.duration {
+                    out.push((heal, Action::Heal));
+                }
+            }
+            // Lossy or duplicating network for a while.
+            5 | 6 => {
+                let p = dice.below(40) as f64 / 100.0;
+                let (on, off) = if kind == 5 {
+                    (Action::SetLoss { probability: p }, Action::SetLoss { probability: 0.0 })
+                } else {
+                    (Action::SetDuplication { probability: p }, Action::SetDuplication { probability: 0.0 })
+                };
+                out.push((t, on));
+                let end = t + dice.between(200_000, 3_000_000);
+                if end < config.duration {
+                    out.push((end, off));
+                }
+            }
+            // Force an election somewhere, or pause a server for a moment.
+            _ => {
+                let s = pick(&mut dice);
+                let i = s.0 as usize - 1;
+                // A crashed server has no timer to force.
+                if crashed[i] {
+                } else if config.nemesis == Nemesis::All && !paused[i] && dice.chance(0.3) {
+                    out.push((t, Action::Pause { server: s }));
+                    paused[i] = true;
+                    let back = t + dice.between(50_000, 1_000_000);
+                    out.push((back.min(config.duration.saturating_sub(1)), Action::Resume { server: s }));
+                    paused[i] = false;
+                } else {
+                    out.push((t, Action::Timeout { server: s }));
+                }
+            }
+        }
+        t += dice.between(config.fault_interval / 4, config.fault_interval * 7 / 4);
+    }
+    out.sort_by_key(|(time, _)| *time);
+    out
+}
+
+/// Runs `config` with `schedule`, checking every event; stops at the first violation.
+pub fn run_schedule(config: &FuzzConfig, schedule: &[(Micros, Action)]) -> FuzzOutcome {
+    let mut sim = Sim::new(config.sim_config());
+    let mut checker = Checker::new();
+    let mut next = 0;
+    loop {
+        let next_action = schedule.get(next).map(|(t, _)| *t);
+        let next_event = sim.next_event_time().filter(|&t| t <= config.duration);
+        match (next_event, next_action) {
+            (Some(te), Some(ta)) if ta < te => {}
+            (Some(_), _) => {
+                sim.step();
+                if checker.observe_sim(&sim).is_some() {
+                    break;
+                }
+                continue;
+            }
+            (None, None) => break,
+            (None, Some(_)) => {}
+        }
+        let (t, action) = &schedule[next];
+        next += 1;
+        if *t > config.duration {
+            break;
+        }
+        sim.run_until(*t);
+        // Refused actions (e.g. restarting a server a shrunk schedule never crashed) change
+        // nothing.
+        if sim.apply(action.clone()).is_ok() && checker.observe_sim(&sim).is_some() {
+            break;
+        }
+    }
+    let violation = checker.violation().cloned();
+    let linearizability = if violation.is_some() { Verdict::Linearizable } else { check_history(sim.history()) };
+    FuzzOutcome { seed: config.seed, events: sim.events_processed(), violation, linearizability, operations: sim.history().len() }
+}
+
+/// Runs seed `config.seed` with its own schedule.
+pub fn run_seed(config: &FuzzConfig) -> FuzzOutcome {
+    run_schedule(config, &schedule(config))
+}
+
+/// Finds a shorter failing run: first the shortest duration that still fails (the violation
+/// time bounds it), then drops nemesis actions one by one while the run still fails.
+/// `budget` caps the number of re-runs.
+pub fn shrink(config: &FuzzConfig, schedule: &[(Micros, Action)], budget: usize) -> (FuzzConfig, Schedule) {
+    let mut best_config = config.clone();
+    let mut best: Schedule = schedule.to_vec();
+    let mut runs = 0;
+    let first = run_schedule(&best_config, &best);
+    if !first.failed() {
+        return (best_config, best);
+    }
+    // A violation found at time t needs nothing after t.
+    if let Some(v) = &first.violation {
+        best_config.duration = v.time + 1;
+        best.retain(|(t, _)| *t <= v.time);
+    }
+    // Drop actions, from the last to the first, keeping each drop that still fails.
+    let mut i = best.len();
+    while i > 0 && runs < budget {
+        i -= 1;
+        let mut candidate = best.clone();
+        candidate.remove(i);
+        runs += 1;
+        let outcome = run_schedule(&best_config, &candidate);
+        if outcome.failed() {
+            best = candidate;
+            if let Some(v) = &outcome.violation {
+                best_config.duration = best_config.duration.min(v.time + 1);
+                best.retain(|(t, _)| *t <= best_config.duration);
+                i = i.min(best.len());
+            }
+        }
+    }
+    (best_config, best)
+}
+
+/// A replayable text form of a schedule: one "at <ms> ms: <action>" line each.
+pub fn describe_schedule(schedule: &[(Micros, Action)]) -> Vec<String> {
+    schedule.iter().map(|(t, a)| format!("at {:.1} ms: {a}", *t as f64 / 1000.0)).collect()
+}
+
+/// The narrated trace of a run (every event), up to the first violation or the end.
+pub fn narrate(config: &FuzzConfig, schedule: &[(Micros, Action)]) -> Vec<String> {
+    let mut sim_config = config.sim_config();
+    sim_config.trace_capacity = 1;
+    let mut sim = Sim::new(sim_config);
+    let mut checker = Checker::new();
+    let mut lines = Vec::new();
+    let mut line = |e: &crate::sim::TraceEvent| {
+        format!("[{:>10.3} ms] {:<6} {}", e.time as f64 / 1000.0, e.section(), e.explain())
+    };
+    let mut next = 0;
+    while checker.is_clean() {
+        let due_action = schedule.get(next).filter(|(t, _)| *t <= config.duration).map(|(t, _)| *t);
+        let due_event = sim.next_event_time().filter(|&t| t <= config.duration);
+        match (due_event, due_action) {
+            (Some(te), Some(ta)) if ta < te => {}
+            (Some(_), _) => {
+                sim.step();
+                lines.push(line(sim.last_event()));
+                checker.observe_sim(&sim);
+                continue;
+            }
+            (None, None) => break,
+            (None, Some(_)) => {}
+        }
+        let (t, action) = &schedule[next];
+        next += 1;
+        sim.run_until(*t);
+        if sim.apply(action.clone()).is_ok() {
+            lines.push(line(sim.last_event()));
+            checker.observe_sim(&sim);
+        }
+    }
+    if let Some(v) = checker.violation() {
+        lines.push(format!("VIOLATION: {v}"));
+    }
+    lines
+}

@@ -1,0 +1,853 @@
+//! The scenario file format, version 1 (documented in docs/SCENARIOS.md).
+//!
+//! A scenario is a cluster configuration plus a list of timed steps: actions a user could take
+//! in the page (crash a server, partition the network, send a command) and expectations to
+//! check at a given time. The same file is a preset, a test and a permalink.
+//!
+//! Parsing is strict: every object denies unknown fields, and [`Scenario::from_json`] reports
+//! the first problem with the step number, the action and the field it is about. Nothing here
+//! panics on user input.
+
+use crate::raft::types::{Command, Role};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// The only format version this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A whole scenario file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub version: u32,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub seed: u64,
+    #[serde(default)]
+    pub cluster: ClusterSpec,
+    /// Keep simulating until this time even if the last step is earlier (default: the last
+    /// step's time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_ms: Option<u64>,
+    #[serde(default)]
+    pub steps: Vec<Step>,
+}
+
+/// The simulated cluster and network.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClusterSpec {
+    /// Number of servers, named S1..Sn (1–9).
+    pub servers: u8,
+    /// Election timeouts are drawn uniformly from [min, max] ms (§5.2, §9.3).
+    pub election_timeout_ms: [u64; 2],
+    /// Leader heartbeat interval (§5.2).
+    pub heartbeat_ms: u64,
+    /// One-way message latency range [min, max] ms.
+    pub latency_ms: [u64; 2],
+    /// Probability that a message is lost.
+    pub loss: f64,
+    /// Probability that a message is delivered twice.
+    pub duplication: f64,
+    /// A client without an answer after this long re-sends the same (client, seq) (§8).
+    pub client_timeout_ms: u64,
+    /// MIT 6.824 fast log back-up (conflict term / index in AppendEntries replies).
+    pub fast_backup: bool,
+    /// A new leader appends a no-op at once (§8), so earlier-term entries commit promptly.
+    pub noop_on_election: bool,
+    /// The "break Raft" knobs, all off by default.
+    pub knobs: KnobsSpec,
+}
+
+impl Default for ClusterSpec {
+    fn default() -> Self {
+        ClusterSpec {
+            servers: 5,
+            election_timeout_ms: [150, 300],
+            heartbeat_ms: 50,
+            latency_ms: [10, 20],
+            loss: 0.0,
+            duplication: 0.0,
+            client_timeout_ms: 500,
+            fast_backup: true,
+            noop_on_election: false,
+            knobs: KnobsSpec::default(),
+        }
+    }
+}
+
+/// The deliberate bugs a scenario can switch on.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KnobsSpec {
+    /// votedFor is not kept across a restart: a server can vote twice in a term (§5.2).
+    pub forget_vote_on_restart: bool,
+    /// A leader commits earlier-term entries by counting replicas (Figure 8, §5.4.2).
+    pub commit_old_term_by_counting: bool,
+    /// Votes are granted without the up-to-date check (§5.4.1).
+    pub skip_election_restriction: bool,
+    /// A leader answers GET locally without checking it still leads (§8).
+    pub stale_local_reads: bool,
+}
+
+impl KnobsSpec {
+    /// The knob names as written in files and on the command line.
+    pub const NAMES: [&'static str; 4] = [
+        "forget_vote_on_restart",
+        "commit_old_term_by_counting",
+        "skip_election_restriction",
+        "stale_local_reads",
+    ];
+
+    /// Switches on the knob called `name`; false if there is no such knob.
+    pub fn enable(&mut self, name: &str) -> bool {
+        let flag = match name {
+            "forget_vote_on_restart" => &mut self.forget_vote_on_restart,
+            "commit_old_term_by_counting" => &mut self.commit_old_term_by_counting,
+            "skip_election_restriction" => &mut self.skip_election_restriction,
+            "stale_local_reads" => &mut self.stale_local_reads,
+            _ => return false,
+        };
+        *flag = true;
+        true
+    }
+}
+
+/// One timed step: at `at_ms`, do `action` (or check an expectation).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub at_ms: u64,
+    /// Optional words for a reader (shown by `raftsim run --trace` and the tour).
+    pub note: Option<String>,
+    pub action: StepAction,
+}
+
+/// What a step does. Server names are "S1".."S9", or "leader" where noted: the server that
+/// leads at that moment (the up leader with the highest term).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum StepAction {
+    /// A client sends `command` ("SET x 5", "GET x", "DEL x") to `server` (a name or "leader";
+    /// omitted: the client picks a server and follows redirects, §8).
+    ClientRequest {
+        command: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        server: Option<String>,
+    },
+    /// Stop a server; it keeps only its persistent state (§5.1).
+    Crash {
+        server: String,
+    },
+    /// Start a crashed server again from its persistent state.
+    Restart {
+        server: String,
+    },
+    /// Fire the server's election timer now (§5.2).
+    Timeout {
+        server: String,
+    },
+    /// Freeze a server (timers and all) / let it go on.
+    Pause {
+        server: String,
+    },
+    Resume {
+        server: String,
+    },
+    /// Split the network: messages flow only within a group.
+    Partition {
+        groups: Vec<Vec<String>>,
+    },
+    /// Cut the one-way link from → to.
+    Cut {
+        from: String,
+        to: String,
+    },
+    /// Remove all partitions and cut links.
+    Heal,
+    /// Probability that each message is lost / duplicated from now on.
+    SetLoss {
+        p: f64,
+    },
+    SetDuplication {
+        p: f64,
+    },
+    /// Check the cluster at this time.
+    Expect(Expectation),
+}
+
+impl StepAction {
+    /// The action name as written in files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            StepAction::ClientRequest { .. } => "client_request",
+            StepAction::Crash { .. } => "crash",
+            StepAction::Restart { .. } => "restart",
+            StepAction::Timeout { .. } => "timeout",
+            StepAction::Pause { .. } => "pause",
+            StepAction::Resume { .. } => "resume",
+            StepAction::Partition { .. } => "partition",
+            StepAction::Cut { .. } => "cut",
+            StepAction::Heal => "heal",
+            StepAction::SetLoss { .. } => "set_loss",
+            StepAction::SetDuplication { .. } => "set_duplication",
+            StepAction::Expect(_) => "expect",
+        }
+    }
+}
+
+/// What an "expect" step checks; every field given must hold.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Expectation {
+    /// The server that `role`, `term`, `term_at_least`, `commit_index_at_least`, `committed` and `kv` are
+    /// about ("S2" or "leader"); omitted: every live (not crashed) server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    /// How many live servers believe they are leader (of any term).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leaders: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub term: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub term_at_least: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit_index_at_least: Option<u64>,
+    /// These commands are in the log at or below commitIndex on `server`, or on every live
+    /// server if `server` is omitted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub committed: Vec<String>,
+    /// These commands are committed on no server.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_committed: Vec<String>,
+    /// Every live server holds exactly the same log.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logs_match: Option<bool>,
+    /// The applied key-value store holds these values (`null`: key absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kv: Option<std::collections::BTreeMap<String, Option<String>>>,
+    /// true: the invariant checker has found nothing so far.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_violation: Option<bool>,
+    /// The checker has found a violation of this property ("Election Safety", ..., or "any").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub violation: Option<String>,
+    /// Whether the client history so far is linearizable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub linearizable: Option<bool>,
+}
+
+/// A problem in a scenario file, located as precisely as possible.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioError {
+    /// Step index (0-based as in the file's array) if the problem is in a step.
+    pub step: Option<usize>,
+    /// The field the problem is about, if known ("server", "cluster.loss", ...).
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl ScenarioError {
+    fn top(field: impl Into<Option<String>>, message: impl Into<String>) -> Self {
+        ScenarioError {
+            step: None,
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(i) = self.step {
+            write!(f, "step {i}")?;
+            if let Some(field) = &self.field {
+                write!(f, ", field \"{field}\"")?;
+            }
+            write!(f, ": {}", self.message)
+        } else if let Some(field) = &self.field {
+            write!(f, "field \"{field}\": {}", self.message)
+        } else {
+            f.write_str(&self.message)
+        }
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// The shape a known field must have, checked before serde so errors can name the field.
+enum Shape {
+    Unsigned,
+    Number,
+    Text,
+    Bool,
+    UnsignedPair,
+    TextList,
+    Groups,
+    Object,
+    RoleName,
+    TextMap,
+}
+
+fn shape_of(field: &str) -> Option<Shape> {
+    Some(match field {
+        "version"
+        | "seed"
+        | "end_ms"
+        | "at_ms"
+        | "servers"
+        | "heartbeat_ms" | "client_timeout_ms"
+        | "leaders"
+        | "term"
+        | "term_at_least"
+        | "commit_index_at_least" => Shape::Unsigned,
+        "loss" | "duplication" | "p" => Shape::Number,
+        "name" | "description" | "note" | "action" | "command" | "server" | "from" | "to"
+        | "violation" => Shape::Text,
+        "fast_backup"
+        | "noop_on_election"
+        | "logs_match"
+        | "no_violation"
+        | "linearizable"
+        | "forget_vote_on_restart"
+        | "commit_old_term_by_counting"
+        | "skip_election_restriction"
+        | "stale_local_reads" => Shape::Bool,
+        "election_timeout_ms" | "latency_ms" => Shape::UnsignedPair,
+        "committed" | "not_committed" => Shape::TextList,
+        "groups" => Shape::Groups,
+        "cluster" | "knobs" => Shape::Object,
+        "role" => Shape::RoleName,
+        "kv" => Shape::TextMap,
+        _ => return None,
+    })
+}
+
+fn check_shape(field: &str, value: &Value) -> Result<(), String> {
+    let Some(shape) = shape_of(field) else {
+        return Ok(());
+    };
+    let ok = match shape {
+        Shape::Unsigned => value.is_u64(),
+        Shape::Number => value.is_number(),
+        Shape::Text => value.is_string(),
+        Shape::Bool => value.is_boolean(),
+        Shape::UnsignedPair => value
+            .as_array()
+            .is_some_and(|a| a.len() == 2 && a.iter().all(Value::is_u64)),
+        Shape::TextList => value
+            .as_array()
+            .is_some_and(|a| a.iter().all(Value::is_string)),
+        Shape::Groups => value.as_array().is_some_and(|a| {
+            a.iter()
+                .all(|g| g.as_array().is_some_and(|g| g.iter().all(Value::is_string)))
+        }),
+        Shape::Object => value.is_object(),
+        Shape::RoleName => matches!(value.as_str(), Some("leader" | "candidate" | "follower")),
+        Shape::TextMap => value
+            .as_object()
+            .is_some_and(|m| m.values().all(|v| v.is_string() || v.is_null())),
+    };
+    if ok {
+        return Ok(());
+    }
+    let wanted = match shape {
+        Shape::Unsigned => "a whole number ≥ 0",
+        Shape::Number => "a number",
+        Shape::Text => "a string",
+        Shape::Bool => "true or false",
+        Shape::UnsignedPair => "a pair of whole numbers [min, max]",
+        Shape::TextList => "a list of strings",
+        Shape::Groups => "a list of groups of server names, like [[\"S1\",\"S2\"],[\"S3\"]]",
+        Shape::Object => "an object { ... }",
+        Shape::RoleName => "\"leader\", \"candidate\" or \"follower\"",
+        Shape::TextMap => "an object of key → string value or null",
+    };
+    Err(format!("expected {wanted}, found {value}"))
+}
+
+/// Checks the shapes of all fields of an object (one level).
+fn check_fields(obj: &Map<String, Value>, prefix: &str) -> Result<(), ScenarioError> {
+    for (k, v) in obj {
+        check_shape(k, v).map_err(|m| ScenarioError::top(Some(format!("{prefix}{k}")), m))?;
+    }
+    Ok(())
+}
+
+/// Serde's message for an unknown field names it: pull the name out so the error can point
+/// at it.
+fn field_in_serde_message(message: &str) -> Option<String> {
+    let start = message.find("field `")? + "field `".len();
+    let len = message[start..].find('`')?;
+    Some(message[start..start + len].to_string())
+}
+
+/// Cleans serde_json's " at line 1 column 57" suffix from a message about a sub-value.
+fn strip_position(message: String) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message,
+    }
+}
+
+/// "S3" → Some(3).
+pub fn parse_server_number(name: &str) -> Option<u8> {
+    let digits = name.strip_prefix('S').or_else(|| name.strip_prefix('s'))?;
+    if digits.len() != 1 {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+impl Scenario {
+    /// Parses and validates a scenario file. The error names the step (index in `steps`), its
+    /// action and the field.
+    pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
+        let root: Value = serde_json::from_str(text)
+            .map_err(|e| ScenarioError::top(None, format!("not valid JSON: {e}")))?;
+        let Value::Object(mut root) = root else {
+            return Err(ScenarioError::top(
+                None,
+                "a scenario is a JSON object { \"version\": 1, ... }",
+            ));
+        };
+        check_fields(&root, "")?;
+        if let Some(Value::Object(cluster)) = root.get("cluster") {
+            check_fields(cluster, "cluster.")?;
+            if let Some(Value::Object(knobs)) = cluster.get("knobs") {
+                check_fields(knobs, "cluster.knobs.")?;
+            }
+        }
+        match root.get("version") {
+            Some(v) if v.as_u64() == Some(FORMAT_VERSION as u64) => {}
+            Some(v) => {
+                return Err(ScenarioError::top(
+                    Some("version".into()),
+                    format!(
+                        "version {v} is not supported; this build reads version {FORMAT_VERSION}"
+                    ),
+                ))
+            }
+            None => {
+                return Err(ScenarioError::top(
+                    Some("version".into()),
+                    "missing: add \"version\": 1",
+                ))
+            }
+        }
+        let steps = match root.remove("steps") {
+            None => Vec::new(),
+            Some(Value::Array(steps)) => steps,
+            Some(other) => {
+                return Err(ScenarioError::top(
+                    Some("steps".into()),
+                    format!("expected a list of steps, found {other}"),
+                ))
+            }
+        };
+        let mut scenario: Scenario = serde_json::from_value(Value::Object(root)).map_err(|e| {
+            let message = strip_position(e.to_string());
+            let field = field_in_serde_message(&message);
+            ScenarioError::top(field, message)
+        })?;
+        for (i, step) in steps.into_iter().enumerate() {
+            scenario.steps.push(parse_step(i, step)?);
+        }
+        scenario.validate()?;
+        Ok(scenario)
+    }
+
+    /// The file text (pretty JSON) for this scenario; `from_json` reads it back unchanged.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Checks values that serde cannot: ranges, server names, commands, time order.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        let c = &self.cluster;
+        let bad =
+            |field: &str, message: String| Err(ScenarioError::top(Some(field.into()), message));
+        if !(1..=9).contains(&c.servers) {
+            return bad(
+                "cluster.servers",
+                format!("{} servers: choose 1 to 9", c.servers),
+            );
+        }
+        let [emin, emax] = c.election_timeout_ms;
+        if emin == 0 || emin > emax {
+            return bad(
+                "cluster.election_timeout_ms",
+                format!("[{emin}, {emax}]: need 0 < min ≤ max"),
+            );
+        }
+        if c.client_timeout_ms == 0 {
+            return bad("cluster.client_timeout_ms", "must be at least 1 ms".into());
+        }
+        if c.heartbeat_ms == 0 {
+            return bad("cluster.heartbeat_ms", "must be at least 1 ms".into());
+        }
+        let [lmin, lmax] = c.latency_ms;
+        if lmin > lmax {
+            return bad(
+                "cluster.latency_ms",
+                format!("[{lmin}, {lmax}]: need min ≤ max"),
+            );
+        }
+        for (field, p) in [
+            ("cluster.loss", c.loss),
+            ("cluster.duplication", c.duplication),
+        ] {
+            if !(0.0..=1.0).contains(&p) {
+                return bad(field, format!("{p} is not a probability between 0 and 1"));
+            }
+        }
+        let mut previous = 0;
+        for (i, step) in self.steps.iter().enumerate() {
+            let err = |field: &str, message: String| {
+                Err(ScenarioError {
+                    step: Some(i),
+                    field: Some(field.into()),
+                    message: format!("({}) {message}", step.action.name()),
+                })
+            };
+            if step.at_ms < previous {
+                return err(
+                    "at_ms",
+                    format!(
+                        "{} ms is earlier than the step before it ({previous} ms)",
+                        step.at_ms
+                    ),
+                );
+            }
+            previous = step.at_ms;
+            let server = |field: &str, name: &str, leader_ok: bool| -> Result<(), ScenarioError> {
+                if leader_ok && name == "leader" {
+                    return Ok(());
+                }
+                match parse_server_number(name) {
+                    Some(n) if (1..=c.servers).contains(&n) => Ok(()),
+                    _ => err(
+                        field,
+                        format!(
+                            "\"{name}\" is not a server of this {}-server cluster: use S1..S{}{}",
+                            c.servers,
+                            c.servers,
+                            if leader_ok { " or \"leader\"" } else { "" }
+                        ),
+                    ),
+                }
+            };
+            match &step.action {
+                StepAction::ClientRequest {
+                    command,
+                    server: target,
+                } => {
+                    if let Err(e) = command.parse::<Command>() {
+                        return err("command", format!("\"{command}\": {e}"));
+                    }
+                    if let Some(name) = target {
+                        server("server", name, true)?;
+                    }
+                }
+                StepAction::Crash { server: name }
+                | StepAction::Restart { server: name }
+                | StepAction::Timeout { server: name }
+                | StepAction::Pause { server: name }
+                | StepAction::Resume { server: name } => {
+                    let leader_ok = !matches!(
+                        step.action,
+                        StepAction::Restart { .. } | StepAction::Resume { .. }
+                    );
+                    server("server", name, leader_ok)?;
+                }
+                StepAction::Partition { groups } => {
+                    let mut seen = Vec::new();
+                    for name in groups.iter().flatten() {
+                        server("groups", name, false)?;
+                        if seen.contains(name) {
+                            return err("groups", format!("{name} is in two groups"));
+                        }
+                        seen.push(name.clone());
+                    }
+                }
+                StepAction::Cut { from, to } => {
+                    server("from", from, true)?;
+                    server("to", to, true)?;
+                }
+                StepAction::Heal => {}
+                StepAction::SetLoss { p } | StepAction::SetDuplication { p } => {
+                    if !(0.0..=1.0).contains(p) {
+                        return err("p", format!("{p} is not a probability between 0 and 1"));
+                    }
+                }
+                StepAction::Expect(e) => {
+                    if let Some(name) = &e.server {
+                        server("server", name, true)?;
+                    }
+                    for (field, list) in [
+                        ("committed", &e.committed),
+                        ("not_committed", &e.not_committed),
+                    ] {
+                        for command in list {
+                            if let Err(why) = command.parse::<Command>() {
+                                return err(field, format!("\"{command}\": {why}"));
+                            }
+                        }
+                    }
+                    if let Some(p) = &e.violation {
+                        if p != "any"
+                            && !crate::check::Property::ALL
+                                .iter()
+                                .any(|q| q.name().eq_ignore_ascii_case(p))
+                        {
+                            return err(
+                                "violation",
+                                format!("\"{p}\" is not a property: use \"any\", \"Election Safety\", \"Leader Append-Only\", \"Log Matching\", \"Leader Completeness\" or \"State Machine Safety\""),
+                            );
+                        }
+                    }
+                    if *e == Expectation::default()
+                        || (e.server.is_some()
+                            && Expectation {
+                                server: None,
+                                ..e.clone()
+                            } == Expectation::default())
+                    {
+                        return err("action", "an expect step must check something (leaders, role, term, committed, ...)".into());
+                    }
+                }
+            }
+        }
+        if let (Some(end), Some(last)) = (self.end_ms, self.steps.last()) {
+            if end < last.at_ms {
+                return bad(
+                    "end_ms",
+                    format!("{end} ms is before the last step ({} ms)", last.at_ms),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// When the run ends: `end_ms`, or the last step's time.
+    pub fn end_ms(&self) -> u64 {
+        self.end_ms
+            .unwrap_or_else(|| self.steps.last().map_or(0, |s| s.at_ms))
+    }
+}
+
+/// Parses one step object, naming the step and field on error.
+fn parse_step(index: usize, value: Value) -> Result<Step, ScenarioError> {
+    let located = |field: Option<String>, message: String| ScenarioError {
+        step: Some(index),
+        field,
+        message,
+    };
+    let Value::Object(mut obj) = value else {
+        return Err(located(
+            None,
+            format!("a step is an object {{\"at_ms\": ..., \"action\": ...}}, found {value}"),
+        ));
+    };
+    let action_name = obj
+        .get("action")
+        .and_then(Value::as_str)
+        .unwrap_or("?")
+        .to_string();
+    for (k, v) in &obj {
+        check_shape(k, v).map_err(|m| located(Some(k.clone()), format!("({action_name}) {m}")))?;
+    }
+    let at_ms = match obj.remove("at_ms") {
+        Some(v) => v.as_u64().unwrap_or_default(),
+        None => {
+            return Err(located(
+                Some("at_ms".into()),
+                format!("({action_name}) missing: when does this step happen?"),
+            ))
+        }
+    };
+    let note = obj
+        .remove("note")
+        .and_then(|v| v.as_str().map(str::to_string));
+    if !obj.contains_key("action") {
+        return Err(located(
+            Some("action".into()),
+            "missing: what does this step do?".into(),
+        ));
+    }
+    let action: StepAction = serde_json::from_value(Value::Object(obj)).map_err(|e| {
+        let message = strip_position(e.to_string());
+        let field = field_in_serde_message(&message)
+            .or_else(|| message.contains("variant").then(|| "action".to_string()));
+        located(field, format!("({action_name}) {message}"))
+    })?;
+    Ok(Step {
+        at_ms,
+        note,
+        action,
+    })
+}
+
+impl Serialize for Step {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut value = serde_json::to_value(&self.action).map_err(serde::ser::Error::custom)?;
+        let mut out = Map::new();
+        out.insert("at_ms".into(), Value::from(self.at_ms));
+        if let Some(note) = &self.note {
+            out.insert("note".into(), Value::from(note.clone()));
+        }
+        if let Value::Object(fields) = &mut value {
+            out.append(fields);
+        }
+        Value::Object(out).serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Step {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        parse_step(0, value).map_err(|e| serde::de::Error::custom(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_steps(steps: &str) -> String {
+        format!(r#"{{"version":1,"name":"t","cluster":{{"servers":3}},"steps":[{steps}]}}"#)
+    }
+
+    #[test]
+    fn minimal_scenario_gets_defaults() {
+        let s = Scenario::from_json(r#"{"version":1,"name":"empty"}"#).unwrap();
+        assert_eq!(s.cluster, ClusterSpec::default());
+        assert!(s.steps.is_empty());
+        assert_eq!(s.end_ms(), 0);
+    }
+
+    #[test]
+    fn round_trips_through_json() {
+        let text = with_steps(
+            r#"{"at_ms":10,"action":"client_request","command":"SET x 5","server":"leader"},
+               {"at_ms":20,"action":"partition","groups":[["S1"],["S2","S3"]],"note":"split"},
+               {"at_ms":30,"action":"heal"},
+               {"at_ms":40,"action":"expect","leaders":1,"committed":["SET x 5"]}"#,
+        );
+        let s = Scenario::from_json(&text).unwrap();
+        assert_eq!(s.steps.len(), 4);
+        assert_eq!(s.steps[1].note.as_deref(), Some("split"));
+        let again = Scenario::from_json(&s.to_json()).unwrap();
+        assert_eq!(again, s);
+    }
+
+    #[test]
+    fn unknown_step_field_names_step_and_field() {
+        let e = Scenario::from_json(&with_steps(
+            r#"{"at_ms":0,"action":"heal"},{"at_ms":5,"action":"crash","srever":"S1"}"#,
+        ))
+        .unwrap_err();
+        assert_eq!(e.step, Some(1));
+        assert_eq!(e.field.as_deref(), Some("srever"));
+        assert!(
+            e.to_string()
+                .starts_with("step 1, field \"srever\": (crash) unknown field"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn bad_server_name_names_step_and_field() {
+        let e = Scenario::from_json(&with_steps(r#"{"at_ms":5,"action":"crash","server":"S4"}"#))
+            .unwrap_err();
+        assert_eq!((e.step, e.field.as_deref()), (Some(0), Some("server")));
+        assert!(
+            e.message
+                .contains("\"S4\" is not a server of this 3-server cluster"),
+            "{e}"
+        );
+        let e = Scenario::from_json(&with_steps(
+            r#"{"at_ms":5,"action":"cut","from":"S1","to":"bob"}"#,
+        ))
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("to"));
+        let e = Scenario::from_json(&with_steps(
+            r#"{"at_ms":5,"action":"restart","server":"leader"}"#,
+        ))
+        .unwrap_err();
+        assert_eq!(
+            e.field.as_deref(),
+            Some("server"),
+            "a crashed server is never the leader"
+        );
+    }
+
+    #[test]
+    fn bad_command_names_step_and_field() {
+        let e = Scenario::from_json(&with_steps(
+            r#"{"at_ms":5,"action":"client_request","command":"SET x"}"#,
+        ))
+        .unwrap_err();
+        assert_eq!((e.step, e.field.as_deref()), (Some(0), Some("command")));
+        assert!(e.message.contains("SET takes 2 arguments"), "{e}");
+        let e = Scenario::from_json(&with_steps(
+            r#"{"at_ms":5,"action":"expect","committed":["PUT x 1"]}"#,
+        ))
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("committed"));
+    }
+
+    #[test]
+    fn wrong_types_and_ranges_name_the_field() {
+        let e =
+            Scenario::from_json(&with_steps(r#"{"at_ms":"soon","action":"heal"}"#)).unwrap_err();
+        assert_eq!((e.step, e.field.as_deref()), (Some(0), Some("at_ms")));
+        let e = Scenario::from_json(&with_steps(r#"{"at_ms":1,"action":"set_loss","p":1.5}"#))
+            .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("p"));
+        let e = Scenario::from_json(r#"{"version":1,"name":"t","cluster":{"servers":12}}"#)
+            .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("cluster.servers"));
+        let e = Scenario::from_json(r#"{"version":1,"name":"t","cluster":{"loss":"lots"}}"#)
+            .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("cluster.loss"));
+        let e = Scenario::from_json(
+            r#"{"version":1,"name":"t","cluster":{"knobs":{"break_it":true}}}"#,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("break_it"), "{e}");
+        let e = Scenario::from_json(r#"{"version":2,"name":"t"}"#).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("version"));
+        let e = Scenario::from_json(r#"{"version":1,"name":"t","colour":"red"}"#).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("colour"));
+    }
+
+    #[test]
+    fn unknown_action_and_time_order_are_reported() {
+        let e = Scenario::from_json(&with_steps(r#"{"at_ms":5,"action":"explode"}"#)).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("action"));
+        assert!(e.message.contains("explode"), "{e}");
+        let e = Scenario::from_json(&with_steps(
+            r#"{"at_ms":50,"action":"heal"},{"at_ms":10,"action":"heal"}"#,
+        ))
+        .unwrap_err();
+        assert_eq!((e.step, e.field.as_deref()), (Some(1), Some("at_ms")));
+        let e = Scenario::from_json(&with_steps(r#"{"at_ms":5,"action":"expect"}"#)).unwrap_err();
+        assert!(e.message.contains("must check something"), "{e}");
+        let e = Scenario::from_json(&with_steps(
+            r#"{"at_ms":5,"action":"expect","role":"king"}"#,
+        ))
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("role"));
+        let e = Scenario::from_json("[1,2]").unwrap_err();
+        assert!(e.message.contains("JSON object"), "{e}");
+        assert!(Scenario::from_json("{not json")
+            .unwrap_err()
+            .message
+            .contains("not valid JSON"));
+    }
+}

@@ -1,0 +1,340 @@
+//! Runs a [`Scenario`] on the simulator: steps become `Sim::apply(Action)` calls at their
+//! times, expectations are judged on the cluster at that moment, and the invariant checker
+//! watches every event in between.
+
+use super::format::{parse_server_number, Expectation, Scenario, Step, StepAction};
+use crate::check::{check_history, Checker, Property, Verdict, Violation};
+use crate::raft::types::{Command, EntryPayload, LogIndex, ServerId};
+use crate::raft::{Knobs, RaftOptions};
+use crate::sim::{Action, ClusterView, ServerStatus, ServerView, Sim, SimConfig};
+
+/// How to run.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Keep the narrated trace (every event, with its paper section) in the report.
+    pub trace: bool,
+}
+
+/// A step that did not go as the file said.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    pub step: usize,
+    pub at_ms: u64,
+    pub message: String,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "step {} at {} ms: {}", self.step, self.at_ms, self.message)
+    }
+}
+
+/// What happened when a scenario ran.
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub name: String,
+    /// Failed expectations and steps that could not be carried out, in order.
+    pub failures: Vec<Failure>,
+    /// The first Figure 3 violation the checker found, if any.
+    pub violation: Option<Violation>,
+    /// True if some step expects a violation (then finding one is not a failure).
+    pub violation_expected: bool,
+    /// Linearizability of the whole client history at the end.
+    pub linearizability: Verdict,
+    /// True if some step expects the history not to be linearizable.
+    pub non_linearizable_expected: bool,
+    /// Simulated events processed.
+    pub events: u64,
+    pub end_ms: u64,
+    /// Narrated trace lines ("[  123.4 ms] §5.2 S3's election timer fired. ...").
+    pub trace: Vec<String>,
+}
+
+impl Report {
+    /// Every expectation held, and no unexpected violation or non-linearizable history.
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+            && (self.violation.is_none() || self.violation_expected)
+            && (!self.linearizability.is_violation() || self.non_linearizable_expected)
+    }
+
+    /// Everything that went wrong, one line each.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.failures.iter().map(|f| f.to_string()).collect();
+        if let (Some(v), false) = (&self.violation, self.violation_expected) {
+            out.push(format!("invariant violation: {v}"));
+        }
+        if self.linearizability.is_violation() && !self.non_linearizable_expected {
+            out.push(format!("client history: {}", self.linearizability));
+        }
+        out
+    }
+}
+
+/// The simulator configuration a scenario describes.
+pub fn sim_config(scenario: &Scenario) -> SimConfig {
+    let c = &scenario.cluster;
+    let k = &c.knobs;
+    SimConfig {
+        seed: scenario.seed,
+        servers: c.servers,
+        election_timeout_min: c.election_timeout_ms[0] * 1000,
+        election_timeout_max: c.election_timeout_ms[1] * 1000,
+        heartbeat_interval: c.heartbeat_ms * 1000,
+        latency_min: c.latency_ms[0] * 1000,
+        latency_max: c.latency_ms[1] * 1000,
+        loss_probability: c.loss,
+        duplicate_probability: c.duplication,
+        client_timeout: c.client_timeout_ms * 1000,
+        raft: RaftOptions {
+            fast_backup: c.fast_backup,
+            noop_on_election: c.noop_on_election,
+            knobs: Knobs {
+                forget_vote_on_restart: k.forget_vote_on_restart,
+                commit_old_term_by_counting: k.commit_old_term_by_counting,
+                skip_election_restriction: k.skip_election_restriction,
+                stale_local_reads: k.stale_local_reads,
+            },
+        },
+        trace_capacity: 0,
+        checkpoint_interval: 0,
+        ..SimConfig::default()
+    }
+}
+
+/// Runs `scenario` without a trace.
+pub fn run(scenario: &Scenario) -> Report {
+    run_with(scenario, &RunOptions::default())
+}
+
+/// Runs `scenario`.
+pub fn run_with(scenario: &Scenario, options: &RunOptions) -> Report {
+    let mut report = Report {
+        name: scenario.name.clone(),
+        failures: Vec::new(),
+        violation: None,
+        violation_expected: scenario
+            .steps
+            .iter()
+            .any(|s| matches!(&s.action, StepAction::Expect(e) if e.violation.is_some() || e.no_violation == Some(false))),
+        linearizability: Verdict::Linearizable,
+        non_linearizable_expected: scenario
+            .steps
+            .iter()
+            .any(|s| matches!(&s.action, StepAction::Expect(e) if e.linearizable == Some(false))),
+        events: 0,
+        end_ms: scenario.end_ms(),
+        trace: Vec::new(),
+    };
+    let mut config = sim_config(scenario);
+    if options.trace {
+        config.trace_capacity = 1;
+    }
+    let mut sim = match Sim::try_new(config) {
+        Ok(sim) => sim,
+        Err(e) => {
+            report.failures.push(Failure { step: 0, at_ms: 0, message: format!("cannot start the cluster: {e}") });
+            return report;
+        }
+    };
+    let mut checker = Checker::new();
+    for (index, step) in scenario.steps.iter().enumerate() {
+        advance(&mut sim, &mut checker, step.at_ms * 1000, options.trace, &mut report.trace);
+        if options.trace {
+            if let Some(note) = &step.note {
+                report.trace.push(format!("[{:>9.1} ms] note: {note}", step.at_ms as f64));
+            }
+        }
+        if let Err(message) = perform(&mut sim, &mut checker, step) {
+            report.failures.push(Failure { step: index, at_ms: step.at_ms, message });
+        }
+        if options.trace && !matches!(step.action, StepAction::Expect(_)) {
+            push_trace(&mut report.trace, sim.last_event());
+        }
+    }
+    advance(&mut sim, &mut checker, report.end_ms * 1000, options.trace, &mut report.trace);
+    report.events = sim.events_processed();
+    report.violation = checker.violation().cloned();
+    report.linearizability = check_history(sim.history());
+    report
+}
+
+fn push_trace(trace: &mut Vec<String>, event: &crate::sim::TraceEvent) {
+    trace.push(format!("[{:>9.1} ms] {:<6} {}", event.time as f64 / 1000.0, event.section(), event.explain()));
+}
+
+/// Processes every event due at or before `until` (µs), checking invariants after each.
+fn advance(sim: &mut Sim, checker: &mut Checker, until: u64, trace: bool, lines: &mut Vec<String>) {
+    while sim.next_event_time().is_some_and(|t| t <= until) {
+        if sim.step().is_none() {
+            break;
+        }
+        if trace {
+            push_trace(lines, sim.last_event());
+        }
+        checker.observe_sim(sim);
+    }
+    sim.run_until(until);
+}
+
+/// The live leader of the highest term.
+fn resolve(sim: &Sim, name: &str) -> Result<ServerId, String> {
+    if name == "leader" {
+        return sim.leader().ok_or_else(|| "there is no leader at this moment".to_string());
+    }
+    parse_server_number(name).map(ServerId).ok_or_else(|| format!("\"{name}\" is not a server name"))
+}
+
+/// Carries out one step; Err says why it failed.
+fn perform(sim: &mut Sim, checker: &mut Checker, step: &Step) -> Result<(), String> {
+    let action = match &step.action {
+        StepAction::Expect(expectation) => return expect(sim, checker, expectation),
+        StepAction::ClientRequest { command, server } => {
+            let command: Command = command.parse().map_err(|e| format!("bad command \"{command}\": {e}"))?;
+            let target = server.as_deref().map(|s| resolve(sim, s)).transpose()?;
+            Action::ClientRequest { client: None, command, target }
+        }
+        StepAction::Crash { server } => Action::Crash { server: resolve(sim, server)? },
+        StepAction::Restart { server } => Action::Restart { server: resolve(sim, server)? },
+        StepAction::Timeout { server } => Action::Timeout { server: resolve(sim, server)? },
+        StepAction::Pause { server } => Action::Pause { server: resolve(sim, server)? },
+        StepAction::Resume { server } => Action::Resume { server: resolve(sim, server)? },
+        StepAction::Partition { groups } => Action::Partition {
+            groups: groups
+                .iter()
+                .map(|g| g.iter().map(|s| resolve(sim, s)).collect::<Result<Vec<_>, _>>())
+                .collect::<Result<Vec<_>, _>>()?,
+        },
+        StepAction::Cut { from, to } => Action::Cut { from: resolve(sim, from)?, to: resolve(sim, to)? },
+        StepAction::Heal => Action::Heal,
+        StepAction::SetLoss { p } => Action::SetLoss { probability: *p },
+        StepAction::SetDuplication { p } => Action::SetDuplication { probability: *p },
+    };
+    let described = action.to_string();
+    sim.apply(action).map_err(|e| format!("could not do \"{described}\": {e}"))?;
+    checker.observe_sim(sim);
+    Ok(())
+}
+
+fn holds_committed(server: &ServerView, command: &Command) -> bool {
+    (server.log_start.0..=server.commit_index.0).any(|i| {
+        matches!(server.entry(LogIndex(i)), Some(e) if matches!(&e.payload, EntryPayload::Client { command: c, .. } if c == command))
+    })
+}
+
+/// Judges an expectation; Err lists everything that did not hold.
+fn expect(sim: &Sim, checker: &Checker, e: &Expectation) -> Result<(), String> {
+    let view: ClusterView = sim.view();
+    let mut wrong: Vec<String> = Vec::new();
+    let live: Vec<&ServerView> = view.servers.iter().filter(|s| s.status != ServerStatus::Crashed).collect();
+    let scope: Vec<&ServerView> = match &e.server {
+        Some(name) => {
+            let id = resolve(sim, name)?;
+            vec![view.server(id).ok_or_else(|| format!("{id} does not exist"))?]
+        }
+        None => live.clone(),
+    };
+    if let Some(n) = e.leaders {
+        let leaders: Vec<String> = view.leaders().map(|s| format!("{} (term {})", s.id, s.current_term)).collect();
+        if leaders.len() != n {
+            wrong.push(format!(
+                "expected {n} leader{}, found {}{}",
+                if n == 1 { "" } else { "s" },
+                leaders.len(),
+                if leaders.is_empty() { String::new() } else { format!(": {}", leaders.join(", ")) }
+            ));
+        }
+    }
+    for s in &scope {
+        if let Some(role) = e.role {
+            if s.role != role || s.status == ServerStatus::Crashed {
+                let status = if s.status == ServerStatus::Crashed { " (crashed)" } else { "" };
+                wrong.push(format!("expected {} to be {role}, it is {}{status} in term {}", s.id, s.role, s.current_term));
+            }
+        }
+        if let Some(term) = e.term {
+            if s.current_term.0 != term {
+                wrong.push(format!("expected {} in term {term}, it is in term {}", s.id, s.current_term));
+            }
+        }
+        if let Some(term) = e.term_at_least {
+            if s.current_term.0 < term {
+                wrong.push(format!("expected {} in term {term} or later, it is in term {}", s.id, s.current_term));
+            }
+        }
+        if let Some(index) = e.commit_index_at_least {
+            if s.commit_index.0 < index {
+                wrong.push(format!("expected {}'s commitIndex ≥ {index}, it is {}", s.id, s.commit_index));
+            }
+        }
+        for text in &e.committed {
+            let Ok(command) = text.parse::<Command>() else { continue };
+            if !holds_committed(s, &command) {
+                wrong.push(format!("expected \"{text}\" committed on {} (commitIndex {})", s.id, s.commit_index));
+            }
+        }
+        if let Some(kv) = &e.kv {
+            for (key, want) in kv {
+                let have = s.kv.get(key);
+                if have != want.as_ref() {
+                    let show = |v: Option<&String>| v.map_or("absent".to_string(), |v| format!("\"{v}\""));
+                    wrong.push(format!("expected {key} = {} on {}, it is {}", show(want.as_ref()), s.id, show(have)));
+                }
+            }
+        }
+    }
+    for text in &e.not_committed {
+        let Ok(command) = text.parse::<Command>() else { continue };
+        for s in view.servers.iter().filter(|s| holds_committed(s, &command)) {
+            wrong.push(format!("expected \"{text}\" not committed, but {} has it at or below commitIndex {}", s.id, s.commit_index));
+        }
+    }
+    if e.logs_match == Some(true) {
+        if let Some(first) = live.first() {
+            for s in &live[1..] {
+                if s.log != first.log {
+                    wrong.push(format!(
+                        "expected identical logs, but {} has {} entries and {} has {} (or they differ)",
+                        first.id,
+                        first.log.len(),
+                        s.id,
+                        s.log.len()
+                    ));
+                }
+            }
+        }
+    }
+    if e.logs_match == Some(false) && live.windows(2).all(|w| w[0].log == w[1].log) {
+        wrong.push("expected the logs to differ, they are identical".into());
+    }
+    match (e.no_violation, checker.violation()) {
+        (Some(true), Some(v)) => wrong.push(format!("expected no invariant violation, found: {v}")),
+        (Some(false), None) => wrong.push("expected an invariant violation, found none".into()),
+        _ => {}
+    }
+    if let Some(name) = &e.violation {
+        match checker.violation() {
+            None => wrong.push(format!("expected a violation of {name}, the checker found none")),
+            Some(v) if name != "any" && !v.property.name().eq_ignore_ascii_case(name) => {
+                wrong.push(format!("expected a violation of {name}, found: {v}"))
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(want) = e.linearizable {
+        let verdict = check_history(&view.history);
+        if verdict.is_linearizable() != want {
+            wrong.push(format!("expected the history {}linearizable: {verdict}", if want { "" } else { "not " }));
+        }
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(wrong.join("; "))
+    }
+}
+
+/// The property named in an `expect.violation` field (None for "any").
+pub fn property_named(name: &str) -> Option<Property> {
+    Property::ALL.into_iter().find(|p| p.name().eq_ignore_ascii_case(name))
+}
