@@ -298,10 +298,11 @@ fn message_dot(
     };
     let opacity = if m.doomed { 1.0 - 0.75 * f } else { 1.0 };
     let label = format!(
-        "{words} {} to {}, term {}{}",
+        "{words} {} to {}, term {} (#{}){}",
         m.from,
         m.to,
         m.message.term(),
+        m.id.0,
         if m.doomed { ", will be lost" } else { "" }
     );
     let shape = match &m.message {

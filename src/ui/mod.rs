@@ -123,7 +123,8 @@ pub fn App() -> Html {
     {
         let dispatch = model.dispatcher();
         use_effect_with((), move |_| {
-            let listener = EventListener::new(&gloo::utils::document(), "keydown", move |e| {
+            let options = gloo::events::EventListenerOptions::enable_prevent_default();
+            let listener = EventListener::new_with_options(&gloo::utils::document(), "keydown", options, move |e| {
                 let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
                     return;
                 };

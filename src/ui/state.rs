@@ -530,7 +530,7 @@ impl Model {
             Intent::Pause(server) => self.act(Action::Pause { server }),
             Intent::Resume(server) => self.act(Action::Resume { server }),
             Intent::SelectServer(s) => {
-                self.selected_server = if s == self.selected_server { None } else { s };
+                self.selected_server = s;
                 self.selected_message = None;
             }
             Intent::SelectMessage(m) => {
