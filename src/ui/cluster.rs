@@ -6,6 +6,7 @@ use super::intent::Intent;
 use crate::raft::types::{Message, Role, ServerId};
 use crate::sim::{ClusterView, MessageId, MessageView, Micros, ServerStatus, ServerView};
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 #[derive(Properties, Clone)]
@@ -125,16 +126,6 @@ pub fn Cluster(props: &ClusterProps) -> Html {
     let servers = view.servers.iter().enumerate().map(|(i, s)| {
         let (x, y) = server_pos(i, n);
         let id = s.id;
-        let on_click = props.on_intent.reform(move |_: MouseEvent| Intent::SelectServer(Some(id)));
-        let on_key = {
-            let cb = props.on_intent.clone();
-            Callback::from(move |e: KeyboardEvent| {
-                if e.key() == "Enter" {
-                    e.prevent_default();
-                    cb.emit(Intent::SelectServer(Some(id)));
-                }
-            })
-        };
         let role_class = match (s.status, s.role) {
             (ServerStatus::Crashed, _) => "crashed",
             (_, Role::Leader) => "leader",
@@ -168,7 +159,7 @@ pub fn Cluster(props: &ClusterProps) -> Html {
             <g key={id.0 as u64} class={classes!("server", role_class, status_class, selected.then_some("selected"))}
                transform={format!("translate({x:.1} {y:.1})")}
                role="button" tabindex="0" aria-label={server_label(s)} aria-pressed={selected.to_string()}
-               onclick={on_click} onkeydown={on_key}>
+               data-server={id.0.to_string()}>
                 <title>{ server_label(s) }</title>
                 if let Some(age) = leader_pulse(s) {
                     <circle class="pulse" r={format!("{:.1}", rim + 4.0 + age * 16.0)}
@@ -221,18 +212,34 @@ pub fn Cluster(props: &ClusterProps) -> Html {
         format!("PARTITIONED {}", parts.join(" | "))
     };
 
-    let on_bg = props
+    // One pair of listeners for the whole picture (event delegation): nothing to re-register
+    // when dozens of messages move every frame.
+    let on_click = props
         .on_intent
-        .reform(|_: MouseEvent| Intent::SelectMessage(None));
+        .reform(|e: MouseEvent| target_intent(e.target()));
+    let on_key = {
+        let cb = props.on_intent.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" || e.key() == " " {
+                let intent = target_intent(e.target());
+                if intent != Intent::SelectMessage(None) {
+                    e.prevent_default();
+                    e.stop_propagation();
+                    cb.emit(intent);
+                }
+            }
+        })
+    };
     html! {
         <svg class="cluster-svg" viewBox={format!("0 0 {VIEW_SIZE} {VIEW_SIZE}")} role="group"
-             aria-label="Servers and messages" preserveAspectRatio="xMidYMid meet">
+             aria-label="Servers and messages" preserveAspectRatio="xMidYMid meet"
+             onclick={on_click} onkeydown={on_key}>
             <defs>
                 <marker id="arrow-cut" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                     <path d="M0 0L10 5L0 10z" class="arrow-cut" />
                 </marker>
             </defs>
-            <rect class="bg" x="0" y="0" width={VIEW_SIZE.to_string()} height={VIEW_SIZE.to_string()} onclick={on_bg} />
+            <rect class="bg" x="0" y="0" width={VIEW_SIZE.to_string()} height={VIEW_SIZE.to_string()} />
             <g class="hulls">{ for hulls }</g>
             <g class="walls">{ for walls }{ cuts }</g>
             <g class="servers">{ for servers }</g>
@@ -242,6 +249,25 @@ pub fn Cluster(props: &ClusterProps) -> Html {
             }
         </svg>
     }
+}
+
+/// What a click (or Enter) on the picture means: the message or server under it, else
+/// "deselect the message".
+fn target_intent(target: Option<web_sys::EventTarget>) -> Intent {
+    let el = target.and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+    if let Some(el) = el {
+        if let Ok(Some(m)) = el.closest("[data-msg]") {
+            if let Some(id) = m.get_attribute("data-msg").and_then(|v| v.parse().ok()) {
+                return Intent::SelectMessage(Some(MessageId(id)));
+            }
+        }
+        if let Ok(Some(s)) = el.closest("[data-server]") {
+            if let Some(id) = s.get_attribute("data-server").and_then(|v| v.parse().ok()) {
+                return Intent::SelectServer(Some(ServerId(id)));
+            }
+        }
+    }
+    Intent::SelectMessage(None)
 }
 
 fn cut_line(
@@ -283,20 +309,7 @@ fn message_dot(
     let (class, words) = message_kind(&m.message);
     let id = m.id;
     let selected = props.selected_message == Some(id);
-    let on_click = props.on_intent.reform(move |e: MouseEvent| {
-        e.stop_propagation();
-        Intent::SelectMessage(Some(id))
-    });
-    let on_key = {
-        let cb = props.on_intent.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" {
-                e.prevent_default();
-                cb.emit(Intent::SelectMessage(Some(id)));
-            }
-        })
-    };
-    let opacity = if m.doomed { 1.0 - 0.75 * f } else { 1.0 };
+    let opacity = m.doomed.then(|| format!("{:.2}", 1.0 - 0.75 * f));
     let label = format!(
         "{words} {} to {}, term {} (#{}){}",
         m.from,
@@ -322,8 +335,8 @@ fn message_dot(
     };
     html! {
         <g key={id.0} class={classes!("msg", class, m.doomed.then_some("doomed"), selected.then_some("selected"))}
-           transform={format!("translate({x:.1} {y:.1})")} opacity={format!("{opacity:.2}")}
-           role="button" tabindex="0" aria-label={label} onclick={on_click} onkeydown={on_key}>
+           transform={format!("translate({x:.1} {y:.1})")} opacity={opacity}
+           role="button" tabindex="0" aria-label={label} data-msg={id.0.to_string()}>
             if selected { <circle class="sel-ring" r="15" /> }
             { shape }
         </g>

@@ -124,26 +124,31 @@ pub fn App() -> Html {
         let dispatch = model.dispatcher();
         use_effect_with((), move |_| {
             let options = gloo::events::EventListenerOptions::enable_prevent_default();
-            let listener = EventListener::new_with_options(&gloo::utils::document(), "keydown", options, move |e| {
-                let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
-                    return;
-                };
-                if e.ctrl_key() || e.meta_key() || e.alt_key() || typing(e) {
-                    return;
-                }
-                // Space on a focused button activates it; let it.
-                let on_button = e
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .is_some_and(|el| el.tag_name().eq_ignore_ascii_case("button"));
-                if e.key() == " " && on_button {
-                    return;
-                }
-                if let Some(intent) = keys::intent_for(&e.key()) {
-                    e.prevent_default();
-                    dispatch.dispatch(Msg::Intent(intent));
-                }
-            });
+            let listener = EventListener::new_with_options(
+                &gloo::utils::document(),
+                "keydown",
+                options,
+                move |e| {
+                    let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
+                        return;
+                    };
+                    if e.ctrl_key() || e.meta_key() || e.alt_key() || typing(e) {
+                        return;
+                    }
+                    // Space on a focused button activates it; let it.
+                    let on_button = e
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        .is_some_and(|el| el.tag_name().eq_ignore_ascii_case("button"));
+                    if e.key() == " " && on_button {
+                        return;
+                    }
+                    if let Some(intent) = keys::intent_for(&e.key()) {
+                        e.prevent_default();
+                        dispatch.dispatch(Msg::Intent(intent));
+                    }
+                },
+            );
             move || drop(listener)
         });
     }
@@ -154,10 +159,13 @@ pub fn App() -> Html {
         use_effect(move || {
             let start = FRAME_START.with(|s| s.replace(-1.0));
             if bench && start >= 0.0 {
+                let rendered = perf_now();
+                state::profile("render", rendered - start);
                 if let Some(body) = gloo::utils::document().body() {
                     // Force layout now so it is counted (the browser would do it anyway).
                     let _ = body.offset_height();
                 }
+                state::profile("layout", perf_now() - rendered);
                 let cost = perf_now() - start;
                 let window = gloo::utils::window();
                 let key = wasm_bindgen::JsValue::from_str("__raftFrameCosts");
@@ -195,7 +203,7 @@ pub fn App() -> Html {
             </section>
         }
     };
-    let theme_label = if m.dark.unwrap_or_else(state::prefers_dark) {
+    let theme_label = if m.dark.unwrap_or(m.system_dark) {
         "Light theme"
     } else {
         "Dark theme"
@@ -223,8 +231,10 @@ pub fn App() -> Html {
                      preset={m.preset} on_intent={on_intent.clone()} />
             <main class="cluster-area" aria-label="Cluster">
                 <div class="stage">
-                    <Cluster view={m.view.clone()} now={m.now} selected_server={m.selected_server}
-                             selected_message={m.selected_message} on_intent={on_intent.clone()} />
+                    <div class="svgbox">
+                        <Cluster view={m.view.clone()} now={m.now} selected_server={m.selected_server}
+                                 selected_message={m.selected_message} on_intent={on_intent.clone()} />
+                    </div>
                     if let Some(c) = &m.caption {
                         <p class="caption" aria-live="polite">{ c.clone() }</p>
                     }
@@ -238,12 +248,12 @@ pub fn App() -> Html {
                 </div>
             </main>
             <div class="lower">
-                <LogTable view={m.view.clone()} ghosts={m.ghosts.clone()} columns={m.columns}
+                <LogTable view={m.log_view.clone()} ghosts={m.ghosts.clone()} columns={m.columns}
                           selected_server={m.selected_server} on_intent={on_intent.clone()} />
-                <KvStores view={m.view.clone()} />
-                <ClientPanel view={m.view.clone()} verdict={m.verdict.clone()} on_intent={on_intent.clone()} />
+                <KvStores view={m.kv_view.clone()} />
+                <ClientPanel view={m.client_view.clone()} verdict={m.verdict.clone()} on_intent={on_intent.clone()} />
                 <SafetyPanel rows={m.safety.clone()} verdict={m.verdict.clone()} knobs={m.knobs_on()} on_intent={on_intent.clone()} />
-                <EventLog rows={m.events.clone()} filter={m.filter.clone()} servers={n} on_intent={on_intent.clone()} />
+                <EventLog rows={m.shown_events.clone()} filter={m.filter.clone()} servers={n} on_intent={on_intent.clone()} />
             </div>
             if m.help {
                 <HelpDialog on_intent={on_intent.clone()} />

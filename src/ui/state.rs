@@ -78,6 +78,13 @@ pub struct Model {
     pub selected_server: Option<ServerId>,
     pub selected_message: Option<MessageId>,
     pub events: Rc<VecDeque<EventRow>>,
+    /// What the heavy panels draw. While playing they follow `view` in turn, one panel per
+    /// frame (each at a quarter of the frame rate), so no frame pays for all of them.
+    pub log_view: Rc<ClusterView>,
+    pub kv_view: Rc<ClusterView>,
+    pub client_view: Rc<ClusterView>,
+    pub shown_events: Rc<VecDeque<EventRow>>,
+    frame_no: u64,
     pub last_seq: u64,
     pub ghosts: Rc<Vec<Ghost>>,
     pub safety: Rc<Vec<SafetyRow>>,
@@ -87,6 +94,8 @@ pub struct Model {
     pub filter: EventFilter,
     pub help: bool,
     pub dark: Option<bool>,
+    /// The system theme when the page loaded (prefers-color-scheme).
+    pub system_dark: bool,
     pub presets: Rc<Vec<Preset>>,
     pub preset: Option<usize>,
     /// Preset steps applied so far (steps are applied the first time time passes them).
@@ -113,6 +122,24 @@ fn wall_ms() -> f64 {
         .and_then(|w| w.performance())
         .map(|p| p.now())
         .unwrap_or(0.0)
+}
+
+/// Bench-mode profile: adds `ms` to the named counter `window.__raftProfile[name]`.
+pub fn profile(name: &str, ms: f64) {
+    let window = gloo::utils::window();
+    let key = wasm_bindgen::JsValue::from_str("__raftProfile");
+    let Ok(obj) = js_sys::Reflect::get(&window, &key) else {
+        return;
+    };
+    if obj.is_undefined() {
+        return;
+    }
+    let k = wasm_bindgen::JsValue::from_str(name);
+    let old = js_sys::Reflect::get(&obj, &k)
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0);
+    let _ = js_sys::Reflect::set(&obj, &k, &wasm_bindgen::JsValue::from_f64(old + ms));
 }
 
 fn new_sim(config: &SimConfig) -> Sim {
@@ -181,7 +208,13 @@ impl Model {
         }
         let sim = new_sim(&config);
         let view = Rc::new(sim.view());
+        let events = Rc::new(VecDeque::new());
         let mut model = Model {
+            log_view: view.clone(),
+            kv_view: view.clone(),
+            client_view: view.clone(),
+            shown_events: events.clone(),
+            frame_no: 0,
             sim: Rc::new(RefCell::new(sim)),
             checker: Rc::new(RefCell::new(Checker::new())),
             config,
@@ -193,7 +226,7 @@ impl Model {
             last_frame: None,
             selected_server: None,
             selected_message: None,
-            events: Rc::new(VecDeque::new()),
+            events,
             last_seq: 0,
             ghosts: Rc::new(Vec::new()),
             safety: Rc::new(Vec::new()),
@@ -203,6 +236,7 @@ impl Model {
             filter: EventFilter::default(),
             help: false,
             dark: None,
+            system_dark: prefers_dark(),
             presets,
             preset: None,
             steps_done: 0,
@@ -219,7 +253,27 @@ impl Model {
             }
         }
         model.refresh(true);
+        model.sync_panels();
         model
+    }
+
+    /// Every panel shows the present.
+    fn sync_panels(&mut self) {
+        self.log_view = self.view.clone();
+        self.kv_view = self.view.clone();
+        self.client_view = self.view.clone();
+        self.shown_events = self.events.clone();
+    }
+
+    /// One panel catches up with the present (round robin, one per frame).
+    fn sync_one_panel(&mut self) {
+        self.frame_no += 1;
+        match self.frame_no % 4 {
+            0 => self.log_view = self.view.clone(),
+            1 => self.kv_view = self.view.clone(),
+            2 => self.client_view = self.view.clone(),
+            _ => self.shown_events = self.events.clone(),
+        }
     }
 
     // ---- derived state ----
@@ -241,7 +295,10 @@ impl Model {
             return;
         }
         self.refreshed_at = key;
+        let t0 = wall_ms();
         let view = Rc::new(sim.view());
+        let t1 = wall_ms();
+        profile("view", t1 - t0);
         // Entries lost since the last picture (only along one timeline: not after a jump).
         if !force {
             let lost = find_overwritten(&self.view, &view, wall_ms());
@@ -256,6 +313,8 @@ impl Model {
             }
         }
         self.prune_ghosts();
+        let t2 = wall_ms();
+        profile("ghosts", t2 - t1);
         // New narrated events.
         let trace = sim.trace();
         let newest = trace.back().map(|e| e.seq).unwrap_or(0);
@@ -285,7 +344,10 @@ impl Model {
         self.last_seq = newest;
         drop(sim);
         self.view = view;
+        let t3 = wall_ms();
+        profile("events", t3 - t2);
         self.update_safety();
+        profile("safety", wall_ms() - t3);
     }
 
     fn prune_ghosts(&mut self) {
@@ -720,7 +782,7 @@ impl Model {
             }
             Intent::ToggleHelp => self.help = !self.help,
             Intent::ToggleTheme => {
-                let dark = !self.dark.unwrap_or_else(prefers_dark);
+                let dark = !self.dark.unwrap_or(self.system_dark);
                 self.dark = Some(dark);
                 if let Some(root) = gloo::utils::document().document_element() {
                     let _ = root.set_attribute("data-theme", if dark { "dark" } else { "light" });
@@ -762,6 +824,7 @@ impl Reducible for Model {
     fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
         match msg {
             Msg::Frame(ts) => {
+                let ts0 = wall_ms();
                 if !self.playing {
                     if self.last_frame.is_none() && self.ghosts.is_empty() {
                         return self;
@@ -769,6 +832,7 @@ impl Reducible for Model {
                     let mut next = (*self).clone();
                     next.last_frame = None;
                     next.prune_ghosts();
+                    next.sync_panels();
                     return Rc::new(next);
                 }
                 let mut next = (*self).clone();
@@ -779,14 +843,23 @@ impl Reducible for Model {
                 next.last_frame = Some(ts);
                 let target = next.now + (dt * 1000.0 * next.speed) as Micros;
                 if target > next.now {
+                    let t0 = wall_ms();
                     next.advance_to(target);
+                    profile("advance", wall_ms() - t0);
                 }
                 next.refresh(false);
+                if next.playing {
+                    next.sync_one_panel();
+                } else {
+                    next.sync_panels();
+                }
+                profile("reduce", wall_ms() - ts0);
                 Rc::new(next)
             }
             Msg::Intent(intent) => {
                 let mut next = (*self).clone();
                 next.handle(intent);
+                next.sync_panels();
                 Rc::new(next)
             }
         }
