@@ -1,6 +1,6 @@
 //! The simulator, told as stories: elections, crashes, partitions, clients, time travel.
 
-use raft_explorer::raft::{Command, LogIndex, Role, ServerId, Term};
+use raft_explorer::raft::{Command, LogIndex, RaftOptions, Role, ServerId, Term};
 use raft_explorer::sim::{
     Action, ClientLoad, ClusterView, ServerStatus, Sim, SimConfig, TraceKind,
 };
@@ -523,5 +523,243 @@ fn one_server_cluster_serves_clients_alone() {
     assert_eq!(
         sim.server(S(1)).kv().get("solo").map(String::as_str),
         Some("1")
+    );
+}
+
+/// S1 wins term 1 with S3's vote; S3 crashes and restarts; S2 (which never heard of term 1's
+/// election) then asks S3 for its vote in term 1.
+fn two_candidates_in_term_one(options: RaftOptions) -> Sim {
+    let mut sim = Sim::new(SimConfig {
+        servers: 3,
+        raft: options,
+        ..SimConfig::default()
+    });
+    sim.partition(&[&[S(1), S(3)], &[S(2)]]);
+    sim.timeout(S(1));
+    sim.run_until(50 * MS);
+    assert_eq!(sim.server(S(1)).role(), Role::Leader);
+    sim.crash(S(3));
+    sim.restart(S(3));
+    sim.partition(&[&[S(2), S(3)], &[S(1)]]);
+    sim.timeout(S(2));
+    sim.run_until(100 * MS);
+    sim
+}
+
+#[test]
+fn a_restarted_server_remembers_its_vote_so_a_term_has_one_leader() {
+    let sim = two_candidates_in_term_one(RaftOptions::default());
+    assert_eq!(sim.server(S(2)).current_term(), Term(1));
+    assert_eq!(
+        sim.server(S(2)).role(),
+        Role::Candidate,
+        "S3 already voted for S1 in term 1"
+    );
+}
+
+#[test]
+fn knob_forget_vote_on_restart_lets_two_leaders_win_one_term() {
+    let mut options = RaftOptions::default();
+    options.knobs.forget_vote_on_restart = true;
+    let sim = two_candidates_in_term_one(options);
+    let leaders: Vec<_> = sim
+        .servers()
+        .filter(|s| s.role() == Role::Leader)
+        .map(|s| (s.id(), s.current_term()))
+        .collect();
+    assert_eq!(leaders, vec![(S(1), Term(1)), (S(2), Term(1))]);
+}
+
+#[test]
+fn the_trace_narrates_election_replication_and_crash_in_plain_english() {
+    let mut sim = sim(1);
+    let leader = elect(&mut sim, 3 * SECOND);
+    let follower = sim.server_ids().find(|id| *id != leader).unwrap();
+    sim.run_for(100 * MS); // the followers hear from the leader
+    sim.client_request(set("x", "1"), Some(follower));
+    sim.run_for(300 * MS);
+    sim.crash(leader);
+    sim.run_for(100 * MS);
+    let story: Vec<(String, &str)> = sim
+        .trace()
+        .iter()
+        .map(|e| (e.explain(), e.section()))
+        .collect();
+    let told = |needle: &str, section: &str| {
+        assert!(
+            story
+                .iter()
+                .any(|(text, s)| text.contains(needle) && *s == section),
+            "no {section} event saying {needle:?}"
+        )
+    };
+    told("became a candidate for term 1", "§5.2");
+    told(
+        &format!("granted its vote to {leader} for term 1"),
+        "§5.4.1",
+    );
+    told(
+        &format!("{leader} became leader for term 1 with votes from"),
+        "§5.2",
+    );
+    told(&format!("{follower} is not the leader, so it turned away C1's command #1 with the hint \"try {leader}\""), "§8");
+    told(
+        &format!("{leader} committed index 1 (replicated on"),
+        "§5.4.2",
+    );
+    told(
+        "applied index 1 (term 1) to its state machine: C1's command #1",
+        "§5.3",
+    );
+    told(&format!("{leader} crashed"), "§5.1");
+    told(&format!("was lost: {leader} is down"), "§5.1");
+    let seqs: Vec<u64> = sim.trace().iter().map(|e| e.seq).collect();
+    assert!(
+        seqs.windows(2).all(|w| w[1] == w[0] + 1),
+        "trace events are numbered in order"
+    );
+}
+
+#[test]
+fn next_event_time_is_exactly_when_the_next_step_happens() {
+    let mut sim = Sim::new(SimConfig {
+        seed: 3,
+        load: ClientLoad::busy(2),
+        ..SimConfig::default()
+    });
+    for i in 0..5_000 {
+        if i == 2_000 {
+            let leader = sim.leader().unwrap();
+            sim.crash(leader);
+        }
+        let expected = sim.next_event_time().unwrap();
+        assert!(
+            sim.step_until(expected - 1).is_none(),
+            "nothing is due before it"
+        );
+        let event = sim.step().unwrap();
+        assert_eq!(event.time, expected);
+    }
+}
+
+#[test]
+fn actions_and_config_round_trip_through_json() {
+    let actions = vec![
+        Action::Crash { server: S(3) },
+        Action::Partition {
+            groups: vec![vec![S(1), S(2)], vec![S(3)]],
+        },
+        Action::SetLoss { probability: 0.25 },
+        Action::DelayMessage {
+            id: raft_explorer::sim::MessageId(7),
+            by: 5 * MS,
+        },
+        Action::ClientRequest {
+            client: None,
+            command: set("x", "1"),
+            target: Some(S(2)),
+        },
+        Action::Heal,
+    ];
+    let json = serde_json::to_string(&actions).unwrap();
+    let back: Vec<Action> = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, actions);
+    let short: Action =
+        serde_json::from_str(r#"{"action":"client_request","command":{"op":"get","key":"x"}}"#)
+            .unwrap();
+    assert_eq!(
+        short,
+        Action::ClientRequest {
+            client: None,
+            command: Command::Get { key: "x".into() },
+            target: None
+        }
+    );
+    assert!(serde_json::from_str::<Action>(r#"{"action":"crash","server":1,"oops":2}"#).is_err());
+
+    let mut config = SimConfig {
+        seed: 9,
+        servers: 3,
+        ..SimConfig::default()
+    };
+    config.raft.knobs.stale_local_reads = true;
+    let back: SimConfig = serde_json::from_str(&serde_json::to_string(&config).unwrap()).unwrap();
+    assert_eq!(back, config);
+    let partial: SimConfig = serde_json::from_str(
+        r#"{"seed": 4, "raft": {"knobs": {"commit_old_term_by_counting": true}}}"#,
+    )
+    .unwrap();
+    assert_eq!(partial.servers, 5);
+    assert!(partial.raft.fast_backup && partial.raft.knobs.commit_old_term_by_counting);
+}
+
+#[test]
+fn a_recorded_action_log_replays_the_run_exactly() {
+    let config = SimConfig {
+        seed: 17,
+        load: ClientLoad::busy(2),
+        ..SimConfig::default()
+    };
+    let mut original = Sim::new(config.clone());
+    original.run_until(700 * MS);
+    let leader = original.leader().unwrap();
+    // Act mid-instant (after a single step), where "run until t, then act" would not be exact.
+    original.step();
+    original.crash(leader);
+    original.step();
+    original.partition(&[&[S(1), S(2), S(3)], &[S(4), S(5)]]);
+    original.run_until(2 * SECOND);
+    original.heal();
+    original.run_until(3 * SECOND);
+
+    let log = serde_json::to_string(original.actions()).unwrap();
+    let mut replayed = Sim::replay(config, serde_json::from_str(&log).unwrap()).unwrap();
+    replayed.run_until(3 * SECOND);
+    assert_same(&replayed.view(), &original.view());
+    assert_eq!(replayed.actions_applied(), 3);
+}
+
+/// A deposed leader, cut off from the majority, is asked for x after the majority changed it.
+fn read_from_isolated_old_leader(options: RaftOptions) -> Option<Option<String>> {
+    let mut sim = Sim::new(SimConfig {
+        seed: 23,
+        raft: options,
+        ..SimConfig::default()
+    });
+    let old = elect(&mut sim, 3 * SECOND);
+    sim.client_request(set("x", "1"), Some(old));
+    sim.run_for(SECOND);
+    let rest: Vec<_> = sim.server_ids().filter(|id| *id != old).collect();
+    sim.partition(&[&[old], &rest]);
+    sim.run_for(SECOND);
+    sim.client_request(set("x", "2"), Some(rest[0]));
+    sim.run_for(SECOND);
+    let (client, seq) = sim.client_request(Command::Get { key: "x".into() }, Some(old));
+    sim.run_for(100 * MS);
+    sim.history()
+        .iter()
+        .find(|op| op.client == client && op.seq == seq)
+        .unwrap()
+        .result
+        .clone()
+}
+
+#[test]
+fn reads_go_through_the_log_so_an_isolated_old_leader_cannot_answer_them() {
+    assert_eq!(
+        read_from_isolated_old_leader(RaftOptions::default()),
+        None,
+        "no answer yet"
+    );
+}
+
+#[test]
+fn knob_stale_local_reads_lets_an_isolated_old_leader_return_a_stale_value() {
+    let mut options = RaftOptions::default();
+    options.knobs.stale_local_reads = true;
+    assert_eq!(
+        read_from_isolated_old_leader(options),
+        Some(Some("1".into())),
+        "x is 2 by now"
     );
 }

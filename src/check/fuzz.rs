@@ -5,7 +5,7 @@
 //! and the nemesis schedule is drawn beforehand from its own RNG (seeded from the same seed),
 //! so a schedule can be edited (shrunk) and replayed without disturbing anything else.
 
-use super::invariants::{Checker, Violation};
+use super::invariants::{step_until, Checker, Violation};
 use super::linearizability::{check_history, Verdict};
 use crate::raft::types::ServerId;
 use crate::raft::{Knobs, RaftOptions};
@@ -59,6 +59,10 @@ pub struct FuzzConfig {
     pub servers: u8,
     pub nemesis: Nemesis,
     pub knobs: Knobs,
+    /// MIT 6.824 fast log back-up (on by default, as in the simulator).
+    pub fast_backup: bool,
+    /// A new leader appends a no-op at once (§8).
+    pub noop_on_election: bool,
     /// Automatic clients issuing SET/GET/DEL on a few keys.
     pub clients: u32,
     /// Mean time between nemesis actions.
@@ -73,6 +77,8 @@ impl FuzzConfig {
             servers: 5,
             nemesis: Nemesis::All,
             knobs: Knobs::default(),
+            fast_backup: true,
+            noop_on_election: false,
             clients: 3,
             fault_interval: 400_000,
         }
@@ -84,7 +90,11 @@ impl FuzzConfig {
             seed: self.seed,
             servers: self.servers,
             load: ClientLoad::busy(self.clients),
-            raft: RaftOptions { knobs: self.knobs.clone(), ..RaftOptions::default() },
+            raft: RaftOptions {
+                fast_backup: self.fast_backup,
+                noop_on_election: self.noop_on_election,
+                knobs: self.knobs.clone(),
+            },
             trace_capacity: 0,
             checkpoint_interval: 0,
             ..SimConfig::default()
@@ -141,9 +151,23 @@ impl Dice {
     }
 }
 
+/// The kinds of fault the nemesis draws from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    CrashOrRestart,
+    Partition,
+    Cuts,
+    Loss,
+    Duplication,
+    /// Force an election timeout, or pause a server briefly.
+    Nudge,
+}
+
 /// Draws the nemesis schedule of `config` from its own RNG.
 pub fn schedule(config: &FuzzConfig) -> Schedule {
-    let mut dice = Dice(ChaCha8Rng::seed_from_u64(config.seed ^ 0x6e65_6d65_7369_7321));
+    let mut dice = Dice(ChaCha8Rng::seed_from_u64(
+        config.seed ^ 0x6e65_6d65_7369_7321,
+    ));
     let n = config.servers;
     let ids: Vec<ServerId> = (1..=n).map(ServerId).collect();
     let mut crashed = vec![false; n as usize];
@@ -154,17 +178,28 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
     }
     let mut t: Micros = dice.between(100_000, 2 * config.fault_interval);
     while t < config.duration {
-        let kind = match config.nemesis {
-            Nemesis::All => dice.below(8),
-            Nemesis::Crash => [0, 1, 7][dice.below(3) as usize],
-            Nemesis::Partition => [2, 3, 4][dice.below(3) as usize],
-            Nemesis::Loss => 5 + dice.below(2),
-            Nemesis::None => unreachable!(),
+        use Fault::*;
+        let menu: &[Fault] = match config.nemesis {
+            Nemesis::All => &[
+                CrashOrRestart,
+                CrashOrRestart,
+                Partition,
+                Partition,
+                Cuts,
+                Loss,
+                Duplication,
+                Nudge,
+            ],
+            Nemesis::Crash => &[CrashOrRestart, CrashOrRestart, Nudge],
+            Nemesis::Partition => &[Partition, Partition, Cuts],
+            Nemesis::Loss => &[Loss, Duplication],
+            Nemesis::None => &[],
         };
+        let fault = menu[dice.below(menu.len() as u64) as usize];
         let pick = |dice: &mut Dice| ids[dice.below(n as u64) as usize];
-        match kind {
+        match fault {
             // Crash an up server, or restart a crashed one.
-            0 | 1 => {
+            CrashOrRestart => {
                 let s = pick(&mut dice);
                 let i = s.0 as usize - 1;
                 if crashed[i] {
@@ -177,8 +212,13 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
                     }
                     out.push((t, Action::Crash { server: s }));
                     crashed[i] = true;
-                    // Usually come back soon; sometimes stay down a long while.
-                    let back = t + if dice.chance(0.8) { dice.between(50_000, 1_500_000) } else { dice.between(1_500_000, 6_000_000) };
+                    // Often come back at once (mid-election: what a lost vote record would
+                    // break, §5.2), usually soon, sometimes only after a long while.
+                    let back = t + match dice.below(10) {
+                        0..=2 => dice.between(5_000, 60_000),
+                        3..=8 => dice.between(60_000, 1_500_000),
+                        _ => dice.between(1_500_000, 6_000_000),
+                    };
                     if back < config.duration && dice.chance(0.9) {
                         out.push((back, Action::Restart { server: s }));
                         crashed[i] = false;
@@ -186,7 +226,7 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
                 }
             }
             // Partition into two random sides, healed later.
-            2 | 3 => {
+            Partition => {
                 let mut a = Vec::new();
                 let mut b = Vec::new();
                 for &s in &ids {
@@ -203,7 +243,7 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
                 }
             }
             // A few one-way cuts.
-            4 => {
+            Cuts => {
                 for _ in 0..dice.between(1, 3) {
                     let (from, to) = (pick(&mut dice), pick(&mut dice));
                     if from != to {
@@ -216,12 +256,18 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
                 }
             }
             // Lossy or duplicating network for a while.
-            5 | 6 => {
+            Loss | Duplication => {
                 let p = dice.below(40) as f64 / 100.0;
-                let (on, off) = if kind == 5 {
-                    (Action::SetLoss { probability: p }, Action::SetLoss { probability: 0.0 })
+                let (on, off) = if fault == Loss {
+                    (
+                        Action::SetLoss { probability: p },
+                        Action::SetLoss { probability: 0.0 },
+                    )
                 } else {
-                    (Action::SetDuplication { probability: p }, Action::SetDuplication { probability: 0.0 })
+                    (
+                        Action::SetDuplication { probability: p },
+                        Action::SetDuplication { probability: 0.0 },
+                    )
                 };
                 out.push((t, on));
                 let end = t + dice.between(200_000, 3_000_000);
@@ -230,7 +276,7 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
                 }
             }
             // Force an election somewhere, or pause a server for a moment.
-            _ => {
+            Nudge => {
                 let s = pick(&mut dice);
                 let i = s.0 as usize - 1;
                 // A crashed server has no timer to force.
@@ -239,7 +285,10 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
                     out.push((t, Action::Pause { server: s }));
                     paused[i] = true;
                     let back = t + dice.between(50_000, 1_000_000);
-                    out.push((back.min(config.duration.saturating_sub(1)), Action::Resume { server: s }));
+                    out.push((
+                        back.min(config.duration.saturating_sub(1)),
+                        Action::Resume { server: s },
+                    ));
                     paused[i] = false;
                 } else {
                     out.push((t, Action::Timeout { server: s }));
@@ -256,37 +305,39 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
 pub fn run_schedule(config: &FuzzConfig, schedule: &[(Micros, Action)]) -> FuzzOutcome {
     let mut sim = Sim::new(config.sim_config());
     let mut checker = Checker::new();
-    let mut next = 0;
-    loop {
-        let next_action = schedule.get(next).map(|(t, _)| *t);
-        let next_event = sim.next_event_time().filter(|&t| t <= config.duration);
-        match (next_event, next_action) {
-            (Some(te), Some(ta)) if ta < te => {}
-            (Some(_), _) => {
-                sim.step();
-                if checker.observe_sim(&sim).is_some() {
-                    break;
-                }
-                continue;
+    'run: for (t, action) in schedule.iter().filter(|(t, _)| *t <= config.duration) {
+        while step_until(&mut sim, *t) {
+            if checker.observe_sim(&sim).is_some() {
+                break 'run;
             }
-            (None, None) => break,
-            (None, Some(_)) => {}
-        }
-        let (t, action) = &schedule[next];
-        next += 1;
-        if *t > config.duration {
-            break;
         }
         sim.run_until(*t);
         // Refused actions (e.g. restarting a server a shrunk schedule never crashed) change
         // nothing.
         if sim.apply(action.clone()).is_ok() && checker.observe_sim(&sim).is_some() {
-            break;
+            break 'run;
+        }
+    }
+    if checker.is_clean() {
+        while step_until(&mut sim, config.duration) {
+            if checker.observe_sim(&sim).is_some() {
+                break;
+            }
         }
     }
     let violation = checker.violation().cloned();
-    let linearizability = if violation.is_some() { Verdict::Linearizable } else { check_history(sim.history()) };
-    FuzzOutcome { seed: config.seed, events: sim.events_processed(), violation, linearizability, operations: sim.history().len() }
+    let linearizability = if violation.is_some() {
+        Verdict::Linearizable
+    } else {
+        check_history(sim.history())
+    };
+    FuzzOutcome {
+        seed: config.seed,
+        events: sim.events_processed(),
+        violation,
+        linearizability,
+        operations: sim.history().len(),
+    }
 }
 
 /// Runs seed `config.seed` with its own schedule.
@@ -297,7 +348,11 @@ pub fn run_seed(config: &FuzzConfig) -> FuzzOutcome {
 /// Finds a shorter failing run: first the shortest duration that still fails (the violation
 /// time bounds it), then drops nemesis actions one by one while the run still fails.
 /// `budget` caps the number of re-runs.
-pub fn shrink(config: &FuzzConfig, schedule: &[(Micros, Action)], budget: usize) -> (FuzzConfig, Schedule) {
+pub fn shrink(
+    config: &FuzzConfig,
+    schedule: &[(Micros, Action)],
+    budget: usize,
+) -> (FuzzConfig, Schedule) {
     let mut best_config = config.clone();
     let mut best: Schedule = schedule.to_vec();
     let mut runs = 0;
@@ -309,6 +364,25 @@ pub fn shrink(config: &FuzzConfig, schedule: &[(Micros, Action)], budget: usize)
     if let Some(v) = &first.violation {
         best_config.duration = v.time + 1;
         best.retain(|(t, _)| *t <= v.time);
+    }
+    // Shorter runs first: halve the duration while the run still fails (a stale read shows
+    // up in a short history too).
+    while runs < budget && best_config.duration > 200_000 {
+        let shorter = FuzzConfig {
+            duration: best_config.duration / 2,
+            ..best_config.clone()
+        };
+        let candidate: Schedule = best
+            .iter()
+            .filter(|(t, _)| *t <= shorter.duration)
+            .cloned()
+            .collect();
+        runs += 1;
+        if !run_schedule(&shorter, &candidate).failed() {
+            break;
+        }
+        best_config = shorter;
+        best = candidate;
     }
     // Drop actions, from the last to the first, keeping each drop that still fails.
     let mut i = best.len();
@@ -332,44 +406,65 @@ pub fn shrink(config: &FuzzConfig, schedule: &[(Micros, Action)], budget: usize)
 
 /// A replayable text form of a schedule: one "at <ms> ms: <action>" line each.
 pub fn describe_schedule(schedule: &[(Micros, Action)]) -> Vec<String> {
-    schedule.iter().map(|(t, a)| format!("at {:.1} ms: {a}", *t as f64 / 1000.0)).collect()
+    schedule
+        .iter()
+        .map(|(t, a)| format!("at {:.1} ms: {a}", *t as f64 / 1000.0))
+        .collect()
 }
 
-/// The narrated trace of a run (every event), up to the first violation or the end.
-pub fn narrate(config: &FuzzConfig, schedule: &[(Micros, Action)]) -> Vec<String> {
+/// One narrated line of a trace.
+#[derive(Clone, Debug)]
+pub struct TraceLine {
+    pub time: Micros,
+    /// Heartbeat chatter a reader may skip.
+    pub routine: bool,
+    pub text: String,
+}
+
+/// The narrated trace of a run (every event), up to the first violation or the end; the last
+/// line names the violation, if any.
+pub fn narrate(config: &FuzzConfig, schedule: &[(Micros, Action)]) -> Vec<TraceLine> {
     let mut sim_config = config.sim_config();
     sim_config.trace_capacity = 1;
     let mut sim = Sim::new(sim_config);
     let mut checker = Checker::new();
     let mut lines = Vec::new();
-    let mut line = |e: &crate::sim::TraceEvent| {
-        format!("[{:>10.3} ms] {:<6} {}", e.time as f64 / 1000.0, e.section(), e.explain())
+    let line = |e: &crate::sim::TraceEvent| TraceLine {
+        time: e.time,
+        routine: e.is_routine(),
+        text: format!(
+            "[{:>10.3} ms] {:<6} {}",
+            e.time as f64 / 1000.0,
+            e.section(),
+            e.explain()
+        ),
     };
-    let mut next = 0;
-    while checker.is_clean() {
-        let due_action = schedule.get(next).filter(|(t, _)| *t <= config.duration).map(|(t, _)| *t);
-        let due_event = sim.next_event_time().filter(|&t| t <= config.duration);
-        match (due_event, due_action) {
-            (Some(te), Some(ta)) if ta < te => {}
-            (Some(_), _) => {
-                sim.step();
-                lines.push(line(sim.last_event()));
-                checker.observe_sim(&sim);
-                continue;
-            }
-            (None, None) => break,
-            (None, Some(_)) => {}
-        }
-        let (t, action) = &schedule[next];
-        next += 1;
-        sim.run_until(*t);
-        if sim.apply(action.clone()).is_ok() {
+    let ends = schedule
+        .iter()
+        .filter(|(t, _)| *t <= config.duration)
+        .map(|(t, a)| (*t, Some(a)));
+    for (t, action) in ends.chain(std::iter::once((config.duration, None))) {
+        while checker.is_clean() && step_until(&mut sim, t) {
             lines.push(line(sim.last_event()));
             checker.observe_sim(&sim);
         }
+        if !checker.is_clean() {
+            break;
+        }
+        sim.run_until(t);
+        if let Some(action) = action {
+            if sim.apply(action.clone()).is_ok() {
+                lines.push(line(sim.last_event()));
+                checker.observe_sim(&sim);
+            }
+        }
     }
     if let Some(v) = checker.violation() {
-        lines.push(format!("VIOLATION: {v}"));
+        lines.push(TraceLine {
+            time: v.time,
+            routine: false,
+            text: format!("VIOLATION: {v}"),
+        });
     }
     lines
 }

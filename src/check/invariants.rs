@@ -356,10 +356,30 @@ struct Committed {
     by: ServerId,
 }
 
+/// Finds an up leader of a term later than the given one whose log lacks `entry` at `index`
+/// (Leader Completeness, §5.4), as (leader, its term).
+type LeaderLacking<'a> = dyn FnMut(LogIndex, &LogEntry, Term) -> Option<(ServerId, Term)> + 'a;
+
+fn leader_lacking<S: ServerState>(
+    all: &[S],
+) -> impl FnMut(LogIndex, &LogEntry, Term) -> Option<(ServerId, Term)> + '_ {
+    move |index, entry, term| {
+        all.iter()
+            .find(|o| {
+                o.is_up()
+                    && o.role() == Role::Leader
+                    && o.current_term() > term
+                    && o.entry(index) != Some(entry)
+            })
+            .map(|o| (o.id(), o.current_term()))
+    }
+}
+
 /// Observes a cluster after every event and reports the first Figure 3 violation.
 #[derive(Clone, Debug, Default)]
 pub struct Checker {
-    tracked: HashMap<ServerId, Tracked>,
+    /// Indexed by server number.
+    tracked: Vec<Tracked>,
     /// Election Safety: the leader seen for each term.
     leaders: HashMap<Term, ServerId>,
     /// Log Matching: every (index, term) seen, with its entry and the term before it.
@@ -407,7 +427,7 @@ impl Checker {
             return self.first.as_ref();
         }
         for s in servers {
-            if let Err(v) = self.observe_one(s, servers, time, event) {
+            if let Err(v) = self.observe_one(s, &mut leader_lacking(servers), time, event) {
                 self.first = Some(v);
                 break;
             }
@@ -425,7 +445,7 @@ impl Checker {
         event: Option<u64>,
     ) -> Option<&Violation> {
         if self.first.is_none() {
-            if let Err(v) = self.observe_one(touched, all, time, event) {
+            if let Err(v) = self.observe_one(touched, &mut leader_lacking(all), time, event) {
                 self.first = Some(v);
             }
         }
@@ -435,7 +455,7 @@ impl Checker {
     fn observe_one<S: ServerState>(
         &mut self,
         s: &S,
-        all: &[S],
+        lacking: &mut LeaderLacking<'_>,
         time: Micros,
         event: Option<u64>,
     ) -> Result<(), Violation> {
@@ -446,17 +466,20 @@ impl Checker {
             event,
             explanation,
         };
-        let id = s.id();
-        let mut tracked = self.tracked.remove(&id).unwrap_or_default();
-        let result = self.examine(s, all, &mut tracked, &violation);
-        self.tracked.insert(id, tracked);
+        let slot = s.id().0 as usize;
+        if self.tracked.len() <= slot {
+            self.tracked.resize_with(slot + 1, Tracked::default);
+        }
+        let mut tracked = std::mem::take(&mut self.tracked[slot]);
+        let result = self.examine(s, lacking, &mut tracked, &violation);
+        self.tracked[slot] = tracked;
         result
     }
 
     fn examine<S: ServerState>(
         &mut self,
         s: &S,
-        all: &[S],
+        lacking: &mut LeaderLacking<'_>,
         t: &mut Tracked,
         violation: &impl Fn(Property, String) -> Violation,
     ) -> Result<(), Violation> {
@@ -621,22 +644,14 @@ impl Checker {
                         by: id,
                     });
                     // Leader Completeness for leaders already in office in a later term.
-                    for other in all {
-                        if other.is_up()
-                            && other.role() == Role::Leader
-                            && other.current_term() > term
-                            && other.entry(LogIndex(i)) != Some(entry)
-                        {
-                            return Err(violation(
-                                Property::LeaderCompleteness,
-                                format!(
-                                    "{id} committed {} at index {i} in term {term}, but {}, leader of the later term {}, does not hold it",
-                                    describe_entry(entry),
-                                    other.id(),
-                                    other.current_term()
-                                ),
-                            ));
-                        }
+                    if let Some((other, other_term)) = lacking(LogIndex(i), entry, term) {
+                        return Err(violation(
+                            Property::LeaderCompleteness,
+                            format!(
+                                "{id} committed {} at index {i} in term {term}, but {other}, leader of the later term {other_term}, does not hold it",
+                                describe_entry(entry),
+                            ),
+                        ));
                     }
                 }
             }
@@ -1022,7 +1037,12 @@ impl ServerState for LiveServer<'_> {
 
 /// Borrows every server of `sim`.
 pub fn live_servers(sim: &crate::sim::Sim) -> Vec<LiveServer<'_>> {
-    sim.servers().map(|server| LiveServer { server, up: sim.is_up(server.id()) }).collect()
+    sim.servers()
+        .map(|server| LiveServer {
+            server,
+            up: sim.is_up(server.id()),
+        })
+        .collect()
 }
 
 impl Checker {
@@ -1032,14 +1052,25 @@ impl Checker {
         if self.first.is_some() {
             return self.first.as_ref();
         }
-        let Some(touched) = sim.last_touched() else { return None };
-        let all = live_servers(sim);
+        let touched = sim.last_touched()?;
         let event = sim.last_event();
         let (time, seq) = (event.time, event.seq);
-        if let Some(s) = all.iter().find(|s| s.id() == touched) {
-            if let Err(v) = self.observe_one(s, &all, time, Some(seq)) {
-                self.first = Some(v);
-            }
+        let s = LiveServer {
+            server: sim.server(touched),
+            up: sim.is_up(touched),
+        };
+        let mut lacking = |index: LogIndex, entry: &LogEntry, term: Term| {
+            sim.servers()
+                .find(|o| {
+                    o.role() == Role::Leader
+                        && o.current_term() > term
+                        && sim.is_up(o.id())
+                        && o.log().get(index) != Some(entry)
+                })
+                .map(|o| (o.id(), o.current_term()))
+        };
+        if let Err(v) = self.observe_one(&s, &mut lacking, time, Some(seq)) {
+            self.first = Some(v);
         }
         self.first.as_ref()
     }
@@ -1051,4 +1082,10 @@ impl Checker {
         let (time, seq) = (event.time.max(sim.now()), event.seq);
         self.observe_all(&all, time, Some(seq))
     }
+}
+
+/// Processes the next simulator event due at or before `limit` (µs); false if there is none.
+/// (A thin name for `Sim::step_until`, which the checker loops use.)
+pub fn step_until(sim: &mut crate::sim::Sim, limit: crate::sim::Micros) -> bool {
+    sim.step_until(limit).is_some()
 }

@@ -27,7 +27,13 @@ pub enum Verdict {
     /// Some order of the operations, consistent with real time, explains every result.
     Linearizable,
     /// No such order exists for `key`; `explanation` says which result could not be explained.
-    NotLinearizable { key: String, explanation: String },
+    NotLinearizable {
+        key: String,
+        explanation: String,
+        /// When the operation that could not be explained was invoked and returned: where to
+        /// look in a trace.
+        culprit: (Micros, Option<Micros>),
+    },
     /// The search ran out of budget on `key` before deciding.
     Unknown { key: String, reason: String },
 }
@@ -45,7 +51,9 @@ impl fmt::Display for Verdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Verdict::Linearizable => f.write_str("linearizable"),
-            Verdict::NotLinearizable { key, explanation } => {
+            Verdict::NotLinearizable {
+                key, explanation, ..
+            } => {
                 write!(f, "not linearizable (key \"{key}\"): {explanation}")
             }
             Verdict::Unknown { key, reason } => write!(f, "unknown (key \"{key}\"): {reason}"),
@@ -173,6 +181,7 @@ fn check_key(key: &str, ops: &[&ClientOp], budget: u64) -> Verdict {
                 if !written {
                     return Verdict::NotLinearizable {
                         key: key.to_string(),
+                        culprit: (op.invoked_at, op.returned_at),
                         explanation: format!(
                             "{} returned \"{}\", a value no SET on \"{key}\" had written by then",
                             describe(op),
@@ -282,6 +291,7 @@ fn check_key(key: &str, ops: &[&ClientOp], budget: u64) -> Verdict {
                 let (_, order, state_then, stuck) = best.unwrap_or((0, Vec::new(), 0, e.op));
                 return Verdict::NotLinearizable {
                     key: key.to_string(),
+                    culprit: (ops[stuck].invoked_at, ops[stuck].returned_at),
                     explanation: explain(key, ops, &model_ops, &values, &order, state_then, stuck),
                 };
             };
@@ -466,7 +476,10 @@ mod tests {
             op(2, 1, "GET x", 40, Some(50), Some("1")),
         ];
         let v = check_history(&h);
-        let Verdict::NotLinearizable { key, explanation } = &v else {
+        let Verdict::NotLinearizable {
+            key, explanation, ..
+        } = &v
+        else {
             panic!("expected violation, got {v}")
         };
         assert_eq!(key, "x");

@@ -73,6 +73,8 @@ pub enum Note {
     VoteGranted {
         candidate: ServerId,
         term: Term,
+        /// Knob `skip_election_restriction`: granted without comparing logs.
+        log_unchecked: bool,
     },
     VoteDenied {
         candidate: ServerId,
@@ -89,11 +91,12 @@ pub enum Note {
         from: ServerId,
         term: Term,
     },
-    /// A reply to an RPC of an older term, or for a role we no longer have.
+    /// A reply to an RPC of an older term, or for a role we no longer have (`role` is ours now).
     StaleReplyIgnored {
         from: ServerId,
         term: Term,
         current: Term,
+        role: Role,
     },
     BecameLeader {
         term: Term,
@@ -248,6 +251,44 @@ impl Note {
         }
     }
 
+    /// How much this decision matters to the story; the event's section is taken from its
+    /// weightiest note.
+    pub fn weight(&self) -> u8 {
+        match self {
+            Note::BecameLeader { .. }
+            | Note::Committed { .. }
+            | Note::CommitWaitsForCurrentTerm { .. } => 9,
+            Note::VoteGranted { .. }
+            | Note::VoteDenied { .. }
+            | Note::AppendRejected { .. }
+            | Note::ElectionStarted { .. }
+            | Note::CandidateYielded { .. }
+            | Note::StaleLocalRead { .. }
+            | Note::VoteForgotten { .. } => 8,
+            Note::AppendAccepted {
+                truncated_from: Some(_),
+                ..
+            } => 8,
+            Note::ClientRedirected { .. }
+            | Note::ClientAppended { .. }
+            | Note::ClientAnsweredFromSession { .. }
+            | Note::ClientAlreadyPending { .. }
+            | Note::NoopAppended { .. }
+            | Note::Restarted { .. }
+            | Note::NextIndexBackedOff { .. } => 7,
+            Note::TermAdopted { was, .. } if *was != Role::Follower => 7,
+            Note::VoteReceived { .. }
+            | Note::VoteRefused { .. }
+            | Note::ClientRequestAbandoned { .. } => 6,
+            Note::AppendAccepted { received, .. } if *received > 0 => 5,
+            Note::CommitLearned { .. } | Note::ClientReplied { .. } => 4,
+            Note::TermAdopted { .. }
+            | Note::Applied { .. }
+            | Note::TimeoutIgnoredByLeader { .. } => 3,
+            _ => 1,
+        }
+    }
+
     /// Whether this note matters for a reader skimming the story (heartbeat chatter does not).
     pub fn is_routine(&self) -> bool {
         matches!(
@@ -274,19 +315,23 @@ impl Note {
                 if was != Role::Follower {
                     write!(out, " and steps down from {was} to follower")?;
                 } else {
-                    write!(out, " and forgets its vote")?;
+                    write!(out, ", in which it has not voted yet")?;
                 }
             }
             Note::ElectionStarted { term } => write!(
                 out,
-                "{me}'s election timer fired: it became a candidate for term {term}, voted for itself and asked the others for votes"
+                "{me} became a candidate for term {term}, voted for itself and asked the others for votes"
             )?,
             Note::TimeoutIgnoredByLeader { term } => {
                 write!(out, "{me} leads term {term}; leaders have no election timer, so nothing happens")?
             }
-            Note::VoteGranted { candidate, term } => write!(
+            Note::VoteGranted { candidate, term, log_unchecked: false } => write!(
                 out,
                 "{me} granted its vote to {candidate} for term {term}: {candidate}'s log is at least as up-to-date"
+            )?,
+            Note::VoteGranted { candidate, term, log_unchecked: true } => write!(
+                out,
+                "{me} granted its vote to {candidate} for term {term} without comparing logs (knob: election restriction skipped)"
             )?,
             Note::VoteDenied { candidate, term, reason } => {
                 write!(out, "{me} refused its vote to {candidate} for term {term}: ")?;
@@ -309,10 +354,15 @@ impl Note {
                 votes.len()
             )?,
             Note::VoteRefused { from, term } => write!(out, "{from} refused {me} its vote for term {term}")?,
-            Note::StaleReplyIgnored { from, term, current } => write!(
-                out,
-                "{me} ignored an outdated reply from {from} (term {term}; {me} is now in term {current})"
-            )?,
+            Note::StaleReplyIgnored { from, term, current, role } => {
+                if term < current {
+                    write!(out, "{me} ignored an outdated reply from {from} (term {term}; {me} is now in term {current})")?
+                } else if role == Role::Leader {
+                    write!(out, "{me} already leads term {current}: {from}'s late vote changes nothing")?
+                } else {
+                    write!(out, "{me} is {role} now: {from}'s reply changes nothing")?
+                }
+            }
             Note::BecameLeader { term, votes } => {
                 write!(out, "{me} became leader for term {term} with votes from {votes}")?
             }

@@ -23,12 +23,16 @@ pub struct PersistentState {
     pub log: Log,
 }
 
-/// A leader's replication state for one follower (Figure 2 nextIndex[i], matchIndex[i]).
+/// A leader's replication state for one follower (Figure 2 `nextIndex[i]`, `matchIndex[i]`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Progress {
     pub follower: ServerId,
     pub next_index: LogIndex,
     pub match_index: LogIndex,
+    /// Flow control (not in Figure 2): the last index sent to this follower by the latest
+    /// AppendEntries. An acknowledgement triggers a new AppendEntries only if some entries were
+    /// never sent; entries already on their way are not sent again (heartbeats resend anyway).
+    pub sent_through: LogIndex,
 }
 
 /// A client command the leader appended and will answer once applied (§8).
@@ -387,6 +391,7 @@ impl Server {
                 out.notes.push(Note::VoteGranted {
                     candidate,
                     term: current,
+                    log_unchecked: self.options.knobs.skip_election_restriction,
                 });
             }
             Some(reason) => out.notes.push(Note::VoteDenied {
@@ -416,6 +421,7 @@ impl Server {
                 from,
                 term: reply.term,
                 current,
+                role: self.volatile.role,
             });
             return;
         }
@@ -456,6 +462,7 @@ impl Server {
                 follower,
                 next_index,
                 match_index: LogIndex(0),
+                sent_through: LogIndex(0),
             })
             .collect();
         self.volatile.pending.clear();
@@ -494,7 +501,7 @@ impl Server {
     }
 
     /// AppendEntries to one follower, with the entries from its nextIndex on.
-    fn send_append_entries(&self, follower_position: usize, out: &mut Output) {
+    fn send_append_entries(&mut self, follower_position: usize, out: &mut Output) {
         let progress = self.volatile.progress[follower_position];
         let log = &self.persistent.log;
         let prev_log_index = LogIndex(progress.next_index.0 - 1);
@@ -502,6 +509,7 @@ impl Server {
         let entries = log
             .entries_from(progress.next_index, MAX_ENTRIES_PER_APPEND)
             .to_vec();
+        let sent = entries.len() as u64;
         out.messages.push((
             progress.follower,
             Message::AppendEntries(AppendEntries {
@@ -513,6 +521,7 @@ impl Server {
                 leader_commit: self.volatile.commit_index,
             }),
         ));
+        self.volatile.progress[follower_position].sent_through = LogIndex(prev_log_index.0 + sent);
     }
 
     /// AppendEntries receiver implementation (Figure 2).
@@ -642,6 +651,7 @@ impl Server {
                 from,
                 term: reply.term,
                 current,
+                role: self.volatile.role,
             });
             return;
         }
@@ -669,11 +679,11 @@ impl Server {
             progress.next_index = progress
                 .next_index
                 .max(LogIndex(progress.match_index.0 + 1));
-            let behind = progress.next_index <= last_index;
+            let unsent = progress.next_index <= last_index && progress.sent_through < last_index;
             if advanced {
                 self.advance_commit_index(out);
             }
-            if behind && advanced {
+            if unsent && advanced {
                 self.send_append_entries(position, out);
             }
         } else {
@@ -760,8 +770,13 @@ impl Server {
             };
             self.volatile.last_applied = index;
             let term = entry.term;
-            let kind = match &entry.payload {
-                EntryPayload::Noop => AppliedKind::Noop,
+            out.applied.push(AppliedEntry { index, term });
+            match &entry.payload {
+                EntryPayload::Noop => out.notes.push(Note::Applied {
+                    index,
+                    term,
+                    kind: AppliedKind::Noop,
+                }),
                 EntryPayload::Client {
                     client,
                     seq,
@@ -774,6 +789,7 @@ impl Server {
                         ApplyOutcome::Duplicate(_) => AppliedKind::Duplicate { client, seq },
                         ApplyOutcome::Stale => AppliedKind::Stale { client, seq },
                     };
+                    out.notes.push(Note::Applied { index, term, kind });
                     // The leader answers the client it appended this command for.
                     while self
                         .volatile
@@ -796,11 +812,8 @@ impl Server {
                             }
                         }
                     }
-                    kind
                 }
-            };
-            out.applied.push(AppliedEntry { index, term });
-            out.notes.push(Note::Applied { index, term, kind });
+            }
         }
     }
 

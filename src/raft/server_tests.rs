@@ -626,3 +626,41 @@ fn knob_forget_vote_on_restart_loses_voted_for() {
         "votes twice in term 1"
     );
 }
+
+#[test]
+fn an_ack_does_not_resend_entries_already_on_their_way() {
+    let mut s1 = server(1, 3);
+    elect(&mut s1, &[2]);
+    let first = s1.handle(Input::ClientRequest {
+        client: ClientId(1),
+        seq: 1,
+        command: set("x", "1"),
+    });
+    assert_eq!(first.messages.len(), 2, "replicated at once");
+    let second = s1.handle(Input::ClientRequest {
+        client: ClientId(2),
+        seq: 1,
+        command: set("y", "2"),
+    });
+    assert_eq!(
+        second.messages.len(),
+        2,
+        "replicated at once, from nextIndex (entries 1 and 2)"
+    );
+    // S2 acknowledges entry 1: entry 2 is already on its way to S2, nothing is resent.
+    let out = s1.handle(ack(1, 2, 1));
+    assert!(out.messages.is_empty(), "{:?}", out.messages);
+    // A new entry that was never sent is sent on the next acknowledgement.
+    s1.handle(Input::HeartbeatTick);
+    s1.persistent_mut().log.append(entry(1, 3));
+    let out = s1.handle(ack(1, 2, 2));
+    match &out.messages[..] {
+        [(to, Message::AppendEntries(a))] => {
+            assert_eq!(
+                (*to, a.prev_log_index, a.entries.len()),
+                (s(2), LogIndex(2), 1)
+            );
+        }
+        other => panic!("expected entry 3 for S2, got {other:?}"),
+    }
+}

@@ -3,6 +3,7 @@
 //! watches every event in between.
 
 use super::format::{parse_server_number, Expectation, Scenario, Step, StepAction};
+use crate::check::invariants::step_until;
 use crate::check::{check_history, Checker, Property, Verdict, Violation};
 use crate::raft::types::{Command, EntryPayload, LogIndex, ServerId};
 use crate::raft::{Knobs, RaftOptions};
@@ -25,7 +26,11 @@ pub struct Failure {
 
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "step {} at {} ms: {}", self.step, self.at_ms, self.message)
+        write!(
+            f,
+            "step {} at {} ms: {}",
+            self.step, self.at_ms, self.message
+        )
     }
 }
 
@@ -133,26 +138,48 @@ pub fn run_with(scenario: &Scenario, options: &RunOptions) -> Report {
     let mut sim = match Sim::try_new(config) {
         Ok(sim) => sim,
         Err(e) => {
-            report.failures.push(Failure { step: 0, at_ms: 0, message: format!("cannot start the cluster: {e}") });
+            report.failures.push(Failure {
+                step: 0,
+                at_ms: 0,
+                message: format!("cannot start the cluster: {e}"),
+            });
             return report;
         }
     };
     let mut checker = Checker::new();
     for (index, step) in scenario.steps.iter().enumerate() {
-        advance(&mut sim, &mut checker, step.at_ms * 1000, options.trace, &mut report.trace);
+        advance(
+            &mut sim,
+            &mut checker,
+            step.at_ms * 1000,
+            options.trace,
+            &mut report.trace,
+        );
         if options.trace {
             if let Some(note) = &step.note {
-                report.trace.push(format!("[{:>9.1} ms] note: {note}", step.at_ms as f64));
+                report
+                    .trace
+                    .push(format!("[{:>9.1} ms] note: {note}", step.at_ms as f64));
             }
         }
         if let Err(message) = perform(&mut sim, &mut checker, step) {
-            report.failures.push(Failure { step: index, at_ms: step.at_ms, message });
+            report.failures.push(Failure {
+                step: index,
+                at_ms: step.at_ms,
+                message,
+            });
         }
         if options.trace && !matches!(step.action, StepAction::Expect(_)) {
             push_trace(&mut report.trace, sim.last_event());
         }
     }
-    advance(&mut sim, &mut checker, report.end_ms * 1000, options.trace, &mut report.trace);
+    advance(
+        &mut sim,
+        &mut checker,
+        report.end_ms * 1000,
+        options.trace,
+        &mut report.trace,
+    );
     report.events = sim.events_processed();
     report.violation = checker.violation().cloned();
     report.linearizability = check_history(sim.history());
@@ -160,15 +187,17 @@ pub fn run_with(scenario: &Scenario, options: &RunOptions) -> Report {
 }
 
 fn push_trace(trace: &mut Vec<String>, event: &crate::sim::TraceEvent) {
-    trace.push(format!("[{:>9.1} ms] {:<6} {}", event.time as f64 / 1000.0, event.section(), event.explain()));
+    trace.push(format!(
+        "[{:>9.1} ms] {:<6} {}",
+        event.time as f64 / 1000.0,
+        event.section(),
+        event.explain()
+    ));
 }
 
 /// Processes every event due at or before `until` (µs), checking invariants after each.
 fn advance(sim: &mut Sim, checker: &mut Checker, until: u64, trace: bool, lines: &mut Vec<String>) {
-    while sim.next_event_time().is_some_and(|t| t <= until) {
-        if sim.step().is_none() {
-            break;
-        }
+    while step_until(sim, until) {
         if trace {
             push_trace(lines, sim.last_event());
         }
@@ -180,9 +209,13 @@ fn advance(sim: &mut Sim, checker: &mut Checker, until: u64, trace: bool, lines:
 /// The live leader of the highest term.
 fn resolve(sim: &Sim, name: &str) -> Result<ServerId, String> {
     if name == "leader" {
-        return sim.leader().ok_or_else(|| "there is no leader at this moment".to_string());
+        return sim
+            .leader()
+            .ok_or_else(|| "there is no leader at this moment".to_string());
     }
-    parse_server_number(name).map(ServerId).ok_or_else(|| format!("\"{name}\" is not a server name"))
+    parse_server_number(name)
+        .map(ServerId)
+        .ok_or_else(|| format!("\"{name}\" is not a server name"))
 }
 
 /// Carries out one step; Err says why it failed.
@@ -190,28 +223,52 @@ fn perform(sim: &mut Sim, checker: &mut Checker, step: &Step) -> Result<(), Stri
     let action = match &step.action {
         StepAction::Expect(expectation) => return expect(sim, checker, expectation),
         StepAction::ClientRequest { command, server } => {
-            let command: Command = command.parse().map_err(|e| format!("bad command \"{command}\": {e}"))?;
+            let command: Command = command
+                .parse()
+                .map_err(|e| format!("bad command \"{command}\": {e}"))?;
             let target = server.as_deref().map(|s| resolve(sim, s)).transpose()?;
-            Action::ClientRequest { client: None, command, target }
+            Action::ClientRequest {
+                client: None,
+                command,
+                target,
+            }
         }
-        StepAction::Crash { server } => Action::Crash { server: resolve(sim, server)? },
-        StepAction::Restart { server } => Action::Restart { server: resolve(sim, server)? },
-        StepAction::Timeout { server } => Action::Timeout { server: resolve(sim, server)? },
-        StepAction::Pause { server } => Action::Pause { server: resolve(sim, server)? },
-        StepAction::Resume { server } => Action::Resume { server: resolve(sim, server)? },
+        StepAction::Crash { server } => Action::Crash {
+            server: resolve(sim, server)?,
+        },
+        StepAction::Restart { server } => Action::Restart {
+            server: resolve(sim, server)?,
+        },
+        StepAction::Timeout { server } => Action::Timeout {
+            server: resolve(sim, server)?,
+        },
+        StepAction::Pause { server } => Action::Pause {
+            server: resolve(sim, server)?,
+        },
+        StepAction::Resume { server } => Action::Resume {
+            server: resolve(sim, server)?,
+        },
         StepAction::Partition { groups } => Action::Partition {
             groups: groups
                 .iter()
-                .map(|g| g.iter().map(|s| resolve(sim, s)).collect::<Result<Vec<_>, _>>())
+                .map(|g| {
+                    g.iter()
+                        .map(|s| resolve(sim, s))
+                        .collect::<Result<Vec<_>, _>>()
+                })
                 .collect::<Result<Vec<_>, _>>()?,
         },
-        StepAction::Cut { from, to } => Action::Cut { from: resolve(sim, from)?, to: resolve(sim, to)? },
+        StepAction::Cut { from, to } => Action::Cut {
+            from: resolve(sim, from)?,
+            to: resolve(sim, to)?,
+        },
         StepAction::Heal => Action::Heal,
         StepAction::SetLoss { p } => Action::SetLoss { probability: *p },
         StepAction::SetDuplication { p } => Action::SetDuplication { probability: *p },
     };
     let described = action.to_string();
-    sim.apply(action).map_err(|e| format!("could not do \"{described}\": {e}"))?;
+    sim.apply(action)
+        .map_err(|e| format!("could not do \"{described}\": {e}"))?;
     checker.observe_sim(sim);
     Ok(())
 }
@@ -226,67 +283,112 @@ fn holds_committed(server: &ServerView, command: &Command) -> bool {
 fn expect(sim: &Sim, checker: &Checker, e: &Expectation) -> Result<(), String> {
     let view: ClusterView = sim.view();
     let mut wrong: Vec<String> = Vec::new();
-    let live: Vec<&ServerView> = view.servers.iter().filter(|s| s.status != ServerStatus::Crashed).collect();
+    let live: Vec<&ServerView> = view
+        .servers
+        .iter()
+        .filter(|s| s.status != ServerStatus::Crashed)
+        .collect();
     let scope: Vec<&ServerView> = match &e.server {
         Some(name) => {
             let id = resolve(sim, name)?;
-            vec![view.server(id).ok_or_else(|| format!("{id} does not exist"))?]
+            vec![view
+                .server(id)
+                .ok_or_else(|| format!("{id} does not exist"))?]
         }
         None => live.clone(),
     };
     if let Some(n) = e.leaders {
-        let leaders: Vec<String> = view.leaders().map(|s| format!("{} (term {})", s.id, s.current_term)).collect();
+        let leaders: Vec<String> = view
+            .leaders()
+            .map(|s| format!("{} (term {})", s.id, s.current_term))
+            .collect();
         if leaders.len() != n {
             wrong.push(format!(
                 "expected {n} leader{}, found {}{}",
                 if n == 1 { "" } else { "s" },
                 leaders.len(),
-                if leaders.is_empty() { String::new() } else { format!(": {}", leaders.join(", ")) }
+                if leaders.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", leaders.join(", "))
+                }
             ));
         }
     }
     for s in &scope {
         if let Some(role) = e.role {
             if s.role != role || s.status == ServerStatus::Crashed {
-                let status = if s.status == ServerStatus::Crashed { " (crashed)" } else { "" };
-                wrong.push(format!("expected {} to be {role}, it is {}{status} in term {}", s.id, s.role, s.current_term));
+                let status = if s.status == ServerStatus::Crashed {
+                    " (crashed)"
+                } else {
+                    ""
+                };
+                wrong.push(format!(
+                    "expected {} to be {role}, it is {}{status} in term {}",
+                    s.id, s.role, s.current_term
+                ));
             }
         }
         if let Some(term) = e.term {
             if s.current_term.0 != term {
-                wrong.push(format!("expected {} in term {term}, it is in term {}", s.id, s.current_term));
+                wrong.push(format!(
+                    "expected {} in term {term}, it is in term {}",
+                    s.id, s.current_term
+                ));
             }
         }
         if let Some(term) = e.term_at_least {
             if s.current_term.0 < term {
-                wrong.push(format!("expected {} in term {term} or later, it is in term {}", s.id, s.current_term));
+                wrong.push(format!(
+                    "expected {} in term {term} or later, it is in term {}",
+                    s.id, s.current_term
+                ));
             }
         }
         if let Some(index) = e.commit_index_at_least {
             if s.commit_index.0 < index {
-                wrong.push(format!("expected {}'s commitIndex ≥ {index}, it is {}", s.id, s.commit_index));
+                wrong.push(format!(
+                    "expected {}'s commitIndex ≥ {index}, it is {}",
+                    s.id, s.commit_index
+                ));
             }
         }
         for text in &e.committed {
-            let Ok(command) = text.parse::<Command>() else { continue };
+            let Ok(command) = text.parse::<Command>() else {
+                continue;
+            };
             if !holds_committed(s, &command) {
-                wrong.push(format!("expected \"{text}\" committed on {} (commitIndex {})", s.id, s.commit_index));
+                wrong.push(format!(
+                    "expected \"{text}\" committed on {} (commitIndex {})",
+                    s.id, s.commit_index
+                ));
             }
         }
         if let Some(kv) = &e.kv {
             for (key, want) in kv {
                 let have = s.kv.get(key);
                 if have != want.as_ref() {
-                    let show = |v: Option<&String>| v.map_or("absent".to_string(), |v| format!("\"{v}\""));
-                    wrong.push(format!("expected {key} = {} on {}, it is {}", show(want.as_ref()), s.id, show(have)));
+                    let show =
+                        |v: Option<&String>| v.map_or("absent".to_string(), |v| format!("\"{v}\""));
+                    wrong.push(format!(
+                        "expected {key} = {} on {}, it is {}",
+                        show(want.as_ref()),
+                        s.id,
+                        show(have)
+                    ));
                 }
             }
         }
     }
     for text in &e.not_committed {
-        let Ok(command) = text.parse::<Command>() else { continue };
+        let Ok(command) = text.parse::<Command>() else {
+            continue;
+        };
         for s in view.servers.iter().filter(|s| holds_committed(s, &command)) {
-            wrong.push(format!("expected \"{text}\" not committed, but {} has it at or below commitIndex {}", s.id, s.commit_index));
+            wrong.push(format!(
+                "expected \"{text}\" not committed, but {} has it at or below commitIndex {}",
+                s.id, s.commit_index
+            ));
         }
     }
     if e.logs_match == Some(true) {
@@ -314,7 +416,9 @@ fn expect(sim: &Sim, checker: &Checker, e: &Expectation) -> Result<(), String> {
     }
     if let Some(name) = &e.violation {
         match checker.violation() {
-            None => wrong.push(format!("expected a violation of {name}, the checker found none")),
+            None => wrong.push(format!(
+                "expected a violation of {name}, the checker found none"
+            )),
             Some(v) if name != "any" && !v.property.name().eq_ignore_ascii_case(name) => {
                 wrong.push(format!("expected a violation of {name}, found: {v}"))
             }
@@ -324,7 +428,10 @@ fn expect(sim: &Sim, checker: &Checker, e: &Expectation) -> Result<(), String> {
     if let Some(want) = e.linearizable {
         let verdict = check_history(&view.history);
         if verdict.is_linearizable() != want {
-            wrong.push(format!("expected the history {}linearizable: {verdict}", if want { "" } else { "not " }));
+            wrong.push(format!(
+                "expected the history {}linearizable: {verdict}",
+                if want { "" } else { "not " }
+            ));
         }
     }
     if wrong.is_empty() {
@@ -336,5 +443,7 @@ fn expect(sim: &Sim, checker: &Checker, e: &Expectation) -> Result<(), String> {
 
 /// The property named in an `expect.violation` field (None for "any").
 pub fn property_named(name: &str) -> Option<Property> {
-    Property::ALL.into_iter().find(|p| p.name().eq_ignore_ascii_case(name))
+    Property::ALL
+        .into_iter()
+        .find(|p| p.name().eq_ignore_ascii_case(name))
 }

@@ -91,6 +91,19 @@ impl SimConfig {
                 return Err(format!("{name} must be between 0 and 1, not {p}"));
             }
         }
+        let longest = [
+            self.election_timeout_max,
+            self.heartbeat_interval,
+            self.latency_max,
+            self.client_timeout,
+            self.client_backoff,
+            self.load.think_time_max,
+        ];
+        if longest.iter().any(|d| *d > super::world::MAX_DURATION) {
+            return Err(
+                "durations (timeouts, latency, think time) must be at most one hour".into(),
+            );
+        }
         if self.client_timeout == 0 {
             return Err("client_timeout must be positive".into());
         }

@@ -10,7 +10,8 @@ use super::view::Micros;
 use super::world::World;
 
 /// One action as it was applied: at simulated `time`, after `after_events` queue events.
-#[derive(Clone, Debug, PartialEq)]
+/// (Serde, so a permalink can carry the exact log: see `Sim::replay`.)
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RecordedAction {
     pub time: Micros,
     pub after_events: u64,

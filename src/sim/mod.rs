@@ -4,6 +4,21 @@
 //! virtual time event by event. Same `SimConfig` + same actions (at the same positions) =>
 //! the same run, byte for byte.
 //!
+//! Driving: `Sim::new(SimConfig)`, then `step()` / `step_until(t)` / `run_until(t)` /
+//! `run_for(d)` / `run_until_condition(deadline, f)`; act with `apply(Action)` (or the verbs
+//! `crash`, `restart`, `timeout`, `pause`, `resume`, `partition`, `cut`, `heal`, `set_loss`,
+//! `set_duplication`, `set_latency`, `drop_message`, `duplicate_message`, `delay_message`,
+//! `client_request`, `client_request_as`, which panic on refusal). Client load for fuzzing:
+//! `SimConfig::load` (`ClientLoad::busy(n)`).
+//!
+//! Reading: `view()` (a `ClusterView`, cloned: for the UI and whole-cluster checks) or, cheaply
+//! after every step, `server(id)` (borrowed `raft::Server` with getters), `status(id)`,
+//! `is_up(id)`, `last_event()`, `last_touched()`, `history()`, `events_processed()`, `now()`.
+//! Narration: `trace()` (bounded by `SimConfig::trace_capacity`; 0 = off) of `TraceEvent`s
+//! with `explain()` and `section()`.
+//!
+//! Time travel: `rewind_to(t)`, `actions()`, `actions_applied()`, `disable_time_travel()`.
+//!
 //! Semantics worth knowing:
 //! - Random loss is decided when a message is sent; partitions, cut links and crashes when it
 //!   arrives (a partition bites at once on messages in flight; healing in time saves them).
@@ -81,8 +96,8 @@ impl Sim {
         self.world.now
     }
 
-    /// Time of the next queued item (may be a timer that turns out cancelled), or the next
-    /// recorded action when replaying after a rewind.
+    /// Time of the next event (cancelled timers are dropped eagerly, so this is exact), or of
+    /// the next recorded action when replaying after a rewind.
     pub fn next_event_time(&self) -> Option<Micros> {
         if let Some(action) = self.timeline.due(&self.world) {
             return Some(action.time);
@@ -98,14 +113,20 @@ impl Sim {
     /// Processes the next event (or, when replaying after a rewind, the next recorded action)
     /// and returns its narration.
     pub fn step(&mut self) -> Option<&TraceEvent> {
-        if self.step_until(Micros::MAX) {
+        self.step_until(Micros::MAX)
+    }
+
+    /// Like `step`, but only if the next event is due at or before `limit` (the clock is not
+    /// moved otherwise).
+    pub fn step_until(&mut self, limit: Micros) -> Option<&TraceEvent> {
+        if self.advance(limit) {
             Some(&self.world.last)
         } else {
             None
         }
     }
 
-    fn step_until(&mut self, limit: Micros) -> bool {
+    fn advance(&mut self, limit: Micros) -> bool {
         if let Some(recorded) = self.timeline.due(&self.world) {
             // An action recorded at time t happens "just after" t: the state at t is the one
             // the user saw when acting.
@@ -141,12 +162,13 @@ impl Sim {
     /// Processes every event due at or before `time`, then sets the clock to `time`. (When
     /// replaying after a rewind, recorded actions of time < `time` are applied on the way.)
     pub fn run_until(&mut self, time: Micros) {
-        while self.step_until(time) {}
+        let time = time.min(Micros::MAX / 4); // keeps time arithmetic far from overflow
+        while self.advance(time) {}
         self.world.now = self.world.now.max(time);
     }
 
     pub fn run_for(&mut self, duration: Micros) {
-        self.run_until(self.world.now + duration);
+        self.run_until(self.world.now.saturating_add(duration));
     }
 
     /// Runs until `condition` holds (checked after every step) or `deadline`; true if it held.
@@ -155,7 +177,7 @@ impl Sim {
         deadline: Micros,
         mut condition: impl FnMut(&Sim) -> bool,
     ) -> bool {
-        while self.step_until(deadline) {
+        while self.advance(deadline) {
             if condition(self) {
                 return true;
             }
@@ -339,6 +361,22 @@ impl Sim {
     /// How many of `actions()` are part of the present (the rest is the recorded future).
     pub fn actions_applied(&self) -> usize {
         self.timeline.applied
+    }
+
+    /// A new simulation that will replay `actions` (an `actions()` log from a run with the
+    /// same config) at exactly the positions they were applied, as time is advanced. Applying
+    /// a new action forks, as after a rewind.
+    pub fn replay(config: SimConfig, actions: Vec<RecordedAction>) -> Result<Self, String> {
+        if actions
+            .windows(2)
+            .any(|w| (w[1].time, w[1].after_events) < (w[0].time, w[0].after_events))
+        {
+            return Err("recorded actions must be in the order they were applied".into());
+        }
+        let mut sim = Sim::try_new(config)?;
+        sim.timeline.actions = actions;
+        sim.timeline.applied = 0;
+        Ok(sim)
     }
 
     /// Turns time travel off (drops checkpoints; for benchmarks and long fuzz runs).

@@ -184,12 +184,13 @@ impl TraceEvent {
 
     /// The paper section that best explains this step.
     pub fn section(&self) -> &'static str {
-        if let Some(note) = self
-            .notes
-            .iter()
-            .find(|n| !n.is_routine())
-            .or(self.notes.first())
-        {
+        let mut weightiest: Option<&Note> = None;
+        for note in &self.notes {
+            if weightiest.is_none_or(|w| note.weight() > w.weight()) {
+                weightiest = Some(note);
+            }
+        }
+        if let Some(note) = weightiest {
             return note.section();
         }
         match &self.kind {
@@ -242,11 +243,12 @@ impl TraceEvent {
                 message,
                 reason,
             } => {
-                let _ = write!(out, "Message #{} from {from} to {to} (", id.0);
+                let _ = write!(out, "{from}'s ");
                 message.write_label(&mut out);
                 write!(
                     out,
-                    ") was lost: {}",
+                    " to {to} (message #{}) was lost: {}",
+                    id.0,
                     match reason {
                         LossReason::Lost => "the network dropped it".to_string(),
                         LossReason::Partitioned =>
@@ -258,9 +260,9 @@ impl TraceEvent {
             TraceKind::Held {
                 from, to, message, ..
             } => {
-                let _ = write!(out, "{to} is paused: the message from {from} (");
+                let _ = write!(out, "{to} is paused: {from}'s ");
                 message.write_label(&mut out);
-                out.push_str(") waits until it resumes");
+                out.push_str(" waits until it resumes");
                 Ok(())
             }
             TraceKind::ElectionTimeout => write!(out, "{me}'s election timer fired"),
@@ -308,7 +310,15 @@ impl TraceEvent {
             TraceKind::ClientTimedOut { client, seq } => {
                 write!(out, "{client} got no answer for command #{seq} in time: it retries with the same number")
             }
-            TraceKind::Action(action) => write!(out, "{action}"),
+            TraceKind::Action(action) => {
+                let text = action.to_string();
+                let mut chars = text.chars();
+                if let Some(first) = chars.next() {
+                    out.extend(first.to_uppercase());
+                    out.push_str(chars.as_str());
+                }
+                Ok(())
+            }
         };
         out.push('.');
         for note in &self.notes {

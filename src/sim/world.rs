@@ -16,6 +16,9 @@ use rand_core::{RngCore, SeedableRng};
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
 
+/// Longest latency, timeout or delay accepted (one hour), so time arithmetic cannot overflow.
+pub(crate) const MAX_DURATION: Micros = 3_600_000_000;
+
 /// A Raft message on the wire.
 #[derive(Clone, Debug)]
 pub(crate) struct Envelope {
@@ -64,11 +67,57 @@ pub(crate) enum Event {
     },
 }
 
+/// What the queue holds: timers inline, anything bigger by its slot in the payload slab (so
+/// heap entries stay small and cheap to move).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Queued {
+    Payload(u32),
+    ElectionTimeout { server: ServerId, generation: u32 },
+    Heartbeat { server: ServerId, generation: u32 },
+    ClientTimeout { client: ClientId, generation: u32 },
+    ClientThink { client: ClientId },
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct Scheduled {
     pub time: Micros,
     pub seq: u64,
-    pub event: Event,
+    pub item: Queued,
+}
+
+/// Storage for queued messages and client traffic, with slot reuse (deterministic).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Slab {
+    items: Vec<Option<Event>>,
+    free: Vec<u32>,
+}
+
+impl Slab {
+    fn insert(&mut self, event: Event) -> u32 {
+        match self.free.pop() {
+            Some(slot) => {
+                self.items[slot as usize] = Some(event);
+                slot
+            }
+            None => {
+                self.items.push(Some(event));
+                self.items.len() as u32 - 1
+            }
+        }
+    }
+
+    fn take(&mut self, slot: u32) -> Option<Event> {
+        let event = self.items[slot as usize].take();
+        self.free.push(slot);
+        event
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (u32, &Event)> {
+        self.items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| e.as_ref().map(|e| (i as u32, e)))
+    }
 }
 
 impl PartialEq for Scheduled {
@@ -104,7 +153,11 @@ pub(crate) struct Node {
     pub server: Server,
     pub status: ServerStatus,
     pub incarnation: u32,
+    /// Identifies the one live election-timer event in the queue (others are cancelled).
     pub election_generation: u32,
+    /// When the live election-timer event is queued for; it may be earlier than the deadline
+    /// (resets only move the deadline; the event re-queues itself when it finds it moved).
+    pub election_queued: Option<Micros>,
     pub election_deadline: Option<Micros>,
     pub election_started: Option<Micros>,
     pub heartbeat_generation: u32,
@@ -143,6 +196,7 @@ pub(crate) struct World {
     pub config: SimConfig,
     pub now: Micros,
     pub queue: BinaryHeap<Scheduled>,
+    slab: Slab,
     next_seq: u64,
     rng: ChaCha8Rng,
     pub nodes: Vec<Node>,
@@ -170,6 +224,7 @@ impl World {
                 status: ServerStatus::Up,
                 incarnation: 0,
                 election_generation: 0,
+                election_queued: None,
                 election_deadline: None,
                 election_started: None,
                 heartbeat_generation: 0,
@@ -190,6 +245,7 @@ impl World {
             config,
             now: 0,
             queue: BinaryHeap::new(),
+            slab: Slab::default(),
             next_seq: 0,
             nodes,
             network,
@@ -208,6 +264,7 @@ impl World {
             let id = world.add_client(true);
             world.schedule_think(id);
         }
+        world.settle_head();
         world
     }
 
@@ -235,12 +292,51 @@ impl World {
     // ---- queue ----
 
     fn schedule(&mut self, time: Micros, event: Event) {
+        let item = match event {
+            Event::ElectionTimeout { server, generation } => {
+                Queued::ElectionTimeout { server, generation }
+            }
+            Event::Heartbeat { server, generation } => Queued::Heartbeat { server, generation },
+            Event::ClientTimeout { client, generation } => {
+                Queued::ClientTimeout { client, generation }
+            }
+            Event::ClientThink { client } => Queued::ClientThink { client },
+            payload => Queued::Payload(self.slab.insert(payload)),
+        };
         self.next_seq += 1;
         self.queue.push(Scheduled {
             time,
             seq: self.next_seq,
-            event,
+            item,
         });
+    }
+
+    fn unqueue(&mut self, item: Queued) -> Option<Event> {
+        Some(match item {
+            Queued::Payload(slot) => return self.slab.take(slot),
+            Queued::ElectionTimeout { server, generation } => {
+                Event::ElectionTimeout { server, generation }
+            }
+            Queued::Heartbeat { server, generation } => Event::Heartbeat { server, generation },
+            Queued::ClientTimeout { client, generation } => {
+                Event::ClientTimeout { client, generation }
+            }
+            Queued::ClientThink { client } => Event::ClientThink { client },
+        })
+    }
+
+    /// Every queued or held message, with its slab slot (None when held by a paused server).
+    fn messages_in_flight(&self) -> impl Iterator<Item = (Option<u32>, &Envelope)> {
+        let queued = self.slab.iter().map(|(slot, e)| (Some(slot), e));
+        let held = self
+            .nodes
+            .iter()
+            .flat_map(|n| n.held.iter())
+            .map(|e| (None, e));
+        queued.chain(held).filter_map(|(slot, e)| match e {
+            Event::Deliver(envelope) => Some((slot, envelope)),
+            _ => None,
+        })
     }
 
     pub fn next_event_time(&self) -> Option<Micros> {
@@ -259,20 +355,33 @@ impl World {
             self.config.election_timeout_max,
         );
         let now = self.now;
+        let deadline = now + duration;
+        let node = &mut self.nodes[i];
+        node.election_deadline = Some(deadline);
+        node.election_started = Some(now);
+        // Followers reset their timer on every AppendEntries: rather than queueing a new event
+        // each time, keep the queued one if it fires no later than the new deadline.
+        if node
+            .election_queued
+            .is_some_and(|queued| queued <= deadline)
+        {
+            return;
+        }
+        self.queue_election_timer(i, deadline);
+    }
+
+    fn queue_election_timer(&mut self, i: usize, at: Micros) {
         let node = &mut self.nodes[i];
         node.election_generation += 1;
-        node.election_deadline = Some(now + duration);
-        node.election_started = Some(now);
+        node.election_queued = Some(at);
         let (server, generation) = (node.server.id(), node.election_generation);
-        self.schedule(
-            now + duration,
-            Event::ElectionTimeout { server, generation },
-        );
+        self.schedule(at, Event::ElectionTimeout { server, generation });
     }
 
     fn stop_election_timer(&mut self, i: usize) {
         let node = &mut self.nodes[i];
         node.election_generation += 1;
+        node.election_queued = None;
         node.election_deadline = None;
         node.election_started = None;
     }
@@ -380,16 +489,64 @@ impl World {
             if head.time > limit {
                 return false;
             }
-            let Some(Scheduled { time, event, .. }) = self.queue.pop() else {
+            let Some(Scheduled { time, item, .. }) = self.queue.pop() else {
                 break;
             };
             self.now = self.now.max(time);
+            let Some(event) = self.unqueue(item) else {
+                continue;
+            };
             if self.process(event) {
                 self.events += 1;
+                self.settle_head();
                 return true;
             }
         }
         false
+    }
+
+    /// Makes the head of the queue a real event: drops cancelled timers and moves deferred
+    /// election timers to their deadline, so `next_event_time` is exact.
+    pub fn settle_head(&mut self) {
+        while let Some(head) = self.queue.peek() {
+            let (time, item) = (head.time, head.item);
+            match item {
+                Queued::Payload(_) | Queued::ClientThink { .. } => return,
+                Queued::ElectionTimeout { server, generation } => {
+                    let i = self.node_index(server);
+                    let node = &self.nodes[i];
+                    let live =
+                        node.election_generation == generation && node.status == ServerStatus::Up;
+                    match node.election_deadline {
+                        Some(deadline) if live && deadline <= time => return,
+                        Some(deadline) if live => {
+                            self.queue.pop();
+                            self.queue_election_timer(i, deadline);
+                        }
+                        _ => {
+                            self.queue.pop();
+                        }
+                    }
+                }
+                Queued::Heartbeat { server, generation } => {
+                    let node = &self.nodes[self.node_index(server)];
+                    if node.heartbeat_generation == generation
+                        && node.status == ServerStatus::Up
+                        && node.server.role() == Role::Leader
+                    {
+                        return;
+                    }
+                    self.queue.pop();
+                }
+                Queued::ClientTimeout { client, generation } => {
+                    let client = &self.clients[client.0 as usize - 1];
+                    if client.generation == generation && client.outstanding.is_some() {
+                        return;
+                    }
+                    self.queue.pop();
+                }
+            }
+        }
     }
 
     /// Returns false for cancelled timers (nothing happened).
@@ -398,9 +555,19 @@ impl World {
             Event::Deliver(envelope) => self.deliver(envelope),
             Event::ElectionTimeout { server, generation } => {
                 let i = self.node_index(server);
-                let node = &self.nodes[i];
+                let node = &mut self.nodes[i];
                 if node.election_generation != generation || node.status != ServerStatus::Up {
                     return false;
+                }
+                node.election_queued = None;
+                match node.election_deadline {
+                    Some(deadline) if deadline <= self.now => {}
+                    Some(deadline) => {
+                        // The timer was reset since this event was queued: wait for the deadline.
+                        self.queue_election_timer(i, deadline);
+                        return false;
+                    }
+                    None => return false,
                 }
                 self.begin(Some(server), TraceKind::ElectionTimeout);
                 self.nodes[i].election_deadline = None;
@@ -803,10 +970,12 @@ impl World {
                 }
             }
             Action::SetLatency { min, max } => {
-                if min <= max {
-                    Ok(())
-                } else {
+                if min > max {
                     fail(format!("latency min {min} µs is above max {max} µs"))
+                } else if *max > MAX_DURATION {
+                    fail(format!("latency max {max} µs is above one hour"))
+                } else {
+                    Ok(())
                 }
             }
             Action::DropMessage { id }
@@ -833,16 +1002,19 @@ impl World {
     }
 
     fn find_message(&self, id: MessageId) -> Option<&Envelope> {
-        let in_queue = self.queue.iter().map(|s| &s.event);
-        let held = self.nodes.iter().flat_map(|n| n.held.iter());
-        in_queue.chain(held).find_map(|e| match e {
-            Event::Deliver(envelope) if envelope.id == id => Some(envelope),
-            _ => None,
-        })
+        self.messages_in_flight()
+            .find(|(_, e)| e.id == id)
+            .map(|(_, e)| e)
     }
 
     /// Applies a user action now. Nothing changes if it is refused.
     pub fn apply(&mut self, action: Action) -> Result<ActionOutcome, ActionError> {
+        let outcome = self.apply_unsettled(action);
+        self.settle_head();
+        outcome
+    }
+
+    fn apply_unsettled(&mut self, action: Action) -> Result<ActionOutcome, ActionError> {
         self.check(&action)?;
         let server = action.server();
         self.begin(server, TraceKind::Action(action.clone()));
@@ -883,6 +1055,7 @@ impl World {
                 });
                 node.status = ServerStatus::Paused;
                 node.election_generation += 1;
+                node.election_queued = None;
                 node.heartbeat_generation += 1;
             }
             Action::Resume { server } => {
@@ -898,11 +1071,7 @@ impl World {
                         node.election_deadline = Some(now + remaining);
                         node.election_started =
                             node.election_started.map(|s| s + (now - frozen.paused_at));
-                        let generation = node.election_generation;
-                        self.schedule(
-                            now + remaining,
-                            Event::ElectionTimeout { server, generation },
-                        );
+                        self.queue_election_timer(i, now + remaining);
                     }
                     if let Some(remaining) = frozen.heartbeat_remaining {
                         self.arm_heartbeat(i, remaining);
@@ -935,7 +1104,9 @@ impl World {
                     );
                 }
             }
-            Action::DelayMessage { id, by } => self.edit_message(id, |env| env.deliver_at += by),
+            Action::DelayMessage { id, by } => self.edit_message(id, |env| {
+                env.deliver_at = env.deliver_at.saturating_add(by.min(MAX_DURATION))
+            }),
             Action::ClientRequest {
                 client,
                 command,
@@ -975,13 +1146,22 @@ impl World {
                 }
             }
         }
+        let Some(slot) = self
+            .messages_in_flight()
+            .find(|(_, e)| e.id == id)
+            .and_then(|(slot, _)| slot)
+        else {
+            return;
+        };
+        let Some(Some(Event::Deliver(envelope))) = self.slab.items.get_mut(slot as usize) else {
+            return;
+        };
+        edit(envelope);
+        let deliver_at = envelope.deliver_at;
         let mut entries = std::mem::take(&mut self.queue).into_vec();
         for entry in &mut entries {
-            if let Event::Deliver(envelope) = &mut entry.event {
-                if envelope.id == id {
-                    edit(envelope);
-                    entry.time = envelope.deliver_at;
-                }
+            if matches!(entry.item, Queued::Payload(s) if s == slot) {
+                entry.time = deliver_at;
             }
         }
         self.queue = BinaryHeap::from(entries);
@@ -1038,14 +1218,8 @@ impl World {
 
     pub fn view(&self) -> ClusterView {
         let mut messages: Vec<MessageView> = self
-            .queue
-            .iter()
-            .map(|s| &s.event)
-            .chain(self.nodes.iter().flat_map(|n| n.held.iter()))
-            .filter_map(|event| match event {
-                Event::Deliver(envelope) => Some(self.message_view(envelope)),
-                _ => None,
-            })
+            .messages_in_flight()
+            .map(|(_, envelope)| self.message_view(envelope))
             .collect();
         messages.sort_by_key(|m| m.id);
         ClusterView {

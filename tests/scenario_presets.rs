@@ -1,0 +1,26 @@
+//! Every preset scenario runs clean: all its own expectations hold, the invariant checker
+//! finds nothing and the client history is linearizable.
+
+use raft_explorer::scenario::{presets, run};
+
+#[test]
+fn every_preset_passes_its_own_expectations() {
+    let mut problems = Vec::new();
+    for (id, scenario) in presets::all() {
+        let report = run(&scenario);
+        for p in report.problems() {
+            problems.push(format!("{id}: {p}"));
+        }
+        assert!(report.events > 0, "{id} ran no events");
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+#[test]
+fn presets_are_listed_with_unique_ids() {
+    let all = presets::all();
+    assert_eq!(all.len(), presets::SOURCES.len(), "every preset parses");
+    let mut ids: Vec<&str> = all.iter().map(|(id, _)| *id).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), all.len());
+}

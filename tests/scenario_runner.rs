@@ -1,0 +1,111 @@
+//! The scenario runner: steps that cannot be carried out and expectations that do not hold
+//! are reported with their step and time; the checker runs whatever the steps say.
+
+use raft_explorer::scenario::{run, run_with, RunOptions, Scenario};
+
+fn scenario(steps: &str) -> Scenario {
+    let text = format!(
+        r#"{{"version":1,"name":"t","seed":3,"cluster":{{"servers":3}},"steps":[{steps}]}}"#
+    );
+    Scenario::from_json(&text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn leader_alias_without_a_leader_fails_the_step() {
+    let report = run(&scenario(
+        r#"{"at_ms":10,"action":"crash","server":"leader"}"#,
+    ));
+    assert_eq!(report.failures.len(), 1);
+    let f = &report.failures[0];
+    assert_eq!((f.step, f.at_ms), (0, 10));
+    assert!(f.message.contains("no leader"), "{}", f.message);
+    assert!(!report.passed());
+}
+
+#[test]
+fn refused_actions_are_reported() {
+    let report = run(&scenario(
+        r#"{"at_ms":10,"action":"restart","server":"S2"}"#,
+    ));
+    assert_eq!(
+        report.failures.len(),
+        1,
+        "restarting a running server is refused"
+    );
+    assert!(
+        report.failures[0].message.contains("could not do"),
+        "{}",
+        report.failures[0].message
+    );
+}
+
+#[test]
+fn failed_expectations_say_what_was_seen() {
+    let report = run(&scenario(
+        r#"{"at_ms":0,"action":"timeout","server":"S1"},
+           {"at_ms":500,"action":"expect","server":"S2","role":"leader","term_at_least":5},
+           {"at_ms":500,"action":"expect","committed":["SET x 1"],"kv":{"x":"1"}}"#,
+    ));
+    let problems = report.problems();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(
+        problems[0].contains("expected S2 to be leader, it is follower in term 1"),
+        "{}",
+        problems[0]
+    );
+    assert!(
+        problems[0].contains("expected S2 in term 5 or later"),
+        "{}",
+        problems[0]
+    );
+    assert!(
+        problems[1].contains("expected \"SET x 1\" committed on S1"),
+        "{}",
+        problems[1]
+    );
+    assert!(
+        problems[1].contains("expected x = \"1\" on S1, it is absent"),
+        "{}",
+        problems[1]
+    );
+}
+
+#[test]
+fn expectations_that_hold_pass_and_the_trace_is_narrated() {
+    let s = scenario(
+        r#"{"at_ms":0,"action":"timeout","server":"S1","note":"S1 goes first"},
+           {"at_ms":300,"action":"client_request","command":"SET x 1","server":"leader"},
+           {"at_ms":800,"action":"expect","leaders":1,"committed":["SET x 1"],"kv":{"x":"1","y":null},"logs_match":true,"linearizable":true,"no_violation":true}"#,
+    );
+    let report = run_with(&s, &RunOptions { trace: true });
+    assert!(report.passed(), "{:?}", report.problems());
+    assert!(report
+        .trace
+        .iter()
+        .any(|l| l.contains("note: S1 goes first")));
+    assert!(
+        report.trace.iter().any(|l| l.contains("§5.2")),
+        "sections are shown"
+    );
+    assert!(report.events > 10);
+}
+
+#[test]
+fn an_unexpected_violation_fails_the_run_even_without_an_expect_step() {
+    // The forget-vote scenario without its "violation" expectation.
+    let mut s =
+        Scenario::from_json(include_str!("scenarios/knob_forget_vote_on_restart.json")).unwrap();
+    s.steps
+        .retain(|step| !matches!(step.action, raft_explorer::scenario::StepAction::Expect(_)));
+    let report = run(&s);
+    assert!(report.violation.is_some());
+    assert!(!report.passed());
+    assert!(
+        report
+            .problems()
+            .iter()
+            .any(|p| p.starts_with("invariant violation: Election Safety")),
+        "{:?}",
+        report.problems()
+    );
+}
