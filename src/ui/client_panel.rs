@@ -164,7 +164,7 @@ pub fn ClientPanel(props: &ClientPanelProps) -> Html {
         LinVerdict::Ok { ops } => {
             html! { <p class="verdict ok" aria-label="Linearizability verdict">{ format!("✓ Linearizable ({ops} operations)") }</p> }
         }
-        LinVerdict::Violated(why) => {
+        LinVerdict::Violated(why, _) => {
             html! { <p class="verdict bad" aria-label="Linearizability verdict">{ format!("✗ Not linearizable: {why}") }</p> }
         }
         LinVerdict::Unknown(why) => {

@@ -143,8 +143,11 @@ pub struct SafetyRow {
 /// The linearizability verdict of the client history so far.
 #[derive(Clone, Debug, PartialEq)]
 pub enum LinVerdict {
-    Ok { ops: usize },
-    Violated(String),
+    Ok {
+        ops: usize,
+    },
+    /// Why, and when the operation that could not be explained was invoked.
+    Violated(String, Micros),
     Unknown(String),
 }
 

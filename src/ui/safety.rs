@@ -35,11 +35,17 @@ pub fn SafetyPanel(props: &SafetyProps) -> Html {
             </li>
         }
     });
-    let (lin_ok, lin_text) = match &*props.verdict {
-        LinVerdict::Ok { ops } => (true, format!("{ops} client operations")),
-        LinVerdict::Violated(why) => (false, why.clone()),
-        LinVerdict::Unknown(why) => (true, format!("undecided: {why}")),
+    let (lin_ok, lin_text, lin_at) = match &*props.verdict {
+        LinVerdict::Ok { ops } => (true, format!("{ops} client operations"), None),
+        LinVerdict::Violated(why, at) => (false, why.clone(), Some(*at)),
+        LinVerdict::Unknown(why) => (true, format!("undecided: {why}"), None),
     };
+    let lin_jump = lin_at.map(|t| {
+        (
+            t,
+            props.on_intent.reform(move |_: MouseEvent| Intent::Seek(t)),
+        )
+    });
     let knobs = KNOBS.iter().map(|(name, label)| {
         let on = props.knobs.contains(name);
         let n: &'static str = name;
@@ -58,7 +64,11 @@ pub fn SafetyPanel(props: &SafetyProps) -> Html {
                     <span class="sicon">{ if lin_ok { "✓" } else { "✗" } }</span>
                     <span class="sname">{ "Linearizability" }</span>
                     <span class="ssec">{ "§8" }</span>
-                    <p class="swhy">{ lin_text }</p>
+                    <p class="swhy">{ lin_text }
+                        if let Some((t, cb)) = lin_jump {
+                            <button onclick={cb}>{ format!("jump to {}", time_label(t)) }</button>
+                        }
+                    </p>
                 </li>
             </ul>
             <details class="experiments" open={broken}>

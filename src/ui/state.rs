@@ -398,9 +398,11 @@ impl Model {
             self.verdict_wall = wall;
             let v = match check_history_with_budget(h, 20_000) {
                 Verdict::Linearizable => LinVerdict::Ok { ops: h.len() },
-                Verdict::NotLinearizable { key, explanation } => {
-                    LinVerdict::Violated(format!("key \"{key}\": {explanation}"))
-                }
+                Verdict::NotLinearizable {
+                    key,
+                    explanation,
+                    culprit,
+                } => LinVerdict::Violated(format!("key \"{key}\": {explanation}"), culprit.0),
                 Verdict::Unknown { key, reason } => {
                     LinVerdict::Unknown(format!("key \"{key}\": {reason}"))
                 }
@@ -425,10 +427,7 @@ impl Model {
             {
                 let mut sim = self.sim.borrow_mut();
                 let mut checker = self.checker.borrow_mut();
-                while sim.next_event_time().is_some_and(|t| t <= until) {
-                    if sim.step().is_none() {
-                        break;
-                    }
+                while sim.step_until(until).is_some() {
                     let clean = checker.is_clean();
                     checker.observe_sim(&sim);
                     if clean && !checker.is_clean() {
@@ -728,10 +727,21 @@ impl Model {
                 self.last_frame = None;
             }
             Intent::StepEvent => {
+                // Exactly one event (or the preset step that comes first).
                 self.playing = false;
                 let next = self.sim.borrow().next_event_time();
-                if let Some(t) = next {
-                    self.advance_to(t);
+                match (self.next_preset_step_time(), next) {
+                    (Some(p), e) if e.is_none_or(|e| p <= e) => {
+                        self.sim.borrow_mut().run_until(p);
+                        self.apply_preset_step();
+                    }
+                    (_, Some(_)) => {
+                        let mut sim = self.sim.borrow_mut();
+                        if sim.step().is_some() {
+                            self.checker.borrow_mut().observe_sim(&sim);
+                        }
+                    }
+                    _ => {}
                 }
                 self.refresh(false);
             }
