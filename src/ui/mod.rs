@@ -236,7 +236,12 @@ pub fn App() -> Html {
                                  selected_message={m.selected_message} on_intent={on_intent.clone()} />
                     </div>
                     if let Some(c) = &m.caption {
-                        <p class="caption" aria-live="polite">{ c.clone() }</p>
+                        <div class="caption">
+                            <p>{ c.clone() }</p>
+                            if let Some(note) = &m.step_note {
+                                <p class="step-note" aria-live="polite">{ format!("▶ {note}") }</p>
+                            }
+                        </div>
                     }
                     if let Some(notice) = &m.notice {
                         <p class="notice" role="status">{ notice.clone() }</p>

@@ -100,8 +100,10 @@ pub struct Model {
     pub preset: Option<usize>,
     /// Preset steps applied so far (steps are applied the first time time passes them).
     steps_done: usize,
-    /// What the preset says about the current moment.
+    /// The loaded preset's description.
     pub caption: Option<String>,
+    /// What the preset says about the current moment (its latest step note).
+    pub step_note: Option<String>,
     /// A refused action or other notice, shown briefly.
     pub notice: Option<String>,
     pub quick_value: u32,
@@ -199,9 +201,9 @@ impl Model {
             ..SimConfig::default()
         };
         if url.bench {
-            config.load = ClientLoad::busy(6);
-            config.latency_min = 60_000;
-            config.latency_max = 120_000;
+            config.load = ClientLoad::busy(8);
+            config.latency_min = 80_000;
+            config.latency_max = 160_000;
             config.heartbeat_interval = 30_000;
             config.election_timeout_min = 600_000;
             config.election_timeout_max = 1_200_000;
@@ -241,6 +243,7 @@ impl Model {
             preset: None,
             steps_done: 0,
             caption: None,
+            step_note: None,
             notice: None,
             quick_value: 0,
             bench: url.bench,
@@ -476,7 +479,7 @@ impl Model {
             Err(e) => self.notice = Some(format!("Preset step skipped: {e}")),
         }
         if let Some(note) = &step.note {
-            self.caption = Some(note.clone());
+            self.step_note = Some(note.clone());
         }
     }
 
@@ -498,6 +501,7 @@ impl Model {
         *self.checker.borrow_mut() = Checker::new();
         self.horizon = 0;
         self.steps_done = 0;
+        self.step_note = None;
         self.selected_message = None;
         self.ghosts = Rc::new(Vec::new());
         self.last_seq = 0;

@@ -263,3 +263,28 @@ test("a malformed command shows what is wrong inline and sends nothing", async (
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("a preset loads from the picker and plays its story: leader crash", async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?speed=2`);
+  await page.getByRole("combobox", { name: "Scenario preset" }).selectOption({ label: "Leader crash" });
+  await page.getByText(/S1 wins the first election/).waitFor();
+  await page.getByRole("button", { name: /^Server 1, crashed, term 1$/ }).waitFor({ timeout: 15000 });
+  const leader = await waitForLeader(page, { minTerm: 2, not: 1 });
+  assert.ok(leader.term >= 2);
+  await page.getByRole("group", { name: `State machine of S${leader.id}` }).getByRole("row", { name: "x 1" }).waitFor({ timeout: 15000 });
+  await screenshot(page, "preset-leader-crash");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("dark theme, phone width: the cluster and controls still fit", async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?seed=7&speed=1`, { width: 390, height: 844 });
+  await waitForLeader(page);
+  await page.getByRole("button", { name: "Dark theme" }).click();
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "dark");
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `no horizontal scrolling on a phone (${overflow}px too wide)`);
+  await screenshot(page, "phone-dark");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
