@@ -235,6 +235,13 @@ pub fn App() -> Html {
                         <Cluster view={m.view.clone()} now={m.now} selected_server={m.selected_server}
                                  selected_message={m.selected_message} on_intent={on_intent.clone()} />
                     </div>
+                </div>
+                <div class="side">
+                    if let Some(v) = m.safety.iter().find(|r| r.violation.is_some()) {
+                        <p class="violation-banner" role="alert">
+                            { format!("✗ {} violated — see Safety below. ", v.name) }
+                        </p>
+                    }
                     if let Some(c) = &m.caption {
                         <div class="caption">
                             <p>{ c.clone() }</p>
@@ -246,8 +253,6 @@ pub fn App() -> Html {
                     if let Some(notice) = &m.notice {
                         <p class="notice" role="status">{ notice.clone() }</p>
                     }
-                </div>
-                <div class="side">
                     { side }
                     <NetworkPanel network={m.view.network.clone()} servers={n} on_intent={on_intent.clone()} />
                 </div>

@@ -288,3 +288,32 @@ test("dark theme, phone width: the cluster and controls still fit", async () => 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("Experiments: with the election restriction skipped, the checker catches a Leader Completeness violation", async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?seed=12&speed=1&paused`);
+  const safety = page.getByRole("region", { name: "Safety" });
+  await safety.getByText("Experiments: break Raft").click();
+  await safety.getByRole("checkbox", { name: /Grant votes without the up-to-date check/ }).check();
+  await safety.getByText("Raft is deliberately broken in this run").waitFor();
+  await startWithS1Leader(page);
+  // Cut S5 off, commit SET x 1 on the other four.
+  await page.getByText("Custom partition, cut a link").click();
+  await page.getByRole("combobox", { name: "Group of S5" }).selectOption("B");
+  await page.getByRole("button", { name: "Apply groups" }).click();
+  await serverButton(page, 1).click();
+  await page.getByRole("textbox", { name: "Command for S1" }).fill("SET x 1");
+  await page.getByRole("button", { name: "Send to S1" }).click();
+  await page.getByRole("row", { name: "Log of S1" }).getByRole("cell", { name: /SET x 1 .*, committed/ }).waitFor();
+  // S5 comes back with a stale log and campaigns; voters skip the up-to-date check.
+  await page.getByRole("button", { name: "Heal" }).click();
+  await serverButton(page, 5).click();
+  await page.getByRole("button", { name: "Force timeout" }).click();
+  await safety.getByLabel(/: violated$/).first().waitFor({ timeout: 15000 });
+  assert.equal(await page.locator(".app").getAttribute("data-playing"), "false", "time stops at the violation");
+  const text = await safety.innerText();
+  assert.match(text, /✗/);
+  assert.match(text, /violated at/);
+  await screenshot(page, "safety-violation");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
