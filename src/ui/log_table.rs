@@ -116,7 +116,7 @@ pub fn LogTable(props: &LogTableProps) -> Html {
     let hidden = start - 1;
 
     let header = (start..=end)
-        .map(|i| html! { <div class="lcell lhead" role="columnheader">{ i }</div> })
+        .map(|i| html! { <div key={i} class="lcell lhead" role="columnheader">{ i }</div> })
         .collect::<Html>();
 
     let rows = view.servers.iter().map(|s| {
@@ -152,7 +152,7 @@ pub fn LogTable(props: &LogTableProps) -> Html {
                         <div class={classes!("lcell", "entry", format!("t{}", e.term.0 % 8),
                                      if committed { "committed" } else { "uncommitted" },
                                      applied.then_some("applied"), edge.then_some("commit-edge"))}
-                             role="cell" title={title.clone()} aria-label={title}>
+                             key={i} role="cell" aria-label={title}>
                             <span class="eterm">{ e.term.0 }</span>
                             <span class="ecmd">{ entry_text(e) }</span>
                             { marks }
@@ -160,7 +160,7 @@ pub fn LogTable(props: &LogTableProps) -> Html {
                     }
                 }
                 None => html! {
-                    <div class={classes!("lcell", "empty", (idx == s.commit_index && i > 0).then_some("commit-edge"))} role="cell">{ marks }</div>
+                    <div key={i} class={classes!("lcell", "empty", (idx == s.commit_index && i > 0).then_some("commit-edge"))} role="cell">{ marks }</div>
                 },
             }
         }).collect::<Html>();
