@@ -235,6 +235,14 @@ pub fn App() -> Html {
                         <Cluster view={m.view.clone()} now={m.now} selected_server={m.selected_server}
                                  selected_message={m.selected_message} on_intent={on_intent.clone()} />
                     </div>
+                    <p class="msg-legend" aria-label="What the shapes mean">
+                        <span><b class="lg-rv">{ "RV" }</b>{ " RequestVote" }</span>
+                        <span><b class="lg-yes">{ "✓" }</b><b class="lg-no">{ "✗" }</b>{ " vote granted / denied" }</span>
+                        <span><b class="lg-hb">{ "○" }</b>{ " heartbeat" }</span>
+                        <span><b class="lg-ae">{ "+n" }</b>{ " AppendEntries with n entries" }</span>
+                        <span><b class="lg-ok">{ "✓" }</b><b class="lg-fail">{ "✗" }</b>{ " append ok / rejected" }</span>
+                        <span>{ "faded, dashed: will be lost · arc: election timer · ★ thick ring: leader · dashed: candidate" }</span>
+                    </p>
                 </div>
                 <div class="side">
                     if let Some(v) = m.safety.iter().find(|r| r.violation.is_some()) {
