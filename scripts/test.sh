@@ -18,8 +18,8 @@ step() { printf '\n\033[1;32m==> %s\033[0m\n' "$*"; }
 # Adds up cargo's "test result:" lines from a log into passed/failed.
 count_cargo() {
     local p f
-    p=$(grep -Eo 'test result: [a-zA-Z]+\. [0-9]+ passed' "$1" | awk '{s+=$4} END {print s+0}')
-    f=$(grep -Eo '[0-9]+ failed' "$1" | awk '{s+=$1} END {print s+0}')
+    p=$(grep -Eo 'test result: [a-zA-Z]+\. [0-9]+ passed; [0-9]+ failed' "$1" | awk '{s+=$4} END {print s+0}')
+    f=$(grep -Eo 'test result: [a-zA-Z]+\. [0-9]+ passed; [0-9]+ failed' "$1" | awk '{s+=$6} END {print s+0}')
     passed=$((passed + p)); failed=$((failed + f))
 }
 

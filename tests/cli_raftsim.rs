@@ -109,6 +109,27 @@ fn check_prints_one_json_line_and_exit_code_follows_violations() {
         "{err}"
     );
 
+    // The shrunk failure, saved as a scenario, fails again when replayed.
+    let saved =
+        std::env::temp_dir().join(format!("raftsim-test-{}-replay.json", std::process::id()));
+    let saved = saved.to_string_lossy().into_owned();
+    let (code, _, err) = raftsim(&[
+        "check",
+        "--seeds",
+        "5",
+        "--duration-ms",
+        "10000",
+        "--knob",
+        "skip_election_restriction",
+        "--save",
+        &saved,
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("permalink: v1."), "{err}");
+    let (code, out, _) = raftsim(&["run", &saved]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("Leader Completeness"), "{out}");
+
     let (code, _, err) = raftsim(&[
         "check",
         "--seeds",

@@ -24,3 +24,17 @@ fn presets_are_listed_with_unique_ids() {
     ids.dedup();
     assert_eq!(ids.len(), all.len());
 }
+
+#[test]
+fn the_documented_example_is_valid_and_passes() {
+    let doc = include_str!("../docs/SCENARIOS.md");
+    let start = doc
+        .find("```json\n")
+        .expect("docs/SCENARIOS.md has a JSON example")
+        + "```json\n".len();
+    let end = start + doc[start..].find("```").expect("the example block ends");
+    let scenario = raft_explorer::scenario::Scenario::from_json(&doc[start..end])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let report = run(&scenario);
+    assert!(report.passed(), "{:?}", report.problems());
+}

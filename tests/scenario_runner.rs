@@ -109,3 +109,30 @@ fn an_unexpected_violation_fails_the_run_even_without_an_expect_step() {
         report.problems()
     );
 }
+
+#[test]
+fn a_player_carries_out_steps_as_time_advances() {
+    use raft_explorer::scenario::Player;
+    let s = scenario(
+        r#"{"at_ms":0,"action":"timeout","server":"S1"},
+           {"at_ms":300,"action":"crash","server":"S1"},
+           {"at_ms":2000,"action":"expect","leaders":1,"term_at_least":2}"#,
+    );
+    let mut player = Player::new(&s, &RunOptions::default()).expect("starts");
+    player.run_until(200_000);
+    assert_eq!(
+        player.sim().leader(),
+        Some(raft_explorer::raft::ServerId(1)),
+        "S1 won the first election"
+    );
+    assert!(!player.steps_done());
+    player.run_until(300_000);
+    assert!(
+        !player.sim().is_up(raft_explorer::raft::ServerId(1)),
+        "the crash at 300 ms happened"
+    );
+    player.run_until(2_000_000);
+    assert!(player.steps_done());
+    assert!(player.failures().is_empty(), "{:?}", player.failures());
+    assert!(player.report().passed());
+}

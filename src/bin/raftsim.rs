@@ -6,7 +6,7 @@ use raft_explorer::check::fuzz::{self, FuzzConfig, Nemesis};
 use raft_explorer::check::Verdict;
 use raft_explorer::raft::Knobs;
 use raft_explorer::scenario::{self, KnobsSpec, RunOptions, Scenario};
-use raft_explorer::sim::{ClientLoad, Sim, SimConfig};
+use raft_explorer::sim::Sim;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -21,16 +21,18 @@ USAGE:
 
   raftsim check --seeds N --duration-ms D [--servers K] [--nemesis all|crash|partition|loss|none]
                 [--knob NAME]... [--first-seed S] [--clients C] [--slow-backup] [--noop-on-election]
+                [--save FILE]
       Run N random fault schedules (seeds S..S+N-1, default S=0) of D simulated ms with client
       load, checking Figure 3 invariants after every event and linearizability at the end.
       Prints one JSON line {\"runs\":N,\"violations\":V,\"events\":E,\"events_per_sec\":R,...}
       and exits 1 if V > 0, after printing the first failing seed, a shrunk schedule and its
-      narrated trace. Knobs: forget_vote_on_restart, commit_old_term_by_counting,
+      narrated trace; --save writes that shrunk run as a scenario file to replay with
+      `raftsim run`. Knobs: forget_vote_on_restart, commit_old_term_by_counting,
       skip_election_restriction, stale_local_reads.
 
   raftsim bench [--duration-ms D]
-      Simulated events per second for a fixed workload (5 servers, 5 clients, no checker),
-      printed as JSON.
+      Simulated events per second for a fixed workload (5 servers, 5 busy clients, no faults,
+      no checker; default 3,000,000 simulated ms), printed as JSON.
 
   raftsim --help
 ";
@@ -175,6 +177,7 @@ fn cmd_check(args: &[String]) -> Result<ExitCode, String> {
             "--knob",
             "--first-seed",
             "--clients",
+            "--save",
         ],
     )?;
     if !flags.positional.is_empty() {
@@ -270,6 +273,14 @@ fn cmd_check(args: &[String]) -> Result<ExitCode, String> {
     for line in fuzz::describe_schedule(&shrunk) {
         eprintln!("  {line}");
     }
+    let replay = scenario::scenario_from_fuzz(&small, &shrunk, outcome.problem().as_deref());
+    if let Some(path) = flags.values("--save").last() {
+        match std::fs::write(path, replay.to_json() + "\n") {
+            Ok(()) => eprintln!("replay: raftsim run {path} --trace"),
+            Err(e) => eprintln!("could not write {path}: {e}"),
+        }
+    }
+    eprintln!("permalink: {}", replay.to_permalink());
     let trace = fuzz::narrate(&small, &shrunk);
     // Where to look: the end (an invariant violation stops the run at once), or around the
     // operation whose result could not be explained.
@@ -311,16 +322,9 @@ fn cmd_check(args: &[String]) -> Result<ExitCode, String> {
 
 fn cmd_bench(args: &[String]) -> Result<ExitCode, String> {
     let flags = Flags::parse(args, &[], &["--duration-ms"])?;
-    let duration_ms = flags.number("--duration-ms")?.unwrap_or(300_000);
-    let config = SimConfig {
-        seed: 42,
-        servers: 5,
-        load: ClientLoad::busy(5),
-        trace_capacity: 0,
-        checkpoint_interval: 0,
-        ..SimConfig::default()
-    };
-    let mut sim = Sim::new(config);
+    let duration_ms = flags.number("--duration-ms")?.unwrap_or(3_000_000);
+    // The workload the wasm benchmark measures too (src/sim/workload.rs).
+    let mut sim = Sim::new(raft_explorer::sim::workload::busy_cluster());
     let started = Instant::now();
     sim.run_until(duration_ms * 1000);
     let secs = started.elapsed().as_secs_f64();

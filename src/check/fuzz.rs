@@ -297,6 +297,10 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
         }
         t += dice.between(config.fault_interval / 4, config.fault_interval * 7 / 4);
     }
+    // Whole milliseconds, so a schedule can be written as a scenario file exactly.
+    for (time, _) in &mut out {
+        *time -= *time % 1000;
+    }
     out.sort_by_key(|(time, _)| *time);
     out
 }
@@ -338,6 +342,21 @@ pub fn run_schedule(config: &FuzzConfig, schedule: &[(Micros, Action)]) -> FuzzO
         linearizability,
         operations: sim.history().len(),
     }
+}
+
+/// The actions of `schedule` the simulator accepts (refused ones change nothing, so dropping
+/// them replays the same run).
+pub fn accepted(config: &FuzzConfig, schedule: &[(Micros, Action)]) -> Schedule {
+    let mut sim = Sim::new(config.sim_config());
+    let mut out = Schedule::new();
+    for (t, action) in schedule.iter().filter(|(t, _)| *t <= config.duration) {
+        while step_until(&mut sim, *t) {}
+        sim.run_until(*t);
+        if sim.apply(action.clone()).is_ok() {
+            out.push((*t, action.clone()));
+        }
+    }
+    out
 }
 
 /// Runs seed `config.seed` with its own schedule.
@@ -404,7 +423,7 @@ pub fn shrink(
     (best_config, best)
 }
 
-/// A replayable text form of a schedule: one "at <ms> ms: <action>" line each.
+/// A replayable text form of a schedule: one `at <ms> ms: <action>` line each.
 pub fn describe_schedule(schedule: &[(Micros, Action)]) -> Vec<String> {
     schedule
         .iter()

@@ -1,4 +1,12 @@
 //! Layer 3: safety invariants (the paper's Figure 3) and client-history linearizability.
+//!
+//! - [`invariants`]: the five Figure 3 properties as functions of a `ClusterView`, and the
+//!   incremental [`Checker`] that watches a simulation after every event (borrowing servers,
+//!   re-examining only the one the event touched).
+//! - [`linearizability`]: a bounded Wing–Gong–Lowe search of a client history against the
+//!   key-value model (§8).
+//! - [`fuzz`]: random fault schedules with client load, checked by both, and shrinking of a
+//!   failing schedule (what `raftsim check` runs).
 
 pub mod fuzz;
 pub mod invariants;

@@ -16,6 +16,12 @@ use std::fmt;
 /// The only format version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
 
+/// The longest simulated run a scenario may ask for (one hour).
+pub const MAX_RUN_MS: u64 = 3_600_000;
+
+/// The longest timeout, interval or latency a cluster may configure (one minute).
+pub const MAX_TIMER_MS: u64 = 60_000;
+
 /// A whole scenario file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -60,6 +66,29 @@ pub struct ClusterSpec {
     pub noop_on_election: bool,
     /// The "break Raft" knobs, all off by default.
     pub knobs: KnobsSpec,
+    /// Automatic clients that keep sending random commands (none by default).
+    pub clients: ClientsSpec,
+}
+
+/// Automatic client load: `count` clients C1..Cn, each thinking a random time in `think_ms`,
+/// then sending a random SET/GET/DEL on one of `keys` keys (k0, k1, ...) and waiting for the
+/// answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClientsSpec {
+    pub count: u32,
+    pub think_ms: [u64; 2],
+    pub keys: u32,
+}
+
+impl Default for ClientsSpec {
+    fn default() -> Self {
+        ClientsSpec {
+            count: 0,
+            think_ms: [0, 20],
+            keys: 5,
+        }
+    }
 }
 
 impl Default for ClusterSpec {
@@ -75,6 +104,7 @@ impl Default for ClusterSpec {
             fast_backup: true,
             noop_on_election: false,
             knobs: KnobsSpec::default(),
+            clients: ClientsSpec::default(),
         }
     }
 }
@@ -303,6 +333,8 @@ fn shape_of(field: &str) -> Option<Shape> {
         | "heartbeat_ms"
         | "client_timeout_ms"
         | "leaders"
+        | "count"
+        | "keys"
         | "term"
         | "term_at_least"
         | "commit_index_at_least" => Shape::Unsigned,
@@ -318,10 +350,10 @@ fn shape_of(field: &str) -> Option<Shape> {
         | "commit_old_term_by_counting"
         | "skip_election_restriction"
         | "stale_local_reads" => Shape::Bool,
-        "election_timeout_ms" | "latency_ms" => Shape::UnsignedPair,
+        "election_timeout_ms" | "latency_ms" | "think_ms" => Shape::UnsignedPair,
         "committed" | "not_committed" => Shape::TextList,
         "groups" => Shape::Groups,
-        "cluster" | "knobs" => Shape::Object,
+        "cluster" | "knobs" | "clients" => Shape::Object,
         "role" => Shape::RoleName,
         "kv" => Shape::TextMap,
         _ => return None,
@@ -422,6 +454,9 @@ impl Scenario {
             if let Some(Value::Object(knobs)) = cluster.get("knobs") {
                 check_fields(knobs, "cluster.knobs.")?;
             }
+            if let Some(Value::Object(clients)) = cluster.get("clients") {
+                check_fields(clients, "cluster.clients.")?;
+            }
         }
         match root.get("version") {
             Some(v) if v.as_u64() == Some(FORMAT_VERSION as u64) => {}
@@ -491,6 +526,39 @@ impl Scenario {
         if c.heartbeat_ms == 0 {
             return bad("cluster.heartbeat_ms", "must be at least 1 ms".into());
         }
+        // Durations stay within what a teaching run can simulate (and far from overflow).
+        for (field, ms) in [
+            ("cluster.election_timeout_ms", emax),
+            ("cluster.heartbeat_ms", c.heartbeat_ms),
+            ("cluster.latency_ms", c.latency_ms[1]),
+            ("cluster.client_timeout_ms", c.client_timeout_ms),
+        ] {
+            if ms > MAX_TIMER_MS {
+                return bad(
+                    field,
+                    format!("{ms} ms is too long: at most {MAX_TIMER_MS} ms"),
+                );
+            }
+        }
+        let [tmin, tmax] = c.clients.think_ms;
+        if tmin > tmax || tmax > MAX_TIMER_MS {
+            return bad(
+                "cluster.clients.think_ms",
+                format!("[{tmin}, {tmax}]: need min ≤ max ≤ {MAX_TIMER_MS}"),
+            );
+        }
+        if c.clients.count > 100 {
+            return bad(
+                "cluster.clients.count",
+                format!("{} clients: at most 100", c.clients.count),
+            );
+        }
+        if c.clients.count > 0 && !(1..=1000).contains(&c.clients.keys) {
+            return bad(
+                "cluster.clients.keys",
+                format!("{} keys: choose 1 to 1000", c.clients.keys),
+            );
+        }
         let [lmin, lmax] = c.latency_ms;
         if lmin > lmax {
             return bad(
@@ -515,6 +583,15 @@ impl Scenario {
                     message: format!("({}) {message}", step.action.name()),
                 })
             };
+            if step.at_ms > MAX_RUN_MS {
+                return err(
+                    "at_ms",
+                    format!(
+                        "{} ms is past the longest run, {MAX_RUN_MS} ms (one hour)",
+                        step.at_ms
+                    ),
+                );
+            }
             if step.at_ms < previous {
                 return err(
                     "at_ms",
@@ -623,6 +700,12 @@ impl Scenario {
                 }
             }
         }
+        if self.end_ms.is_some_and(|end| end > MAX_RUN_MS) {
+            return bad(
+                "end_ms",
+                format!("the longest run is {MAX_RUN_MS} ms (one hour)"),
+            );
+        }
         if let (Some(end), Some(last)) = (self.end_ms, self.steps.last()) {
             if end < last.at_ms {
                 return bad(
@@ -694,17 +777,25 @@ fn parse_step(index: usize, value: Value) -> Result<Step, ScenarioError> {
 }
 
 impl Serialize for Step {
+    /// Written as one flat object, in reading order: `at_ms`, `action`, the action's fields,
+    /// then `note`.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut value = serde_json::to_value(&self.action).map_err(serde::ser::Error::custom)?;
-        let mut out = Map::new();
-        out.insert("at_ms".into(), Value::from(self.at_ms));
+        use serde::ser::SerializeMap;
+        let value = serde_json::to_value(&self.action).map_err(serde::ser::Error::custom)?;
+        let empty = Map::new();
+        let fields = value.as_object().unwrap_or(&empty);
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("at_ms", &self.at_ms)?;
+        if let Some(action) = fields.get("action") {
+            map.serialize_entry("action", action)?;
+        }
+        for (k, v) in fields.iter().filter(|(k, _)| k.as_str() != "action") {
+            map.serialize_entry(k, v)?;
+        }
         if let Some(note) = &self.note {
-            out.insert("note".into(), Value::from(note.clone()));
+            map.serialize_entry("note", note)?;
         }
-        if let Value::Object(fields) = &mut value {
-            out.append(fields);
-        }
-        Value::Object(out).serialize(serializer)
+        map.end()
     }
 }
 
@@ -821,6 +912,14 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("break_it"), "{e}");
+        let e = Scenario::from_json(&with_steps(r#"{"at_ms":99999999999,"action":"heal"}"#))
+            .unwrap_err();
+        assert_eq!((e.step, e.field.as_deref()), (Some(0), Some("at_ms")));
+        let e = Scenario::from_json(
+            r#"{"version":1,"name":"t","cluster":{"heartbeat_ms":18446744073709551615}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("cluster.heartbeat_ms"));
         let e = Scenario::from_json(r#"{"version":2,"name":"t"}"#).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("version"));
         let e = Scenario::from_json(r#"{"version":1,"name":"t","colour":"red"}"#).unwrap_err();

@@ -1,6 +1,7 @@
 //! Layer 4: the documented scenario / permalink format, presets and validation.
 
 pub mod format;
+pub mod from_fuzz;
 pub mod permalink;
 pub mod presets;
 pub mod runner;
@@ -8,4 +9,5 @@ pub mod runner;
 pub use format::{
     ClusterSpec, Expectation, KnobsSpec, Scenario, ScenarioError, Step, StepAction, FORMAT_VERSION,
 };
-pub use runner::{run, run_with, sim_config, Failure, Report, RunOptions};
+pub use from_fuzz::scenario_from_fuzz;
+pub use runner::{run, run_with, sim_config, Failure, Player, Report, RunOptions};

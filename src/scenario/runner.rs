@@ -7,7 +7,7 @@ use crate::check::invariants::step_until;
 use crate::check::{check_history, Checker, Property, Verdict, Violation};
 use crate::raft::types::{Command, EntryPayload, LogIndex, ServerId};
 use crate::raft::{Knobs, RaftOptions};
-use crate::sim::{Action, ClusterView, ServerStatus, ServerView, Sim, SimConfig};
+use crate::sim::{Action, ClientLoad, ClusterView, ServerStatus, ServerView, Sim, SimConfig};
 
 /// How to run.
 #[derive(Clone, Debug, Default)]
@@ -91,6 +91,12 @@ pub fn sim_config(scenario: &Scenario) -> SimConfig {
         loss_probability: c.loss,
         duplicate_probability: c.duplication,
         client_timeout: c.client_timeout_ms * 1000,
+        load: ClientLoad {
+            clients: c.clients.count,
+            think_time_min: c.clients.think_ms[0] * 1000,
+            think_time_max: c.clients.think_ms[1] * 1000,
+            keys: c.clients.keys,
+        },
         raft: RaftOptions {
             fast_backup: c.fast_backup,
             noop_on_election: c.noop_on_election,
@@ -112,78 +118,160 @@ pub fn run(scenario: &Scenario) -> Report {
     run_with(scenario, &RunOptions::default())
 }
 
-/// Runs `scenario`.
+/// Runs `scenario` to its end.
 pub fn run_with(scenario: &Scenario, options: &RunOptions) -> Report {
-    let mut report = Report {
-        name: scenario.name.clone(),
-        failures: Vec::new(),
-        violation: None,
-        violation_expected: scenario
-            .steps
-            .iter()
-            .any(|s| matches!(&s.action, StepAction::Expect(e) if e.violation.is_some() || e.no_violation == Some(false))),
-        linearizability: Verdict::Linearizable,
-        non_linearizable_expected: scenario
-            .steps
-            .iter()
-            .any(|s| matches!(&s.action, StepAction::Expect(e) if e.linearizable == Some(false))),
-        events: 0,
-        end_ms: scenario.end_ms(),
-        trace: Vec::new(),
-    };
-    let mut config = sim_config(scenario);
-    if options.trace {
-        config.trace_capacity = 1;
-    }
-    let mut sim = match Sim::try_new(config) {
-        Ok(sim) => sim,
-        Err(e) => {
+    match Player::new(scenario, options) {
+        Ok(mut player) => {
+            player.run_until(scenario.end_ms().saturating_mul(1000));
+            player.report()
+        }
+        Err(message) => {
+            let mut report = Report::empty(scenario);
             report.failures.push(Failure {
                 step: 0,
                 at_ms: 0,
-                message: format!("cannot start the cluster: {e}"),
+                message,
             });
-            return report;
+            report
         }
-    };
-    let mut checker = Checker::new();
-    for (index, step) in scenario.steps.iter().enumerate() {
-        advance(
-            &mut sim,
-            &mut checker,
-            step.at_ms * 1000,
-            options.trace,
-            &mut report.trace,
-        );
+    }
+}
+
+/// A scenario being played, step by step as simulated time advances (the page drives one with
+/// its clock; [`run_with`] drives one to the end).
+pub struct Player {
+    scenario: Scenario,
+    sim: Sim,
+    checker: Checker,
+    /// Index of the next step to carry out.
+    next: usize,
+    failures: Vec<Failure>,
+    trace: Option<Vec<String>>,
+}
+
+impl Player {
+    /// A fresh cluster as the scenario configures it, at time 0, no step carried out yet.
+    pub fn new(scenario: &Scenario, options: &RunOptions) -> Result<Player, String> {
+        let mut config = sim_config(scenario);
         if options.trace {
-            if let Some(note) = &step.note {
-                report
-                    .trace
-                    .push(format!("[{:>9.1} ms] note: {note}", step.at_ms as f64));
+            config.trace_capacity = 1;
+        }
+        let sim = Sim::try_new(config).map_err(|e| format!("cannot start the cluster: {e}"))?;
+        Ok(Player {
+            scenario: scenario.clone(),
+            sim,
+            checker: Checker::new(),
+            next: 0,
+            failures: Vec::new(),
+            trace: options.trace.then(Vec::new),
+        })
+    }
+
+    pub fn sim(&self) -> &Sim {
+        &self.sim
+    }
+
+    pub fn checker(&self) -> &Checker {
+        &self.checker
+    }
+
+    /// Failed steps so far.
+    pub fn failures(&self) -> &[Failure] {
+        &self.failures
+    }
+
+    /// True once every step has been carried out.
+    pub fn steps_done(&self) -> bool {
+        self.next >= self.scenario.steps.len()
+    }
+
+    /// Simulates up to `until` (µs): every event due by then, and every step due by then at its
+    /// time, checking invariants after each event.
+    pub fn run_until(&mut self, until: u64) {
+        while let Some(step) = self
+            .scenario
+            .steps
+            .get(self.next)
+            .filter(|s| s.at_ms.saturating_mul(1000) <= until)
+        {
+            let (index, step) = (self.next, step.clone());
+            self.next += 1;
+            self.advance(step.at_ms * 1000);
+            self.perform_step(index, &step);
+        }
+        self.advance(until);
+    }
+
+    /// Processes every event due at or before `until` (µs), checking invariants after each.
+    fn advance(&mut self, until: u64) {
+        while step_until(&mut self.sim, until) {
+            if let Some(lines) = &mut self.trace {
+                push_trace(lines, self.sim.last_event());
+            }
+            self.checker.observe_sim(&self.sim);
+        }
+        self.sim.run_until(until);
+    }
+
+    fn perform_step(&mut self, index: usize, step: &Step) {
+        let at = format!("[{:>9.1} ms]", step.at_ms as f64);
+        if let (Some(lines), Some(note)) = (&mut self.trace, &step.note) {
+            lines.push(format!("{at} note: {note}"));
+        }
+        let outcome = perform(&mut self.sim, &mut self.checker, step);
+        if let Some(lines) = &mut self.trace {
+            match (&step.action, &outcome) {
+                (StepAction::Expect(_), Ok(())) => {
+                    lines.push(format!("{at} expect (step {index}): holds"))
+                }
+                (_, Err(message)) => lines.push(format!("{at} FAILED step {index}: {message}")),
+                (_, Ok(())) => push_trace(lines, self.sim.last_event()),
             }
         }
-        if let Err(message) = perform(&mut sim, &mut checker, step) {
-            report.failures.push(Failure {
+        if let Err(message) = outcome {
+            self.failures.push(Failure {
                 step: index,
                 at_ms: step.at_ms,
                 message,
             });
         }
-        if options.trace && !matches!(step.action, StepAction::Expect(_)) {
-            push_trace(&mut report.trace, sim.last_event());
+    }
+
+    /// The report as things stand (the client history judged up to now).
+    pub fn report(&self) -> Report {
+        let mut report = Report::empty(&self.scenario);
+        report.failures = self.failures.clone();
+        report.violation = self.checker.violation().cloned();
+        report.linearizability = check_history(self.sim.history());
+        report.events = self.sim.events_processed();
+        report.end_ms = self.sim.now() / 1000;
+        report.trace = self.trace.clone().unwrap_or_default();
+        report
+    }
+}
+
+impl Report {
+    fn empty(scenario: &Scenario) -> Report {
+        let expects = |f: &dyn Fn(&Expectation) -> bool| {
+            scenario
+                .steps
+                .iter()
+                .any(|s| matches!(&s.action, StepAction::Expect(e) if f(e)))
+        };
+        Report {
+            name: scenario.name.clone(),
+            failures: Vec::new(),
+            violation: None,
+            violation_expected: expects(&|e| {
+                e.violation.is_some() || e.no_violation == Some(false)
+            }),
+            linearizability: Verdict::Linearizable,
+            non_linearizable_expected: expects(&|e| e.linearizable == Some(false)),
+            events: 0,
+            end_ms: scenario.end_ms(),
+            trace: Vec::new(),
         }
     }
-    advance(
-        &mut sim,
-        &mut checker,
-        report.end_ms * 1000,
-        options.trace,
-        &mut report.trace,
-    );
-    report.events = sim.events_processed();
-    report.violation = checker.violation().cloned();
-    report.linearizability = check_history(sim.history());
-    report
 }
 
 fn push_trace(trace: &mut Vec<String>, event: &crate::sim::TraceEvent) {
@@ -193,17 +281,6 @@ fn push_trace(trace: &mut Vec<String>, event: &crate::sim::TraceEvent) {
         event.section(),
         event.explain()
     ));
-}
-
-/// Processes every event due at or before `until` (µs), checking invariants after each.
-fn advance(sim: &mut Sim, checker: &mut Checker, until: u64, trace: bool, lines: &mut Vec<String>) {
-    while step_until(sim, until) {
-        if trace {
-            push_trace(lines, sim.last_event());
-        }
-        checker.observe_sim(sim);
-    }
-    sim.run_until(until);
 }
 
 /// The live leader of the highest term.
@@ -419,7 +496,7 @@ fn expect(sim: &Sim, checker: &Checker, e: &Expectation) -> Result<(), String> {
             None => wrong.push(format!(
                 "expected a violation of {name}, the checker found none"
             )),
-            Some(v) if name != "any" && !v.property.name().eq_ignore_ascii_case(name) => {
+            Some(v) if name != "any" && property_named(name) != Some(v.property) => {
                 wrong.push(format!("expected a violation of {name}, found: {v}"))
             }
             Some(_) => {}

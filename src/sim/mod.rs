@@ -36,6 +36,7 @@ pub mod history;
 pub mod network;
 pub mod trace;
 pub mod view;
+pub mod workload;
 pub(crate) mod world;
 
 pub use action::{Action, ActionError, ActionOutcome};

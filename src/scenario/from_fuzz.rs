@@ -1,0 +1,121 @@
+//! A fuzz run (seed, options, nemesis schedule) written as a scenario file, so a failure found
+//! by `raftsim check` can be replayed with `raftsim run`, opened in the page, or shared as a
+//! permalink.
+
+use super::format::{
+    ClientsSpec, ClusterSpec, Expectation, KnobsSpec, Scenario, Step, StepAction, FORMAT_VERSION,
+};
+use crate::check::fuzz::FuzzConfig;
+use crate::sim::{Action, ClientLoad, Micros};
+
+fn name(s: crate::raft::ServerId) -> String {
+    format!("S{}", s.0)
+}
+
+/// The scenario step for a nemesis action (None for actions scenarios cannot express).
+pub fn step_for(time: Micros, action: &Action) -> Option<Step> {
+    let action = match action {
+        Action::Crash { server } => StepAction::Crash {
+            server: name(*server),
+        },
+        Action::Restart { server } => StepAction::Restart {
+            server: name(*server),
+        },
+        Action::Timeout { server } => StepAction::Timeout {
+            server: name(*server),
+        },
+        Action::Pause { server } => StepAction::Pause {
+            server: name(*server),
+        },
+        Action::Resume { server } => StepAction::Resume {
+            server: name(*server),
+        },
+        Action::Partition { groups } => StepAction::Partition {
+            groups: groups
+                .iter()
+                .map(|g| g.iter().map(|s| name(*s)).collect())
+                .collect(),
+        },
+        Action::Cut { from, to } => StepAction::Cut {
+            from: name(*from),
+            to: name(*to),
+        },
+        Action::Heal => StepAction::Heal,
+        Action::SetLoss { probability } => StepAction::SetLoss { p: *probability },
+        Action::SetDuplication { probability } => StepAction::SetDuplication { p: *probability },
+        Action::ClientRequest {
+            command,
+            target,
+            client: None,
+        } => StepAction::ClientRequest {
+            command: command.to_string(),
+            server: target.map(name),
+        },
+        _ => return None,
+    };
+    Some(Step {
+        at_ms: time / 1000,
+        note: None,
+        action,
+    })
+}
+
+/// The scenario that replays `config` with `schedule` (the actions the simulator accepts) and
+/// expects a clean run, so replaying a failing run fails the same way.
+pub fn scenario_from_fuzz(
+    config: &FuzzConfig,
+    schedule: &[(Micros, Action)],
+    problem: Option<&str>,
+) -> Scenario {
+    let defaults = crate::sim::SimConfig::default();
+    let load: ClientLoad = config.sim_config().load;
+    let k = &config.knobs;
+    let mut steps: Vec<Step> = crate::check::fuzz::accepted(config, schedule)
+        .iter()
+        .filter_map(|(t, a)| step_for(*t, a))
+        .collect();
+    // Round up: a shrunk run ends just after its violation, which must be replayed too.
+    let end_ms = config.duration.div_ceil(1000);
+    steps.push(Step {
+        at_ms: end_ms,
+        note: problem.map(|p| format!("raftsim check found: {p}")),
+        action: StepAction::Expect(Expectation {
+            no_violation: Some(true),
+            linearizable: Some(true),
+            ..Expectation::default()
+        }),
+    });
+    Scenario {
+        version: FORMAT_VERSION,
+        name: format!("Fuzz seed {}", config.seed),
+        description: format!(
+            "A random fault schedule from `raftsim check` (seed {}, nemesis {}), written out to be replayed.",
+            config.seed, config.nemesis
+        ),
+        seed: config.seed,
+        cluster: ClusterSpec {
+            servers: config.servers,
+            election_timeout_ms: [defaults.election_timeout_min / 1000, defaults.election_timeout_max / 1000],
+            heartbeat_ms: defaults.heartbeat_interval / 1000,
+            latency_ms: [defaults.latency_min / 1000, defaults.latency_max / 1000],
+            loss: defaults.loss_probability,
+            duplication: defaults.duplicate_probability,
+            client_timeout_ms: defaults.client_timeout / 1000,
+            fast_backup: config.fast_backup,
+            noop_on_election: config.noop_on_election,
+            knobs: KnobsSpec {
+                forget_vote_on_restart: k.forget_vote_on_restart,
+                commit_old_term_by_counting: k.commit_old_term_by_counting,
+                skip_election_restriction: k.skip_election_restriction,
+                stale_local_reads: k.stale_local_reads,
+            },
+            clients: ClientsSpec {
+                count: load.clients,
+                think_ms: [load.think_time_min / 1000, load.think_time_max / 1000],
+                keys: load.keys,
+            },
+        },
+        end_ms: Some(end_ms),
+        steps,
+    }
+}
