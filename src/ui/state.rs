@@ -712,14 +712,25 @@ impl Model {
                 }
             }
             Intent::Fork => {
-                // Forget the recorded future: any action does it; this one changes nothing.
-                let p = self.view.network.loss_probability;
-                self.act(Action::SetLoss { probability: p });
-                self.horizon = self.now;
-                self.notice = Some(
-                    "Forked: the recorded future is forgotten; what you do now writes a new one."
-                        .into(),
-                );
+                let in_past = {
+                    let sim = self.sim.borrow();
+                    sim.actions_applied() < sim.actions().len() || sim.now() < self.horizon
+                };
+                if in_past {
+                    // Forget the recorded future: any action does it; this one changes nothing.
+                    let p = self.view.network.loss_probability;
+                    self.act(Action::SetLoss { probability: p });
+                    self.horizon = self.now;
+                    self.notice = Some(
+                        "Forked: the recorded future is forgotten; what happens now is a new run."
+                            .into(),
+                    );
+                } else {
+                    self.notice = Some(
+                        "Nothing to fork: travel back on the timeline first, then act (or press F)."
+                            .into(),
+                    );
+                }
             }
             Intent::Escape => {
                 self.help = false;

@@ -188,6 +188,13 @@ test("scrubbing back then forward reproduces exactly the same state", async () =
   await timeline.fill(String(t));
   await page.waitForFunction((t) => +document.querySelector(".app").dataset.now === t * 1000, t);
   assert.deepEqual(await snapshot(page), before);
+  // Fork (F) from the earlier moment: the recorded future is forgotten, the timeline ends now.
+  await timeline.fill(String(beforeCommand));
+  await page.waitForFunction((t) => +document.querySelector(".app").dataset.now === t * 1000, beforeCommand);
+  await page.locator("h1").click();
+  await page.keyboard.press("f");
+  await page.getByText(/Forked: the recorded future is forgotten/).waitFor();
+  assert.equal(await timeline.getAttribute("max"), String(beforeCommand));
   assert.deepEqual(errors, []);
   await page.close();
 });
