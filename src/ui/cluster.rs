@@ -58,6 +58,13 @@ fn index_of(view: &ClusterView, id: ServerId) -> usize {
 
 #[component]
 pub fn Cluster(props: &ClusterProps) -> Html {
+    let t0 = super::state::wall_ms();
+    let html = cluster_html(props);
+    super::state::profile("cluster_vdom", super::state::wall_ms() - t0);
+    html
+}
+
+fn cluster_html(props: &ClusterProps) -> Html {
     let view = &props.view;
     let n = view.servers.len();
     let now = props.now;

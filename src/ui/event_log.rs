@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Most lines rendered at once.
-pub const MAX_ROWS: usize = 40;
+pub const MAX_ROWS: usize = 30;
 
 #[derive(Properties, Clone)]
 pub struct EventLogProps {

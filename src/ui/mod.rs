@@ -185,6 +185,13 @@ pub fn App() -> Html {
         });
     }
 
+    if model.bench {
+        let start = FRAME_START.with(|s| s.get());
+        if start >= 0.0 {
+            state::profile("to_app_render", perf_now() - start);
+        }
+    }
+    let app_t0 = perf_now();
     let m = &*model;
     let n = m.view.servers.len() as u8;
     let side = if let Some(id) = m.selected_message {
@@ -216,7 +223,7 @@ pub fn App() -> Html {
         .iter()
         .map(|p| leak_name(&p.scenario.name))
         .collect();
-    html! {
+    let out = html! {
         <div class="app" data-now={m.now.to_string()} data-playing={m.playing.to_string()}
              data-messages={m.view.messages.len().to_string()}>
             <header class="app-header">
@@ -282,7 +289,11 @@ pub fn App() -> Html {
                 <span>{ " · Diego Ongaro & John Ousterhout, “In Search of an Understandable Consensus Algorithm” (§ numbers refer to it)" }</span>
             </footer>
         </div>
+    };
+    if m.bench {
+        state::profile("app_vdom", perf_now() - app_t0);
     }
+    out
 }
 
 /// Preset names live as long as the page; intern them once.
