@@ -40,6 +40,14 @@ pub enum Intent {
     ResumeAll,
     Fork,
     CrashSelected,
+    /// The selected server's election timer fires now (or the first follower's).
+    TimeoutSelected,
+    /// Pause the selected server, or resume it if paused.
+    PauseSelected,
+    /// Drop the selected message.
+    DropSelected,
+    /// Select server n (1-based) by number key.
+    SelectNth(u8),
     RestartCrashed,
     /// Close panels and deselect.
     Escape,

@@ -4,7 +4,7 @@ use super::intent::Intent;
 use yew::prelude::*;
 
 /// (key, what it does), in the order the help shows them.
-pub const KEYS: [(&str, &str); 18] = [
+pub const KEYS: [(&str, &str); 22] = [
     ("space / .", "play or pause"),
     ("N", "step to the next event"),
     ("+ / −", "faster / slower"),
@@ -14,7 +14,11 @@ pub const KEYS: [(&str, &str); 18] = [
         "R",
         "restart the leader (crash it, restart it a moment later)",
     ),
+    ("1 … 9", "select server S1 … S9"),
     ("K", "crash the selected server (or the leader)"),
+    ("O", "force the selected server's election timeout"),
+    ("Z", "pause / resume the selected server"),
+    ("X", "drop the selected message"),
     ("U", "restart every crashed server"),
     ("T", "spread timers: start an election on one server"),
     (
@@ -48,6 +52,10 @@ pub fn intent_for(key: &str) -> Option<Intent> {
         "d" | "D" => Intent::ToggleTheme,
         "?" => Intent::ToggleHelp,
         "k" | "K" => Intent::CrashSelected,
+        "o" | "O" => Intent::TimeoutSelected,
+        "z" | "Z" => Intent::PauseSelected,
+        "x" | "X" => Intent::DropSelected,
+        k if k.len() == 1 && ("1"..="9").contains(&k) => Intent::SelectNth(k.parse().unwrap_or(1)),
         "u" | "U" => Intent::RestartCrashed,
         "+" | "=" => Intent::SpeedBy(1.5),
         "-" | "_" => Intent::SpeedBy(1.0 / 1.5),

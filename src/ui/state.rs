@@ -743,6 +743,42 @@ impl Model {
                     );
                 }
             }
+            Intent::TimeoutSelected => match self.selected_server {
+                Some(server) => self.act(Action::Timeout { server }),
+                None => {
+                    self.notice =
+                        Some("Select a server first (click it or press its number).".into())
+                }
+            },
+            Intent::PauseSelected => match self.selected_server {
+                Some(server) => {
+                    let paused = self
+                        .view
+                        .server(server)
+                        .is_some_and(|s| s.status == ServerStatus::Paused);
+                    if paused {
+                        self.act(Action::Resume { server })
+                    } else {
+                        self.act(Action::Pause { server })
+                    }
+                }
+                None => {
+                    self.notice =
+                        Some("Select a server first (click it or press its number).".into())
+                }
+            },
+            Intent::DropSelected => match self.selected_message {
+                Some(id) => self.act(Action::DropMessage { id }),
+                None => {
+                    self.notice = Some("Click a message first, then press X to drop it.".into())
+                }
+            },
+            Intent::SelectNth(n) => {
+                if n >= 1 && n <= self.config.servers {
+                    self.selected_server = Some(ServerId(n));
+                    self.selected_message = None;
+                }
+            }
             Intent::Escape => {
                 self.help = false;
                 self.selected_message = None;

@@ -225,6 +225,13 @@ test("keyboard shortcuts: ?, space, ., C, A, Escape and typing is not a shortcut
   // A: align timers → every follower times out at once: candidates appear.
   await page.keyboard.press("a");
   await page.getByRole("button", { name: /^Server \d, candidate, / }).first().waitFor();
+  // 3 selects S3, K crashes it, U restarts every crashed server.
+  await page.keyboard.press("3");
+  await page.getByRole("heading", { name: "Server S3" }).waitFor();
+  await page.keyboard.press("k");
+  await page.getByRole("button", { name: /^Server 3, crashed, / }).waitFor();
+  await page.keyboard.press("u");
+  await page.getByRole("button", { name: /^Server 3, (follower|candidate|leader), / }).waitFor();
   assert.deepEqual(errors, []);
   await page.close();
 });
