@@ -12,7 +12,7 @@ pub const KEYS: [(&str, &str); 22] = [
     ("C", "client request to the leader (SET with a fresh value)"),
     (
         "R",
-        "restart the leader (crash it, restart it a moment later)",
+        "restart the leader: it crashes and comes back at once, as a follower",
     ),
     ("1 … 9", "select server S1 … S9"),
     ("K", "crash the selected server (or the leader)"),
