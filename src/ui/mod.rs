@@ -180,6 +180,9 @@ pub fn App() -> Html {
                     });
                 if arr.length() < 20_000 {
                     arr.push(&wasm_bindgen::JsValue::from_f64(cost));
+                    let panel = state::LAST_PANEL.with(|p| p.replace(9));
+                    state::profile(&format!("panel{panel}_ms"), cost);
+                    state::profile(&format!("panel{panel}_n"), 1.0);
                 }
             }
         });

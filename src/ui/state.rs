@@ -128,6 +128,11 @@ pub fn wall_ms() -> f64 {
         .unwrap_or(0.0)
 }
 
+thread_local! {
+    /// Bench mode: which panel (0 logs, 1 stores, 2 clients, 3 events) the last frame updated.
+    pub static LAST_PANEL: std::cell::Cell<u8> = const { std::cell::Cell::new(9) };
+}
+
 /// Bench-mode profile: adds `ms` to the named counter `window.__raftProfile[name]`.
 pub fn profile(name: &str, ms: f64) {
     let window = gloo::utils::window();
@@ -274,6 +279,9 @@ impl Model {
     /// One panel catches up with the present (round robin, one per frame).
     fn sync_one_panel(&mut self) {
         self.frame_no += 1;
+        if self.bench {
+            LAST_PANEL.with(|p| p.set((self.frame_no % 4) as u8));
+        }
         match self.frame_no % 4 {
             0 => self.log_view = self.view.clone(),
             1 => self.kv_view = self.view.clone(),
