@@ -198,6 +198,50 @@ fn cluster_html(props: &ClusterProps) -> Html {
         }
     });
 
+    // Outstanding client requests: clients sit outside the cluster, drawn at the centre, with
+    // a dashed line to the server each one is waiting on.
+    let pending: Vec<_> = view
+        .clients
+        .iter()
+        .filter_map(|c| {
+            c.outstanding
+                .as_ref()
+                .map(|(seq, cmd, to)| (c.id, *seq, cmd, *to))
+        })
+        .take(4)
+        .collect();
+    let clients = if pending.is_empty() {
+        html! {}
+    } else {
+        let lines = pending
+            .iter()
+            .enumerate()
+            .map(|(k, (client, seq, cmd, to))| {
+                let target = pos(*to);
+                let end = message_pos((CENTER, CENTER), target, 0.0, 1.0);
+                let (dx, dy) = (end.0 - CENTER, end.1 - CENTER);
+                let len = (dx * dx + dy * dy).sqrt().max(1.0);
+                let stop = (CENTER + dx * (len - rim - 4.0) / len, CENTER + dy * (len - rim - 4.0) / len);
+                html! {
+                    <g class="client-req">
+                        <line x1={CENTER.to_string()} y1={CENTER.to_string()}
+                              x2={format!("{:.1}", stop.0)} y2={format!("{:.1}", stop.1)} />
+                        <text x={CENTER.to_string()} y={format!("{:.0}", CENTER + 26.0 + 12.0 * k as f64)}>
+                            { format!("{client} #{seq} {cmd} → {to}") }
+                        </text>
+                    </g>
+                }
+            })
+            .collect::<Html>();
+        html! {
+            <g class="clients" aria-label="Client requests waiting for an answer" role="img">
+                { lines }
+                <rect class="client-box" x={(CENTER - 22.0).to_string()} y={(CENTER - 11.0).to_string()} width="44" height="22" rx="5" />
+                <text class="client-label" x={CENTER.to_string()} y={(CENTER + 4.0).to_string()}>{ "client" }</text>
+            </g>
+        }
+    };
+
     let messages = view
         .messages
         .iter()
@@ -249,6 +293,7 @@ fn cluster_html(props: &ClusterProps) -> Html {
             <rect class="bg" x="0" y="0" width={VIEW_SIZE.to_string()} height={VIEW_SIZE.to_string()} />
             <g class="hulls">{ for hulls }</g>
             <g class="walls">{ for walls }{ cuts }</g>
+            { clients }
             <g class="servers">{ for servers }</g>
             <g class="messages">{ messages }</g>
             if !banner.is_empty() {

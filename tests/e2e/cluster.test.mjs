@@ -80,8 +80,11 @@ test("a leader is elected, and when it crashes a new leader wins a higher term",
   const second = await waitForLeader(page, { minTerm: first.term + 1, not: first.id });
   assert.notEqual(second.id, first.id);
   assert.ok(second.term > first.term, `new term ${second.term} > ${first.term}`);
-  // The event log narrates the election with its paper section.
-  await page.getByRole("list", { name: "Event log, newest first" }).getByText("§5.2").first().waitFor();
+  // The event log narrates the election with its paper section (filtered to elections).
+  await page.getByRole("combobox", { name: "Filter events by kind" }).selectOption({ label: "elections" });
+  const log = page.getByRole("list", { name: "Event log, newest first" });
+  await log.getByText("§5.2").first().waitFor();
+  await log.getByText(/election timer fired/).first().waitFor();
   await screenshot(page, "leader-crash");
   assert.deepEqual(errors, []);
   await page.close();
