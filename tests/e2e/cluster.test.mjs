@@ -334,3 +334,27 @@ test("Experiments: with the election restriction skipped, the checker catches a 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("time controls: step one event, speed slider, reset with the same seed replays the same election", async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?seed=9&speed=1`);
+  const first = await waitForLeader(page);
+  await page.getByRole("button", { name: "Pause" }).click();
+  const t0 = await simNow(page);
+  await page.getByRole("button", { name: "Step to next event" }).click();
+  await page.waitForFunction((t0) => +document.querySelector(".app").dataset.now > t0, t0);
+  const speed = page.getByRole("slider", { name: "Speed" });
+  await speed.fill("0");
+  assert.match(await page.locator(".speed output").innerText(), /1\/100×/);
+  await speed.fill("1000");
+  assert.match(await page.locator(".speed output").innerText(), /10×/);
+  await speed.fill("667");
+  await page.getByRole("button", { name: "Reset" }).click();
+  assert.equal(await simNow(page), 0);
+  await page.getByRole("button", { name: "Play" }).click();
+  const again = await waitForLeader(page);
+  assert.deepEqual(again, first, "same seed, same first election");
+  await page.getByRole("button", { name: "New seed" }).click();
+  assert.doesNotMatch(await page.locator(".seed").innerText(), /seed 9$/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
