@@ -5,12 +5,23 @@ use super::types::{LogEntry, LogIndex, Term};
 /// A server's log. Entries are numbered from `start`; the entry just before `start` (index
 /// `start - 1`) is known only by its term (`prev_term`, §7 "lastIncludedTerm"). Without
 /// snapshots `start` is 1 and the entry before it is the empty index 0 of term 0.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Log {
     start: LogIndex,
     prev_term: Term,
     entries: Vec<LogEntry>,
+    /// How many leading entries are unchanged since `mark_unchanged` (bookkeeping for the
+    /// simulator's time-travel checkpoints; not part of the log's value).
+    unchanged: usize,
 }
+
+impl PartialEq for Log {
+    fn eq(&self, other: &Self) -> bool {
+        (self.start, self.prev_term, &self.entries)
+            == (other.start, other.prev_term, &other.entries)
+    }
+}
+impl Eq for Log {}
 
 impl Default for Log {
     fn default() -> Self {
@@ -24,6 +35,7 @@ impl Log {
             start: LogIndex(1),
             prev_term: Term(0),
             entries: Vec::new(),
+            unchanged: 0,
         }
     }
 
@@ -33,6 +45,7 @@ impl Log {
             start: LogIndex(1),
             prev_term: Term(0),
             entries,
+            unchanged: 0,
         }
     }
 
@@ -86,6 +99,28 @@ impl Log {
         self.get(index).map(|e| e.term)
     }
 
+    /// Moves the entries out (time-travel checkpoints store them shared; `set_entries` puts
+    /// them back). `start` and `prev_term` are kept.
+    pub(crate) fn take_entries(&mut self) -> Vec<LogEntry> {
+        std::mem::take(&mut self.entries)
+    }
+
+    /// Puts entries back (see `take_entries`); as far as `unchanged_prefix` knows, all changed.
+    pub(crate) fn set_entries(&mut self, entries: Vec<LogEntry>) {
+        self.entries = entries;
+        self.unchanged = 0;
+    }
+
+    /// How many leading entries have not changed since the last `mark_unchanged` (0 before
+    /// the first). Appending leaves the prefix unchanged; truncating shortens it.
+    pub(crate) fn unchanged_prefix(&self) -> usize {
+        self.unchanged.min(self.entries.len())
+    }
+
+    pub(crate) fn mark_unchanged(&mut self) {
+        self.unchanged = self.entries.len();
+    }
+
     /// Appends one entry and returns its index.
     pub fn append(&mut self, entry: LogEntry) -> LogIndex {
         self.entries.push(entry);
@@ -97,6 +132,7 @@ impl Log {
     pub fn truncate_from(&mut self, index: LogIndex) {
         let keep = index.0.saturating_sub(self.start.0) as usize;
         self.entries.truncate(keep);
+        self.unchanged = self.unchanged.min(keep);
     }
 
     /// Up to `max` entries starting at `from` (empty if `from` is past the end).

@@ -204,6 +204,10 @@ impl Server {
     pub fn log(&self) -> &Log {
         &self.persistent.log
     }
+    /// For the simulator's time-travel checkpoints only (they store log entries shared).
+    pub(crate) fn log_mut(&mut self) -> &mut Log {
+        &mut self.persistent.log
+    }
     /// Log entries from `log_start()` on.
     pub fn log_entries(&self) -> &[LogEntry] {
         self.persistent.log.entries()

@@ -40,6 +40,11 @@ pub struct SimConfig {
     pub checkpoint_interval: Micros,
     /// Most checkpoints kept; older ones are thinned out (every other one dropped).
     pub max_checkpoints: usize,
+    /// Rough upper bound on the memory time-travel checkpoints may hold, whatever the length
+    /// of the run. Over it, every other checkpoint is dropped and the interval doubled; a
+    /// checkpoint that alone would not fit is not taken (rewinds then replay from an earlier
+    /// one: slower, still exact). The checkpoint at time 0 is always kept.
+    pub time_travel_budget_bytes: usize,
 }
 
 impl Default for SimConfig {
@@ -61,6 +66,7 @@ impl Default for SimConfig {
             trace_capacity: 10_000,
             checkpoint_interval: 1_000_000,
             max_checkpoints: 64,
+            time_travel_budget_bytes: 64 << 20,
         }
     }
 }

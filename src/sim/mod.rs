@@ -17,7 +17,9 @@
 //! Narration: `trace()` (bounded by `SimConfig::trace_capacity`; 0 = off) of `TraceEvent`s
 //! with `explain()` and `section()`.
 //!
-//! Time travel: `rewind_to(t)`, `actions()`, `actions_applied()`, `disable_time_travel()`.
+//! Time travel: `rewind_to(t)`, `actions()`, `actions_applied()`, `disable_time_travel()`,
+//! `time_travel_bytes()` and `checkpoint_count()` (held under
+//! `SimConfig::time_travel_budget_bytes`).
 //!
 //! Semantics worth knowing:
 //! - Random loss is decided when a message is sent; partitions, cut links and crashes when it
@@ -71,13 +73,14 @@ impl Sim {
 
     pub fn try_new(config: SimConfig) -> Result<Self, String> {
         config.validate()?;
-        let (capacity, interval, max) = (
+        let (capacity, interval, max, budget) = (
             config.trace_capacity,
             config.checkpoint_interval,
             config.max_checkpoints,
+            config.time_travel_budget_bytes,
         );
-        let world = World::new(config);
-        let timeline = Timeline::new(&world, interval, max);
+        let mut world = World::new(config);
+        let timeline = Timeline::new(&mut world, interval, max, budget);
         Ok(Sim {
             world,
             timeline,
@@ -157,7 +160,7 @@ impl Sim {
             }
             self.trace.push_back(self.world.last.clone());
         }
-        self.timeline.maybe_checkpoint(&self.world);
+        self.timeline.maybe_checkpoint(&mut self.world);
     }
 
     /// Processes every event due at or before `time`, then sets the clock to `time`. (When
@@ -384,6 +387,18 @@ impl Sim {
     pub fn disable_time_travel(&mut self) {
         self.timeline.interval = 0;
         self.timeline.checkpoints.clear();
+        self.timeline.bytes = 0;
+    }
+
+    /// Estimated memory held by time-travel checkpoints (kept under
+    /// `SimConfig::time_travel_budget_bytes`, whatever the length of the run).
+    pub fn time_travel_bytes(&self) -> usize {
+        self.timeline.bytes
+    }
+
+    /// How many time-travel checkpoints are kept.
+    pub fn checkpoint_count(&self) -> usize {
+        self.timeline.checkpoints.len()
     }
 
     /// Rebuilds exactly the state at simulated time `time`: every event due at or before it
@@ -408,7 +423,7 @@ impl Sim {
         let Some(checkpoint) = self.timeline.checkpoint_before(time, actions_before) else {
             return Err(format!("no checkpoint at or before {time} µs"));
         };
-        self.world = checkpoint.world.clone();
+        self.world = checkpoint.restore();
         self.timeline.applied = checkpoint.actions_applied;
         self.timeline.next_checkpoint_at = self.world.now + self.timeline.interval;
         self.world.narrate = self.trace_capacity > 0;

@@ -212,6 +212,10 @@ pub(crate) struct World {
     /// The last step, narrated (notes only copied when `narrate`).
     pub last: TraceEvent,
     pub narrate: bool,
+    /// Time-travel bookkeeping: the checkpoint the world was last compared with, and how many
+    /// leading `history` entries are unchanged since (server logs keep their own count).
+    pub checkpoint_mark: Option<u64>,
+    pub history_unchanged: usize,
 }
 
 impl World {
@@ -242,6 +246,8 @@ impl World {
         let mut world = World {
             rng: ChaCha8Rng::seed_from_u64(config.seed),
             narrate: config.trace_capacity > 0,
+            checkpoint_mark: None,
+            history_unchanged: 0,
             config,
             now: 0,
             queue: BinaryHeap::new(),
@@ -326,6 +332,36 @@ impl World {
     }
 
     /// Every queued or held message, with its slab slot (None when held by a paused server).
+    /// A rough size of everything but the server logs and the client history (which
+    /// time-travel checkpoints store shared): queue, messages in flight, clients, state
+    /// machines. Cheap; meant for budgets, not accounting to the byte.
+    pub(crate) fn estimated_bytes_without_bulk(&self) -> usize {
+        use std::mem::size_of;
+        let in_flight_entries: usize = self
+            .messages_in_flight()
+            .map(|(_, e)| match &e.message {
+                Message::AppendEntries(a) => a.entries.len(),
+                _ => 0,
+            })
+            .sum();
+        let held: usize = self.nodes.iter().map(|n| n.held.len()).sum();
+        let kv: usize = self
+            .nodes
+            .iter()
+            .map(|n| n.server.kv().data().len() + n.server.kv().sessions().len())
+            .sum();
+        let queued_clients: usize = self.clients.iter().map(|c| c.queue.len()).sum();
+        size_of::<World>()
+            + self.queue.len() * size_of::<Scheduled>()
+            + (self.slab.items.len() + held) * size_of::<Option<Event>>()
+            + in_flight_entries * (size_of::<crate::raft::LogEntry>() + 32)
+            + self.nodes.len() * (size_of::<Node>() + 512)
+            + kv * 96
+            + self.clients.len() * size_of::<Client>()
+            + queued_clients * 96
+            + self.last.notes.len() * 64
+    }
+
     fn messages_in_flight(&self) -> impl Iterator<Item = (Option<u32>, &Envelope)> {
         let queued = self.slab.iter().map(|(slot, e)| (Some(slot), e));
         let held = self
@@ -865,6 +901,7 @@ impl World {
                 let Some(done) = self.clients[c].outstanding.take() else {
                     return;
                 };
+                self.history_unchanged = self.history_unchanged.min(done.history_index);
                 let op = &mut self.history[done.history_index];
                 op.returned_at = Some(self.now);
                 op.result = Some(value);
