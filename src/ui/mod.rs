@@ -100,9 +100,14 @@ pub fn App() -> Html {
         let url = url.clone();
         use_reducer(move || Model::new(&url))
     };
-    let on_intent = {
+    // One callback for the page's lifetime, so components whose props did not change really
+    // skip rendering (a Callback compares by identity).
+    let on_intent: Callback<Intent> = {
         let d = model.dispatcher();
-        Callback::from(move |i: Intent| d.dispatch(Msg::Intent(i)))
+        (*use_memo((), move |_| {
+            Callback::from(move |i: Intent| d.dispatch(Msg::Intent(i)))
+        }))
+        .clone()
     };
 
     // One animation loop for the page's lifetime.
@@ -202,17 +207,7 @@ pub fn App() -> Html {
     } else if let Some(s) = m.selected_server {
         html! { <ServerDetails view={m.view.clone()} server={s} on_intent={on_intent.clone()} /> }
     } else {
-        html! {
-            <section class="panel intro">
-                <h2>{ "Try this" }</h2>
-                <ol>
-                    <li>{ "Wait for a leader (★, thick ring). Its heartbeats pulse out to the followers." }</li>
-                    <li>{ "Click the leader, then " }<b>{ "Crash" }</b>{ ": a follower's timer runs out and a new leader wins a higher term." }</li>
-                    <li>{ "Partition the network, send " }<code>{ "SET x 5" }</code>{ " to each side: only the majority commits." }</li>
-                    <li>{ "Click any moving message to inspect, drop or duplicate it. Press " }<kbd>{ "?" }</kbd>{ " for keys." }</li>
-                </ol>
-            </section>
-        }
+        html! { <Intro /> }
     };
     let theme_label = if m.dark.unwrap_or(m.system_dark) {
         "Light theme"
@@ -246,14 +241,7 @@ pub fn App() -> Html {
                         <Cluster view={m.view.clone()} now={m.now} selected_server={m.selected_server}
                                  selected_message={m.selected_message} on_intent={on_intent.clone()} />
                     </div>
-                    <p class="msg-legend" aria-label="What the shapes mean">
-                        <span><b class="lg-rv">{ "RV" }</b>{ " RequestVote" }</span>
-                        <span><b class="lg-yes">{ "✓" }</b><b class="lg-no">{ "✗" }</b>{ " vote granted / denied" }</span>
-                        <span><b class="lg-hb">{ "○" }</b>{ " heartbeat" }</span>
-                        <span><b class="lg-ae">{ "+n" }</b>{ " AppendEntries with n entries" }</span>
-                        <span><b class="lg-ok">{ "✓" }</b><b class="lg-fail">{ "✗" }</b>{ " append ok / rejected" }</span>
-                        <span>{ "faded, dashed: will be lost · arc: election timer · ★ thick ring: leader · dashed: candidate" }</span>
-                    </p>
+                    <Legend />
                 </div>
                 <div class="side">
                     if let Some(v) = m.safety.iter().find(|r| r.violation.is_some()) {
@@ -297,6 +285,37 @@ pub fn App() -> Html {
         state::profile("app_vdom", perf_now() - app_t0);
     }
     out
+}
+
+/// The shapes of the picture, explained (static).
+#[component]
+fn Legend() -> Html {
+    html! {
+                    <p class="msg-legend" aria-label="What the shapes mean">
+                        <span><b class="lg-rv">{ "RV" }</b>{ " RequestVote" }</span>
+                        <span><b class="lg-yes">{ "✓" }</b><b class="lg-no">{ "✗" }</b>{ " vote granted / denied" }</span>
+                        <span><b class="lg-hb">{ "○" }</b>{ " heartbeat" }</span>
+                        <span><b class="lg-ae">{ "+n" }</b>{ " AppendEntries with n entries" }</span>
+                        <span><b class="lg-ok">{ "✓" }</b><b class="lg-fail">{ "✗" }</b>{ " append ok / rejected" }</span>
+                        <span>{ "faded, dashed: will be lost · arc: election timer · ★ thick ring: leader · dashed: candidate" }</span>
+                    </p>
+    }
+}
+
+/// What to try first (static).
+#[component]
+fn Intro() -> Html {
+    html! {
+        <section class="panel intro">
+            <h2>{ "Try this" }</h2>
+            <ol>
+                <li>{ "Wait for a leader (★, thick ring). Its heartbeats pulse out to the followers." }</li>
+                <li>{ "Click the leader, then " }<b>{ "Crash" }</b>{ ": a follower's timer runs out and a new leader wins a higher term." }</li>
+                <li>{ "Partition the network, send " }<code>{ "SET x 5" }</code>{ " to each side: only the majority commits." }</li>
+                <li>{ "Click any moving message to inspect, drop or duplicate it. Press " }<kbd>{ "?" }</kbd>{ " for keys." }</li>
+            </ol>
+        </section>
+    }
 }
 
 /// Preset names live as long as the page; intern them once.
