@@ -129,12 +129,17 @@ pub fn wall_ms() -> f64 {
 }
 
 thread_local! {
+    /// True on a `?bench` page: only then is anything profiled.
+    pub static BENCH: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// Bench mode: which panel (0 logs, 1 stores, 2 clients, 3 events) the last frame updated.
     pub static LAST_PANEL: std::cell::Cell<u8> = const { std::cell::Cell::new(9) };
 }
 
 /// Bench-mode profile: adds `ms` to the named counter `window.__raftProfile[name]`.
 pub fn profile(name: &str, ms: f64) {
+    if !BENCH.with(|b| b.get()) {
+        return;
+    }
     let window = gloo::utils::window();
     let key = wasm_bindgen::JsValue::from_str("__raftProfile");
     let Ok(obj) = js_sys::Reflect::get(&window, &key) else {
@@ -200,6 +205,7 @@ fn event_row(e: &TraceEvent) -> EventRow {
 
 impl Model {
     pub fn new(url: &UrlOptions) -> Self {
+        BENCH.with(|b| b.set(url.bench));
         let presets = Rc::new(presets::all());
         let mut config = SimConfig {
             seed: url.seed.unwrap_or(1),
