@@ -65,3 +65,263 @@ fn panic_banner_is_visible_with_message_and_reload_button() {
         1
     );
 }
+
+// ---- components, drawn from a hand-made ClusterView ----
+
+use raft_explorer::raft::types::{
+    AppendEntries, ClientId, Command, EntryPayload, LogEntry, LogIndex, Message, Role, ServerId,
+    Term,
+};
+use raft_explorer::sim::{
+    ClusterView, FollowerProgress, MessageId, MessageView, NetworkView, ServerStatus, ServerView,
+};
+use raft_explorer::ui::cluster::{Cluster, ClusterProps};
+use raft_explorer::ui::geometry;
+use raft_explorer::ui::log_table::{find_overwritten, LogTable, LogTableProps};
+use std::rc::Rc;
+use yew::Callback;
+
+fn entry(term: u64, key: &str, value: &str) -> LogEntry {
+    LogEntry {
+        term: Term(term),
+        payload: EntryPayload::Client {
+            client: ClientId(1),
+            seq: 1,
+            command: Command::Set {
+                key: key.into(),
+                value: value.into(),
+            },
+        },
+    }
+}
+
+fn server(id: u8, role: Role, status: ServerStatus, term: u64, log: Vec<LogEntry>) -> ServerView {
+    ServerView {
+        id: ServerId(id),
+        status,
+        role,
+        current_term: Term(term),
+        voted_for: Some(ServerId(3)),
+        log,
+        log_start: LogIndex(1),
+        commit_index: LogIndex(1),
+        last_applied: LogIndex(1),
+        progress: if role == Role::Leader {
+            vec![FollowerProgress {
+                follower: ServerId(1),
+                next_index: LogIndex(3),
+                match_index: LogIndex(2),
+            }]
+        } else {
+            vec![]
+        },
+        votes_granted: vec![],
+        leader_hint: Some(ServerId(3)),
+        election_deadline: (role != Role::Leader).then_some(300_000),
+        election_timer_started: (role != Role::Leader).then_some(100_000),
+        kv: Default::default(),
+    }
+}
+
+fn sample_view() -> ClusterView {
+    let log = vec![entry(1, "x", "1"), entry(4, "x", "5")];
+    ClusterView {
+        now: 200_000,
+        servers: vec![
+            server(1, Role::Follower, ServerStatus::Up, 4, log.clone()),
+            server(
+                2,
+                Role::Follower,
+                ServerStatus::Crashed,
+                2,
+                log[..1].to_vec(),
+            ),
+            server(3, Role::Leader, ServerStatus::Up, 4, log.clone()),
+            server(
+                4,
+                Role::Candidate,
+                ServerStatus::Paused,
+                4,
+                log[..1].to_vec(),
+            ),
+            server(5, Role::Follower, ServerStatus::Up, 4, log),
+        ],
+        messages: vec![MessageView {
+            id: MessageId(9),
+            from: ServerId(3),
+            to: ServerId(1),
+            sent_at: 190_000,
+            deliver_at: 210_000,
+            message: Message::AppendEntries(AppendEntries {
+                term: Term(4),
+                leader_id: ServerId(3),
+                prev_log_index: LogIndex(1),
+                prev_log_term: Term(1),
+                entries: vec![entry(4, "x", "5")],
+                leader_commit: LogIndex(1),
+            }),
+            doomed: false,
+        }],
+        network: NetworkView {
+            partition: vec![
+                vec![ServerId(1), ServerId(2)],
+                vec![ServerId(3), ServerId(4), ServerId(5)],
+            ],
+            cut_links: vec![(ServerId(3), ServerId(5))],
+            loss_probability: 0.0,
+            duplicate_probability: 0.0,
+            min_latency: 10_000,
+            max_latency: 20_000,
+        },
+        clients: vec![],
+        history: vec![],
+    }
+}
+
+async fn mount<C: yew::BaseComponent>(props: C::Properties) -> web_sys::Element {
+    let root = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<C>::with_root_and_props(root.clone(), props).render();
+    gloo_timers::future::TimeoutFuture::new(0).await;
+    root
+}
+
+fn label(root: &web_sys::Element, selector: &str) -> String {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("{selector} not found"))
+        .get_attribute("aria-label")
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn cluster_names_servers_by_role_and_term_and_marks_crashed_and_paused() {
+    let root = mount::<Cluster>(ClusterProps {
+        view: Rc::new(sample_view()),
+        now: 200_000,
+        selected_server: None,
+        selected_message: None,
+        on_intent: Callback::noop(),
+    })
+    .await;
+    assert_eq!(
+        label(&root, "[data-server='3']"),
+        "Server 3, leader, term 4"
+    );
+    assert_eq!(
+        label(&root, "[data-server='2']"),
+        "Server 2, crashed, term 2"
+    );
+    assert_eq!(
+        label(&root, "[data-server='4']"),
+        "Server 4, candidate, term 4, paused"
+    );
+    let crashed = root.query_selector("[data-server='2']").unwrap().unwrap();
+    assert!(crashed.get_attribute("class").unwrap().contains("crashed"));
+    assert!(
+        crashed.query_selector(".xmark").unwrap().is_some(),
+        "crashed servers are crossed out"
+    );
+    // Followers and candidates show their election timer; the leader does not.
+    assert!(root
+        .query_selector("[data-server='1'] .timer")
+        .unwrap()
+        .is_some());
+    assert!(root
+        .query_selector("[data-server='3'] .timer")
+        .unwrap()
+        .is_none());
+    // The message, half-way, with its kind and number of entries.
+    assert_eq!(
+        label(&root, "[data-msg='9']"),
+        "AppendEntries with 1 S3 to S1, term 4 (#9)"
+    );
+    // The partition is impossible to miss: a banner, walls between groups, the cut link.
+    let text = root.text_content().unwrap();
+    assert!(text.contains("PARTITIONED {S1,S2} | {S3,S4,S5}"), "{text}");
+    assert_eq!(root.query_selector_all(".wall").unwrap().length(), 6);
+    assert_eq!(root.query_selector_all(".cut").unwrap().length(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn log_table_marks_commit_and_the_leaders_next_and_match_index() {
+    let root = mount::<LogTable>(LogTableProps {
+        view: Rc::new(sample_view()),
+        ghosts: Rc::new(vec![]),
+        columns: 16,
+        selected_server: None,
+        on_intent: Callback::noop(),
+    })
+    .await;
+    let s1 = root
+        .query_selector("[aria-label='Log of S1']")
+        .unwrap()
+        .unwrap();
+    let cells = s1.query_selector_all(".entry").unwrap();
+    assert_eq!(cells.length(), 2);
+    let first = s1.query_selector(".entry.committed").unwrap().unwrap();
+    assert!(first
+        .get_attribute("aria-label")
+        .unwrap()
+        .contains("SET x 1"));
+    let second = s1.query_selector(".entry.uncommitted").unwrap().unwrap();
+    assert!(second.text_content().unwrap().contains("x=5"));
+    // The leader S3 records nextIndex 3 / matchIndex 2 for S1.
+    assert!(s1.query_selector(".mark-match").unwrap().is_some());
+    assert!(s1.query_selector(".mark-next").unwrap().is_some());
+}
+
+#[wasm_bindgen_test]
+fn overwritten_entries_are_found_between_two_views() {
+    let old = sample_view();
+    let mut new = old.clone();
+    new.servers[0].log[1] = entry(5, "y", "2");
+    new.servers[4].log.truncate(1);
+    let ghosts = find_overwritten(&old, &new, 0.0);
+    let found: Vec<(u8, u64, u64)> = ghosts
+        .iter()
+        .map(|g| (g.server.0, g.index.0, g.term.0))
+        .collect();
+    assert_eq!(found, vec![(1, 2, 4), (5, 2, 4)]);
+}
+
+#[wasm_bindgen_test]
+fn geometry_messages_move_from_sender_to_receiver_and_the_speed_slider_is_logarithmic() {
+    assert_eq!(geometry::progress(100, 200, 150), 0.5);
+    assert_eq!(geometry::progress(100, 200, 50), 0.0);
+    assert_eq!(geometry::progress(100, 200, 500), 1.0);
+    let a = (0.0, 0.0);
+    let b = (100.0, 0.0);
+    let start = geometry::message_pos(a, b, 10.0, 0.0);
+    let end = geometry::message_pos(a, b, 10.0, 1.0);
+    assert!((start.0 - 10.0).abs() < 1e-9 && (end.0 - 90.0).abs() < 1e-9);
+    assert!((geometry::speed_from_slider(0.0) - 0.01).abs() < 1e-9);
+    assert!((geometry::speed_from_slider(1000.0) - 10.0).abs() < 1e-9);
+    assert_eq!(geometry::slider_from_speed(1.0), 667.0);
+    assert_eq!(geometry::speed_label(0.05), "1/20×");
+    assert_eq!(
+        geometry::convex_hull(&[(0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (0.2, 0.2)]).len(),
+        3
+    );
+}
+
+#[wasm_bindgen_test]
+fn the_pages_small_json_reader_reads_every_preset_as_serde_does() {
+    use raft_explorer::scenario::{Scenario, StepAction};
+    for (id, text) in raft_explorer::scenario::presets::SOURCES {
+        let strict = Scenario::from_json(text).unwrap_or_else(|e| panic!("{id}: {e}"));
+        let ours = raft_explorer::ui::presets::read_scenario(text).expect(id);
+        assert_eq!(ours.name, strict.name, "{id}");
+        assert_eq!(ours.description, strict.description, "{id}");
+        assert_eq!(ours.seed, strict.seed, "{id}");
+        assert_eq!(ours.cluster, strict.cluster, "{id}");
+        assert_eq!(ours.steps.len(), strict.steps.len(), "{id}");
+        for (a, b) in ours.steps.iter().zip(&strict.steps) {
+            assert_eq!((a.at_ms, &a.note), (b.at_ms, &b.note), "{id}");
+            if !matches!(b.action, StepAction::Expect(_)) {
+                assert_eq!(a.action, b.action, "{id}");
+            }
+        }
+    }
+    assert_eq!(raft_explorer::ui::presets::all().len(), 7);
+}

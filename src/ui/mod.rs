@@ -1,27 +1,337 @@
 //! Layer 5: the Yew page. Components read a `ClusterView` and dispatch intents; they never
-//! touch Raft state directly.
+//! touch Raft state directly. One reducer (`state::Model`) holds the simulation; one
+//! requestAnimationFrame loop advances it by elapsed × speed.
 
+pub mod client_panel;
+pub mod cluster;
+pub mod details;
+pub mod event_log;
+pub mod geometry;
+pub mod intent;
+pub mod json;
+pub mod keys;
+pub mod kv;
+pub mod log_table;
+pub mod message_panel;
+pub mod network_panel;
 pub mod panic_banner;
+pub mod presets;
+pub mod safety;
+pub mod state;
+pub mod timebar;
 
+use client_panel::ClientPanel;
+use cluster::Cluster;
+use details::ServerDetails;
+use event_log::EventLog;
+use gloo::events::EventListener;
+use gloo::render::{request_animation_frame, AnimationFrame};
+use intent::Intent;
+use keys::HelpDialog;
+use kv::KvStores;
+use log_table::LogTable;
+use message_panel::MessagePanel;
+use network_panel::NetworkPanel;
+use safety::SafetyPanel;
+use state::{Model, Msg, UrlOptions};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use timebar::Timebar;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-/// The app shell: header, the cluster area, footer with the version.
+thread_local! {
+    /// performance.now() when the current animation frame's work started (bench timing).
+    static FRAME_START: Cell<f64> = const { Cell::new(-1.0) };
+}
+
+fn perf_now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+/// The requestAnimationFrame loop: each frame sends `Msg::Frame` and asks for the next.
+struct FrameLoop {
+    handle: RefCell<Option<AnimationFrame>>,
+    dispatch: yew::UseReducerDispatcher<Model>,
+}
+
+impl FrameLoop {
+    fn schedule(self: &Rc<Self>) {
+        let me = self.clone();
+        let frame = request_animation_frame(move |ts| {
+            FRAME_START.with(|s| s.set(perf_now()));
+            me.dispatch.dispatch(Msg::Frame(ts));
+            me.schedule();
+        });
+        *self.handle.borrow_mut() = Some(frame);
+    }
+}
+
+/// Keys typed into a text box, select or button-less control are not shortcuts.
+fn typing(e: &KeyboardEvent) -> bool {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| {
+            let tag = el.tag_name().to_ascii_lowercase();
+            (tag == "input"
+                && el.get_attribute("type").as_deref() != Some("range")
+                && el.get_attribute("type").as_deref() != Some("checkbox"))
+                || tag == "textarea"
+                || tag == "select"
+                || el.get_attribute("contenteditable").is_some()
+        })
+}
+
+/// The whole page.
 #[component]
 pub fn App() -> Html {
-    html! {
-        <div class="app">
+    let url = use_memo((), |_| {
+        UrlOptions::parse(
+            &gloo::utils::window()
+                .location()
+                .search()
+                .unwrap_or_default(),
+        )
+    });
+    let model = {
+        let url = url.clone();
+        use_reducer(move || Model::new(&url))
+    };
+    // One callback for the page's lifetime, so components whose props did not change really
+    // skip rendering (a Callback compares by identity).
+    let on_intent: Callback<Intent> = {
+        let d = model.dispatcher();
+        (*use_memo((), move |_| {
+            Callback::from(move |i: Intent| d.dispatch(Msg::Intent(i)))
+        }))
+        .clone()
+    };
+
+    // One animation loop for the page's lifetime.
+    {
+        let dispatch = model.dispatcher();
+        use_effect_with((), move |_| {
+            let frames = Rc::new(FrameLoop {
+                handle: RefCell::new(None),
+                dispatch,
+            });
+            frames.schedule();
+            move || {
+                frames.handle.borrow_mut().take();
+            }
+        });
+    }
+
+    // Keyboard shortcuts.
+    {
+        let dispatch = model.dispatcher();
+        use_effect_with((), move |_| {
+            let options = gloo::events::EventListenerOptions::enable_prevent_default();
+            let listener = EventListener::new_with_options(
+                &gloo::utils::document(),
+                "keydown",
+                options,
+                move |e| {
+                    let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
+                        return;
+                    };
+                    if e.ctrl_key() || e.meta_key() || e.alt_key() || typing(e) {
+                        return;
+                    }
+                    // Space on a focused button activates it; let it.
+                    let on_button = e
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        .is_some_and(|el| el.tag_name().eq_ignore_ascii_case("button"));
+                    if e.key() == " " && on_button {
+                        return;
+                    }
+                    if let Some(intent) = keys::intent_for(&e.key()) {
+                        e.prevent_default();
+                        dispatch.dispatch(Msg::Intent(intent));
+                    }
+                },
+            );
+            move || drop(listener)
+        });
+    }
+
+    // Frame cost (bench mode): from the start of the frame's work to after render + layout.
+    {
+        let bench = model.bench;
+        use_effect(move || {
+            let start = FRAME_START.with(|s| s.replace(-1.0));
+            if bench && start >= 0.0 {
+                let rendered = perf_now();
+                state::profile("render", rendered - start);
+                if let Some(body) = gloo::utils::document().body() {
+                    // Force layout now so it is counted (the browser would do it anyway).
+                    let _ = body.offset_height();
+                }
+                state::profile("layout", perf_now() - rendered);
+                let cost = perf_now() - start;
+                let window = gloo::utils::window();
+                let key = wasm_bindgen::JsValue::from_str("__raftFrameCosts");
+                let arr = js_sys::Reflect::get(&window, &key)
+                    .ok()
+                    .and_then(|v| v.dyn_into::<js_sys::Array>().ok())
+                    .unwrap_or_else(|| {
+                        let a = js_sys::Array::new();
+                        let _ = js_sys::Reflect::set(&window, &key, &a);
+                        a
+                    });
+                if arr.length() < 20_000 {
+                    arr.push(&wasm_bindgen::JsValue::from_f64(cost));
+                    let panel = state::LAST_PANEL.with(|p| p.replace(9));
+                    state::profile(&format!("panel{panel}_ms"), cost);
+                    state::profile(&format!("panel{panel}_n"), 1.0);
+                }
+            }
+        });
+    }
+
+    if model.bench {
+        let start = FRAME_START.with(|s| s.get());
+        if start >= 0.0 {
+            state::profile("to_app_render", perf_now() - start);
+        }
+    }
+    let app_t0 = perf_now();
+    let m = &*model;
+    let n = m.view.servers.len() as u8;
+    let side = if let Some(id) = m.selected_message {
+        html! { <MessagePanel view={m.view.clone()} id={id} now={m.now} on_intent={on_intent.clone()} /> }
+    } else if let Some(s) = m.selected_server {
+        html! { <ServerDetails view={m.view.clone()} server={s} on_intent={on_intent.clone()} /> }
+    } else {
+        html! { <Intro /> }
+    };
+    let theme_label = if m.dark.unwrap_or(m.system_dark) {
+        "Light theme"
+    } else {
+        "Dark theme"
+    };
+    let toggle_theme = on_intent.reform(|_: MouseEvent| Intent::ToggleTheme);
+    let toggle_help = on_intent.reform(|_: MouseEvent| Intent::ToggleHelp);
+    let preset_names: Vec<&'static str> = m
+        .presets
+        .iter()
+        .map(|p| leak_name(&p.scenario.name))
+        .collect();
+    let out = html! {
+        <div class="app" data-now={m.now.to_string()} data-playing={m.playing.to_string()}
+             data-messages={m.view.messages.len().to_string()}>
             <header class="app-header">
                 <h1>{ "Raft Explorer" }</h1>
                 <p class="tagline">{ "A real Raft cluster, running in your browser." }</p>
+                <div class="header-actions">
+                    <button onclick={toggle_help} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">{ "?" }</button>
+                    <button onclick={toggle_theme} aria-label={theme_label}>{ if theme_label == "Light theme" { "☀" } else { "☾" } }</button>
+                </div>
             </header>
+            <Timebar now={m.now} horizon={m.horizon} playing={m.playing} speed={m.speed}
+                     seed={m.config.seed} servers={m.config.servers} presets={preset_names}
+                     preset={m.preset} on_intent={on_intent.clone()} />
             <main class="cluster-area" aria-label="Cluster">
-                <p class="empty-note">{ "The cluster will appear here." }</p>
+                <div class="stage">
+                    <div class="svgbox">
+                        <Cluster view={m.view.clone()} now={m.now} selected_server={m.selected_server}
+                                 selected_message={m.selected_message} on_intent={on_intent.clone()} />
+                    </div>
+                    <Legend />
+                </div>
+                <div class="side">
+                    if let Some(v) = m.safety.iter().find(|r| r.violation.is_some()) {
+                        <p class="violation-banner" role="alert">
+                            { format!("✗ {} violated — see Safety below. ", v.name) }
+                        </p>
+                    }
+                    if let Some(c) = &m.caption {
+                        <div class="caption">
+                            <p>{ c.clone() }</p>
+                            if let Some(note) = &m.step_note {
+                                <p class="step-note" aria-live="polite">{ format!("▶ {note}") }</p>
+                            }
+                        </div>
+                    }
+                    if let Some(notice) = &m.notice {
+                        <p class="notice" role="status">{ notice.clone() }</p>
+                    }
+                    { side }
+                    <NetworkPanel network={m.view.network.clone()} servers={n} on_intent={on_intent.clone()} />
+                </div>
             </main>
+            <div class="lower">
+                <LogTable view={m.log_view.clone()} ghosts={m.ghosts.clone()} columns={m.columns}
+                          selected_server={m.selected_server} on_intent={on_intent.clone()} />
+                <KvStores view={m.kv_view.clone()} />
+                <ClientPanel view={m.client_view.clone()} verdict={m.verdict.clone()} on_intent={on_intent.clone()} />
+                <SafetyPanel rows={m.safety.clone()} verdict={m.verdict.clone()} knobs={m.knobs_on()} on_intent={on_intent.clone()} />
+                <EventLog rows={m.shown_events.clone()} filter={m.filter.clone()} servers={n} on_intent={on_intent.clone()} />
+            </div>
+            if m.help {
+                <HelpDialog on_intent={on_intent.clone()} />
+            }
             <footer class="app-footer">
                 <span>{ format!("Raft Explorer v{}", env!("CARGO_PKG_VERSION")) }</span>
+                <span>{ " · Diego Ongaro & John Ousterhout, “In Search of an Understandable Consensus Algorithm” (§ numbers refer to it)" }</span>
             </footer>
         </div>
+    };
+    if m.bench {
+        state::profile("app_vdom", perf_now() - app_t0);
     }
+    out
+}
+
+/// The shapes of the picture, explained (static).
+#[component]
+fn Legend() -> Html {
+    html! {
+                    <p class="msg-legend" aria-label="What the shapes mean">
+                        <span><b class="lg-rv">{ "RV" }</b>{ " RequestVote" }</span>
+                        <span><b class="lg-yes">{ "✓" }</b><b class="lg-no">{ "✗" }</b>{ " vote granted / denied" }</span>
+                        <span><b class="lg-hb">{ "○" }</b>{ " heartbeat" }</span>
+                        <span><b class="lg-ae">{ "+n" }</b>{ " AppendEntries with n entries" }</span>
+                        <span><b class="lg-ok">{ "✓" }</b><b class="lg-fail">{ "✗" }</b>{ " append ok / rejected" }</span>
+                        <span>{ "faded, dashed: will be lost · arc: election timer · ★ thick ring: leader · dashed: candidate" }</span>
+                    </p>
+    }
+}
+
+/// What to try first (static).
+#[component]
+fn Intro() -> Html {
+    html! {
+        <section class="panel intro">
+            <h2>{ "Try this" }</h2>
+            <ol>
+                <li>{ "Wait for a leader (★, thick ring). Its heartbeats pulse out to the followers." }</li>
+                <li>{ "Click the leader, then " }<b>{ "Crash" }</b>{ ": a follower's timer runs out and a new leader wins a higher term." }</li>
+                <li>{ "Partition the network, send " }<code>{ "SET x 5" }</code>{ " to each side: only the majority commits." }</li>
+                <li>{ "Click any moving message to inspect, drop or duplicate it. Press " }<kbd>{ "?" }</kbd>{ " for keys." }</li>
+            </ol>
+        </section>
+    }
+}
+
+/// Preset names live as long as the page; intern them once.
+fn leak_name(name: &str) -> &'static str {
+    thread_local! {
+        static NAMES: RefCell<Vec<&'static str>> = const { RefCell::new(Vec::new()) };
+    }
+    NAMES.with(|names| {
+        let mut names = names.borrow_mut();
+        if let Some(n) = names.iter().find(|n| **n == name) {
+            return *n;
+        }
+        let leaked: &'static str = Box::leak(name.to_string().into_boxed_str());
+        names.push(leaked);
+        leaked
+    })
 }
 
 /// Entry point called from `main` in the browser.

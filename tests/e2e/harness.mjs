@@ -91,5 +91,6 @@ export async function openPage(browser, url, { width = 1280, height = 800 } = {}
 export async function screenshot(page, name) {
   const dir = path.join(repoRoot, "docs/screenshots");
   fs.mkdirSync(dir, { recursive: true });
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(dir, `${name}.png`) });
 }

@@ -1,0 +1,193 @@
+//! Clients: type a command, send it; outstanding requests, redirects, retries, replies, and
+//! the linearizability verdict of the history so far.
+
+use super::geometry::time_label;
+use super::intent::{Intent, LinVerdict};
+use crate::raft::types::{Command, ServerId};
+use crate::sim::ClusterView;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+#[derive(Properties, Clone, PartialEq)]
+pub struct CommandFormProps {
+    pub on_intent: Callback<Intent>,
+    /// Send to this server only (the server details panel); None shows a target picker.
+    #[prop_or_default]
+    pub fixed_target: Option<ServerId>,
+    /// Number of servers, for the target picker.
+    #[prop_or(5)]
+    pub servers: u8,
+}
+
+/// The command box: parses with `Command::from_str`, whose errors are shown inline; a
+/// malformed command sends nothing.
+#[component]
+pub fn CommandForm(props: &CommandFormProps) -> Html {
+    let text = use_state(|| "SET x 5".to_string());
+    let error = use_state(|| None::<String>);
+    let target = use_state(|| None::<ServerId>);
+    let input_id = match props.fixed_target {
+        Some(s) => format!("cmd-{}", s.0),
+        None => "cmd-main".to_string(),
+    };
+    let error_id = format!("{input_id}-error");
+    let on_input = {
+        let text = text.clone();
+        let error = error.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            {
+                text.set(input.value());
+                error.set(None);
+            }
+        })
+    };
+    let on_target = {
+        let target = target.clone();
+        Callback::from(move |e: Event| {
+            if let Some(sel) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+            {
+                target.set(sel.value().parse::<u8>().ok().map(ServerId));
+            }
+        })
+    };
+    let on_submit = {
+        let text = text.clone();
+        let error = error.clone();
+        let target = target.clone();
+        let fixed = props.fixed_target;
+        let cb = props.on_intent.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            match text.parse::<Command>() {
+                Ok(command) => {
+                    error.set(None);
+                    cb.emit(Intent::Client {
+                        command,
+                        target: fixed.or(*target),
+                    });
+                }
+                Err(err) => error.set(Some(err.0)),
+            }
+        })
+    };
+    let (label, button) = match props.fixed_target {
+        Some(s) => (format!("Command for {s}"), format!("Send to {s}")),
+        None => ("Command".to_string(), "Send".to_string()),
+    };
+    html! {
+        <form class="cmdform" onsubmit={on_submit} aria-label={format!("{label} form")}>
+            <label for={input_id.clone()}>{ label.clone() }</label>
+            <input id={input_id} type="text" value={(*text).clone()} oninput={on_input} autocomplete="off"
+                   spellcheck="false" placeholder="SET x 5" aria-invalid={error.is_some().to_string()}
+                   aria-describedby={error_id.clone()} />
+            if props.fixed_target.is_none() {
+                <select aria-label="Send to" onchange={on_target}>
+                    <option value="" selected={target.is_none()}>{ "the leader (client finds it)" }</option>
+                    { for (1..=props.servers).map(|i| html! {
+                        <option value={i.to_string()} selected={*target == Some(ServerId(i))}>{ format!("S{i}") }</option>
+                    }) }
+                </select>
+            }
+            <button type="submit">{ button }</button>
+            <p id={error_id} class="error" role="alert" aria-live="polite">{ (*error).clone().unwrap_or_default() }</p>
+        </form>
+    }
+}
+
+#[derive(Properties, Clone)]
+pub struct ClientPanelProps {
+    pub view: Rc<ClusterView>,
+    pub verdict: Rc<LinVerdict>,
+    pub on_intent: Callback<Intent>,
+}
+
+impl PartialEq for ClientPanelProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.verdict, &other.verdict)
+            && (Rc::ptr_eq(&self.view, &other.view)
+                || (self.view.clients == other.view.clients
+                    && self.view.history == other.view.history
+                    && self.view.servers.len() == other.view.servers.len()))
+    }
+}
+
+#[component]
+pub fn ClientPanel(props: &ClientPanelProps) -> Html {
+    let view = &props.view;
+    let outstanding = view
+        .clients
+        .iter()
+        .filter_map(|c| {
+            let (seq, cmd, to) = c.outstanding.as_ref()?;
+            Some(html! {
+                <li key={c.id.0 as u64}>
+                    { format!("{} #{seq} {cmd} → {to}", c.id) }
+                    if c.redirects > 0 { <span class="badge">{ format!("{} redirect{}", c.redirects, if c.redirects == 1 { "" } else { "s" }) }</span> }
+                    if c.retries > 0 { <span class="badge warn">{ format!("{} retr{}", c.retries, if c.retries == 1 { "y" } else { "ies" }) }</span> }
+                </li>
+            })
+        })
+        .take(8)
+        .collect::<Html>();
+    let history = view
+        .history
+        .iter()
+        .rev()
+        .take(10)
+        .map(|op| {
+            let result = match (&op.returned_at, &op.result) {
+                (None, _) => "waiting…".to_string(),
+                (Some(_), Some(Some(v))) => format!("→ {v}"),
+                (Some(_), Some(None)) if matches!(op.command, Command::Get { .. }) => "→ (absent)".into(),
+                (Some(_), _) => "→ ok".into(),
+            };
+            let when = match op.returned_at {
+                Some(r) => format!("{} – {}", time_label(op.invoked_at), time_label(r)),
+                None => format!("{} –", time_label(op.invoked_at)),
+            };
+            html! {
+                <li key={format!("{}-{}", op.client.0, op.seq)} class={classes!(op.returned_at.is_none().then_some("pending"))}>
+                    <span class="op">{ format!("{} #{} {}", op.client, op.seq, op.command) }</span>
+                    <span class="res">{ result }</span>
+                    <span class="when">{ when }</span>
+                </li>
+            }
+        })
+        .collect::<Html>();
+    let verdict = match &*props.verdict {
+        LinVerdict::Ok { ops } => {
+            html! { <p class="verdict ok" aria-label="Linearizability verdict">{ format!("✓ Linearizable ({ops} operations)") }</p> }
+        }
+        LinVerdict::Violated(why, _) => {
+            html! { <p class="verdict bad" aria-label="Linearizability verdict">{ format!("✗ Not linearizable: {why}") }</p> }
+        }
+        LinVerdict::Unknown(why) => {
+            html! { <p class="verdict unknown" aria-label="Linearizability verdict">{ format!("? Undecided: {why}") }</p> }
+        }
+    };
+    html! {
+        <section class="panel clients" aria-labelledby="clients-h">
+            <h2 id="clients-h">{ "Clients" }</h2>
+            <CommandForm on_intent={props.on_intent.clone()} servers={view.servers.len() as u8} />
+            <h3>{ "Outstanding" }</h3>
+            if view.clients.iter().all(|c| c.outstanding.is_none()) {
+                <p class="hint">{ "No request waiting." }</p>
+            } else {
+                <ul class="outstanding">{ outstanding }</ul>
+            }
+            <h3>{ "History" }</h3>
+            if view.history.is_empty() {
+                <p class="hint">{ "No command yet. Try SET x 5." }</p>
+            } else {
+                <ul class="history" aria-label="Client history">{ history }</ul>
+            }
+            { verdict }
+        </section>
+    }
+}

@@ -1,0 +1,111 @@
+//! The selected server: Figure 2 state (persistent vs volatile, leader progress) and the
+//! buttons that act on it.
+
+use super::client_panel::CommandForm;
+use super::intent::Intent;
+use crate::raft::types::{Role, ServerId};
+use crate::sim::{ClusterView, ServerStatus};
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, Clone)]
+pub struct DetailsProps {
+    pub view: Rc<ClusterView>,
+    pub server: ServerId,
+    pub on_intent: Callback<Intent>,
+}
+
+impl PartialEq for DetailsProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.view, &other.view) && self.server == other.server
+    }
+}
+
+#[component]
+pub fn ServerDetails(props: &DetailsProps) -> Html {
+    let Some(s) = props.view.server(props.server) else {
+        return html! {};
+    };
+    let id = s.id;
+    let act = |i: Intent| props.on_intent.reform(move |_: MouseEvent| i.clone());
+    let last = s.last_log_index();
+    let last_term = s.entry(last).map(|e| e.term.0).unwrap_or(0);
+    let crashed = s.status == ServerStatus::Crashed;
+    let paused = s.status == ServerStatus::Paused;
+    let status = match s.status {
+        ServerStatus::Up => "running",
+        ServerStatus::Crashed => "crashed (volatile state lost)",
+        ServerStatus::Paused => "paused (frozen)",
+    };
+    let progress = if s.role == Role::Leader && !crashed {
+        let rows = s
+            .progress
+            .iter()
+            .map(|p| {
+                html! {
+                    <tr><th scope="row">{ p.follower.to_string() }</th><td>{ p.next_index.0 }</td><td>{ p.match_index.0 }</td></tr>
+                }
+            })
+            .collect::<Html>();
+        html! {
+            <table class="progress" aria-label="Leader progress">
+                <thead><tr><th>{ "follower" }</th><th>{ "nextIndex" }</th><th>{ "matchIndex" }</th></tr></thead>
+                <tbody>{ rows }</tbody>
+            </table>
+        }
+    } else {
+        html! {}
+    };
+    let votes = if s.role == Role::Candidate && !crashed {
+        let names: Vec<String> = s.votes_granted.iter().map(|v| v.to_string()).collect();
+        html! { <p>{ format!("Votes granted this term: {}", names.join(", ")) }</p> }
+    } else {
+        html! {}
+    };
+    html! {
+        <section class="panel details" aria-labelledby="details-h">
+            <h2 id="details-h">{ format!("Server S{}", id.0) }
+                <button class="close" aria-label="Close server details" onclick={act(Intent::SelectServer(None))}>{ "×" }</button>
+            </h2>
+            <p class="status">{ format!("{} · {}", if crashed { "—".to_string() } else { s.role.to_string() }, status) }</p>
+            <div class="actions" role="group" aria-label={format!("Actions for S{}", id.0)}>
+                if crashed {
+                    <button onclick={act(Intent::Restart(id))}>{ "Restart" }</button>
+                } else {
+                    <button onclick={act(Intent::Crash(id))}>{ "Crash" }</button>
+                }
+                <button onclick={act(Intent::Timeout(id))} disabled={crashed || paused}>{ "Force timeout" }</button>
+                if paused {
+                    <button onclick={act(Intent::Resume(id))}>{ "Resume" }</button>
+                } else {
+                    <button onclick={act(Intent::Pause(id))} disabled={crashed}>{ "Pause" }</button>
+                }
+            </div>
+            <div class="fig2">
+                <div>
+                    <h3>{ "Persistent state" }</h3>
+                    <dl>
+                        <dt>{ "currentTerm" }</dt><dd>{ s.current_term.0 }</dd>
+                        <dt>{ "votedFor" }</dt><dd>{ s.voted_for.map(|v| v.to_string()).unwrap_or_else(|| "null".into()) }</dd>
+                        <dt>{ "log[]" }</dt><dd>{ format!("{} entries, last index {}, last term {}", s.log.len(), last, last_term) }</dd>
+                    </dl>
+                </div>
+                <div>
+                    <h3>{ "Volatile state" }</h3>
+                    if crashed {
+                        <p class="hint">{ "Lost in the crash; rebuilt on restart." }</p>
+                    } else {
+                        <dl>
+                            <dt>{ "commitIndex" }</dt><dd>{ s.commit_index.0 }</dd>
+                            <dt>{ "lastApplied" }</dt><dd>{ s.last_applied.0 }</dd>
+                            <dt>{ "leader (believed)" }</dt><dd>{ s.leader_hint.map(|v| v.to_string()).unwrap_or_else(|| "unknown".into()) }</dd>
+                        </dl>
+                    }
+                </div>
+            </div>
+            { votes }
+            { progress }
+            <CommandForm on_intent={props.on_intent.clone()} fixed_target={Some(id)} />
+        </section>
+    }
+}

@@ -1,0 +1,180 @@
+//! What a component can ask for. Components emit these; only the reducer (state.rs) turns
+//! them into simulator actions or UI changes.
+
+use crate::raft::types::{Command, ServerId};
+use crate::sim::{MessageId, Micros};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Intent {
+    // Servers.
+    Crash(ServerId),
+    Restart(ServerId),
+    Timeout(ServerId),
+    Pause(ServerId),
+    Resume(ServerId),
+    SelectServer(Option<ServerId>),
+    // Messages.
+    SelectMessage(Option<MessageId>),
+    DropMessage(MessageId),
+    DuplicateMessage(MessageId),
+    DelayMessage(MessageId, Micros),
+    // Network.
+    Partition(Vec<Vec<ServerId>>),
+    IsolateLeader,
+    Cut(ServerId, ServerId),
+    Heal,
+    SetLoss(f64),
+    SetDuplication(f64),
+    SetLatency(Micros, Micros),
+    // Clients.
+    Client {
+        command: Command,
+        target: Option<ServerId>,
+    },
+    /// RaftScope's C: a client request with a fresh value to the leader.
+    QuickClient,
+    // RaftScope-style shortcuts.
+    RestartLeader,
+    SpreadTimers,
+    AlignTimers,
+    ResumeAll,
+    Fork,
+    CrashSelected,
+    /// The selected server's election timer fires now (or the first follower's).
+    TimeoutSelected,
+    /// Pause the selected server, or resume it if paused.
+    PauseSelected,
+    /// Drop the selected message.
+    DropSelected,
+    /// Select server n (1-based) by number key.
+    SelectNth(u8),
+    RestartCrashed,
+    /// Close panels and deselect.
+    Escape,
+    // Time.
+    TogglePlay,
+    StepEvent,
+    SetSpeed(f64),
+    /// Multiply the speed by this factor.
+    SpeedBy(f64),
+    Seek(Micros),
+    /// Travel by this many microseconds (negative: back).
+    SeekBy(i64),
+    Reset {
+        new_seed: bool,
+    },
+    LoadPreset(usize),
+    SetServers(u8),
+    SetKnob(&'static str, bool),
+    // Page.
+    ToggleHelp,
+    ToggleTheme,
+    SetEventFilter(EventFilter),
+}
+
+/// Which trace lines the event log shows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EventFilter {
+    /// Only lines about this server.
+    pub server: Option<ServerId>,
+    /// Only lines of this kind.
+    pub kind: Option<EventKind>,
+    /// Hide heartbeat chatter.
+    pub hide_routine: bool,
+}
+
+/// The families of trace lines (for filtering and colour).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    Election,
+    Replication,
+    Client,
+    Network,
+    You,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 5] = [
+        EventKind::Election,
+        EventKind::Replication,
+        EventKind::Client,
+        EventKind::Network,
+        EventKind::You,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            EventKind::Election => "elections",
+            EventKind::Replication => "replication",
+            EventKind::Client => "clients",
+            EventKind::Network => "lost messages",
+            EventKind::You => "your actions",
+        }
+    }
+
+    pub fn class(self) -> &'static str {
+        match self {
+            EventKind::Election => "ev-election",
+            EventKind::Replication => "ev-replication",
+            EventKind::Client => "ev-client",
+            EventKind::Network => "ev-network",
+            EventKind::You => "ev-you",
+        }
+    }
+}
+
+/// One narrated line of the event log, explained once when it arrives.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventRow {
+    pub seq: u64,
+    pub time: Micros,
+    pub server: Option<ServerId>,
+    /// Other server involved (message sender / receiver), for the server filter.
+    pub peer: Option<ServerId>,
+    pub kind: EventKind,
+    pub routine: bool,
+    pub section: &'static str,
+    pub text: String,
+}
+
+/// One line of the safety panel.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SafetyRow {
+    pub name: &'static str,
+    pub section: &'static str,
+    /// None while it holds; the explanation of the violating event otherwise.
+    pub violation: Option<String>,
+    /// Simulated time of the violation (to jump there).
+    pub at: Option<Micros>,
+}
+
+/// The linearizability verdict of the client history so far.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LinVerdict {
+    Ok {
+        ops: usize,
+    },
+    /// Why, and when the operation that could not be explained was invoked.
+    Violated(String, Micros),
+    Unknown(String),
+}
+
+/// The deliberate bugs users can switch on under "Experiments".
+pub const KNOBS: [(&str, &str); 4] = [
+    (
+        "forget_vote_on_restart",
+        "Forget votedFor on restart (vote twice in a term, §5.2)",
+    ),
+    (
+        "commit_old_term_by_counting",
+        "Commit old-term entries by counting replicas (Figure 8, §5.4.2)",
+    ),
+    (
+        "skip_election_restriction",
+        "Grant votes without the up-to-date check (§5.4.1)",
+    ),
+    (
+        "stale_local_reads",
+        "Leader answers GET locally without checking it still leads (§8)",
+    ),
+];

@@ -1,0 +1,106 @@
+//! The selected message: its Figure 2 fields, and drop / duplicate / delay.
+
+use super::cluster::message_kind;
+use super::geometry::time_label;
+use super::intent::Intent;
+use super::log_table::entry_long;
+use crate::raft::types::Message;
+use crate::sim::{ClusterView, MessageId, Micros};
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, Clone)]
+pub struct MessagePanelProps {
+    pub view: Rc<ClusterView>,
+    pub id: MessageId,
+    pub now: Micros,
+    pub on_intent: Callback<Intent>,
+}
+
+impl PartialEq for MessagePanelProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.view, &other.view) && self.id == other.id && self.now == other.now
+    }
+}
+
+fn field(name: &'static str, value: String) -> Html {
+    html! { <><dt>{ name }</dt><dd>{ value }</dd></> }
+}
+
+#[component]
+pub fn MessagePanel(props: &MessagePanelProps) -> Html {
+    let close = props
+        .on_intent
+        .reform(|_: MouseEvent| Intent::SelectMessage(None));
+    let Some(m) = props.view.messages.iter().find(|m| m.id == props.id) else {
+        return html! {
+            <section class="panel msgpanel" aria-labelledby="msg-h">
+                <h2 id="msg-h">{ format!("Message #{}", props.id.0) }
+                    <button class="close" aria-label="Close message details" onclick={close}>{ "×" }</button>
+                </h2>
+                <p class="hint" role="status">{ "This message is no longer in flight (delivered, dropped or lost)." }</p>
+            </section>
+        };
+    };
+    let id = m.id;
+    let act = |i: Intent| props.on_intent.reform(move |_: MouseEvent| i.clone());
+    let (_, words) = message_kind(&m.message);
+    let fields = match &m.message {
+        Message::RequestVote(r) => html! { <>
+            { field("term", r.term.to_string()) }
+            { field("candidateId", r.candidate_id.to_string()) }
+            { field("lastLogIndex", r.last_log_index.to_string()) }
+            { field("lastLogTerm", r.last_log_term.to_string()) }
+        </> },
+        Message::RequestVoteReply(r) => html! { <>
+            { field("term", r.term.to_string()) }
+            { field("voteGranted", r.vote_granted.to_string()) }
+        </> },
+        Message::AppendEntries(a) => {
+            let entries: Vec<String> = a
+                .entries
+                .iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    format!(
+                        "#{} t{} {}",
+                        a.prev_log_index.0 + 1 + i as u64,
+                        e.term,
+                        entry_long(e)
+                    )
+                })
+                .collect();
+            html! { <>
+                { field("term", a.term.to_string()) }
+                { field("leaderId", a.leader_id.to_string()) }
+                { field("prevLogIndex", a.prev_log_index.to_string()) }
+                { field("prevLogTerm", a.prev_log_term.to_string()) }
+                { field("entries[]", if entries.is_empty() { "[] (heartbeat)".into() } else { entries.join("; ") }) }
+                { field("leaderCommit", a.leader_commit.to_string()) }
+            </> }
+        }
+        Message::AppendEntriesReply(r) => html! { <>
+            { field("term", r.term.to_string()) }
+            { field("success", r.success.to_string()) }
+            { field("matchIndex", r.match_index.to_string()) }
+            if let Some(ci) = r.conflict_index { { field("conflictIndex", ci.to_string()) } }
+            if let Some(ct) = r.conflict_term { { field("conflictTerm", ct.to_string()) } }
+        </> },
+    };
+    html! {
+        <section class="panel msgpanel" aria-labelledby="msg-h">
+            <h2 id="msg-h">{ format!("Message #{}: {words}", id.0) }
+                <button class="close" aria-label="Close message details" onclick={close}>{ "×" }</button>
+            </h2>
+            <p class="status">{ format!("{} → {}, sent {}, arrives {}", m.from, m.to, time_label(m.sent_at), time_label(m.deliver_at)) }
+                if m.doomed { <strong class="doomed-note">{ " — will be lost" }</strong> }
+            </p>
+            <dl class="fields">{ fields }</dl>
+            <div class="actions" role="group" aria-label="Message actions">
+                <button onclick={act(Intent::DropMessage(id))}>{ "Drop" }</button>
+                <button onclick={act(Intent::DuplicateMessage(id))}>{ "Duplicate" }</button>
+                <button onclick={act(Intent::DelayMessage(id, 50_000))}>{ "Delay 50 ms" }</button>
+            </div>
+        </section>
+    }
+}

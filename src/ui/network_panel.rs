@@ -1,0 +1,174 @@
+//! Network controls: partition presets, a per-server group picker, one-way cut, heal, and the
+//! loss / duplication / latency dials.
+
+use super::intent::Intent;
+use crate::raft::types::ServerId;
+use crate::sim::NetworkView;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+#[derive(Properties, Clone, PartialEq)]
+pub struct NetworkProps {
+    pub network: NetworkView,
+    pub servers: u8,
+    pub on_intent: Callback<Intent>,
+}
+
+fn select_value(e: &Event) -> String {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        .map(|s| s.value())
+        .unwrap_or_default()
+}
+
+fn input_value(e: &Event) -> String {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .map(|s| s.value())
+        .unwrap_or_default()
+}
+
+/// The "split" preset for n servers: the first ⌊(n-1)/2⌋ servers against the rest.
+pub fn minority_split(n: u8) -> Vec<Vec<ServerId>> {
+    let k = ((n.max(2) - 1) / 2).max(1);
+    vec![
+        (1..=k).map(ServerId).collect(),
+        (k + 1..=n).map(ServerId).collect(),
+    ]
+}
+
+#[component]
+pub fn NetworkPanel(props: &NetworkProps) -> Html {
+    let n = props.servers;
+    let groups = use_state(|| vec![0u8; 9]);
+    let cut_from = use_state(|| 1u8);
+    let cut_to = use_state(|| 2u8);
+    let act = |i: Intent| props.on_intent.reform(move |_: MouseEvent| i.clone());
+    let split = minority_split(n);
+    let split_label = {
+        let parts: Vec<String> = split
+            .iter()
+            .map(|g| {
+                let ids: Vec<String> = g.iter().map(|s| s.0.to_string()).collect();
+                format!("{{{}}}", ids.join(","))
+            })
+            .collect();
+        format!("Split {}", parts.join(" | "))
+    };
+    let pickers = (1..=n).map(|i| {
+        let groups_h = groups.clone();
+        let on_change = Callback::from(move |e: Event| {
+            let mut g = (*groups_h).clone();
+            g[(i - 1) as usize] = select_value(&e).parse().unwrap_or(0);
+            groups_h.set(g);
+        });
+        let cur = groups[(i - 1) as usize];
+        html! {
+            <label class="gpick">{ format!("S{i}") }
+                <select aria-label={format!("Group of S{i}")} onchange={on_change}>
+                    { for ["A", "B", "C"].iter().enumerate().map(|(gi, name)| html! {
+                        <option value={gi.to_string()} selected={cur as usize == gi}>{ *name }</option>
+                    }) }
+                </select>
+            </label>
+        }
+    });
+    let apply_groups = {
+        let groups = groups.clone();
+        let cb = props.on_intent.clone();
+        Callback::from(move |_: MouseEvent| {
+            let mut out: Vec<Vec<ServerId>> = vec![Vec::new(); 3];
+            for i in 1..=n {
+                out[groups[(i - 1) as usize] as usize].push(ServerId(i));
+            }
+            out.retain(|g| !g.is_empty());
+            if out.len() > 1 {
+                cb.emit(Intent::Partition(out));
+            } else {
+                cb.emit(Intent::Heal);
+            }
+        })
+    };
+    let server_select = |label: &str, state: UseStateHandle<u8>| {
+        let cur = *state;
+        let on_change =
+            Callback::from(move |e: Event| state.set(select_value(&e).parse().unwrap_or(1)));
+        html! {
+            <select aria-label={label.to_string()} onchange={on_change}>
+                { for (1..=n).map(|i| html! { <option value={i.to_string()} selected={cur == i}>{ format!("S{i}") }</option> }) }
+            </select>
+        }
+    };
+    let on_cut = {
+        let (f, t) = (*cut_from, *cut_to);
+        props
+            .on_intent
+            .reform(move |_: MouseEvent| Intent::Cut(ServerId(f), ServerId(t)))
+    };
+    let on_loss = props
+        .on_intent
+        .reform(|e: Event| Intent::SetLoss(input_value(&e).parse::<f64>().unwrap_or(0.0) / 100.0));
+    let on_dup = props.on_intent.reform(|e: Event| {
+        Intent::SetDuplication(input_value(&e).parse::<f64>().unwrap_or(0.0) / 100.0)
+    });
+    let (lat_min, lat_max) = (props.network.min_latency, props.network.max_latency);
+    let on_lat = props.on_intent.reform(|e: Event| {
+        let ms = input_value(&e).parse::<u64>().unwrap_or(15).max(1);
+        Intent::SetLatency(ms * 1000 * 2 / 3, ms * 1000 * 4 / 3)
+    });
+    let status = if props.network.partition.is_empty() && props.network.cut_links.is_empty() {
+        "Network whole.".to_string()
+    } else {
+        let mut parts = Vec::new();
+        if !props.network.partition.is_empty() {
+            let g: Vec<String> = props
+                .network
+                .partition
+                .iter()
+                .map(|g| {
+                    let ids: Vec<String> = g.iter().map(|s| s.to_string()).collect();
+                    format!("{{{}}}", ids.join(","))
+                })
+                .collect();
+            parts.push(format!("Partitioned {}", g.join(" | ")));
+        }
+        for (f, t) in &props.network.cut_links {
+            parts.push(format!("{f}→{t} cut"));
+        }
+        parts.join("; ")
+    };
+    html! {
+        <section class="panel network" aria-labelledby="net-h">
+            <h2 id="net-h">{ "Network" }</h2>
+            <p class={classes!("netstatus", (!props.network.partition.is_empty() || !props.network.cut_links.is_empty()).then_some("broken"))} aria-live="polite">{ status }</p>
+            <div class="actions">
+                <button onclick={act(Intent::IsolateLeader)} title="Put the leader alone in a partition">{ "Isolate leader" }</button>
+                <button onclick={act(Intent::Partition(split))}>{ split_label }</button>
+                <button onclick={act(Intent::Heal)} title="Remove all partitions and cut links (H)">{ "Heal" }</button>
+            </div>
+            <details>
+                <summary>{ "Custom partition, cut a link" }</summary>
+                <div class="gpicks">{ for pickers }</div>
+                <button onclick={apply_groups}>{ "Apply groups" }</button>
+                <div class="cutrow">
+                    { "Cut " }{ server_select("Cut from", cut_from.clone()) }{ " → " }{ server_select("Cut to", cut_to.clone()) }
+                    <button onclick={on_cut}>{ "Cut link" }</button>
+                </div>
+            </details>
+            <div class="dials">
+                <label>{ format!("Loss {:.0}%", props.network.loss_probability * 100.0) }
+                    <input type="range" min="0" max="50" step="1" aria-label="Message loss percent"
+                           value={format!("{:.0}", props.network.loss_probability * 100.0)} onchange={on_loss} />
+                </label>
+                <label>{ format!("Duplication {:.0}%", props.network.duplicate_probability * 100.0) }
+                    <input type="range" min="0" max="50" step="1" aria-label="Message duplication percent"
+                           value={format!("{:.0}", props.network.duplicate_probability * 100.0)} onchange={on_dup} />
+                </label>
+                <label>{ format!("Latency {}–{} ms", lat_min / 1000, lat_max / 1000) }
+                    <input type="range" min="3" max="150" step="1" aria-label="Mean latency in milliseconds"
+                           value={((lat_min + lat_max) / 2000).to_string()} onchange={on_lat} />
+                </label>
+            </div>
+        </section>
+    }
+}

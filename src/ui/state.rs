@@ -1,0 +1,953 @@
+//! The one place state lives: a `use_reducer` model holding the simulation handle, the view
+//! drawn from it, and the page's own choices (speed, selection, filters). Components send
+//! `Intent`s; the animation loop sends `Msg::Frame`.
+
+use super::intent::{EventFilter, EventKind, EventRow, Intent, LinVerdict, SafetyRow};
+use super::log_table::{find_overwritten, Ghost};
+use super::presets::{self, Preset};
+use crate::check::{check_history_with_budget, Checker, Property, Verdict};
+use crate::raft::types::{Command, Role, ServerId};
+use crate::sim::{
+    Action, ClientLoad, ClusterView, MessageId, MessageKind, Micros, ServerStatus, Sim, SimConfig,
+    TraceEvent, TraceKind,
+};
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Events kept for the event log (the list renders fewer).
+const KEEP_EVENTS: usize = 300;
+/// How long an overwritten entry stays visible (wall-clock ms).
+const GHOST_MS: f64 = 4000.0;
+/// The speed a page starts at: elections and messages are easy to follow.
+pub const DEFAULT_SPEED: f64 = 0.05;
+
+pub enum Msg {
+    /// One animation frame at this wall-clock time (ms).
+    Frame(f64),
+    Intent(Intent),
+}
+
+/// Page options read from the URL (`?seed=7&speed=1&servers=3&preset=leader_crash&paused&bench`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UrlOptions {
+    pub seed: Option<u64>,
+    pub speed: Option<f64>,
+    pub servers: Option<u8>,
+    pub preset: Option<String>,
+    pub paused: bool,
+    /// A busy cluster for the frame-cost benchmark: client load, slow links, many messages.
+    pub bench: bool,
+    pub cols: Option<usize>,
+}
+
+impl UrlOptions {
+    pub fn parse(search: &str) -> Self {
+        let mut o = UrlOptions::default();
+        for pair in search.trim_start_matches('?').split('&') {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            match k {
+                "seed" => o.seed = v.parse().ok(),
+                "speed" => o.speed = v.parse().ok().filter(|s: &f64| *s > 0.0),
+                "servers" => o.servers = v.parse().ok().filter(|n| (1..=9).contains(n)),
+                "preset" => o.preset = Some(v.to_string()),
+                "paused" => o.paused = true,
+                "bench" => o.bench = true,
+                "cols" => o.cols = v.parse().ok(),
+                _ => {}
+            }
+        }
+        o
+    }
+}
+
+#[derive(Clone)]
+pub struct Model {
+    pub sim: Rc<RefCell<Sim>>,
+    pub checker: Rc<RefCell<Checker>>,
+    /// The configuration runs start from (seed, servers, knobs).
+    pub config: SimConfig,
+    pub view: Rc<ClusterView>,
+    pub now: Micros,
+    /// The furthest time of the recorded run (scrubber end).
+    pub horizon: Micros,
+    pub playing: bool,
+    pub speed: f64,
+    pub last_frame: Option<f64>,
+    pub selected_server: Option<ServerId>,
+    pub selected_message: Option<MessageId>,
+    pub events: Rc<VecDeque<EventRow>>,
+    /// What the heavy panels draw. While playing they follow `view` in turn, one panel per
+    /// frame (each at a quarter of the frame rate), so no frame pays for all of them.
+    pub log_view: Rc<ClusterView>,
+    pub kv_view: Rc<ClusterView>,
+    pub client_view: Rc<ClusterView>,
+    pub shown_events: Rc<VecDeque<EventRow>>,
+    frame_no: u64,
+    /// Wall-clock time the event log was last brought up to date while playing.
+    events_wall: f64,
+    pub last_seq: u64,
+    pub ghosts: Rc<Vec<Ghost>>,
+    pub safety: Rc<Vec<SafetyRow>>,
+    pub verdict: Rc<LinVerdict>,
+    verdict_key: (usize, usize),
+    verdict_wall: f64,
+    pub filter: EventFilter,
+    pub help: bool,
+    pub dark: Option<bool>,
+    /// The system theme when the page loaded (prefers-color-scheme).
+    pub system_dark: bool,
+    pub presets: Rc<Vec<Preset>>,
+    pub preset: Option<usize>,
+    /// Preset steps applied so far (steps are applied the first time time passes them).
+    steps_done: usize,
+    /// The loaded preset's description.
+    pub caption: Option<String>,
+    /// What the preset says about the current moment (its latest step note).
+    pub step_note: Option<String>,
+    /// A refused action or other notice, shown briefly.
+    pub notice: Option<String>,
+    pub quick_value: u32,
+    pub bench: bool,
+    pub columns: usize,
+    /// Sim events processed at the last refresh (to skip rebuilding an unchanged view).
+    refreshed_at: (u64, usize, u64),
+}
+
+impl PartialEq for Model {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+pub fn wall_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+thread_local! {
+    /// True on a `?bench` page: only then is anything profiled.
+    pub static BENCH: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Bench mode: which panel (0 logs, 1 stores, 2 clients, 3 events) the last frame updated.
+    pub static LAST_PANEL: std::cell::Cell<u8> = const { std::cell::Cell::new(9) };
+}
+
+/// Bench-mode profile: adds `ms` to the named counter `window.__raftProfile[name]`.
+pub fn profile(name: &str, ms: f64) {
+    if !BENCH.with(|b| b.get()) {
+        return;
+    }
+    let window = gloo::utils::window();
+    let key = wasm_bindgen::JsValue::from_str("__raftProfile");
+    let Ok(obj) = js_sys::Reflect::get(&window, &key) else {
+        return;
+    };
+    if obj.is_undefined() {
+        return;
+    }
+    let k = wasm_bindgen::JsValue::from_str(name);
+    let old = js_sys::Reflect::get(&obj, &k)
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0);
+    let _ = js_sys::Reflect::set(&obj, &k, &wasm_bindgen::JsValue::from_f64(old + ms));
+}
+
+fn new_sim(config: &SimConfig) -> Sim {
+    match Sim::try_new(config.clone()) {
+        Ok(sim) => sim,
+        Err(_) => Sim::new(SimConfig::default()),
+    }
+}
+
+/// The family of a trace event, and the other server involved.
+fn classify(e: &TraceEvent) -> (EventKind, Option<ServerId>) {
+    match &e.kind {
+        TraceKind::Delivered { from, message, .. } => (
+            match message.kind {
+                MessageKind::RequestVote | MessageKind::RequestVoteReply => EventKind::Election,
+                _ => EventKind::Replication,
+            },
+            Some(*from),
+        ),
+        TraceKind::Lost { from, .. } | TraceKind::Held { from, .. } => {
+            (EventKind::Network, Some(*from))
+        }
+        TraceKind::ElectionTimeout => (EventKind::Election, None),
+        TraceKind::HeartbeatTick => (EventKind::Replication, None),
+        TraceKind::ClientRequestArrived { to, .. }
+        | TraceKind::ClientRequestLost { to, .. }
+        | TraceKind::ClientRequestHeld { to, .. } => (EventKind::Client, Some(*to)),
+        TraceKind::ClientReplyArrived { from, .. } => (EventKind::Client, Some(*from)),
+        TraceKind::ClientInvoked { .. } | TraceKind::ClientTimedOut { .. } => {
+            (EventKind::Client, None)
+        }
+        TraceKind::Action(a) => (EventKind::You, a.server()),
+    }
+}
+
+fn event_row(e: &TraceEvent) -> EventRow {
+    let (kind, peer) = classify(e);
+    EventRow {
+        seq: e.seq,
+        time: e.time,
+        server: e.server,
+        peer,
+        kind,
+        routine: e.is_routine(),
+        section: e.section(),
+        text: e.explain(),
+    }
+}
+
+impl Model {
+    pub fn new(url: &UrlOptions) -> Self {
+        BENCH.with(|b| b.set(url.bench));
+        let presets = Rc::new(presets::all());
+        let mut config = SimConfig {
+            seed: url.seed.unwrap_or(1),
+            servers: url.servers.unwrap_or(5),
+            trace_capacity: 2000,
+            ..SimConfig::default()
+        };
+        if url.bench {
+            config.load = ClientLoad::busy(8);
+            config.latency_min = 80_000;
+            config.latency_max = 160_000;
+            config.heartbeat_interval = 30_000;
+            config.election_timeout_min = 600_000;
+            config.election_timeout_max = 1_200_000;
+        }
+        let sim = new_sim(&config);
+        let view = Rc::new(sim.view());
+        let events = Rc::new(VecDeque::new());
+        let mut model = Model {
+            log_view: view.clone(),
+            kv_view: view.clone(),
+            client_view: view.clone(),
+            shown_events: events.clone(),
+            frame_no: 0,
+            events_wall: 0.0,
+            sim: Rc::new(RefCell::new(sim)),
+            checker: Rc::new(RefCell::new(Checker::new())),
+            config,
+            view,
+            now: 0,
+            horizon: 0,
+            playing: !url.paused,
+            speed: url.speed.unwrap_or(DEFAULT_SPEED).clamp(0.01, 10.0),
+            last_frame: None,
+            selected_server: None,
+            selected_message: None,
+            events,
+            last_seq: 0,
+            ghosts: Rc::new(Vec::new()),
+            safety: Rc::new(Vec::new()),
+            verdict: Rc::new(LinVerdict::Ok { ops: 0 }),
+            verdict_key: (0, 0),
+            verdict_wall: 0.0,
+            filter: EventFilter::default(),
+            help: false,
+            dark: None,
+            system_dark: prefers_dark(),
+            presets,
+            preset: None,
+            steps_done: 0,
+            caption: None,
+            step_note: None,
+            notice: None,
+            quick_value: 0,
+            bench: url.bench,
+            columns: url.cols.unwrap_or(16),
+            refreshed_at: (u64::MAX, 0, 0),
+        };
+        if let Some(id) = &url.preset {
+            if let Some(i) = model.presets.iter().position(|p| p.id == id) {
+                model.load_preset(i);
+            }
+        }
+        model.refresh(true);
+        model.sync_panels();
+        model
+    }
+
+    /// Every panel shows the present.
+    fn sync_panels(&mut self) {
+        self.log_view = self.view.clone();
+        self.kv_view = self.view.clone();
+        self.client_view = self.view.clone();
+        self.shown_events = self.events.clone();
+    }
+
+    /// One panel catches up with the present (round robin, one per frame).
+    fn sync_one_panel(&mut self) {
+        self.frame_no += 1;
+        if self.bench {
+            LAST_PANEL.with(|p| p.set((self.frame_no % 4) as u8));
+        }
+        match self.frame_no % 4 {
+            0 => self.log_view = self.view.clone(),
+            1 => self.kv_view = self.view.clone(),
+            2 => self.client_view = self.view.clone(),
+            _ => {
+                // A busy cluster narrates hundreds of events a second: nobody reads a list
+                // that changes faster than a few times a second, and it is the costliest panel.
+                let wall = wall_ms();
+                if wall - self.events_wall >= 250.0 {
+                    self.events_wall = wall;
+                    self.shown_events = self.events.clone();
+                }
+            }
+        }
+    }
+
+    // ---- derived state ----
+
+    /// Rebuilds what is drawn from the simulator, if anything changed (or `force`).
+    fn refresh(&mut self, force: bool) {
+        let sim_rc = self.sim.clone();
+        let sim = sim_rc.borrow();
+        self.now = sim.now();
+        self.horizon = self.horizon.max(self.now);
+        let key = (
+            sim.events_processed(),
+            sim.actions().len(),
+            sim.last_event().seq,
+        );
+        if !force && key == self.refreshed_at {
+            drop(sim);
+            self.prune_ghosts();
+            return;
+        }
+        self.refreshed_at = key;
+        let t0 = wall_ms();
+        let view = Rc::new(sim.view());
+        let t1 = wall_ms();
+        profile("view", t1 - t0);
+        // Entries lost since the last picture (only along one timeline: not after a jump).
+        if !force {
+            let lost = find_overwritten(&self.view, &view, wall_ms());
+            if !lost.is_empty() {
+                let mut ghosts: Vec<Ghost> = (*self.ghosts).clone();
+                ghosts.extend(lost);
+                let len = ghosts.len();
+                if len > 12 {
+                    ghosts.drain(..len - 12);
+                }
+                self.ghosts = Rc::new(ghosts);
+            }
+        }
+        self.prune_ghosts();
+        let t2 = wall_ms();
+        profile("ghosts", t2 - t1);
+        // New narrated events.
+        let trace = sim.trace();
+        let newest = trace.back().map(|e| e.seq).unwrap_or(0);
+        if force || newest < self.last_seq {
+            let rows: VecDeque<EventRow> = trace
+                .iter()
+                .skip(trace.len().saturating_sub(KEEP_EVENTS))
+                .map(event_row)
+                .collect();
+            self.events = Rc::new(rows);
+        } else if newest > self.last_seq {
+            let fresh: Vec<&TraceEvent> = trace
+                .iter()
+                .rev()
+                .take_while(|e| e.seq > self.last_seq)
+                .take(KEEP_EVENTS)
+                .collect();
+            let mut rows = (*self.events).clone();
+            for e in fresh.into_iter().rev() {
+                rows.push_back(event_row(e));
+            }
+            while rows.len() > KEEP_EVENTS {
+                rows.pop_front();
+            }
+            self.events = Rc::new(rows);
+        }
+        self.last_seq = newest;
+        drop(sim);
+        self.view = view;
+        let t3 = wall_ms();
+        profile("events", t3 - t2);
+        self.update_safety();
+        profile("safety", wall_ms() - t3);
+    }
+
+    fn prune_ghosts(&mut self) {
+        if self.ghosts.is_empty() {
+            return;
+        }
+        let now = wall_ms();
+        if self.ghosts.iter().any(|g| now - g.seen_at > GHOST_MS) {
+            let kept: Vec<Ghost> = self
+                .ghosts
+                .iter()
+                .filter(|g| now - g.seen_at <= GHOST_MS)
+                .cloned()
+                .collect();
+            self.ghosts = Rc::new(kept);
+        }
+    }
+
+    fn update_safety(&mut self) {
+        let checker = self.checker.borrow();
+        let violation = checker.violation();
+        let rows: Vec<SafetyRow> = Property::ALL
+            .iter()
+            .map(|p| {
+                let v = violation.filter(|v| v.property == *p);
+                SafetyRow {
+                    name: p.name(),
+                    section: p.section(),
+                    violation: v.map(|v| v.to_string()),
+                    at: v.map(|v| v.time),
+                }
+            })
+            .collect();
+        if *self.safety != rows {
+            self.safety = Rc::new(rows);
+        }
+        drop(checker);
+        // Linearizability: when the history changed, at most a few times a second while
+        // playing (the search is bounded by a budget).
+        let h = &self.view.history;
+        let key = (
+            h.len(),
+            h.iter().filter(|o| o.returned_at.is_some()).count(),
+        );
+        let wall = wall_ms();
+        if key != self.verdict_key && (!self.playing || wall - self.verdict_wall > 400.0) {
+            self.verdict_key = key;
+            self.verdict_wall = wall;
+            let v = match check_history_with_budget(h, 20_000) {
+                Verdict::Linearizable => LinVerdict::Ok { ops: h.len() },
+                Verdict::NotLinearizable {
+                    key,
+                    explanation,
+                    culprit,
+                } => LinVerdict::Violated(format!("key \"{key}\": {explanation}"), culprit.0),
+                Verdict::Unknown { key, reason } => {
+                    LinVerdict::Unknown(format!("key \"{key}\": {reason}"))
+                }
+            };
+            if *self.verdict != v {
+                self.verdict = Rc::new(v);
+            }
+        }
+    }
+
+    // ---- running ----
+
+    /// Advances the simulator to `target`, checking invariants after every event and
+    /// applying preset steps whose time comes.
+    fn advance_to(&mut self, target: Micros) {
+        loop {
+            let next_step = self.next_preset_step_time();
+            let until = match next_step {
+                Some(t) if t <= target => t,
+                _ => target,
+            };
+            {
+                let mut sim = self.sim.borrow_mut();
+                let mut checker = self.checker.borrow_mut();
+                while sim.step_until(until).is_some() {
+                    let clean = checker.is_clean();
+                    checker.observe_sim(&sim);
+                    if clean && !checker.is_clean() {
+                        // Stop right at the violation, so the user sees it happen.
+                        self.playing = false;
+                        self.notice = Some(
+                            "A safety property was just violated: see the Safety panel.".into(),
+                        );
+                        return;
+                    }
+                }
+                sim.run_until(until);
+            }
+            if next_step.is_some_and(|t| t <= target) {
+                self.apply_preset_step();
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn next_preset_step_time(&self) -> Option<Micros> {
+        let p = self.presets.get(self.preset?)?;
+        let step = p.scenario.steps.get(self.steps_done)?;
+        // Steps passed before are in the action log and replay from it; `steps_done` only
+        // grows along one timeline (a fork re-syncs it).
+        Some(step.at_ms * 1000)
+    }
+
+    fn apply_preset_step(&mut self) {
+        let Some(p) = self.preset.and_then(|i| self.presets.get(i)).cloned() else {
+            return;
+        };
+        let Some(step) = p.scenario.steps.get(self.steps_done) else {
+            return;
+        };
+        self.steps_done += 1;
+        let action = presets::step_action(&self.sim.borrow(), &step.action);
+        match action {
+            Ok(Some(action)) => {
+                if let Err(e) = self.sim.borrow_mut().apply(action) {
+                    self.notice = Some(format!("Preset step skipped: {e}"));
+                }
+            }
+            Ok(None) => {}
+            Err(e) => self.notice = Some(format!("Preset step skipped: {e}")),
+        }
+        if let Some(note) = &step.note {
+            self.step_note = Some(note.clone());
+        }
+    }
+
+    fn load_preset(&mut self, i: usize) {
+        let Some(p) = self.presets.get(i) else {
+            return;
+        };
+        let mut config = presets::sim_config(&p.scenario);
+        config.trace_capacity = 2000;
+        config.raft.knobs = config.raft.knobs.clone();
+        self.caption = Some(p.scenario.description.clone());
+        self.config = config;
+        self.preset = Some(i);
+        self.restart_world();
+    }
+
+    fn restart_world(&mut self) {
+        *self.sim.borrow_mut() = new_sim(&self.config);
+        *self.checker.borrow_mut() = Checker::new();
+        self.horizon = 0;
+        self.steps_done = 0;
+        self.step_note = None;
+        self.selected_message = None;
+        self.ghosts = Rc::new(Vec::new());
+        self.last_seq = 0;
+        self.verdict_key = (usize::MAX, 0);
+        self.notice = None;
+        if self
+            .selected_server
+            .is_some_and(|s| s.0 > self.config.servers)
+        {
+            self.selected_server = None;
+        }
+        self.refresh(true);
+    }
+
+    /// Applies a user action now. Acting in the past forks the run.
+    fn act(&mut self, action: Action) {
+        let forks = {
+            let sim = self.sim.borrow();
+            sim.actions_applied() < sim.actions().len() || sim.now() < self.horizon
+        };
+        let result = self.sim.borrow_mut().apply(action);
+        match result {
+            Ok(_) => {
+                if forks {
+                    self.horizon = self.now;
+                    self.resync_preset();
+                }
+                self.checker.borrow_mut().observe_sim(&self.sim.borrow());
+                self.notice = None;
+            }
+            Err(e) => self.notice = Some(e.0),
+        }
+        self.refresh(false);
+    }
+
+    fn resync_preset(&mut self) {
+        if let Some(p) = self.preset.and_then(|i| self.presets.get(i)) {
+            let now = self.now;
+            self.steps_done = p
+                .scenario
+                .steps
+                .iter()
+                .take_while(|s| s.at_ms * 1000 < now)
+                .count();
+        }
+    }
+
+    fn leader(&self) -> Option<ServerId> {
+        self.sim.borrow().leader()
+    }
+
+    fn seek(&mut self, t: Micros) {
+        let t = t.min(self.horizon.max(self.now));
+        let backwards = t < self.now;
+        let result = self.sim.borrow_mut().rewind_to(t);
+        if let Err(e) = result {
+            self.notice = Some(e);
+        }
+        if backwards {
+            // The checker's first violation stays if it happened before t.
+            let keep = self
+                .checker
+                .borrow()
+                .violation()
+                .is_some_and(|v| v.time <= t);
+            if !keep {
+                let mut checker = Checker::new();
+                checker.observe_sim(&self.sim.borrow());
+                *self.checker.borrow_mut() = checker;
+            }
+            self.ghosts = Rc::new(Vec::new());
+        }
+        self.playing = false;
+        self.last_frame = None;
+        self.refresh(true);
+    }
+
+    fn up_servers(&self) -> Vec<(ServerId, ServerStatus, Role)> {
+        self.view
+            .servers
+            .iter()
+            .map(|s| (s.id, s.status, s.role))
+            .collect()
+    }
+
+    fn handle(&mut self, intent: Intent) {
+        match intent {
+            Intent::Crash(server) => self.act(Action::Crash { server }),
+            Intent::Restart(server) => self.act(Action::Restart { server }),
+            Intent::Timeout(server) => self.act(Action::Timeout { server }),
+            Intent::Pause(server) => self.act(Action::Pause { server }),
+            Intent::Resume(server) => self.act(Action::Resume { server }),
+            Intent::SelectServer(s) => {
+                self.selected_server = s;
+                self.selected_message = None;
+            }
+            Intent::SelectMessage(m) => {
+                self.selected_message = m;
+                if m.is_some() {
+                    // Hold time still so the message can be inspected and acted on.
+                    self.playing = false;
+                    self.selected_server = None;
+                }
+            }
+            Intent::DropMessage(id) => self.act(Action::DropMessage { id }),
+            Intent::DuplicateMessage(id) => self.act(Action::DuplicateMessage { id }),
+            Intent::DelayMessage(id, by) => self.act(Action::DelayMessage { id, by }),
+            Intent::Partition(groups) => self.act(Action::Partition { groups }),
+            Intent::IsolateLeader => match self.leader() {
+                Some(l) => {
+                    let others: Vec<ServerId> = self
+                        .view
+                        .servers
+                        .iter()
+                        .map(|s| s.id)
+                        .filter(|&s| s != l)
+                        .collect();
+                    self.act(Action::Partition {
+                        groups: vec![vec![l], others],
+                    })
+                }
+                None => self.notice = Some("There is no leader to isolate right now.".into()),
+            },
+            Intent::Cut(from, to) => {
+                if from == to {
+                    self.notice =
+                        Some("Pick two different servers to cut the link between them.".into());
+                } else {
+                    self.act(Action::Cut { from, to })
+                }
+            }
+            Intent::Heal => self.act(Action::Heal),
+            Intent::SetLoss(probability) => self.act(Action::SetLoss {
+                probability: probability.clamp(0.0, 1.0),
+            }),
+            Intent::SetDuplication(probability) => self.act(Action::SetDuplication {
+                probability: probability.clamp(0.0, 1.0),
+            }),
+            Intent::SetLatency(min, max) => self.act(Action::SetLatency { min, max }),
+            Intent::Client { command, target } => self.act(Action::ClientRequest {
+                client: None,
+                command,
+                target,
+            }),
+            Intent::QuickClient => {
+                self.quick_value += 1;
+                let command = Command::Set {
+                    key: "x".into(),
+                    value: self.quick_value.to_string(),
+                };
+                self.act(Action::ClientRequest {
+                    client: None,
+                    command,
+                    target: None,
+                })
+            }
+            Intent::RestartLeader => match self.leader() {
+                Some(server) => {
+                    self.act(Action::Crash { server });
+                    self.act(Action::Restart { server });
+                }
+                None => self.notice = Some("There is no leader to restart right now.".into()),
+            },
+            Intent::SpreadTimers => {
+                // The follower whose timer would fire first times out now: one clear winner.
+                let first = self
+                    .view
+                    .servers
+                    .iter()
+                    .filter(|s| s.status == ServerStatus::Up && s.role != Role::Leader)
+                    .min_by_key(|s| s.election_deadline.unwrap_or(Micros::MAX))
+                    .map(|s| s.id);
+                match first {
+                    Some(server) => self.act(Action::Timeout { server }),
+                    None => self.notice = Some("No server can start an election.".into()),
+                }
+            }
+            Intent::AlignTimers => {
+                let ids: Vec<ServerId> = self
+                    .up_servers()
+                    .into_iter()
+                    .filter(|(_, st, role)| *st == ServerStatus::Up && *role != Role::Leader)
+                    .map(|(id, ..)| id)
+                    .collect();
+                for server in ids {
+                    self.act(Action::Timeout { server });
+                }
+            }
+            Intent::ResumeAll => {
+                for (server, st, _) in self.up_servers() {
+                    if st == ServerStatus::Paused {
+                        self.act(Action::Resume { server });
+                    }
+                }
+            }
+            Intent::RestartCrashed => {
+                for (server, st, _) in self.up_servers() {
+                    if st == ServerStatus::Crashed {
+                        self.act(Action::Restart { server });
+                    }
+                }
+            }
+            Intent::CrashSelected => {
+                let target = self.selected_server.or_else(|| self.leader());
+                match target {
+                    Some(server) => self.act(Action::Crash { server }),
+                    None => self.notice = Some("Select a server to crash.".into()),
+                }
+            }
+            Intent::Fork => {
+                let in_past = {
+                    let sim = self.sim.borrow();
+                    sim.actions_applied() < sim.actions().len() || sim.now() < self.horizon
+                };
+                if in_past {
+                    // Forget the recorded future: any action does it; this one changes nothing.
+                    let p = self.view.network.loss_probability;
+                    self.act(Action::SetLoss { probability: p });
+                    self.horizon = self.now;
+                    self.notice = Some(
+                        "Forked: the recorded future is forgotten; what happens now is a new run."
+                            .into(),
+                    );
+                } else {
+                    self.notice = Some(
+                        "Nothing to fork: travel back on the timeline first, then act (or press F)."
+                            .into(),
+                    );
+                }
+            }
+            Intent::TimeoutSelected => match self.selected_server {
+                Some(server) => self.act(Action::Timeout { server }),
+                None => {
+                    self.notice =
+                        Some("Select a server first (click it or press its number).".into())
+                }
+            },
+            Intent::PauseSelected => match self.selected_server {
+                Some(server) => {
+                    let paused = self
+                        .view
+                        .server(server)
+                        .is_some_and(|s| s.status == ServerStatus::Paused);
+                    if paused {
+                        self.act(Action::Resume { server })
+                    } else {
+                        self.act(Action::Pause { server })
+                    }
+                }
+                None => {
+                    self.notice =
+                        Some("Select a server first (click it or press its number).".into())
+                }
+            },
+            Intent::DropSelected => match self.selected_message {
+                Some(id) => self.act(Action::DropMessage { id }),
+                None => {
+                    self.notice = Some("Click a message first, then press X to drop it.".into())
+                }
+            },
+            Intent::SelectNth(n) => {
+                if n >= 1 && n <= self.config.servers {
+                    self.selected_server = Some(ServerId(n));
+                    self.selected_message = None;
+                }
+            }
+            Intent::Escape => {
+                self.help = false;
+                self.selected_message = None;
+                self.selected_server = None;
+            }
+            Intent::TogglePlay => {
+                self.playing = !self.playing;
+                self.last_frame = None;
+            }
+            Intent::StepEvent => {
+                // Exactly one event (or the preset step that comes first).
+                self.playing = false;
+                let next = self.sim.borrow().next_event_time();
+                match (self.next_preset_step_time(), next) {
+                    (Some(p), e) if e.is_none_or(|e| p <= e) => {
+                        self.sim.borrow_mut().run_until(p);
+                        self.apply_preset_step();
+                    }
+                    (_, Some(_)) => {
+                        let mut sim = self.sim.borrow_mut();
+                        if sim.step().is_some() {
+                            self.checker.borrow_mut().observe_sim(&sim);
+                        }
+                    }
+                    _ => {}
+                }
+                self.refresh(false);
+            }
+            Intent::SetSpeed(s) => self.speed = s.clamp(0.01, 10.0),
+            Intent::SpeedBy(f) => self.speed = (self.speed * f).clamp(0.01, 10.0),
+            Intent::Seek(t) => self.seek(t),
+            Intent::SeekBy(d) => {
+                let t = (self.now as i64 + d).max(0) as Micros;
+                self.seek(t)
+            }
+            Intent::Reset { new_seed } => {
+                if new_seed {
+                    self.config.seed = (js_sys::Math::random() * 1_000_000.0) as u64 + 1;
+                }
+                self.restart_world();
+                if let Some(p) = self.preset.and_then(|i| self.presets.get(i)) {
+                    self.caption = Some(p.scenario.description.clone());
+                }
+            }
+            Intent::LoadPreset(i) => {
+                let i = if i == usize::MAX {
+                    self.presets
+                        .iter()
+                        .position(|p| p.id == "log_replication")
+                        .unwrap_or(0)
+                } else {
+                    i
+                };
+                self.load_preset(i);
+                self.playing = true;
+            }
+            Intent::SetServers(n) => {
+                self.config.servers = n.clamp(1, 9);
+                self.preset = None;
+                self.caption = None;
+                self.restart_world();
+            }
+            Intent::SetKnob(name, on) => {
+                let k = &mut self.config.raft.knobs;
+                match name {
+                    "forget_vote_on_restart" => k.forget_vote_on_restart = on,
+                    "commit_old_term_by_counting" => k.commit_old_term_by_counting = on,
+                    "skip_election_restriction" => k.skip_election_restriction = on,
+                    "stale_local_reads" => k.stale_local_reads = on,
+                    _ => {}
+                }
+                self.restart_world();
+            }
+            Intent::ToggleHelp => self.help = !self.help,
+            Intent::ToggleTheme => {
+                let dark = !self.dark.unwrap_or(self.system_dark);
+                self.dark = Some(dark);
+                if let Some(root) = gloo::utils::document().document_element() {
+                    let _ = root.set_attribute("data-theme", if dark { "dark" } else { "light" });
+                }
+            }
+            Intent::SetEventFilter(f) => self.filter = f,
+        }
+    }
+
+    /// Knob names that are on in the current configuration.
+    pub fn knobs_on(&self) -> Vec<&'static str> {
+        let k = &self.config.raft.knobs;
+        let mut out = Vec::new();
+        if k.forget_vote_on_restart {
+            out.push("forget_vote_on_restart");
+        }
+        if k.commit_old_term_by_counting {
+            out.push("commit_old_term_by_counting");
+        }
+        if k.skip_election_restriction {
+            out.push("skip_election_restriction");
+        }
+        if k.stale_local_reads {
+            out.push("stale_local_reads");
+        }
+        out
+    }
+}
+
+pub fn prefers_dark() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .is_some_and(|m| m.matches())
+}
+
+impl Reducible for Model {
+    type Action = Msg;
+
+    fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
+        match msg {
+            Msg::Frame(ts) => {
+                let ts0 = wall_ms();
+                if !self.playing {
+                    if self.last_frame.is_none() && self.ghosts.is_empty() {
+                        return self;
+                    }
+                    let mut next = (*self).clone();
+                    next.last_frame = None;
+                    next.prune_ghosts();
+                    next.sync_panels();
+                    return Rc::new(next);
+                }
+                let mut next = (*self).clone();
+                let dt = next
+                    .last_frame
+                    .map(|l| (ts - l).clamp(0.0, 100.0))
+                    .unwrap_or(0.0);
+                next.last_frame = Some(ts);
+                let target = next.now + (dt * 1000.0 * next.speed) as Micros;
+                if target > next.now {
+                    let t0 = wall_ms();
+                    next.advance_to(target);
+                    profile("advance", wall_ms() - t0);
+                }
+                next.refresh(false);
+                if next.playing {
+                    next.sync_one_panel();
+                } else {
+                    next.sync_panels();
+                }
+                profile("reduce", wall_ms() - ts0);
+                Rc::new(next)
+            }
+            Msg::Intent(intent) => {
+                let mut next = (*self).clone();
+                next.handle(intent);
+                next.sync_panels();
+                Rc::new(next)
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! Time controls: play/pause, step, logarithmic speed, the timeline scrubber, reset, presets.
+
+use super::geometry::{slider_from_speed, speed_from_slider, speed_label, time_label};
+use super::intent::Intent;
+use crate::sim::Micros;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+#[derive(Properties, Clone, PartialEq)]
+pub struct TimebarProps {
+    pub now: Micros,
+    /// The furthest time the recorded run reaches (the scrubber's end).
+    pub horizon: Micros,
+    pub playing: bool,
+    pub speed: f64,
+    pub seed: u64,
+    pub servers: u8,
+    pub presets: Vec<&'static str>,
+    pub preset: Option<usize>,
+    pub on_intent: Callback<Intent>,
+}
+
+fn value_of(e: &Event) -> String {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .map(|i| i.value())
+        .or_else(|| {
+            e.target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+                .map(|s| s.value())
+        })
+        .unwrap_or_default()
+}
+
+#[derive(Properties, Clone, PartialEq)]
+struct PlayProps {
+    playing: bool,
+    speed: f64,
+    on_intent: Callback<Intent>,
+}
+
+/// Play / pause, step, speed: re-rendered only when one of them changes.
+#[component]
+fn PlayControls(props: &PlayProps) -> Html {
+    let act = |i: Intent| props.on_intent.reform(move |_: MouseEvent| i.clone());
+    let on_speed = props.on_intent.reform(|e: InputEvent| {
+        Intent::SetSpeed(speed_from_slider(value_of(&e).parse().unwrap_or(500.0)))
+    });
+    html! {
+        <div class="tgroup">
+            <button class="play" onclick={act(Intent::TogglePlay)} aria-label={if props.playing { "Pause" } else { "Play" }}
+                    title="Play / pause (space or .)">
+                { if props.playing { "❚❚ Pause" } else { "▶ Play" } }
+            </button>
+            <button onclick={act(Intent::StepEvent)} aria-label="Step to next event" title="Step to the next event (N)">{ "▶| Step" }</button>
+            <label class="speed">
+                <span>{ "Speed " }<output aria-live="off">{ speed_label(props.speed) }</output></span>
+                <input type="range" min="0" max="1000" step="1" aria-label="Speed"
+                       aria-valuetext={speed_label(props.speed)}
+                       value={slider_from_speed(props.speed).to_string()} oninput={on_speed} />
+            </label>
+        </div>
+    }
+}
+
+#[derive(Properties, Clone, PartialEq)]
+struct RunProps {
+    seed: u64,
+    servers: u8,
+    presets: Vec<&'static str>,
+    preset: Option<usize>,
+    on_intent: Callback<Intent>,
+}
+
+/// Preset, cluster size, reset: re-rendered only when one of them changes.
+#[component]
+fn RunControls(props: &RunProps) -> Html {
+    let act = |i: Intent| props.on_intent.reform(move |_: MouseEvent| i.clone());
+    let servers = props.servers;
+    let on_preset = props
+        .on_intent
+        .reform(move |e: Event| match value_of(&e).parse::<usize>() {
+            Ok(i) => Intent::LoadPreset(i),
+            // "Free play": a fresh cluster without a script.
+            Err(_) => Intent::SetServers(servers),
+        });
+    let on_servers = props
+        .on_intent
+        .reform(|e: Event| Intent::SetServers(value_of(&e).parse().unwrap_or(5)));
+    html! {
+        <div class="tgroup">
+            <select aria-label="Scenario preset" onchange={on_preset}>
+                <option value="" selected={props.preset.is_none()}>{ "Free play" }</option>
+                { for props.presets.iter().enumerate().map(|(i, name)| html! {
+                    <option value={i.to_string()} selected={props.preset == Some(i)}>{ *name }</option>
+                }) }
+            </select>
+            <select aria-label="Number of servers" onchange={on_servers}>
+                { for (1..=9u8).map(|i| html! { <option value={i.to_string()} selected={props.servers == i}>{ format!("{i} servers") }</option> }) }
+            </select>
+            <button onclick={act(Intent::Reset { new_seed: false })} title={format!("Restart from time 0 with seed {}", props.seed)}>{ "Reset" }</button>
+            <button onclick={act(Intent::Reset { new_seed: true })} title="Restart with a new random seed">{ "New seed" }</button>
+            <span class="hint seed">{ format!("seed {}", props.seed) }</span>
+        </div>
+    }
+}
+
+#[component]
+pub fn Timebar(props: &TimebarProps) -> Html {
+    let on_seek = props
+        .on_intent
+        .reform(|e: InputEvent| Intent::Seek(value_of(&e).parse::<u64>().unwrap_or(0) * 1000));
+    let horizon_ms = (props.horizon.max(props.now) / 1000).max(1);
+    html! {
+        <section class="timebar" aria-label="Time controls">
+            <PlayControls playing={props.playing} speed={props.speed} on_intent={props.on_intent.clone()} />
+            <label class="scrub">
+                <span class="now" data-now={props.now.to_string()}>{ time_label(props.now) }</span>
+                <span class="scrub-track">
+                    <input type="range" min="0" max={horizon_ms.to_string()} step="1" aria-label="Timeline"
+                           aria-valuetext={time_label(props.now)}
+                           value={(props.now / 1000).to_string()} oninput={on_seek} />
+                </span>
+                <span class="hint horizon">{ time_label(props.horizon.max(props.now)) }</span>
+            </label>
+            <RunControls seed={props.seed} servers={props.servers} presets={props.presets.clone()}
+                         preset={props.preset} on_intent={props.on_intent.clone()} />
+        </section>
+    }
+}
