@@ -241,6 +241,7 @@ pub fn App() -> Html {
                         <Cluster view={m.view.clone()} now={m.now} selected_server={m.selected_server}
                                  selected_message={m.selected_message} on_intent={on_intent.clone()} />
                     </div>
+                    <p class="leader-line" aria-live="polite">{ leader_line(&m.view) }</p>
                     <Legend />
                 </div>
                 <div class="side">
@@ -285,6 +286,28 @@ pub fn App() -> Html {
         state::profile("app_vdom", perf_now() - app_t0);
     }
     out
+}
+
+/// One sentence on who leads, for everyone (and screen readers, politely).
+fn leader_line(view: &crate::sim::ClusterView) -> String {
+    match view.leaders().max_by_key(|s| s.current_term) {
+        Some(l) => {
+            let others = view
+                .leaders()
+                .filter(|o| o.id != l.id)
+                .map(|o| format!("{} (term {})", o.id, o.current_term))
+                .collect::<Vec<_>>();
+            let mut text = format!(
+                "Leader: {} in term {}, commit index {}",
+                l.id, l.current_term, l.commit_index
+            );
+            if !others.is_empty() {
+                text.push_str(&format!(" · also believes it leads: {}", others.join(", ")));
+            }
+            text
+        }
+        None => "No leader: an election is under way (or no majority can be reached).".to_string(),
+    }
 }
 
 /// The shapes of the picture, explained (static).
