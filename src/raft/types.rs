@@ -101,7 +101,7 @@ impl std::str::FromStr for Command {
         let usage = |form: &str, n: usize| {
             CommandParseError(format!(
                 "{} takes {n} argument{}: {form}",
-                op.to_uppercase(),
+                op.to_ascii_uppercase(), // only SET, GET or DEL get here
                 if n == 1 { "" } else { "s" }
             ))
         };

@@ -151,7 +151,7 @@ fn cluster_html(props: &ClusterProps) -> Html {
         };
         let word = match s.status {
             ServerStatus::Crashed => "CRASHED".to_string(),
-            _ => s.role.to_string().to_uppercase(),
+            _ => s.role.to_string().to_ascii_uppercase(),
         };
         let below = match (s.status, s.role) {
             (ServerStatus::Crashed, _) => String::new(),

@@ -4,6 +4,10 @@
 
 use crate::sim::Micros;
 
+// Trigonometry, `exp` and `log` through the browser's `Math` rather than Rust's bundled libm: the same
+// fdlibm algorithms, without ~8 KB of wasm.
+use js_sys::Math::{cos, exp, log, sin};
+
 /// The SVG coordinate system of the cluster picture.
 pub const VIEW_SIZE: f64 = 440.0;
 pub const CENTER: f64 = VIEW_SIZE / 2.0;
@@ -29,7 +33,7 @@ pub fn server_radius(n: usize) -> f64 {
 pub fn server_pos(i: usize, n: usize) -> (f64, f64) {
     let r = ring_radius(n);
     let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / n.max(1) as f64;
-    (CENTER + r * angle.cos(), CENTER + r * angle.sin())
+    (CENTER + r * cos(angle), CENTER + r * sin(angle))
 }
 
 /// How far along its trip a message is at `now`: 0 at send, 1 at delivery.
@@ -73,7 +77,7 @@ pub fn arc_path(cx: f64, cy: f64, r: f64, fraction: f64) -> String {
     }
     let start = (cx, cy - r);
     let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * f;
-    let end = (cx + r * angle.cos(), cy + r * angle.sin());
+    let end = (cx + r * cos(angle), cy + r * sin(angle));
     let large = if f > 0.5 { 1 } else { 0 };
     format!(
         "M{:.1} {:.1}A{r:.1} {r:.1} 0 {large} 1 {:.1} {:.1}",
@@ -126,13 +130,13 @@ pub fn polygon_path(points: &[(f64, f64)]) -> String {
 pub fn speed_from_slider(pos: f64) -> f64 {
     let lo = (0.01f64).ln();
     let hi = (10.0f64).ln();
-    (lo + (hi - lo) * (pos / 1000.0).clamp(0.0, 1.0)).exp()
+    exp(lo + (hi - lo) * (pos / 1000.0).clamp(0.0, 1.0))
 }
 
 pub fn slider_from_speed(speed: f64) -> f64 {
     let lo = (0.01f64).ln();
     let hi = (10.0f64).ln();
-    ((speed.clamp(0.01, 10.0).ln() - lo) / (hi - lo) * 1000.0).round()
+    ((log(speed.clamp(0.01, 10.0)) - lo) / (hi - lo) * 1000.0).round()
 }
 
 /// "1/20×", "1×", "2.5×".

@@ -2,6 +2,7 @@
 //! loss / duplication / latency dials.
 
 use super::intent::Intent;
+use super::json::parse_number;
 use crate::raft::types::ServerId;
 use crate::sim::NetworkView;
 use wasm_bindgen::JsCast;
@@ -107,9 +108,9 @@ pub fn NetworkPanel(props: &NetworkProps) -> Html {
     };
     let on_loss = props
         .on_intent
-        .reform(|e: Event| Intent::SetLoss(input_value(&e).parse::<f64>().unwrap_or(0.0) / 100.0));
+        .reform(|e: Event| Intent::SetLoss(parse_number(&input_value(&e)).unwrap_or(0.0) / 100.0));
     let on_dup = props.on_intent.reform(|e: Event| {
-        Intent::SetDuplication(input_value(&e).parse::<f64>().unwrap_or(0.0) / 100.0)
+        Intent::SetDuplication(parse_number(&input_value(&e)).unwrap_or(0.0) / 100.0)
     });
     let (lat_min, lat_max) = (props.network.min_latency, props.network.max_latency);
     let on_lat = props.on_intent.reform(|e: Event| {

@@ -49,7 +49,7 @@ impl UrlOptions {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             match k {
                 "seed" => o.seed = v.parse().ok(),
-                "speed" => o.speed = v.parse().ok().filter(|s: &f64| *s > 0.0),
+                "speed" => o.speed = super::json::parse_number(v).filter(|s| *s > 0.0),
                 "servers" => o.servers = v.parse().ok().filter(|n| (1..=9).contains(n)),
                 "preset" => o.preset = Some(v.to_string()),
                 "paused" => o.paused = true,

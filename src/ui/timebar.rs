@@ -44,7 +44,9 @@ struct PlayProps {
 fn PlayControls(props: &PlayProps) -> Html {
     let act = |i: Intent| props.on_intent.reform(move |_: MouseEvent| i.clone());
     let on_speed = props.on_intent.reform(|e: InputEvent| {
-        Intent::SetSpeed(speed_from_slider(value_of(&e).parse().unwrap_or(500.0)))
+        Intent::SetSpeed(speed_from_slider(
+            super::json::parse_number(&value_of(&e)).unwrap_or(500.0),
+        ))
     });
     html! {
         <div class="tgroup">
