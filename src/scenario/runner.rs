@@ -295,10 +295,12 @@ fn resolve(sim: &Sim, name: &str) -> Result<ServerId, String> {
         .ok_or_else(|| format!("\"{name}\" is not a server name"))
 }
 
-/// Carries out one step; Err says why it failed.
-fn perform(sim: &mut Sim, checker: &mut Checker, step: &Step) -> Result<(), String> {
-    let action = match &step.action {
-        StepAction::Expect(expectation) => return expect(sim, checker, expectation),
+/// The simulator action a step stands for at this moment ("leader" resolves to the current
+/// leader); `None` for an expectation, which is judged rather than performed. The page plays
+/// presets through this too, so a preset does the same on the page as in `raftsim run`.
+pub fn step_action(sim: &Sim, step: &StepAction) -> Result<Option<Action>, String> {
+    Ok(Some(match step {
+        StepAction::Expect(_) => return Ok(None),
         StepAction::ClientRequest { command, server } => {
             let command: Command = command
                 .parse()
@@ -342,6 +344,16 @@ fn perform(sim: &mut Sim, checker: &mut Checker, step: &Step) -> Result<(), Stri
         StepAction::Heal => Action::Heal,
         StepAction::SetLoss { p } => Action::SetLoss { probability: *p },
         StepAction::SetDuplication { p } => Action::SetDuplication { probability: *p },
+    }))
+}
+
+/// Carries out one step; Err says why it failed.
+fn perform(sim: &mut Sim, checker: &mut Checker, step: &Step) -> Result<(), String> {
+    if let StepAction::Expect(expectation) = &step.action {
+        return expect(sim, checker, expectation);
+    }
+    let Some(action) = step_action(sim, &step.action)? else {
+        return Ok(());
     };
     let described = action.to_string();
     sim.apply(action)
