@@ -5,7 +5,7 @@
 // and checks the DOM does not grow while it runs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launchBrowser, openPage, screenshot } from "./harness.mjs";
+import { serveDist, launchBrowser, openPage, screenshot } from "../harness.mjs";
 
 let server;
 let browser;
