@@ -112,10 +112,19 @@ impl PartialEq for ClientPanelProps {
         Rc::ptr_eq(&self.verdict, &other.verdict)
             && (Rc::ptr_eq(&self.view, &other.view)
                 || (self.view.clients == other.view.clients
-                    && self.view.history == other.view.history
-                    && self.view.servers.len() == other.view.servers.len()))
+                    && self.view.servers.len() == other.view.servers.len()
+                    && shown_history(&self.view) == shown_history(&other.view)))
     }
 }
+
+/// The operations the panel lists: the newest few (and whether there are any).
+fn shown_history(view: &ClusterView) -> (usize, &[crate::sim::ClientOp]) {
+    let h = &view.history;
+    (h.len(), &h[h.len().saturating_sub(SHOWN_OPS)..])
+}
+
+/// History lines shown (newest first).
+const SHOWN_OPS: usize = 10;
 
 #[component]
 pub fn ClientPanel(props: &ClientPanelProps) -> Html {
@@ -139,7 +148,7 @@ pub fn ClientPanel(props: &ClientPanelProps) -> Html {
         .history
         .iter()
         .rev()
-        .take(10)
+        .take(SHOWN_OPS)
         .map(|op| {
             let result = match (&op.returned_at, &op.result) {
                 (None, _) => "waiting…".to_string(),

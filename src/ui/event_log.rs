@@ -14,7 +14,7 @@ pub const MAX_ROWS: usize = 30;
 
 #[derive(Properties, Clone)]
 pub struct EventLogProps {
-    pub rows: Rc<VecDeque<EventRow>>,
+    pub rows: Rc<VecDeque<Rc<EventRow>>>,
     pub filter: EventFilter,
     pub servers: u8,
     pub on_intent: Callback<Intent>,
@@ -52,19 +52,7 @@ pub fn EventLog(props: &EventLogProps) -> Html {
         .rev()
         .filter(|r| keep(r))
         .take(MAX_ROWS)
-        .map(|r| {
-            let t = r.time;
-            let on_click = props.on_intent.reform(move |_: MouseEvent| Intent::Seek(t));
-            html! {
-                <li key={r.seq} class={classes!(r.kind.class(), r.routine.then_some("routine"))}>
-                    <button class="evline" onclick={on_click} title="Jump the timeline to this moment">
-                        <span class="evtime">{ time_label(r.time) }</span>
-                        <span class="evsec">{ r.section }</span>
-                        <span class="evtext">{ r.text.clone() }</span>
-                    </button>
-                </li>
-            }
-        })
+        .map(|r| html! { <EventLine key={r.seq} row={r.clone()} on_intent={props.on_intent.clone()} /> })
         .collect::<Html>();
     let f1 = filter.clone();
     let on_server = props.on_intent.reform(move |e: Event| {
@@ -103,5 +91,34 @@ pub fn EventLog(props: &EventLogProps) -> Html {
             </div>
             <ol class="evlist" aria-label="Event log, newest first">{ lines }</ol>
         </section>
+    }
+}
+
+#[derive(Properties, Clone)]
+struct EventLineProps {
+    row: Rc<EventRow>,
+    on_intent: Callback<Intent>,
+}
+
+impl PartialEq for EventLineProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.row, &other.row) || *self.row == *other.row
+    }
+}
+
+/// One line of the event log (memoized: a line never changes once narrated).
+#[component]
+fn EventLine(props: &EventLineProps) -> Html {
+    let r = &props.row;
+    let t = r.time;
+    let on_click = props.on_intent.reform(move |_: MouseEvent| Intent::Seek(t));
+    html! {
+        <li class={classes!(r.kind.class(), r.routine.then_some("routine"))}>
+            <button class="evline" onclick={on_click} title="Jump the timeline to this moment">
+                <span class="evtime">{ time_label(r.time) }</span>
+                <span class="evsec">{ r.section }</span>
+                <span class="evtext">{ r.text.clone() }</span>
+            </button>
+        </li>
     }
 }

@@ -119,7 +119,7 @@ pub fn LogTable(props: &LogTableProps) -> Html {
         .map(|i| html! { <div key={i} class="lcell lhead" role="columnheader">{ i }</div> })
         .collect::<Html>();
 
-    let rows = view.servers.iter().map(|s| {
+    let rows = view.servers.iter().enumerate().map(|(row, s)| {
         let progress = leader.and_then(|l| {
             if l.id == s.id {
                 None
@@ -131,37 +131,8 @@ pub fn LogTable(props: &LogTableProps) -> Html {
             let idx = LogIndex(i);
             let is_next = progress.is_some_and(|p| p.next_index == idx);
             let is_match = progress.is_some_and(|p| p.match_index == idx && i > 0);
-            let marks = html! {
-                <>
-                    if is_next { <span class="mark mark-next" title="leader's nextIndex for this server">{ "n" }</span> }
-                    if is_match { <span class="mark mark-match" title="leader's matchIndex for this server">{ "m" }</span> }
-                </>
-            };
-            match s.entry(idx) {
-                Some(e) => {
-                    let committed = idx <= s.commit_index;
-                    let applied = idx <= s.last_applied;
-                    let edge = idx == s.commit_index;
-                    let title = format!(
-                        "index {i}, term {}: {}{}",
-                        e.term,
-                        entry_long(e),
-                        if applied { ", committed and applied" } else if committed { ", committed" } else { ", not committed" }
-                    );
-                    html! {
-                        <div class={classes!("lcell", "entry", format!("t{}", e.term.0 % 8),
-                                     if committed { "committed" } else { "uncommitted" },
-                                     applied.then_some("applied"), edge.then_some("commit-edge"))}
-                             key={i} role="cell" aria-label={title}>
-                            <span class="eterm">{ e.term.0 }</span>
-                            <span class="ecmd">{ entry_text(e) }</span>
-                            { marks }
-                        </div>
-                    }
-                }
-                None => html! {
-                    <div key={i} class={classes!("lcell", "empty", (idx == s.commit_index && i > 0).then_some("commit-edge"))} role="cell">{ marks }</div>
-                },
+            html! {
+                <LogCell key={i} view={view.clone()} row={row} index={i} is_next={is_next} is_match={is_match} />
             }
         }).collect::<Html>();
         let ghosts = props.ghosts.iter().filter(|g| g.server == s.id).map(|g| html! {
@@ -219,5 +190,84 @@ pub fn LogTable(props: &LogTableProps) -> Html {
                 <span class="lg">{ "colour = term" }</span>
             </p>
         </section>
+    }
+}
+
+#[derive(Properties, Clone)]
+struct LogCellProps {
+    view: Rc<ClusterView>,
+    /// Position of the server in `view.servers`.
+    row: usize,
+    index: u64,
+    is_next: bool,
+    is_match: bool,
+}
+
+impl LogCellProps {
+    /// What the cell draws: the entry, and whether it is committed, applied, the commit edge.
+    fn drawn(&self) -> Option<(Option<&LogEntry>, bool, bool, bool)> {
+        let s = self.view.servers.get(self.row)?;
+        let idx = LogIndex(self.index);
+        Some((
+            s.entry(idx),
+            idx <= s.commit_index,
+            idx <= s.last_applied,
+            idx == s.commit_index,
+        ))
+    }
+}
+
+impl PartialEq for LogCellProps {
+    /// Cheap: no allocation; a cell re-renders only when what it draws changed.
+    fn eq(&self, other: &Self) -> bool {
+        self.index == other.index
+            && self.is_next == other.is_next
+            && self.is_match == other.is_match
+            && self.row == other.row
+            && (Rc::ptr_eq(&self.view, &other.view) || self.drawn() == other.drawn())
+    }
+}
+
+/// One cell of the log table (memoized: most cells do not change from one frame to the next).
+#[component]
+fn LogCell(props: &LogCellProps) -> Html {
+    let i = props.index;
+    let marks = html! {
+        <>
+            if props.is_next { <span class="mark mark-next" title="leader's nextIndex for this server">{ "n" }</span> }
+            if props.is_match { <span class="mark mark-match" title="leader's matchIndex for this server">{ "m" }</span> }
+        </>
+    };
+    match props.drawn() {
+        Some((Some(e), committed, applied, edge)) => {
+            let title = format!(
+                "index {i}, term {}: {}{}",
+                e.term,
+                entry_long(e),
+                if applied {
+                    ", committed and applied"
+                } else if committed {
+                    ", committed"
+                } else {
+                    ", not committed"
+                }
+            );
+            html! {
+                <div class={classes!("lcell", "entry", format!("t{}", e.term.0 % 8),
+                             if committed { "committed" } else { "uncommitted" },
+                             applied.then_some("applied"), edge.then_some("commit-edge"))}
+                     role="cell" aria-label={title}>
+                    <span class="eterm">{ e.term.0 }</span>
+                    <span class="ecmd">{ entry_text(e) }</span>
+                    { marks }
+                </div>
+            }
+        }
+        drawn => {
+            let edge = drawn.is_some_and(|d| d.3) && i > 0;
+            html! {
+                <div class={classes!("lcell", "empty", edge.then_some("commit-edge"))} role="cell">{ marks }</div>
+            }
+        }
     }
 }

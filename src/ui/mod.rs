@@ -171,7 +171,8 @@ pub fn App() -> Html {
                     // Force layout now so it is counted (the browser would do it anyway).
                     let _ = body.offset_height();
                 }
-                state::profile("layout", perf_now() - rendered);
+                let layout = perf_now() - rendered;
+                state::profile("layout", layout);
                 let cost = perf_now() - start;
                 let window = gloo::utils::window();
                 let key = wasm_bindgen::JsValue::from_str("__raftFrameCosts");
@@ -188,6 +189,7 @@ pub fn App() -> Html {
                     let panel = state::LAST_PANEL.with(|p| p.replace(9));
                     state::profile(&format!("panel{panel}_ms"), cost);
                     state::profile(&format!("panel{panel}_n"), 1.0);
+                    state::profile(&format!("panel{panel}_layout"), layout);
                 }
             }
         });

@@ -77,13 +77,13 @@ pub struct Model {
     pub last_frame: Option<f64>,
     pub selected_server: Option<ServerId>,
     pub selected_message: Option<MessageId>,
-    pub events: Rc<VecDeque<EventRow>>,
+    pub events: Rc<VecDeque<Rc<EventRow>>>,
     /// What the heavy panels draw. While playing they follow `view` in turn, one panel per
     /// frame (each at a quarter of the frame rate), so no frame pays for all of them.
     pub log_view: Rc<ClusterView>,
     pub kv_view: Rc<ClusterView>,
     pub client_view: Rc<ClusterView>,
-    pub shown_events: Rc<VecDeque<EventRow>>,
+    pub shown_events: Rc<VecDeque<Rc<EventRow>>>,
     frame_no: u64,
     /// Wall-clock time the event log was last brought up to date while playing.
     events_wall: f64,
@@ -189,9 +189,9 @@ fn classify(e: &TraceEvent) -> (EventKind, Option<ServerId>) {
     }
 }
 
-fn event_row(e: &TraceEvent) -> EventRow {
+fn event_row(e: &TraceEvent) -> Rc<EventRow> {
     let (kind, peer) = classify(e);
-    EventRow {
+    Rc::new(EventRow {
         seq: e.seq,
         time: e.time,
         server: e.server,
@@ -200,7 +200,7 @@ fn event_row(e: &TraceEvent) -> EventRow {
         routine: e.is_routine(),
         section: e.section(),
         text: e.explain(),
-    }
+    })
 }
 
 impl Model {
@@ -347,7 +347,7 @@ impl Model {
         let trace = sim.trace();
         let newest = trace.back().map(|e| e.seq).unwrap_or(0);
         if force || newest < self.last_seq {
-            let rows: VecDeque<EventRow> = trace
+            let rows: VecDeque<Rc<EventRow>> = trace
                 .iter()
                 .skip(trace.len().saturating_sub(KEEP_EVENTS))
                 .map(event_row)

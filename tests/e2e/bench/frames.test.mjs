@@ -5,7 +5,7 @@
 // and checks the DOM does not grow while it runs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launchBrowser, openPage, screenshot } from "./harness.mjs";
+import { serveDist, launchBrowser, openPage, screenshot } from "../harness.mjs";
 
 let server;
 let browser;
@@ -18,6 +18,8 @@ after(async () => {
   await server?.close();
 });
 
+/** Frames measured after the warm-up (about 5 s at 60 Hz). */
+const FRAMES = 300;
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 test("frame cost of a busy cluster (5 servers, client load, ≥ 30 messages in flight)", async () => {
@@ -26,13 +28,14 @@ test("frame cost of a busy cluster (5 servers, client load, ≥ 30 messages in f
   await page.waitForTimeout(2500); // warm-up: load running, logs filling
   const domBefore = await page.evaluate(() => document.getElementsByTagName("*").length);
   await page.evaluate(() => { window.__raftFrameCosts = []; window.__raftProfile = {}; });
+  // A fixed number of frames after the warm-up, so runs compare like with like.
   const inFlight = [];
   const t0 = Date.now();
-  while (Date.now() - t0 < 6000) {
+  while ((await page.evaluate(() => window.__raftFrameCosts.length)) < FRAMES && Date.now() - t0 < 30000) {
     inFlight.push(+(await page.locator(".app").getAttribute("data-messages")));
     await page.waitForTimeout(100);
   }
-  const costs = await page.evaluate(() => window.__raftFrameCosts.slice());
+  const costs = await page.evaluate((n) => window.__raftFrameCosts.slice(0, n), FRAMES);
   console.log("profile (ms total):", JSON.stringify(await page.evaluate(() => window.__raftProfile)));
   const domAfter = await page.evaluate(() => document.getElementsByTagName("*").length);
   await screenshot(page, "bench-busy-cluster");
@@ -45,7 +48,22 @@ test("frame cost of a busy cluster (5 servers, client load, ≥ 30 messages in f
       `max ${sorted[sorted.length - 1].toFixed(2)} ms; messages in flight avg ${avgInFlight.toFixed(1)} ` +
       `(min ${Math.min(...inFlight)}); DOM elements ${domBefore} -> ${domAfter}`,
   );
-  assert.ok(costs.length > 100, `enough frames measured (${costs.length})`);
+  const round = (x) => Math.round(x * 100) / 100;
+  console.log(
+    "FRAME_BENCH " +
+      JSON.stringify({
+        frames: costs.length,
+        p50_ms: round(p50),
+        p95_ms: round(p95),
+        max_ms: round(sorted[sorted.length - 1]),
+        mean_ms: round(costs.reduce((a, b) => a + b, 0) / costs.length),
+        messages_in_flight_avg: round(avgInFlight),
+        messages_in_flight_min: Math.min(...inFlight),
+        dom_elements_before: domBefore,
+        dom_elements_after: domAfter,
+      }),
+  );
+  assert.equal(costs.length, FRAMES, `enough frames measured (${costs.length})`);
   assert.ok(avgInFlight >= 30, `a busy network: ${avgInFlight} messages in flight on average`);
   assert.ok(domAfter <= domBefore * 1.15 + 50, `the DOM does not grow: ${domBefore} -> ${domAfter}`);
   // A loose sanity bound so a slow, shared machine does not fail the suite; the numbers are
