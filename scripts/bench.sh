@@ -4,7 +4,7 @@
 #   1. native simulator throughput (raftsim bench, one simulated hour)
 #   2. the fuzz check the test command runs (raftsim check, 500 seeds x 30 s)
 #   3. the simulator as wasm in headless Chromium (tests/wasm_bench.rs, one simulated hour)
-#   4. frame cost of the page in headless Chromium (tests/e2e/bench.test.mjs, three runs)
+#   4. frame cost of the page in headless Chromium (tests/e2e/bench/, three runs)
 #   5. the release dist/ size
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -36,7 +36,7 @@ sizes=$(bash scripts/dist-size.sh)
 frames=""
 say "frame-cost benchmark in headless Chromium (three runs)"
 for run in 1 2 3; do
-    line=$(TOOLS_DIR="$TOOLS_DIR" node --test tests/e2e/bench.test.mjs 2>&1 | grep -o 'FRAME_BENCH {.*}' | sed 's/^FRAME_BENCH //' || true)
+    line=$(TOOLS_DIR="$TOOLS_DIR" node --test tests/e2e/bench/ 2>&1 | grep -o 'FRAME_BENCH {.*}' | sed 's/^FRAME_BENCH //' || true)
     frames="$frames${line:+$line
 }"
 done
@@ -78,7 +78,7 @@ done
         echo
         echo '```json'; echo "$frames"; echo '```'
     else
-        echo "Not measured: tests/e2e/bench.test.mjs printed no FRAME_BENCH line."
+        echo "Not measured: tests/e2e/bench/ printed no FRAME_BENCH line."
     fi
     echo
     echo "## Release \`dist/\` size"

@@ -66,9 +66,8 @@ test("frame cost of a busy cluster (5 servers, client load, ≥ 30 messages in f
   assert.equal(costs.length, FRAMES, `enough frames measured (${costs.length})`);
   assert.ok(avgInFlight >= 30, `a busy network: ${avgInFlight} messages in flight on average`);
   assert.ok(domAfter <= domBefore * 1.15 + 50, `the DOM does not grow: ${domBefore} -> ${domAfter}`);
-  // A loose sanity bound so a slow, shared machine does not fail the suite; the numbers are
-  // the result (target: p95 ≤ 4 ms on an idle machine).
-  assert.ok(p95 < 60, `p95 ${p95} ms: no runaway frame cost`);
+  // No assertion on time: frame cost is a benchmark (scripts/bench.sh records it in
+  // docs/BENCHMARKS.md; target p95 ≤ 4 ms), never a timed test.
   assert.deepEqual(errors, []);
   await page.close();
 });
