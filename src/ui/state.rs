@@ -40,22 +40,63 @@ pub struct UrlOptions {
     /// A busy cluster for the frame-cost benchmark: client load, slow links, many messages.
     pub bench: bool,
     pub cols: Option<usize>,
+    /// What in the URL could not be used, in words, for a notice on the page (the page then
+    /// uses its defaults for those options: bad input never stops it).
+    pub problems: Vec<String>,
 }
 
 impl UrlOptions {
     pub fn parse(search: &str) -> Self {
         let mut o = UrlOptions::default();
         for pair in search.trim_start_matches('?').split('&') {
+            if pair.is_empty() {
+                continue;
+            }
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            match k {
-                "seed" => o.seed = v.parse().ok(),
-                "speed" => o.speed = super::json::parse_number(v).filter(|s| *s > 0.0),
-                "servers" => o.servers = v.parse().ok().filter(|n| (1..=9).contains(n)),
-                "preset" => o.preset = Some(v.to_string()),
-                "paused" => o.paused = true,
-                "bench" => o.bench = true,
-                "cols" => o.cols = v.parse().ok(),
-                _ => {}
+            let understood = match k {
+                "seed" => {
+                    o.seed = v.parse().ok();
+                    o.seed.is_some()
+                }
+                "speed" => {
+                    o.speed = super::json::parse_number(v).filter(|s| *s > 0.0);
+                    o.speed.is_some()
+                }
+                "servers" => {
+                    o.servers = v.parse().ok().filter(|n| (1..=9).contains(n));
+                    o.servers.is_some()
+                }
+                "cols" => {
+                    o.cols = v.parse().ok().filter(|n| *n > 0);
+                    o.cols.is_some()
+                }
+                "preset" => {
+                    o.preset = Some(v.to_string());
+                    true
+                }
+                "paused" => {
+                    o.paused = true;
+                    true
+                }
+                "bench" => {
+                    o.bench = true;
+                    true
+                }
+                // The deliberate-panic switch, read by `start` before the page exists.
+                "debug_panic" => true,
+                _ => {
+                    o.problems.push(format!("unknown option \"{k}\""));
+                    continue;
+                }
+            };
+            if !understood {
+                let wanted = match k {
+                    "seed" => "a whole number",
+                    "speed" => "a positive number (1 = real time)",
+                    "servers" => "a number from 1 to 9",
+                    _ => "a positive whole number",
+                };
+                o.problems.push(format!("{k}=\"{v}\" should be {wanted}"));
             }
         }
         o
@@ -264,10 +305,18 @@ impl Model {
             columns: url.cols.unwrap_or(16),
             refreshed_at: (u64::MAX, 0, 0),
         };
+        let mut problems = url.problems.clone();
         if let Some(id) = &url.preset {
-            if let Some(i) = model.presets.iter().position(|p| p.id == id) {
-                model.load_preset(i);
+            match model.presets.iter().position(|p| p.id == id) {
+                Some(i) => model.load_preset(i),
+                None => problems.push(format!("there is no preset \"{id}\"")),
             }
+        }
+        if !problems.is_empty() {
+            model.notice = Some(format!(
+                "Some of the link was not understood and was ignored: {}.",
+                problems.join("; ")
+            ));
         }
         model.refresh(true);
         model.sync_panels();

@@ -42,3 +42,22 @@ test("a Rust panic shows a visible error banner with a reload action and logs to
   await page.getByRole("alert").waitFor();
   await page.close();
 });
+
+test("a broken link gets a clear message and the page still runs with its defaults", async () => {
+  const { page, errors } = await openPage(
+    browser,
+    `${server.url}?seed=abc&servers=12&speed=fast&preset=nope&zzz=1`,
+  );
+  const notice = page.getByRole("status").filter({ hasText: "not understood" });
+  await notice.waitFor();
+  const text = await notice.innerText();
+  for (const part of ['seed="abc" should be a whole number', 'servers="12" should be a number from 1 to 9',
+    'speed="fast" should be a positive number', 'there is no preset "nope"', 'unknown option "zzz"']) {
+    assert.ok(text.includes(part), `the notice names ${part}: ${text}`);
+  }
+  // The defaults (five servers) run and elect a leader.
+  await page.getByRole("button", { name: /^Server \d, leader, term \d+$/ }).waitFor({ timeout: 20000 });
+  assert.equal(await page.getByRole("button", { name: /^Server \d, / }).count(), 5);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
