@@ -76,7 +76,7 @@ done
     if [ -n "$frames" ]; then
         echo "Per-frame script + layout time of the page with a busy cluster. Target p95 ≤ 4 ms."
         echo
-        echo '```json'; echo "$frames"; echo '```'
+        echo '```json'; printf '%s\n' "${frames%$'\n'}"; echo '```'
     else
         echo "Not measured: tests/e2e/bench/ printed no FRAME_BENCH line."
     fi
