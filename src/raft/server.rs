@@ -413,22 +413,38 @@ impl Server {
         ));
     }
 
+    /// A reply from an older term, or one that reaches a server no longer in the role that
+    /// asked (`asked_as`), changes nothing (§5.1): say so and tell the caller to drop it.
+    fn ignore_stale_reply(
+        &self,
+        from: ServerId,
+        term: Term,
+        asked_as: Role,
+        out: &mut Output,
+    ) -> bool {
+        let current = self.persistent.current_term;
+        let stale = term < current || self.volatile.role != asked_as;
+        if stale {
+            out.notes.push(Note::StaleReplyIgnored {
+                from,
+                term,
+                current,
+                role: self.volatile.role,
+            });
+        }
+        stale
+    }
+
     fn handle_request_vote_reply(
         &mut self,
         from: ServerId,
         reply: RequestVoteReply,
         out: &mut Output,
     ) {
-        let current = self.persistent.current_term;
-        if reply.term < current || self.volatile.role != Role::Candidate {
-            out.notes.push(Note::StaleReplyIgnored {
-                from,
-                term: reply.term,
-                current,
-                role: self.volatile.role,
-            });
+        if self.ignore_stale_reply(from, reply.term, Role::Candidate, out) {
             return;
         }
+        let current = self.persistent.current_term;
         if !reply.vote_granted {
             out.notes.push(Note::VoteRefused {
                 from,
@@ -649,14 +665,7 @@ impl Server {
         reply: AppendEntriesReply,
         out: &mut Output,
     ) {
-        let current = self.persistent.current_term;
-        if reply.term < current || self.volatile.role != Role::Leader {
-            out.notes.push(Note::StaleReplyIgnored {
-                from,
-                term: reply.term,
-                current,
-                role: self.volatile.role,
-            });
+        if self.ignore_stale_reply(from, reply.term, Role::Leader, out) {
             return;
         }
         let Some(position) = self
