@@ -2,20 +2,11 @@
 // the leader crashes and a new one wins a higher term, a minority partition cannot commit
 // while the majority can, healing converges the logs, time travel reproduces the past,
 // keyboard shortcuts, dropping a message, and inline errors for malformed commands.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launchBrowser, openPage, screenshot } from "./harness.mjs";
+import { useServedApp, openPage, screenshot } from "./harness.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useServedApp();
 
 const LEADER = /^Server (\d), leader, term (\d+)$/;
 
@@ -69,7 +60,7 @@ async function startWithS1Leader(page) {
 }
 
 test("a leader is elected, and when it crashes a new leader wins a higher term", async () => {
-  const { page, errors } = await openPage(browser, `${server.url}?seed=7&speed=1`);
+  const { page, errors } = await openPage(app.browser, `${app.server.url}?seed=7&speed=1`);
   const first = await waitForLeader(page);
   assert.ok(first.term >= 1);
   await screenshot(page, "leader-elected");
@@ -91,7 +82,7 @@ test("a leader is elected, and when it crashes a new leader wins a higher term",
 });
 
 test("partition {1,2} | {3,4,5}: the old leader cannot commit, the majority can; heal converges", async () => {
-  const { page, errors } = await openPage(browser, `${server.url}?seed=3&speed=1&paused`);
+  const { page, errors } = await openPage(app.browser, `${app.server.url}?seed=3&speed=1&paused`);
   const oldLeader = await startWithS1Leader(page);
 
   await page.getByRole("button", { name: "Split {1,2} | {3,4,5}" }).click();
@@ -152,7 +143,7 @@ async function waitForLeaderAmong(page, ids) {
 }
 
 test("SET x 5 travels, commits and is applied on every server", async () => {
-  const { page, errors } = await openPage(browser, `${server.url}?seed=11&speed=0.2`);
+  const { page, errors } = await openPage(app.browser, `${app.server.url}?seed=11&speed=0.2`);
   await waitForLeader(page);
   await page.getByRole("textbox", { name: "Command", exact: true }).fill("SET x 5");
   await page.getByRole("button", { name: "Send", exact: true }).click();
@@ -171,7 +162,7 @@ test("SET x 5 travels, commits and is applied on every server", async () => {
 });
 
 test("scrubbing back then forward reproduces exactly the same state", async () => {
-  const { page, errors } = await openPage(browser, `${server.url}?seed=5&speed=1`);
+  const { page, errors } = await openPage(app.browser, `${app.server.url}?seed=5&speed=1`);
   await waitForLeader(page);
   const beforeCommand = Math.floor((await simNow(page)) / 1000) - 1;
   await page.keyboard.press("c"); // a client request, so logs and stores have content
@@ -203,7 +194,7 @@ test("scrubbing back then forward reproduces exactly the same state", async () =
 });
 
 test("keyboard shortcuts: ?, space, ., C, A, Escape and typing is not a shortcut", async () => {
-  const { page, errors } = await openPage(browser, `${server.url}?seed=2&speed=1`);
+  const { page, errors } = await openPage(app.browser, `${app.server.url}?seed=2&speed=1`);
   await waitForLeader(page);
   const playing = async () => page.locator(".app").getAttribute("data-playing");
   await page.keyboard.press("?");
@@ -240,7 +231,7 @@ test("keyboard shortcuts: ?, space, ., C, A, Escape and typing is not a shortcut
 });
 
 test("a message in flight can be inspected and dropped", async () => {
-  const { page, errors } = await openPage(browser, `${server.url}?seed=4&speed=0.05`);
+  const { page, errors } = await openPage(app.browser, `${app.server.url}?seed=4&speed=0.05`);
   await waitForLeader(page, { timeout: 30000 });
   const msg = page.getByRole("button", { name: /^(heartbeat|append ok) S\d to S\d, term \d+ \(#\d+\)$/ }).first();
   await msg.waitFor({ timeout: 10000 });
@@ -264,7 +255,7 @@ test("a message in flight can be inspected and dropped", async () => {
 });
 
 test("a malformed command shows what is wrong inline and sends nothing", async () => {
-  const { page, errors } = await openPage(browser, `${server.url}?seed=1&speed=1`);
+  const { page, errors } = await openPage(app.browser, `${app.server.url}?seed=1&speed=1`);
   const box = page.getByRole("textbox", { name: "Command", exact: true });
   await box.fill("SET x");
   await page.getByRole("button", { name: "Send", exact: true }).click();
@@ -282,7 +273,7 @@ test("a malformed command shows what is wrong inline and sends nothing", async (
 });
 
 test("a preset loads from the picker and plays its story: leader crash", async () => {
-  const { page, errors } = await openPage(browser, `${server.url}?speed=2`);
+  const { page, errors } = await openPage(app.browser, `${app.server.url}?speed=2`);
   await page.getByRole("combobox", { name: "Scenario preset" }).selectOption({ label: "Leader crash" });
   await page.getByText(/S1 wins the first election/).waitFor();
   await page.getByRole("button", { name: /^Server 1, crashed, term 1$/ }).waitFor({ timeout: 15000 });
@@ -295,7 +286,7 @@ test("a preset loads from the picker and plays its story: leader crash", async (
 });
 
 test("dark theme, phone width: the cluster and controls still fit", async () => {
-  const { page, errors } = await openPage(browser, `${server.url}?seed=7&speed=1`, { width: 390, height: 844 });
+  const { page, errors } = await openPage(app.browser, `${app.server.url}?seed=7&speed=1`, { width: 390, height: 844 });
   await waitForLeader(page);
   await page.getByRole("button", { name: "Dark theme" }).click();
   assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "dark");
@@ -307,7 +298,7 @@ test("dark theme, phone width: the cluster and controls still fit", async () => 
 });
 
 test("Experiments: with the election restriction skipped, the checker catches a Leader Completeness violation", async () => {
-  const { page, errors } = await openPage(browser, `${server.url}?seed=12&speed=1&paused`);
+  const { page, errors } = await openPage(app.browser, `${app.server.url}?seed=12&speed=1&paused`);
   const safety = page.getByRole("region", { name: "Safety" });
   await safety.getByText("Experiments: break Raft").click();
   await safety.getByRole("checkbox", { name: /Grant votes without the up-to-date check/ }).check();
@@ -336,7 +327,7 @@ test("Experiments: with the election restriction skipped, the checker catches a 
 });
 
 test("time controls: step one event, speed slider, reset with the same seed replays the same election", async () => {
-  const { page, errors } = await openPage(browser, `${server.url}?seed=9&speed=1`);
+  const { page, errors } = await openPage(app.browser, `${app.server.url}?seed=9&speed=1`);
   const first = await waitForLeader(page);
   await page.getByRole("button", { name: "Pause" }).click();
   const t0 = await simNow(page);

@@ -1,6 +1,7 @@
 // Shared end-to-end harness: serves the release dist/ on 127.0.0.1 and drives Debian's
 // Chromium through playwright-core (a browser download is not possible here, nor needed).
 import http from "node:http";
+import { before, after } from "node:test";
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
@@ -93,4 +94,21 @@ export async function screenshot(page, name) {
   fs.mkdirSync(dir, { recursive: true });
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(dir, `${name}.png`) });
+}
+
+/**
+ * The lifecycle every e2e file needs: serve dist/ and launch Chromium once before the file's
+ * tests, close both after. Returns an object whose `server` and `browser` are set by then.
+ */
+export function useServedApp() {
+  const app = { server: undefined, browser: undefined };
+  before(async () => {
+    app.server = await serveDist();
+    app.browser = await launchBrowser();
+  });
+  after(async () => {
+    await app.browser?.close();
+    await app.server?.close();
+  });
+  return app;
 }

@@ -1,21 +1,12 @@
 // The app shell loads from the release build, renders, and a panic is never silent.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launchBrowser, openPage, screenshot } from "./harness.mjs";
+import { useServedApp, openPage, screenshot } from "./harness.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useServedApp();
 
 test("the release build renders the app shell with no console error", async () => {
-  const { page, errors } = await openPage(browser, server.url);
+  const { page, errors } = await openPage(app.browser, app.server.url);
   await page.getByRole("heading", { name: "Raft Explorer" }).waitFor();
   assert.ok(await page.getByRole("main", { name: "Cluster" }).isVisible());
   assert.match(await page.locator("footer").innerText(), /Raft Explorer v\d+\.\d+\.\d+/);
@@ -26,7 +17,7 @@ test("the release build renders the app shell with no console error", async () =
 });
 
 test("a Rust panic shows a visible error banner with a reload action and logs to the console", async () => {
-  const { page, errors } = await openPage(browser, `${server.url}?debug_panic`);
+  const { page, errors } = await openPage(app.browser, `${app.server.url}?debug_panic`);
   const banner = page.getByRole("alert");
   await banner.waitFor();
   assert.match(await banner.innerText(), /stopped working/);
@@ -45,8 +36,8 @@ test("a Rust panic shows a visible error banner with a reload action and logs to
 
 test("a broken link gets a clear message and the page still runs with its defaults", async () => {
   const { page, errors } = await openPage(
-    browser,
-    `${server.url}?seed=abc&servers=12&speed=fast&preset=nope&zzz=1`,
+    app.browser,
+    `${app.server.url}?seed=abc&servers=12&speed=fast&preset=nope&zzz=1`,
   );
   const notice = page.getByRole("status").filter({ hasText: "not understood" });
   await notice.waitFor();

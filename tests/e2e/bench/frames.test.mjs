@@ -3,27 +3,18 @@
 // animation frame, the time from the start of the frame's work (advance the simulator, build
 // the view, one Yew render) to after a forced layout. Prints p50/p95 for docs/BENCHMARKS.md,
 // and checks the DOM does not grow while it runs.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launchBrowser, openPage, screenshot } from "../harness.mjs";
+import { useServedApp, openPage, screenshot } from "../harness.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useServedApp();
 
 /** Frames measured after the warm-up (about 5 s at 60 Hz). */
 const FRAMES = 300;
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 test("frame cost of a busy cluster (5 servers, client load, ≥ 30 messages in flight)", async () => {
-  const { page, errors } = await openPage(browser, `${server.url}?bench&seed=3&speed=1`, { width: 1280, height: 800 });
+  const { page, errors } = await openPage(app.browser, `${app.server.url}?bench&seed=3&speed=1`, { width: 1280, height: 800 });
   await page.getByRole("button", { name: /^Server \d, leader, term \d+$/ }).waitFor({ timeout: 15000 });
   await page.waitForTimeout(2500); // warm-up: load running, logs filling
   const domBefore = await page.evaluate(() => document.getElementsByTagName("*").length);
