@@ -92,28 +92,12 @@ fn check_prints_one_json_line_and_exit_code_follows_violations() {
     );
     assert!(line.contains("\"events_per_sec\":"), "{line}");
 
-    let (code, out, err) = raftsim(&[
-        "check",
-        "--seeds",
-        "5",
-        "--duration-ms",
-        "10000",
-        "--knob",
-        "skip_election_restriction",
-    ]);
-    assert_eq!(code, 1, "{out}");
-    assert!(!out.contains("\"violations\":0"), "{out}");
-    assert!(err.contains("first failing seed"), "{err}");
-    assert!(
-        err.contains("shrunk:") && err.contains("VIOLATION"),
-        "{err}"
-    );
-
-    // The shrunk failure, saved as a scenario, fails again when replayed.
+    // A knob that breaks Raft fails the check; the shrunk failure, saved as a scenario,
+    // fails again when replayed.
     let saved =
         std::env::temp_dir().join(format!("raftsim-test-{}-replay.json", std::process::id()));
     let saved = saved.to_string_lossy().into_owned();
-    let (code, _, err) = raftsim(&[
+    let (code, out, err) = raftsim(&[
         "check",
         "--seeds",
         "5",
@@ -124,7 +108,13 @@ fn check_prints_one_json_line_and_exit_code_follows_violations() {
         "--save",
         &saved,
     ]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 1, "{out}");
+    assert!(!out.contains("\"violations\":0"), "{out}");
+    assert!(err.contains("first failing seed"), "{err}");
+    assert!(
+        err.contains("shrunk:") && err.contains("VIOLATION"),
+        "{err}"
+    );
     assert!(err.contains("permalink: v1."), "{err}");
     let (code, out, _) = raftsim(&["run", &saved]);
     assert_eq!(code, 1, "{out}");
