@@ -799,3 +799,103 @@ fn a_message_to_a_server_that_crashed_and_restarted_in_flight_is_narrated_as_suc
         "{line}"
     );
 }
+
+/// Election deadlines of the servers whose timer runs, earliest first.
+fn running_deadlines(sim: &Sim) -> Vec<(u64, ServerId)> {
+    let view = sim.view();
+    let mut timers: Vec<(u64, ServerId)> = view
+        .servers
+        .iter()
+        .filter(|s| s.status == ServerStatus::Up)
+        .filter_map(|s| s.election_deadline.map(|d| (d, s.id)))
+        .collect();
+    timers.sort();
+    timers
+}
+
+#[test]
+fn aligned_timers_fire_together_and_split_the_vote() {
+    for seed in 1..=10 {
+        let mut sim = sim(seed);
+        sim.run_for(MS);
+        let before = running_deadlines(&sim);
+        assert_eq!(before.len(), 5, "every follower's timer runs at the start");
+        sim.align_timers();
+        let after = running_deadlines(&sim);
+        assert!(
+            after.iter().all(|(d, _)| *d == before[0].0),
+            "all fire with the earliest: {after:?}"
+        );
+        // All five stand in term 1 at the same instant and vote for themselves: nobody can
+        // win term 1 (§5.2 split vote); a later term elects a leader.
+        sim.run_until(before[0].0 + 1);
+        let view = sim.view();
+        assert!(view
+            .servers
+            .iter()
+            .all(|s| s.role == Role::Candidate && s.current_term == Term(1)));
+        let leader = elect(&mut sim, 5 * SECOND);
+        assert!(sim.server(leader).current_term() >= Term(2), "seed {seed}");
+    }
+}
+
+#[test]
+fn spread_timers_let_the_first_candidate_win_alone() {
+    for seed in 1..=20 {
+        let mut sim = sim(seed);
+        sim.run_for(MS);
+        sim.align_timers(); // the worst start: everyone at once
+        sim.spread_timers();
+        let timers = running_deadlines(&sim);
+        let gap = SimConfig::default().latency_max;
+        assert!(
+            timers.windows(2).all(|w| w[1].0 >= w[0].0 + gap),
+            "at least one maximum latency apart: {timers:?}"
+        );
+        let first = timers[0].1;
+        let leader = elect(&mut sim, 5 * SECOND);
+        assert_eq!(leader, first, "seed {seed}: the earliest timer wins");
+        assert_eq!(sim.server(leader).current_term(), Term(1), "seed {seed}");
+    }
+}
+
+#[test]
+fn timer_actions_need_two_running_timers_and_replay_exactly() {
+    let mut solo = Sim::new(SimConfig {
+        servers: 1,
+        ..SimConfig::default()
+    });
+    let refused = solo.apply(Action::SpreadTimers).unwrap_err();
+    assert!(refused.0.contains("fewer than two"), "{refused}");
+
+    let mut sim = sim(4);
+    sim.run_for(50 * MS);
+    sim.align_timers();
+    sim.run_for(3 * SECOND);
+    let view = sim.view();
+    let mut replay = Sim::replay(sim.config().clone(), sim.actions().to_vec()).unwrap();
+    replay.run_until(sim.now());
+    assert_same(&replay.view(), &view);
+}
+
+#[test]
+fn forget_future_drops_the_recorded_actions_after_now() {
+    let mut sim = sim(6);
+    sim.run_until(SECOND);
+    sim.crash(S(1));
+    sim.run_until(2 * SECOND);
+    sim.crash(S(2));
+    sim.run_until(3 * SECOND);
+    sim.rewind_to(1_500 * MS).unwrap();
+    assert!(sim.has_recorded_future());
+    sim.forget_future();
+    assert!(!sim.has_recorded_future());
+    assert_eq!(sim.actions().len(), 1, "only the crash before now is kept");
+    sim.run_until(3 * SECOND);
+    assert_eq!(
+        sim.status(S(2)),
+        ServerStatus::Up,
+        "S2's crash was forgotten"
+    );
+    assert_eq!(sim.status(S(1)), ServerStatus::Crashed);
+}

@@ -136,3 +136,23 @@ fn a_player_carries_out_steps_as_time_advances() {
     assert!(player.failures().is_empty(), "{:?}", player.failures());
     assert!(player.report().passed());
 }
+
+#[test]
+fn timer_steps_split_the_vote_then_give_one_winner() {
+    // Aligned at 1 ms: all three time out together (between 151 and 301 ms) and stand in
+    // term 1, each voting for itself. Spread right after: term 2 has one clear winner.
+    let report = run_with(
+        &scenario(
+            r#"{"at_ms":1,"action":"align_timers"},
+               {"at_ms":302,"action":"expect","leaders":0,"role":"candidate","term":1},
+               {"at_ms":302,"action":"spread_timers"},
+               {"at_ms":900,"action":"expect","leaders":1,"server":"leader","term":2}"#,
+        ),
+        &RunOptions { trace: true },
+    );
+    assert!(report.passed(), "{:?}", report.problems());
+    assert!(report
+        .trace
+        .iter()
+        .any(|l| l.contains("aligned to fire together")));
+}

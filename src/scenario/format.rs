@@ -197,6 +197,10 @@ pub enum StepAction {
     },
     /// Remove all partitions and cut links.
     Heal,
+    /// Move the running election timers apart so one server stands alone (RaftScope's T).
+    SpreadTimers,
+    /// Make the running election timers fire together: a split vote (RaftScope's A).
+    AlignTimers,
     /// Probability that each message is lost / duplicated from now on.
     SetLoss {
         p: f64,
@@ -221,6 +225,8 @@ impl StepAction {
             StepAction::Partition { .. } => "partition",
             StepAction::Cut { .. } => "cut",
             StepAction::Heal => "heal",
+            StepAction::SpreadTimers => "spread_timers",
+            StepAction::AlignTimers => "align_timers",
             StepAction::SetLoss { .. } => "set_loss",
             StepAction::SetDuplication { .. } => "set_duplication",
             StepAction::Expect(_) => "expect",
@@ -656,7 +662,7 @@ impl Scenario {
                     server("from", from, true)?;
                     server("to", to, true)?;
                 }
-                StepAction::Heal => {}
+                StepAction::Heal | StepAction::SpreadTimers | StepAction::AlignTimers => {}
                 StepAction::SetLoss { p } | StepAction::SetDuplication { p } => {
                     if !(0.0..=1.0).contains(p) {
                         return err("p", format!("{p} is not a probability between 0 and 1"));

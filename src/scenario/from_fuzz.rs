@@ -41,6 +41,8 @@ pub fn step_for(time: Micros, action: &Action) -> Option<Step> {
             to: name(*to),
         },
         Action::Heal => StepAction::Heal,
+        Action::SpreadTimers => StepAction::SpreadTimers,
+        Action::AlignTimers => StepAction::AlignTimers,
         Action::SetLoss { probability } => StepAction::SetLoss { p: *probability },
         Action::SetDuplication { probability } => StepAction::SetDuplication { p: *probability },
         Action::ClientRequest {

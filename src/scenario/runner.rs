@@ -342,6 +342,8 @@ pub fn step_action(sim: &Sim, step: &StepAction) -> Result<Option<Action>, Strin
             to: resolve(sim, to)?,
         },
         StepAction::Heal => Action::Heal,
+        StepAction::SpreadTimers => Action::SpreadTimers,
+        StepAction::AlignTimers => Action::AlignTimers,
         StepAction::SetLoss { p } => Action::SetLoss { probability: *p },
         StepAction::SetDuplication { p } => Action::SetDuplication { probability: *p },
     }))

@@ -59,6 +59,13 @@ pub enum Action {
         id: MessageId,
         by: Micros,
     },
+    /// RaftScope's "spread timers": the running election timers are moved apart, each firing
+    /// at least the network's maximum latency after the one before, so the first candidate's
+    /// RequestVote reaches the others before their timers fire: one clear winner (§5.2).
+    SpreadTimers,
+    /// RaftScope's "align timers": every running election timer fires together with the
+    /// earliest one, so those servers stand at once and split the vote (§5.2).
+    AlignTimers,
     /// A client sends a command: `client` None picks an idle interactive client (or a new
     /// one); `target` None lets the client choose (its believed leader, else round robin).
     ClientRequest {
@@ -90,7 +97,7 @@ impl Action {
             | Action::Restart { .. }
             | Action::Pause { .. }
             | Action::Resume { .. } => "§5.5",
-            Action::Timeout { .. } => "§5.2",
+            Action::Timeout { .. } | Action::SpreadTimers | Action::AlignTimers => "§5.2",
             Action::ClientRequest { .. } => "§8",
             _ => "§5.1",
         }
@@ -148,6 +155,12 @@ impl fmt::Display for Action {
                 "message #{} was delayed by {} ms",
                 id.0,
                 *by as f64 / 1000.0
+            ),
+            Action::SpreadTimers => f.write_str(
+                "the election timers were spread apart: the first to fire should win alone",
+            ),
+            Action::AlignTimers => f.write_str(
+                "the election timers were aligned to fire together: expect a split vote",
             ),
             Action::ClientRequest {
                 client,

@@ -248,6 +248,12 @@ impl Sim {
     pub fn set_latency(&mut self, min: Micros, max: Micros) {
         self.must(Action::SetLatency { min, max });
     }
+    pub fn spread_timers(&mut self) {
+        self.must(Action::SpreadTimers);
+    }
+    pub fn align_timers(&mut self) {
+        self.must(Action::AlignTimers);
+    }
     pub fn drop_message(&mut self, id: MessageId) {
         self.must(Action::DropMessage { id });
     }
@@ -360,6 +366,17 @@ impl Sim {
     /// still holds the recorded future until a new action forks it.
     pub fn actions(&self) -> &[RecordedAction] {
         &self.timeline.actions
+    }
+
+    /// Forgets the recorded future (the actions and checkpoints after now) without acting:
+    /// from here on the run goes where the present leads it (RaftScope's "fork").
+    pub fn forget_future(&mut self) {
+        self.timeline.fork(&self.world);
+    }
+
+    /// True when there is a recorded future after now (the run was rewound).
+    pub fn has_recorded_future(&self) -> bool {
+        self.timeline.applied < self.timeline.actions.len()
     }
 
     /// How many of `actions()` are part of the present (the rest is the recorded future).

@@ -422,6 +422,27 @@ impl World {
         node.election_started = None;
     }
 
+    /// (deadline, node index) of every election timer that is running (up servers that are
+    /// not leaders), earliest first.
+    fn running_election_timers(&self) -> Vec<(Micros, usize)> {
+        let mut timers: Vec<(Micros, usize)> = self
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.status == ServerStatus::Up)
+            .filter_map(|(i, n)| n.election_deadline.map(|d| (d, i)))
+            .collect();
+        timers.sort_unstable();
+        timers
+    }
+
+    /// A user moved server `i`'s election timer: it now fires at `at` (when it was started
+    /// stays, so the drawn timer shows the change).
+    fn move_election_timer(&mut self, i: usize, at: Micros) {
+        self.nodes[i].election_deadline = Some(at);
+        self.queue_election_timer(i, at);
+    }
+
     fn arm_heartbeat(&mut self, i: usize, after: Micros) {
         let due = self.now + after;
         let node = &mut self.nodes[i];
@@ -998,6 +1019,13 @@ impl World {
                 Ok(())
             }
             Action::Heal => Ok(()),
+            Action::SpreadTimers | Action::AlignTimers => {
+                if self.running_election_timers().len() >= 2 {
+                    Ok(())
+                } else {
+                    fail("fewer than two election timers are running (a leader's, a crashed or a paused server's do not run)".into())
+                }
+            }
             Action::SetLoss { probability } | Action::SetDuplication { probability } => {
                 if (0.0..=1.0).contains(probability) {
                     Ok(())
@@ -1129,6 +1157,28 @@ impl World {
             Action::SetLatency { min, max } => {
                 self.network.latency_min = min;
                 self.network.latency_max = max;
+            }
+            Action::SpreadTimers => {
+                // Each timer at least one maximum latency after the previous one: the first
+                // candidate's RequestVote arrives (and resets the voter's timer) in time.
+                let gap = self.network.latency_max.max(1);
+                let mut previous: Option<Micros> = None;
+                for (deadline, i) in self.running_election_timers() {
+                    let at = previous.map_or(deadline, |p| deadline.max(p + gap));
+                    if at != deadline {
+                        self.move_election_timer(i, at);
+                    }
+                    previous = Some(at);
+                }
+            }
+            Action::AlignTimers => {
+                let timers = self.running_election_timers();
+                let earliest = timers[0].0;
+                for (deadline, i) in timers {
+                    if deadline != earliest {
+                        self.move_election_timer(i, earliest);
+                    }
+                }
             }
             Action::DropMessage { id } => self.edit_message(id, |env| env.lost = true),
             Action::DuplicateMessage { id } => {

@@ -20,11 +20,8 @@ pub const KEYS: [(&str, &str); 22] = [
     ("Z", "pause / resume the selected server"),
     ("X", "drop the selected message"),
     ("U", "restart every crashed server"),
-    ("T", "spread timers: start an election on one server"),
-    (
-        "A",
-        "align timers: all servers time out at once (split vote)",
-    ),
+    ("T", "spread timers apart: the first to fire wins alone"),
+    ("A", "align timers: they fire together (split vote)"),
     ("L", "log replication scenario"),
     ("B", "resume all paused servers"),
     ("F", "fork: forget the recorded future from this moment"),

@@ -117,6 +117,8 @@ pub fn read_scenario(text: &str) -> Option<Scenario> {
                 to: text("to")?,
             },
             "heal" => StepAction::Heal,
+            "spread_timers" => StepAction::SpreadTimers,
+            "align_timers" => StepAction::AlignTimers,
             "set_loss" => StepAction::SetLoss {
                 p: s.get("p").and_then(Json::num)?,
             },

@@ -739,31 +739,9 @@ impl Model {
                 }
                 None => self.notice = Some("There is no leader to restart right now.".into()),
             },
-            Intent::SpreadTimers => {
-                // The follower whose timer would fire first times out now: one clear winner.
-                let first = self
-                    .view
-                    .servers
-                    .iter()
-                    .filter(|s| s.status == ServerStatus::Up && s.role != Role::Leader)
-                    .min_by_key(|s| s.election_deadline.unwrap_or(Micros::MAX))
-                    .map(|s| s.id);
-                match first {
-                    Some(server) => self.act(Action::Timeout { server }),
-                    None => self.notice = Some("No server can start an election.".into()),
-                }
-            }
-            Intent::AlignTimers => {
-                let ids: Vec<ServerId> = self
-                    .up_servers()
-                    .into_iter()
-                    .filter(|(_, st, role)| *st == ServerStatus::Up && *role != Role::Leader)
-                    .map(|(id, ..)| id)
-                    .collect();
-                for server in ids {
-                    self.act(Action::Timeout { server });
-                }
-            }
+            // RaftScope's T and A, done by the simulator on the real timers (§5.2).
+            Intent::SpreadTimers => self.act(Action::SpreadTimers),
+            Intent::AlignTimers => self.act(Action::AlignTimers),
             Intent::ResumeAll => {
                 for (server, st, _) in self.up_servers() {
                     if st == ServerStatus::Paused {
@@ -791,10 +769,9 @@ impl Model {
                     sim.actions_applied() < sim.actions().len() || sim.now() < self.horizon
                 };
                 if in_past {
-                    // Forget the recorded future: any action does it; this one changes nothing.
-                    let p = self.view.network.loss_probability;
-                    self.act(Action::SetLoss { probability: p });
+                    self.sim.borrow_mut().forget_future();
                     self.horizon = self.now;
+                    self.resync_preset();
                     self.notice = Some(
                         "Forked: the recorded future is forgotten; what happens now is a new run."
                             .into(),

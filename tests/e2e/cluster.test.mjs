@@ -193,7 +193,7 @@ test("scrubbing back then forward reproduces exactly the same state", async () =
   await page.close();
 });
 
-test("keyboard shortcuts: ?, space, ., C, A, Escape and typing is not a shortcut", async () => {
+test("keyboard shortcuts: ?, space, ., C, 3, K, U, A, T, Escape and typing is not a shortcut", async () => {
   const { page, errors } = await openPage(app.browser, `${app.server.url}?seed=2&speed=1`);
   await waitForLeader(page);
   const playing = async () => page.locator(".app").getAttribute("data-playing");
@@ -216,9 +216,6 @@ test("keyboard shortcuts: ?, space, ., C, A, Escape and typing is not a shortcut
   assert.equal(await box.inputValue(), "c .a");
   assert.equal(await playing(), "true", "typing is not a shortcut");
   await page.locator("h1").click();
-  // A: align timers → every follower times out at once: candidates appear.
-  await page.keyboard.press("a");
-  await page.getByRole("button", { name: /^Server \d, candidate, / }).first().waitFor();
   // 3 selects S3, K crashes it, U restarts every crashed server.
   await page.keyboard.press("3");
   await page.getByRole("heading", { name: "Server S3" }).waitFor();
@@ -226,6 +223,26 @@ test("keyboard shortcuts: ?, space, ., C, A, Escape and typing is not a shortcut
   await page.getByRole("button", { name: /^Server 3, crashed, / }).waitFor();
   await page.keyboard.press("u");
   await page.getByRole("button", { name: /^Server 3, (follower|candidate|leader), / }).waitFor();
+  // With nothing selected K crashes the leader; A then aligns the four followers' election
+  // timers: they fire at the same instant, all four stand in one term and split the vote.
+  await page.keyboard.press("Escape");
+  const { term } = await waitForLeader(page);
+  await page.keyboard.press("k");
+  await page.getByRole("button", { name: /^Server \d, crashed, / }).waitFor();
+  await page.keyboard.press("a");
+  await page.getByRole("list", { name: "Event log, newest first" }).getByText(/aligned to fire together/).waitFor();
+  const split = await page.waitForFunction(() => {
+    const terms = [...document.querySelectorAll("svg [aria-label^='Server ']")]
+      .map((e) => e.getAttribute("aria-label").match(/^Server \d, candidate, term (\d+)$/))
+      .filter(Boolean)
+      .map((m) => +m[1]);
+    return terms.length === 4 && new Set(terms).size === 1 ? terms[0] : null;
+  });
+  assert.ok((await split.jsonValue()) > term, "the four candidates stand in one new term");
+  // T spreads the running timers apart: the next one to fire wins alone.
+  await page.keyboard.press("t");
+  await page.getByRole("list", { name: "Event log, newest first" }).getByText(/spread apart/).waitFor();
+  await waitForLeader(page, { minTerm: term + 1 });
   assert.deepEqual(errors, []);
   await page.close();
 });
