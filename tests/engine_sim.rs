@@ -899,3 +899,41 @@ fn forget_future_drops_the_recorded_actions_after_now() {
     );
     assert_eq!(sim.status(S(1)), ServerStatus::Crashed);
 }
+
+#[test]
+fn client_requests_and_replies_are_visible_while_they_travel() {
+    use raft_explorer::sim::ClientTraffic;
+    let mut sim = sim(8);
+    let leader = elect(&mut sim, 3 * SECOND);
+    assert!(sim.client_traffic().is_empty());
+    let (client, seq) = sim.client_request(set("x", "5"), Some(leader));
+    let traffic = sim.client_traffic();
+    assert_eq!(traffic.len(), 1);
+    let request = &traffic[0];
+    assert_eq!(
+        (request.client, request.seq, request.server),
+        (client, seq, leader)
+    );
+    assert_eq!(request.what, ClientTraffic::Request(set("x", "5")));
+    assert!(request.sent_at == sim.now() && request.arrive_at > sim.now());
+    assert!(!request.doomed);
+    // The request arrives, commits, and the reply travels back from the leader.
+    assert!(sim.run_until_condition(sim.now() + SECOND, |s| s
+        .client_traffic()
+        .iter()
+        .any(|t| matches!(t.what, ClientTraffic::Reply(_)))));
+    let reply = sim.client_traffic().pop().unwrap();
+    assert_eq!(
+        (reply.client, reply.seq, reply.server),
+        (client, seq, leader)
+    );
+    sim.run_for(SECOND);
+    assert!(sim.client_traffic().is_empty());
+    assert!(sim.history()[0].returned_at.is_some());
+
+    // A request to a server that crashes on the way is marked as doomed.
+    let follower = sim.server_ids().find(|&s| s != leader).unwrap();
+    sim.client_request(set("y", "1"), Some(follower));
+    sim.crash(follower);
+    assert!(sim.client_traffic()[0].doomed);
+}

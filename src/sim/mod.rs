@@ -360,6 +360,11 @@ impl Sim {
         self.world.view()
     }
 
+    /// Client requests and replies travelling right now (the picture draws them).
+    pub fn client_traffic(&self) -> Vec<ClientTrafficView> {
+        self.world.client_traffic()
+    }
+
     // ---- time travel ----
 
     /// The action log, each with the time and position it was applied at. After a rewind it

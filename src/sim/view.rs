@@ -5,6 +5,7 @@
 //! This file is a shared contract (simulator fills it, checker and UI read it).
 
 use crate::raft::types::{ClientId, Command, LogEntry, LogIndex, Message, Role, ServerId, Term};
+use crate::raft::ClientResult;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -92,6 +93,28 @@ pub struct MessageView {
     /// True if the network has already decided to lose it (partition, cut link, loss): it is
     /// drawn travelling and fading out, and is never delivered.
     pub doomed: bool,
+}
+
+/// A client request on its way to a server, or a server's reply on its way back (§8).
+/// Clients are not servers: the picture draws them from the client in the middle.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClientTrafficView {
+    pub client: ClientId,
+    pub seq: u64,
+    /// The server the request goes to, or the reply comes from.
+    pub server: ServerId,
+    pub sent_at: Micros,
+    pub arrive_at: Micros,
+    pub what: ClientTraffic,
+    /// The server crashed (or crashed and restarted) since it was sent: it will be lost.
+    pub doomed: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ClientTraffic {
+    Request(Command),
+    /// "Applied" with the value read, or "not the leader, try …".
+    Reply(ClientResult),
 }
 
 /// The network as configured right now.

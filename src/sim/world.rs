@@ -51,12 +51,17 @@ pub(crate) enum Event {
         to: ServerId,
         command: Command,
         incarnation: u32,
+        /// When the request left the client and when it arrives (for drawing it travel).
+        sent_at: Micros,
+        arrive_at: Micros,
     },
     ClientReply {
         client: ClientId,
         seq: u64,
         from: ServerId,
         result: ClientResult,
+        sent_at: Micros,
+        arrive_at: Micros,
     },
     ClientTimeout {
         client: ClientId,
@@ -484,6 +489,8 @@ impl World {
                     seq: reply.seq,
                     from,
                     result: reply.result,
+                    sent_at: self.now,
+                    arrive_at: at,
                 },
             );
         }
@@ -648,6 +655,8 @@ impl World {
                 to,
                 command,
                 incarnation,
+                sent_at,
+                arrive_at,
             } => {
                 let i = self.node_index(to);
                 match self.nodes[i].status {
@@ -673,6 +682,8 @@ impl World {
                             to,
                             command,
                             incarnation,
+                            sent_at,
+                            arrive_at,
                         };
                         self.nodes[i].held.push(event);
                     }
@@ -684,6 +695,7 @@ impl World {
                 seq,
                 from,
                 result,
+                ..
             } => self.client_reply(client, seq, from, result),
             Event::ClientTimeout { client, generation } => {
                 let c = client.0 as usize - 1;
@@ -880,14 +892,17 @@ impl World {
             outstanding.seq,
             outstanding.command.clone(),
         );
+        let arrive_at = now + delay + latency;
         self.schedule(
-            now + delay + latency,
+            arrive_at,
             Event::ClientArrive {
                 client: id,
                 seq,
                 to,
                 command,
                 incarnation,
+                sent_at: now + delay,
+                arrive_at,
             },
         );
         self.schedule(
@@ -1330,6 +1345,60 @@ impl World {
                 .collect(),
             history: self.history.clone(),
         }
+    }
+
+    /// Client requests and replies on their way (requests held by a paused server included),
+    /// oldest first.
+    pub fn client_traffic(&self) -> Vec<ClientTrafficView> {
+        let held = self.nodes.iter().flat_map(|n| n.held.iter());
+        let mut traffic: Vec<ClientTrafficView> = self
+            .slab
+            .iter()
+            .map(|(_, e)| e)
+            .chain(held)
+            .filter_map(|event| match event {
+                Event::ClientArrive {
+                    client,
+                    seq,
+                    to,
+                    command,
+                    incarnation,
+                    sent_at,
+                    arrive_at,
+                } => {
+                    let target = &self.nodes[self.node_index(*to)];
+                    Some(ClientTrafficView {
+                        client: *client,
+                        seq: *seq,
+                        server: *to,
+                        sent_at: *sent_at,
+                        arrive_at: *arrive_at,
+                        what: ClientTraffic::Request(command.clone()),
+                        doomed: target.status == ServerStatus::Crashed
+                            || target.incarnation != *incarnation,
+                    })
+                }
+                Event::ClientReply {
+                    client,
+                    seq,
+                    from,
+                    result,
+                    sent_at,
+                    arrive_at,
+                } => Some(ClientTrafficView {
+                    client: *client,
+                    seq: *seq,
+                    server: *from,
+                    sent_at: *sent_at,
+                    arrive_at: *arrive_at,
+                    what: ClientTraffic::Reply(result.clone()),
+                    doomed: false,
+                }),
+                _ => None,
+            })
+            .collect();
+        traffic.sort_by_key(|t| (t.sent_at, t.client, t.seq));
+        traffic
     }
 
     fn message_view(&self, envelope: &Envelope) -> MessageView {
