@@ -15,6 +15,7 @@
 
 use crate::raft::types::{ClientId, Command};
 use crate::sim::view::{ClientOp, Micros};
+use crate::sim::Decimal;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
@@ -344,7 +345,7 @@ fn show(values: &[Option<String>], v: u32) -> String {
 }
 
 fn ms(t: Micros) -> String {
-    format!("{:.1} ms", t as f64 / 1000.0)
+    format!("{} ms", Decimal::millis(t, 1))
 }
 
 /// "GET x by C2 (#5, invoked 120.0 ms, returned 180.0 ms)".

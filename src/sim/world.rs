@@ -1003,7 +1003,8 @@ impl World {
                     Ok(())
                 } else {
                     fail(format!(
-                        "a probability is between 0 and 1, not {probability}"
+                        "a probability is between 0 and 1, not {}",
+                        super::decimal::approx(*probability)
                     ))
                 }
             }

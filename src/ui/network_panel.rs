@@ -4,7 +4,7 @@
 use super::intent::Intent;
 use super::json::parse_number;
 use crate::raft::types::ServerId;
-use crate::sim::NetworkView;
+use crate::sim::{Decimal, NetworkView};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -113,6 +113,8 @@ pub fn NetworkPanel(props: &NetworkProps) -> Html {
         Intent::SetDuplication(parse_number(&input_value(&e)).unwrap_or(0.0) / 100.0)
     });
     let (lat_min, lat_max) = (props.network.min_latency, props.network.max_latency);
+    let loss = Decimal::percent(props.network.loss_probability);
+    let duplication = Decimal::percent(props.network.duplicate_probability);
     let on_lat = props.on_intent.reform(|e: Event| {
         let ms = input_value(&e).parse::<u64>().unwrap_or(15).max(1);
         Intent::SetLatency(ms * 1000 * 2 / 3, ms * 1000 * 4 / 3)
@@ -157,13 +159,13 @@ pub fn NetworkPanel(props: &NetworkProps) -> Html {
                 </div>
             </details>
             <div class="dials">
-                <label>{ format!("Loss {:.0}%", props.network.loss_probability * 100.0) }
+                <label>{ format!("Loss {loss}%") }
                     <input type="range" min="0" max="50" step="1" aria-label="Message loss percent"
-                           value={format!("{:.0}", props.network.loss_probability * 100.0)} onchange={on_loss} />
+                           value={loss.to_string()} onchange={on_loss} />
                 </label>
-                <label>{ format!("Duplication {:.0}%", props.network.duplicate_probability * 100.0) }
+                <label>{ format!("Duplication {duplication}%") }
                     <input type="range" min="0" max="50" step="1" aria-label="Message duplication percent"
-                           value={format!("{:.0}", props.network.duplicate_probability * 100.0)} onchange={on_dup} />
+                           value={duplication.to_string()} onchange={on_dup} />
                 </label>
                 <label>{ format!("Latency {}–{} ms", lat_min / 1000, lat_max / 1000) }
                     <input type="range" min="3" max="150" step="1" aria-label="Mean latency in milliseconds"

@@ -1,6 +1,6 @@
 //! Time controls: play/pause, step, logarithmic speed, the timeline scrubber, reset, presets.
 
-use super::geometry::{slider_from_speed, speed_from_slider, speed_label, time_label};
+use super::geometry::{slider_from_speed, speed_from_slider, speed_label, time_label, whole};
 use super::intent::Intent;
 use crate::sim::Micros;
 use wasm_bindgen::JsCast;
@@ -59,7 +59,7 @@ fn PlayControls(props: &PlayProps) -> Html {
                 <span>{ "Speed " }<output aria-live="off">{ speed_label(props.speed) }</output></span>
                 <input type="range" min="0" max="1000" step="1" aria-label="Speed"
                        aria-valuetext={speed_label(props.speed)}
-                       value={slider_from_speed(props.speed).to_string()} oninput={on_speed} />
+                       value={whole(slider_from_speed(props.speed)).to_string()} oninput={on_speed} />
             </label>
         </div>
     }
