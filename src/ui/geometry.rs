@@ -103,7 +103,14 @@ pub fn arc_path(cx: f64, cy: f64, r: f64, fraction: f64) -> String {
 /// returned as they are.
 pub fn convex_hull(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
     let mut pts: Vec<(f64, f64)> = points.to_vec();
-    pts.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    // At most nine points: an insertion sort, rather than the standard sort's ~4 KB of wasm.
+    for i in 1..pts.len() {
+        let mut j = i;
+        while j > 0 && pts[j - 1] > pts[j] {
+            pts.swap(j - 1, j);
+            j -= 1;
+        }
+    }
     pts.dedup();
     if pts.len() < 3 {
         return pts;
