@@ -278,10 +278,12 @@ pub fn App() -> Html {
             if m.help {
                 <HelpDialog on_intent={on_intent.clone()} />
             }
-            <footer class="app-footer">
-                <span>{ format!("Raft Explorer v{}", env!("CARGO_PKG_VERSION")) }</span>
-                <span>{ " · Diego Ongaro & John Ousterhout, “In Search of an Understandable Consensus Algorithm” (§ numbers refer to it)" }</span>
-            </footer>
+            { Html::from_html_unchecked(AttrValue::Static(concat!(
+                r#"<footer class="app-footer"><span>Raft Explorer v"#,
+                env!("CARGO_PKG_VERSION"),
+                "</span><span> · Diego Ongaro &amp; John Ousterhout, “In Search of an Understandable ",
+                "Consensus Algorithm” (§ numbers refer to it)</span></footer>",
+            ))) }
         </div>
     };
     if m.bench {
@@ -312,35 +314,37 @@ fn leader_line(view: &crate::sim::ClusterView) -> String {
     }
 }
 
+// Static markup is written as HTML text: one string costs far less wasm than the tree of
+// element constructors `html!` expands to, and the browser builds the same DOM from it.
+
 /// The shapes of the picture, explained (static).
 #[component]
 fn Legend() -> Html {
-    html! {
-                    <p class="msg-legend" aria-label="What the shapes mean">
-                        <span><b class="lg-rv">{ "RV" }</b>{ " RequestVote" }</span>
-                        <span><b class="lg-yes">{ "✓" }</b><b class="lg-no">{ "✗" }</b>{ " vote granted / denied" }</span>
-                        <span><b class="lg-hb">{ "○" }</b>{ " heartbeat" }</span>
-                        <span><b class="lg-ae">{ "+n" }</b>{ " AppendEntries with n entries" }</span>
-                        <span><b class="lg-ok">{ "✓" }</b><b class="lg-fail">{ "✗" }</b>{ " append ok / rejected" }</span>
-                        <span>{ "faded, dashed: will be lost · arc: election timer · ★ thick ring: leader · dashed: candidate" }</span>
-                    </p>
-    }
+    Html::from_html_unchecked(AttrValue::Static(concat!(
+        r#"<p class="msg-legend" aria-label="What the shapes mean">"#,
+        r#"<span><b class="lg-rv">RV</b> RequestVote</span>"#,
+        r#"<span><b class="lg-yes">✓</b><b class="lg-no">✗</b> vote granted / denied</span>"#,
+        r#"<span><b class="lg-hb">○</b> heartbeat</span>"#,
+        r#"<span><b class="lg-ae">+n</b> AppendEntries with n entries</span>"#,
+        r#"<span><b class="lg-ok">✓</b><b class="lg-fail">✗</b> append ok / rejected</span>"#,
+        "<span>faded, dashed: will be lost · arc: election timer · ★ thick ring: leader · ",
+        "dashed: candidate</span></p>",
+    )))
 }
 
 /// What to try first (static).
 #[component]
 fn Intro() -> Html {
-    html! {
-        <section class="panel intro">
-            <h2>{ "Try this" }</h2>
-            <ol>
-                <li>{ "Wait for a leader (★, thick ring). Its heartbeats pulse out to the followers." }</li>
-                <li>{ "Click the leader, then " }<b>{ "Crash" }</b>{ ": a follower's timer runs out and a new leader wins a higher term." }</li>
-                <li>{ "Partition the network, send " }<code>{ "SET x 5" }</code>{ " to each side: only the majority commits." }</li>
-                <li>{ "Click any moving message to inspect, drop or duplicate it. Press " }<kbd>{ "?" }</kbd>{ " for keys." }</li>
-            </ol>
-        </section>
-    }
+    Html::from_html_unchecked(AttrValue::Static(concat!(
+        r#"<section class="panel intro"><h2>Try this</h2><ol>"#,
+        "<li>Wait for a leader (★, thick ring). Its heartbeats pulse out to the followers.</li>",
+        "<li>Click the leader, then <b>Crash</b>: a follower's timer runs out and a new leader ",
+        "wins a higher term.</li>",
+        "<li>Partition the network, send <code>SET x 5</code> to each side: only the majority ",
+        "commits.</li>",
+        "<li>Click any moving message to inspect, drop or duplicate it. Press <kbd>?</kbd> for ",
+        "keys.</li></ol></section>",
+    )))
 }
 
 /// Preset names live as long as the page; intern them once.
