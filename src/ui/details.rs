@@ -3,6 +3,7 @@
 
 use super::client_panel::CommandForm;
 use super::intent::Intent;
+use super::widgets::on_click;
 use crate::raft::types::{Role, ServerId};
 use crate::sim::{ClusterView, ServerStatus};
 use std::rc::Rc;
@@ -27,7 +28,7 @@ pub fn ServerDetails(props: &DetailsProps) -> Html {
         return html! {};
     };
     let id = s.id;
-    let act = |i: Intent| props.on_intent.reform(move |_: MouseEvent| i.clone());
+    let act = |i: Intent| on_click(&props.on_intent, i);
     let last = s.last_log_index();
     let last_term = s.entry(last).map(|e| e.term.0).unwrap_or(0);
     let crashed = s.status == ServerStatus::Crashed;

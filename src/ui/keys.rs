@@ -73,7 +73,7 @@ pub struct HelpProps {
 
 #[component]
 pub fn HelpDialog(props: &HelpProps) -> Html {
-    let close = props.on_intent.reform(|_: MouseEvent| Intent::ToggleHelp);
+    let close = super::widgets::on_click(&props.on_intent, Intent::ToggleHelp);
     html! {
         <div class="help-backdrop">
             <div class="help" role="dialog" aria-modal="true" aria-labelledby="help-h">

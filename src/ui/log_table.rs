@@ -141,7 +141,7 @@ pub fn LogTable(props: &LogTableProps) -> Html {
             </span>
         }).collect::<Html>();
         let id = s.id;
-        let on_click = props.on_intent.reform(move |_: MouseEvent| Intent::SelectServer(Some(id)));
+        let on_click = super::widgets::on_click(&props.on_intent, Intent::SelectServer(Some(id)));
         let role_glyph = match (s.status, s.role) {
             (ServerStatus::Crashed, _) => "✕",
             (_, Role::Leader) => "★",

@@ -19,6 +19,7 @@ pub mod presets;
 pub mod safety;
 pub mod state;
 pub mod timebar;
+pub mod widgets;
 
 use client_panel::ClientPanel;
 use cluster::Cluster;
@@ -209,15 +210,15 @@ pub fn App() -> Html {
     } else if let Some(s) = m.selected_server {
         html! { <ServerDetails view={m.view.clone()} server={s} on_intent={on_intent.clone()} /> }
     } else {
-        html! { <Intro /> }
+        intro()
     };
     let theme_label = if m.dark.unwrap_or(m.system_dark) {
         "Light theme"
     } else {
         "Dark theme"
     };
-    let toggle_theme = on_intent.reform(|_: MouseEvent| Intent::ToggleTheme);
-    let toggle_help = on_intent.reform(|_: MouseEvent| Intent::ToggleHelp);
+    let toggle_theme = widgets::on_click(&on_intent, Intent::ToggleTheme);
+    let toggle_help = widgets::on_click(&on_intent, Intent::ToggleHelp);
     let preset_names: Vec<&'static str> = m
         .presets
         .iter()
@@ -244,7 +245,7 @@ pub fn App() -> Html {
                                  selected_message={m.selected_message} on_intent={on_intent.clone()} />
                     </div>
                     <p class="leader-line" aria-live="polite">{ leader_line(&m.view) }</p>
-                    <Legend />
+                    { legend() }
                 </div>
                 <div class="side">
                     if let Some(v) = m.safety.iter().find(|r| r.violation.is_some()) {
@@ -318,8 +319,7 @@ fn leader_line(view: &crate::sim::ClusterView) -> String {
 // element constructors `html!` expands to, and the browser builds the same DOM from it.
 
 /// The shapes of the picture, explained (static).
-#[component]
-fn Legend() -> Html {
+fn legend() -> Html {
     Html::from_html_unchecked(AttrValue::Static(concat!(
         r#"<p class="msg-legend" aria-label="What the shapes mean">"#,
         r#"<span><b class="lg-rv">RV</b> RequestVote</span>"#,
@@ -333,8 +333,7 @@ fn Legend() -> Html {
 }
 
 /// What to try first (static).
-#[component]
-fn Intro() -> Html {
+fn intro() -> Html {
     Html::from_html_unchecked(AttrValue::Static(concat!(
         r#"<section class="panel intro"><h2>Try this</h2><ol>"#,
         "<li>Wait for a leader (★, thick ring). Its heartbeats pulse out to the followers.</li>",

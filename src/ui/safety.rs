@@ -3,6 +3,7 @@
 
 use super::geometry::time_label;
 use super::intent::{Intent, LinVerdict, SafetyRow, KNOBS};
+use super::widgets::on_click;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -19,7 +20,7 @@ pub struct SafetyProps {
 pub fn SafetyPanel(props: &SafetyProps) -> Html {
     let rows = props.rows.iter().map(|r| {
         let ok = r.violation.is_none();
-        let jump = r.at.map(|t| props.on_intent.reform(move |_: MouseEvent| Intent::Seek(t)));
+        let jump = r.at.map(|t| on_click(&props.on_intent, Intent::Seek(t)));
         html! {
             <li class={if ok { "ok" } else { "bad" }} aria-label={format!("{}: {}", r.name, if ok { "holds" } else { "violated" })}>
                 <span class="sicon">{ if ok { "✓" } else { "✗" } }</span>
@@ -40,12 +41,7 @@ pub fn SafetyPanel(props: &SafetyProps) -> Html {
         LinVerdict::Violated(why, at) => (false, why.clone(), Some(*at)),
         LinVerdict::Unknown(why) => (true, format!("undecided: {why}"), None),
     };
-    let lin_jump = lin_at.map(|t| {
-        (
-            t,
-            props.on_intent.reform(move |_: MouseEvent| Intent::Seek(t)),
-        )
-    });
+    let lin_jump = lin_at.map(|t| (t, on_click(&props.on_intent, Intent::Seek(t))));
     let knobs = KNOBS.iter().map(|(name, label)| {
         let on = props.knobs.contains(name);
         let n: &'static str = name;

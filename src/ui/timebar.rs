@@ -2,8 +2,8 @@
 
 use super::geometry::{slider_from_speed, speed_from_slider, speed_label, time_label, whole};
 use super::intent::Intent;
+use super::widgets::{event_value, on_click};
 use crate::sim::Micros;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 #[derive(Properties, Clone, PartialEq)]
@@ -20,18 +20,6 @@ pub struct TimebarProps {
     pub on_intent: Callback<Intent>,
 }
 
-fn value_of(e: &Event) -> String {
-    e.target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        .map(|i| i.value())
-        .or_else(|| {
-            e.target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
-                .map(|s| s.value())
-        })
-        .unwrap_or_default()
-}
-
 #[derive(Properties, Clone, PartialEq)]
 struct PlayProps {
     playing: bool,
@@ -42,10 +30,10 @@ struct PlayProps {
 /// Play / pause, step, speed: re-rendered only when one of them changes.
 #[component]
 fn PlayControls(props: &PlayProps) -> Html {
-    let act = |i: Intent| props.on_intent.reform(move |_: MouseEvent| i.clone());
+    let act = |i: Intent| on_click(&props.on_intent, i);
     let on_speed = props.on_intent.reform(|e: InputEvent| {
         Intent::SetSpeed(speed_from_slider(
-            super::json::parse_number(&value_of(&e)).unwrap_or(500.0),
+            super::json::parse_number(&event_value(&e)).unwrap_or(500.0),
         ))
     });
     html! {
@@ -77,18 +65,19 @@ struct RunProps {
 /// Preset, cluster size, reset: re-rendered only when one of them changes.
 #[component]
 fn RunControls(props: &RunProps) -> Html {
-    let act = |i: Intent| props.on_intent.reform(move |_: MouseEvent| i.clone());
+    let act = |i: Intent| on_click(&props.on_intent, i);
     let servers = props.servers;
-    let on_preset = props
-        .on_intent
-        .reform(move |e: Event| match value_of(&e).parse::<usize>() {
-            Ok(i) => Intent::LoadPreset(i),
-            // "Free play": a fresh cluster without a script.
-            Err(_) => Intent::SetServers(servers),
-        });
+    let on_preset =
+        props
+            .on_intent
+            .reform(move |e: Event| match event_value(&e).parse::<usize>() {
+                Ok(i) => Intent::LoadPreset(i),
+                // "Free play": a fresh cluster without a script.
+                Err(_) => Intent::SetServers(servers),
+            });
     let on_servers = props
         .on_intent
-        .reform(|e: Event| Intent::SetServers(value_of(&e).parse().unwrap_or(5)));
+        .reform(|e: Event| Intent::SetServers(event_value(&e).parse().unwrap_or(5)));
     html! {
         <div class="tgroup">
             <select aria-label="Scenario preset" onchange={on_preset}>
@@ -111,7 +100,7 @@ fn RunControls(props: &RunProps) -> Html {
 pub fn Timebar(props: &TimebarProps) -> Html {
     let on_seek = props
         .on_intent
-        .reform(|e: InputEvent| Intent::Seek(value_of(&e).parse::<u64>().unwrap_or(0) * 1000));
+        .reform(|e: InputEvent| Intent::Seek(event_value(&e).parse::<u64>().unwrap_or(0) * 1000));
     let horizon_ms = (props.horizon.max(props.now) / 1000).max(1);
     html! {
         <section class="timebar" aria-label="Time controls">
