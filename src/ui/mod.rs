@@ -28,7 +28,6 @@ use event_log::EventLog;
 use gloo::events::EventListener;
 use gloo::render::{request_animation_frame, AnimationFrame};
 use intent::Intent;
-use keys::HelpDialog;
 use kv::KvStores;
 use log_table::LogTable;
 use message_panel::MessagePanel;
@@ -37,7 +36,7 @@ use safety::SafetyPanel;
 use state::{Model, Msg, UrlOptions};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use timebar::Timebar;
+use timebar::{timebar, TimebarProps};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -235,9 +234,17 @@ pub fn App() -> Html {
                     <button onclick={toggle_theme} aria-label={theme_label}>{ if theme_label == "Light theme" { "☀" } else { "☾" } }</button>
                 </div>
             </header>
-            <Timebar now={m.now} horizon={m.horizon} playing={m.playing} speed={m.speed}
-                     seed={m.config.seed} servers={m.config.servers} presets={preset_names}
-                     preset={m.preset} on_intent={on_intent.clone()} />
+            { timebar(&TimebarProps {
+                now: m.now,
+                horizon: m.horizon,
+                playing: m.playing,
+                speed: m.speed,
+                seed: m.config.seed,
+                servers: m.config.servers,
+                presets: preset_names,
+                preset: m.preset,
+                on_intent: on_intent.clone(),
+            }) }
             <main class="cluster-area" aria-label="Cluster">
                 <div class="stage">
                     <div class="svgbox">
@@ -277,7 +284,7 @@ pub fn App() -> Html {
                 <EventLog rows={m.shown_events.clone()} filter={m.filter.clone()} servers={n} on_intent={on_intent.clone()} />
             </div>
             if m.help {
-                <HelpDialog on_intent={on_intent.clone()} />
+                { keys::help_dialog(&on_intent) }
             }
             { Html::from_html_unchecked(AttrValue::Static(concat!(
                 r#"<footer class="app-footer"><span>Raft Explorer v"#,

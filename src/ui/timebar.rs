@@ -6,7 +6,9 @@ use super::widgets::{event_value, on_click};
 use crate::sim::Micros;
 use yew::prelude::*;
 
-#[derive(Properties, Clone, PartialEq)]
+/// What the time bar shows. It changes every frame while playing (`now`), so the bar is a
+/// plain function of the page rather than a component of its own; the parts that change
+/// rarely (`PlayControls`, `RunControls`) are components and skip re-rendering.
 pub struct TimebarProps {
     pub now: Micros,
     /// The furthest time the recorded run reaches (the scrubber's end).
@@ -96,8 +98,7 @@ fn RunControls(props: &RunProps) -> Html {
     }
 }
 
-#[component]
-pub fn Timebar(props: &TimebarProps) -> Html {
+pub fn timebar(props: &TimebarProps) -> Html {
     let on_seek = props
         .on_intent
         .reform(|e: InputEvent| Intent::Seek(event_value(&e).parse::<u64>().unwrap_or(0) * 1000));
