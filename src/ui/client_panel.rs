@@ -155,16 +155,10 @@ pub fn ClientPanel(props: &ClientPanelProps) -> Html {
             }
         })
         .collect::<Html>();
-    let verdict = match &*props.verdict {
-        LinVerdict::Ok { ops } => {
-            html! { <p class="verdict ok" aria-label="Linearizability verdict">{ format!("✓ Linearizable ({ops} operations)") }</p> }
-        }
-        LinVerdict::Violated(why, _) => {
-            html! { <p class="verdict bad" aria-label="Linearizability verdict">{ format!("✗ Not linearizable: {why}") }</p> }
-        }
-        LinVerdict::Unknown(why) => {
-            html! { <p class="verdict unknown" aria-label="Linearizability verdict">{ format!("? Undecided: {why}") }</p> }
-        }
+    let (verdict_class, verdict) = match &*props.verdict {
+        LinVerdict::Ok { ops } => ("ok", format!("✓ Linearizable ({ops} operations)")),
+        LinVerdict::Violated(why, _) => ("bad", format!("✗ Not linearizable: {why}")),
+        LinVerdict::Unknown(why) => ("unknown", format!("? Undecided: {why}")),
     };
     html! {
         <section class="panel clients" aria-labelledby="clients-h">
@@ -182,7 +176,7 @@ pub fn ClientPanel(props: &ClientPanelProps) -> Html {
             } else {
                 <ul class="history" aria-label="Client history">{ history }</ul>
             }
-            { verdict }
+            <p class={classes!("verdict", verdict_class)} aria-label="Linearizability verdict">{ verdict }</p>
         </section>
     }
 }

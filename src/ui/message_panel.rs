@@ -4,7 +4,7 @@ use super::cluster::message_kind;
 use super::geometry::time_label;
 use super::intent::Intent;
 use super::log_table::entry_long;
-use super::widgets::on_click;
+use super::widgets::{field, on_click};
 use crate::raft::types::Message;
 use crate::sim::{ClusterView, MessageId, Micros};
 use std::rc::Rc;
@@ -22,10 +22,6 @@ impl PartialEq for MessagePanelProps {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.view, &other.view) && self.id == other.id && self.now == other.now
     }
-}
-
-fn field(name: &'static str, value: String) -> Html {
-    html! { <><dt>{ name }</dt><dd>{ value }</dd></> }
 }
 
 #[component]

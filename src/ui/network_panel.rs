@@ -24,6 +24,22 @@ pub fn minority_split(n: u8) -> Vec<Vec<ServerId>> {
     ]
 }
 
+/// A labelled slider from `range.0` to `range.1` in steps of 1.
+fn dial(
+    label: String,
+    name: &'static str,
+    range: (u32, u32),
+    value: String,
+    on_change: Callback<Event>,
+) -> Html {
+    html! {
+        <label>{ label }
+            <input type="range" min={range.0.to_string()} max={range.1.to_string()} step="1" aria-label={name}
+                   value={value} onchange={on_change} />
+        </label>
+    }
+}
+
 #[component]
 pub fn NetworkPanel(props: &NetworkProps) -> Html {
     let n = props.servers;
@@ -143,18 +159,11 @@ pub fn NetworkPanel(props: &NetworkProps) -> Html {
                 </div>
             </details>
             <div class="dials">
-                <label>{ format!("Loss {loss}%") }
-                    <input type="range" min="0" max="50" step="1" aria-label="Message loss percent"
-                           value={loss.to_string()} onchange={on_loss} />
-                </label>
-                <label>{ format!("Duplication {duplication}%") }
-                    <input type="range" min="0" max="50" step="1" aria-label="Message duplication percent"
-                           value={duplication.to_string()} onchange={on_dup} />
-                </label>
-                <label>{ format!("Latency {}–{} ms", lat_min / 1000, lat_max / 1000) }
-                    <input type="range" min="3" max="150" step="1" aria-label="Mean latency in milliseconds"
-                           value={((lat_min + lat_max) / 2000).to_string()} onchange={on_lat} />
-                </label>
+                { dial(format!("Loss {loss}%"), "Message loss percent", (0, 50), loss.to_string(), on_loss) }
+                { dial(format!("Duplication {duplication}%"), "Message duplication percent", (0, 50),
+                       duplication.to_string(), on_dup) }
+                { dial(format!("Latency {}–{} ms", lat_min / 1000, lat_max / 1000), "Mean latency in milliseconds",
+                       (3, 150), ((lat_min + lat_max) / 2000).to_string(), on_lat) }
             </div>
         </section>
     }

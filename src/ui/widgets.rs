@@ -36,3 +36,8 @@ pub fn server_options(n: u8, selected: Option<ServerId>) -> Html {
         })
         .collect()
 }
+
+/// One name / value pair of a description list (`<dt>` and `<dd>`).
+pub fn field(name: &'static str, value: String) -> Html {
+    html! { <><dt>{ name }</dt><dd>{ value }</dd></> }
+}
