@@ -1,5 +1,10 @@
 //! Browser entry point (built by Trunk). Natively this binary only explains itself.
 
+/// Talc instead of Rust's default dlmalloc for the page: several KB less wasm, and faster.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 #[cfg(target_arch = "wasm32")]
 fn main() {
     raft_explorer::ui::start();

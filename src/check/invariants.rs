@@ -11,6 +11,7 @@
 
 use crate::raft::types::{LogEntry, LogIndex, Role, ServerId, Term};
 use crate::sim::view::{ClusterView, Micros, ServerStatus, ServerView};
+use crate::sim::Decimal;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
@@ -84,10 +85,10 @@ impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} ({}) violated at {:.1} ms",
+            "{} ({}) violated at {} ms",
             self.property,
             self.property.section(),
-            self.time as f64 / 1000.0
+            Decimal::millis(self.time, 1)
         )?;
         if let Some(e) = self.event {
             write!(f, " after event #{e}")?;

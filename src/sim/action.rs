@@ -2,6 +2,7 @@
 //! `Action` value, recorded with its time in the action log.
 
 use super::view::{MessageId, Micros};
+use super::Decimal;
 use crate::raft::{ClientId, Command, ServerId};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -133,17 +134,21 @@ impl fmt::Display for Action {
             Action::Cut { from, to } => write!(f, "the link from {from} to {to} was cut (one way)"),
             Action::Heal => f.write_str("the network was healed: all partitions and cuts removed"),
             Action::SetLoss { probability } => {
-                write!(f, "message loss set to {:.0}%", probability * 100.0)
+                write!(f, "message loss set to {}%", Decimal::percent(*probability))
             }
             Action::SetDuplication { probability } => {
-                write!(f, "message duplication set to {:.0}%", probability * 100.0)
+                write!(
+                    f,
+                    "message duplication set to {}%",
+                    Decimal::percent(*probability)
+                )
             }
             Action::SetLatency { min, max } => {
                 write!(
                     f,
                     "latency set to {}–{} ms",
-                    *min as f64 / 1000.0,
-                    *max as f64 / 1000.0
+                    Decimal::millis_shortest(*min),
+                    Decimal::millis_shortest(*max)
                 )
             }
             Action::DropMessage { id } => write!(f, "message #{} was dropped by hand", id.0),
@@ -154,7 +159,7 @@ impl fmt::Display for Action {
                 f,
                 "message #{} was delayed by {} ms",
                 id.0,
-                *by as f64 / 1000.0
+                Decimal::millis_shortest(*by)
             ),
             Action::SpreadTimers => f.write_str(
                 "the election timers were spread apart: the first to fire should win alone",

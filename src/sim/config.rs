@@ -94,7 +94,10 @@ impl SimConfig {
             ("duplicate_probability", self.duplicate_probability),
         ] {
             if !(0.0..=1.0).contains(&p) {
-                return Err(format!("{name} must be between 0 and 1, not {p}"));
+                return Err(format!(
+                    "{name} must be between 0 and 1, not {}",
+                    super::decimal::approx(p)
+                ));
             }
         }
         let longest = [

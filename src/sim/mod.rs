@@ -34,6 +34,7 @@
 
 pub mod action;
 pub mod config;
+pub mod decimal;
 pub mod history;
 pub mod network;
 pub mod trace;
@@ -43,6 +44,7 @@ pub(crate) mod world;
 
 pub use action::{Action, ActionError, ActionOutcome};
 pub use config::{ClientLoad, SimConfig};
+pub use decimal::Decimal;
 pub use history::RecordedAction;
 pub use trace::{LossReason, MessageKind, MessageSummary, ReplySummary, TraceEvent, TraceKind};
 pub use view::*;

@@ -3,10 +3,10 @@
 
 use super::geometry::time_label;
 use super::intent::{Intent, LinVerdict};
+use super::widgets::{event_value, server_options};
 use crate::raft::types::{Command, ServerId};
 use crate::sim::ClusterView;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 #[derive(Properties, Clone, PartialEq)]
@@ -36,25 +36,13 @@ pub fn CommandForm(props: &CommandFormProps) -> Html {
         let text = text.clone();
         let error = error.clone();
         Callback::from(move |e: InputEvent| {
-            if let Some(input) = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-            {
-                text.set(input.value());
-                error.set(None);
-            }
+            text.set(event_value(&e));
+            error.set(None);
         })
     };
     let on_target = {
         let target = target.clone();
-        Callback::from(move |e: Event| {
-            if let Some(sel) = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
-            {
-                target.set(sel.value().parse::<u8>().ok().map(ServerId));
-            }
-        })
+        Callback::from(move |e: Event| target.set(event_value(&e).parse::<u8>().ok().map(ServerId)))
     };
     let on_submit = {
         let text = text.clone();
@@ -89,9 +77,7 @@ pub fn CommandForm(props: &CommandFormProps) -> Html {
             if props.fixed_target.is_none() {
                 <select aria-label="Send to" onchange={on_target}>
                     <option value="" selected={target.is_none()}>{ "the leader (client finds it)" }</option>
-                    { for (1..=props.servers).map(|i| html! {
-                        <option value={i.to_string()} selected={*target == Some(ServerId(i))}>{ format!("S{i}") }</option>
-                    }) }
+                    { server_options(props.servers, *target) }
                 </select>
             }
             <button type="submit">{ button }</button>
@@ -169,16 +155,10 @@ pub fn ClientPanel(props: &ClientPanelProps) -> Html {
             }
         })
         .collect::<Html>();
-    let verdict = match &*props.verdict {
-        LinVerdict::Ok { ops } => {
-            html! { <p class="verdict ok" aria-label="Linearizability verdict">{ format!("✓ Linearizable ({ops} operations)") }</p> }
-        }
-        LinVerdict::Violated(why, _) => {
-            html! { <p class="verdict bad" aria-label="Linearizability verdict">{ format!("✗ Not linearizable: {why}") }</p> }
-        }
-        LinVerdict::Unknown(why) => {
-            html! { <p class="verdict unknown" aria-label="Linearizability verdict">{ format!("? Undecided: {why}") }</p> }
-        }
+    let (verdict_class, verdict) = match &*props.verdict {
+        LinVerdict::Ok { ops } => ("ok", format!("✓ Linearizable ({ops} operations)")),
+        LinVerdict::Violated(why, _) => ("bad", format!("✗ Not linearizable: {why}")),
+        LinVerdict::Unknown(why) => ("unknown", format!("? Undecided: {why}")),
     };
     html! {
         <section class="panel clients" aria-labelledby="clients-h">
@@ -196,7 +176,7 @@ pub fn ClientPanel(props: &ClientPanelProps) -> Html {
             } else {
                 <ul class="history" aria-label="Client history">{ history }</ul>
             }
-            { verdict }
+            <p class={classes!("verdict", verdict_class)} aria-label="Linearizability verdict">{ verdict }</p>
         </section>
     }
 }

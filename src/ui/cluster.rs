@@ -4,7 +4,7 @@
 use super::geometry::*;
 use super::intent::Intent;
 use crate::raft::types::{Message, Role, ServerId};
-use crate::sim::{ClusterView, MessageId, MessageView, Micros, ServerStatus, ServerView};
+use crate::sim::{ClusterView, Decimal, MessageId, MessageView, Micros, ServerStatus, ServerView};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -87,7 +87,7 @@ fn cluster_html(props: &ClusterProps) -> Html {
         let d = polygon_path(&convex_hull(&pts));
         html! {
             <path class={classes!("hull", format!("hull-{}", gi % 4))} d={d}
-                  stroke-width={format!("{:.0}", 2.0 * rim + 34.0)} />
+                  stroke-width={whole(2.0 * rim + 34.0).to_string()} />
         }
     });
 
@@ -164,31 +164,31 @@ fn cluster_html(props: &ClusterProps) -> Html {
         let selected = props.selected_server == Some(id);
         html! {
             <g key={id.0 as u64} class={classes!("server", role_class, status_class, selected.then_some("selected"))}
-               transform={format!("translate({x:.1} {y:.1})")}
+               transform={format!("translate({} {})", tenths(x), tenths(y))}
                role="button" tabindex="0" aria-label={server_label(s)} aria-pressed={selected.to_string()}
                data-server={id.0.to_string()}>
                 <title>{ server_label(s) }</title>
                 if let Some(age) = leader_pulse(s) {
-                    <circle class="pulse" r={format!("{:.1}", rim + 4.0 + age * 16.0)}
-                            opacity={format!("{:.2}", 1.0 - age)} />
+                    <circle class="pulse" r={tenths(rim + 4.0 + age * 16.0).to_string()}
+                            opacity={Decimal::round(1.0 - age, 2).to_string()} />
                 }
-                <circle class="timer-track" r={format!("{:.1}", rim + 5.0)} />
+                <circle class="timer-track" r={tenths(rim + 5.0).to_string()} />
                 if let Some(left) = timer {
                     <path class="timer" d={arc_path(0.0, 0.0, rim + 5.0, left)} />
                 }
-                <circle class="body" r={format!("{rim:.1}")} />
+                <circle class="body" r={tenths(rim).to_string()} />
                 if s.role == Role::Leader && s.status != ServerStatus::Crashed {
-                    <circle class="crown" r={format!("{:.1}", rim - 5.0)} />
+                    <circle class="crown" r={tenths(rim - 5.0).to_string()} />
                 }
                 <text class="sid" y="-9">{ format!("S{}", id.0) }</text>
                 <text class="srole" y="5">{ word }</text>
                 <text class="sterm" y="18">{ format!("term {}", s.current_term) }</text>
-                <text class="svote" y={format!("{:.0}", rim + 20.0)}>{ below }</text>
+                <text class="svote" y={whole(rim + 20.0).to_string()}>{ below }</text>
                 if s.status == ServerStatus::Crashed {
-                    <path class="xmark" d={format!("M{a:.0} {a:.0}L{b:.0} {b:.0}M{a:.0} {b:.0}L{b:.0} {a:.0}", a = -rim * 0.75, b = rim * 0.75)} />
+                    <path class="xmark" d={format!("M{a} {a}L{b} {b}M{a} {b}L{b} {a}", a = whole(-rim * 0.75), b = whole(rim * 0.75))} />
                 }
                 if s.status == ServerStatus::Paused {
-                    <g class="pausemark" transform={format!("translate({:.0} {:.0})", rim * 0.62, -rim * 0.62)}>
+                    <g class="pausemark" transform={format!("translate({} {})", whole(rim * 0.62), whole(-rim * 0.62))}>
                         <circle r="10" />
                         <rect x="-5" y="-5" width="3.5" height="10" />
                         <rect x="1.5" y="-5" width="3.5" height="10" />
@@ -224,9 +224,9 @@ fn cluster_html(props: &ClusterProps) -> Html {
                 let stop = (CENTER + dx * (len - rim - 4.0) / len, CENTER + dy * (len - rim - 4.0) / len);
                 html! {
                     <g class="client-req">
-                        <line x1={CENTER.to_string()} y1={CENTER.to_string()}
-                              x2={format!("{:.1}", stop.0)} y2={format!("{:.1}", stop.1)} />
-                        <text x={CENTER.to_string()} y={format!("{:.0}", CENTER + 26.0 + 12.0 * k as f64)}>
+                        <line x1={whole(CENTER).to_string()} y1={whole(CENTER).to_string()}
+                              x2={tenths(stop.0).to_string()} y2={tenths(stop.1).to_string()} />
+                        <text x={whole(CENTER).to_string()} y={whole(CENTER + 26.0 + 12.0 * k as f64).to_string()}>
                             { format!("{client} #{seq} {cmd} → {to}") }
                         </text>
                     </g>
@@ -236,8 +236,8 @@ fn cluster_html(props: &ClusterProps) -> Html {
         html! {
             <g class="clients" aria-label="Client requests waiting for an answer" role="img">
                 { lines }
-                <rect class="client-box" x={(CENTER - 22.0).to_string()} y={(CENTER - 11.0).to_string()} width="44" height="22" rx="5" />
-                <text class="client-label" x={CENTER.to_string()} y={(CENTER + 4.0).to_string()}>{ "client" }</text>
+                <rect class="client-box" x={whole(CENTER - 22.0).to_string()} y={whole(CENTER - 11.0).to_string()} width="44" height="22" rx="5" />
+                <text class="client-label" x={whole(CENTER).to_string()} y={whole(CENTER + 4.0).to_string()}>{ "client" }</text>
             </g>
         }
     };
@@ -282,7 +282,7 @@ fn cluster_html(props: &ClusterProps) -> Html {
         })
     };
     html! {
-        <svg class="cluster-svg" viewBox={format!("0 0 {VIEW_SIZE} {VIEW_SIZE}")} role="group"
+        <svg class="cluster-svg" viewBox={format!("0 0 {} {}", whole(VIEW_SIZE), whole(VIEW_SIZE))} role="group"
              aria-label="Servers and messages" preserveAspectRatio="xMidYMid meet"
              onclick={on_click} onkeydown={on_key}>
             <defs>
@@ -290,14 +290,14 @@ fn cluster_html(props: &ClusterProps) -> Html {
                     <path d="M0 0L10 5L0 10z" class="arrow-cut" />
                 </marker>
             </defs>
-            <rect class="bg" x="0" y="0" width={VIEW_SIZE.to_string()} height={VIEW_SIZE.to_string()} />
+            <rect class="bg" x="0" y="0" width={whole(VIEW_SIZE).to_string()} height={whole(VIEW_SIZE).to_string()} />
             <g class="hulls">{ for hulls }</g>
             <g class="walls">{ for walls }{ cuts }</g>
             { clients }
             <g class="servers">{ for servers }</g>
             <g class="messages">{ messages }</g>
             if !banner.is_empty() {
-                <text class="partition-banner" x={CENTER.to_string()} y="16">{ banner }</text>
+                <text class="partition-banner" x={whole(CENTER).to_string()} y="16">{ banner }</text>
             }
         </svg>
     }
@@ -340,10 +340,10 @@ fn cut_line(
     html! {
         <g class={class}>
             if let Some(l) = label.clone() { <title>{ l }</title> }
-            <line x1={format!("{:.1}", start.0)} y1={format!("{:.1}", start.1)}
-                  x2={format!("{:.1}", end.0)} y2={format!("{:.1}", end.1)}
+            <line x1={tenths(start.0).to_string()} y1={tenths(start.1).to_string()}
+                  x2={tenths(end.0).to_string()} y2={tenths(end.1).to_string()}
                   marker-end={(class == "cut").then_some("url(#arrow-cut)")} />
-            <path class="xcut" d={format!("M{:.1} {:.1}l{} {}m0 {}l{} {}", mid.0 - x, mid.1 - x, 2.0 * x, 2.0 * x, -2.0 * x, -2.0 * x, 2.0 * x)} />
+            <path class="xcut" d={format!("M{} {}l{} {}m0 {}l{} {}", tenths(mid.0 - x), tenths(mid.1 - x), whole(2.0 * x), whole(2.0 * x), whole(-2.0 * x), whole(-2.0 * x), whole(2.0 * x))} />
         </g>
     }
 }
@@ -361,7 +361,9 @@ fn message_dot(
     let (class, words) = message_kind(&m.message);
     let id = m.id;
     let selected = props.selected_message == Some(id);
-    let opacity = m.doomed.then(|| format!("{:.2}", 1.0 - 0.75 * f));
+    let opacity = m
+        .doomed
+        .then(|| Decimal::round(1.0 - 0.75 * f, 2).to_string());
     let label = format!(
         "{words} {} to {}, term {} (#{}){}",
         m.from,
@@ -387,7 +389,7 @@ fn message_dot(
     };
     html! {
         <g key={id.0} class={classes!("msg", class, m.doomed.then_some("doomed"), selected.then_some("selected"))}
-           transform={format!("translate({x:.1} {y:.1})")} opacity={opacity}
+           transform={format!("translate({} {})", tenths(x), tenths(y))} opacity={opacity}
            role="button" tabindex="0" aria-label={label} data-msg={id.0.to_string()}>
             if selected { <circle class="sel-ring" r="15" /> }
             { shape }

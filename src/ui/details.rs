@@ -3,6 +3,7 @@
 
 use super::client_panel::CommandForm;
 use super::intent::Intent;
+use super::widgets::{field, on_click};
 use crate::raft::types::{Role, ServerId};
 use crate::sim::{ClusterView, ServerStatus};
 use std::rc::Rc;
@@ -27,7 +28,7 @@ pub fn ServerDetails(props: &DetailsProps) -> Html {
         return html! {};
     };
     let id = s.id;
-    let act = |i: Intent| props.on_intent.reform(move |_: MouseEvent| i.clone());
+    let act = |i: Intent| on_click(&props.on_intent, i);
     let last = s.last_log_index();
     let last_term = s.entry(last).map(|e| e.term.0).unwrap_or(0);
     let crashed = s.status == ServerStatus::Crashed;
@@ -36,6 +37,17 @@ pub fn ServerDetails(props: &DetailsProps) -> Html {
         ServerStatus::Up => "running",
         ServerStatus::Crashed => "crashed (volatile state lost)",
         ServerStatus::Paused => "paused (frozen)",
+    };
+    let (crash_or_restart_label, crash_or_restart) = if crashed {
+        ("Restart", Intent::Restart(id))
+    } else {
+        ("Crash", Intent::Crash(id))
+    };
+    // `crashed` and `paused` exclude each other: "Resume" is never disabled.
+    let (pause_or_resume_label, pause_or_resume) = if paused {
+        ("Resume", Intent::Resume(id))
+    } else {
+        ("Pause", Intent::Pause(id))
     };
     let progress = if s.role == Role::Leader && !crashed {
         let rows = s
@@ -69,25 +81,17 @@ pub fn ServerDetails(props: &DetailsProps) -> Html {
             </h2>
             <p class="status">{ format!("{} · {}", if crashed { "—".to_string() } else { s.role.to_string() }, status) }</p>
             <div class="actions" role="group" aria-label={format!("Actions for S{}", id.0)}>
-                if crashed {
-                    <button onclick={act(Intent::Restart(id))}>{ "Restart" }</button>
-                } else {
-                    <button onclick={act(Intent::Crash(id))}>{ "Crash" }</button>
-                }
+                <button onclick={act(crash_or_restart)}>{ crash_or_restart_label }</button>
                 <button onclick={act(Intent::Timeout(id))} disabled={crashed || paused}>{ "Force timeout" }</button>
-                if paused {
-                    <button onclick={act(Intent::Resume(id))}>{ "Resume" }</button>
-                } else {
-                    <button onclick={act(Intent::Pause(id))} disabled={crashed}>{ "Pause" }</button>
-                }
+                <button onclick={act(pause_or_resume)} disabled={crashed}>{ pause_or_resume_label }</button>
             </div>
             <div class="fig2">
                 <div>
                     <h3>{ "Persistent state" }</h3>
                     <dl>
-                        <dt>{ "currentTerm" }</dt><dd>{ s.current_term.0 }</dd>
-                        <dt>{ "votedFor" }</dt><dd>{ s.voted_for.map(|v| v.to_string()).unwrap_or_else(|| "null".into()) }</dd>
-                        <dt>{ "log[]" }</dt><dd>{ format!("{} entries, last index {}, last term {}", s.log.len(), last, last_term) }</dd>
+                        { field("currentTerm", s.current_term.0.to_string()) }
+                        { field("votedFor", s.voted_for.map(|v| v.to_string()).unwrap_or_else(|| "null".into())) }
+                        { field("log[]", format!("{} entries, last index {}, last term {}", s.log.len(), last, last_term)) }
                     </dl>
                 </div>
                 <div>
@@ -96,9 +100,9 @@ pub fn ServerDetails(props: &DetailsProps) -> Html {
                         <p class="hint">{ "Lost in the crash; rebuilt on restart." }</p>
                     } else {
                         <dl>
-                            <dt>{ "commitIndex" }</dt><dd>{ s.commit_index.0 }</dd>
-                            <dt>{ "lastApplied" }</dt><dd>{ s.last_applied.0 }</dd>
-                            <dt>{ "leader (believed)" }</dt><dd>{ s.leader_hint.map(|v| v.to_string()).unwrap_or_else(|| "unknown".into()) }</dd>
+                            { field("commitIndex", s.commit_index.0.to_string()) }
+                            { field("lastApplied", s.last_applied.0.to_string()) }
+                            { field("leader (believed)", s.leader_hint.map(|v| v.to_string()).unwrap_or_else(|| "unknown".into())) }
                         </dl>
                     }
                 </div>

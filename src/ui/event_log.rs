@@ -3,10 +3,10 @@
 
 use super::geometry::time_label;
 use super::intent::{EventFilter, EventKind, EventRow, Intent};
+use super::widgets::{event_value, server_options};
 use crate::raft::types::ServerId;
 use std::collections::VecDeque;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Most lines rendered at once.
@@ -26,13 +26,6 @@ impl PartialEq for EventLogProps {
             && self.filter == other.filter
             && self.servers == other.servers
     }
-}
-
-fn select_value(e: &Event) -> String {
-    e.target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
-        .map(|s| s.value())
-        .unwrap_or_default()
 }
 
 #[component]
@@ -57,13 +50,13 @@ pub fn EventLog(props: &EventLogProps) -> Html {
     let f1 = filter.clone();
     let on_server = props.on_intent.reform(move |e: Event| {
         let mut f = f1.clone();
-        f.server = select_value(&e).parse::<u8>().ok().map(ServerId);
+        f.server = event_value(&e).parse::<u8>().ok().map(ServerId);
         Intent::SetEventFilter(f)
     });
     let f2 = filter.clone();
     let on_kind = props.on_intent.reform(move |e: Event| {
         let mut f = f2.clone();
-        f.kind = select_value(&e)
+        f.kind = event_value(&e)
             .parse::<usize>()
             .ok()
             .and_then(|i| EventKind::ALL.get(i).copied());
@@ -81,7 +74,7 @@ pub fn EventLog(props: &EventLogProps) -> Html {
             <div class="evfilter">
                 <select aria-label="Filter events by server" onchange={on_server}>
                     <option value="" selected={filter.server.is_none()}>{ "all servers" }</option>
-                    { for (1..=props.servers).map(|i| html! { <option value={i.to_string()} selected={filter.server == Some(ServerId(i))}>{ format!("S{i}") }</option> }) }
+                    { server_options(props.servers, filter.server) }
                 </select>
                 <select aria-label="Filter events by kind" onchange={on_kind}>
                     <option value="" selected={filter.kind.is_none()}>{ "all kinds" }</option>
@@ -111,7 +104,7 @@ impl PartialEq for EventLineProps {
 fn EventLine(props: &EventLineProps) -> Html {
     let r = &props.row;
     let t = r.time;
-    let on_click = props.on_intent.reform(move |_: MouseEvent| Intent::Seek(t));
+    let on_click = super::widgets::on_click(&props.on_intent, Intent::Seek(t));
     html! {
         <li class={classes!(r.kind.class(), r.routine.then_some("routine"))}>
             <button class="evline" onclick={on_click} title="Jump the timeline to this moment">

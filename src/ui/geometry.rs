@@ -2,7 +2,7 @@
 //! message is at a given instant, how much of an election timer is left. No DOM here, so the
 //! browser tests can check it directly.
 
-use crate::sim::Micros;
+use crate::sim::{Decimal, Micros};
 
 // Trigonometry, `exp` and `log` through the browser's `Math` rather than Rust's bundled libm: the same
 // fdlibm algorithms, without ~8 KB of wasm.
@@ -11,6 +11,16 @@ use js_sys::Math::{cos, exp, log, sin};
 /// The SVG coordinate system of the cluster picture.
 pub const VIEW_SIZE: f64 = 440.0;
 pub const CENTER: f64 = VIEW_SIZE / 2.0;
+
+/// An SVG coordinate or length as text, to a tenth of a unit (finer is invisible).
+pub fn tenths(x: f64) -> Decimal {
+    Decimal::round(x, 1)
+}
+
+/// An SVG coordinate or length as text, to a whole unit.
+pub fn whole(x: f64) -> Decimal {
+    Decimal::round(x, 0)
+}
 
 /// Ring radius and server radius for `n` servers (smaller circles for big clusters).
 pub fn ring_radius(n: usize) -> f64 {
@@ -80,8 +90,12 @@ pub fn arc_path(cx: f64, cy: f64, r: f64, fraction: f64) -> String {
     let end = (cx + r * cos(angle), cy + r * sin(angle));
     let large = if f > 0.5 { 1 } else { 0 };
     format!(
-        "M{:.1} {:.1}A{r:.1} {r:.1} 0 {large} 1 {:.1} {:.1}",
-        start.0, start.1, end.0, end.1
+        "M{} {}A{r} {r} 0 {large} 1 {} {}",
+        tenths(start.0),
+        tenths(start.1),
+        tenths(end.0),
+        tenths(end.1),
+        r = tenths(r)
     )
 }
 
@@ -89,7 +103,14 @@ pub fn arc_path(cx: f64, cy: f64, r: f64, fraction: f64) -> String {
 /// returned as they are.
 pub fn convex_hull(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
     let mut pts: Vec<(f64, f64)> = points.to_vec();
-    pts.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    // At most nine points: an insertion sort, rather than the standard sort's ~4 KB of wasm.
+    for i in 1..pts.len() {
+        let mut j = i;
+        while j > 0 && pts[j - 1] > pts[j] {
+            pts.swap(j - 1, j);
+            j -= 1;
+        }
+    }
     pts.dedup();
     if pts.len() < 3 {
         return pts;
@@ -113,12 +134,12 @@ pub fn polygon_path(points: &[(f64, f64)]) -> String {
     let mut out = String::new();
     for (i, (x, y)) in points.iter().enumerate() {
         out.push_str(if i == 0 { "M" } else { "L" });
-        out.push_str(&format!("{x:.1} {y:.1}"));
+        out.push_str(&format!("{} {}", tenths(*x), tenths(*y)));
     }
     if points.len() == 1 {
         // A zero-length segment: round caps draw a dot.
         let (x, y) = points[0];
-        out.push_str(&format!("L{x:.1} {y:.1}"));
+        out.push_str(&format!("L{} {}", tenths(x), tenths(y)));
     }
     if points.len() > 2 {
         out.push('Z');
@@ -142,15 +163,15 @@ pub fn slider_from_speed(speed: f64) -> f64 {
 /// "1/20×", "1×", "2.5×".
 pub fn speed_label(speed: f64) -> String {
     if speed < 0.95 {
-        format!("1/{}×", (1.0 / speed).round())
+        format!("1/{}×", whole(1.0 / speed))
     } else if (speed - speed.round()).abs() < 0.05 {
-        format!("{}×", speed.round())
+        format!("{}×", whole(speed))
     } else {
-        format!("{speed:.1}×")
+        format!("{}×", Decimal::round(speed, 1))
     }
 }
 
 /// "1.234 s" for simulated time.
 pub fn time_label(t: Micros) -> String {
-    format!("{:.3} s", t as f64 / 1_000_000.0)
+    format!("{} s", Decimal::seconds(t, 3))
 }

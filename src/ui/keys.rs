@@ -63,14 +63,9 @@ pub fn intent_for(key: &str) -> Option<Intent> {
     })
 }
 
-#[derive(Properties, Clone, PartialEq)]
-pub struct HelpProps {
-    pub on_intent: Callback<Intent>,
-}
-
-#[component]
-pub fn HelpDialog(props: &HelpProps) -> Html {
-    let close = props.on_intent.reform(|_: MouseEvent| Intent::ToggleHelp);
+/// The list of shortcuts (shown over the page while `?` is on).
+pub fn help_dialog(on_intent: &Callback<Intent>) -> Html {
+    let close = super::widgets::on_click(on_intent, Intent::ToggleHelp);
     html! {
         <div class="help-backdrop">
             <div class="help" role="dialog" aria-modal="true" aria-labelledby="help-h">

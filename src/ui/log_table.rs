@@ -141,7 +141,7 @@ pub fn LogTable(props: &LogTableProps) -> Html {
             </span>
         }).collect::<Html>();
         let id = s.id;
-        let on_click = props.on_intent.reform(move |_: MouseEvent| Intent::SelectServer(Some(id)));
+        let on_click = super::widgets::on_click(&props.on_intent, Intent::SelectServer(Some(id)));
         let role_glyph = match (s.status, s.role) {
             (ServerStatus::Crashed, _) => "✕",
             (_, Role::Leader) => "★",
@@ -180,15 +180,15 @@ pub fn LogTable(props: &LogTableProps) -> Html {
                 </div>
                 { for rows }
             </div>
-            <p class="legend">
-                <span class="lg committed">{ "committed" }</span>
-                <span class="lg uncommitted">{ "not committed" }</span>
-                <span class="lg applied">{ "● applied" }</span>
-                <span class="lg">{ "▌commit index" }</span>
-                <span class="lg"><span class="mark mark-next">{ "n" }</span>{ " nextIndex" }</span>
-                <span class="lg"><span class="mark mark-match">{ "m" }</span>{ " matchIndex (leader's view)" }</span>
-                <span class="lg">{ "colour = term" }</span>
-            </p>
+            // Static markup as HTML text: far less wasm than `html!`'s element constructors.
+            { Html::from_html_unchecked(AttrValue::Static(concat!(
+                r#"<p class="legend"><span class="lg committed">committed</span>"#,
+                r#"<span class="lg uncommitted">not committed</span>"#,
+                r#"<span class="lg applied">● applied</span><span class="lg">▌commit index</span>"#,
+                r#"<span class="lg"><span class="mark mark-next">n</span> nextIndex</span>"#,
+                r#"<span class="lg"><span class="mark mark-match">m</span> matchIndex (leader's view)</span>"#,
+                r#"<span class="lg">colour = term</span></p>"#,
+            ))) }
         </section>
     }
 }

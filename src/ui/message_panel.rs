@@ -4,6 +4,7 @@ use super::cluster::message_kind;
 use super::geometry::time_label;
 use super::intent::Intent;
 use super::log_table::entry_long;
+use super::widgets::{field, on_click};
 use crate::raft::types::Message;
 use crate::sim::{ClusterView, MessageId, Micros};
 use std::rc::Rc;
@@ -23,15 +24,9 @@ impl PartialEq for MessagePanelProps {
     }
 }
 
-fn field(name: &'static str, value: String) -> Html {
-    html! { <><dt>{ name }</dt><dd>{ value }</dd></> }
-}
-
 #[component]
 pub fn MessagePanel(props: &MessagePanelProps) -> Html {
-    let close = props
-        .on_intent
-        .reform(|_: MouseEvent| Intent::SelectMessage(None));
+    let close = on_click(&props.on_intent, Intent::SelectMessage(None));
     let Some(m) = props.view.messages.iter().find(|m| m.id == props.id) else {
         return html! {
             <section class="panel msgpanel" aria-labelledby="msg-h">
@@ -43,7 +38,7 @@ pub fn MessagePanel(props: &MessagePanelProps) -> Html {
         };
     };
     let id = m.id;
-    let act = |i: Intent| props.on_intent.reform(move |_: MouseEvent| i.clone());
+    let act = |i: Intent| on_click(&props.on_intent, i);
     let (_, words) = message_kind(&m.message);
     let fields = match &m.message {
         Message::RequestVote(r) => html! { <>

@@ -19,6 +19,7 @@ pub mod presets;
 pub mod safety;
 pub mod state;
 pub mod timebar;
+pub mod widgets;
 
 use client_panel::ClientPanel;
 use cluster::Cluster;
@@ -27,7 +28,6 @@ use event_log::EventLog;
 use gloo::events::EventListener;
 use gloo::render::{request_animation_frame, AnimationFrame};
 use intent::Intent;
-use keys::HelpDialog;
 use kv::KvStores;
 use log_table::LogTable;
 use message_panel::MessagePanel;
@@ -36,7 +36,7 @@ use safety::SafetyPanel;
 use state::{Model, Msg, UrlOptions};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use timebar::Timebar;
+use timebar::{timebar, TimebarProps};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -209,15 +209,15 @@ pub fn App() -> Html {
     } else if let Some(s) = m.selected_server {
         html! { <ServerDetails view={m.view.clone()} server={s} on_intent={on_intent.clone()} /> }
     } else {
-        html! { <Intro /> }
+        intro()
     };
     let theme_label = if m.dark.unwrap_or(m.system_dark) {
         "Light theme"
     } else {
         "Dark theme"
     };
-    let toggle_theme = on_intent.reform(|_: MouseEvent| Intent::ToggleTheme);
-    let toggle_help = on_intent.reform(|_: MouseEvent| Intent::ToggleHelp);
+    let toggle_theme = widgets::on_click(&on_intent, Intent::ToggleTheme);
+    let toggle_help = widgets::on_click(&on_intent, Intent::ToggleHelp);
     let preset_names: Vec<&'static str> = m
         .presets
         .iter()
@@ -234,9 +234,17 @@ pub fn App() -> Html {
                     <button onclick={toggle_theme} aria-label={theme_label}>{ if theme_label == "Light theme" { "☀" } else { "☾" } }</button>
                 </div>
             </header>
-            <Timebar now={m.now} horizon={m.horizon} playing={m.playing} speed={m.speed}
-                     seed={m.config.seed} servers={m.config.servers} presets={preset_names}
-                     preset={m.preset} on_intent={on_intent.clone()} />
+            { timebar(&TimebarProps {
+                now: m.now,
+                horizon: m.horizon,
+                playing: m.playing,
+                speed: m.speed,
+                seed: m.config.seed,
+                servers: m.config.servers,
+                presets: preset_names,
+                preset: m.preset,
+                on_intent: on_intent.clone(),
+            }) }
             <main class="cluster-area" aria-label="Cluster">
                 <div class="stage">
                     <div class="svgbox">
@@ -244,7 +252,7 @@ pub fn App() -> Html {
                                  selected_message={m.selected_message} on_intent={on_intent.clone()} />
                     </div>
                     <p class="leader-line" aria-live="polite">{ leader_line(&m.view) }</p>
-                    <Legend />
+                    { legend() }
                 </div>
                 <div class="side">
                     if let Some(v) = m.safety.iter().find(|r| r.violation.is_some()) {
@@ -276,12 +284,14 @@ pub fn App() -> Html {
                 <EventLog rows={m.shown_events.clone()} filter={m.filter.clone()} servers={n} on_intent={on_intent.clone()} />
             </div>
             if m.help {
-                <HelpDialog on_intent={on_intent.clone()} />
+                { keys::help_dialog(&on_intent) }
             }
-            <footer class="app-footer">
-                <span>{ format!("Raft Explorer v{}", env!("CARGO_PKG_VERSION")) }</span>
-                <span>{ " · Diego Ongaro & John Ousterhout, “In Search of an Understandable Consensus Algorithm” (§ numbers refer to it)" }</span>
-            </footer>
+            { Html::from_html_unchecked(AttrValue::Static(concat!(
+                r#"<footer class="app-footer"><span>Raft Explorer v"#,
+                env!("CARGO_PKG_VERSION"),
+                "</span><span> · Diego Ongaro &amp; John Ousterhout, “In Search of an Understandable ",
+                "Consensus Algorithm” (§ numbers refer to it)</span></footer>",
+            ))) }
         </div>
     };
     if m.bench {
@@ -312,35 +322,35 @@ fn leader_line(view: &crate::sim::ClusterView) -> String {
     }
 }
 
+// Static markup is written as HTML text: one string costs far less wasm than the tree of
+// element constructors `html!` expands to, and the browser builds the same DOM from it.
+
 /// The shapes of the picture, explained (static).
-#[component]
-fn Legend() -> Html {
-    html! {
-                    <p class="msg-legend" aria-label="What the shapes mean">
-                        <span><b class="lg-rv">{ "RV" }</b>{ " RequestVote" }</span>
-                        <span><b class="lg-yes">{ "✓" }</b><b class="lg-no">{ "✗" }</b>{ " vote granted / denied" }</span>
-                        <span><b class="lg-hb">{ "○" }</b>{ " heartbeat" }</span>
-                        <span><b class="lg-ae">{ "+n" }</b>{ " AppendEntries with n entries" }</span>
-                        <span><b class="lg-ok">{ "✓" }</b><b class="lg-fail">{ "✗" }</b>{ " append ok / rejected" }</span>
-                        <span>{ "faded, dashed: will be lost · arc: election timer · ★ thick ring: leader · dashed: candidate" }</span>
-                    </p>
-    }
+fn legend() -> Html {
+    Html::from_html_unchecked(AttrValue::Static(concat!(
+        r#"<p class="msg-legend" aria-label="What the shapes mean">"#,
+        r#"<span><b class="lg-rv">RV</b> RequestVote</span>"#,
+        r#"<span><b class="lg-yes">✓</b><b class="lg-no">✗</b> vote granted / denied</span>"#,
+        r#"<span><b class="lg-hb">○</b> heartbeat</span>"#,
+        r#"<span><b class="lg-ae">+n</b> AppendEntries with n entries</span>"#,
+        r#"<span><b class="lg-ok">✓</b><b class="lg-fail">✗</b> append ok / rejected</span>"#,
+        "<span>faded, dashed: will be lost · arc: election timer · ★ thick ring: leader · ",
+        "dashed: candidate</span></p>",
+    )))
 }
 
 /// What to try first (static).
-#[component]
-fn Intro() -> Html {
-    html! {
-        <section class="panel intro">
-            <h2>{ "Try this" }</h2>
-            <ol>
-                <li>{ "Wait for a leader (★, thick ring). Its heartbeats pulse out to the followers." }</li>
-                <li>{ "Click the leader, then " }<b>{ "Crash" }</b>{ ": a follower's timer runs out and a new leader wins a higher term." }</li>
-                <li>{ "Partition the network, send " }<code>{ "SET x 5" }</code>{ " to each side: only the majority commits." }</li>
-                <li>{ "Click any moving message to inspect, drop or duplicate it. Press " }<kbd>{ "?" }</kbd>{ " for keys." }</li>
-            </ol>
-        </section>
-    }
+fn intro() -> Html {
+    Html::from_html_unchecked(AttrValue::Static(concat!(
+        r#"<section class="panel intro"><h2>Try this</h2><ol>"#,
+        "<li>Wait for a leader (★, thick ring). Its heartbeats pulse out to the followers.</li>",
+        "<li>Click the leader, then <b>Crash</b>: a follower's timer runs out and a new leader ",
+        "wins a higher term.</li>",
+        "<li>Partition the network, send <code>SET x 5</code> to each side: only the majority ",
+        "commits.</li>",
+        "<li>Click any moving message to inspect, drop or duplicate it. Press <kbd>?</kbd> for ",
+        "keys.</li></ol></section>",
+    )))
 }
 
 /// Preset names live as long as the page; intern them once.

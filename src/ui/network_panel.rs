@@ -3,9 +3,9 @@
 
 use super::intent::Intent;
 use super::json::parse_number;
+use super::widgets::{event_value, on_click, server_options};
 use crate::raft::types::ServerId;
-use crate::sim::NetworkView;
-use wasm_bindgen::JsCast;
+use crate::sim::{Decimal, NetworkView};
 use yew::prelude::*;
 
 #[derive(Properties, Clone, PartialEq)]
@@ -13,20 +13,6 @@ pub struct NetworkProps {
     pub network: NetworkView,
     pub servers: u8,
     pub on_intent: Callback<Intent>,
-}
-
-fn select_value(e: &Event) -> String {
-    e.target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
-        .map(|s| s.value())
-        .unwrap_or_default()
-}
-
-fn input_value(e: &Event) -> String {
-    e.target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        .map(|s| s.value())
-        .unwrap_or_default()
 }
 
 /// The "split" preset for n servers: the first ⌊(n-1)/2⌋ servers against the rest.
@@ -38,13 +24,29 @@ pub fn minority_split(n: u8) -> Vec<Vec<ServerId>> {
     ]
 }
 
+/// A labelled slider from `range.0` to `range.1` in steps of 1.
+fn dial(
+    label: String,
+    name: &'static str,
+    range: (u32, u32),
+    value: String,
+    on_change: Callback<Event>,
+) -> Html {
+    html! {
+        <label>{ label }
+            <input type="range" min={range.0.to_string()} max={range.1.to_string()} step="1" aria-label={name}
+                   value={value} onchange={on_change} />
+        </label>
+    }
+}
+
 #[component]
 pub fn NetworkPanel(props: &NetworkProps) -> Html {
     let n = props.servers;
     let groups = use_state(|| vec![0u8; 9]);
     let cut_from = use_state(|| 1u8);
     let cut_to = use_state(|| 2u8);
-    let act = |i: Intent| props.on_intent.reform(move |_: MouseEvent| i.clone());
+    let act = |i: Intent| on_click(&props.on_intent, i);
     let split = minority_split(n);
     let split_label = {
         let parts: Vec<String> = split
@@ -60,7 +62,7 @@ pub fn NetworkPanel(props: &NetworkProps) -> Html {
         let groups_h = groups.clone();
         let on_change = Callback::from(move |e: Event| {
             let mut g = (*groups_h).clone();
-            g[(i - 1) as usize] = select_value(&e).parse().unwrap_or(0);
+            g[(i - 1) as usize] = event_value(&e).parse().unwrap_or(0);
             groups_h.set(g);
         });
         let cur = groups[(i - 1) as usize];
@@ -93,28 +95,28 @@ pub fn NetworkPanel(props: &NetworkProps) -> Html {
     let server_select = |label: &str, state: UseStateHandle<u8>| {
         let cur = *state;
         let on_change =
-            Callback::from(move |e: Event| state.set(select_value(&e).parse().unwrap_or(1)));
+            Callback::from(move |e: Event| state.set(event_value(&e).parse().unwrap_or(1)));
         html! {
             <select aria-label={label.to_string()} onchange={on_change}>
-                { for (1..=n).map(|i| html! { <option value={i.to_string()} selected={cur == i}>{ format!("S{i}") }</option> }) }
+                { server_options(n, Some(ServerId(cur))) }
             </select>
         }
     };
-    let on_cut = {
-        let (f, t) = (*cut_from, *cut_to);
-        props
-            .on_intent
-            .reform(move |_: MouseEvent| Intent::Cut(ServerId(f), ServerId(t)))
-    };
+    let on_cut = on_click(
+        &props.on_intent,
+        Intent::Cut(ServerId(*cut_from), ServerId(*cut_to)),
+    );
     let on_loss = props
         .on_intent
-        .reform(|e: Event| Intent::SetLoss(parse_number(&input_value(&e)).unwrap_or(0.0) / 100.0));
+        .reform(|e: Event| Intent::SetLoss(parse_number(&event_value(&e)).unwrap_or(0.0) / 100.0));
     let on_dup = props.on_intent.reform(|e: Event| {
-        Intent::SetDuplication(parse_number(&input_value(&e)).unwrap_or(0.0) / 100.0)
+        Intent::SetDuplication(parse_number(&event_value(&e)).unwrap_or(0.0) / 100.0)
     });
     let (lat_min, lat_max) = (props.network.min_latency, props.network.max_latency);
+    let loss = Decimal::percent(props.network.loss_probability);
+    let duplication = Decimal::percent(props.network.duplicate_probability);
     let on_lat = props.on_intent.reform(|e: Event| {
-        let ms = input_value(&e).parse::<u64>().unwrap_or(15).max(1);
+        let ms = event_value(&e).parse::<u64>().unwrap_or(15).max(1);
         Intent::SetLatency(ms * 1000 * 2 / 3, ms * 1000 * 4 / 3)
     });
     let status = if props.network.partition.is_empty() && props.network.cut_links.is_empty() {
@@ -157,18 +159,11 @@ pub fn NetworkPanel(props: &NetworkProps) -> Html {
                 </div>
             </details>
             <div class="dials">
-                <label>{ format!("Loss {:.0}%", props.network.loss_probability * 100.0) }
-                    <input type="range" min="0" max="50" step="1" aria-label="Message loss percent"
-                           value={format!("{:.0}", props.network.loss_probability * 100.0)} onchange={on_loss} />
-                </label>
-                <label>{ format!("Duplication {:.0}%", props.network.duplicate_probability * 100.0) }
-                    <input type="range" min="0" max="50" step="1" aria-label="Message duplication percent"
-                           value={format!("{:.0}", props.network.duplicate_probability * 100.0)} onchange={on_dup} />
-                </label>
-                <label>{ format!("Latency {}–{} ms", lat_min / 1000, lat_max / 1000) }
-                    <input type="range" min="3" max="150" step="1" aria-label="Mean latency in milliseconds"
-                           value={((lat_min + lat_max) / 2000).to_string()} onchange={on_lat} />
-                </label>
+                { dial(format!("Loss {loss}%"), "Message loss percent", (0, 50), loss.to_string(), on_loss) }
+                { dial(format!("Duplication {duplication}%"), "Message duplication percent", (0, 50),
+                       duplication.to_string(), on_dup) }
+                { dial(format!("Latency {}–{} ms", lat_min / 1000, lat_max / 1000), "Mean latency in milliseconds",
+                       (3, 150), ((lat_min + lat_max) / 2000).to_string(), on_lat) }
             </div>
         </section>
     }

@@ -3,6 +3,8 @@
 
 use super::geometry::time_label;
 use super::intent::{Intent, LinVerdict, SafetyRow, KNOBS};
+use super::widgets::on_click;
+use crate::sim::Micros;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -15,37 +17,49 @@ pub struct SafetyProps {
     pub on_intent: Callback<Intent>,
 }
 
+/// One line of the list: the property, whether it holds, and the explanation (with a button
+/// to the moment it broke, if there is one).
+fn property_line(
+    name: &'static str,
+    section: &'static str,
+    holds: bool,
+    why: Option<String>,
+    broken_at: Option<Micros>,
+    on_intent: &Callback<Intent>,
+) -> Html {
+    html! {
+        <li class={if holds { "ok" } else { "bad" }} aria-label={format!("{name}: {}", if holds { "holds" } else { "violated" })}>
+            <span class="sicon">{ if holds { "✓" } else { "✗" } }</span>
+            <span class="sname">{ name }</span>
+            <span class="ssec">{ section }</span>
+            if let Some(why) = why {
+                <p class="swhy">{ why }
+                    if let Some(t) = broken_at {
+                        <button onclick={on_click(on_intent, Intent::Seek(t))}>{ format!("jump to {}", time_label(t)) }</button>
+                    }
+                </p>
+            }
+        </li>
+    }
+}
+
 #[component]
 pub fn SafetyPanel(props: &SafetyProps) -> Html {
     let rows = props.rows.iter().map(|r| {
-        let ok = r.violation.is_none();
-        let jump = r.at.map(|t| props.on_intent.reform(move |_: MouseEvent| Intent::Seek(t)));
-        html! {
-            <li class={if ok { "ok" } else { "bad" }} aria-label={format!("{}: {}", r.name, if ok { "holds" } else { "violated" })}>
-                <span class="sicon">{ if ok { "✓" } else { "✗" } }</span>
-                <span class="sname">{ r.name }</span>
-                <span class="ssec">{ r.section }</span>
-                if let Some(why) = &r.violation {
-                    <p class="swhy">{ why.clone() }
-                        if let (Some(cb), Some(t)) = (jump, r.at) {
-                            <button onclick={cb}>{ format!("jump to {}", time_label(t)) }</button>
-                        }
-                    </p>
-                }
-            </li>
-        }
+        property_line(
+            r.name,
+            r.section,
+            r.violation.is_none(),
+            r.violation.clone(),
+            r.at,
+            &props.on_intent,
+        )
     });
     let (lin_ok, lin_text, lin_at) = match &*props.verdict {
         LinVerdict::Ok { ops } => (true, format!("{ops} client operations"), None),
         LinVerdict::Violated(why, at) => (false, why.clone(), Some(*at)),
         LinVerdict::Unknown(why) => (true, format!("undecided: {why}"), None),
     };
-    let lin_jump = lin_at.map(|t| {
-        (
-            t,
-            props.on_intent.reform(move |_: MouseEvent| Intent::Seek(t)),
-        )
-    });
     let knobs = KNOBS.iter().map(|(name, label)| {
         let on = props.knobs.contains(name);
         let n: &'static str = name;
@@ -60,16 +74,7 @@ pub fn SafetyPanel(props: &SafetyProps) -> Html {
             <h2 id="safety-h">{ "Safety" }</h2>
             <ul class="props">
                 { for rows }
-                <li class={if lin_ok { "ok" } else { "bad" }} aria-label={format!("Linearizability: {}", if lin_ok { "holds" } else { "violated" })}>
-                    <span class="sicon">{ if lin_ok { "✓" } else { "✗" } }</span>
-                    <span class="sname">{ "Linearizability" }</span>
-                    <span class="ssec">{ "§8" }</span>
-                    <p class="swhy">{ lin_text }
-                        if let Some((t, cb)) = lin_jump {
-                            <button onclick={cb}>{ format!("jump to {}", time_label(t)) }</button>
-                        }
-                    </p>
-                </li>
+                { property_line("Linearizability", "§8", lin_ok, Some(lin_text), lin_at, &props.on_intent) }
             </ul>
             <details class="experiments" open={broken}>
                 <summary>{ "⚠ Experiments: break Raft" }</summary>

@@ -1,12 +1,14 @@
 //! Time controls: play/pause, step, logarithmic speed, the timeline scrubber, reset, presets.
 
-use super::geometry::{slider_from_speed, speed_from_slider, speed_label, time_label};
+use super::geometry::{slider_from_speed, speed_from_slider, speed_label, time_label, whole};
 use super::intent::Intent;
+use super::widgets::{event_value, on_click};
 use crate::sim::Micros;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-#[derive(Properties, Clone, PartialEq)]
+/// What the time bar shows. It changes every frame while playing (`now`), so the bar is a
+/// plain function of the page rather than a component of its own; the parts that change
+/// rarely (`PlayControls`, `RunControls`) are components and skip re-rendering.
 pub struct TimebarProps {
     pub now: Micros,
     /// The furthest time the recorded run reaches (the scrubber's end).
@@ -20,18 +22,6 @@ pub struct TimebarProps {
     pub on_intent: Callback<Intent>,
 }
 
-fn value_of(e: &Event) -> String {
-    e.target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        .map(|i| i.value())
-        .or_else(|| {
-            e.target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
-                .map(|s| s.value())
-        })
-        .unwrap_or_default()
-}
-
 #[derive(Properties, Clone, PartialEq)]
 struct PlayProps {
     playing: bool,
@@ -42,10 +32,10 @@ struct PlayProps {
 /// Play / pause, step, speed: re-rendered only when one of them changes.
 #[component]
 fn PlayControls(props: &PlayProps) -> Html {
-    let act = |i: Intent| props.on_intent.reform(move |_: MouseEvent| i.clone());
+    let act = |i: Intent| on_click(&props.on_intent, i);
     let on_speed = props.on_intent.reform(|e: InputEvent| {
         Intent::SetSpeed(speed_from_slider(
-            super::json::parse_number(&value_of(&e)).unwrap_or(500.0),
+            super::json::parse_number(&event_value(&e)).unwrap_or(500.0),
         ))
     });
     html! {
@@ -59,7 +49,7 @@ fn PlayControls(props: &PlayProps) -> Html {
                 <span>{ "Speed " }<output aria-live="off">{ speed_label(props.speed) }</output></span>
                 <input type="range" min="0" max="1000" step="1" aria-label="Speed"
                        aria-valuetext={speed_label(props.speed)}
-                       value={slider_from_speed(props.speed).to_string()} oninput={on_speed} />
+                       value={whole(slider_from_speed(props.speed)).to_string()} oninput={on_speed} />
             </label>
         </div>
     }
@@ -77,18 +67,19 @@ struct RunProps {
 /// Preset, cluster size, reset: re-rendered only when one of them changes.
 #[component]
 fn RunControls(props: &RunProps) -> Html {
-    let act = |i: Intent| props.on_intent.reform(move |_: MouseEvent| i.clone());
+    let act = |i: Intent| on_click(&props.on_intent, i);
     let servers = props.servers;
-    let on_preset = props
-        .on_intent
-        .reform(move |e: Event| match value_of(&e).parse::<usize>() {
-            Ok(i) => Intent::LoadPreset(i),
-            // "Free play": a fresh cluster without a script.
-            Err(_) => Intent::SetServers(servers),
-        });
+    let on_preset =
+        props
+            .on_intent
+            .reform(move |e: Event| match event_value(&e).parse::<usize>() {
+                Ok(i) => Intent::LoadPreset(i),
+                // "Free play": a fresh cluster without a script.
+                Err(_) => Intent::SetServers(servers),
+            });
     let on_servers = props
         .on_intent
-        .reform(|e: Event| Intent::SetServers(value_of(&e).parse().unwrap_or(5)));
+        .reform(|e: Event| Intent::SetServers(event_value(&e).parse().unwrap_or(5)));
     html! {
         <div class="tgroup">
             <select aria-label="Scenario preset" onchange={on_preset}>
@@ -107,11 +98,10 @@ fn RunControls(props: &RunProps) -> Html {
     }
 }
 
-#[component]
-pub fn Timebar(props: &TimebarProps) -> Html {
+pub fn timebar(props: &TimebarProps) -> Html {
     let on_seek = props
         .on_intent
-        .reform(|e: InputEvent| Intent::Seek(value_of(&e).parse::<u64>().unwrap_or(0) * 1000));
+        .reform(|e: InputEvent| Intent::Seek(event_value(&e).parse::<u64>().unwrap_or(0) * 1000));
     let horizon_ms = (props.horizon.max(props.now) / 1000).max(1);
     html! {
         <section class="timebar" aria-label="Time controls">
