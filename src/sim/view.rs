@@ -162,6 +162,8 @@ pub struct ClusterView {
     pub messages: Vec<MessageView>,
     pub network: NetworkView,
     pub clients: Vec<ClientView>,
+    /// Client requests and replies on their way (§8).
+    pub client_traffic: Vec<ClientTrafficView>,
     pub history: Vec<ClientOp>,
 }
 

@@ -1345,6 +1345,7 @@ impl World {
                     retries: c.outstanding.as_ref().map_or(0, |o| o.retries),
                 })
                 .collect(),
+            client_traffic: self.client_traffic(),
             history: self.history.clone(),
         }
     }

@@ -4,7 +4,11 @@
 use super::geometry::*;
 use super::intent::Intent;
 use crate::raft::types::{Message, Role, ServerId};
-use crate::sim::{ClusterView, Decimal, MessageId, MessageView, Micros, ServerStatus, ServerView};
+use crate::raft::ClientResult;
+use crate::sim::{
+    ClientTraffic, ClientTrafficView, ClusterView, Decimal, MessageId, MessageView, Micros,
+    ServerStatus, ServerView,
+};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -198,8 +202,8 @@ fn cluster_html(props: &ClusterProps) -> Html {
         }
     });
 
-    // Outstanding client requests: clients sit outside the cluster, drawn at the centre, with
-    // a dashed line to the server each one is waiting on.
+    // Clients sit outside the cluster, drawn at the centre: a dashed line to the server each
+    // one is waiting on, and their requests and replies travelling along it (§8).
     let pending: Vec<_> = view
         .clients
         .iter()
@@ -210,18 +214,24 @@ fn cluster_html(props: &ClusterProps) -> Html {
         })
         .take(4)
         .collect();
-    let clients = if pending.is_empty() {
+    // Where the line from the client to server `to` meets that server's rim.
+    let rim_stop = |to: ServerId| {
+        let end = message_pos((CENTER, CENTER), pos(to), 0.0, 1.0);
+        let (dx, dy) = (end.0 - CENTER, end.1 - CENTER);
+        let len = (dx * dx + dy * dy).sqrt().max(1.0);
+        (
+            CENTER + dx * (len - rim - 4.0) / len,
+            CENTER + dy * (len - rim - 4.0) / len,
+        )
+    };
+    let clients = if pending.is_empty() && view.client_traffic.is_empty() {
         html! {}
     } else {
         let lines = pending
             .iter()
             .enumerate()
             .map(|(k, (client, seq, cmd, to))| {
-                let target = pos(*to);
-                let end = message_pos((CENTER, CENTER), target, 0.0, 1.0);
-                let (dx, dy) = (end.0 - CENTER, end.1 - CENTER);
-                let len = (dx * dx + dy * dy).sqrt().max(1.0);
-                let stop = (CENTER + dx * (len - rim - 4.0) / len, CENTER + dy * (len - rim - 4.0) / len);
+                let stop = rim_stop(*to);
                 html! {
                     <g class="client-req">
                         <line x1={whole(CENTER).to_string()} y1={whole(CENTER).to_string()}
@@ -233,11 +243,18 @@ fn cluster_html(props: &ClusterProps) -> Html {
                 }
             })
             .collect::<Html>();
+        let traffic = view
+            .client_traffic
+            .iter()
+            .take(MAX_CLIENT_TRAFFIC_DRAWN)
+            .map(|t| client_traffic_pill(t, rim_stop(t.server), now))
+            .collect::<Html>();
         html! {
-            <g class="clients" aria-label="Client requests waiting for an answer" role="img">
+            <g class="clients" aria-label="Clients: requests waiting for an answer, requests and replies on their way" role="group">
                 { lines }
                 <rect class="client-box" x={whole(CENTER - 22.0).to_string()} y={whole(CENTER - 11.0).to_string()} width="44" height="22" rx="5" />
                 <text class="client-label" x={whole(CENTER).to_string()} y={whole(CENTER + 4.0).to_string()}>{ "client" }</text>
+                { traffic }
             </g>
         }
     };
@@ -344,6 +361,68 @@ fn cut_line(
                   x2={tenths(end.0).to_string()} y2={tenths(end.1).to_string()}
                   marker-end={(class == "cut").then_some("url(#arrow-cut)")} />
             <path class="xcut" d={format!("M{} {}l{} {}m0 {}l{} {}", tenths(mid.0 - x), tenths(mid.1 - x), whole(2.0 * x), whole(2.0 * x), whole(-2.0 * x), whole(-2.0 * x), whole(2.0 * x))} />
+        </g>
+    }
+}
+
+/// Client requests and replies drawn at once, at most (the DOM stays bounded under load).
+const MAX_CLIENT_TRAFFIC_DRAWN: usize = 12;
+
+/// A client request travelling from the client (centre) to a server, or the reply travelling
+/// back, as a small labelled pill at its real position in time.
+fn client_traffic_pill(t: &ClientTrafficView, server_end: (f64, f64), now: Micros) -> Html {
+    let f = progress(t.sent_at, t.arrive_at, now);
+    let (from, to, class, text, label) = match &t.what {
+        ClientTraffic::Request(command) => (
+            (CENTER, CENTER),
+            server_end,
+            "creq",
+            command.to_string(),
+            format!("request {} #{} {command} to {}", t.client, t.seq, t.server),
+        ),
+        ClientTraffic::Reply(result) => {
+            let (short, words) = match result {
+                ClientResult::Ok(Some(value)) => (format!("= {value}"), format!("value {value}")),
+                ClientResult::Ok(None) => ("ok".to_string(), "ok".to_string()),
+                ClientResult::NotLeader {
+                    leader_hint: Some(hint),
+                } => (format!("→ {hint}"), format!("not the leader, try {hint}")),
+                ClientResult::NotLeader { leader_hint: None } => (
+                    "no leader".to_string(),
+                    "not the leader, no leader known".to_string(),
+                ),
+            };
+            (
+                server_end,
+                (CENTER, CENTER),
+                "crep",
+                short,
+                format!(
+                    "reply from {} to {} #{}: {words}",
+                    t.server, t.client, t.seq
+                ),
+            )
+        }
+    };
+    let (x, y) = (from.0 + (to.0 - from.0) * f, from.1 + (to.1 - from.1) * f);
+    // Long commands are cut short on the picture; the accessible name has them whole.
+    let text = if text.chars().count() > 14 {
+        text.chars().take(13).chain(['…']).collect()
+    } else {
+        text
+    };
+    let width = 8.0 + 6.0 * text.chars().count() as f64;
+    let label = if t.doomed {
+        format!("{label}, will be lost")
+    } else {
+        label
+    };
+    html! {
+        <g class={classes!("cmsg", class, t.doomed.then_some("doomed"))}
+           transform={format!("translate({} {})", tenths(x), tenths(y))}
+           role="img" aria-label={label}>
+            <rect x={tenths(-width / 2.0).to_string()} y="-7" width={tenths(width).to_string()} height="14" rx="7" />
+            <text y="3">{ text }</text>
         </g>
     }
 }

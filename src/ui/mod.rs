@@ -334,6 +334,7 @@ fn legend() -> Html {
         r#"<span><b class="lg-hb">○</b> heartbeat</span>"#,
         r#"<span><b class="lg-ae">+n</b> AppendEntries with n entries</span>"#,
         r#"<span><b class="lg-ok">✓</b><b class="lg-fail">✗</b> append ok / rejected</span>"#,
+        r#"<span><b class="lg-client">SET x 5</b> client request · <b class="lg-client lg-reply">ok</b> its reply (§8)</span>"#,
         "<span>faded, dashed: will be lost · arc: election timer · ★ thick ring: leader · ",
         "dashed: candidate</span></p>",
     )))

@@ -146,7 +146,16 @@ test("SET x 5 travels, commits and is applied on every server", async () => {
   const { page, errors } = await openPage(app.browser, `${app.server.url}?seed=11&speed=0.2`);
   await waitForLeader(page);
   await page.getByRole("textbox", { name: "Command", exact: true }).fill("SET x 5");
+  // Sent while paused, the request is drawn leaving the client for a server.
+  await page.getByRole("button", { name: "Pause" }).click();
   await page.getByRole("button", { name: "Send", exact: true }).click();
+  await page.getByRole("img", { name: /^request C\d+ #1 SET x 5 to S\d$/ }).waitFor();
+  const replySeen = page.waitForFunction(
+    () => [...document.querySelectorAll(".cmsg")].some((e) => /^reply from S\d to C\d+ #1: ok$/.test(e.getAttribute("aria-label"))),
+    null,
+    { polling: "raf", timeout: 15000 },
+  );
+  await page.getByRole("button", { name: "Play" }).click();
   // It travels: an AppendEntries carrying one entry is on the wire at some point.
   await page.getByRole("button", { name: /^AppendEntries with 1 S\d to S\d/ }).first().waitFor({ timeout: 10000 });
   await screenshot(page, "set-x-5-in-flight");
@@ -155,6 +164,8 @@ test("SET x 5 travels, commits and is applied on every server", async () => {
     await card.getByRole("row", { name: "x 5" }).waitFor({ timeout: 15000 });
   }
   await page.getByRole("list", { name: "Client history" }).getByText("→ ok").waitFor();
+  // On the way, the leader's answer was drawn travelling back to the client (checked every frame).
+  assert.ok(await replySeen, "the reply was drawn on its way back");
   assert.match(await page.getByLabel("Linearizability verdict").innerText(), /Linearizable/);
   await screenshot(page, "set-x-5-applied");
   assert.deepEqual(errors, []);
