@@ -742,6 +742,7 @@ mod tests {
                 max_latency: 0,
             },
             clients: vec![],
+            client_traffic: vec![],
             history: vec![],
         }
     }
