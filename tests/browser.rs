@@ -72,8 +72,10 @@ use raft_explorer::raft::types::{
     AppendEntries, ClientId, Command, EntryPayload, LogEntry, LogIndex, Message, Role, ServerId,
     Term,
 };
+use raft_explorer::raft::ClientResult;
 use raft_explorer::sim::{
-    ClusterView, FollowerProgress, MessageId, MessageView, NetworkView, ServerStatus, ServerView,
+    ClientTraffic, ClientTrafficView, ClusterView, FollowerProgress, MessageId, MessageView,
+    NetworkView, ServerStatus, ServerView,
 };
 use raft_explorer::ui::cluster::{Cluster, ClusterProps};
 use raft_explorer::ui::geometry;
@@ -174,6 +176,28 @@ fn sample_view() -> ClusterView {
             max_latency: 20_000,
         },
         clients: vec![],
+        client_traffic: vec![
+            ClientTrafficView {
+                client: ClientId(1),
+                seq: 2,
+                server: ServerId(3),
+                sent_at: 195_000,
+                arrive_at: 205_000,
+                what: ClientTraffic::Request("SET x 5".parse().unwrap()),
+                doomed: false,
+            },
+            ClientTrafficView {
+                client: ClientId(2),
+                seq: 1,
+                server: ServerId(1),
+                sent_at: 190_000,
+                arrive_at: 210_000,
+                what: ClientTraffic::Reply(ClientResult::NotLeader {
+                    leader_hint: Some(ServerId(3)),
+                }),
+                doomed: false,
+            },
+        ],
         history: vec![],
     }
 }
@@ -241,6 +265,16 @@ async fn cluster_names_servers_by_role_and_term_and_marks_crashed_and_paused() {
     assert!(text.contains("PARTITIONED {S1,S2} | {S3,S4,S5}"), "{text}");
     assert_eq!(root.query_selector_all(".wall").unwrap().length(), 6);
     assert_eq!(root.query_selector_all(".cut").unwrap().length(), 1);
+    // Client traffic: the request on its way to the leader, a redirect on its way back.
+    assert_eq!(label(&root, ".cmsg.creq"), "request C1 #2 SET x 5 to S3");
+    assert_eq!(
+        label(&root, ".cmsg.crep"),
+        "reply from S1 to C2 #1: not the leader, try S3"
+    );
+    assert!(
+        text.contains("→ S3"),
+        "the redirect shows where to go: {text}"
+    );
 }
 
 #[wasm_bindgen_test]
