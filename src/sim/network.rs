@@ -6,12 +6,13 @@
 
 use super::view::{Micros, NetworkView};
 use crate::raft::ServerId;
-use std::collections::BTreeSet;
 
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Network {
     pub partition: Vec<Vec<ServerId>>,
-    pub cuts: BTreeSet<(ServerId, ServerId)>,
+    /// cuts[from] has bit `to` set when the link from `from` to `to` is cut (one way). Bit
+    /// masks rather than a set of pairs: the same order, and no B-tree code in the page.
+    cuts: [u16; 16],
     /// blocked[from] has bit `to` set when messages from `from` to `to` are lost.
     blocked: [u16; 16],
     pub loss_probability: f64,
@@ -24,7 +25,7 @@ impl Network {
     pub fn new(loss: f64, duplicate: f64, latency_min: Micros, latency_max: Micros) -> Self {
         Network {
             partition: Vec::new(),
-            cuts: BTreeSet::new(),
+            cuts: [0; 16],
             blocked: [0; 16],
             loss_probability: loss,
             duplicate_probability: duplicate,
@@ -44,13 +45,13 @@ impl Network {
     }
 
     pub fn cut(&mut self, from: ServerId, to: ServerId, servers: u8) {
-        self.cuts.insert((from, to));
+        self.cuts[from.0 as usize & 15] |= 1 << (to.0 & 15);
         self.recompute(servers);
     }
 
     pub fn heal(&mut self) {
         self.partition.clear();
-        self.cuts.clear();
+        self.cuts = [0; 16];
         self.blocked = [0; 16];
     }
 
@@ -68,8 +69,7 @@ impl Network {
         for from in 1..=servers {
             for to in 1..=servers {
                 if from != to
-                    && (group_of(from) != group_of(to)
-                        || self.cuts.contains(&(ServerId(from), ServerId(to))))
+                    && (group_of(from) != group_of(to) || self.cuts[from as usize] & (1 << to) != 0)
                 {
                     blocked[from as usize] |= 1 << to;
                 }
@@ -81,7 +81,13 @@ impl Network {
     pub fn view(&self) -> NetworkView {
         NetworkView {
             partition: self.partition.clone(),
-            cut_links: self.cuts.iter().copied().collect(),
+            cut_links: (0..16u8)
+                .flat_map(|from| {
+                    (0..16u8)
+                        .filter(move |to| self.cuts[from as usize] & (1 << to) != 0)
+                        .map(move |to| (ServerId(from), ServerId(to)))
+                })
+                .collect(),
             loss_probability: self.loss_probability,
             duplicate_probability: self.duplicate_probability,
             min_latency: self.latency_min,

@@ -193,9 +193,7 @@ fn cluster_html(props: &ClusterProps) -> Html {
                 }
                 if s.status == ServerStatus::Paused {
                     <g class="pausemark" transform={format!("translate({} {})", whole(rim * 0.62), whole(-rim * 0.62))}>
-                        <circle r="10" />
-                        <rect x="-5" y="-5" width="3.5" height="10" />
-                        <rect x="1.5" y="-5" width="3.5" height="10" />
+                        { svg_markup(r#"<circle r="10"/><rect x="-5" y="-5" width="3.5" height="10"/><rect x="1.5" y="-5" width="3.5" height="10"/>"#) }
                     </g>
                 }
             </g>
@@ -302,11 +300,11 @@ fn cluster_html(props: &ClusterProps) -> Html {
         <svg class="cluster-svg" viewBox={format!("0 0 {} {}", whole(VIEW_SIZE), whole(VIEW_SIZE))} role="group"
              aria-label="Servers and messages" preserveAspectRatio="xMidYMid meet"
              onclick={on_click} onkeydown={on_key}>
-            <defs>
-                <marker id="arrow-cut" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-                    <path d="M0 0L10 5L0 10z" class="arrow-cut" />
-                </marker>
-            </defs>
+            { svg_markup(concat!(
+                r#"<defs><marker id="arrow-cut" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" "#,
+                r#"markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" class="arrow-cut"/>"#,
+                "</marker></defs>",
+            )) }
             <rect class="bg" x="0" y="0" width={whole(VIEW_SIZE).to_string()} height={whole(VIEW_SIZE).to_string()} />
             <g class="hulls">{ for hulls }</g>
             <g class="walls">{ for walls }{ cuts }</g>
@@ -318,6 +316,12 @@ fn cluster_html(props: &ClusterProps) -> Html {
             }
         </svg>
     }
+}
+
+/// Static SVG written as markup: one string costs far less wasm than `html!`'s element
+/// constructors, and the browser builds the same elements (in the SVG namespace) from it.
+fn svg_markup(markup: &'static str) -> Html {
+    Html::from_html_unchecked(AttrValue::Static(markup))
 }
 
 /// What a click (or Enter) on the picture means: the message or server under it, else

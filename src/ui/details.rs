@@ -6,29 +6,15 @@ use super::intent::Intent;
 use super::widgets::{field, on_click};
 use crate::raft::types::{Role, ServerId};
 use crate::sim::{ClusterView, ServerStatus};
-use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Properties, Clone)]
-pub struct DetailsProps {
-    pub view: Rc<ClusterView>,
-    pub server: ServerId,
-    pub on_intent: Callback<Intent>,
-}
-
-impl PartialEq for DetailsProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.view, &other.view) && self.server == other.server
-    }
-}
-
-#[component]
-pub fn ServerDetails(props: &DetailsProps) -> Html {
-    let Some(s) = props.view.server(props.server) else {
+/// The panel for the selected server (shown by `SelectionPanel` in mod.rs).
+pub fn server_details(view: &ClusterView, server: ServerId, on_intent: &Callback<Intent>) -> Html {
+    let Some(s) = view.server(server) else {
         return html! {};
     };
     let id = s.id;
-    let act = |i: Intent| on_click(&props.on_intent, i);
+    let act = |i: Intent| on_click(on_intent, i);
     let last = s.last_log_index();
     let last_term = s.entry(last).map(|e| e.term.0).unwrap_or(0);
     let crashed = s.status == ServerStatus::Crashed;
@@ -109,7 +95,7 @@ pub fn ServerDetails(props: &DetailsProps) -> Html {
             </div>
             { votes }
             { progress }
-            <CommandForm on_intent={props.on_intent.clone()} fixed_target={Some(id)} />
+            <CommandForm on_intent={on_intent.clone()} fixed_target={Some(id)} />
         </section>
     }
 }

@@ -6,39 +6,23 @@ use super::intent::Intent;
 use super::log_table::entry_long;
 use super::widgets::{field, on_click};
 use crate::raft::types::Message;
-use crate::sim::{ClusterView, MessageId, Micros};
-use std::rc::Rc;
+use crate::sim::{ClusterView, MessageId};
 use yew::prelude::*;
 
-#[derive(Properties, Clone)]
-pub struct MessagePanelProps {
-    pub view: Rc<ClusterView>,
-    pub id: MessageId,
-    pub now: Micros,
-    pub on_intent: Callback<Intent>,
-}
-
-impl PartialEq for MessagePanelProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.view, &other.view) && self.id == other.id && self.now == other.now
-    }
-}
-
-#[component]
-pub fn MessagePanel(props: &MessagePanelProps) -> Html {
-    let close = on_click(&props.on_intent, Intent::SelectMessage(None));
-    let Some(m) = props.view.messages.iter().find(|m| m.id == props.id) else {
+/// The panel for the selected message (shown by `SelectionPanel` in mod.rs).
+pub fn message_details(view: &ClusterView, id: MessageId, on_intent: &Callback<Intent>) -> Html {
+    let close = on_click(on_intent, Intent::SelectMessage(None));
+    let Some(m) = view.messages.iter().find(|m| m.id == id) else {
         return html! {
             <section class="panel msgpanel" aria-labelledby="msg-h">
-                <h2 id="msg-h">{ format!("Message #{}", props.id.0) }
+                <h2 id="msg-h">{ format!("Message #{}", id.0) }
                     <button class="close" aria-label="Close message details" onclick={close}>{ "×" }</button>
                 </h2>
                 <p class="hint" role="status">{ "This message is no longer in flight (delivered, dropped or lost)." }</p>
             </section>
         };
     };
-    let id = m.id;
-    let act = |i: Intent| on_click(&props.on_intent, i);
+    let act = |i: Intent| on_click(on_intent, i);
     let (_, words) = message_kind(&m.message);
     let fields = match &m.message {
         Message::RequestVote(r) => html! { <>

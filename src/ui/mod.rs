@@ -23,14 +23,12 @@ pub mod widgets;
 
 use client_panel::ClientPanel;
 use cluster::Cluster;
-use details::ServerDetails;
 use event_log::EventLog;
 use gloo::events::EventListener;
 use gloo::render::{request_animation_frame, AnimationFrame};
 use intent::Intent;
 use kv::KvStores;
 use log_table::LogTable;
-use message_panel::MessagePanel;
 use network_panel::NetworkPanel;
 use safety::SafetyPanel;
 use state::{Model, Msg, UrlOptions};
@@ -204,12 +202,16 @@ pub fn App() -> Html {
     let app_t0 = perf_now();
     let m = &*model;
     let n = m.view.servers.len() as u8;
-    let side = if let Some(id) = m.selected_message {
-        html! { <MessagePanel view={m.view.clone()} id={id} now={m.now} on_intent={on_intent.clone()} /> }
-    } else if let Some(s) = m.selected_server {
-        html! { <ServerDetails view={m.view.clone()} server={s} on_intent={on_intent.clone()} /> }
-    } else {
-        intro()
+    let selected = match (m.selected_message, m.selected_server) {
+        (Some(id), _) => Some(Selected::Message(id)),
+        (None, Some(s)) => Some(Selected::Server(s)),
+        (None, None) => None,
+    };
+    let side = match selected {
+        Some(selected) => html! {
+            <SelectionPanel view={m.view.clone()} selected={selected} now={m.now} on_intent={on_intent.clone()} />
+        },
+        None => intro(),
     };
     let theme_label = if m.dark.unwrap_or(m.system_dark) {
         "Light theme"
@@ -298,6 +300,39 @@ pub fn App() -> Html {
         state::profile("app_vdom", perf_now() - app_t0);
     }
     out
+}
+
+/// What the side panel details: a selected message wins over a selected server.
+#[derive(Clone, Copy, PartialEq)]
+enum Selected {
+    Message(crate::sim::MessageId),
+    Server(crate::raft::types::ServerId),
+}
+
+#[derive(Properties, Clone)]
+struct SelectionProps {
+    view: Rc<crate::sim::ClusterView>,
+    selected: Selected,
+    now: crate::sim::Micros,
+    on_intent: Callback<Intent>,
+}
+
+impl PartialEq for SelectionProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.view, &other.view)
+            && self.selected == other.selected
+            && self.now == other.now
+    }
+}
+
+/// The selected message or server, in detail. One component for both (they never show
+/// together), so it re-renders only when the picture or the selection changed.
+#[component]
+fn SelectionPanel(props: &SelectionProps) -> Html {
+    match props.selected {
+        Selected::Message(id) => message_panel::message_details(&props.view, id, &props.on_intent),
+        Selected::Server(s) => details::server_details(&props.view, s, &props.on_intent),
+    }
 }
 
 /// One sentence on who leads, for everyone (and screen readers, politely).

@@ -535,10 +535,10 @@ impl Model {
     }
 
     fn apply_preset_step(&mut self) {
-        let Some(p) = self.preset.and_then(|i| self.presets.get(i)).cloned() else {
-            return;
-        };
-        let Some(step) = p.scenario.steps.get(self.steps_done) else {
+        // Hold the shared presets (an Rc) rather than cloning the whole scenario for one step.
+        let presets = self.presets.clone();
+        let preset = self.preset.and_then(|i| presets.get(i));
+        let Some(step) = preset.and_then(|p| p.scenario.steps.get(self.steps_done)) else {
             return;
         };
         self.steps_done += 1;
