@@ -155,9 +155,15 @@ test("SET x 5 travels, commits and is applied on every server", async () => {
     null,
     { polling: "raf", timeout: 15000 },
   );
+  // It travels: an AppendEntries carrying one entry is on the wire for a few frames (checked
+  // every frame, as the message is visible for well under a second).
+  const replicated = page.waitForFunction(
+    () => [...document.querySelectorAll("[data-msg]")].some((e) => /^AppendEntries with 1 S\d to S\d/.test(e.getAttribute("aria-label"))),
+    null,
+    { polling: "raf", timeout: 15000 },
+  );
   await page.getByRole("button", { name: "Play" }).click();
-  // It travels: an AppendEntries carrying one entry is on the wire at some point.
-  await page.getByRole("button", { name: /^AppendEntries with 1 S\d to S\d/ }).first().waitFor({ timeout: 10000 });
+  await replicated;
   await screenshot(page, "set-x-5-in-flight");
   for (const id of [1, 2, 3, 4, 5]) {
     const card = page.getByRole("group", { name: `State machine of S${id}` });
