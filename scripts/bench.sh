@@ -104,8 +104,9 @@ done
     echo
     echo "## Release \`dist/\` size"
     echo
-    echo "Trunk 0.21.14 release build (\`opt-level = \"z\"\`, LTO, one codegen unit, \`panic = \"abort\"\`,"
-    echo "\`wasm-opt -Oz\` from binaryen 132). Gzip is \`gzip -9\`. Target ≤ 200 KB gzip in total."
+    echo "Trunk 0.21.14 release build (\`opt-level = \"z\"\`, LTO, one codegen unit, \`panic = \"abort\"\`, the"
+    echo "talc allocator, \`wasm-opt -Oz\` from binaryen 132, the glue built as a classic script so Trunk"
+    echo "minifies it). Gzip is \`gzip -9\`. Target ≤ 200 KB gzip in total."
     echo
     echo "$sizes"
     echo
