@@ -714,7 +714,7 @@ mod tests {
             role,
             current_term: Term(term),
             voted_for: None,
-            log,
+            log: log.into(),
             log_start: LogIndex(1),
             commit_index: LogIndex(commit),
             last_applied: LogIndex(commit),
@@ -741,7 +741,7 @@ mod tests {
                 max_latency: 0,
             },
             clients: vec![],
-            history: vec![],
+            history: Default::default(),
         }
     }
 

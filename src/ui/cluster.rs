@@ -123,7 +123,7 @@ fn cluster_html(props: &ClusterProps) -> Html {
         let last = view
             .messages
             .iter()
-            .filter(|m| m.from == s.id && matches!(m.message, Message::AppendEntries(_)))
+            .filter(|m| m.from == s.id && matches!(*m.message, Message::AppendEntries(_)))
             .map(|m| m.sent_at)
             .max()?;
         let age = now.saturating_sub(last) as f64 / 30_000.0;
@@ -370,7 +370,7 @@ fn message_dot(
         m.id.0,
         if m.doomed { ", will be lost" } else { "" }
     );
-    let shape = match &m.message {
+    let shape = match &*m.message {
         Message::RequestVote(_) => html! {
             <><circle r="10" /><text y="3.5">{ "RV" }</text></>
         },

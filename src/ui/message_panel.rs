@@ -45,7 +45,7 @@ pub fn MessagePanel(props: &MessagePanelProps) -> Html {
     let id = m.id;
     let act = |i: Intent| props.on_intent.reform(move |_: MouseEvent| i.clone());
     let (_, words) = message_kind(&m.message);
-    let fields = match &m.message {
+    let fields = match &*m.message {
         Message::RequestVote(r) => html! { <>
             { field("term", r.term.to_string()) }
             { field("candidateId", r.candidate_id.to_string()) }

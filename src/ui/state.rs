@@ -8,12 +8,13 @@ use super::presets::{self, Preset};
 use crate::check::{check_history_with_budget, Checker, Property, Verdict};
 use crate::raft::types::{Command, Role, ServerId};
 use crate::sim::{
-    Action, ClientLoad, ClusterView, MessageId, MessageKind, Micros, ServerStatus, Sim, SimConfig,
-    TraceEvent, TraceKind,
+    Action, ClientLoad, ClientOp, ClusterView, MessageId, MessageKind, Micros, ServerStatus, Sim,
+    SimConfig, TraceEvent, TraceKind,
 };
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
+use std::sync::Arc;
 use yew::prelude::*;
 
 /// Events kept for the event log (the list renders fewer).
@@ -132,7 +133,8 @@ pub struct Model {
     pub ghosts: Rc<Vec<Ghost>>,
     pub safety: Rc<Vec<SafetyRow>>,
     pub verdict: Rc<LinVerdict>,
-    verdict_key: (usize, usize),
+    /// The history the verdict was given for (None: none given yet) and when (wall ms).
+    verdict_for: Option<Arc<Vec<ClientOp>>>,
     verdict_wall: f64,
     pub filter: EventFilter,
     pub help: bool,
@@ -288,7 +290,7 @@ impl Model {
             ghosts: Rc::new(Vec::new()),
             safety: Rc::new(Vec::new()),
             verdict: Rc::new(LinVerdict::Ok { ops: 0 }),
-            verdict_key: (0, 0),
+            verdict_for: None,
             verdict_wall: 0.0,
             filter: EventFilter::default(),
             help: false,
@@ -465,13 +467,12 @@ impl Model {
         // Linearizability: when the history changed, at most a few times a second while
         // playing (the search is bounded by a budget).
         let h = &self.view.history;
-        let key = (
-            h.len(),
-            h.iter().filter(|o| o.returned_at.is_some()).count(),
-        );
+        // The simulator shares an unchanged history between pictures: same pointer, same
+        // history, nothing to do (and nothing to count).
+        let changed = self.verdict_for.as_ref().is_none_or(|v| !Arc::ptr_eq(v, h));
         let wall = wall_ms();
-        if key != self.verdict_key && (!self.playing || wall - self.verdict_wall > 400.0) {
-            self.verdict_key = key;
+        if changed && (!self.playing || wall - self.verdict_wall > 400.0) {
+            self.verdict_for = Some(h.clone());
             self.verdict_wall = wall;
             let v = match check_history_with_budget(h, 20_000) {
                 Verdict::Linearizable => LinVerdict::Ok { ops: h.len() },
@@ -579,7 +580,7 @@ impl Model {
         self.selected_message = None;
         self.ghosts = Rc::new(Vec::new());
         self.last_seq = 0;
-        self.verdict_key = (usize::MAX, 0);
+        self.verdict_for = None;
         self.notice = None;
         if self
             .selected_server
