@@ -58,9 +58,9 @@ fn index_of(view: &ClusterView, id: ServerId) -> usize {
 
 #[component]
 pub fn Cluster(props: &ClusterProps) -> Html {
-    let t0 = super::state::wall_ms();
+    let t0 = super::bench::now();
     let html = cluster_html(props);
-    super::state::profile("cluster_vdom", super::state::wall_ms() - t0);
+    super::bench::add("cluster_vdom", super::bench::now() - t0);
     html
 }
 

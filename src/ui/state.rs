@@ -164,39 +164,9 @@ impl PartialEq for Model {
     }
 }
 
+/// Wall-clock milliseconds (performance.now()).
 pub fn wall_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or(0.0)
-}
-
-thread_local! {
-    /// True on a `?bench` page: only then is anything profiled.
-    pub static BENCH: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-    /// Bench mode: which panel (0 logs, 1 stores, 2 clients, 3 events) the last frame updated.
-    pub static LAST_PANEL: std::cell::Cell<u8> = const { std::cell::Cell::new(9) };
-}
-
-/// Bench-mode profile: adds `ms` to the named counter `window.__raftProfile[name]`.
-pub fn profile(name: &str, ms: f64) {
-    if !BENCH.with(|b| b.get()) {
-        return;
-    }
-    let window = gloo::utils::window();
-    let key = wasm_bindgen::JsValue::from_str("__raftProfile");
-    let Ok(obj) = js_sys::Reflect::get(&window, &key) else {
-        return;
-    };
-    if obj.is_undefined() {
-        return;
-    }
-    let k = wasm_bindgen::JsValue::from_str(name);
-    let old = js_sys::Reflect::get(&obj, &k)
-        .ok()
-        .and_then(|v| v.as_f64())
-        .unwrap_or(0.0);
-    let _ = js_sys::Reflect::set(&obj, &k, &wasm_bindgen::JsValue::from_f64(old + ms));
+    super::bench::now()
 }
 
 fn new_sim(config: &SimConfig) -> Sim {
@@ -248,7 +218,7 @@ fn event_row(e: &TraceEvent) -> Rc<EventRow> {
 
 impl Model {
     pub fn new(url: &UrlOptions) -> Self {
-        BENCH.with(|b| b.set(url.bench));
+        super::bench::set_enabled(url.bench);
         let presets = Rc::new(presets::all());
         let mut config = SimConfig {
             seed: url.seed.unwrap_or(1),
@@ -336,9 +306,7 @@ impl Model {
     /// One panel catches up with the present (round robin, one per frame).
     fn sync_one_panel(&mut self) {
         self.frame_no += 1;
-        if self.bench {
-            LAST_PANEL.with(|p| p.set((self.frame_no % 4) as u8));
-        }
+        super::bench::set_panel((self.frame_no % 4) as u8);
         match self.frame_no % 4 {
             0 => self.log_view = self.view.clone(),
             1 => self.kv_view = self.view.clone(),
@@ -377,7 +345,7 @@ impl Model {
         let t0 = wall_ms();
         let view = Rc::new(sim.view());
         let t1 = wall_ms();
-        profile("view", t1 - t0);
+        super::bench::add("view", t1 - t0);
         // Entries lost since the last picture (only along one timeline: not after a jump).
         if !force {
             let lost = find_overwritten(&self.view, &view, wall_ms());
@@ -393,7 +361,7 @@ impl Model {
         }
         self.prune_ghosts();
         let t2 = wall_ms();
-        profile("ghosts", t2 - t1);
+        super::bench::add("ghosts", t2 - t1);
         // New narrated events.
         let trace = sim.trace();
         let newest = trace.back().map(|e| e.seq).unwrap_or(0);
@@ -424,9 +392,9 @@ impl Model {
         drop(sim);
         self.view = view;
         let t3 = wall_ms();
-        profile("events", t3 - t2);
+        super::bench::add("events", t3 - t2);
         self.update_safety();
-        profile("safety", wall_ms() - t3);
+        super::bench::add("safety", wall_ms() - t3);
     }
 
     fn prune_ghosts(&mut self) {
@@ -981,7 +949,7 @@ impl Reducible for Model {
                 if target > next.now {
                     let t0 = wall_ms();
                     next.advance_to(target);
-                    profile("advance", wall_ms() - t0);
+                    super::bench::add("advance", wall_ms() - t0);
                 }
                 next.refresh(false);
                 if next.playing {
@@ -989,7 +957,7 @@ impl Reducible for Model {
                 } else {
                     next.sync_panels();
                 }
-                profile("reduce", wall_ms() - ts0);
+                super::bench::add("reduce", wall_ms() - ts0);
                 Rc::new(next)
             }
             Msg::Intent(intent) => {
