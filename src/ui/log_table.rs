@@ -150,9 +150,10 @@ pub fn LogTable(props: &LogTableProps) -> Html {
             (_, Role::Follower) => "·",
         };
         let summary = format!("commit {} · applied {}", s.commit_index, s.last_applied);
+        let has_ghosts = props.ghosts.iter().any(|g| g.server == s.id);
         html! {
             <div key={id.0 as u64} class={classes!("lrow", (props.selected_server == Some(id)).then_some("selected"),
-                              (s.status == ServerStatus::Crashed).then_some("down"))}
+                              (s.status == ServerStatus::Crashed).then_some("down"), has_ghosts.then_some("has-ghosts"))}
                  role="row" aria-label={format!("Log of S{}", id.0)}>
                 <button class="lname" onclick={on_click} aria-label={format!("Select S{} (log)", id.0)}>
                     <span class={classes!("glyph", format!("g-{}", if s.status == ServerStatus::Crashed { "crashed".to_string() } else { s.role.to_string() }))}>{ role_glyph }</span>
@@ -160,7 +161,7 @@ pub fn LogTable(props: &LogTableProps) -> Html {
                 </button>
                 { cells }
                 <div class="lsum">{ summary }</div>
-                if !props.ghosts.iter().all(|g| g.server != s.id) {
+                if has_ghosts {
                     <div class="lghosts" aria-label={format!("Entries overwritten on S{}", id.0)}>{ "overwritten: " }{ ghosts }</div>
                 }
             </div>
@@ -170,7 +171,7 @@ pub fn LogTable(props: &LogTableProps) -> Html {
     html! {
         <section class="panel logs" aria-labelledby="logs-h">
             <h2 id="logs-h">{ "Logs" }
-                if hidden > 0 { <span class="hint">{ format!(" (entries 1–{hidden} scrolled off)") }</span> }
+                if hidden > 0 { <span class="hint scrolled-off"><span class="fixed">{ format!("(entries 1–{hidden} scrolled off)") }</span></span> }
             </h2>
             <div class="ltable" role="table" aria-label="Server logs"
                  style={format!("--cols: {}", end - start + 1)}>

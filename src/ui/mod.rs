@@ -202,7 +202,7 @@ pub fn App() -> Html {
                         <Cluster view={m.view.clone()} now={m.now} selected_server={m.selected_server}
                                  selected_message={m.selected_message} on_intent={on_intent.clone()} />
                     </div>
-                    <p class="leader-line" aria-live="polite">{ leader_line(&m.view) }</p>
+                    { leader_line_box(&m.view) }
                     <Legend />
                 </div>
                 <div class="side">
@@ -226,13 +226,17 @@ pub fn App() -> Html {
                     <NetworkPanel network={m.view.network.clone()} servers={n} on_intent={on_intent.clone()} />
                 </div>
             </main>
+            // Each panel sits in a grid cell of its own: the panel itself is then no grid item,
+            // and a fixed-size panel re-lays out alone when its content changes (style.css).
             <div class="lower">
-                <LogTable view={m.log_view.clone()} ghosts={m.ghosts.clone()} columns={m.columns}
-                          selected_server={m.selected_server} on_intent={on_intent.clone()} />
-                <KvStores view={m.kv_view.clone()} />
-                <ClientPanel view={m.client_view.clone()} verdict={m.verdict.clone()} on_intent={on_intent.clone()} />
-                <SafetyPanel rows={m.safety.clone()} verdict={m.verdict.clone()} knobs={m.knobs_on()} on_intent={on_intent.clone()} />
-                <EventLog rows={m.shown_events.clone()} filter={m.filter.clone()} servers={n} on_intent={on_intent.clone()} />
+                <div class="wide">
+                    <LogTable view={m.log_view.clone()} ghosts={m.ghosts.clone()} columns={m.columns}
+                              selected_server={m.selected_server} on_intent={on_intent.clone()} />
+                </div>
+                <div><KvStores view={m.kv_view.clone()} /></div>
+                <div><ClientPanel view={m.client_view.clone()} verdict={m.verdict.clone()} on_intent={on_intent.clone()} /></div>
+                <div><SafetyPanel rows={m.safety.clone()} verdict={m.verdict.clone()} knobs={m.knobs_on()} on_intent={on_intent.clone()} /></div>
+                <div><EventLog rows={m.shown_events.clone()} filter={m.filter.clone()} servers={n} on_intent={on_intent.clone()} /></div>
             </div>
             if m.help {
                 <HelpDialog on_intent={on_intent.clone()} />
@@ -266,6 +270,19 @@ fn leader_line(view: &crate::sim::ClusterView) -> String {
             text
         }
         None => "No leader: an election is under way (or no majority can be reached).".to_string(),
+    }
+}
+
+/// Who leads, in a box of fixed height: the text changes with every commit, and the page
+/// around it is not re-laid out for that. Longer sentences (no leader, or another server also
+/// believes it leads) get a box two lines high.
+fn leader_line_box(view: &crate::sim::ClusterView) -> Html {
+    let text = leader_line(view);
+    let long = text.chars().count() > 48;
+    html! {
+        <div class={classes!("leader-line", long.then_some("long"))}>
+            <p class="fixed" aria-live="polite">{ text }</p>
+        </div>
     }
 }
 
