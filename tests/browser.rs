@@ -183,7 +183,9 @@ async fn mount<C: yew::BaseComponent>(props: C::Properties) -> web_sys::Element 
     let root = document().create_element("div").unwrap();
     document().body().unwrap().append_child(&root).unwrap();
     yew::Renderer::<C>::with_root_and_props(root.clone(), props).render();
-    gloo_timers::future::TimeoutFuture::new(0).await;
+    // Everything, effects included (the picture's messages are drawn by one; Yew may run
+    // effects in a later task).
+    yew::scheduler::flush().await;
     root
 }
 
