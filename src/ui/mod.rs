@@ -13,6 +13,7 @@ pub mod intent;
 pub mod json;
 pub mod keys;
 pub mod kv;
+pub mod log_rows;
 pub mod log_table;
 pub mod message_layer;
 pub mod message_panel;
