@@ -81,6 +81,7 @@ use raft_explorer::ui::cluster::{Cluster, ClusterProps};
 use raft_explorer::ui::geometry;
 use raft_explorer::ui::log_table::{find_overwritten, LogTable, LogTableProps};
 use std::rc::Rc;
+use std::sync::Arc;
 use yew::Callback;
 
 fn entry(term: u64, key: &str, value: &str) -> LogEntry {
@@ -104,7 +105,7 @@ fn server(id: u8, role: Role, status: ServerStatus, term: u64, log: Vec<LogEntry
         role,
         current_term: Term(term),
         voted_for: Some(ServerId(3)),
-        log,
+        log: log.into(),
         log_start: LogIndex(1),
         commit_index: LogIndex(1),
         last_applied: LogIndex(1),
@@ -154,14 +155,14 @@ fn sample_view() -> ClusterView {
             to: ServerId(1),
             sent_at: 190_000,
             deliver_at: 210_000,
-            message: Message::AppendEntries(AppendEntries {
+            message: Arc::new(Message::AppendEntries(AppendEntries {
                 term: Term(4),
                 leader_id: ServerId(3),
                 prev_log_index: LogIndex(1),
                 prev_log_term: Term(1),
                 entries: vec![entry(4, "x", "5")],
                 leader_commit: LogIndex(1),
-            }),
+            })),
             doomed: false,
         }],
         network: NetworkView {
@@ -198,7 +199,7 @@ fn sample_view() -> ClusterView {
                 doomed: false,
             },
         ],
-        history: vec![],
+        history: Default::default(),
     }
 }
 
@@ -206,7 +207,9 @@ async fn mount<C: yew::BaseComponent>(props: C::Properties) -> web_sys::Element 
     let root = document().create_element("div").unwrap();
     document().body().unwrap().append_child(&root).unwrap();
     yew::Renderer::<C>::with_root_and_props(root.clone(), props).render();
-    gloo_timers::future::TimeoutFuture::new(0).await;
+    // Everything, effects included (the picture's messages are drawn by one; Yew may run
+    // effects in a later task).
+    yew::scheduler::flush().await;
     root
 }
 
@@ -309,8 +312,8 @@ async fn log_table_marks_commit_and_the_leaders_next_and_match_index() {
 fn overwritten_entries_are_found_between_two_views() {
     let old = sample_view();
     let mut new = old.clone();
-    new.servers[0].log[1] = entry(5, "y", "2");
-    new.servers[4].log.truncate(1);
+    Arc::make_mut(&mut new.servers[0].log)[1] = entry(5, "y", "2");
+    Arc::make_mut(&mut new.servers[4].log).truncate(1);
     let ghosts = find_overwritten(&old, &new, 0.0);
     let found: Vec<(u8, u64, u64)> = ghosts
         .iter()

@@ -715,7 +715,7 @@ mod tests {
             role,
             current_term: Term(term),
             voted_for: None,
-            log,
+            log: log.into(),
             log_start: LogIndex(1),
             commit_index: LogIndex(commit),
             last_applied: LogIndex(commit),
@@ -743,7 +743,7 @@ mod tests {
             },
             clients: vec![],
             client_traffic: vec![],
-            history: vec![],
+            history: Default::default(),
         }
     }
 

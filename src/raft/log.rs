@@ -1,5 +1,6 @@
 //! The replicated log (§5.3), with an index offset so a §7 snapshot can drop a prefix later.
 
+use super::stamp;
 use super::types::{LogEntry, LogIndex, Term};
 
 /// A server's log. Entries are numbered from `start`; the entry just before `start` (index
@@ -13,6 +14,9 @@ pub struct Log {
     /// How many leading entries are unchanged since `mark_unchanged` (bookkeeping for the
     /// simulator's time-travel checkpoints; not part of the log's value).
     unchanged: usize,
+    /// Names these entries (see `stamp`): changes with every change to them, so a copy of
+    /// the log can be kept while the stamp stays the same. Not part of the log's value.
+    stamp: u64,
 }
 
 impl PartialEq for Log {
@@ -36,6 +40,7 @@ impl Log {
             prev_term: Term(0),
             entries: Vec::new(),
             unchanged: 0,
+            stamp: stamp::EMPTY,
         }
     }
 
@@ -46,7 +51,13 @@ impl Log {
             prev_term: Term(0),
             entries,
             unchanged: 0,
+            stamp: stamp::fresh(),
         }
+    }
+
+    /// The change stamp of the entries (see `stamp`): equal stamps, equal entries.
+    pub fn stamp(&self) -> u64 {
+        self.stamp
     }
 
     /// Index of the first entry held.
@@ -99,16 +110,25 @@ impl Log {
         self.get(index).map(|e| e.term)
     }
 
-    /// Moves the entries out (time-travel checkpoints store them shared; `set_entries` puts
-    /// them back). `start` and `prev_term` are kept.
+    /// Moves the entries out (time-travel checkpoints store them shared; `put_back_entries`
+    /// puts them back). `start`, `prev_term` and the stamp are kept.
     pub(crate) fn take_entries(&mut self) -> Vec<LogEntry> {
         std::mem::take(&mut self.entries)
     }
 
-    /// Puts entries back (see `take_entries`); as far as `unchanged_prefix` knows, all changed.
+    /// Puts back the very entries `take_entries` moved out (the stamp still names them); as
+    /// far as `unchanged_prefix` knows, all changed.
+    pub(crate) fn put_back_entries(&mut self, entries: Vec<LogEntry>) {
+        self.entries = entries;
+        self.unchanged = 0;
+    }
+
+    /// Replaces the entries (restoring a checkpoint); as far as `unchanged_prefix` knows, all
+    /// changed.
     pub(crate) fn set_entries(&mut self, entries: Vec<LogEntry>) {
         self.entries = entries;
         self.unchanged = 0;
+        self.stamp = stamp::fresh();
     }
 
     /// How many leading entries have not changed since the last `mark_unchanged` (0 before
@@ -124,6 +144,7 @@ impl Log {
     /// Appends one entry and returns its index.
     pub fn append(&mut self, entry: LogEntry) -> LogIndex {
         self.entries.push(entry);
+        self.stamp = stamp::fresh();
         self.last_index()
     }
 
@@ -131,7 +152,10 @@ impl Log {
     /// everything after it).
     pub fn truncate_from(&mut self, index: LogIndex) {
         let keep = index.0.saturating_sub(self.start.0) as usize;
-        self.entries.truncate(keep);
+        if keep < self.entries.len() {
+            self.entries.truncate(keep);
+            self.stamp = stamp::fresh();
+        }
         self.unchanged = self.unchanged.min(keep);
     }
 

@@ -207,7 +207,7 @@ impl Checkpoint {
         );
 
         for (node, server_entries) in world.nodes.iter_mut().zip(entries) {
-            node.server.log_mut().set_entries(server_entries);
+            node.server.log_mut().put_back_entries(server_entries);
         }
         world.history = history;
 

@@ -39,6 +39,7 @@ pub mod history;
 pub mod network;
 pub mod trace;
 pub mod view;
+mod view_cache;
 pub mod workload;
 pub(crate) mod world;
 
@@ -52,6 +53,7 @@ pub use view::*;
 use crate::raft::{ClientId, Command, Role, Server, ServerId};
 use history::Timeline;
 use std::collections::VecDeque;
+use view_cache::ViewCache;
 use world::World;
 
 /// The simulated cluster.
@@ -61,6 +63,8 @@ pub struct Sim {
     timeline: Timeline,
     trace: VecDeque<TraceEvent>,
     trace_capacity: usize,
+    /// What the last `view()` copied, shared by the next one where unchanged.
+    view_cache: ViewCache,
 }
 
 impl Sim {
@@ -88,6 +92,7 @@ impl Sim {
             timeline,
             trace: VecDeque::new(),
             trace_capacity: capacity,
+            view_cache: ViewCache::default(),
         })
     }
 
@@ -357,9 +362,11 @@ impl Sim {
         }
     }
 
-    /// The picture for the UI and the invariant checker (allocates: clones logs and stores).
+    /// The picture for the UI and the invariant checker. Logs, stores, the client history and
+    /// message contents are shared with the previous picture where they did not change (a
+    /// picture every animation frame copies only what changed since the last one).
     pub fn view(&self) -> ClusterView {
-        self.world.view()
+        self.world.view(&self.view_cache)
     }
 
     /// Client requests and replies travelling right now (the picture draws them).

@@ -8,6 +8,7 @@ use crate::raft::types::{ClientId, Command, LogEntry, LogIndex, Message, Role, S
 use crate::raft::ClientResult;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Simulated time in microseconds since the start of the run.
 pub type Micros = u64;
@@ -37,8 +38,8 @@ pub struct ServerView {
     pub current_term: Term,
     pub voted_for: Option<ServerId>,
     /// Entries from `log_start` on (index `log_start`, `log_start + 1`, ...). `log_start` is 1
-    /// until §7 snapshots discard a prefix.
-    pub log: Vec<LogEntry>,
+    /// until §7 snapshots discard a prefix. Shared: successive pictures share an unchanged log.
+    pub log: Arc<Vec<LogEntry>>,
     pub log_start: LogIndex,
     // Volatile state (Figure 2).
     pub commit_index: LogIndex,
@@ -53,8 +54,8 @@ pub struct ServerView {
     /// last reset, so a UI can draw it draining.
     pub election_deadline: Option<Micros>,
     pub election_timer_started: Option<Micros>,
-    /// The applied key-value store: the real state machine of this server.
-    pub kv: BTreeMap<String, String>,
+    /// The applied key-value store: the real state machine of this server (shared, like `log`).
+    pub kv: Arc<BTreeMap<String, String>>,
 }
 
 impl ServerView {
@@ -89,7 +90,8 @@ pub struct MessageView {
     pub to: ServerId,
     pub sent_at: Micros,
     pub deliver_at: Micros,
-    pub message: Message,
+    /// What it carries (shared by the pictures taken while it is in flight).
+    pub message: Arc<Message>,
     /// True if the network has already decided to lose it (partition, cut link, loss): it is
     /// drawn travelling and fading out, and is never delivered.
     pub doomed: bool,
@@ -164,7 +166,8 @@ pub struct ClusterView {
     pub clients: Vec<ClientView>,
     /// Client requests and replies on their way (§8).
     pub client_traffic: Vec<ClientTrafficView>,
-    pub history: Vec<ClientOp>,
+    /// Client operations so far, in invocation order (shared, like `ServerView::log`).
+    pub history: Arc<Vec<ClientOp>>,
 }
 
 impl ClusterView {

@@ -8,13 +8,15 @@ use super::config::SimConfig;
 use super::network::Network;
 use super::trace::{LossReason, MessageSummary, ReplySummary, TraceEvent, TraceKind};
 use super::view::*;
+use super::view_cache::{CachedParts, ViewCache};
 use crate::raft::{
-    ClientId, ClientResult, Command, Input, Message, Output, Role, Server, ServerId,
+    stamp, ClientId, ClientResult, Command, Input, Message, Output, Role, Server, ServerId,
 };
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
+use std::sync::Arc;
 
 /// Longest latency, timeout or delay accepted (one hour), so time arithmetic cannot overflow.
 pub(crate) const MAX_DURATION: Micros = 3_600_000_000;
@@ -221,6 +223,8 @@ pub(crate) struct World {
     /// leading `history` entries are unchanged since (server logs keep their own count).
     pub checkpoint_mark: Option<u64>,
     pub history_unchanged: usize,
+    /// Names the contents of `history` (see `raft::stamp`): a fresh stamp at every change.
+    pub history_stamp: u64,
 }
 
 impl World {
@@ -253,6 +257,7 @@ impl World {
             narrate: config.trace_capacity > 0,
             checkpoint_mark: None,
             history_unchanged: 0,
+            history_stamp: stamp::EMPTY,
             config,
             now: 0,
             queue: BinaryHeap::new(),
@@ -853,6 +858,7 @@ impl World {
             returned_at: None,
             result: None,
         });
+        self.history_stamp = stamp::fresh();
         let target = pinned
             .or(self.clients[c].believed_leader)
             .unwrap_or_else(|| {
@@ -942,6 +948,7 @@ impl World {
                 let op = &mut self.history[done.history_index];
                 op.returned_at = Some(self.now);
                 op.result = Some(value);
+                self.history_stamp = stamp::fresh();
                 let client_state = &mut self.clients[c];
                 client_state.generation += 1; // cancels the timeout
                 client_state.believed_leader = Some(from);
@@ -1273,7 +1280,7 @@ impl World {
 
     // ---- the picture ----
 
-    pub fn server_view(&self, node: &Node) -> ServerView {
+    fn server_view(&self, node: &Node, cached: &mut CachedParts, index: usize) -> ServerView {
         let server = &node.server;
         let role = server.role();
         let (election_deadline, election_started) = match (&node.frozen, node.status) {
@@ -1291,7 +1298,9 @@ impl World {
             role,
             current_term: server.current_term(),
             voted_for: server.voted_for(),
-            log: server.log_entries().to_vec(),
+            log: cached
+                .log(index)
+                .get(server.log().stamp(), || server.log_entries().to_vec()),
             log_start: server.log_start(),
             commit_index: server.commit_index(),
             last_applied: server.last_applied(),
@@ -1316,20 +1325,32 @@ impl World {
             leader_hint: server.leader_hint(),
             election_deadline,
             election_timer_started: election_started,
-            kv: server.kv().data().clone(),
+            kv: cached
+                .kv(index)
+                .get(server.kv().data_stamp(), || server.kv().data().clone()),
         }
     }
 
-    pub fn view(&self) -> ClusterView {
-        let mut messages: Vec<MessageView> = self
-            .messages_in_flight()
-            .map(|(_, envelope)| self.message_view(envelope))
+    /// The picture of the world. Logs, stores, the history and message contents are shared
+    /// with the previous picture taken with the same `cache` where they did not change.
+    pub fn view(&self, cache: &ViewCache) -> ClusterView {
+        let mut cached = cache.parts.borrow_mut();
+        let mut envelopes: Vec<&Envelope> = self.messages_in_flight().map(|(_, e)| e).collect();
+        envelopes.sort_unstable_by_key(|e| e.id); // ids are unique
+        let contents = cached.messages(envelopes.iter().map(|e| (e.id, &e.message)));
+        let messages = envelopes
+            .iter()
+            .zip(contents)
+            .map(|(envelope, message)| self.message_view(envelope, message))
             .collect();
-        // Ids are unique: the unstable sort gives the one order, with less code than a stable one.
-        messages.sort_unstable_by_key(|m| m.id);
         ClusterView {
             now: self.now,
-            servers: self.nodes.iter().map(|n| self.server_view(n)).collect(),
+            servers: self
+                .nodes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| self.server_view(n, &mut cached, i))
+                .collect(),
             messages,
             network: self.network.view(),
             clients: self
@@ -1346,7 +1367,9 @@ impl World {
                 })
                 .collect(),
             client_traffic: self.client_traffic(),
-            history: self.history.clone(),
+            history: cached
+                .history
+                .get(self.history_stamp, || self.history.clone()),
         }
     }
 
@@ -1404,7 +1427,7 @@ impl World {
         traffic
     }
 
-    fn message_view(&self, envelope: &Envelope) -> MessageView {
+    fn message_view(&self, envelope: &Envelope, message: Arc<Message>) -> MessageView {
         let target = &self.nodes[self.node_index(envelope.to)];
         let doomed = envelope.lost
             || target.status == ServerStatus::Crashed
@@ -1416,7 +1439,7 @@ impl World {
             to: envelope.to,
             sent_at: envelope.sent_at,
             deliver_at: envelope.deliver_at,
-            message: envelope.message.clone(),
+            message,
             doomed,
         }
     }

@@ -164,19 +164,24 @@ pub fn ClientPanel(props: &ClientPanelProps) -> Html {
         <section class="panel clients" aria-labelledby="clients-h">
             <h2 id="clients-h">{ "Clients" }</h2>
             <CommandForm on_intent={props.on_intent.clone()} servers={view.servers.len() as u8} />
-            <h3>{ "Outstanding" }</h3>
-            if view.clients.iter().all(|c| c.outstanding.is_none()) {
-                <p class="hint">{ "No request waiting." }</p>
-            } else {
-                <ul class="outstanding">{ outstanding }</ul>
-            }
-            <h3>{ "History" }</h3>
-            if view.history.is_empty() {
-                <p class="hint">{ "No command yet. Try SET x 5." }</p>
-            } else {
-                <ul class="history" aria-label="Client history">{ history }</ul>
-            }
-            <p class={classes!("verdict", verdict_class)} aria-label="Linearizability verdict">{ verdict }</p>
+            // What changes while clients run, in a box of its own: a panel holding a <select>
+            // is no relayout boundary in Chromium, so without the box every update of these
+            // lists would re-lay out the whole page.
+            <div class="client-live"><div class="fixed">
+                <h3>{ "Outstanding" }</h3>
+                if view.clients.iter().all(|c| c.outstanding.is_none()) {
+                    <p class="hint">{ "No request waiting." }</p>
+                } else {
+                    <ul class="outstanding">{ outstanding }</ul>
+                }
+                <h3>{ "History" }</h3>
+                if view.history.is_empty() {
+                    <p class="hint">{ "No command yet. Try SET x 5." }</p>
+                } else {
+                    <ul class="history" aria-label="Client history">{ history }</ul>
+                }
+                <p class={classes!("verdict", verdict_class)} aria-label="Linearizability verdict">{ verdict }</p>
+            </div></div>
         </section>
     }
 }

@@ -3,11 +3,12 @@
 
 use super::geometry::*;
 use super::intent::Intent;
+use super::message_layer::MessageLayer;
 use crate::raft::types::{Message, Role, ServerId};
 use crate::raft::ClientResult;
 use crate::sim::{
-    ClientTraffic, ClientTrafficView, ClusterView, Decimal, MessageId, MessageView, Micros,
-    ServerStatus, ServerView,
+    ClientTraffic, ClientTrafficView, ClusterView, Decimal, MessageId, Micros, ServerStatus,
+    ServerView,
 };
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -44,17 +45,7 @@ pub fn server_label(s: &ServerView) -> String {
 }
 
 /// CSS class and accessible words for a message.
-pub fn message_kind(m: &Message) -> (&'static str, String) {
-    match m {
-        Message::RequestVote(_) => ("m-rv", "RequestVote".into()),
-        Message::RequestVoteReply(r) if r.vote_granted => ("m-vote-yes", "vote granted".into()),
-        Message::RequestVoteReply(_) => ("m-vote-no", "vote denied".into()),
-        Message::AppendEntries(a) if a.entries.is_empty() => ("m-hb", "heartbeat".into()),
-        Message::AppendEntries(a) => ("m-ae", format!("AppendEntries with {}", a.entries.len())),
-        Message::AppendEntriesReply(r) if r.success => ("m-ae-ok", "append ok".into()),
-        Message::AppendEntriesReply(_) => ("m-ae-no", "append rejected".into()),
-    }
-}
+pub use super::message_layer::message_kind;
 
 fn index_of(view: &ClusterView, id: ServerId) -> usize {
     view.servers.iter().position(|s| s.id == id).unwrap_or(0)
@@ -62,13 +53,29 @@ fn index_of(view: &ClusterView, id: ServerId) -> usize {
 
 #[component]
 pub fn Cluster(props: &ClusterProps) -> Html {
-    let t0 = super::state::wall_ms();
-    let html = cluster_html(props);
-    super::state::profile("cluster_vdom", super::state::wall_ms() - t0);
+    // The messages in flight are drawn by `MessageLayer` into an element Yew leaves empty,
+    // after every render (see message_layer for why).
+    let layer_ref = use_node_ref();
+    let layer = use_mut_ref(MessageLayer::default);
+    {
+        let (layer_ref, layer) = (layer_ref.clone(), layer.clone());
+        let (view, now, selected) = (props.view.clone(), props.now, props.selected_message);
+        use_effect(move || {
+            if let Some(g) = layer_ref.cast::<web_sys::Element>() {
+                let t0 = super::bench::now();
+                let rim = server_radius(view.servers.len());
+                layer.borrow_mut().sync(&g, &view, now, rim, selected);
+                super::bench::add("messages", super::bench::now() - t0);
+            }
+        });
+    }
+    let t0 = super::bench::now();
+    let html = cluster_html(props, layer_ref);
+    super::bench::add("cluster_vdom", super::bench::now() - t0);
     html
 }
 
-fn cluster_html(props: &ClusterProps) -> Html {
+fn cluster_html(props: &ClusterProps, messages_layer: NodeRef) -> Html {
     let view = &props.view;
     let n = view.servers.len();
     let now = props.now;
@@ -127,7 +134,7 @@ fn cluster_html(props: &ClusterProps) -> Html {
         let last = view
             .messages
             .iter()
-            .filter(|m| m.from == s.id && matches!(m.message, Message::AppendEntries(_)))
+            .filter(|m| m.from == s.id && matches!(*m.message, Message::AppendEntries(_)))
             .map(|m| m.sent_at)
             .max()?;
         let age = now.saturating_sub(last) as f64 / 30_000.0;
@@ -257,12 +264,6 @@ fn cluster_html(props: &ClusterProps) -> Html {
         }
     };
 
-    let messages = view
-        .messages
-        .iter()
-        .map(|m| message_dot(m, pos(m.from), pos(m.to), rim, now, props))
-        .collect::<Html>();
-
     let banner = if groups.is_empty() {
         String::new()
     } else {
@@ -310,7 +311,7 @@ fn cluster_html(props: &ClusterProps) -> Html {
             <g class="walls">{ for walls }{ cuts }</g>
             { clients }
             <g class="servers">{ for servers }</g>
-            <g class="messages">{ messages }</g>
+            <g class="messages" ref={messages_layer} />
             if !banner.is_empty() {
                 <text class="partition-banner" x={whole(CENTER).to_string()} y="16">{ banner }</text>
             }
@@ -427,55 +428,6 @@ fn client_traffic_pill(t: &ClientTrafficView, server_end: (f64, f64), now: Micro
            role="img" aria-label={label}>
             <rect x={tenths(-width / 2.0).to_string()} y="-7" width={tenths(width).to_string()} height="14" rx="7" />
             <text y="3">{ text }</text>
-        </g>
-    }
-}
-
-fn message_dot(
-    m: &MessageView,
-    from: (f64, f64),
-    to: (f64, f64),
-    rim: f64,
-    now: Micros,
-    props: &ClusterProps,
-) -> Html {
-    let f = progress(m.sent_at, m.deliver_at, now);
-    let (x, y) = message_pos(from, to, rim, f);
-    let (class, words) = message_kind(&m.message);
-    let id = m.id;
-    let selected = props.selected_message == Some(id);
-    let opacity = m
-        .doomed
-        .then(|| Decimal::round(1.0 - 0.75 * f, 2).to_string());
-    let label = format!(
-        "{words} {} to {}, term {} (#{}){}",
-        m.from,
-        m.to,
-        m.message.term(),
-        m.id.0,
-        if m.doomed { ", will be lost" } else { "" }
-    );
-    let shape = match &m.message {
-        Message::RequestVote(_) => html! {
-            <><circle r="10" /><text y="3.5">{ "RV" }</text></>
-        },
-        Message::RequestVoteReply(r) => html! {
-            <><circle r="8.5" /><text y="3.5">{ if r.vote_granted { "✓" } else { "✗" } }</text></>
-        },
-        Message::AppendEntries(a) if a.entries.is_empty() => html! { <circle r="5.5" /> },
-        Message::AppendEntries(a) => html! {
-            <><rect x="-12" y="-8" width="24" height="16" rx="3" /><text y="3.5">{ format!("+{}", a.entries.len()) }</text></>
-        },
-        Message::AppendEntriesReply(r) => html! {
-            <><rect x="-7" y="-7" width="14" height="14" rx="2" /><text y="3.5">{ if r.success { "✓" } else { "✗" } }</text></>
-        },
-    };
-    html! {
-        <g key={id.0} class={classes!("msg", class, m.doomed.then_some("doomed"), selected.then_some("selected"))}
-           transform={format!("translate({} {})", tenths(x), tenths(y))} opacity={opacity}
-           role="button" tabindex="0" aria-label={label} data-msg={id.0.to_string()}>
-            if selected { <circle class="sel-ring" r="15" /> }
-            { shape }
         </g>
     }
 }

@@ -38,14 +38,16 @@ pub fn EventLog(props: &EventLogProps) -> Html {
                 .server
                 .is_none_or(|s| r.server == Some(s) || r.peer == Some(s))
     };
-    // `rows` is oldest first; show newest first.
+    // `rows` is oldest first; show newest first. Lines are matched by position, not by event:
+    // a busy cluster replaces most of the list at every update, and rewriting the text of
+    // the line elements already there costs the browser less than making new ones.
     let lines = props
         .rows
         .iter()
         .rev()
         .filter(|r| keep(r))
         .take(MAX_ROWS)
-        .map(|r| html! { <EventLine key={r.seq} row={r.clone()} on_intent={props.on_intent.clone()} /> })
+        .map(|r| html! { <EventLine row={r.clone()} on_intent={props.on_intent.clone()} /> })
         .collect::<Html>();
     let f1 = filter.clone();
     let on_server = props.on_intent.reform(move |e: Event| {

@@ -2,9 +2,11 @@
 //! the leader's nextIndex / matchIndex per follower, and entries that were just overwritten.
 
 use super::intent::Intent;
+use super::log_rows::LogRows;
 use crate::raft::types::{Command, EntryPayload, LogEntry, LogIndex, Role, ServerId, Term};
-use crate::sim::{ClusterView, ServerStatus};
+use crate::sim::{ClusterView, ServerStatus, ServerView};
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// An entry that a server just lost (overwritten by a leader, §5.3), shown struck out for a
@@ -51,7 +53,8 @@ pub fn find_overwritten(old: &ClusterView, new: &ClusterView, seen_at: f64) -> V
         let Some(os) = old.server(ns.id) else {
             continue;
         };
-        if os.log_start != ns.log_start {
+        // The same shared log (the simulator reuses an unchanged one): nothing lost.
+        if os.log_start != ns.log_start || std::sync::Arc::ptr_eq(&os.log, &ns.log) {
             continue;
         }
         for (i, oe) in os.log.iter().enumerate() {
@@ -92,94 +95,81 @@ impl PartialEq for LogTableProps {
     }
 }
 
-#[component]
-pub fn LogTable(props: &LogTableProps) -> Html {
-    let view = &props.view;
-    let last = view
-        .servers
-        .iter()
-        .map(|s| s.last_log_index().0)
-        .max()
-        .unwrap_or(0);
-    // The leader whose progress we mark: the up leader with the highest term.
-    let leader = view
-        .servers
+/// Which indexes the table shows: the newest `columns` up to the end of the longest log (or
+/// the leader's furthest nextIndex just past it).
+#[derive(Clone, Copy, PartialEq)]
+pub struct Columns {
+    pub start: u64,
+    pub end: u64,
+}
+
+impl Columns {
+    pub fn of(view: &ClusterView, columns: usize) -> Columns {
+        let last = view
+            .servers
+            .iter()
+            .map(|s| s.last_log_index().0)
+            .max()
+            .unwrap_or(0);
+        let max_next = leader(view)
+            .map(|l| l.progress.iter().map(|p| p.next_index.0).max().unwrap_or(0))
+            .unwrap_or(0);
+        let end = last.max(max_next.min(last + 1)).max(1);
+        let cols = columns.max(4) as u64;
+        let start = if end > cols { end - cols + 1 } else { 1 };
+        Columns { start, end }
+    }
+}
+
+/// The leader whose progress the table marks: the up leader with the highest term.
+pub fn leader(view: &ClusterView) -> Option<&ServerView> {
+    view.servers
         .iter()
         .filter(|s| s.status == ServerStatus::Up && s.role == Role::Leader)
-        .max_by_key(|s| s.current_term);
-    let max_next = leader
-        .map(|l| l.progress.iter().map(|p| p.next_index.0).max().unwrap_or(0))
-        .unwrap_or(0);
-    let end = last.max(max_next.min(last + 1)).max(1);
-    let cols = props.columns.max(4) as u64;
-    let start = if end > cols { end - cols + 1 } else { 1 };
-    let hidden = start - 1;
+        .max_by_key(|s| s.current_term)
+}
 
-    let header = (start..=end)
-        .map(|i| html! { <div key={i} class="lcell lhead" role="columnheader">{ i }</div> })
-        .collect::<Html>();
-
-    let rows = view.servers.iter().enumerate().map(|(row, s)| {
-        let progress = leader.and_then(|l| {
-            if l.id == s.id {
-                None
-            } else {
-                l.progress.iter().find(|p| p.follower == s.id)
+/// The panel. Its rows are drawn by `LogRows` (see log_rows for why), into the table element
+/// Yew renders empty, after every render: the panel re-renders when its props change (a new
+/// view of the logs, new ghosts, another selection).
+#[component]
+pub fn LogTable(props: &LogTableProps) -> Html {
+    let table_ref = use_node_ref();
+    let rows = use_mut_ref(LogRows::default);
+    {
+        let (table_ref, rows, props) = (table_ref.clone(), rows.clone(), props.clone());
+        use_effect(move || {
+            if let Some(table) = table_ref.cast::<web_sys::Element>() {
+                let t0 = super::bench::now();
+                rows.borrow_mut().sync(&table, &props);
+                super::bench::add("log_rows", super::bench::now() - t0);
             }
         });
-        let cells = (start..=end).map(|i| {
-            let idx = LogIndex(i);
-            let is_next = progress.is_some_and(|p| p.next_index == idx);
-            let is_match = progress.is_some_and(|p| p.match_index == idx && i > 0);
-            html! {
-                <LogCell key={i} view={view.clone()} row={row} index={i} is_next={is_next} is_match={is_match} />
+    }
+    let columns = Columns::of(&props.view, props.columns);
+    let hidden = columns.start - 1;
+    // One listener for every server's name button in the table.
+    let on_click = {
+        let on_intent = props.on_intent.clone();
+        Callback::from(move |e: MouseEvent| {
+            let server = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|el| el.closest("[data-log-server]").ok().flatten())
+                .and_then(|el| el.get_attribute("data-log-server"))
+                .and_then(|id| id.parse().ok());
+            if let Some(id) = server {
+                on_intent.emit(Intent::SelectServer(Some(ServerId(id))));
             }
-        }).collect::<Html>();
-        let ghosts = props.ghosts.iter().filter(|g| g.server == s.id).map(|g| html! {
-            <span class="ghost" title="overwritten: this entry was removed because it conflicted with the leader's log (§5.3)">
-                { format!("#{} t{} {}", g.index, g.term, g.text) }
-            </span>
-        }).collect::<Html>();
-        let id = s.id;
-        let on_click = super::widgets::on_click(&props.on_intent, Intent::SelectServer(Some(id)));
-        let role_glyph = match (s.status, s.role) {
-            (ServerStatus::Crashed, _) => "✕",
-            (_, Role::Leader) => "★",
-            (_, Role::Candidate) => "?",
-            (_, Role::Follower) => "·",
-        };
-        let summary = format!("commit {} · applied {}", s.commit_index, s.last_applied);
-        html! {
-            <div key={id.0 as u64} class={classes!("lrow", (props.selected_server == Some(id)).then_some("selected"),
-                              (s.status == ServerStatus::Crashed).then_some("down"))}
-                 role="row" aria-label={format!("Log of S{}", id.0)}>
-                <button class="lname" onclick={on_click} aria-label={format!("Select S{} (log)", id.0)}>
-                    <span class={classes!("glyph", format!("g-{}", if s.status == ServerStatus::Crashed { "crashed".to_string() } else { s.role.to_string() }))}>{ role_glyph }</span>
-                    { format!("S{}", id.0) }
-                </button>
-                { cells }
-                <div class="lsum">{ summary }</div>
-                if !props.ghosts.iter().all(|g| g.server != s.id) {
-                    <div class="lghosts" aria-label={format!("Entries overwritten on S{}", id.0)}>{ "overwritten: " }{ ghosts }</div>
-                }
-            </div>
-        }
-    });
-
+        })
+    };
     html! {
         <section class="panel logs" aria-labelledby="logs-h">
             <h2 id="logs-h">{ "Logs" }
-                if hidden > 0 { <span class="hint">{ format!(" (entries 1–{hidden} scrolled off)") }</span> }
+                if hidden > 0 { <span class="hint scrolled-off"><span class="fixed">{ format!("(entries 1–{hidden} scrolled off)") }</span></span> }
             </h2>
-            <div class="ltable" role="table" aria-label="Server logs"
-                 style={format!("--cols: {}", end - start + 1)}>
-                <div class="lrow lheadrow" role="row">
-                    <div class="lname lhead">{ "index" }</div>
-                    { header }
-                    <div class="lsum"></div>
-                </div>
-                { for rows }
-            </div>
+            <div class="ltable" role="table" aria-label="Server logs" ref={table_ref} onclick={on_click}
+                 style={format!("--cols: {}", columns.end - columns.start + 1)} />
             // Static markup as HTML text: far less wasm than `html!`'s element constructors.
             { Html::from_html_unchecked(AttrValue::Static(concat!(
                 r#"<p class="legend"><span class="lg committed">committed</span>"#,
@@ -190,84 +180,5 @@ pub fn LogTable(props: &LogTableProps) -> Html {
                 r#"<span class="lg">colour = term</span></p>"#,
             ))) }
         </section>
-    }
-}
-
-#[derive(Properties, Clone)]
-struct LogCellProps {
-    view: Rc<ClusterView>,
-    /// Position of the server in `view.servers`.
-    row: usize,
-    index: u64,
-    is_next: bool,
-    is_match: bool,
-}
-
-impl LogCellProps {
-    /// What the cell draws: the entry, and whether it is committed, applied, the commit edge.
-    fn drawn(&self) -> Option<(Option<&LogEntry>, bool, bool, bool)> {
-        let s = self.view.servers.get(self.row)?;
-        let idx = LogIndex(self.index);
-        Some((
-            s.entry(idx),
-            idx <= s.commit_index,
-            idx <= s.last_applied,
-            idx == s.commit_index,
-        ))
-    }
-}
-
-impl PartialEq for LogCellProps {
-    /// Cheap: no allocation; a cell re-renders only when what it draws changed.
-    fn eq(&self, other: &Self) -> bool {
-        self.index == other.index
-            && self.is_next == other.is_next
-            && self.is_match == other.is_match
-            && self.row == other.row
-            && (Rc::ptr_eq(&self.view, &other.view) || self.drawn() == other.drawn())
-    }
-}
-
-/// One cell of the log table (memoized: most cells do not change from one frame to the next).
-#[component]
-fn LogCell(props: &LogCellProps) -> Html {
-    let i = props.index;
-    let marks = html! {
-        <>
-            if props.is_next { <span class="mark mark-next" title="leader's nextIndex for this server">{ "n" }</span> }
-            if props.is_match { <span class="mark mark-match" title="leader's matchIndex for this server">{ "m" }</span> }
-        </>
-    };
-    match props.drawn() {
-        Some((Some(e), committed, applied, edge)) => {
-            let title = format!(
-                "index {i}, term {}: {}{}",
-                e.term,
-                entry_long(e),
-                if applied {
-                    ", committed and applied"
-                } else if committed {
-                    ", committed"
-                } else {
-                    ", not committed"
-                }
-            );
-            html! {
-                <div class={classes!("lcell", "entry", format!("t{}", e.term.0 % 8),
-                             if committed { "committed" } else { "uncommitted" },
-                             applied.then_some("applied"), edge.then_some("commit-edge"))}
-                     role="cell" aria-label={title}>
-                    <span class="eterm">{ e.term.0 }</span>
-                    <span class="ecmd">{ entry_text(e) }</span>
-                    { marks }
-                </div>
-            }
-        }
-        drawn => {
-            let edge = drawn.is_some_and(|d| d.3) && i > 0;
-            html! {
-                <div class={classes!("lcell", "empty", edge.then_some("commit-edge"))} role="cell">{ marks }</div>
-            }
-        }
     }
 }

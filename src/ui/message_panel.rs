@@ -24,7 +24,7 @@ pub fn message_details(view: &ClusterView, id: MessageId, on_intent: &Callback<I
     };
     let act = |i: Intent| on_click(on_intent, i);
     let (_, words) = message_kind(&m.message);
-    let fields = match &m.message {
+    let fields = match &*m.message {
         Message::RequestVote(r) => html! { <>
             { field("term", r.term.to_string()) }
             { field("candidateId", r.candidate_id.to_string()) }

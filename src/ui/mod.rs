@@ -2,16 +2,20 @@
 //! touch Raft state directly. One reducer (`state::Model`) holds the simulation; one
 //! requestAnimationFrame loop advances it by elapsed × speed.
 
+pub mod bench;
 pub mod client_panel;
 pub mod cluster;
 pub mod details;
 pub mod event_log;
 pub mod geometry;
+pub mod glyphs;
 pub mod intent;
 pub mod json;
 pub mod keys;
 pub mod kv;
+pub mod log_rows;
 pub mod log_table;
+pub mod message_layer;
 pub mod message_panel;
 pub mod network_panel;
 pub mod panic_banner;
@@ -25,7 +29,6 @@ use client_panel::ClientPanel;
 use cluster::Cluster;
 use event_log::EventLog;
 use gloo::events::EventListener;
-use gloo::render::{request_animation_frame, AnimationFrame};
 use intent::Intent;
 use kv::KvStores;
 use log_table::LogTable;
@@ -35,36 +38,40 @@ use state::{Model, Msg, UrlOptions};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use timebar::{timebar, TimebarProps};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-thread_local! {
-    /// performance.now() when the current animation frame's work started (bench timing).
-    static FRAME_START: Cell<f64> = const { Cell::new(-1.0) };
-}
-
-fn perf_now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or(0.0)
-}
-
-/// The requestAnimationFrame loop: each frame sends `Msg::Frame` and asks for the next.
-struct FrameLoop {
-    handle: RefCell<Option<AnimationFrame>>,
-    dispatch: yew::UseReducerDispatcher<Model>,
-}
-
-impl FrameLoop {
-    fn schedule(self: &Rc<Self>) {
-        let me = self.clone();
-        let frame = request_animation_frame(move |ts| {
-            FRAME_START.with(|s| s.set(perf_now()));
-            me.dispatch.dispatch(Msg::Frame(ts));
-            me.schedule();
-        });
-        *self.handle.borrow_mut() = Some(frame);
+/// The requestAnimationFrame loop: each frame sends `Msg::Frame` and asks for the next. One
+/// callback serves the page's lifetime (a new closure every frame would cost an allocation
+/// and a JS wrapper each time). Returns what stops it.
+fn start_frame_loop(dispatch: yew::UseReducerDispatcher<Model>) -> impl FnOnce() {
+    type Callback = Closure<dyn FnMut(f64)>;
+    let callback: Rc<RefCell<Option<Callback>>> = Rc::new(RefCell::new(None));
+    let request = Rc::new(Cell::new(0));
+    let next_frame = {
+        let (callback, request) = (callback.clone(), request.clone());
+        move || {
+            if let Some(cb) = callback.borrow().as_ref() {
+                let id = gloo::utils::window().request_animation_frame(cb.as_ref().unchecked_ref());
+                request.set(id.unwrap_or(0));
+            }
+        }
+    };
+    let frame = {
+        let next_frame = next_frame.clone();
+        move |ts: f64| {
+            bench::frame_started();
+            dispatch.dispatch(Msg::Frame(ts));
+            next_frame();
+        }
+    };
+    *callback.borrow_mut() = Some(Closure::new(frame));
+    next_frame();
+    move || {
+        let _ = gloo::utils::window().cancel_animation_frame(request.get());
+        // Dropping the closure also ends the cycle it forms with `callback`.
+        callback.borrow_mut().take();
     }
 }
 
@@ -111,16 +118,7 @@ pub fn App() -> Html {
     // One animation loop for the page's lifetime.
     {
         let dispatch = model.dispatcher();
-        use_effect_with((), move |_| {
-            let frames = Rc::new(FrameLoop {
-                handle: RefCell::new(None),
-                dispatch,
-            });
-            frames.schedule();
-            move || {
-                frames.handle.borrow_mut().take();
-            }
-        });
+        use_effect_with((), move |_| start_frame_loop(dispatch));
     }
 
     // Keyboard shortcuts.
@@ -157,49 +155,13 @@ pub fn App() -> Html {
         });
     }
 
-    // Frame cost (bench mode): from the start of the frame's work to after render + layout.
-    {
-        let bench = model.bench;
-        use_effect(move || {
-            let start = FRAME_START.with(|s| s.replace(-1.0));
-            if bench && start >= 0.0 {
-                let rendered = perf_now();
-                state::profile("render", rendered - start);
-                if let Some(body) = gloo::utils::document().body() {
-                    // Force layout now so it is counted (the browser would do it anyway).
-                    let _ = body.offset_height();
-                }
-                let layout = perf_now() - rendered;
-                state::profile("layout", layout);
-                let cost = perf_now() - start;
-                let window = gloo::utils::window();
-                let key = wasm_bindgen::JsValue::from_str("__raftFrameCosts");
-                let arr = js_sys::Reflect::get(&window, &key)
-                    .ok()
-                    .and_then(|v| v.dyn_into::<js_sys::Array>().ok())
-                    .unwrap_or_else(|| {
-                        let a = js_sys::Array::new();
-                        let _ = js_sys::Reflect::set(&window, &key, &a);
-                        a
-                    });
-                if arr.length() < 20_000 {
-                    arr.push(&wasm_bindgen::JsValue::from_f64(cost));
-                    let panel = state::LAST_PANEL.with(|p| p.replace(9));
-                    state::profile(&format!("panel{panel}_ms"), cost);
-                    state::profile(&format!("panel{panel}_n"), 1.0);
-                    state::profile(&format!("panel{panel}_layout"), layout);
-                }
-            }
-        });
-    }
+    // Frame cost (bench mode): this effect runs after the frame's render, children first.
+    use_effect(bench::frame_rendered);
 
-    if model.bench {
-        let start = FRAME_START.with(|s| s.get());
-        if start >= 0.0 {
-            state::profile("to_app_render", perf_now() - start);
-        }
+    if let Some(start) = bench::frame_start() {
+        bench::add("to_app_render", bench::now() - start);
     }
-    let app_t0 = perf_now();
+    let app_t0 = bench::now();
     let m = &*model;
     let n = m.view.servers.len() as u8;
     let selected = match (m.selected_message, m.selected_server) {
@@ -253,7 +215,7 @@ pub fn App() -> Html {
                         <Cluster view={m.view.clone()} now={m.now} selected_server={m.selected_server}
                                  selected_message={m.selected_message} on_intent={on_intent.clone()} />
                     </div>
-                    <p class="leader-line" aria-live="polite">{ leader_line(&m.view) }</p>
+                    { leader_line_box(&m.view) }
                     { legend() }
                 </div>
                 <div class="side">
@@ -277,13 +239,17 @@ pub fn App() -> Html {
                     <NetworkPanel network={m.view.network.clone()} servers={n} on_intent={on_intent.clone()} />
                 </div>
             </main>
+            // Each panel sits in a grid cell of its own: the panel itself is then no grid item,
+            // and a fixed-size panel re-lays out alone when its content changes (style.css).
             <div class="lower">
-                <LogTable view={m.log_view.clone()} ghosts={m.ghosts.clone()} columns={m.columns}
-                          selected_server={m.selected_server} on_intent={on_intent.clone()} />
-                <KvStores view={m.kv_view.clone()} />
-                <ClientPanel view={m.client_view.clone()} verdict={m.verdict.clone()} on_intent={on_intent.clone()} />
-                <SafetyPanel rows={m.safety.clone()} verdict={m.verdict.clone()} knobs={m.knobs_on()} on_intent={on_intent.clone()} />
-                <EventLog rows={m.shown_events.clone()} filter={m.filter.clone()} servers={n} on_intent={on_intent.clone()} />
+                <div class="wide">
+                    <LogTable view={m.log_view.clone()} ghosts={m.ghosts.clone()} columns={m.columns}
+                              selected_server={m.selected_server} on_intent={on_intent.clone()} />
+                </div>
+                <div><KvStores view={m.kv_view.clone()} /></div>
+                <div><ClientPanel view={m.client_view.clone()} verdict={m.verdict.clone()} on_intent={on_intent.clone()} /></div>
+                <div><SafetyPanel rows={m.safety.clone()} verdict={m.verdict.clone()} knobs={m.knobs_on()} on_intent={on_intent.clone()} /></div>
+                <div><EventLog rows={m.shown_events.clone()} filter={m.filter.clone()} servers={n} on_intent={on_intent.clone()} /></div>
             </div>
             if m.help {
                 { keys::help_dialog(&on_intent) }
@@ -296,9 +262,7 @@ pub fn App() -> Html {
             ))) }
         </div>
     };
-    if m.bench {
-        state::profile("app_vdom", perf_now() - app_t0);
-    }
+    bench::add("app_vdom", bench::now() - app_t0);
     out
 }
 
@@ -354,6 +318,19 @@ fn leader_line(view: &crate::sim::ClusterView) -> String {
             text
         }
         None => "No leader: an election is under way (or no majority can be reached).".to_string(),
+    }
+}
+
+/// Who leads, in a box of fixed height: the text changes with every commit, and the page
+/// around it is not re-laid out for that. Longer sentences (no leader, or another server also
+/// believes it leads) get a box two lines high.
+fn leader_line_box(view: &crate::sim::ClusterView) -> Html {
+    let text = leader_line(view);
+    let long = text.chars().count() > 48;
+    html! {
+        <div class={classes!("leader-line", long.then_some("long"))}>
+            <p class="fixed" aria-live="polite">{ text }</p>
+        </div>
     }
 }
 

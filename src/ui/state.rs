@@ -8,12 +8,13 @@ use super::presets::{self, Preset};
 use crate::check::{check_history_with_budget, Checker, Property, Verdict};
 use crate::raft::types::{Command, Role, ServerId};
 use crate::sim::{
-    Action, ClientLoad, ClusterView, MessageId, MessageKind, Micros, ServerStatus, Sim, SimConfig,
-    TraceEvent, TraceKind,
+    Action, ClientLoad, ClientOp, ClusterView, MessageId, MessageKind, Micros, ServerStatus, Sim,
+    SimConfig, TraceEvent, TraceKind,
 };
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
+use std::sync::Arc;
 use yew::prelude::*;
 
 /// Events kept for the event log (the list renders fewer).
@@ -132,7 +133,8 @@ pub struct Model {
     pub ghosts: Rc<Vec<Ghost>>,
     pub safety: Rc<Vec<SafetyRow>>,
     pub verdict: Rc<LinVerdict>,
-    verdict_key: (usize, usize),
+    /// The history the verdict was given for (None: none given yet) and when (wall ms).
+    verdict_for: Option<Arc<Vec<ClientOp>>>,
     verdict_wall: f64,
     pub filter: EventFilter,
     pub help: bool,
@@ -162,39 +164,9 @@ impl PartialEq for Model {
     }
 }
 
+/// Wall-clock milliseconds (performance.now()).
 pub fn wall_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or(0.0)
-}
-
-thread_local! {
-    /// True on a `?bench` page: only then is anything profiled.
-    pub static BENCH: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-    /// Bench mode: which panel (0 logs, 1 stores, 2 clients, 3 events) the last frame updated.
-    pub static LAST_PANEL: std::cell::Cell<u8> = const { std::cell::Cell::new(9) };
-}
-
-/// Bench-mode profile: adds `ms` to the named counter `window.__raftProfile[name]`.
-pub fn profile(name: &str, ms: f64) {
-    if !BENCH.with(|b| b.get()) {
-        return;
-    }
-    let window = gloo::utils::window();
-    let key = wasm_bindgen::JsValue::from_str("__raftProfile");
-    let Ok(obj) = js_sys::Reflect::get(&window, &key) else {
-        return;
-    };
-    if obj.is_undefined() {
-        return;
-    }
-    let k = wasm_bindgen::JsValue::from_str(name);
-    let old = js_sys::Reflect::get(&obj, &k)
-        .ok()
-        .and_then(|v| v.as_f64())
-        .unwrap_or(0.0);
-    let _ = js_sys::Reflect::set(&obj, &k, &wasm_bindgen::JsValue::from_f64(old + ms));
+    super::bench::now()
 }
 
 fn new_sim(config: &SimConfig) -> Sim {
@@ -246,7 +218,7 @@ fn event_row(e: &TraceEvent) -> Rc<EventRow> {
 
 impl Model {
     pub fn new(url: &UrlOptions) -> Self {
-        BENCH.with(|b| b.set(url.bench));
+        super::bench::set_enabled(url.bench);
         let presets = Rc::new(presets::all());
         let mut config = SimConfig {
             seed: url.seed.unwrap_or(1),
@@ -288,7 +260,7 @@ impl Model {
             ghosts: Rc::new(Vec::new()),
             safety: Rc::new(Vec::new()),
             verdict: Rc::new(LinVerdict::Ok { ops: 0 }),
-            verdict_key: (0, 0),
+            verdict_for: None,
             verdict_wall: 0.0,
             filter: EventFilter::default(),
             help: false,
@@ -334,9 +306,7 @@ impl Model {
     /// One panel catches up with the present (round robin, one per frame).
     fn sync_one_panel(&mut self) {
         self.frame_no += 1;
-        if self.bench {
-            LAST_PANEL.with(|p| p.set((self.frame_no % 4) as u8));
-        }
+        super::bench::set_panel((self.frame_no % 4) as u8);
         match self.frame_no % 4 {
             0 => self.log_view = self.view.clone(),
             1 => self.kv_view = self.view.clone(),
@@ -375,7 +345,7 @@ impl Model {
         let t0 = wall_ms();
         let view = Rc::new(sim.view());
         let t1 = wall_ms();
-        profile("view", t1 - t0);
+        super::bench::add("view", t1 - t0);
         // Entries lost since the last picture (only along one timeline: not after a jump).
         if !force {
             let lost = find_overwritten(&self.view, &view, wall_ms());
@@ -391,7 +361,7 @@ impl Model {
         }
         self.prune_ghosts();
         let t2 = wall_ms();
-        profile("ghosts", t2 - t1);
+        super::bench::add("ghosts", t2 - t1);
         // New narrated events.
         let trace = sim.trace();
         let newest = trace.back().map(|e| e.seq).unwrap_or(0);
@@ -422,9 +392,9 @@ impl Model {
         drop(sim);
         self.view = view;
         let t3 = wall_ms();
-        profile("events", t3 - t2);
+        super::bench::add("events", t3 - t2);
         self.update_safety();
-        profile("safety", wall_ms() - t3);
+        super::bench::add("safety", wall_ms() - t3);
     }
 
     fn prune_ghosts(&mut self) {
@@ -465,13 +435,12 @@ impl Model {
         // Linearizability: when the history changed, at most a few times a second while
         // playing (the search is bounded by a budget).
         let h = &self.view.history;
-        let key = (
-            h.len(),
-            h.iter().filter(|o| o.returned_at.is_some()).count(),
-        );
+        // The simulator shares an unchanged history between pictures: same pointer, same
+        // history, nothing to do (and nothing to count).
+        let changed = self.verdict_for.as_ref().is_none_or(|v| !Arc::ptr_eq(v, h));
         let wall = wall_ms();
-        if key != self.verdict_key && (!self.playing || wall - self.verdict_wall > 400.0) {
-            self.verdict_key = key;
+        if changed && (!self.playing || wall - self.verdict_wall > 400.0) {
+            self.verdict_for = Some(h.clone());
             self.verdict_wall = wall;
             let v = match check_history_with_budget(h, 20_000) {
                 Verdict::Linearizable => LinVerdict::Ok { ops: h.len() },
@@ -579,7 +548,7 @@ impl Model {
         self.selected_message = None;
         self.ghosts = Rc::new(Vec::new());
         self.last_seq = 0;
-        self.verdict_key = (usize::MAX, 0);
+        self.verdict_for = None;
         self.notice = None;
         if self
             .selected_server
@@ -957,7 +926,7 @@ impl Reducible for Model {
                 if target > next.now {
                     let t0 = wall_ms();
                     next.advance_to(target);
-                    profile("advance", wall_ms() - t0);
+                    super::bench::add("advance", wall_ms() - t0);
                 }
                 next.refresh(false);
                 if next.playing {
@@ -965,7 +934,7 @@ impl Reducible for Model {
                 } else {
                     next.sync_panels();
                 }
-                profile("reduce", wall_ms() - ts0);
+                super::bench::add("reduce", wall_ms() - ts0);
                 Rc::new(next)
             }
             Msg::Intent(intent) => {

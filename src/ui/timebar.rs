@@ -106,14 +106,18 @@ pub fn timebar(props: &TimebarProps) -> Html {
     html! {
         <section class="timebar" aria-label="Time controls">
             <PlayControls playing={props.playing} speed={props.speed} on_intent={props.on_intent.clone()} />
+            // What changes every frame sits in fixed-size boxes (`.fixed`, see style.css), so a
+            // new time re-lays out only those boxes, not the page.
             <label class="scrub">
-                <span class="now" data-now={props.now.to_string()}>{ time_label(props.now) }</span>
+                <span class="now" data-now={props.now.to_string()}><span class="fixed">{ time_label(props.now) }</span></span>
                 <span class="scrub-track">
-                    <input type="range" min="0" max={horizon_ms.to_string()} step="1" aria-label="Timeline"
-                           aria-valuetext={time_label(props.now)}
-                           value={(props.now / 1000).to_string()} oninput={on_seek} />
+                    <span class="fixed">
+                        <input type="range" min="0" max={horizon_ms.to_string()} step="1" aria-label="Timeline"
+                               aria-valuetext={time_label(props.now)}
+                               value={(props.now / 1000).to_string()} oninput={on_seek} />
+                    </span>
                 </span>
-                <span class="hint horizon">{ time_label(props.horizon.max(props.now)) }</span>
+                <span class="hint horizon"><span class="fixed">{ time_label(props.horizon.max(props.now)) }</span></span>
             </label>
             <RunControls seed={props.seed} servers={props.servers} presets={props.presets.clone()}
                          preset={props.preset} on_intent={props.on_intent.clone()} />

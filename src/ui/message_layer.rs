@@ -1,0 +1,346 @@
+//! The messages in flight, drawn straight into the picture's `<g class="messages">` rather
+//! than through Yew's virtual DOM.
+//!
+//! Why: a busy cluster has some fifty messages in flight; every one moves every frame and
+//! several are sent and delivered every frame. Through the virtual DOM each frame rebuilt,
+//! compared and re-serialised all of them. Here a frame sets one SVG transform per moving
+//! message (two numbers, nothing to parse), clones each new message from a prototype of its
+//! kind and removes the delivered ones. What is drawn is still read from the simulator's view
+//! every frame (`sync`); Yew renders the `<g>` empty and never touches its children.
+//!
+//! The DOM it makes, per message, in ascending id order (the end-to-end and browser tests
+//! read it): `<g class="msg m-ae [doomed] [selected]" transform="translate(x y)" [opacity]
+//! role="button" tabindex="0" aria-label="…" data-msg="id">[ring] outline label</g>`
+
+use super::geometry::{message_pos, progress};
+use super::glyphs;
+use crate::raft::types::{Message, ServerId};
+use crate::sim::{ClusterView, MessageId, MessageView, Micros};
+use std::fmt::Write;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, SvgGraphicsElement, SvgTransform};
+
+/// What a message looks like, apart from where it is: when this changes (a message was
+/// dropped by hand, selected, or an id was reused after time travel) its element is redrawn.
+#[derive(Clone, Copy, PartialEq)]
+struct Look {
+    from: ServerId,
+    to: ServerId,
+    term: u64,
+    shape: Shape,
+    doomed: bool,
+    selected: bool,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Shape {
+    RequestVote,
+    Vote(bool),
+    /// AppendEntries with this many entries (0: a heartbeat).
+    Append(usize),
+    AppendReply(bool),
+}
+
+impl Shape {
+    fn of(message: &Message) -> Shape {
+        match message {
+            Message::RequestVote(_) => Shape::RequestVote,
+            Message::RequestVoteReply(r) => Shape::Vote(r.vote_granted),
+            Message::AppendEntries(a) => Shape::Append(a.entries.len()),
+            Message::AppendEntriesReply(r) => Shape::AppendReply(r.success),
+        }
+    }
+
+    /// CSS class and words for the accessible name.
+    fn kind(self) -> (&'static str, String) {
+        match self {
+            Shape::RequestVote => ("m-rv", "RequestVote".into()),
+            Shape::Vote(true) => ("m-vote-yes", "vote granted".into()),
+            Shape::Vote(false) => ("m-vote-no", "vote denied".into()),
+            Shape::Append(0) => ("m-hb", "heartbeat".into()),
+            Shape::Append(n) => ("m-ae", format!("AppendEntries with {n}")),
+            Shape::AppendReply(true) => ("m-ae-ok", "append ok".into()),
+            Shape::AppendReply(false) => ("m-ae-no", "append rejected".into()),
+        }
+    }
+
+    /// Outline and label. Sizes live in style.css; labels are stroked paths (see `glyphs`).
+    fn markup(self, out: &mut String) {
+        let tick = |yes: bool| if yes { glyphs::CHECK } else { glyphs::CROSS };
+        let (outline, label) = match self {
+            Shape::RequestVote => ("circle", glyphs::label_path("RV")),
+            Shape::Vote(granted) => ("circle", tick(granted).to_string()),
+            Shape::Append(0) => ("circle", String::new()),
+            Shape::Append(n) => ("rect", glyphs::label_path(&format!("+{n}"))),
+            Shape::AppendReply(ok) => ("rect", tick(ok).to_string()),
+        };
+        let _ = write!(out, "<{outline}/>");
+        if !label.is_empty() {
+            let _ = write!(out, r#"<path d="{label}"/>"#);
+        }
+    }
+}
+
+impl Look {
+    fn class(&self) -> String {
+        let (kind, _) = self.shape.kind();
+        let mut class = format!("msg {kind}");
+        if self.doomed {
+            class.push_str(" doomed");
+        }
+        if self.selected {
+            class.push_str(" selected");
+        }
+        class
+    }
+
+    fn label(&self, id: MessageId) -> String {
+        let (_, words) = self.shape.kind();
+        format!(
+            "{words} {} to {}, term {} (#{}){}",
+            self.from,
+            self.to,
+            self.term,
+            id.0,
+            if self.doomed { ", will be lost" } else { "" }
+        )
+    }
+
+    /// The message element's content: selection ring, outline, label.
+    fn content(&self, out: &mut String) {
+        if self.selected {
+            out.push_str(RING);
+        }
+        self.shape.markup(out);
+    }
+}
+
+const RING: &str = r#"<circle class="sel-ring"/>"#;
+
+/// CSS class and accessible words for a message ("m-ae", "AppendEntries with 3").
+pub fn message_kind(m: &Message) -> (&'static str, String) {
+    Shape::of(m).kind()
+}
+
+/// One message on screen.
+struct Dot {
+    id: MessageId,
+    /// Its `<g class="msg …">`.
+    element: Element,
+    /// The element's translation, set in place every frame.
+    translate: Option<SvgTransform>,
+    look: Look,
+    /// Where it was drawn, in tenths of a unit (a move smaller than that is not redrawn).
+    tenths: (i32, i32),
+    /// A doomed message's opacity, in hundredths.
+    fade: Option<i32>,
+}
+
+/// The messages currently drawn, in the order of their elements (ascending id).
+#[derive(Default)]
+pub struct MessageLayer {
+    dots: Vec<Dot>,
+    /// One element per kind of message ("m-ae", ...), cloned for new messages.
+    prototypes: Vec<(&'static str, Element)>,
+    /// Scratch for markup, reused.
+    buffer: String,
+}
+
+const SVG: &str = "http://www.w3.org/2000/svg";
+
+/// Where a message is at `now`, and how faded, in tenths / hundredths.
+fn placement(
+    m: &MessageView,
+    view: &ClusterView,
+    rim: f64,
+    now: Micros,
+) -> ((i32, i32), Option<i32>) {
+    let n = view.servers.len();
+    let pos = |id: ServerId| {
+        let i = view.servers.iter().position(|s| s.id == id).unwrap_or(0);
+        super::geometry::server_pos(i, n)
+    };
+    let f = progress(m.sent_at, m.deliver_at, now);
+    let (x, y) = message_pos(pos(m.from), pos(m.to), rim, f);
+    let tenths = ((x * 10.0).round() as i32, (y * 10.0).round() as i32);
+    let fade = m.doomed.then(|| ((1.0 - 0.75 * f) * 100.0).round() as i32);
+    (tenths, fade)
+}
+
+impl MessageLayer {
+    /// Makes `layer`'s children show `view.messages` at `now`.
+    pub fn sync(
+        &mut self,
+        layer: &Element,
+        view: &ClusterView,
+        now: Micros,
+        rim: f64,
+        selected: Option<MessageId>,
+    ) {
+        let mut old = std::mem::take(&mut self.dots).into_iter().peekable();
+        let mut dots = Vec::with_capacity(view.messages.len());
+        for m in &view.messages {
+            // Delivered (or otherwise gone) messages before this one: remove them.
+            while let Some(gone) = old.next_if(|d| d.id < m.id) {
+                gone.element.remove();
+            }
+            let look = Look {
+                from: m.from,
+                to: m.to,
+                term: m.message.term().0,
+                shape: Shape::of(&m.message),
+                doomed: m.doomed,
+                selected: selected == Some(m.id),
+            };
+            let (tenths, fade) = placement(m, view, rim, now);
+            let dot = match old.next_if(|d| d.id == m.id) {
+                Some(mut dot) => {
+                    self.update(&mut dot, look, tenths, fade);
+                    dot
+                }
+                None => {
+                    let next = old.peek().map(|d| &d.element);
+                    match self.create(layer, next, m.id, look, tenths, fade) {
+                        Some(dot) => dot,
+                        None => continue,
+                    }
+                }
+            };
+            dots.push(dot);
+        }
+        for gone in old {
+            gone.element.remove();
+        }
+        self.dots = dots;
+    }
+
+    /// A new message's element, inserted before `next` (or last). It is cloned from a
+    /// prototype of the message's kind: cheaper for the browser than parsing markup.
+    fn create(
+        &mut self,
+        layer: &Element,
+        next: Option<&Element>,
+        id: MessageId,
+        look: Look,
+        tenths: (i32, i32),
+        fade: Option<i32>,
+    ) -> Option<Dot> {
+        let element: Element = self
+            .prototype(look.shape)?
+            .clone_node_with_deep(true)
+            .ok()?
+            .unchecked_into();
+        if look.doomed || look.selected {
+            let _ = element.set_attribute("class", &look.class());
+        }
+        let _ = element.set_attribute("aria-label", &look.label(id));
+        let _ = element.set_attribute("data-msg", &id.0.to_string());
+        if let (Shape::Append(n @ 1..), Some(path)) = (look.shape, element.last_element_child()) {
+            let _ = path.set_attribute("d", &glyphs::label_path(&format!("+{n}")));
+        }
+        if look.selected {
+            let _ = element.insert_adjacent_html("afterbegin", RING);
+        }
+        if let Some(fade) = fade {
+            let _ = element.set_attribute("opacity", &(f64::from(fade) / 100.0).to_string());
+        }
+        let translate = element
+            .dyn_ref::<SvgGraphicsElement>()
+            .and_then(|g| g.transform().base_val().get_item(0).ok());
+        if let Some(t) = &translate {
+            let _ = t.set_translate(tenths.0 as f32 / 10.0, tenths.1 as f32 / 10.0);
+        }
+        layer
+            .insert_before(&element, next.map(|n| n.as_ref()))
+            .ok()?;
+        Some(Dot {
+            id,
+            element,
+            translate,
+            look,
+            tenths,
+            fade,
+        })
+    }
+
+    /// The prototype of a message of this kind (made on first use): at the origin, without
+    /// name or id.
+    fn prototype(&mut self, shape: Shape) -> Option<Element> {
+        let (kind, _) = shape.kind();
+        if let Some((_, element)) = self.prototypes.iter().find(|(k, _)| *k == kind) {
+            return Some(element.clone());
+        }
+        let holder = gloo::utils::document()
+            .create_element_ns(Some(SVG), "g")
+            .ok()?;
+        self.buffer.clear();
+        let _ = write!(
+            self.buffer,
+            r#"<g class="msg {kind}" transform="translate(0 0)" role="button" tabindex="0">"#
+        );
+        shape.markup(&mut self.buffer);
+        self.buffer.push_str("</g>");
+        holder.set_inner_html(&self.buffer);
+        let element = holder.first_element_child()?;
+        self.prototypes.push((kind, element.clone()));
+        Some(element)
+    }
+
+    /// Moves an existing message, and redraws what changed about it.
+    fn update(&mut self, dot: &mut Dot, look: Look, tenths: (i32, i32), fade: Option<i32>) {
+        let element = &dot.element;
+        if dot.tenths != tenths {
+            dot.tenths = tenths;
+            let _ = match &dot.translate {
+                Some(t) => t.set_translate(tenths.0 as f32 / 10.0, tenths.1 as f32 / 10.0),
+                None => element.set_attribute(
+                    "transform",
+                    &format!("translate({} {})", Tenths(tenths.0), Tenths(tenths.1)),
+                ),
+            };
+        }
+        if dot.fade != fade {
+            dot.fade = fade;
+            let _ = match fade {
+                Some(fade) => {
+                    element.set_attribute("opacity", &(f64::from(fade) / 100.0).to_string())
+                }
+                None => element.remove_attribute("opacity"),
+            };
+        }
+        if dot.look == look {
+            return;
+        }
+        let before = std::mem::replace(&mut dot.look, look);
+        // Dropped by hand (doomed), (de)selected, or another message under the same id (time
+        // travel forked the run): the element is changed in place, so it keeps the keyboard
+        // focus it may have.
+        let _ = element.set_attribute("class", &look.class());
+        let _ = element.set_attribute("aria-label", &look.label(dot.id));
+        if before.shape != look.shape {
+            self.buffer.clear();
+            look.content(&mut self.buffer);
+            element.set_inner_html(&self.buffer);
+        } else if look.selected != before.selected {
+            if look.selected {
+                let _ = element.insert_adjacent_html("afterbegin", RING);
+            } else if let Some(ring) = element.first_element_child() {
+                ring.remove();
+            }
+        }
+    }
+}
+
+/// A coordinate in tenths, written as a decimal ("12.3", "-4", "0.5").
+struct Tenths(i32);
+
+impl std::fmt::Display for Tenths {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let a = self.0.unsigned_abs();
+        match a % 10 {
+            0 => write!(f, "{sign}{}", a / 10),
+            d => write!(f, "{sign}{}.{d}", a / 10),
+        }
+    }
+}
