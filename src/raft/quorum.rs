@@ -88,7 +88,15 @@ impl Configuration {
             *slot = match_index(*voter).0;
         }
         let indexes = &mut indexes[..n];
-        indexes.sort_unstable_by(|a, b| b.cmp(a));
+        // At most 16 numbers: an insertion sort, highest first (the standard sort would add
+        // kilobytes of code to the page for this one use).
+        for i in 1..indexes.len() {
+            let mut j = i;
+            while j > 0 && indexes[j - 1] < indexes[j] {
+                indexes.swap(j - 1, j);
+                j -= 1;
+            }
+        }
         LogIndex(indexes[self.majority() - 1])
     }
 

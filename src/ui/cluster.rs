@@ -60,14 +60,14 @@ pub fn Cluster(props: &ClusterProps) -> Html {
     {
         let (layer_ref, layer) = (layer_ref.clone(), layer.clone());
         let (view, now, selected) = (props.view.clone(), props.now, props.selected_message);
-        use_effect(move || {
+        super::widgets::use_after_render(Box::new(move || {
             if let Some(g) = layer_ref.cast::<web_sys::Element>() {
                 let t0 = super::bench::now();
                 let rim = server_radius(view.servers.len());
                 layer.borrow_mut().sync(&g, &view, now, rim, selected);
                 super::bench::add("messages", super::bench::now() - t0);
             }
-        });
+        }));
     }
     let t0 = super::bench::now();
     let html = cluster_html(props, layer_ref);

@@ -138,13 +138,13 @@ pub fn LogTable(props: &LogTableProps) -> Html {
     let rows = use_mut_ref(LogRows::default);
     {
         let (table_ref, rows, props) = (table_ref.clone(), rows.clone(), props.clone());
-        use_effect(move || {
+        super::widgets::use_after_render(Box::new(move || {
             if let Some(table) = table_ref.cast::<web_sys::Element>() {
                 let t0 = super::bench::now();
                 rows.borrow_mut().sync(&table, &props);
                 super::bench::add("log_rows", super::bench::now() - t0);
             }
-        });
+        }));
     }
     let columns = Columns::of(&props.view, props.columns);
     let hidden = columns.start - 1;

@@ -15,7 +15,7 @@
 use super::geometry::{message_pos, progress};
 use super::glyphs;
 use crate::raft::types::{Message, ServerId};
-use crate::sim::{ClusterView, MessageId, MessageView, Micros};
+use crate::sim::{ClusterView, Decimal, MessageId, MessageView, Micros};
 use std::fmt::Write;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, SvgGraphicsElement, SvgTransform};
@@ -242,7 +242,7 @@ impl MessageLayer {
             let _ = element.insert_adjacent_html("afterbegin", RING);
         }
         if let Some(fade) = fade {
-            let _ = element.set_attribute("opacity", &(f64::from(fade) / 100.0).to_string());
+            let _ = element.set_attribute("opacity", &opacity_text(fade));
         }
         let translate = element
             .dyn_ref::<SvgGraphicsElement>()
@@ -295,16 +295,18 @@ impl MessageLayer {
                 Some(t) => t.set_translate(tenths.0 as f32 / 10.0, tenths.1 as f32 / 10.0),
                 None => element.set_attribute(
                     "transform",
-                    &format!("translate({} {})", Tenths(tenths.0), Tenths(tenths.1)),
+                    &format!(
+                        "translate({} {})",
+                        tenths_text(tenths.0),
+                        tenths_text(tenths.1)
+                    ),
                 ),
             };
         }
         if dot.fade != fade {
             dot.fade = fade;
             let _ = match fade {
-                Some(fade) => {
-                    element.set_attribute("opacity", &(f64::from(fade) / 100.0).to_string())
-                }
+                Some(fade) => element.set_attribute("opacity", &opacity_text(fade)),
                 None => element.remove_attribute("opacity"),
             };
         }
@@ -332,15 +334,14 @@ impl MessageLayer {
 }
 
 /// A coordinate in tenths, written as a decimal ("12.3", "-4", "0.5").
-struct Tenths(i32);
+/// An opacity given in hundredths, as SVG wants it ("0.45"). Integer arithmetic: formatting
+/// an `f64` would bring core's float printing into the page (see `sim::Decimal`).
+fn opacity_text(hundredths: i32) -> String {
+    Decimal::round(f64::from(hundredths.clamp(0, 100)) / 100.0, 2).to_string()
+}
 
-impl std::fmt::Display for Tenths {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let sign = if self.0 < 0 { "-" } else { "" };
-        let a = self.0.unsigned_abs();
-        match a % 10 {
-            0 => write!(f, "{sign}{}", a / 10),
-            d => write!(f, "{sign}{}.{d}", a / 10),
-        }
-    }
+/// A coordinate given in tenths of a unit ("12.5", "-3"), written like every other number on
+/// the page (`sim::Decimal`: no float printing).
+fn tenths_text(tenths: i32) -> Decimal {
+    Decimal::round(f64::from(tenths) / 10.0, 1).trimmed()
 }

@@ -118,13 +118,13 @@ pub fn App() -> Html {
     // One animation loop for the page's lifetime.
     {
         let dispatch = model.dispatcher();
-        use_effect_with((), move |_| start_frame_loop(dispatch));
+        widgets::use_once(Box::new(move || Box::new(start_frame_loop(dispatch))));
     }
 
     // Keyboard shortcuts.
     {
         let dispatch = model.dispatcher();
-        use_effect_with((), move |_| {
+        widgets::use_once(Box::new(move || {
             let options = gloo::events::EventListenerOptions::enable_prevent_default();
             let listener = EventListener::new_with_options(
                 &gloo::utils::document(),
@@ -151,12 +151,12 @@ pub fn App() -> Html {
                     }
                 },
             );
-            move || drop(listener)
-        });
+            Box::new(move || drop(listener))
+        }));
     }
 
     // Frame cost (bench mode): this effect runs after the frame's render, children first.
-    use_effect(bench::frame_rendered);
+    widgets::use_after_render(Box::new(bench::frame_rendered));
 
     if let Some(start) = bench::frame_start() {
         bench::add("to_app_render", bench::now() - start);

@@ -7,6 +7,21 @@ use crate::raft::types::ServerId;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+/// Runs `effect` after every render of the calling component. Every caller passes the same
+/// boxed closure type, so Yew's effect machinery is compiled once for all of them (each
+/// distinct closure type would add about 5 KB to the wasm).
+#[hook]
+pub fn use_after_render(effect: Box<dyn FnOnce()>) {
+    use_effect(effect);
+}
+
+/// Runs `setup` once, after the first render; what it returns runs when the component goes.
+/// One boxed type for every caller, for the same reason as `use_after_render`.
+#[hook]
+pub fn use_once(setup: Box<dyn FnOnce() -> Box<dyn FnOnce()>>) {
+    use_effect_with((), move |_| setup());
+}
+
 /// A click handler that sends `intent`.
 pub fn on_click(on_intent: &Callback<Intent>, intent: Intent) -> Callback<MouseEvent> {
     on_intent.reform(move |_: MouseEvent| intent.clone())
