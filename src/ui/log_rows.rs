@@ -365,6 +365,10 @@ fn draw_cell(cell: &mut Cell, look: CellLook, prototypes: &Prototypes) {
     let i = cell.index;
     let before = std::mem::replace(&mut cell.look, look);
     let look = &cell.look;
+    // Only what changed is written: most updates move a mark or the commit edge.
+    let drawn = |l: &CellLook| (l.entry.as_ref().map(|e| e.term), l.committed, l.applied);
+    let class_changed = drawn(&before) != drawn(look) || before.edge != look.edge;
+    let name_changed = before.entry != look.entry || drawn(&before) != drawn(look);
     let mut class = String::from("lcell");
     match &look.entry {
         Some(e) => {
@@ -387,8 +391,11 @@ fn draw_cell(cell: &mut Cell, look: CellLook, prototypes: &Prototypes) {
     if look.edge && i > 0 {
         class.push_str(" commit-edge");
     }
-    let _ = element.set_attribute("class", &class);
+    if class_changed {
+        let _ = element.set_attribute("class", &class);
+    }
     let _ = match &look.entry {
+        _ if !name_changed => Ok(()),
         Some(e) => {
             let status = if look.applied {
                 ", committed and applied"

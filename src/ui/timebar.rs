@@ -109,7 +109,7 @@ pub fn timebar(props: &TimebarProps) -> Html {
             // What changes every frame sits in fixed-size boxes (`.fixed`, see style.css), so a
             // new time re-lays out only those boxes, not the page.
             <label class="scrub">
-                <span class="now" data-now={props.now.to_string()}><span class="fixed">{ time_label(props.now) }</span></span>
+                <span class="now"><span class="fixed">{ time_label(props.now) }</span></span>
                 <span class="scrub-track">
                     <span class="fixed">
                         <input type="range" min="0" max={horizon_ms.to_string()} step="1" aria-label="Timeline"
