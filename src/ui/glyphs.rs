@@ -40,9 +40,11 @@ pub fn label_path(text: &str) -> String {
     let mut d = String::new();
     for c in text.chars() {
         // Tenths are enough, and keep the path short.
+        // Written with `Decimal`: formatting an f64 would bring core's float printing into
+        // the page (about 5 KB gzip).
         d.push_str(&format!(
             "M{} -3.5{}",
-            (x * 10.0).round() / 10.0,
+            crate::sim::Decimal::round(x, 1).trimmed(),
             strokes(c)
         ));
         x += GLYPH_W + GLYPH_GAP;
