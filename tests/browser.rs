@@ -79,7 +79,7 @@ use raft_explorer::sim::{
 };
 use raft_explorer::ui::cluster::{Cluster, ClusterProps};
 use raft_explorer::ui::geometry;
-use raft_explorer::ui::log_table::{find_overwritten, LogTable, LogTableProps};
+use raft_explorer::ui::log_table::{cell_text, find_overwritten, LogTable, LogTableProps};
 use std::rc::Rc;
 use std::sync::Arc;
 use yew::Callback;
@@ -303,6 +303,9 @@ async fn log_table_marks_commit_and_the_leaders_next_and_match_index() {
         .contains("SET x 1"));
     let second = s1.query_selector(".entry.uncommitted").unwrap().unwrap();
     assert!(second.text_content().unwrap().contains("x=5"));
+    // A cell shows at most five characters (it has no clip); the name keeps the whole command.
+    assert_eq!(cell_text(&entry(1, "x", "5")), "x=5");
+    assert_eq!(cell_text(&entry(1, "x", "123456")), "x=12…");
     // The leader S3 records nextIndex 3 / matchIndex 2 for S1.
     assert!(s1.query_selector(".mark-match").unwrap().is_some());
     assert!(s1.query_selector(".mark-next").unwrap().is_some());

@@ -180,8 +180,10 @@ fn cluster_html(props: &ClusterProps, messages_layer: NodeRef) -> Html {
                data-server={id.0.to_string()}>
                 <title>{ server_label(s) }</title>
                 if let Some(age) = leader_pulse(s) {
+                    // stroke-opacity, not opacity: a fading stroke is a repaint, where
+                    // opacity would add a compositing effect node every frame.
                     <circle class="pulse" r={tenths(rim + 4.0 + age * 16.0).to_string()}
-                            opacity={Decimal::round(1.0 - age, 2).to_string()} />
+                            stroke-opacity={Decimal::round(1.0 - age, 2).to_string()} />
                 }
                 <circle class="timer-track" r={tenths(rim + 5.0).to_string()} />
                 if let Some(left) = timer {

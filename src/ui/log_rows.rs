@@ -19,7 +19,7 @@
 //! `.mark-match` marks), `div.lsum`, and
 //! `div.lghosts` while entries that were just overwritten are shown.
 
-use super::log_table::{entry_long, entry_text, leader, Columns, Ghost, LogTableProps};
+use super::log_table::{cell_text, entry_long, leader, Columns, Ghost, LogTableProps};
 use crate::raft::types::{LogEntry, LogIndex, Role, ServerId};
 use crate::sim::{ServerStatus, ServerView};
 use std::collections::VecDeque;
@@ -412,7 +412,7 @@ fn draw_cell(cell: &mut Cell, look: CellLook, prototypes: &Prototypes) {
     if before.entry != look.entry {
         if let Some(text) = &cell.text {
             let content = match &look.entry {
-                Some(e) => format!("{}\n{}", e.term.0, entry_text(e)),
+                Some(e) => format!("{}\n{}", e.term.0, cell_text(e)),
                 None => " ".to_string(),
             };
             text.set_node_value(Some(&content));

@@ -33,6 +33,22 @@ pub fn entry_text(e: &LogEntry) -> String {
     }
 }
 
+/// The most characters a log cell shows: what fits in the narrowest cell (style.css
+/// `--cell-min`), so a cell needs no clip (an overflow clip per cell made every frame's
+/// paint bookkeeping dearer). The accessible name carries the whole command.
+pub const CELL_CHARS: usize = 5;
+
+/// `entry_text` cut to `CELL_CHARS` characters, ending in "…" when cut.
+pub fn cell_text(e: &LogEntry) -> String {
+    let text = entry_text(e);
+    if text.chars().count() <= CELL_CHARS {
+        return text;
+    }
+    let mut short: String = text.chars().take(CELL_CHARS - 1).collect();
+    short.push('…');
+    short
+}
+
 /// Long text for an entry's tooltip / accessible name.
 pub fn entry_long(e: &LogEntry) -> String {
     match &e.payload {

@@ -75,6 +75,37 @@ fn start_frame_loop(dispatch: yew::UseReducerDispatcher<Model>) -> impl FnOnce()
     }
 }
 
+/// Tells `state` which heavy panels (`data-panel` 0–3) are on screen,
+/// as an IntersectionObserver sees them. Returns what stops it.
+fn observe_panels() -> impl FnOnce() {
+    let callback = Closure::<dyn FnMut(js_sys::Array)>::new(|entries: js_sys::Array| {
+        for entry in entries.iter() {
+            let entry: web_sys::IntersectionObserverEntry = entry.unchecked_into();
+            let panel = entry.target().get_attribute("data-panel");
+            if let Some(panel) = panel.and_then(|p| p.parse().ok()) {
+                state::set_panel_on_screen(panel, entry.is_intersecting());
+            }
+        }
+    });
+    let observer = web_sys::IntersectionObserver::new(callback.as_ref().unchecked_ref()).ok();
+    if let (Some(observer), Ok(panels)) = (
+        &observer,
+        gloo::utils::document().query_selector_all("[data-panel]"),
+    ) {
+        for i in 0..panels.length() {
+            if let Some(panel) = panels.item(i).and_then(|p| p.dyn_into().ok()) {
+                observer.observe(&panel);
+            }
+        }
+    }
+    move || {
+        if let Some(observer) = observer {
+            observer.disconnect();
+        }
+        drop(callback);
+    }
+}
+
 /// Keys typed into a text box, select or button-less control are not shortcuts.
 fn typing(e: &KeyboardEvent) -> bool {
     e.target()
@@ -154,6 +185,9 @@ pub fn App() -> Html {
             Box::new(move || drop(listener))
         }));
     }
+
+    // Which heavy panels are on screen: those off it are brought up to date less often.
+    widgets::use_once(Box::new(|| Box::new(observe_panels())));
 
     // Frame cost (bench mode): this effect runs after the frame's render, children first.
     widgets::use_after_render(Box::new(bench::frame_rendered));
@@ -242,14 +276,14 @@ pub fn App() -> Html {
             // Each panel sits in a grid cell of its own: the panel itself is then no grid item,
             // and a fixed-size panel re-lays out alone when its content changes (style.css).
             <div class="lower">
-                <div class="wide">
+                <div class="wide" data-panel="0">
                     <LogTable view={m.log_view.clone()} ghosts={m.ghosts.clone()} columns={m.columns}
                               selected_server={m.selected_server} on_intent={on_intent.clone()} />
                 </div>
-                <div><KvStores view={m.kv_view.clone()} /></div>
-                <div><ClientPanel view={m.client_view.clone()} verdict={m.verdict.clone()} on_intent={on_intent.clone()} /></div>
+                <div data-panel="1"><KvStores view={m.kv_view.clone()} /></div>
+                <div data-panel="2"><ClientPanel view={m.client_view.clone()} verdict={m.verdict.clone()} on_intent={on_intent.clone()} /></div>
                 <div><SafetyPanel rows={m.safety.clone()} verdict={m.verdict.clone()} knobs={m.knobs_on()} on_intent={on_intent.clone()} /></div>
-                <div><EventLog rows={m.shown_events.clone()} filter={m.filter.clone()} servers={n} on_intent={on_intent.clone()} /></div>
+                <div data-panel="3"><EventLog rows={m.shown_events.clone()} filter={m.filter.clone()} servers={n} on_intent={on_intent.clone()} /></div>
             </div>
             if m.help {
                 { keys::help_dialog(&on_intent) }

@@ -127,8 +127,9 @@ pub struct Model {
     pub client_view: Rc<ClusterView>,
     pub shown_events: Rc<VecDeque<Rc<EventRow>>>,
     frame_no: u64,
-    /// Wall-clock time the event log was last brought up to date while playing.
-    events_wall: f64,
+    /// Wall-clock time each heavy panel (logs, stores, clients, events) was last brought up to
+    /// date while playing.
+    panel_synced_wall: [f64; 4],
     pub last_seq: u64,
     pub ghosts: Rc<Vec<Ghost>>,
     pub safety: Rc<Vec<SafetyRow>>,
@@ -243,7 +244,7 @@ impl Model {
             client_view: view.clone(),
             shown_events: events.clone(),
             frame_no: 0,
-            events_wall: 0.0,
+            panel_synced_wall: [0.0; 4],
             sim: Rc::new(RefCell::new(sim)),
             checker: Rc::new(RefCell::new(Checker::new())),
             config,
@@ -303,23 +304,40 @@ impl Model {
         self.shown_events = self.events.clone();
     }
 
-    /// One panel catches up with the present (round robin, one per frame).
+    /// One panel catches up with the present (round robin, one per frame), and any that
+    /// just came on screen.
     fn sync_one_panel(&mut self) {
+        let wall = wall_ms();
+        let came_on_screen = PANELS_CAME_ON_SCREEN.with(|c| c.replace(0));
+        for panel in 0..4 {
+            if came_on_screen & 1 << panel != 0 {
+                self.sync_panel(panel, wall);
+            }
+        }
         self.frame_no += 1;
-        super::bench::set_panel((self.frame_no % 4) as u8);
-        match self.frame_no % 4 {
+        let panel = (self.frame_no % 4) as usize;
+        // At most this often (ms of wall time). A busy cluster narrates hundreds of events a
+        // second: nobody reads a list that changes faster than a few times a second, and it
+        // is the costliest panel. A panel off screen (issue 4: render only what is visible)
+        // catches up once a second, so it is never far behind.
+        let every = match (panel_on_screen(panel), panel) {
+            (false, _) => 1000.0,
+            (true, 3) => 250.0,
+            (true, _) => 0.0,
+        };
+        if wall - self.panel_synced_wall[panel] >= every {
+            self.sync_panel(panel, wall);
+        }
+    }
+
+    fn sync_panel(&mut self, panel: usize, wall: f64) {
+        self.panel_synced_wall[panel] = wall;
+        super::bench::set_panel(panel as u8);
+        match panel {
             0 => self.log_view = self.view.clone(),
             1 => self.kv_view = self.view.clone(),
             2 => self.client_view = self.view.clone(),
-            _ => {
-                // A busy cluster narrates hundreds of events a second: nobody reads a list
-                // that changes faster than a few times a second, and it is the costliest panel.
-                let wall = wall_ms();
-                if wall - self.events_wall >= 250.0 {
-                    self.events_wall = wall;
-                    self.shown_events = self.events.clone();
-                }
-            }
+            _ => self.shown_events = self.events.clone(),
         }
     }
 
@@ -891,6 +909,32 @@ impl Model {
         }
         out
     }
+}
+
+thread_local! {
+    /// Whether each heavy panel (logs, stores, clients, events) is on screen or close to it,
+    /// as the page's IntersectionObserver last said (until it has: on screen).
+    static PANEL_ON_SCREEN: [std::cell::Cell<bool>; 4] = const {
+        [const { std::cell::Cell::new(true) }; 4]
+    };
+    /// Panels that came on screen since the last frame (bit per panel): they catch up at once.
+    static PANELS_CAME_ON_SCREEN: std::cell::Cell<u8> = const { std::cell::Cell::new(0) };
+}
+
+/// Heavy panel `panel` (0 logs, 1 stores, 2 clients, 3 events) came on screen or left it.
+pub fn set_panel_on_screen(panel: usize, on: bool) {
+    PANEL_ON_SCREEN.with(|p| {
+        if let Some(cell) = p.get(panel) {
+            if on && !cell.get() {
+                PANELS_CAME_ON_SCREEN.with(|c| c.set(c.get() | 1 << panel));
+            }
+            cell.set(on)
+        }
+    });
+}
+
+fn panel_on_screen(panel: usize) -> bool {
+    PANEL_ON_SCREEN.with(|p| p.get(panel).is_none_or(|c| c.get()))
 }
 
 pub fn prefers_dark() -> bool {
