@@ -127,6 +127,9 @@ fn cluster_html(props: &ClusterProps, messages_layer: NodeRef) -> Html {
         })
         .collect::<Html>();
 
+    // A live leader's heartbeat ring: how bright it is (1 just after an AppendEntries went
+    // out, fading to 0 over 30 ms). The ring stays in place while the leader lives, so a beat
+    // changes only a colour.
     let leader_pulse = |s: &ServerView| -> Option<f64> {
         if s.role != Role::Leader || s.status != ServerStatus::Up {
             return None;
@@ -136,9 +139,9 @@ fn cluster_html(props: &ClusterProps, messages_layer: NodeRef) -> Html {
             .iter()
             .filter(|m| m.from == s.id && matches!(*m.message, Message::AppendEntries(_)))
             .map(|m| m.sent_at)
-            .max()?;
-        let age = now.saturating_sub(last) as f64 / 30_000.0;
-        (age < 1.0).then_some(age)
+            .max();
+        let age = last.map_or(1.0, |last| now.saturating_sub(last) as f64 / 30_000.0);
+        Some((1.0 - age).max(0.0))
     };
 
     let servers = view.servers.iter().enumerate().map(|(i, s)| {
@@ -179,15 +182,20 @@ fn cluster_html(props: &ClusterProps, messages_layer: NodeRef) -> Html {
                role="button" tabindex="0" aria-label={server_label(s)} aria-pressed={selected.to_string()}
                data-server={id.0.to_string()}>
                 <title>{ server_label(s) }</title>
-                if let Some(age) = leader_pulse(s) {
-                    // stroke-opacity, not opacity: a fading stroke is a repaint, where
-                    // opacity would add a compositing effect node every frame.
-                    <circle class="pulse" r={tenths(rim + 4.0 + age * 16.0).to_string()}
-                            stroke-opacity={Decimal::round(1.0 - age, 2).to_string()} />
+                // What changes every frame is drawn so that the browser only repaints: no
+                // new geometry (which would cost a layout, and after it a hover hit test).
+                // The heartbeat ring fades (stroke-opacity, not opacity, which would add a
+                // compositing effect node).
+                if let Some(bright) = leader_pulse(s) {
+                    <circle class="pulse" r={tenths(rim + 11.0).to_string()}
+                            stroke-opacity={Decimal::round(bright, 2).to_string()} />
                 }
                 <circle class="timer-track" r={tenths(rim + 5.0).to_string()} />
-                if let Some(left) = timer {
-                    <path class="timer" d={arc_path(0.0, 0.0, rim + 5.0, left)} />
+                // The election timer drains clockwise from the top: a dash of the circle
+                // (measured as 1000 long), whose length is the time left.
+                if let Some(left) = timer.filter(|&left| left > 0.0) {
+                    <circle class="timer" r={tenths(rim + 5.0).to_string()} pathLength="1000" transform="rotate(-90)"
+                            style={format!("stroke-dasharray:{} 1000", whole(left * 1000.0))} />
                 }
                 <circle class="body" r={tenths(rim).to_string()} />
                 if s.role == Role::Leader && s.status != ServerStatus::Crashed {
@@ -250,18 +258,11 @@ fn cluster_html(props: &ClusterProps, messages_layer: NodeRef) -> Html {
                 }
             })
             .collect::<Html>();
-        let traffic = view
-            .client_traffic
-            .iter()
-            .take(MAX_CLIENT_TRAFFIC_DRAWN)
-            .map(|t| client_traffic_pill(t, rim_stop(t.server), now))
-            .collect::<Html>();
         html! {
             <g class="clients" aria-label="Clients: requests waiting for an answer, requests and replies on their way" role="group">
                 { lines }
                 <rect class="client-box" x={whole(CENTER - 22.0).to_string()} y={whole(CENTER - 11.0).to_string()} width="44" height="22" rx="5" />
                 <text class="client-label" x={whole(CENTER).to_string()} y={whole(CENTER + 4.0).to_string()}>{ "client" }</text>
-                { traffic }
             </g>
         }
     };
@@ -300,9 +301,10 @@ fn cluster_html(props: &ClusterProps, messages_layer: NodeRef) -> Html {
         })
     };
     html! {
+        <>
         <svg class="cluster-svg" viewBox={format!("0 0 {} {}", whole(VIEW_SIZE), whole(VIEW_SIZE))} role="group"
              aria-label="Servers and messages" preserveAspectRatio="xMidYMid meet"
-             onclick={on_click} onkeydown={on_key}>
+             onclick={on_click.clone()} onkeydown={on_key.clone()}>
             { svg_markup(concat!(
                 r#"<defs><marker id="arrow-cut" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" "#,
                 r#"markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" class="arrow-cut"/>"#,
@@ -313,11 +315,19 @@ fn cluster_html(props: &ClusterProps, messages_layer: NodeRef) -> Html {
             <g class="walls">{ for walls }{ cuts }</g>
             { clients }
             <g class="servers">{ for servers }</g>
-            <g class="messages" ref={messages_layer} />
             if !banner.is_empty() {
                 <text class="partition-banner" x={whole(CENTER).to_string()} y="16">{ banner }</text>
             }
         </svg>
+        // Client requests and replies on their way, and the messages in flight, over the
+        // picture: HTML moved by CSS transforms (see message_layer for why).
+        <div class="msglayer">
+            { for view.client_traffic.iter().take(MAX_CLIENT_TRAFFIC_DRAWN)
+                .map(|t| client_traffic_pill(t, rim_stop(t.server), now)) }
+        </div>
+        <div class="msglayer" role="group" aria-label="Messages in flight" ref={messages_layer}
+             onclick={on_click} onkeydown={on_key} />
+        </>
     }
 }
 
@@ -424,12 +434,14 @@ fn client_traffic_pill(t: &ClientTrafficView, server_end: (f64, f64), now: Micro
     } else {
         label
     };
+    let percent = |v: f64| Decimal::round(v * 100.0 / VIEW_SIZE, 2).trimmed();
     html! {
-        <g class={classes!("cmsg", class, t.doomed.then_some("doomed"))}
-           transform={format!("translate({} {})", tenths(x), tenths(y))}
-           role="img" aria-label={label}>
-            <rect x={tenths(-width / 2.0).to_string()} y="-7" width={tenths(width).to_string()} height="14" rx="7" />
-            <text y="3">{ text }</text>
-        </g>
+        <div class="mpos" style={format!("transform:translate({}%,{}%)", percent(x), percent(y))}>
+            <svg class={classes!("cmsg", class, t.doomed.then_some("doomed"))} viewBox="-50 -8 100 16"
+                 role="img" aria-label={label}>
+                <rect x={tenths(-width / 2.0).to_string()} y="-7" width={tenths(width).to_string()} height="14" rx="7" />
+                <text y="3">{ text }</text>
+            </svg>
+        </div>
     }
 }

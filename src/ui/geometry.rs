@@ -79,26 +79,6 @@ pub fn timer_left(started: Micros, deadline: Micros, now: Micros) -> f64 {
     1.0 - progress(started, deadline, now)
 }
 
-/// An SVG path for an arc of `fraction` of a circle around (cx, cy), clockwise from the top.
-pub fn arc_path(cx: f64, cy: f64, r: f64, fraction: f64) -> String {
-    let f = fraction.clamp(0.0, 0.9999);
-    if f <= 0.0 {
-        return String::new();
-    }
-    let start = (cx, cy - r);
-    let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * f;
-    let end = (cx + r * cos(angle), cy + r * sin(angle));
-    let large = if f > 0.5 { 1 } else { 0 };
-    format!(
-        "M{} {}A{r} {r} 0 {large} 1 {} {}",
-        tenths(start.0),
-        tenths(start.1),
-        tenths(end.0),
-        tenths(end.1),
-        r = tenths(r)
-    )
-}
-
 /// Convex hull (monotone chain) of a few points, counter-clockwise; 1 or 2 points are
 /// returned as they are.
 pub fn convex_hull(points: &[(f64, f64)]) -> Vec<(f64, f64)> {

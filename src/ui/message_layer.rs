@@ -1,24 +1,31 @@
-//! The messages in flight, drawn straight into the picture's `<g class="messages">` rather
-//! than through Yew's virtual DOM.
+//! The messages in flight, drawn straight into an HTML layer over the picture
+//! (`<div class="msglayer">`) rather than through Yew's virtual DOM.
 //!
 //! Why: a busy cluster has some fifty messages in flight; every one moves every frame and
 //! several are sent and delivered every frame. Through the virtual DOM each frame rebuilt,
-//! compared and re-serialised all of them. Here a frame sets one SVG transform per moving
-//! message (two numbers, nothing to parse), clones each new message from a prototype of its
-//! kind and removes the delivered ones. What is drawn is still read from the simulator's view
-//! every frame (`sync`); Yew renders the `<g>` empty and never touches its children.
+//! compared and re-serialised all of them. Here a frame sets one CSS transform per moving
+//! message, clones each new message from a prototype of its kind and removes the delivered
+//! ones. What is drawn is still read from the simulator's view every frame (`sync`); Yew
+//! renders the layer empty and never touches its children.
+//!
+//! Why HTML and not SVG: moving an SVG element (its transform) makes the browser lay the
+//! picture out again, and every layout is followed by a hover hit test; moving an HTML
+//! element by a CSS transform needs neither. So each message is a box the size of the
+//! picture, moved by `translate(x%, y%)` (a percentage of its own size, so of the picture's),
+//! holding at its top-left corner a small SVG drawn in the picture's units.
 //!
 //! The DOM it makes, per message, in ascending id order (the end-to-end and browser tests
-//! read it): `<g class="msg m-ae [doomed] [selected]" transform="translate(x y)" [opacity]
-//! role="button" tabindex="0" aria-label="…" data-msg="id">[ring] outline label</g>`
+//! read it): `<div class="mpos" style="transform:translate(x%,y%)"><svg class="msg m-ae
+//! [doomed] [selected]" viewBox="-16 -16 32 32" [style="opacity:…"] role="button"
+//! tabindex="0" aria-label="…" data-msg="id">[ring] outline label</svg></div>`
 
-use super::geometry::{message_pos, progress};
+use super::geometry::{message_pos, progress, VIEW_SIZE};
 use super::glyphs;
 use crate::raft::types::{Message, ServerId};
 use crate::sim::{ClusterView, Decimal, MessageId, MessageView, Micros};
 use std::fmt::Write;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, SvgGraphicsElement, SvgTransform};
+use web_sys::Element;
 
 /// What a message looks like, apart from where it is: when this changes (a message was
 /// dropped by hand, selected, or an id was reused after time travel) its element is redrawn.
@@ -125,10 +132,10 @@ pub fn message_kind(m: &Message) -> (&'static str, String) {
 /// One message on screen.
 struct Dot {
     id: MessageId,
-    /// Its `<g class="msg …">`.
+    /// Its `<div class="mpos">`, which is moved.
     element: Element,
-    /// The element's translation, set in place every frame.
-    translate: Option<SvgTransform>,
+    /// The `<svg class="msg …">` inside it, which is named and drawn.
+    glyph: Element,
     look: Look,
     /// Where it was drawn, in tenths of a unit (a move smaller than that is not redrawn).
     tenths: (i32, i32),
@@ -145,8 +152,6 @@ pub struct MessageLayer {
     /// Scratch for markup, reused.
     buffer: String,
 }
-
-const SVG: &str = "http://www.w3.org/2000/svg";
 
 /// Where a message is at `now`, and how faded, in tenths / hundredths.
 fn placement(
@@ -230,33 +235,29 @@ impl MessageLayer {
             .clone_node_with_deep(true)
             .ok()?
             .unchecked_into();
+        let glyph = element.first_element_child()?;
         if look.doomed || look.selected {
-            let _ = element.set_attribute("class", &look.class());
+            let _ = glyph.set_attribute("class", &look.class());
         }
-        let _ = element.set_attribute("aria-label", &look.label(id));
-        let _ = element.set_attribute("data-msg", &id.0.to_string());
-        if let (Shape::Append(n @ 1..), Some(path)) = (look.shape, element.last_element_child()) {
+        let _ = glyph.set_attribute("aria-label", &look.label(id));
+        let _ = glyph.set_attribute("data-msg", &id.0.to_string());
+        if let (Shape::Append(n @ 1..), Some(path)) = (look.shape, glyph.last_element_child()) {
             let _ = path.set_attribute("d", &glyphs::label_path(&format!("+{n}")));
         }
         if look.selected {
-            let _ = element.insert_adjacent_html("afterbegin", RING);
+            let _ = glyph.insert_adjacent_html("afterbegin", RING);
         }
         if let Some(fade) = fade {
-            let _ = element.set_attribute("opacity", &opacity_text(fade));
+            let _ = glyph.set_attribute("style", &opacity_style(fade));
         }
-        let translate = element
-            .dyn_ref::<SvgGraphicsElement>()
-            .and_then(|g| g.transform().base_val().get_item(0).ok());
-        if let Some(t) = &translate {
-            let _ = t.set_translate(tenths.0 as f32 / 10.0, tenths.1 as f32 / 10.0);
-        }
+        let _ = element.set_attribute("style", &position_style(tenths));
         layer
             .insert_before(&element, next.map(|n| n.as_ref()))
             .ok()?;
         Some(Dot {
             id,
             element,
-            translate,
+            glyph,
             look,
             tenths,
             fade,
@@ -270,16 +271,14 @@ impl MessageLayer {
         if let Some((_, element)) = self.prototypes.iter().find(|(k, _)| *k == kind) {
             return Some(element.clone());
         }
-        let holder = gloo::utils::document()
-            .create_element_ns(Some(SVG), "g")
-            .ok()?;
+        let holder = gloo::utils::document().create_element("div").ok()?;
         self.buffer.clear();
         let _ = write!(
             self.buffer,
-            r#"<g class="msg {kind}" transform="translate(0 0)" role="button" tabindex="0">"#
+            r#"<div class="mpos"><svg class="msg {kind}" viewBox="-16 -16 32 32" role="button" tabindex="0">"#
         );
         shape.markup(&mut self.buffer);
-        self.buffer.push_str("</g>");
+        self.buffer.push_str("</svg></div>");
         holder.set_inner_html(&self.buffer);
         let element = holder.first_element_child()?;
         self.prototypes.push((kind, element.clone()));
@@ -288,26 +287,16 @@ impl MessageLayer {
 
     /// Moves an existing message, and redraws what changed about it.
     fn update(&mut self, dot: &mut Dot, look: Look, tenths: (i32, i32), fade: Option<i32>) {
-        let element = &dot.element;
         if dot.tenths != tenths {
             dot.tenths = tenths;
-            let _ = match &dot.translate {
-                Some(t) => t.set_translate(tenths.0 as f32 / 10.0, tenths.1 as f32 / 10.0),
-                None => element.set_attribute(
-                    "transform",
-                    &format!(
-                        "translate({} {})",
-                        tenths_text(tenths.0),
-                        tenths_text(tenths.1)
-                    ),
-                ),
-            };
+            let _ = dot.element.set_attribute("style", &position_style(tenths));
         }
+        let element = &dot.glyph;
         if dot.fade != fade {
             dot.fade = fade;
             let _ = match fade {
-                Some(fade) => element.set_attribute("opacity", &opacity_text(fade)),
-                None => element.remove_attribute("opacity"),
+                Some(fade) => element.set_attribute("style", &opacity_style(fade)),
+                None => element.remove_attribute("style"),
             };
         }
         if dot.look == look {
@@ -333,15 +322,22 @@ impl MessageLayer {
     }
 }
 
-/// A coordinate in tenths, written as a decimal ("12.3", "-4", "0.5").
-/// An opacity given in hundredths, as SVG wants it ("0.45"). Integer arithmetic: formatting
-/// an `f64` would bring core's float printing into the page (see `sim::Decimal`).
-fn opacity_text(hundredths: i32) -> String {
-    Decimal::round(f64::from(hundredths.clamp(0, 100)) / 100.0, 2).to_string()
+/// An opacity given in hundredths, as a style ("opacity:0.45"). Written with `sim::Decimal`:
+/// formatting an `f64` would bring core's float printing into the page.
+fn opacity_style(hundredths: i32) -> String {
+    format!(
+        "opacity:{}",
+        Decimal::round(f64::from(hundredths.clamp(0, 100)) / 100.0, 2)
+    )
 }
 
-/// A coordinate given in tenths of a unit ("12.5", "-3"), written like every other number on
-/// the page (`sim::Decimal`: no float printing).
-fn tenths_text(tenths: i32) -> Decimal {
-    Decimal::round(f64::from(tenths) / 10.0, 1).trimmed()
+/// Where a message box goes: a point of the picture given in tenths of a unit, as a
+/// percentage of the picture's size.
+fn position_style(tenths: (i32, i32)) -> String {
+    let percent = |t: i32| Decimal::round(f64::from(t) * 10.0 / VIEW_SIZE, 2).trimmed();
+    format!(
+        "transform:translate({}%,{}%)",
+        percent(tenths.0),
+        percent(tenths.1)
+    )
 }

@@ -102,22 +102,43 @@ pub fn timebar(props: &TimebarProps) -> Html {
     let on_seek = props
         .on_intent
         .reform(|e: InputEvent| Intent::Seek(event_value(&e).parse::<u64>().unwrap_or(0) * 1000));
-    let horizon_ms = (props.horizon.max(props.now) / 1000).max(1);
+    let end = props.horizon.max(props.now);
+    // Playing at the live edge, the scrubber's thumb sits at its end whatever the time, so
+    // its value and end are rewritten a few times a second (every 250 ms of wall time), not
+    // every frame: each rewrite costs the browser a new style and layout of the slider.
+    let live = props.playing && props.now >= props.horizon;
+    let (slider_ms, slider_end_ms) = if live {
+        let step = ((props.speed * 250.0) as u64).max(1);
+        let at = (props.now / 1000 / step * step).max(1);
+        (at, at)
+    } else {
+        (props.now / 1000, (end / 1000).max(1))
+    };
+    // While playing, the clock reads on in steps of a tenth of a second of wall time: a new
+    // text costs a layout (and a hover hit test after it), and nobody reads sixty times a
+    // second. Paused, it shows the exact time.
+    let clock = if props.playing {
+        let step = ((props.speed * 100_000.0) as u64).max(1);
+        props.now / step * step
+    } else {
+        props.now
+    };
     html! {
         <section class="timebar" aria-label="Time controls">
             <PlayControls playing={props.playing} speed={props.speed} on_intent={props.on_intent.clone()} />
             // What changes every frame sits in fixed-size boxes (`.fixed`, see style.css), so a
             // new time re-lays out only those boxes, not the page.
             <label class="scrub">
-                <span class="now"><span class="fixed">{ time_label(props.now) }</span></span>
+                <span class="now"><span class="fixed">{ time_label(clock) }</span></span>
                 <span class="scrub-track">
                     <span class="fixed">
-                        <input type="range" min="0" max={horizon_ms.to_string()} step="1" aria-label="Timeline"
-                               aria-valuetext={time_label(props.now)}
-                               value={(props.now / 1000).to_string()} oninput={on_seek} />
+                        <input type="range" min="0" max={slider_end_ms.to_string()} step="1" aria-label="Timeline"
+                               aria-valuetext={time_label(slider_ms * 1000)}
+                               value={slider_ms.to_string()} oninput={on_seek} />
                     </span>
                 </span>
-                <span class="hint horizon"><span class="fixed">{ time_label(props.horizon.max(props.now)) }</span></span>
+                // The end of the recorded run; while playing at the live edge, that is now.
+                <span class="hint horizon"><span class="fixed">{ if live { "live".to_string() } else { time_label(end) } }</span></span>
             </label>
             <RunControls seed={props.seed} servers={props.servers} presets={props.presets.clone()}
                          preset={props.preset} on_intent={props.on_intent.clone()} />

@@ -44,7 +44,7 @@ async function snapshot(page) {
     servers: [...document.querySelectorAll("svg [aria-label^='Server ']")].map((e) => e.getAttribute("aria-label")),
     logs: [...document.querySelectorAll(".ltable [role='cell']")].map((e) => e.getAttribute("aria-label") || ""),
     kv: [...document.querySelectorAll(".kvcard")].map((e) => e.textContent),
-    messages: [...document.querySelectorAll("svg .msg")].map((e) => e.getAttribute("aria-label") + e.getAttribute("transform")),
+    messages: [...document.querySelectorAll(".msglayer .msg")].map((e) => e.getAttribute("aria-label") + e.parentElement.getAttribute("style")),
   }));
 }
 
