@@ -258,10 +258,32 @@ async fn cluster_names_servers_by_role_and_term_and_marks_crashed_and_paused() {
         .query_selector("[data-server='3'] .timer")
         .unwrap()
         .is_none());
-    // The message, half-way, with its kind and number of entries.
+    // The timer drains as a dash of its circle (a repaint, not new geometry, every frame).
+    let timer = root
+        .query_selector("[data-server='1'] .timer")
+        .unwrap()
+        .unwrap();
+    assert!(timer
+        .get_attribute("style")
+        .unwrap()
+        .starts_with("stroke-dasharray:"));
+    // The message, half-way, with its kind and number of entries, in a box over the picture
+    // moved by a CSS transform (a percentage of the picture).
     assert_eq!(
         label(&root, "[data-msg='9']"),
         "AppendEntries with 1 S3 to S1, term 4 (#9)"
+    );
+    let position = root
+        .query_selector("[data-msg='9']")
+        .unwrap()
+        .unwrap()
+        .parent_element()
+        .unwrap()
+        .get_attribute("style")
+        .unwrap();
+    assert!(
+        position.starts_with("transform:translate(") && position.ends_with("%)"),
+        "{position}"
     );
     // The partition is impossible to miss: a banner, walls between groups, the cut link.
     let text = root.text_content().unwrap();
