@@ -81,31 +81,41 @@ pub struct ClientsSpec {
     pub keys: u32,
 }
 
+impl ClientsSpec {
+    /// The defaults (a constant, so the page's presets can be static data).
+    pub const DEFAULT: ClientsSpec = ClientsSpec {
+        count: 0,
+        think_ms: [0, 20],
+        keys: 5,
+    };
+}
+
 impl Default for ClientsSpec {
     fn default() -> Self {
-        ClientsSpec {
-            count: 0,
-            think_ms: [0, 20],
-            keys: 5,
-        }
+        Self::DEFAULT
     }
+}
+
+impl ClusterSpec {
+    /// The defaults (a constant, so the page's presets can be static data).
+    pub const DEFAULT: ClusterSpec = ClusterSpec {
+        servers: 5,
+        election_timeout_ms: [150, 300],
+        heartbeat_ms: 50,
+        latency_ms: [10, 20],
+        loss: 0.0,
+        duplication: 0.0,
+        client_timeout_ms: 500,
+        fast_backup: true,
+        noop_on_election: false,
+        knobs: KnobsSpec::DEFAULT,
+        clients: ClientsSpec::DEFAULT,
+    };
 }
 
 impl Default for ClusterSpec {
     fn default() -> Self {
-        ClusterSpec {
-            servers: 5,
-            election_timeout_ms: [150, 300],
-            heartbeat_ms: 50,
-            latency_ms: [10, 20],
-            loss: 0.0,
-            duplication: 0.0,
-            client_timeout_ms: 500,
-            fast_backup: true,
-            noop_on_election: false,
-            knobs: KnobsSpec::default(),
-            clients: ClientsSpec::default(),
-        }
+        Self::DEFAULT
     }
 }
 
@@ -124,6 +134,14 @@ pub struct KnobsSpec {
 }
 
 impl KnobsSpec {
+    /// Every knob off.
+    pub const DEFAULT: KnobsSpec = KnobsSpec {
+        forget_vote_on_restart: false,
+        commit_old_term_by_counting: false,
+        skip_election_restriction: false,
+        stale_local_reads: false,
+    };
+
     /// The knob names as written in files and on the command line.
     pub const NAMES: [&'static str; 4] = [
         "forget_vote_on_restart",

@@ -2,27 +2,27 @@
 
 use super::format::{Scenario, ScenarioError};
 
-/// (id, file text) of every preset, in the order the page lists them.
-pub const SOURCES: [(&str, &str); 7] = [
-    (
-        "leader_election",
-        include_str!("presets/leader_election.json"),
-    ),
-    ("leader_crash", include_str!("presets/leader_crash.json")),
-    ("split_vote", include_str!("presets/split_vote.json")),
-    (
-        "log_replication",
-        include_str!("presets/log_replication.json"),
-    ),
-    (
-        "partition_two_leaders",
-        include_str!("presets/partition_two_leaders.json"),
-    ),
-    ("figure8", include_str!("presets/figure8.json")),
-    (
-        "follower_catch_up",
-        include_str!("presets/follower_catch_up.json"),
-    ),
+/// Declares the presets once, in the order the page lists them: `IDS` (the page's presets are
+/// static data written from the same files by build.rs) and `SOURCES`.
+macro_rules! presets {
+    ($($id:literal),* $(,)?) => {
+        /// The id (file name) of every preset, in the order the page lists them.
+        pub const IDS: [&str; [$($id),*].len()] = [$($id),*];
+
+        /// (id, file text) of every preset, in the order the page lists them.
+        pub const SOURCES: [(&str, &str); IDS.len()] =
+            [$(($id, include_str!(concat!("presets/", $id, ".json")))),*];
+    };
+}
+
+presets![
+    "leader_election",
+    "leader_crash",
+    "split_vote",
+    "log_replication",
+    "partition_two_leaders",
+    "figure8",
+    "follower_catch_up",
 ];
 
 /// Every preset, parsed. A preset that fails to parse is a bug caught by the tests; here it
