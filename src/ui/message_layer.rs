@@ -14,8 +14,10 @@
 //! picture, moved by `translate(x%, y%)` (a percentage of its own size, so of the picture's),
 //! holding at its top-left corner a small SVG drawn in the picture's units.
 //!
-//! The DOM it makes, per message, in ascending id order (the end-to-end and browser tests
-//! read it): `<div class="mpos" style="transform:translate(x%,y%)"><svg class="msg m-ae
+//! Delivered messages' elements are hidden and shown again for later messages of the same
+//! kind (see `spare`), so the elements are in no particular order, and hidden ones (without
+//! name or id) stay in the layer. The DOM it makes, per message (the end-to-end and browser
+//! tests read it): `<div class="mpos" style="transform:translate(x%,y%)"><svg class="msg m-ae
 //! [doomed] [selected]" viewBox="-16 -16 32 32" [style="opacity:…"] role="button"
 //! tabindex="0" aria-label="…" data-msg="id">[ring] outline label</svg></div>`
 
@@ -149,6 +151,10 @@ pub struct MessageLayer {
     dots: Vec<Dot>,
     /// One element per kind of message ("m-ae", ...), cloned for new messages.
     prototypes: Vec<(&'static str, Element)>,
+    /// Elements of delivered messages, hidden, kept to show the next messages of their
+    /// shape: adding or removing an element costs the browser a layout (and a hover hit test
+    /// after it), showing or hiding one only a repaint.
+    spare: Vec<(Shape, Element, Element)>,
     /// Scratch for markup, reused.
     buffer: String,
 }
@@ -187,7 +193,7 @@ impl MessageLayer {
         for m in &view.messages {
             // Delivered (or otherwise gone) messages before this one: remove them.
             while let Some(gone) = old.next_if(|d| d.id < m.id) {
-                gone.element.remove();
+                self.retire(gone);
             }
             let look = Look {
                 from: m.from,
@@ -214,13 +220,31 @@ impl MessageLayer {
             dots.push(dot);
         }
         for gone in old {
-            gone.element.remove();
+            self.retire(gone);
         }
         self.dots = dots;
     }
 
-    /// A new message's element, inserted before `next` (or last). It is cloned from a
-    /// prototype of the message's kind: cheaper for the browser than parsing markup.
+    /// Hides a delivered message's element to show a later message, or removes it.
+    fn retire(&mut self, gone: Dot) {
+        /// Enough for a busy cluster's traffic; more would only grow the page.
+        const MAX_SPARE: usize = 64;
+        if gone.look.doomed || gone.look.selected || self.spare.len() >= MAX_SPARE {
+            gone.element.remove();
+            return;
+        }
+        // Still transformed: a box gaining or losing a transform is laid out again.
+        let _ = gone
+            .element
+            .set_attribute("style", "transform:translate(0,0);visibility:hidden");
+        let _ = gone.glyph.remove_attribute("aria-label");
+        let _ = gone.glyph.remove_attribute("data-msg");
+        self.spare.push((gone.look.shape, gone.element, gone.glyph));
+    }
+
+    /// A new message's element: a spare one of its kind shown again, or one inserted before
+    /// `next` (or last), cloned from a prototype of its kind (cheaper for the browser than
+    /// parsing markup).
     fn create(
         &mut self,
         layer: &Element,
@@ -230,18 +254,32 @@ impl MessageLayer {
         tenths: (i32, i32),
         fade: Option<i32>,
     ) -> Option<Dot> {
-        let element: Element = self
-            .prototype(look.shape)?
-            .clone_node_with_deep(true)
-            .ok()?
-            .unchecked_into();
-        let glyph = element.first_element_child()?;
+        let (kind, _) = look.shape.kind();
+        let spare = self.spare.iter().rposition(|(s, ..)| s.kind().0 == kind);
+        let (element, glyph, spare_shape) = match spare {
+            Some(i) => {
+                let (shape, element, glyph) = self.spare.swap_remove(i);
+                (element, glyph, Some(shape))
+            }
+            None => {
+                let element: Element = self
+                    .prototype(look.shape)?
+                    .clone_node_with_deep(true)
+                    .ok()?
+                    .unchecked_into();
+                let glyph = element.first_element_child()?;
+                (element, glyph, None)
+            }
+        };
         if look.doomed || look.selected {
             let _ = glyph.set_attribute("class", &look.class());
         }
         let _ = glyph.set_attribute("aria-label", &look.label(id));
         let _ = glyph.set_attribute("data-msg", &id.0.to_string());
-        if let (Shape::Append(n @ 1..), Some(path)) = (look.shape, glyph.last_element_child()) {
+        let label_drawn = spare_shape == Some(look.shape);
+        if let (Shape::Append(n @ 1..), Some(path), false) =
+            (look.shape, glyph.last_element_child(), label_drawn)
+        {
             let _ = path.set_attribute("d", &glyphs::label_path(&format!("+{n}")));
         }
         if look.selected {
@@ -251,9 +289,11 @@ impl MessageLayer {
             let _ = glyph.set_attribute("style", &opacity_style(fade));
         }
         let _ = element.set_attribute("style", &position_style(tenths));
-        layer
-            .insert_before(&element, next.map(|n| n.as_ref()))
-            .ok()?;
+        if spare_shape.is_none() {
+            layer
+                .insert_before(&element, next.map(|n| n.as_ref()))
+                .ok()?;
+        }
         Some(Dot {
             id,
             element,

@@ -44,7 +44,8 @@ async function snapshot(page) {
     servers: [...document.querySelectorAll("svg [aria-label^='Server ']")].map((e) => e.getAttribute("aria-label")),
     logs: [...document.querySelectorAll(".ltable [role='cell']")].map((e) => e.getAttribute("aria-label") || ""),
     kv: [...document.querySelectorAll(".kvcard")].map((e) => e.textContent),
-    messages: [...document.querySelectorAll(".msglayer .msg")].map((e) => e.getAttribute("aria-label") + e.parentElement.getAttribute("style")),
+    // Shown messages (spare elements are hidden and nameless), in no particular DOM order.
+    messages: [...document.querySelectorAll(".msglayer [data-msg]")].map((e) => e.getAttribute("aria-label") + e.parentElement.getAttribute("style")).sort(),
   }));
 }
 
