@@ -79,7 +79,11 @@ done
     echo "## Page frame cost, headless Chromium"
     echo
     if [ -n "$frames" ]; then
-        echo "Per-frame script + layout time of the page with a busy cluster. Target p95 ≤ 4 ms."
+        echo "Per-frame script + layout time of the page with a busy cluster (\\`?bench\\`, 1280×800, 1×"
+        echo "speed, \\`tests/e2e/bench/frames.test.mjs\\`). Target p95 ≤ 4 ms. This shared 2-core machine's"
+        echo "speed drifts by up to a third from one run to the next (compare the simulator numbers"
+        echo "above between two runs of this script); see \"Before and after, interleaved\" below for"
+        echo "comparisons made in one sitting."
         echo
         echo '```json'; printf '%s\n' "${frames%$'\n'}"; echo '```'
     else
@@ -105,7 +109,8 @@ done
     echo "## Release \`dist/\` size"
     echo
     echo "Trunk 0.21.14 release build (\`opt-level = \"z\"\`, LTO, one codegen unit, \`panic = \"abort\"\`, the"
-    echo "talc allocator, \`wasm-opt -Oz\` from binaryen 132, the glue built as a classic script so Trunk"
+    echo "talc allocator, \`wasm-opt -Oz\` from binaryen 132 without the passes that make it less"
+    echo "compressible (index.html), the glue built as a classic script so Trunk"
     echo "minifies it). Gzip is \`gzip -9\`. Target ≤ 200 KB gzip in total."
     echo
     echo "$sizes"

@@ -11,7 +11,7 @@ for f in $(cd dist && find . -type f | sort); do
     raw_total=$((raw_total + raw)); gz_total=$((gz_total + gz))
     name="${f#./}"
     # Trunk puts a content hash in file names; strip it so the table reads the same every build.
-    name=$(echo "$name" | sed -E 's/-[0-9a-f]{16}(_bg)?\./\1./')
+    name=$(echo "$name" | sed -E 's/-[0-9a-f]{8,16}(_bg)?\./\1./')
     echo "| $name | $raw | $gz |"
 done
 echo "| **total** | **$raw_total** | **$gz_total** |"
