@@ -121,7 +121,8 @@ pub struct Model {
     pub selected_message: Option<MessageId>,
     pub events: Rc<VecDeque<Rc<EventRow>>>,
     /// What the heavy panels draw. While playing they follow `view` in turn, one panel per
-    /// frame (each at a quarter of the frame rate), so no frame pays for all of them.
+    /// frame (each at a quarter of the frame rate; off screen, once a second), so no frame
+    /// pays for all of them.
     pub log_view: Rc<ClusterView>,
     pub kv_view: Rc<ClusterView>,
     pub client_view: Rc<ClusterView>,
@@ -912,8 +913,8 @@ impl Model {
 }
 
 thread_local! {
-    /// Whether each heavy panel (logs, stores, clients, events) is on screen or close to it,
-    /// as the page's IntersectionObserver last said (until it has: on screen).
+    /// Whether each heavy panel (logs, stores, clients, events) is on screen, as the page's
+    /// IntersectionObserver last said (until it has: on screen).
     static PANEL_ON_SCREEN: [std::cell::Cell<bool>; 4] = const {
         [const { std::cell::Cell::new(true) }; 4]
     };
