@@ -434,9 +434,8 @@ fn client_traffic_pill(t: &ClientTrafficView, server_end: (f64, f64), now: Micro
     } else {
         label
     };
-    let percent = |v: f64| Decimal::round(v * 100.0 / VIEW_SIZE, 2).trimmed();
     html! {
-        <div class="mpos" style={format!("transform:translate({}%,{}%)", percent(x), percent(y))}>
+        <div class="mpos" style={super::message_layer::box_position(x, y)}>
             <svg class={classes!("cmsg", class, t.doomed.then_some("doomed"))} viewBox="-50 -8 100 16"
                  role="img" aria-label={label}>
                 <rect x={tenths(-width / 2.0).to_string()} y="-7" width={tenths(width).to_string()} height="14" rx="7" />

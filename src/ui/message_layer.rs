@@ -4,8 +4,8 @@
 //! Why: a busy cluster has some fifty messages in flight; every one moves every frame and
 //! several are sent and delivered every frame. Through the virtual DOM each frame rebuilt,
 //! compared and re-serialised all of them. Here a frame sets one CSS transform per moving
-//! message, clones each new message from a prototype of its kind and removes the delivered
-//! ones. What is drawn is still read from the simulator's view every frame (`sync`); Yew
+//! message, shows each new message in a spare element of its kind (or a clone of a prototype)
+//! and hides the delivered ones. What is drawn is still read from the simulator's view every frame (`sync`); Yew
 //! renders the layer empty and never touches its children.
 //!
 //! Why HTML and not SVG: moving an SVG element (its transform) makes the browser lay the
@@ -191,7 +191,7 @@ impl MessageLayer {
         let mut old = std::mem::take(&mut self.dots).into_iter().peekable();
         let mut dots = Vec::with_capacity(view.messages.len());
         for m in &view.messages {
-            // Delivered (or otherwise gone) messages before this one: remove them.
+            // Delivered (or otherwise gone) messages before this one: retire them.
             while let Some(gone) = old.next_if(|d| d.id < m.id) {
                 self.retire(gone);
             }
@@ -371,13 +371,14 @@ fn opacity_style(hundredths: i32) -> String {
     )
 }
 
-/// Where a message box goes: a point of the picture given in tenths of a unit, as a
-/// percentage of the picture's size.
+/// Where a message box goes: a point of the picture given in tenths of a unit.
 fn position_style(tenths: (i32, i32)) -> String {
-    let percent = |t: i32| Decimal::round(f64::from(t) * 10.0 / VIEW_SIZE, 2).trimmed();
-    format!(
-        "transform:translate({}%,{}%)",
-        percent(tenths.0),
-        percent(tenths.1)
-    )
+    box_position(f64::from(tenths.0) / 10.0, f64::from(tenths.1) / 10.0)
+}
+
+/// The style that puts a box over the picture (`.mpos`, as big as the picture) at point
+/// (x, y) of it: a translation by a percentage of the picture's size.
+pub fn box_position(x: f64, y: f64) -> String {
+    let percent = |v: f64| Decimal::round(v * 100.0 / VIEW_SIZE, 2).trimmed();
+    format!("transform:translate({}%,{}%)", percent(x), percent(y))
 }
