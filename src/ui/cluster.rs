@@ -435,7 +435,9 @@ fn client_traffic_pill(t: &ClientTrafficView, server_end: (f64, f64), now: Micro
         label
     };
     html! {
-        <div class="mpos" style={super::message_layer::box_position(x, y)}>
+        // Keyed: a request or reply keeps its element while others come and go, so only its
+        // position is rewritten each frame.
+        <div class="mpos" key={format!("{}/{}/{}/{}/{}", t.client, t.seq, t.server, t.sent_at, class)} style={super::message_layer::box_position(x, y)}>
             <svg class={classes!("cmsg", class, t.doomed.then_some("doomed"))} viewBox="-50 -8 100 16"
                  role="img" aria-label={label}>
                 <rect x={tenths(-width / 2.0).to_string()} y="-7" width={tenths(width).to_string()} height="14" rx="7" />

@@ -255,7 +255,13 @@ impl MessageLayer {
         fade: Option<i32>,
     ) -> Option<Dot> {
         let (kind, _) = look.shape.kind();
-        let spare = self.spare.iter().rposition(|(s, ..)| s.kind().0 == kind);
+        // A spare of the very same shape first: one with another label ("+2" for "+1")
+        // needs its label redrawn, new geometry that costs a layout.
+        let spare = self
+            .spare
+            .iter()
+            .rposition(|(s, ..)| *s == look.shape)
+            .or_else(|| self.spare.iter().rposition(|(s, ..)| s.kind().0 == kind));
         let (element, glyph, spare_shape) = match spare {
             Some(i) => {
                 let (shape, element, glyph) = self.spare.swap_remove(i);

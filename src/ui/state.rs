@@ -131,6 +131,8 @@ pub struct Model {
     /// Wall-clock time each heavy panel (logs, stores, clients, events) was last brought up to
     /// date while playing.
     panel_synced_wall: [f64; 4],
+    /// Wall-clock time an off-screen panel was last brought up to date while playing.
+    offscreen_synced_wall: f64,
     pub last_seq: u64,
     pub ghosts: Rc<Vec<Ghost>>,
     pub safety: Rc<Vec<SafetyRow>>,
@@ -246,6 +248,7 @@ impl Model {
             shown_events: events.clone(),
             frame_no: 0,
             panel_synced_wall: [0.0; 4],
+            offscreen_synced_wall: 0.0,
             sim: Rc::new(RefCell::new(sim)),
             checker: Rc::new(RefCell::new(Checker::new())),
             config,
@@ -317,16 +320,22 @@ impl Model {
         }
         self.frame_no += 1;
         let panel = (self.frame_no % 4) as usize;
+        let wall_since = |t: f64| wall - t;
         // At most this often (ms of wall time). A busy cluster narrates hundreds of events a
         // second: nobody reads a list that changes faster than a few times a second, and it
         // is the costliest panel. A panel off screen (issue 4: render only what is visible)
-        // catches up once a second, so it is never far behind.
-        let every = match (panel_on_screen(panel), panel) {
-            (false, _) => 1000.0,
-            (true, 3) => 250.0,
-            (true, _) => 0.0,
+        // catches up every two seconds, one such panel at a time at most every half second
+        // (so no run of heavy frames), and at once when it comes on screen.
+        let due = if panel_on_screen(panel) {
+            wall_since(self.panel_synced_wall[panel]) >= if panel == 3 { 250.0 } else { 0.0 }
+        } else {
+            wall_since(self.panel_synced_wall[panel]) >= 2000.0
+                && wall_since(self.offscreen_synced_wall) >= 500.0
         };
-        if wall - self.panel_synced_wall[panel] >= every {
+        if due {
+            if !panel_on_screen(panel) {
+                self.offscreen_synced_wall = wall;
+            }
             self.sync_panel(panel, wall);
         }
     }
