@@ -221,16 +221,21 @@ fn label(root: &web_sys::Element, selector: &str) -> String {
         .unwrap_or_default()
 }
 
-#[wasm_bindgen_test]
-async fn cluster_names_servers_by_role_and_term_and_marks_crashed_and_paused() {
-    let root = mount::<Cluster>(ClusterProps {
+/// The cluster picture of `sample_view`, at 200 ms, nothing selected.
+async fn mount_sample_cluster() -> web_sys::Element {
+    mount::<Cluster>(ClusterProps {
         view: Rc::new(sample_view()),
         now: 200_000,
         selected_server: None,
         selected_message: None,
         on_intent: Callback::noop(),
     })
-    .await;
+    .await
+}
+
+#[wasm_bindgen_test]
+async fn cluster_names_servers_by_role_and_term_and_marks_crashed_and_paused() {
+    let root = mount_sample_cluster().await;
     assert_eq!(
         label(&root, "[data-server='3']"),
         "Server 3, leader, term 4"
@@ -300,6 +305,91 @@ async fn cluster_names_servers_by_role_and_term_and_marks_crashed_and_paused() {
         text.contains("→ S3"),
         "the redirect shows where to go: {text}"
     );
+}
+
+#[wasm_bindgen_test]
+async fn frames_that_render_nothing_still_move_timers_messages_the_ring_and_client_traffic() {
+    let root = mount_sample_cluster().await;
+    let attribute = |selector: &str, name: &str| {
+        root.query_selector(selector)
+            .unwrap()
+            .unwrap_or_else(|| panic!("{selector} not found"))
+            .get_attribute(name)
+            .unwrap_or_default()
+    };
+    let box_of = |selector: &str| {
+        root.query_selector(selector)
+            .unwrap()
+            .unwrap()
+            .parent_element()
+            .unwrap()
+            .get_attribute("style")
+            .unwrap()
+    };
+    // As rendered at 200 ms: S1's timer (100 ms to 300 ms) is half gone; the leader's last
+    // AppendEntries left 10 ms ago (the ring fades over 30 ms).
+    assert_eq!(
+        attribute("[data-server='1'] .timer", "style"),
+        "stroke-dasharray:500 1000"
+    );
+    assert_eq!(
+        attribute("[data-server='3'] .pulse", "stroke-opacity"),
+        "0.67"
+    );
+    let (message, request) = (box_of("[data-msg='9']"), box_of(".cmsg.creq"));
+    // A later frame with nothing new to render: the painter alone moves what moves.
+    raft_explorer::ui::motion::paint_motion(250_000);
+    assert_eq!(
+        attribute("[data-server='1'] .timer", "style"),
+        "stroke-dasharray:250 1000"
+    );
+    assert_eq!(
+        attribute("[data-server='3'] .pulse", "stroke-opacity"),
+        "0.00"
+    );
+    assert_ne!(box_of("[data-msg='9']"), message, "the message moved on");
+    assert_ne!(box_of(".cmsg.creq"), request, "the request moved on");
+    // The same picture at the same time paints the same.
+    raft_explorer::ui::motion::paint_motion(200_000);
+    assert_eq!(box_of("[data-msg='9']"), message);
+    assert_eq!(box_of(".cmsg.creq"), request);
+}
+
+#[wasm_bindgen_test]
+fn frames_where_only_time_moves_render_nothing_and_frames_with_an_event_render() {
+    use raft_explorer::ui::state::{Model, Msg, UrlOptions};
+    use yew::Reducible;
+    let options = UrlOptions {
+        seed: Some(1),
+        speed: Some(0.05),
+        ..Default::default()
+    };
+    let mut model = Rc::new(Model::new(&options));
+    let (mut renders, mut quiet, mut wall_ms) = (0, 0, 0.0);
+    // 60 frames a second for 10 s of wall time: half a second of simulated time, with the
+    // first election and heartbeats in it.
+    for _ in 0..600 {
+        wall_ms += 1000.0 / 60.0;
+        let events = model.sim.borrow().events_processed();
+        let next = model.clone().reduce(Msg::Frame(wall_ms));
+        let event = model.sim.borrow().events_processed() != events;
+        if Rc::ptr_eq(&next, &model) {
+            quiet += 1;
+            assert!(!event, "a frame with a simulator event renders");
+        } else {
+            renders += 1;
+        }
+        model = next;
+    }
+    let now = model.sim.borrow().now();
+    assert!(now >= 490_000, "time ran: {now}");
+    assert!(
+        model.sim.borrow().leader().is_some(),
+        "a leader was elected"
+    );
+    // The clock text steps ten times a second of wall time: about 100 renders, plus events.
+    assert!(renders >= 100, "{renders} renders");
+    assert!(quiet > renders, "{quiet} quiet frames, {renders} renders");
 }
 
 #[wasm_bindgen_test]

@@ -3,12 +3,11 @@
 
 use super::geometry::*;
 use super::intent::Intent;
-use super::message_layer::MessageLayer;
-use crate::raft::types::{Message, Role, ServerId};
+use super::motion::{Journey, Motion};
+use crate::raft::types::{Role, ServerId};
 use crate::raft::ClientResult;
 use crate::sim::{
-    ClientTraffic, ClientTrafficView, ClusterView, Decimal, MessageId, Micros, ServerStatus,
-    ServerView,
+    ClientTraffic, ClientTrafficView, ClusterView, MessageId, Micros, ServerStatus, ServerView,
 };
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -53,32 +52,90 @@ fn index_of(view: &ClusterView, id: ServerId) -> usize {
 
 #[component]
 pub fn Cluster(props: &ClusterProps) -> Html {
-    // The messages in flight are drawn by `MessageLayer` into an element Yew leaves empty,
-    // after every render (see message_layer for why).
-    let layer_ref = use_node_ref();
-    let layer = use_mut_ref(MessageLayer::default);
+    // What moves (messages, timers, the heartbeat ring, client traffic) is painted by
+    // `Motion` after every render, and on frames that render nothing (see motion).
+    let refs = Refs {
+        svg: use_node_ref(),
+        messages: use_node_ref(),
+        traffic: use_node_ref(),
+    };
+    let motion = use_mut_ref(Motion::default);
     {
-        let (layer_ref, layer) = (layer_ref.clone(), layer.clone());
+        let (refs, motion) = (refs.clone(), motion.clone());
         let (view, now, selected) = (props.view.clone(), props.now, props.selected_message);
         super::widgets::use_after_render(Box::new(move || {
-            if let Some(g) = layer_ref.cast::<web_sys::Element>() {
-                let t0 = super::bench::now();
-                let rim = server_radius(view.servers.len());
-                layer.borrow_mut().sync(&g, &view, now, rim, selected);
-                super::bench::add("messages", super::bench::now() - t0);
-            }
+            let rim = server_radius(view.servers.len());
+            let traffic = refs.traffic.cast::<web_sys::Element>().map(|layer| {
+                let journeys = shown_traffic(&view).map(|t| journey(&view, t)).collect();
+                (layer, journeys)
+            });
+            Motion::rendered(
+                &motion,
+                view,
+                now,
+                rim,
+                selected,
+                refs.svg.cast(),
+                refs.messages.cast(),
+                traffic,
+            );
         }));
     }
     let t0 = super::bench::now();
-    let html = cluster_html(props, layer_ref);
+    let html = cluster_html(props, refs);
     super::bench::add("cluster_vdom", super::bench::now() - t0);
     html
 }
 
-fn cluster_html(props: &ClusterProps, messages_layer: NodeRef) -> Html {
+/// The picture, and the layers whose children move.
+#[derive(Clone)]
+struct Refs {
+    svg: NodeRef,
+    messages: NodeRef,
+    traffic: NodeRef,
+}
+
+/// The client requests and replies drawn (at most `MAX_CLIENT_TRAFFIC_DRAWN`).
+fn shown_traffic(view: &ClusterView) -> impl Iterator<Item = &ClientTrafficView> {
+    view.client_traffic.iter().take(MAX_CLIENT_TRAFFIC_DRAWN)
+}
+
+/// Where the line from the client (at the centre) to server `to` meets that server's rim.
+fn rim_stop(view: &ClusterView, to: ServerId) -> (f64, f64) {
+    let n = view.servers.len();
+    let rim = server_radius(n);
+    let end = message_pos(
+        (CENTER, CENTER),
+        server_pos(index_of(view, to), n),
+        0.0,
+        1.0,
+    );
+    let (dx, dy) = (end.0 - CENTER, end.1 - CENTER);
+    let len = (dx * dx + dy * dy).sqrt().max(1.0);
+    (
+        CENTER + dx * (len - rim - 4.0) / len,
+        CENTER + dy * (len - rim - 4.0) / len,
+    )
+}
+
+/// A client request's journey from the client to its server, or a reply's back.
+fn journey(view: &ClusterView, t: &ClientTrafficView) -> Journey {
+    let server_end = rim_stop(view, t.server);
+    let (from, to) = match t.what {
+        ClientTraffic::Request(_) => ((CENTER, CENTER), server_end),
+        ClientTraffic::Reply(_) => (server_end, (CENTER, CENTER)),
+    };
+    Journey {
+        from,
+        to,
+        sent_at: t.sent_at,
+        arrive_at: t.arrive_at,
+    }
+}
+
+fn cluster_html(props: &ClusterProps, refs: Refs) -> Html {
     let view = &props.view;
     let n = view.servers.len();
-    let now = props.now;
     let rim = server_radius(n);
     let pos = |id: ServerId| server_pos(index_of(view, id), n);
 
@@ -127,23 +184,6 @@ fn cluster_html(props: &ClusterProps, messages_layer: NodeRef) -> Html {
         })
         .collect::<Html>();
 
-    // A live leader's heartbeat ring: how bright it is (1 just after an AppendEntries went
-    // out, fading to 0 over 30 ms). The ring stays in place while the leader lives, so a beat
-    // changes only a colour.
-    let leader_pulse = |s: &ServerView| -> Option<f64> {
-        if s.role != Role::Leader || s.status != ServerStatus::Up {
-            return None;
-        }
-        let last = view
-            .messages
-            .iter()
-            .filter(|m| m.from == s.id && matches!(*m.message, Message::AppendEntries(_)))
-            .map(|m| m.sent_at)
-            .max();
-        let age = last.map_or(1.0, |last| now.saturating_sub(last) as f64 / 30_000.0);
-        Some((1.0 - age).max(0.0))
-    };
-
     let servers = view.servers.iter().enumerate().map(|(i, s)| {
         let (x, y) = server_pos(i, n);
         let id = s.id;
@@ -158,11 +198,10 @@ fn cluster_html(props: &ClusterProps, messages_layer: NodeRef) -> Html {
             ServerStatus::Crashed => "down",
             ServerStatus::Paused => "paused",
         };
-        let timer = match (s.status, s.election_timer_started, s.election_deadline) {
-            (ServerStatus::Crashed, ..) => None,
-            (_, Some(start), Some(deadline)) => Some(timer_left(start, deadline, now)),
-            _ => None,
-        };
+        let timer_runs = s.status != ServerStatus::Crashed
+            && s.election_timer_started.is_some()
+            && s.election_deadline.is_some();
+        let live_leader = s.role == Role::Leader && s.status == ServerStatus::Up;
         let word = match s.status {
             ServerStatus::Crashed => "CRASHED".to_string(),
             _ => s.role.to_string().to_ascii_uppercase(),
@@ -182,20 +221,16 @@ fn cluster_html(props: &ClusterProps, messages_layer: NodeRef) -> Html {
                role="button" tabindex="0" aria-label={server_label(s)} aria-pressed={selected.to_string()}
                data-server={id.0.to_string()}>
                 <title>{ server_label(s) }</title>
-                // What changes every frame is drawn so that the browser only repaints: no
-                // new geometry (which would cost a layout, and after it a hover hit test).
-                // The heartbeat ring fades (stroke-opacity, not opacity, which would add a
-                // compositing effect node).
-                if let Some(bright) = leader_pulse(s) {
-                    <circle class="pulse" r={tenths(rim + 11.0).to_string()}
-                            stroke-opacity={Decimal::round(bright, 2).to_string()} />
+                // What moves is painted by `motion` (the ring's stroke-opacity, the timer's
+                // dash), so that the browser only repaints: no new geometry (which would cost
+                // a layout, and after it a hover hit test).
+                if live_leader {
+                    <circle class="pulse" r={tenths(rim + 11.0).to_string()} stroke-opacity="0" />
                 }
                 <circle class="timer-track" r={tenths(rim + 5.0).to_string()} />
-                // The election timer drains clockwise from the top: a dash of the circle
-                // (measured as 1000 long), whose length is the time left.
-                if let Some(left) = timer.filter(|&left| left > 0.0) {
-                    <circle class="timer" r={tenths(rim + 5.0).to_string()} pathLength="1000" transform="rotate(-90)"
-                            style={format!("stroke-dasharray:{} 1000", whole(left * 1000.0))} />
+                // The election timer drains clockwise from the top: a dash of the circle.
+                if timer_runs {
+                    <circle class="timer" r={tenths(rim + 5.0).to_string()} pathLength="1000" transform="rotate(-90)" />
                 }
                 <circle class="body" r={tenths(rim).to_string()} />
                 if s.role == Role::Leader && s.status != ServerStatus::Crashed {
@@ -229,16 +264,6 @@ fn cluster_html(props: &ClusterProps, messages_layer: NodeRef) -> Html {
         })
         .take(4)
         .collect();
-    // Where the line from the client to server `to` meets that server's rim.
-    let rim_stop = |to: ServerId| {
-        let end = message_pos((CENTER, CENTER), pos(to), 0.0, 1.0);
-        let (dx, dy) = (end.0 - CENTER, end.1 - CENTER);
-        let len = (dx * dx + dy * dy).sqrt().max(1.0);
-        (
-            CENTER + dx * (len - rim - 4.0) / len,
-            CENTER + dy * (len - rim - 4.0) / len,
-        )
-    };
     let clients = if pending.is_empty() && view.client_traffic.is_empty() {
         html! {}
     } else {
@@ -246,7 +271,7 @@ fn cluster_html(props: &ClusterProps, messages_layer: NodeRef) -> Html {
             .iter()
             .enumerate()
             .map(|(k, (client, seq, cmd, to))| {
-                let stop = rim_stop(*to);
+                let stop = rim_stop(view, *to);
                 html! {
                     <g class="client-req">
                         <line x1={whole(CENTER).to_string()} y1={whole(CENTER).to_string()}
@@ -302,7 +327,7 @@ fn cluster_html(props: &ClusterProps, messages_layer: NodeRef) -> Html {
     };
     html! {
         <>
-        <svg class="cluster-svg" viewBox={format!("0 0 {} {}", whole(VIEW_SIZE), whole(VIEW_SIZE))} role="group"
+        <svg ref={refs.svg} class="cluster-svg" viewBox={format!("0 0 {} {}", whole(VIEW_SIZE), whole(VIEW_SIZE))} role="group"
              aria-label="Servers and messages" preserveAspectRatio="xMidYMid meet"
              onclick={on_click.clone()} onkeydown={on_key.clone()}>
             { svg_markup(concat!(
@@ -321,11 +346,10 @@ fn cluster_html(props: &ClusterProps, messages_layer: NodeRef) -> Html {
         </svg>
         // Client requests and replies on their way, and the messages in flight, over the
         // picture: HTML moved by CSS transforms (see message_layer for why).
-        <div class="msglayer">
-            { for view.client_traffic.iter().take(MAX_CLIENT_TRAFFIC_DRAWN)
-                .map(|t| client_traffic_pill(t, rim_stop(t.server), now)) }
+        <div class="msglayer" ref={refs.traffic}>
+            { for shown_traffic(view).map(client_traffic_pill) }
         </div>
-        <div class="msglayer" role="group" aria-label="Messages in flight" ref={messages_layer}
+        <div class="msglayer" role="group" aria-label="Messages in flight" ref={refs.messages}
              onclick={on_click} onkeydown={on_key} />
         </>
     }
@@ -386,13 +410,10 @@ fn cut_line(
 const MAX_CLIENT_TRAFFIC_DRAWN: usize = 12;
 
 /// A client request travelling from the client (centre) to a server, or the reply travelling
-/// back, as a small labelled pill at its real position in time.
-fn client_traffic_pill(t: &ClientTrafficView, server_end: (f64, f64), now: Micros) -> Html {
-    let f = progress(t.sent_at, t.arrive_at, now);
-    let (from, to, class, text, label) = match &t.what {
+/// back, as a small labelled pill; `motion` puts it where it is in time.
+fn client_traffic_pill(t: &ClientTrafficView) -> Html {
+    let (class, text, label) = match &t.what {
         ClientTraffic::Request(command) => (
-            (CENTER, CENTER),
-            server_end,
             "creq",
             command.to_string(),
             format!("request {} #{} {command} to {}", t.client, t.seq, t.server),
@@ -410,8 +431,6 @@ fn client_traffic_pill(t: &ClientTrafficView, server_end: (f64, f64), now: Micro
                 ),
             };
             (
-                server_end,
-                (CENTER, CENTER),
                 "crep",
                 short,
                 format!(
@@ -421,7 +440,6 @@ fn client_traffic_pill(t: &ClientTrafficView, server_end: (f64, f64), now: Micro
             )
         }
     };
-    let (x, y) = (from.0 + (to.0 - from.0) * f, from.1 + (to.1 - from.1) * f);
     // Long commands are cut short on the picture; the accessible name has them whole.
     let text = if text.chars().count() > 14 {
         text.chars().take(13).chain(['…']).collect()
@@ -437,7 +455,7 @@ fn client_traffic_pill(t: &ClientTrafficView, server_end: (f64, f64), now: Micro
     html! {
         // Keyed: a request or reply keeps its element while others come and go, so only its
         // position is rewritten each frame.
-        <div class="mpos" key={format!("{}/{}/{}/{}/{}", t.client, t.seq, t.server, t.sent_at, class)} style={super::message_layer::box_position(x, y)}>
+        <div class="mpos" key={format!("{}/{}/{}/{}/{}", t.client, t.seq, t.server, t.sent_at, class)}>
             <svg class={classes!("cmsg", class, t.doomed.then_some("doomed"))} viewBox="-50 -8 100 16"
                  role="img" aria-label={label}>
                 <rect x={tenths(-width / 2.0).to_string()} y="-7" width={tenths(width).to_string()} height="14" rx="7" />

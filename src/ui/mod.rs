@@ -17,6 +17,7 @@ pub mod log_rows;
 pub mod log_table;
 pub mod message_layer;
 pub mod message_panel;
+pub mod motion;
 pub mod network_panel;
 pub mod panic_banner;
 pub mod presets;
@@ -205,7 +206,7 @@ pub fn App() -> Html {
     };
     let side = match selected {
         Some(selected) => html! {
-            <SelectionPanel view={m.view.clone()} selected={selected} now={m.now} on_intent={on_intent.clone()} />
+            <SelectionPanel view={m.view.clone()} selected={selected} on_intent={on_intent.clone()} />
         },
         None => intro(),
     };
@@ -311,15 +312,12 @@ enum Selected {
 struct SelectionProps {
     view: Rc<crate::sim::ClusterView>,
     selected: Selected,
-    now: crate::sim::Micros,
     on_intent: Callback<Intent>,
 }
 
 impl PartialEq for SelectionProps {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.view, &other.view)
-            && self.selected == other.selected
-            && self.now == other.now
+        Rc::ptr_eq(&self.view, &other.view) && self.selected == other.selected
     }
 }
 

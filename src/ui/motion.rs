@@ -1,120 +1,201 @@
-//! Motion handed to the browser's compositor: what moves or fades at a steady rate between
-//! two simulated instants (a message on its way, an election timer draining, the leader's
-//! heartbeat ring fading) is a Web Animation timed against simulated time.
+//! What moves while time runs, drawn without Yew: messages in flight (through
+//! `MessageLayer`), election timers draining, the leader's heartbeat ring fading, and client
+//! requests and replies on their way.
 //!
-//! Why: redrawing them from script every frame cost a style recalculation, a repaint and a
-//! new compositor frame on every animation frame, even when nothing happened in the
-//! simulator. An animation of `transform` or `opacity` runs on the compositor: the page does
-//! work only when something happens (a message sent or delivered, a timer reset) or when the
-//! relation between wall-clock and simulated time changes (pause, seek, speed, a late frame).
-//!
-//! Nothing is faked: the simulator stays the source of truth. Every animation is a straight
-//! line in time from the state at `span.from` to the state at `span.until`, which is exactly
-//! how the picture computed those positions frame by frame before (`geometry::progress`),
-//! and it is re-timed from the model's `TimeBase` whenever that changes.
+//! Why: most animation frames bring no simulator event, only a later time. Re-rendering the
+//! page through Yew for those (comparing the whole virtual DOM to find that only positions
+//! changed) cost more than the drawing itself. So the model skips the render on such frames
+//! (`state::Model::shows_same`), and the frame loop calls `paint_motion` with the new time;
+//! after every render the cluster picture hands this painter its elements and paints too.
+//! Everything painted is computed from the simulator's view and the time, as before; Yew
+//! renders the elements, this module owns only the attributes that move (`style` of timers
+//! and boxes, `stroke-opacity` of the ring), which Yew never sets.
 
-use crate::sim::{Decimal, Micros};
-use wasm_bindgen::prelude::*;
-use web_sys::{Animation, Element};
+use super::geometry::{progress, timer_left};
+use super::message_layer::{box_position, MessageLayer};
+use crate::raft::types::{Message, Role};
+use crate::sim::{ClusterView, Decimal, MessageId, Micros, ServerStatus};
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+use wasm_bindgen::JsCast;
+use web_sys::Element;
 
-#[wasm_bindgen]
-extern "C" {
-    /// An element, for `animate` (web-sys has `Element.animate` only among its unstable APIs).
-    type Animatable;
-    #[wasm_bindgen(method)]
-    fn animate(this: &Animatable, keyframes: &JsValue, options: &JsValue) -> Animation;
+/// How long the heartbeat ring takes to fade after an AppendEntries goes out (simulated µs).
+const BEAT_FADE: Micros = 30_000;
+
+/// A client request or reply's journey: from and to (points of the picture), and when.
+#[derive(Clone, Copy, PartialEq)]
+pub struct Journey {
+    pub from: (f64, f64),
+    pub to: (f64, f64),
+    pub sent_at: Micros,
+    pub arrive_at: Micros,
 }
 
-/// How the picture's time relates to the wall clock.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct TimeBase {
-    /// Simulated time per wall-clock time (1 = real time).
-    pub speed: f64,
-    /// While time runs: an instant of the document timeline (ms, the time
-    /// requestAnimationFrame gives a frame) and the simulated time at that instant; from it
-    /// simulated time runs at `speed`. None: the picture holds still at the model's `now`
-    /// (paused, or until the next frame fixes the instant).
-    pub anchor: Option<(f64, Micros)>,
+/// An element and the value last written to its moving attribute (so a frame that would
+/// write the same value writes nothing).
+struct Moving<T> {
+    element: Element,
+    what: T,
+    written: Option<i64>,
 }
 
-impl TimeBase {
-    pub const STILL: TimeBase = TimeBase {
-        speed: 1.0,
-        anchor: None,
-    };
-
-    /// Whether the picture moves by itself (animations run) rather than holding still.
-    pub fn running(&self) -> bool {
-        self.anchor.is_some()
-    }
-}
-
-/// A steady change from simulated time `from` (progress 0) to `until` (progress 1).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Span {
-    pub from: Micros,
-    pub until: Micros,
-}
-
-/// Every animation lasts this long (ms) at playback rate 1; `retime` sets the rate that
-/// makes it last its span at the page's speed. So a new span for the same keyframes (a timer
-/// reset, a new heartbeat) changes only the rate and the start time: the animation, and the
-/// compositor layer it keeps, stay.
-const DURATION_MS: f64 = 1000.0;
-
-/// Starts an animation of `element` through `keyframes` (JSON: a list of keyframe objects,
-/// evenly spaced unless they give an `offset`) over `span`, timed by `time`; `now` is the
-/// simulated time the picture shows (used when it holds still).
-pub fn start(
-    element: &Element,
-    keyframes: &str,
-    span: Span,
-    time: &TimeBase,
-    now: Micros,
-) -> Option<Animation> {
-    let keyframes = js_sys::JSON::parse(keyframes).ok()?;
-    // Filled at both ends: before its span the element shows the first keyframe, after it
-    // the last.
-    let options = js_sys::JSON::parse(r#"{"duration":1000,"fill":"both"}"#).ok()?;
-    let animation = element
-        .unchecked_ref::<Animatable>()
-        .animate(&keyframes, &options);
-    retime(&animation, span, time, now);
-    Some(animation)
-}
-
-/// Makes `animation` run over `span` (a new one, or the same) as `time` says.
-pub fn retime(animation: &Animation, span: Span, time: &TimeBase, now: Micros) {
-    let span_ms = span.until.saturating_sub(span.from).max(1) as f64 / 1000.0;
-    let progress_per_sim_ms = DURATION_MS / span_ms;
-    match time.anchor {
-        Some((wall, sim)) => {
-            animation.set_playback_rate(time.speed * progress_per_sim_ms);
-            // Progress 0 at simulated time `span.from`, i.e. at this instant of the timeline.
-            // Setting the start time also sets a paused animation running.
-            let start = wall + (span.from as f64 - sim as f64) / 1000.0 / time.speed;
-            animation.set_start_time(Some(start));
-        }
-        None => {
-            let _ = animation.pause();
-            let elapsed_ms = now.saturating_sub(span.from) as f64 / 1000.0;
-            animation.set_current_time(Some(elapsed_ms * progress_per_sim_ms));
+impl<T> Moving<T> {
+    fn write(&mut self, value: i64, attribute: &str, text: impl FnOnce() -> String) {
+        if self.written != Some(value) {
+            self.written = Some(value);
+            let _ = self.element.set_attribute(attribute, &text());
         }
     }
 }
 
-/// A point of the picture (in its units) as a translation of a box as big as the picture:
-/// a percentage of the box's own size. Two decimals of a percent are finer than a pixel.
-pub fn translate(x: f64, y: f64) -> String {
-    let percent = |v: f64| Decimal::round(v * 100.0 / super::geometry::VIEW_SIZE, 2).trimmed();
-    format!("translate({}%,{}%)", percent(x), percent(y))
+/// The cluster picture's moving parts, as of its last render.
+#[derive(Default)]
+pub struct Motion {
+    messages: MessageLayer,
+    message_layer: Option<Element>,
+    view: Option<Rc<ClusterView>>,
+    selected: Option<MessageId>,
+    rim: f64,
+    /// Each running election timer: when it started and when it fires.
+    timers: Vec<Moving<(Micros, Micros)>>,
+    /// The live leader's ring: when its latest AppendEntries went out.
+    rings: Vec<Moving<Option<Micros>>>,
+    pills: Vec<Moving<Journey>>,
 }
 
-/// Keyframes moving a box from `from` to `to` (points of the picture), for `start`.
-pub fn move_keyframes(from: (f64, f64), to: (f64, f64)) -> String {
-    format!(
-        r#"[{{"transform":"{}"}},{{"transform":"{}"}}]"#,
-        translate(from.0, from.1),
-        translate(to.0, to.1)
-    )
+thread_local! {
+    /// The painter of the page's cluster picture (the last one rendered).
+    static PAINTER: RefCell<Weak<RefCell<Motion>>> = const { RefCell::new(Weak::new()) };
+}
+
+/// Paints the cluster picture at simulated time `now` (a frame without a render).
+pub fn paint_motion(now: Micros) {
+    let painter = PAINTER.with(|p| p.borrow().upgrade());
+    if let Some(motion) = painter {
+        motion.borrow_mut().paint(now);
+    }
+}
+
+impl Motion {
+    /// After a render of the picture: takes its elements and view, becomes the page's
+    /// painter, and paints at `now`. `svg`: the picture, whose `g.server` groups come in the
+    /// view's order; `traffic`: the boxes of `journeys`, in order.
+    #[allow(clippy::too_many_arguments)]
+    pub fn rendered(
+        this: &Rc<RefCell<Motion>>,
+        view: Rc<ClusterView>,
+        now: Micros,
+        rim: f64,
+        selected: Option<MessageId>,
+        svg: Option<Element>,
+        message_layer: Option<Element>,
+        traffic: Option<(Element, Vec<Journey>)>,
+    ) {
+        let mut motion = this.borrow_mut();
+        motion.timers.clear();
+        motion.rings.clear();
+        if let Some(groups) = svg.and_then(|s| s.query_selector_all("g.server").ok()) {
+            for (i, s) in view.servers.iter().enumerate() {
+                let Some(group) = groups
+                    .item(i as u32)
+                    .and_then(|g| g.dyn_into::<Element>().ok())
+                else {
+                    break;
+                };
+                if let (Ok(Some(timer)), Some(started), Some(deadline)) = (
+                    group.query_selector(".timer"),
+                    s.election_timer_started,
+                    s.election_deadline,
+                ) {
+                    motion.timers.push(Moving {
+                        element: timer,
+                        what: (started, deadline),
+                        written: None,
+                    });
+                }
+                if let Ok(Some(ring)) = group.query_selector(".pulse") {
+                    let last_append = (s.role == Role::Leader && s.status == ServerStatus::Up)
+                        .then(|| {
+                            view.messages
+                                .iter()
+                                .filter(|m| {
+                                    m.from == s.id
+                                        && matches!(*m.message, Message::AppendEntries(_))
+                                })
+                                .map(|m| m.sent_at)
+                                .max()
+                        })
+                        .flatten();
+                    motion.rings.push(Moving {
+                        element: ring,
+                        what: last_append,
+                        written: None,
+                    });
+                }
+            }
+        }
+        // Pills keep their element (keyed) and so what was written to it.
+        let old = std::mem::take(&mut motion.pills);
+        if let Some((layer, journeys)) = traffic {
+            let boxes = layer.children();
+            for (i, journey) in journeys.into_iter().enumerate() {
+                let Some(element) = boxes.item(i as u32) else {
+                    break;
+                };
+                let written = old
+                    .iter()
+                    .find(|p| p.element == element && p.what == journey)
+                    .and_then(|p| p.written);
+                motion.pills.push(Moving {
+                    element,
+                    what: journey,
+                    written,
+                });
+            }
+        }
+        motion.view = Some(view);
+        motion.selected = selected;
+        motion.rim = rim;
+        motion.message_layer = message_layer;
+        motion.paint(now);
+        PAINTER.with(|p| *p.borrow_mut() = Rc::downgrade(this));
+    }
+
+    fn paint(&mut self, now: Micros) {
+        let t0 = super::bench::now();
+        if let (Some(layer), Some(view)) = (&self.message_layer, &self.view) {
+            self.messages
+                .sync(layer, view, now, self.rim, self.selected);
+        }
+        // The election timer drains clockwise from the top: a dash of its circle (measured
+        // as 1000 long) whose length is the time left.
+        for timer in &mut self.timers {
+            let (started, deadline) = timer.what;
+            let dash = (timer_left(started, deadline, now) * 1000.0).round() as i64;
+            timer.write(dash, "style", || format!("stroke-dasharray:{dash} 1000"));
+        }
+        // The ring is bright just after an AppendEntries went out and fades (stroke-opacity,
+        // not opacity, which would add a compositing effect node).
+        for ring in &mut self.rings {
+            let bright = ring.what.map_or(0.0, |sent| {
+                1.0 - now.saturating_sub(sent) as f64 / BEAT_FADE as f64
+            });
+            let hundredths = (bright.max(0.0) * 100.0).round() as i64;
+            ring.write(hundredths, "stroke-opacity", || {
+                Decimal::round(hundredths as f64 / 100.0, 2).to_string()
+            });
+        }
+        for pill in &mut self.pills {
+            let j = pill.what;
+            let f = progress(j.sent_at, j.arrive_at, now);
+            let (x, y) = (
+                j.from.0 + (j.to.0 - j.from.0) * f,
+                j.from.1 + (j.to.1 - j.from.1) * f,
+            );
+            let (tx, ty) = ((x * 10.0).round() as i64, (y * 10.0).round() as i64);
+            pill.write(tx * 100_000 + ty, "style", || box_position(x, y));
+        }
+        super::bench::add("messages", super::bench::now() - t0);
+    }
 }

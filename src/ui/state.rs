@@ -11,7 +11,7 @@ use crate::sim::{
     Action, ClientLoad, ClientOp, ClusterView, MessageId, MessageKind, Micros, ServerStatus, Sim,
     SimConfig, TraceEvent, TraceKind,
 };
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -116,7 +116,9 @@ pub struct Model {
     pub horizon: Micros,
     pub playing: bool,
     pub speed: f64,
-    pub last_frame: Option<f64>,
+    /// The time of the last animation frame while playing (shared by every copy of the
+    /// model: bookkeeping, not something drawn, and kept by frames that render nothing).
+    last_frame: Rc<Cell<Option<f64>>>,
     pub selected_server: Option<ServerId>,
     pub selected_message: Option<MessageId>,
     pub events: Rc<VecDeque<Rc<EventRow>>>,
@@ -127,7 +129,7 @@ pub struct Model {
     pub kv_view: Rc<ClusterView>,
     pub client_view: Rc<ClusterView>,
     pub shown_events: Rc<VecDeque<Rc<EventRow>>>,
-    frame_no: u64,
+    frame_no: Rc<Cell<u64>>,
     /// Wall-clock time each heavy panel (logs, stores, clients, events) was last brought up to
     /// date while playing.
     panel_synced_wall: [f64; 4],
@@ -246,7 +248,7 @@ impl Model {
             kv_view: view.clone(),
             client_view: view.clone(),
             shown_events: events.clone(),
-            frame_no: 0,
+            frame_no: Rc::default(),
             panel_synced_wall: [0.0; 4],
             offscreen_synced_wall: 0.0,
             sim: Rc::new(RefCell::new(sim)),
@@ -257,7 +259,7 @@ impl Model {
             horizon: 0,
             playing: !url.paused,
             speed: url.speed.unwrap_or(DEFAULT_SPEED).clamp(0.01, 10.0),
-            last_frame: None,
+            last_frame: Rc::default(),
             selected_server: None,
             selected_message: None,
             events,
@@ -318,8 +320,8 @@ impl Model {
                 self.sync_panel(panel, wall);
             }
         }
-        self.frame_no += 1;
-        let panel = (self.frame_no % 4) as usize;
+        self.frame_no.set(self.frame_no.get() + 1);
+        let panel = (self.frame_no.get() % 4) as usize;
         let wall_since = |t: f64| wall - t;
         // At most this often (ms of wall time). A busy cluster narrates hundreds of events a
         // second: nobody reads a list that changes faster than a few times a second, and it
@@ -341,6 +343,15 @@ impl Model {
     }
 
     fn sync_panel(&mut self, panel: usize, wall: f64) {
+        let up_to_date = match panel {
+            0 => Rc::ptr_eq(&self.log_view, &self.view),
+            1 => Rc::ptr_eq(&self.kv_view, &self.view),
+            2 => Rc::ptr_eq(&self.client_view, &self.view),
+            _ => Rc::ptr_eq(&self.shown_events, &self.events),
+        };
+        if up_to_date {
+            return;
+        }
         self.panel_synced_wall[panel] = wall;
         super::bench::set_panel(panel as u8);
         match panel {
@@ -646,7 +657,6 @@ impl Model {
             self.ghosts = Rc::new(Vec::new());
         }
         self.playing = false;
-        self.last_frame = None;
         self.refresh(true);
     }
 
@@ -821,10 +831,7 @@ impl Model {
                 self.selected_message = None;
                 self.selected_server = None;
             }
-            Intent::TogglePlay => {
-                self.playing = !self.playing;
-                self.last_frame = None;
-            }
+            Intent::TogglePlay => self.playing = !self.playing,
             Intent::StepEvent => {
                 // Exactly one event (or the preset step that comes first).
                 self.playing = false;
@@ -901,6 +908,71 @@ impl Model {
         }
     }
 
+    /// Whether `self`, a frame later than `before`, shows the same page: only simulated time
+    /// moved, what shows it is painted without a render (motion), and the clock and scrubber
+    /// have not reached their next step. Every field is named, so a new one is not forgotten.
+    fn shows_same(&self, before: &Model) -> bool {
+        let Model {
+            // Shared, or only changed by intents (which always render).
+            sim: _,
+            checker: _,
+            config: _,
+            presets: _,
+            preset: _,
+            system_dark: _,
+            dark: _,
+            help: _,
+            filter: _,
+            selected_server: _,
+            selected_message: _,
+            quick_value: _,
+            bench: _,
+            columns: _,
+            caption: _,
+            speed: _,
+            // Bookkeeping, not drawn.
+            last_frame: _,
+            frame_no: _,
+            panel_synced_wall: _,
+            offscreen_synced_wall: _,
+            last_seq: _,
+            steps_done: _,
+            refreshed_at: _,
+            verdict_for: _,
+            verdict_wall: _,
+            // Drawn.
+            view,
+            now: _,
+            horizon: _,
+            playing,
+            events,
+            log_view,
+            kv_view,
+            client_view,
+            shown_events,
+            ghosts,
+            safety,
+            verdict,
+            step_note,
+            notice,
+        } = self;
+        let shown_time =
+            |m: &Model| super::timebar::shown_time(m.now, m.horizon, m.playing, m.speed);
+        Rc::ptr_eq(view, &before.view)
+            && Rc::ptr_eq(events, &before.events)
+            && Rc::ptr_eq(log_view, &before.log_view)
+            && Rc::ptr_eq(kv_view, &before.kv_view)
+            && Rc::ptr_eq(client_view, &before.client_view)
+            && Rc::ptr_eq(shown_events, &before.shown_events)
+            && Rc::ptr_eq(ghosts, &before.ghosts)
+            && Rc::ptr_eq(safety, &before.safety)
+            && Rc::ptr_eq(verdict, &before.verdict)
+            && *playing == before.playing
+            && *step_note == before.step_note
+            && *notice == before.notice
+            && shown_time(self) == shown_time(before)
+    }
+
     /// Knob names that are on in the current configuration.
     pub fn knobs_on(&self) -> Vec<&'static str> {
         let k = &self.config.raft.knobs;
@@ -960,39 +1032,43 @@ impl Reducible for Model {
         match msg {
             Msg::Frame(ts) => {
                 let ts0 = wall_ms();
-                if !self.playing {
-                    if self.last_frame.is_none() && self.ghosts.is_empty() {
-                        return self;
-                    }
-                    let mut next = (*self).clone();
-                    next.last_frame = None;
-                    next.prune_ghosts();
-                    next.sync_panels();
-                    return Rc::new(next);
+                let last = self.last_frame.replace(self.playing.then_some(ts));
+                if !self.playing && self.ghosts.is_empty() {
+                    return self;
                 }
                 let mut next = (*self).clone();
-                let dt = next
-                    .last_frame
-                    .map(|l| (ts - l).clamp(0.0, 100.0))
-                    .unwrap_or(0.0);
-                next.last_frame = Some(ts);
-                let target = next.now + (dt * 1000.0 * next.speed) as Micros;
-                if target > next.now {
-                    let t0 = wall_ms();
-                    next.advance_to(target);
-                    super::bench::add("advance", wall_ms() - t0);
-                }
-                next.refresh(false);
                 if next.playing {
-                    next.sync_one_panel();
+                    let dt = last.map(|l| (ts - l).clamp(0.0, 100.0)).unwrap_or(0.0);
+                    let now = next.sim.borrow().now();
+                    let target = now + (dt * 1000.0 * next.speed) as Micros;
+                    if target > now {
+                        let t0 = wall_ms();
+                        next.advance_to(target);
+                        super::bench::add("advance", wall_ms() - t0);
+                    }
+                    next.refresh(false);
+                    if next.playing {
+                        next.sync_one_panel();
+                    } else {
+                        next.sync_panels();
+                    }
                 } else {
-                    next.sync_panels();
+                    next.prune_ghosts();
                 }
                 super::bench::add("reduce", wall_ms() - ts0);
+                if next.shows_same(&self) {
+                    // Only time moved: what moves is painted without a render (see motion).
+                    super::motion::paint_motion(next.now);
+                    super::bench::frame_rendered();
+                    return self;
+                }
                 Rc::new(next)
             }
             Msg::Intent(intent) => {
                 let mut next = (*self).clone();
+                // Frames that rendered nothing left `now` behind the simulator.
+                next.now = next.sim.borrow().now();
+                next.horizon = next.horizon.max(next.now);
                 next.handle(intent);
                 next.sync_panels();
                 Rc::new(next)

@@ -98,31 +98,46 @@ fn RunControls(props: &RunProps) -> Html {
     }
 }
 
+/// What the bar shows of the time: the clock, the scrubber's value and end (ms), and whether
+/// it is at the live edge (the end label then reads "live"). A frame that changes none of
+/// these (nor anything else drawn by Yew) renders nothing (state::Model::shows_same).
+pub fn shown_time(
+    now: Micros,
+    horizon: Micros,
+    playing: bool,
+    speed: f64,
+) -> (Micros, u64, u64, bool) {
+    let end = horizon.max(now);
+    // Playing at the live edge, the scrubber's thumb sits at its end whatever the time, so
+    // its value and end are rewritten a few times a second (every 250 ms of wall time), not
+    // every frame: each rewrite costs the browser a new style and layout of the slider.
+    let live = playing && now >= horizon;
+    let (slider_ms, slider_end_ms) = if live {
+        let step = ((speed * 250.0) as u64).max(1);
+        let at = (now / 1000 / step * step).max(1);
+        (at, at)
+    } else {
+        (now / 1000, (end / 1000).max(1))
+    };
+    // While playing, the clock reads on in steps of a tenth of a second of wall time: a new
+    // text costs a layout (and a hover hit test after it), and nobody reads sixty times a
+    // second. Paused, it shows the exact time.
+    let clock = if playing {
+        let step = ((speed * 100_000.0) as u64).max(1);
+        now / step * step
+    } else {
+        now
+    };
+    (clock, slider_ms, slider_end_ms, live)
+}
+
 pub fn timebar(props: &TimebarProps) -> Html {
     let on_seek = props
         .on_intent
         .reform(|e: InputEvent| Intent::Seek(event_value(&e).parse::<u64>().unwrap_or(0) * 1000));
     let end = props.horizon.max(props.now);
-    // Playing at the live edge, the scrubber's thumb sits at its end whatever the time, so
-    // its value and end are rewritten a few times a second (every 250 ms of wall time), not
-    // every frame: each rewrite costs the browser a new style and layout of the slider.
-    let live = props.playing && props.now >= props.horizon;
-    let (slider_ms, slider_end_ms) = if live {
-        let step = ((props.speed * 250.0) as u64).max(1);
-        let at = (props.now / 1000 / step * step).max(1);
-        (at, at)
-    } else {
-        (props.now / 1000, (end / 1000).max(1))
-    };
-    // While playing, the clock reads on in steps of a tenth of a second of wall time: a new
-    // text costs a layout (and a hover hit test after it), and nobody reads sixty times a
-    // second. Paused, it shows the exact time.
-    let clock = if props.playing {
-        let step = ((props.speed * 100_000.0) as u64).max(1);
-        props.now / step * step
-    } else {
-        props.now
-    };
+    let (clock, slider_ms, slider_end_ms, live) =
+        shown_time(props.now, props.horizon, props.playing, props.speed);
     html! {
         <section class="timebar" aria-label="Time controls">
             <PlayControls playing={props.playing} speed={props.speed} on_intent={props.on_intent.clone()} />
