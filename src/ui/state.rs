@@ -323,13 +323,21 @@ impl Model {
         self.frame_no.set(self.frame_no.get() + 1);
         let panel = (self.frame_no.get() % 4) as usize;
         let wall_since = |t: f64| wall - t;
-        // At most this often (ms of wall time). A busy cluster narrates hundreds of events a
-        // second: nobody reads a list that changes faster than a few times a second, and it
-        // is the costliest panel. A panel off screen (issue 4: render only what is visible)
-        // catches up every two seconds, one such panel at a time at most every half second
-        // (so no run of heavy frames), and at once when it comes on screen.
+        // At most this often (ms of wall time). The event list: a busy cluster narrates
+        // hundreds of events a second, nobody reads a list that changes faster than a few
+        // times a second, and it is the costliest panel. The logs: ten times a second (their
+        // cells shift with every new entry; at the default 1/20x a message takes 200-400 ms
+        // to arrive). Stores and clients: every time their turn comes. A panel off screen
+        // (issue 4: render only what is visible) catches up every two seconds, one such
+        // panel at most every half second (no run of heavy frames), and at once when it
+        // comes on screen.
         let due = if panel_on_screen(panel) {
-            wall_since(self.panel_synced_wall[panel]) >= if panel == 3 { 250.0 } else { 0.0 }
+            let every = match panel {
+                0 => 100.0,
+                3 => 250.0,
+                _ => 0.0,
+            };
+            wall_since(self.panel_synced_wall[panel]) >= every
         } else {
             wall_since(self.panel_synced_wall[panel]) >= 2000.0
                 && wall_since(self.offscreen_synced_wall) >= 500.0
