@@ -190,8 +190,16 @@ pub fn App() -> Html {
     // Which heavy panels are on screen: those off it are brought up to date less often.
     widgets::use_once(Box::new(|| Box::new(observe_panels())));
 
-    // Frame cost (bench mode): this effect runs after the frame's render, children first.
-    widgets::use_after_render(Box::new(bench::frame_rendered));
+    // The time bar's clock and scrubber (see motion::paint_time), and the frame cost (bench
+    // mode): after the frame's render (effects run children first).
+    {
+        let m = &*model;
+        let (now, horizon, playing, speed) = (m.now, m.horizon, m.playing, m.speed);
+        widgets::use_after_render(Box::new(move || {
+            motion::time_rendered(now, horizon, playing, speed);
+            bench::frame_rendered();
+        }));
+    }
 
     if let Some(start) = bench::frame_start() {
         bench::add("to_app_render", bench::now() - start);
@@ -234,8 +242,6 @@ pub fn App() -> Html {
                 </div>
             </header>
             { timebar(&TimebarProps {
-                now: m.now,
-                horizon: m.horizon,
                 playing: m.playing,
                 speed: m.speed,
                 seed: m.config.seed,

@@ -11,7 +11,7 @@
 //! renders the elements, this module owns only the attributes that move (`style` of timers
 //! and boxes, `stroke-opacity` of the ring), which Yew never sets.
 
-use super::geometry::{progress, timer_left};
+use super::geometry::{progress, time_label, timer_left};
 use super::message_layer::{box_position, MessageLayer};
 use crate::raft::types::{Message, Role};
 use crate::sim::{ClusterView, Decimal, MessageId, Micros, ServerStatus};
@@ -69,11 +69,98 @@ thread_local! {
     static PAINTER: RefCell<Weak<RefCell<Motion>>> = const { RefCell::new(Weak::new()) };
 }
 
-/// Paints the cluster picture at simulated time `now` (a frame without a render).
+/// Paints the cluster picture and the time bar at simulated time `now` (a frame without a
+/// render).
 pub fn paint_motion(now: Micros) {
     let painter = PAINTER.with(|p| p.borrow().upgrade());
     if let Some(motion) = painter {
         motion.borrow_mut().paint(now);
+    }
+    TIME.with(|t| {
+        if let Some(time) = t.borrow_mut().as_mut() {
+            time.horizon = time.horizon.max(now);
+            time.paint(now);
+        }
+    });
+}
+
+/// The time bar's moving parts: the clock, the scrubber (value, end, spoken value) and the
+/// end label. Yew renders them empty; they are written here, when what they show changes
+/// (`timebar::shown_time`: the clock steps ten times a second of wall time while playing).
+struct TimeBar {
+    clock: Element,
+    slider: web_sys::HtmlInputElement,
+    end: Element,
+    horizon: Micros,
+    playing: bool,
+    speed: f64,
+    written: Option<(Micros, u64, u64, bool)>,
+}
+
+thread_local! {
+    static TIME: RefCell<Option<TimeBar>> = const { RefCell::new(None) };
+}
+
+/// After a render of the page: takes the time bar's elements and what it shows, and paints
+/// it at `now`.
+pub fn time_rendered(now: Micros, horizon: Micros, playing: bool, speed: f64) {
+    let document = gloo::utils::document();
+    let find = |selector: &str| document.query_selector(selector).ok().flatten();
+    let (Some(clock), Some(slider), Some(end)) = (
+        find(".timebar .now .fixed"),
+        find(".timebar .scrub-track input").and_then(|e| e.dyn_into().ok()),
+        find(".timebar .horizon .fixed"),
+    ) else {
+        return;
+    };
+    TIME.with(|t| {
+        let mut t = t.borrow_mut();
+        // A render rewrites nothing here, so what was written stands while the elements do.
+        let written = t
+            .take()
+            .filter(|old| old.clock == clock && old.slider == slider && old.end == end)
+            .and_then(|old| old.written);
+        let mut bar = TimeBar {
+            clock,
+            slider,
+            end,
+            horizon,
+            playing,
+            speed,
+            written,
+        };
+        bar.paint(now);
+        *t = Some(bar);
+    });
+}
+
+impl TimeBar {
+    fn paint(&mut self, now: Micros) {
+        let shown = super::timebar::shown_time(now, self.horizon, self.playing, self.speed);
+        if self.written == Some(shown) {
+            return;
+        }
+        let before = self.written.replace(shown);
+        let (clock, slider_ms, end_ms, live) = shown;
+        if before.map(|b| b.0) != Some(clock) {
+            self.clock.set_text_content(Some(&time_label(clock)));
+        }
+        if before.map(|b| (b.1, b.2)) != Some((slider_ms, end_ms)) {
+            // The end first: a value beyond the old end would be clamped to it.
+            let _ = self.slider.set_attribute("max", &end_ms.to_string());
+            self.slider.set_value(&slider_ms.to_string());
+            let _ = self
+                .slider
+                .set_attribute("aria-valuetext", &time_label(slider_ms * 1000));
+        }
+        let end_label = if live {
+            "live".to_string()
+        } else {
+            time_label(self.horizon.max(now))
+        };
+        if self.end.text_content().as_deref() != Some(end_label.as_str()) {
+            self.end.set_text_content(Some(&end_label));
+        }
     }
 }
 

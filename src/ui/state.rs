@@ -917,8 +917,8 @@ impl Model {
     }
 
     /// Whether `self`, a frame later than `before`, shows the same page: only simulated time
-    /// moved, what shows it is painted without a render (motion), and the clock and scrubber
-    /// have not reached their next step. Every field is named, so a new one is not forgotten.
+    /// moved, and what shows time (what moves, the clock, the scrubber) is painted without a
+    /// render (motion). Every field is named, so a new one is not forgotten.
     fn shows_same(&self, before: &Model) -> bool {
         let Model {
             // Shared, or only changed by intents (which always render).
@@ -964,8 +964,6 @@ impl Model {
             step_note,
             notice,
         } = self;
-        let shown_time =
-            |m: &Model| super::timebar::shown_time(m.now, m.horizon, m.playing, m.speed);
         Rc::ptr_eq(view, &before.view)
             && Rc::ptr_eq(events, &before.events)
             && Rc::ptr_eq(log_view, &before.log_view)
@@ -978,7 +976,6 @@ impl Model {
             && *playing == before.playing
             && *step_note == before.step_note
             && *notice == before.notice
-            && shown_time(self) == shown_time(before)
     }
 
     /// Knob names that are on in the current configuration.
@@ -1065,7 +1062,7 @@ impl Reducible for Model {
                 }
                 super::bench::add("reduce", wall_ms() - ts0);
                 if next.shows_same(&self) {
-                    // Only time moved: what moves is painted without a render (see motion).
+                    // Only time moved: what shows it is painted without a render (see motion).
                     super::motion::paint_motion(next.now);
                     super::bench::frame_rendered();
                     return self;

@@ -1,6 +1,6 @@
 //! Time controls: play/pause, step, logarithmic speed, the timeline scrubber, reset, presets.
 
-use super::geometry::{slider_from_speed, speed_from_slider, speed_label, time_label, whole};
+use super::geometry::{slider_from_speed, speed_from_slider, speed_label, whole};
 use super::intent::Intent;
 use super::widgets::{event_value, on_click};
 use crate::sim::Micros;
@@ -10,9 +10,6 @@ use yew::prelude::*;
 /// plain function of the page rather than a component of its own; the parts that change
 /// rarely (`PlayControls`, `RunControls`) are components and skip re-rendering.
 pub struct TimebarProps {
-    pub now: Micros,
-    /// The furthest time the recorded run reaches (the scrubber's end).
-    pub horizon: Micros,
     pub playing: bool,
     pub speed: f64,
     pub seed: u64,
@@ -99,8 +96,7 @@ fn RunControls(props: &RunProps) -> Html {
 }
 
 /// What the bar shows of the time: the clock, the scrubber's value and end (ms), and whether
-/// it is at the live edge (the end label then reads "live"). A frame that changes none of
-/// these (nor anything else drawn by Yew) renders nothing (state::Model::shows_same).
+/// it is at the live edge (the end label then reads "live"). `motion::paint_time` writes it.
 pub fn shown_time(
     now: Micros,
     horizon: Micros,
@@ -135,25 +131,22 @@ pub fn timebar(props: &TimebarProps) -> Html {
     let on_seek = props
         .on_intent
         .reform(|e: InputEvent| Intent::Seek(event_value(&e).parse::<u64>().unwrap_or(0) * 1000));
-    let end = props.horizon.max(props.now);
-    let (clock, slider_ms, slider_end_ms, live) =
-        shown_time(props.now, props.horizon, props.playing, props.speed);
     html! {
         <section class="timebar" aria-label="Time controls">
             <PlayControls playing={props.playing} speed={props.speed} on_intent={props.on_intent.clone()} />
             // What changes every frame sits in fixed-size boxes (`.fixed`, see style.css), so a
-            // new time re-lays out only those boxes, not the page.
+            // new time re-lays out only those boxes, not the page. The clock, the scrubber's
+            // value and end and the end label are written by `motion::paint_time`, after every
+            // render and on frames that render nothing.
             <label class="scrub">
-                <span class="now"><span class="fixed">{ time_label(clock) }</span></span>
+                <span class="now"><span class="fixed" /></span>
                 <span class="scrub-track">
                     <span class="fixed">
-                        <input type="range" min="0" max={slider_end_ms.to_string()} step="1" aria-label="Timeline"
-                               aria-valuetext={time_label(slider_ms * 1000)}
-                               value={slider_ms.to_string()} oninput={on_seek} />
+                        <input type="range" min="0" step="1" aria-label="Timeline" oninput={on_seek} />
                     </span>
                 </span>
-                // The end of the recorded run; while playing at the live edge, that is now.
-                <span class="hint horizon"><span class="fixed">{ if live { "live".to_string() } else { time_label(end) } }</span></span>
+                // The end of the recorded run; while playing at the live edge, "live".
+                <span class="hint horizon"><span class="fixed" /></span>
             </label>
             <RunControls seed={props.seed} servers={props.servers} presets={props.presets.clone()}
                          preset={props.preset} on_intent={props.on_intent.clone()} />
