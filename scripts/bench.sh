@@ -79,8 +79,8 @@ done
     echo "## Page frame cost, headless Chromium"
     echo
     if [ -n "$frames" ]; then
-        echo "Per-frame script + layout time of the page with a busy cluster (\\`?bench\\`, 1280×800, 1×"
-        echo "speed, \\`tests/e2e/bench/frames.test.mjs\\`). Target p95 ≤ 4 ms. This shared 2-core machine's"
+        echo "Per-frame script + layout time of the page with a busy cluster (\`?bench\`, 1280×800, 1×"
+        echo "speed, \`tests/e2e/bench/frames.test.mjs\`). Target p95 ≤ 4 ms. This shared 2-core machine's"
         echo "speed drifts by up to a third from one run to the next (compare the simulator numbers"
         echo "above between two runs of this script); see \"Before and after, interleaved\" below for"
         echo "comparisons made in one sitting."

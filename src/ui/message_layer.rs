@@ -5,8 +5,9 @@
 //! several are sent and delivered every frame. Through the virtual DOM each frame rebuilt,
 //! compared and re-serialised all of them. Here a frame sets one CSS transform per moving
 //! message, shows each new message in a spare element of its kind (or a clone of a prototype)
-//! and hides the delivered ones. What is drawn is still read from the simulator's view every frame (`sync`); Yew
-//! renders the layer empty and never touches its children.
+//! and hides the delivered ones. What is drawn is still read from the simulator's view every
+//! frame (`sync`, called by `motion`, also on frames that render nothing); Yew renders the
+//! layer empty and never touches its children.
 //!
 //! Why HTML and not SVG: moving an SVG element (its transform) makes the browser lay the
 //! picture out again, and every layout is followed by a hover hit test; moving an HTML

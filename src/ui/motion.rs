@@ -1,15 +1,17 @@
-//! What moves while time runs, drawn without Yew: messages in flight (through
-//! `MessageLayer`), election timers draining, the leader's heartbeat ring fading, and client
-//! requests and replies on their way.
+//! What shows time while it runs, drawn without Yew: in the cluster picture the messages in
+//! flight (through `MessageLayer`), election timers draining, the leader's heartbeat ring
+//! fading and client requests and replies on their way; in the time bar the clock, the
+//! scrubber and its end label.
 //!
 //! Why: most animation frames bring no simulator event, only a later time. Re-rendering the
 //! page through Yew for those (comparing the whole virtual DOM to find that only positions
 //! changed) cost more than the drawing itself. So the model skips the render on such frames
-//! (`state::Model::shows_same`), and the frame loop calls `paint_motion` with the new time;
-//! after every render the cluster picture hands this painter its elements and paints too.
+//! (`state::Model::shows_same`) and calls `paint_motion` with the new time; after every
+//! render the picture and the page hand this module their elements and it paints too.
 //! Everything painted is computed from the simulator's view and the time, as before; Yew
-//! renders the elements, this module owns only the attributes that move (`style` of timers
-//! and boxes, `stroke-opacity` of the ring), which Yew never sets.
+//! renders the elements, this module owns only the attributes and texts that move (`style`
+//! of timers and boxes, `stroke-opacity` of the ring, the clock's text, the scrubber's value,
+//! end and spoken value), which Yew never sets.
 
 use super::geometry::{progress, time_label, timer_left};
 use super::message_layer::{box_position, MessageLayer};

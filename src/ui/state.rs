@@ -328,9 +328,9 @@ impl Model {
         // times a second, and it is the costliest panel. The logs: ten times a second (their
         // cells shift with every new entry; at the default 1/20x a message takes 200-400 ms
         // to arrive). Stores and clients: every time their turn comes. A panel off screen
-        // (issue 4: render only what is visible) catches up every two seconds, one such
-        // panel at most every half second (no run of heavy frames), and at once when it
-        // comes on screen.
+        // (issue 4: render only what is visible) catches up every five seconds (for assistive
+        // technology, which reads it without scrolling to it), one such panel at most every
+        // half second (no run of heavy frames), and at once when it comes on screen.
         let due = if panel_on_screen(panel) {
             let every = match panel {
                 0 => 100.0,
@@ -339,7 +339,7 @@ impl Model {
             };
             wall_since(self.panel_synced_wall[panel]) >= every
         } else {
-            wall_since(self.panel_synced_wall[panel]) >= 2000.0
+            wall_since(self.panel_synced_wall[panel]) >= 5000.0
                 && wall_since(self.offscreen_synced_wall) >= 500.0
         };
         if due {

@@ -34,6 +34,15 @@ function serverButton(page, id) {
   return page.getByRole("button", { name: new RegExp(`^Server ${id}, `) });
 }
 
+/**
+ * Scrolls a heavy panel (0 logs, 1 stores, 2 clients, 3 events) into view, as a user would to
+ * read it: while playing, a panel off screen catches up only every few seconds, and at once
+ * when it comes on screen.
+ */
+async function scrollToPanel(page, panel) {
+  await page.locator(`[data-panel="${panel}"]`).scrollIntoViewIfNeeded();
+}
+
 async function simNow(page) {
   return +(await page.locator(".app").getAttribute("data-now"));
 }
@@ -74,6 +83,7 @@ test("a leader is elected, and when it crashes a new leader wins a higher term",
   assert.ok(second.term > first.term, `new term ${second.term} > ${first.term}`);
   // The event log narrates the election with its paper section (filtered to elections).
   await page.getByRole("combobox", { name: "Filter events by kind" }).selectOption({ label: "elections" });
+  await scrollToPanel(page, 3);
   const log = page.getByRole("list", { name: "Event log, newest first" });
   await log.getByText("§5.2").first().waitFor();
   await log.getByText(/election timer fired/).first().waitFor();
@@ -101,9 +111,11 @@ test("partition {1,2} | {3,4,5}: the old leader cannot commit, the majority can;
   await page.getByRole("button", { name: "Send", exact: true }).click();
 
   const row = (id) => page.getByRole("row", { name: `Log of S${id}` });
+  await scrollToPanel(page, 0);
   await row(majority.id).getByRole("cell", { name: /SET y 2 .*committed/ }).waitFor({ timeout: 10000 });
   // Give S1 time it would need to commit, then check it did not.
   await page.waitForTimeout(800);
+  await scrollToPanel(page, 0);
   const s1Entry = row(1).getByRole("cell", { name: /SET x 1/ });
   assert.match(await s1Entry.getAttribute("aria-label"), /not committed/);
   await screenshot(page, "partition-minority-cannot-commit");
@@ -111,6 +123,7 @@ test("partition {1,2} | {3,4,5}: the old leader cannot commit, the majority can;
   await page.getByRole("button", { name: "Heal" }).click();
   await page.getByText("Network whole.").waitFor();
   // Logs converge: every server holds SET y 2 committed; S1's uncommitted SET x 1 is gone.
+  await scrollToPanel(page, 0);
   for (const id of [1, 2, 3, 4, 5]) {
     await row(id).getByRole("cell", { name: /SET y 2 .*committed/ }).waitFor({ timeout: 10000 });
   }
@@ -126,6 +139,7 @@ test("partition {1,2} | {3,4,5}: the old leader cannot commit, the majority can;
     0,
     "S1's uncommitted entry from its old term was overwritten",
   );
+  await scrollToPanel(page, 1);
   // The command reached every live server's state machine.
   for (const id of [1, 2, 3, 4, 5]) {
     await page.getByRole("group", { name: `State machine of S${id}` }).getByText("y", { exact: true }).waitFor({ timeout: 10000 });
@@ -166,10 +180,12 @@ test("SET x 5 travels, commits and is applied on every server", async () => {
   await page.getByRole("button", { name: "Play" }).click();
   await replicated;
   await screenshot(page, "set-x-5-in-flight");
+  await scrollToPanel(page, 1);
   for (const id of [1, 2, 3, 4, 5]) {
     const card = page.getByRole("group", { name: `State machine of S${id}` });
     await card.getByRole("row", { name: "x 5" }).waitFor({ timeout: 15000 });
   }
+  await scrollToPanel(page, 2);
   await page.getByRole("list", { name: "Client history" }).getByText("→ ok").waitFor();
   // On the way, the leader's answer was drawn travelling back to the client (checked every frame).
   assert.ok(await replySeen, "the reply was drawn on its way back");
@@ -184,6 +200,7 @@ test("scrubbing back then forward reproduces exactly the same state", async () =
   await waitForLeader(page);
   const beforeCommand = Math.floor((await simNow(page)) / 1000) - 1;
   await page.keyboard.press("c"); // a client request, so logs and stores have content
+  await scrollToPanel(page, 1);
   await page.getByRole("group", { name: "State machine of S1" }).getByRole("row", { name: "x 1" }).waitFor();
   await page.waitForTimeout(200);
   await page.getByRole("button", { name: "Pause" }).click();
@@ -226,6 +243,7 @@ test("keyboard shortcuts: ?, space, ., C, 3, K, U, A, T, Escape and typing is no
   await page.keyboard.press(".");
   assert.equal(await playing(), "true", ". plays");
   await page.keyboard.press("c");
+  await scrollToPanel(page, 2);
   await page.getByRole("list", { name: "Client history" }).getByText("SET x 1").waitFor();
   // Typing in the command box does not trigger shortcuts.
   const box = page.getByRole("textbox", { name: "Command", exact: true });
@@ -248,6 +266,7 @@ test("keyboard shortcuts: ?, space, ., C, 3, K, U, A, T, Escape and typing is no
   await page.keyboard.press("k");
   await page.getByRole("button", { name: /^Server \d, crashed, / }).waitFor();
   await page.keyboard.press("a");
+  await scrollToPanel(page, 3);
   await page.getByRole("list", { name: "Event log, newest first" }).getByText(/aligned to fire together/).waitFor();
   const split = await page.waitForFunction(() => {
     const terms = [...document.querySelectorAll("svg [aria-label^='Server ']")]
@@ -259,6 +278,7 @@ test("keyboard shortcuts: ?, space, ., C, 3, K, U, A, T, Escape and typing is no
   assert.ok((await split.jsonValue()) > term, "the four candidates stand in one new term");
   // T spreads the running timers apart: the next one to fire wins alone.
   await page.keyboard.press("t");
+  await scrollToPanel(page, 3);
   await page.getByRole("list", { name: "Event log, newest first" }).getByText(/spread apart/).waitFor();
   await waitForLeader(page, { minTerm: term + 1 });
   assert.deepEqual(errors, []);
@@ -281,9 +301,11 @@ test("a message in flight can be inspected and dropped", async () => {
   // Dropped: it is drawn fading out, marked as lost, and never delivered.
   await page.getByRole("button", { name: `${name}, will be lost` }).waitFor();
   await panel.getByText("will be lost").waitFor();
+  await scrollToPanel(page, 3);
   await page.getByRole("list", { name: "Event log, newest first" }).getByText(/was dropped by hand/).waitFor();
   await page.getByRole("button", { name: "Play" }).click();
   await page.getByText("This message is no longer in flight").waitFor();
+  await scrollToPanel(page, 3);
   await page.getByRole("list", { name: "Event log, newest first" }).getByText(/was lost: the network dropped it/).first().waitFor();
   assert.deepEqual(errors, []);
   await page.close();
@@ -314,6 +336,7 @@ test("a preset loads from the picker and plays its story: leader crash", async (
   await page.getByRole("button", { name: /^Server 1, crashed, term 1$/ }).waitFor({ timeout: 15000 });
   const leader = await waitForLeader(page, { minTerm: 2, not: 1 });
   assert.ok(leader.term >= 2);
+  await scrollToPanel(page, 1);
   await page.getByRole("group", { name: `State machine of S${leader.id}` }).getByRole("row", { name: /^x [12]$/ }).waitFor({ timeout: 15000 });
   await screenshot(page, "preset-leader-crash");
   assert.deepEqual(errors, []);
@@ -346,6 +369,7 @@ test("Experiments: with the election restriction skipped, the checker catches a 
   await serverButton(page, 1).click();
   await page.getByRole("textbox", { name: "Command for S1" }).fill("SET x 1");
   await page.getByRole("button", { name: "Send to S1" }).click();
+  await scrollToPanel(page, 0);
   await page.getByRole("row", { name: "Log of S1" }).getByRole("cell", { name: /SET x 1 .*, committed/ }).waitFor();
   // S5 comes back with a stale log and campaigns; voters skip the up-to-date check.
   await page.getByRole("button", { name: "Heal" }).click();
