@@ -190,8 +190,8 @@ pub fn App() -> Html {
     // Which heavy panels are on screen: those off it are brought up to date less often.
     widgets::use_once(Box::new(|| Box::new(observe_panels())));
 
-    // The time bar's clock and scrubber (see motion::paint_time), and the frame cost (bench
-    // mode): after the frame's render (effects run children first).
+    // The time bar's clock and scrubber (see motion), and the frame cost (bench mode): after
+    // the frame's render (effects run children first).
     {
         let m = &*model;
         let (now, horizon, playing, speed) = (m.now, m.horizon, m.playing, m.speed);

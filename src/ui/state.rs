@@ -249,8 +249,9 @@ impl Model {
             client_view: view.clone(),
             shown_events: events.clone(),
             frame_no: Rc::default(),
-            panel_synced_wall: [0.0; 4],
-            offscreen_synced_wall: 0.0,
+            // Never: off-screen panels catch up once soon after the page opens.
+            panel_synced_wall: [f64::NEG_INFINITY; 4],
+            offscreen_synced_wall: f64::NEG_INFINITY,
             sim: Rc::new(RefCell::new(sim)),
             checker: Rc::new(RefCell::new(Checker::new())),
             config,

@@ -6,9 +6,9 @@ use super::widgets::{event_value, on_click};
 use crate::sim::Micros;
 use yew::prelude::*;
 
-/// What the time bar shows. It changes every frame while playing (`now`), so the bar is a
-/// plain function of the page rather than a component of its own; the parts that change
-/// rarely (`PlayControls`, `RunControls`) are components and skip re-rendering.
+/// What the time bar shows apart from the time itself (which `motion` writes). The bar is a
+/// plain function of the page rather than a component of its own (a component costs size);
+/// its parts (`PlayControls`, `RunControls`) are components and skip re-rendering.
 pub struct TimebarProps {
     pub playing: bool,
     pub speed: f64,
@@ -96,7 +96,7 @@ fn RunControls(props: &RunProps) -> Html {
 }
 
 /// What the bar shows of the time: the clock, the scrubber's value and end (ms), and whether
-/// it is at the live edge (the end label then reads "live"). `motion::paint_time` writes it.
+/// it is at the live edge (the end label then reads "live"). `motion` writes it.
 pub fn shown_time(
     now: Micros,
     horizon: Micros,
@@ -136,8 +136,8 @@ pub fn timebar(props: &TimebarProps) -> Html {
             <PlayControls playing={props.playing} speed={props.speed} on_intent={props.on_intent.clone()} />
             // What changes every frame sits in fixed-size boxes (`.fixed`, see style.css), so a
             // new time re-lays out only those boxes, not the page. The clock, the scrubber's
-            // value and end and the end label are written by `motion::paint_time`, after every
-            // render and on frames that render nothing.
+            // value and end and the end label are written by `motion` (`time_rendered` after
+            // every render, `paint_motion` on frames that render nothing).
             <label class="scrub">
                 <span class="now"><span class="fixed" /></span>
                 <span class="scrub-track">
