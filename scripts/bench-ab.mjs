@@ -17,7 +17,7 @@ for (let rep = 0; rep < (+process.env.REPS || 3); rep++) for (const [name] of di
   if (mode === "frames") {
     const { page } = await openPage(browser, url + "?bench&seed=3&speed=1", { width: 1280, height: 800 });
     await page.getByRole("button", { name: /^Server \d, leader, term \d+$/ }).waitFor({ timeout: 30000 });
-    await page.waitForTimeout(2500);
+    await page.waitForTimeout(6000);
     await page.evaluate(() => { window.__raftFrameCosts = []; window.__raftProfile = {}; });
     while ((await page.evaluate(() => window.__raftFrameCosts.length)) < 300) await page.waitForTimeout(200);
     const c = (await page.evaluate(() => window.__raftFrameCosts.slice(0, 300))).sort((a, b) => a - b);

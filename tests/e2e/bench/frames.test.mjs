@@ -16,7 +16,9 @@ const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 10
 test("frame cost of a busy cluster (5 servers, client load, ≥ 30 messages in flight)", async () => {
   const { page, errors } = await openPage(app.browser, `${app.server.url}?bench&seed=3&speed=1`, { width: 1280, height: 800 });
   await page.getByRole("button", { name: /^Server \d, leader, term \d+$/ }).waitFor({ timeout: 15000 });
-  await page.waitForTimeout(2500); // warm-up: load running, logs filling
+  // Warm-up: load running, logs filling, and every off-screen panel filled (they catch up
+  // every five seconds: ui/state.rs).
+  await page.waitForTimeout(6000);
   const domBefore = await page.evaluate(() => document.getElementsByTagName("*").length);
   await page.evaluate(() => { window.__raftFrameCosts = []; window.__raftProfile = {}; });
   // A fixed number of frames after the warm-up, so runs compare like with like.
