@@ -42,7 +42,21 @@ struct Moving<T> {
     written: Option<i64>,
 }
 
-impl<T> Moving<T> {
+impl<T: PartialEq> Moving<T> {
+    /// `element` showing `what`, keeping what was last written to it if a render before
+    /// showed the same there (Yew leaves the moving attributes alone).
+    fn kept(old: &[Moving<T>], element: Element, what: T) -> Moving<T> {
+        let written = old
+            .iter()
+            .find(|m| m.element == element && m.what == what)
+            .and_then(|m| m.written);
+        Moving {
+            element,
+            what,
+            written,
+        }
+    }
+
     fn write(&mut self, value: i64, attribute: &str, text: impl FnOnce() -> String) {
         if self.written != Some(value) {
             self.written = Some(value);
@@ -182,8 +196,8 @@ impl Motion {
         traffic: Option<(Element, Vec<Journey>)>,
     ) {
         let mut motion = this.borrow_mut();
-        motion.timers.clear();
-        motion.rings.clear();
+        let old_timers = std::mem::take(&mut motion.timers);
+        let old_rings = std::mem::take(&mut motion.rings);
         if let Some(groups) = svg.and_then(|s| s.query_selector_all("g.server").ok()) {
             for (i, s) in view.servers.iter().enumerate() {
                 let Some(group) = groups
@@ -197,11 +211,8 @@ impl Motion {
                     s.election_timer_started,
                     s.election_deadline,
                 ) {
-                    motion.timers.push(Moving {
-                        element: timer,
-                        what: (started, deadline),
-                        written: None,
-                    });
+                    let timer = Moving::kept(&old_timers, timer, (started, deadline));
+                    motion.timers.push(timer);
                 }
                 if let Ok(Some(ring)) = group.query_selector(".pulse") {
                     let last_append = (s.role == Role::Leader && s.status == ServerStatus::Up)
@@ -216,31 +227,21 @@ impl Motion {
                                 .max()
                         })
                         .flatten();
-                    motion.rings.push(Moving {
-                        element: ring,
-                        what: last_append,
-                        written: None,
-                    });
+                    let ring = Moving::kept(&old_rings, ring, last_append);
+                    motion.rings.push(ring);
                 }
             }
         }
-        // Pills keep their element (keyed) and so what was written to it.
-        let old = std::mem::take(&mut motion.pills);
+        // Pills keep their element (keyed), and so what was written to it.
+        let old_pills = std::mem::take(&mut motion.pills);
         if let Some((layer, journeys)) = traffic {
             let boxes = layer.children();
             for (i, journey) in journeys.into_iter().enumerate() {
                 let Some(element) = boxes.item(i as u32) else {
                     break;
                 };
-                let written = old
-                    .iter()
-                    .find(|p| p.element == element && p.what == journey)
-                    .and_then(|p| p.written);
-                motion.pills.push(Moving {
-                    element,
-                    what: journey,
-                    written,
-                });
+                let pill = Moving::kept(&old_pills, element, journey);
+                motion.pills.push(pill);
             }
         }
         motion.view = Some(view);
