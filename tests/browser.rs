@@ -227,6 +227,16 @@ async fn mount<C: yew::BaseComponent>(props: C::Properties) -> web_sys::Element 
     root
 }
 
+/// A property of an element's inline style (the painter sets them through CSSOM).
+fn style_of(element: &web_sys::Element, property: &str) -> String {
+    use wasm_bindgen::JsCast;
+    element
+        .unchecked_ref::<web_sys::SvgElement>()
+        .style()
+        .get_property_value(property)
+        .unwrap_or_default()
+}
+
 fn label(root: &web_sys::Element, selector: &str) -> String {
     root.query_selector(selector)
         .unwrap()
@@ -282,26 +292,24 @@ async fn cluster_names_servers_by_role_and_term_and_marks_crashed_and_paused() {
         .query_selector("[data-server='1'] .timer")
         .unwrap()
         .unwrap();
-    assert!(timer
-        .get_attribute("style")
-        .unwrap()
-        .starts_with("stroke-dasharray:"));
+    assert!(!style_of(&timer, "stroke-dasharray").is_empty());
     // The message, half-way, with its kind and number of entries, in a box over the picture
     // moved by a CSS transform (a percentage of the picture).
     assert_eq!(
         label(&root, "[data-msg='9']"),
         "AppendEntries with 1 S3 to S1, term 4 (#9)"
     );
-    let position = root
-        .query_selector("[data-msg='9']")
-        .unwrap()
-        .unwrap()
-        .parent_element()
-        .unwrap()
-        .get_attribute("style")
-        .unwrap();
+    let position = style_of(
+        &root
+            .query_selector("[data-msg='9']")
+            .unwrap()
+            .unwrap()
+            .parent_element()
+            .unwrap(),
+        "transform",
+    );
     assert!(
-        position.starts_with("transform:translate(") && position.ends_with("%)"),
+        position.starts_with("translate(") && position.ends_with("%)"),
         "{position}"
     );
     // The partition is impossible to miss: a banner, walls between groups, the cut link.
@@ -331,21 +339,17 @@ async fn frames_that_render_nothing_still_move_timers_messages_the_ring_and_clie
             .get_attribute(name)
             .unwrap_or_default()
     };
+    let dash = |selector: &str| {
+        let timer = root.query_selector(selector).unwrap().unwrap();
+        style_of(&timer, "stroke-dasharray").replace(',', "")
+    };
     let box_of = |selector: &str| {
-        root.query_selector(selector)
-            .unwrap()
-            .unwrap()
-            .parent_element()
-            .unwrap()
-            .get_attribute("style")
-            .unwrap()
+        let element = root.query_selector(selector).unwrap().unwrap();
+        style_of(&element.parent_element().unwrap(), "transform")
     };
     // As rendered at 200 ms: S1's timer (100 ms to 300 ms) is half gone; the leader's last
     // AppendEntries left 10 ms ago (the ring fades over 30 ms).
-    assert_eq!(
-        attribute("[data-server='1'] .timer", "style"),
-        "stroke-dasharray:500 1000"
-    );
+    assert_eq!(dash("[data-server='1'] .timer"), "500 1000");
     assert_eq!(
         attribute("[data-server='3'] .pulse", "stroke-opacity"),
         "0.67"
@@ -353,10 +357,7 @@ async fn frames_that_render_nothing_still_move_timers_messages_the_ring_and_clie
     let (message, request) = (box_of("[data-msg='9']"), box_of(".cmsg.creq"));
     // A later frame with nothing new to render: the painter alone moves what moves.
     raft_explorer::ui::motion::paint_motion(250_000);
-    assert_eq!(
-        attribute("[data-server='1'] .timer", "style"),
-        "stroke-dasharray:250 1000"
-    );
+    assert_eq!(dash("[data-server='1'] .timer"), "250 1000");
     assert_eq!(
         attribute("[data-server='3'] .pulse", "stroke-opacity"),
         "0.00"
