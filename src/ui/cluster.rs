@@ -3,19 +3,23 @@
 
 use super::geometry::*;
 use super::intent::Intent;
-use super::motion::{Journey, Motion};
+use super::motion::{Layers, Motion, Painter};
 use crate::raft::types::{Role, ServerId};
-use crate::raft::ClientResult;
-use crate::sim::{
-    ClientTraffic, ClientTrafficView, ClusterView, MessageId, Micros, ServerStatus, ServerView,
-};
+use crate::sim::{ClusterView, MessageId, Micros, ServerStatus, ServerView};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 #[derive(Properties, Clone)]
 pub struct ClusterProps {
+    /// What the picture is drawn from: it changes only when what is drawn would
+    /// (`draws_same`).
     pub view: Rc<ClusterView>,
+    /// The newest picture of the cluster, which the moving parts are painted from (`motion`).
+    /// Not compared: a newer picture alone renders nothing; the model paints it.
+    pub live: Rc<ClusterView>,
+    /// Where the picture registers its painter for the model.
+    pub painter: Painter,
     pub now: Micros,
     pub selected_server: Option<ServerId>,
     pub selected_message: Option<MessageId>,
@@ -25,10 +29,36 @@ pub struct ClusterProps {
 impl PartialEq for ClusterProps {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.view, &other.view)
+            && Rc::ptr_eq(&self.painter, &other.painter)
             && self.now == other.now
             && self.selected_server == other.selected_server
             && self.selected_message == other.selected_message
     }
+}
+
+/// Whether the picture Yew draws from `a` is the one it draws from `b`: the same servers with
+/// the same status, role, term, vote (or count of votes) and running timer, and the same
+/// network. What moves (messages, how far timers have run, the heartbeat ring, the clients
+/// and their traffic, the leader line) is painted from the newest picture by `motion`, so it
+/// is not compared; nor are logs and stores, which the panels draw from their own copies.
+pub fn draws_same(a: &ClusterView, b: &ClusterView) -> bool {
+    let server_drawn = |s: &ServerView| {
+        (
+            s.id,
+            s.status,
+            s.role,
+            s.current_term,
+            s.voted_for,
+            s.votes_granted.len(),
+            s.election_timer_started.is_some() && s.election_deadline.is_some(),
+        )
+    };
+    a.servers.len() == b.servers.len()
+        && a.servers
+            .iter()
+            .zip(&b.servers)
+            .all(|(x, y)| server_drawn(x) == server_drawn(y))
+        && a.network == b.network
 }
 
 /// "Server 3, leader, term 4" (the accessible name the e2e tests use).
@@ -58,27 +88,21 @@ pub fn Cluster(props: &ClusterProps) -> Html {
         svg: use_node_ref(),
         messages: use_node_ref(),
         traffic: use_node_ref(),
+        clients: use_node_ref(),
     };
     let motion = use_mut_ref(Motion::default);
     {
-        let (refs, motion) = (refs.clone(), motion.clone());
-        let (view, now, selected) = (props.view.clone(), props.now, props.selected_message);
+        let (refs, motion, painter) = (refs.clone(), motion.clone(), props.painter.clone());
+        let (live, now, selected) = (props.live.clone(), props.now, props.selected_message);
         super::widgets::use_after_render(Box::new(move || {
-            let rim = server_radius(view.servers.len());
-            let traffic = refs.traffic.cast::<web_sys::Element>().map(|layer| {
-                let journeys = shown_traffic(&view).map(|t| journey(&view, t)).collect();
-                (layer, journeys)
-            });
-            Motion::rendered(
-                &motion,
-                view,
-                now,
-                rim,
-                selected,
-                refs.svg.cast(),
-                refs.messages.cast(),
-                traffic,
-            );
+            let rim = server_radius(live.servers.len());
+            let layers = Layers {
+                svg: refs.svg.cast(),
+                messages: refs.messages.cast(),
+                traffic: refs.traffic.cast(),
+                clients: refs.clients.cast(),
+            };
+            Motion::rendered(&motion, &painter, live, now, rim, selected, layers);
         }));
     }
     let t0 = super::bench::now();
@@ -93,44 +117,7 @@ struct Refs {
     svg: NodeRef,
     messages: NodeRef,
     traffic: NodeRef,
-}
-
-/// The client requests and replies drawn (at most `MAX_CLIENT_TRAFFIC_DRAWN`).
-fn shown_traffic(view: &ClusterView) -> impl Iterator<Item = &ClientTrafficView> {
-    view.client_traffic.iter().take(MAX_CLIENT_TRAFFIC_DRAWN)
-}
-
-/// Where the line from the client (at the centre) to server `to` meets that server's rim.
-fn rim_stop(view: &ClusterView, to: ServerId) -> (f64, f64) {
-    let n = view.servers.len();
-    let rim = server_radius(n);
-    let end = message_pos(
-        (CENTER, CENTER),
-        server_pos(index_of(view, to), n),
-        0.0,
-        1.0,
-    );
-    let (dx, dy) = (end.0 - CENTER, end.1 - CENTER);
-    let len = (dx * dx + dy * dy).sqrt().max(1.0);
-    (
-        CENTER + dx * (len - rim - 4.0) / len,
-        CENTER + dy * (len - rim - 4.0) / len,
-    )
-}
-
-/// A client request's journey from the client to its server, or a reply's back.
-fn journey(view: &ClusterView, t: &ClientTrafficView) -> Journey {
-    let server_end = rim_stop(view, t.server);
-    let (from, to) = match t.what {
-        ClientTraffic::Request(_) => ((CENTER, CENTER), server_end),
-        ClientTraffic::Reply(_) => (server_end, (CENTER, CENTER)),
-    };
-    Journey {
-        from,
-        to,
-        sent_at: t.sent_at,
-        arrive_at: t.arrive_at,
-    }
+    clients: NodeRef,
 }
 
 fn cluster_html(props: &ClusterProps, refs: Refs) -> Html {
@@ -252,46 +239,6 @@ fn cluster_html(props: &ClusterProps, refs: Refs) -> Html {
         }
     });
 
-    // Clients sit outside the cluster, drawn at the centre: a dashed line to the server each
-    // one is waiting on, and their requests and replies travelling along it (§8).
-    let pending: Vec<_> = view
-        .clients
-        .iter()
-        .filter_map(|c| {
-            c.outstanding
-                .as_ref()
-                .map(|(seq, cmd, to)| (c.id, *seq, cmd, *to))
-        })
-        .take(4)
-        .collect();
-    let clients = if pending.is_empty() && view.client_traffic.is_empty() {
-        html! {}
-    } else {
-        let lines = pending
-            .iter()
-            .enumerate()
-            .map(|(k, (client, seq, cmd, to))| {
-                let stop = rim_stop(view, *to);
-                html! {
-                    <g class="client-req">
-                        <line x1={whole(CENTER).to_string()} y1={whole(CENTER).to_string()}
-                              x2={tenths(stop.0).to_string()} y2={tenths(stop.1).to_string()} />
-                        <text x={whole(CENTER).to_string()} y={whole(CENTER + 26.0 + 12.0 * k as f64).to_string()}>
-                            { format!("{client} #{seq} {cmd} → {to}") }
-                        </text>
-                    </g>
-                }
-            })
-            .collect::<Html>();
-        html! {
-            <g class="clients" aria-label="Clients: requests waiting for an answer, requests and replies on their way" role="group">
-                { lines }
-                <rect class="client-box" x={whole(CENTER - 22.0).to_string()} y={whole(CENTER - 11.0).to_string()} width="44" height="22" rx="5" />
-                <text class="client-label" x={whole(CENTER).to_string()} y={whole(CENTER + 4.0).to_string()}>{ "client" }</text>
-            </g>
-        }
-    };
-
     let banner = if groups.is_empty() {
         String::new()
     } else {
@@ -338,7 +285,10 @@ fn cluster_html(props: &ClusterProps, refs: Refs) -> Html {
             <rect class="bg" x="0" y="0" width={whole(VIEW_SIZE).to_string()} height={whole(VIEW_SIZE).to_string()} />
             <g class="hulls">{ for hulls }</g>
             <g class="walls">{ for walls }{ cuts }</g>
-            { clients }
+            // Clients sit outside the cluster, drawn at the centre: a dashed line to the server
+            // each one is waiting on, and their requests and replies travelling along it (§8),
+            // drawn by `motion` (see traffic).
+            <g class="clients-layer" ref={refs.clients} />
             <g class="servers">{ for servers }</g>
             if !banner.is_empty() {
                 <text class="partition-banner" x={whole(CENTER).to_string()} y="16">{ banner }</text>
@@ -346,9 +296,7 @@ fn cluster_html(props: &ClusterProps, refs: Refs) -> Html {
         </svg>
         // Client requests and replies on their way, and the messages in flight, over the
         // picture: HTML moved by CSS transforms (see message_layer for why).
-        <div class="msglayer" ref={refs.traffic}>
-            { for shown_traffic(view).map(client_traffic_pill) }
-        </div>
+        <div class="msglayer" ref={refs.traffic} />
         <div class="msglayer" role="group" aria-label="Messages in flight" ref={refs.messages}
              onclick={on_click} onkeydown={on_key} />
         </>
@@ -403,64 +351,5 @@ fn cut_line(
                   marker-end={(class == "cut").then_some("url(#arrow-cut)")} />
             <path class="xcut" d={format!("M{} {}l{} {}m0 {}l{} {}", tenths(mid.0 - x), tenths(mid.1 - x), whole(2.0 * x), whole(2.0 * x), whole(-2.0 * x), whole(-2.0 * x), whole(2.0 * x))} />
         </g>
-    }
-}
-
-/// Client requests and replies drawn at once, at most (the DOM stays bounded under load).
-const MAX_CLIENT_TRAFFIC_DRAWN: usize = 12;
-
-/// A client request travelling from the client (centre) to a server, or the reply travelling
-/// back, as a small labelled pill; `motion` puts it where it is in time.
-fn client_traffic_pill(t: &ClientTrafficView) -> Html {
-    let (class, text, label) = match &t.what {
-        ClientTraffic::Request(command) => (
-            "creq",
-            command.to_string(),
-            format!("request {} #{} {command} to {}", t.client, t.seq, t.server),
-        ),
-        ClientTraffic::Reply(result) => {
-            let (short, words) = match result {
-                ClientResult::Ok(Some(value)) => (format!("= {value}"), format!("value {value}")),
-                ClientResult::Ok(None) => ("ok".to_string(), "ok".to_string()),
-                ClientResult::NotLeader {
-                    leader_hint: Some(hint),
-                } => (format!("→ {hint}"), format!("not the leader, try {hint}")),
-                ClientResult::NotLeader { leader_hint: None } => (
-                    "no leader".to_string(),
-                    "not the leader, no leader known".to_string(),
-                ),
-            };
-            (
-                "crep",
-                short,
-                format!(
-                    "reply from {} to {} #{}: {words}",
-                    t.server, t.client, t.seq
-                ),
-            )
-        }
-    };
-    // Long commands are cut short on the picture; the accessible name has them whole.
-    let text = if text.chars().count() > 14 {
-        text.chars().take(13).chain(['…']).collect()
-    } else {
-        text
-    };
-    let width = 8.0 + 6.0 * text.chars().count() as f64;
-    let label = if t.doomed {
-        format!("{label}, will be lost")
-    } else {
-        label
-    };
-    html! {
-        // Keyed: a request or reply keeps its element while others come and go, so only its
-        // position is rewritten each frame.
-        <div class="mpos" key={format!("{}/{}/{}/{}/{}", t.client, t.seq, t.server, t.sent_at, class)}>
-            <svg class={classes!("cmsg", class, t.doomed.then_some("doomed"))} viewBox="-50 -8 100 16"
-                 role="img" aria-label={label}>
-                <rect x={tenths(-width / 2.0).to_string()} y="-7" width={tenths(width).to_string()} height="14" rx="7" />
-                <text y="3">{ text }</text>
-            </svg>
-        </div>
     }
 }

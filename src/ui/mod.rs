@@ -24,6 +24,7 @@ pub mod presets;
 pub mod safety;
 pub mod state;
 pub mod timebar;
+pub mod traffic;
 pub mod widgets;
 
 use client_panel::ClientPanel;
@@ -135,7 +136,7 @@ pub fn App() -> Html {
     });
     let model = {
         let url = url.clone();
-        use_reducer(move || Model::new(&url))
+        use_reducer_eq(move || Model::new(&url))
     };
     // One callback for the page's lifetime, so components whose props did not change really
     // skip rendering (a Callback compares by identity).
@@ -195,8 +196,9 @@ pub fn App() -> Html {
     {
         let m = &*model;
         let (now, horizon, playing, speed) = (m.now, m.horizon, m.playing, m.speed);
+        let view = m.view.clone();
         widgets::use_after_render(Box::new(move || {
-            motion::time_rendered(now, horizon, playing, speed);
+            motion::page_rendered(now, horizon, playing, speed, view);
             bench::frame_rendered();
         }));
     }
@@ -231,8 +233,8 @@ pub fn App() -> Html {
         .map(|p| leak_name(&p.scenario.name))
         .collect();
     let out = html! {
-        <div class="app" data-now={m.now.to_string()} data-playing={m.playing.to_string()}
-             data-messages={m.view.messages.len().to_string()}>
+        // `data-messages` (messages in flight) is painted by `motion`.
+        <div class="app" data-now={m.now.to_string()} data-playing={m.playing.to_string()}>
             <header class="app-header">
                 <h1>{ "Raft Explorer" }</h1>
                 <p class="tagline">{ "A real Raft cluster, running in your browser." }</p>
@@ -253,10 +255,14 @@ pub fn App() -> Html {
             <main class="cluster-area" aria-label="Cluster">
                 <div class="stage">
                     <div class="svgbox">
-                        <Cluster view={m.view.clone()} now={m.now} selected_server={m.selected_server}
+                        <Cluster view={m.drawn.clone()} live={m.view.clone()} painter={m.painter.clone()}
+                                 now={m.now} selected_server={m.selected_server}
                                  selected_message={m.selected_message} on_intent={on_intent.clone()} />
                     </div>
-                    { leader_line_box(&m.view) }
+                    // Who leads, in a box of fixed height (painted by `motion`: the text
+                    // changes with every commit, and the page around it is not re-laid out
+                    // for that; a longer sentence gets a box two lines high).
+                    <div class="leader-line"><p class="fixed" aria-live="polite" /></div>
                     { legend() }
                 </div>
                 <div class="side">
@@ -338,7 +344,7 @@ fn SelectionPanel(props: &SelectionProps) -> Html {
 }
 
 /// One sentence on who leads, for everyone (and screen readers, politely).
-fn leader_line(view: &crate::sim::ClusterView) -> String {
+pub(crate) fn leader_line(view: &crate::sim::ClusterView) -> String {
     match view.leaders().max_by_key(|s| s.current_term) {
         Some(l) => {
             let others = view
@@ -356,19 +362,6 @@ fn leader_line(view: &crate::sim::ClusterView) -> String {
             text
         }
         None => "No leader: an election is under way (or no majority can be reached).".to_string(),
-    }
-}
-
-/// Who leads, in a box of fixed height: the text changes with every commit, and the page
-/// around it is not re-laid out for that. Longer sentences (no leader, or another server also
-/// believes it leads) get a box two lines high.
-fn leader_line_box(view: &crate::sim::ClusterView) -> Html {
-    let text = leader_line(view);
-    let long = text.chars().count() > 48;
-    html! {
-        <div class={classes!("leader-line", long.then_some("long"))}>
-            <p class="fixed" aria-live="polite">{ text }</p>
-        </div>
     }
 }
 

@@ -1,20 +1,25 @@
-//! What shows time while it runs, drawn without Yew: in the cluster picture the messages in
-//! flight (through `MessageLayer`), election timers draining, the leader's heartbeat ring
-//! fading and client requests and replies on their way; in the time bar the clock, the
-//! scrubber and its end label.
+//! What moves, drawn without Yew, from the newest picture of the cluster on every animation
+//! frame: in the cluster picture the messages in flight (`MessageLayer`), election timers
+//! draining, the leader's heartbeat ring fading, and the clients with their requests and
+//! replies (`TrafficLayer`); beside it the leader line and the count of messages; in the time
+//! bar the clock, the scrubber and its end label.
 //!
-//! Why: most animation frames bring no simulator event, only a later time. Re-rendering the
+//! Why: most animation frames bring no change Yew draws, only a later time or traffic (at 1×
+//! a busy cluster sends, delivers and answers something nearly every frame). Re-rendering the
 //! page through Yew for those (comparing the whole virtual DOM to find that only positions
-//! changed) cost more than the drawing itself. So the model skips the render on such frames
-//! (`state::Model::shows_same`) and calls `paint_motion` with the new time; after every
-//! render the picture and the page hand this module their elements and it paints too.
-//! Everything painted is computed from the simulator's view and the time, as before; Yew
-//! renders the elements, this module owns only the attributes and texts that move (`style`
-//! of timers and boxes, `stroke-opacity` of the ring, the clock's text, the scrubber's value,
-//! end and spoken value), which Yew never sets.
+//! changed) cost more than the drawing itself. So the model renders only when what Yew draws
+//! changed (`state::Model::shows_same`, `cluster::draws_same`), and calls `paint_motion`
+//! with the newest picture and time on every frame; after every render the picture and the
+//! page hand this module their elements and it paints too. Everything painted is computed
+//! from the simulator's view and the time. Yew renders the elements, this module owns only
+//! what moves (the inline style of timers and boxes, set through CSSOM; the ring's
+//! `stroke-opacity`; the children of the message, traffic and client layers; the texts of
+//! the clock, end label and leader line; the scrubber's value, end and spoken value; the
+//! page's `data-messages`), which Yew never sets.
 
-use super::geometry::{progress, time_label, timer_left};
-use super::message_layer::{box_position, MessageLayer};
+use super::geometry::{time_label, timer_left};
+use super::message_layer::MessageLayer;
+use super::traffic::{clients_markup, TrafficLayer};
 use crate::raft::types::{Message, Role};
 use crate::sim::{ClusterView, Decimal, MessageId, Micros, ServerStatus};
 use std::cell::RefCell;
@@ -25,38 +30,24 @@ use web_sys::Element;
 /// How long the heartbeat ring takes to fade after an AppendEntries goes out (simulated µs).
 const BEAT_FADE: Micros = 30_000;
 
-/// A client request or reply's journey: from and to (points of the picture), and when.
-#[derive(Clone, Copy, PartialEq)]
-pub struct Journey {
-    pub from: (f64, f64),
-    pub to: (f64, f64),
-    pub sent_at: Micros,
-    pub arrive_at: Micros,
-}
-
 /// An element and the value last written to its moving attribute or style property (so a
 /// frame that would write the same value writes nothing).
-struct Moving<T> {
+struct Moving {
     element: Element,
-    what: T,
     written: Option<i64>,
     /// The element's inline style, once a style property was written.
     style: Option<web_sys::CssStyleDeclaration>,
 }
 
-impl<T: PartialEq> Moving<T> {
-    /// `element` showing `what`, keeping what was last written to it if a render before
-    /// showed the same there (Yew leaves the moving attributes alone).
-    fn kept(old: &[Moving<T>], element: Element, what: T) -> Moving<T> {
-        let written = old
-            .iter()
-            .find(|m| m.element == element && m.what == what)
-            .and_then(|m| m.written);
+impl Moving {
+    /// `element`, keeping what was last written to it if it was drawn before (Yew leaves the
+    /// moving attributes alone, so what was written stands while the element does).
+    fn kept(old: &[(usize, Moving)], element: Element) -> Moving {
+        let kept = old.iter().find(|(_, m)| m.element == element);
         Moving {
+            written: kept.and_then(|(_, m)| m.written),
+            style: kept.and_then(|(_, m)| m.style.clone()),
             element,
-            what,
-            written,
-            style: None,
         }
     }
 
@@ -83,45 +74,61 @@ impl<T: PartialEq> Moving<T> {
     }
 }
 
-/// The cluster picture's moving parts, as of its last render.
+/// The cluster picture's moving parts: its elements as of its last render, and the newest
+/// picture of the cluster.
 #[derive(Default)]
 pub struct Motion {
     messages: MessageLayer,
     message_layer: Option<Element>,
+    traffic: TrafficLayer,
+    traffic_layer: Option<Element>,
+    /// The `<g>` the client group is drawn into, and the markup last written there.
+    clients_layer: Option<Element>,
+    clients_written: String,
+    clients_markup: String,
     view: Option<Rc<ClusterView>>,
     selected: Option<MessageId>,
     rim: f64,
-    /// Each running election timer: when it started and when it fires.
-    timers: Vec<Moving<(Micros, Micros)>>,
-    /// The live leader's ring: when its latest AppendEntries went out.
-    rings: Vec<Moving<Option<Micros>>>,
-    pills: Vec<Moving<Journey>>,
+    /// The election timer of the server at this index of the view (drawn while it runs).
+    timers: Vec<(usize, Moving)>,
+    /// The heartbeat ring of the live leader at this index of the view.
+    rings: Vec<(usize, Moving)>,
 }
 
-thread_local! {
-    /// The painter of the page's cluster picture (the last one rendered).
-    static PAINTER: RefCell<Weak<RefCell<Motion>>> = const { RefCell::new(Weak::new()) };
-}
+/// Where a model finds the painter of its cluster picture: the picture registers its
+/// `Motion` there after each render (a slot per model, so a picture mounted elsewhere, as in
+/// the browser tests, is never painted from another model's cluster).
+pub type Painter = Rc<RefCell<Weak<RefCell<Motion>>>>;
 
-/// Paints the cluster picture and the time bar at simulated time `now` (a frame without a
-/// render).
-pub fn paint_motion(now: Micros) {
-    let painter = PAINTER.with(|p| p.borrow().upgrade());
-    if let Some(motion) = painter {
-        motion.borrow_mut().paint(now);
+/// Paints the cluster picture registered in `painter`, the leader line and the time bar at
+/// simulated time `now`, from `view` (the newest picture of the cluster) or, without one,
+/// from the picture they were last painted from.
+pub fn paint_motion(painter: &Painter, now: Micros, view: Option<&Rc<ClusterView>>) {
+    let motion = painter.borrow().upgrade();
+    if let Some(motion) = motion {
+        let mut motion = motion.borrow_mut();
+        if let Some(view) = view {
+            motion.view = Some(view.clone());
+        }
+        motion.paint(now);
     }
-    TIME.with(|t| {
-        if let Some(time) = t.borrow_mut().as_mut() {
-            time.horizon = time.horizon.max(now);
-            time.paint(now);
+    PAGE.with(|t| {
+        if let Some(page) = t.borrow_mut().as_mut() {
+            page.horizon = page.horizon.max(now);
+            if let Some(view) = view {
+                page.view = Some(view.clone());
+            }
+            page.paint(now);
         }
     });
 }
 
-/// The time bar's moving parts: the clock, the scrubber (value, end, spoken value) and the
-/// end label. Yew renders them empty; they are written here, when what they show changes
-/// (`timebar::shown_time`: the clock steps ten times a second of wall time while playing).
-struct TimeBar {
+/// The page's moving parts outside the picture: in the time bar the clock, the scrubber
+/// (value, end, spoken value) and the end label; beside the picture the leader line; on the
+/// page the count of messages in flight (`data-messages`). Yew renders them empty; they are
+/// written here, when what they show changes (`timebar::shown_time`: the clock steps ten
+/// times a second of wall time while playing).
+struct Page {
     clock: Element,
     slider: web_sys::HtmlInputElement,
     end: Element,
@@ -129,32 +136,59 @@ struct TimeBar {
     playing: bool,
     speed: f64,
     written: Option<(Micros, u64, u64, bool)>,
+    /// `.app`, `.leader-line` and its text, and the newest picture of the cluster.
+    app: Element,
+    leader_box: Element,
+    leader_text: Element,
+    view: Option<Rc<ClusterView>>,
+    leader_written: String,
+    messages_written: Option<usize>,
 }
 
 thread_local! {
-    static TIME: RefCell<Option<TimeBar>> = const { RefCell::new(None) };
+    static PAGE: RefCell<Option<Page>> = const { RefCell::new(None) };
 }
 
-/// After a render of the page: takes the time bar's elements and what it shows, and paints
-/// it at `now`.
-pub fn time_rendered(now: Micros, horizon: Micros, playing: bool, speed: f64) {
+/// After a render of the page: takes the elements of its moving parts and what they show,
+/// and paints them at `now`.
+pub fn page_rendered(
+    now: Micros,
+    horizon: Micros,
+    playing: bool,
+    speed: f64,
+    view: Rc<ClusterView>,
+) {
     let document = gloo::utils::document();
     let find = |selector: &str| document.query_selector(selector).ok().flatten();
-    let (Some(clock), Some(slider), Some(end)) = (
+    let (Some(clock), Some(slider), Some(end), Some(app), Some(leader_box), Some(leader_text)) = (
         find(".timebar .now .fixed"),
         find(".timebar .scrub-track input").and_then(|e| e.dyn_into().ok()),
         find(".timebar .horizon .fixed"),
+        find(".app"),
+        find(".leader-line"),
+        find(".leader-line .fixed"),
     ) else {
         return;
     };
-    TIME.with(|t| {
+    PAGE.with(|t| {
         let mut t = t.borrow_mut();
         // A render rewrites nothing here, so what was written stands while the elements do.
-        let written = t
-            .take()
-            .filter(|old| old.clock == clock && old.slider == slider && old.end == end)
-            .and_then(|old| old.written);
-        let mut bar = TimeBar {
+        let old = t.take();
+        let kept = |same: bool| same.then_some(()).and(old.as_ref());
+        let written = kept(
+            old.as_ref()
+                .is_some_and(|o| o.clock == clock && o.slider == slider && o.end == end),
+        )
+        .and_then(|o| o.written);
+        let leader_written = kept(
+            old.as_ref()
+                .is_some_and(|o| o.leader_box == leader_box && o.leader_text == leader_text),
+        )
+        .map(|o| o.leader_written.clone())
+        .unwrap_or_default();
+        let messages_written =
+            kept(old.as_ref().is_some_and(|o| o.app == app)).and_then(|o| o.messages_written);
+        let mut page = Page {
             clock,
             slider,
             end,
@@ -162,14 +196,46 @@ pub fn time_rendered(now: Micros, horizon: Micros, playing: bool, speed: f64) {
             playing,
             speed,
             written,
+            app,
+            leader_box,
+            leader_text,
+            view: Some(view),
+            leader_written,
+            messages_written,
         };
-        bar.paint(now);
-        *t = Some(bar);
+        page.paint(now);
+        *t = Some(page);
     });
 }
 
-impl TimeBar {
+impl Page {
     fn paint(&mut self, now: Micros) {
+        if let Some(view) = &self.view {
+            // Who leads, in a box of fixed height: the text changes with every commit, and
+            // the page around it is not re-laid out for that. Longer sentences (no leader, or
+            // another server also believes it leads) get a box two lines high.
+            let text = super::leader_line(view);
+            if text != self.leader_written {
+                let long = text.chars().count() > 48;
+                let was_long = self.leader_written.chars().count() > 48;
+                if long != was_long || self.leader_written.is_empty() {
+                    self.leader_box.set_class_name(if long {
+                        "leader-line long"
+                    } else {
+                        "leader-line"
+                    });
+                }
+                self.leader_text.set_text_content(Some(&text));
+                self.leader_written = text;
+            }
+            let in_flight = view.messages.len();
+            if self.messages_written != Some(in_flight) {
+                self.messages_written = Some(in_flight);
+                let _ = self
+                    .app
+                    .set_attribute("data-messages", &in_flight.to_string());
+            }
+        }
         let shown = super::timebar::shown_time(now, self.horizon, self.playing, self.speed);
         if self.written == Some(shown) {
             return;
@@ -198,95 +264,103 @@ impl TimeBar {
     }
 }
 
+/// The picture's layers whose children are drawn here.
+pub struct Layers {
+    /// The picture; its `g.server` groups come in the view's order.
+    pub svg: Option<Element>,
+    pub messages: Option<Element>,
+    pub traffic: Option<Element>,
+    /// The `<g>` in the picture the client group is drawn into.
+    pub clients: Option<Element>,
+}
+
 impl Motion {
-    /// After a render of the picture: takes its elements and view, becomes the page's
-    /// painter, and paints at `now`. `svg`: the picture, whose `g.server` groups come in the
-    /// view's order; `traffic`: the boxes of `journeys`, in order.
+    /// After a render of the picture: takes its elements and the newest picture of the
+    /// cluster, registers in `painter`, and paints at `now`.
     #[allow(clippy::too_many_arguments)]
     pub fn rendered(
         this: &Rc<RefCell<Motion>>,
+        painter: &Painter,
         view: Rc<ClusterView>,
         now: Micros,
         rim: f64,
         selected: Option<MessageId>,
-        svg: Option<Element>,
-        message_layer: Option<Element>,
-        traffic: Option<(Element, Vec<Journey>)>,
+        layers: Layers,
     ) {
         let mut motion = this.borrow_mut();
         let old_timers = std::mem::take(&mut motion.timers);
         let old_rings = std::mem::take(&mut motion.rings);
-        if let Some(groups) = svg.and_then(|s| s.query_selector_all("g.server").ok()) {
-            for (i, s) in view.servers.iter().enumerate() {
-                let Some(group) = groups
-                    .item(i as u32)
-                    .and_then(|g| g.dyn_into::<Element>().ok())
-                else {
+        if let Some(groups) = layers
+            .svg
+            .and_then(|s| s.query_selector_all("g.server").ok())
+        {
+            for i in 0..groups.length() {
+                let Some(group) = groups.item(i).and_then(|g| g.dyn_into::<Element>().ok()) else {
                     break;
                 };
-                if let (Ok(Some(timer)), Some(started), Some(deadline)) = (
-                    group.query_selector(".timer"),
-                    s.election_timer_started,
-                    s.election_deadline,
-                ) {
-                    let timer = Moving::kept(&old_timers, timer, (started, deadline));
-                    motion.timers.push(timer);
+                let i = i as usize;
+                if let Ok(Some(timer)) = group.query_selector(".timer") {
+                    let timer = Moving::kept(&old_timers, timer);
+                    motion.timers.push((i, timer));
                 }
                 if let Ok(Some(ring)) = group.query_selector(".pulse") {
-                    let last_append = (s.role == Role::Leader && s.status == ServerStatus::Up)
-                        .then(|| {
-                            view.messages
-                                .iter()
-                                .filter(|m| {
-                                    m.from == s.id
-                                        && matches!(*m.message, Message::AppendEntries(_))
-                                })
-                                .map(|m| m.sent_at)
-                                .max()
-                        })
-                        .flatten();
-                    let ring = Moving::kept(&old_rings, ring, last_append);
-                    motion.rings.push(ring);
+                    let ring = Moving::kept(&old_rings, ring);
+                    motion.rings.push((i, ring));
                 }
             }
         }
-        // Pills keep their element (keyed), and so what was written to it.
-        let old_pills = std::mem::take(&mut motion.pills);
-        if let Some((layer, journeys)) = traffic {
-            let boxes = layer.children();
-            for (i, journey) in journeys.into_iter().enumerate() {
-                let Some(element) = boxes.item(i as u32) else {
-                    break;
-                };
-                let pill = Moving::kept(&old_pills, element, journey);
-                motion.pills.push(pill);
-            }
+        if motion.clients_layer != layers.clients {
+            motion.clients_written.clear();
         }
+        motion.clients_layer = layers.clients;
         motion.view = Some(view);
         motion.selected = selected;
         motion.rim = rim;
-        motion.message_layer = message_layer;
+        motion.message_layer = layers.messages;
+        motion.traffic_layer = layers.traffic;
         motion.paint(now);
-        PAINTER.with(|p| *p.borrow_mut() = Rc::downgrade(this));
+        *painter.borrow_mut() = Rc::downgrade(this);
     }
 
     fn paint(&mut self, now: Micros) {
         let t0 = super::bench::now();
-        if let (Some(layer), Some(view)) = (&self.message_layer, &self.view) {
+        let Some(view) = self.view.clone() else {
+            return;
+        };
+        if let Some(layer) = &self.message_layer {
             self.messages
-                .sync(layer, view, now, self.rim, self.selected);
+                .sync(layer, &view, now, self.rim, self.selected);
         }
         // The election timer drains clockwise from the top: a dash of its circle (measured
         // as 1000 long) whose length is the time left.
-        for timer in &mut self.timers {
-            let (started, deadline) = timer.what;
-            let dash = (timer_left(started, deadline, now) * 1000.0).round() as i64;
-            timer.write_style(dash, "stroke-dasharray", || format!("{dash} 1000"));
+        for (i, timer) in &mut self.timers {
+            let Some(s) = view.servers.get(*i) else {
+                continue;
+            };
+            if let (Some(started), Some(deadline)) = (s.election_timer_started, s.election_deadline)
+            {
+                let dash = (timer_left(started, deadline, now) * 1000.0).round() as i64;
+                timer.write_style(dash, "stroke-dasharray", || format!("{dash} 1000"));
+            }
         }
         // The ring is bright just after an AppendEntries went out and fades (stroke-opacity,
         // not opacity, which would add a compositing effect node).
-        for ring in &mut self.rings {
-            let bright = ring.what.map_or(0.0, |sent| {
+        for (i, ring) in &mut self.rings {
+            let Some(s) = view.servers.get(*i) else {
+                continue;
+            };
+            let last_append = (s.role == Role::Leader && s.status == ServerStatus::Up)
+                .then(|| {
+                    view.messages
+                        .iter()
+                        .filter(|m| {
+                            m.from == s.id && matches!(*m.message, Message::AppendEntries(_))
+                        })
+                        .map(|m| m.sent_at)
+                        .max()
+                })
+                .flatten();
+            let bright = last_append.map_or(0.0, |sent| {
                 1.0 - now.saturating_sub(sent) as f64 / BEAT_FADE as f64
             });
             let hundredths = (bright.max(0.0) * 100.0).round() as i64;
@@ -294,15 +368,15 @@ impl Motion {
                 Decimal::round(hundredths as f64 / 100.0, 2).to_string()
             });
         }
-        for pill in &mut self.pills {
-            let j = pill.what;
-            let f = progress(j.sent_at, j.arrive_at, now);
-            let (x, y) = (
-                j.from.0 + (j.to.0 - j.from.0) * f,
-                j.from.1 + (j.to.1 - j.from.1) * f,
-            );
-            let (tx, ty) = ((x * 10.0).round() as i64, (y * 10.0).round() as i64);
-            pill.write_style(tx * 100_000 + ty, "transform", || box_position(x, y));
+        if let Some(layer) = &self.traffic_layer {
+            self.traffic.sync(layer, &view, now);
+        }
+        if let Some(group) = &self.clients_layer {
+            clients_markup(&view, &mut self.clients_markup);
+            if self.clients_markup != self.clients_written {
+                group.set_inner_html(&self.clients_markup);
+                std::mem::swap(&mut self.clients_markup, &mut self.clients_written);
+            }
         }
         super::bench::add("messages", super::bench::now() - t0);
     }

@@ -1,4 +1,4 @@
-//! The one place state lives: a `use_reducer` model holding the simulation handle, the view
+//! The one place state lives: a `use_reducer_eq` model holding the simulation handle, the view
 //! drawn from it, and the page's own choices (speed, selection, filters). Components send
 //! `Intent`s; the animation loop sends `Msg::Frame`.
 
@@ -110,7 +110,15 @@ pub struct Model {
     pub checker: Rc<RefCell<Checker>>,
     /// The configuration runs start from (seed, servers, knobs).
     pub config: SimConfig,
+    /// The newest picture of the cluster: what the painter draws (`motion`: messages, timers,
+    /// client traffic, the leader line) and what the panels catch up with.
     pub view: Rc<ClusterView>,
+    /// The picture Yew last drew the cluster from. It is replaced by `view` only when what
+    /// Yew draws of it would change (`cluster::draws_same`: roles, terms, votes, which timers
+    /// run, the network), so the many events that only move traffic render nothing.
+    pub drawn: Rc<ClusterView>,
+    /// The painter of the cluster picture drawn for this model (shared by every copy).
+    pub painter: super::motion::Painter,
     pub now: Micros,
     /// The furthest time of the recorded run (scrubber end).
     pub horizon: Micros,
@@ -139,6 +147,9 @@ pub struct Model {
     pub ghosts: Rc<Vec<Ghost>>,
     pub safety: Rc<Vec<SafetyRow>>,
     pub verdict: Rc<LinVerdict>,
+    /// The verdict the panels show: a new verdict of another kind (a violation) at once, a
+    /// new count of operations when the client panel catches up.
+    pub shown_verdict: Rc<LinVerdict>,
     /// The history the verdict was given for (None: none given yet) and when (wall ms).
     verdict_for: Option<Arc<Vec<ClientOp>>>,
     verdict_wall: f64,
@@ -162,11 +173,15 @@ pub struct Model {
     pub columns: usize,
     /// Sim events processed at the last refresh (to skip rebuilding an unchanged view).
     refreshed_at: (u64, usize, u64),
+    /// Intents handled so far: every intent renders.
+    intents: u64,
 }
 
+/// Equal when they draw the same: the page keeps every new model (`use_reducer_eq` stores
+/// it) but renders only when it draws something else (`shows_same`).
 impl PartialEq for Model {
     fn eq(&self, other: &Self) -> bool {
-        std::ptr::eq(self, other)
+        std::ptr::eq(self, other) || self.shows_same(other)
     }
 }
 
@@ -255,6 +270,8 @@ impl Model {
             sim: Rc::new(RefCell::new(sim)),
             checker: Rc::new(RefCell::new(Checker::new())),
             config,
+            drawn: view.clone(),
+            painter: Rc::default(),
             view,
             now: 0,
             horizon: 0,
@@ -268,6 +285,7 @@ impl Model {
             ghosts: Rc::new(Vec::new()),
             safety: Rc::new(Vec::new()),
             verdict: Rc::new(LinVerdict::Ok { ops: 0 }),
+            shown_verdict: Rc::new(LinVerdict::Ok { ops: 0 }),
             verdict_for: None,
             verdict_wall: 0.0,
             filter: EventFilter::default(),
@@ -284,6 +302,7 @@ impl Model {
             bench: url.bench,
             columns: url.cols.unwrap_or(16),
             refreshed_at: (u64::MAX, 0, 0),
+            intents: 0,
         };
         let mut problems = url.problems.clone();
         if let Some(id) = &url.preset {
@@ -308,6 +327,7 @@ impl Model {
         self.log_view = self.view.clone();
         self.kv_view = self.view.clone();
         self.client_view = self.view.clone();
+        self.shown_verdict = self.verdict.clone();
         self.shown_events = self.events.clone();
     }
 
@@ -355,7 +375,10 @@ impl Model {
         let up_to_date = match panel {
             0 => Rc::ptr_eq(&self.log_view, &self.view),
             1 => Rc::ptr_eq(&self.kv_view, &self.view),
-            2 => Rc::ptr_eq(&self.client_view, &self.view),
+            2 => {
+                Rc::ptr_eq(&self.client_view, &self.view)
+                    && Rc::ptr_eq(&self.shown_verdict, &self.verdict)
+            }
             _ => Rc::ptr_eq(&self.shown_events, &self.events),
         };
         if up_to_date {
@@ -366,7 +389,10 @@ impl Model {
         match panel {
             0 => self.log_view = self.view.clone(),
             1 => self.kv_view = self.view.clone(),
-            2 => self.client_view = self.view.clone(),
+            2 => {
+                self.client_view = self.view.clone();
+                self.shown_verdict = self.verdict.clone();
+            }
             _ => self.shown_events = self.events.clone(),
         }
     }
@@ -438,6 +464,9 @@ impl Model {
         }
         self.last_seq = newest;
         drop(sim);
+        if force || !super::cluster::draws_same(&self.drawn, &view) {
+            self.drawn = view.clone();
+        }
         self.view = view;
         let t3 = wall_ms();
         super::bench::add("events", t3 - t2);
@@ -503,6 +532,13 @@ impl Model {
             };
             if *self.verdict != v {
                 self.verdict = Rc::new(v);
+                // A violation (or an unknown) is shown at once; a longer history found
+                // linearizable again waits for the client panel's turn.
+                if std::mem::discriminant(&*self.verdict)
+                    != std::mem::discriminant(&*self.shown_verdict)
+                {
+                    self.shown_verdict = self.verdict.clone();
+                }
             }
         }
     }
@@ -922,7 +958,7 @@ impl Model {
     /// render (motion). Every field is named, so a new one is not forgotten.
     fn shows_same(&self, before: &Model) -> bool {
         let Model {
-            // Shared, or only changed by intents (which always render).
+            // Shared, or only changed by intents (which always render: `intents`).
             sim: _,
             checker: _,
             config: _,
@@ -942,6 +978,7 @@ impl Model {
             // Bookkeeping, not drawn.
             last_frame: _,
             frame_no: _,
+            painter: _,
             panel_synced_wall: _,
             offscreen_synced_wall: _,
             last_seq: _,
@@ -949,31 +986,40 @@ impl Model {
             refreshed_at: _,
             verdict_for: _,
             verdict_wall: _,
-            // Drawn.
+            // Painted by `motion` from the newest picture, not rendered (unless a selected
+            // server or message is detailed from it, below).
             view,
+            // Only the event panel's copy (`shown_events`) is drawn.
+            events: _,
+            verdict: _,
+            // Drawn.
+            intents,
+            drawn,
             now: _,
             horizon: _,
             playing,
-            events,
             log_view,
             kv_view,
             client_view,
             shown_events,
             ghosts,
             safety,
-            verdict,
+            shown_verdict,
             step_note,
             notice,
         } = self;
-        Rc::ptr_eq(view, &before.view)
-            && Rc::ptr_eq(events, &before.events)
+        let details_same = (self.selected_server.is_none() && self.selected_message.is_none())
+            || Rc::ptr_eq(view, &before.view);
+        details_same
+            && *intents == before.intents
+            && Rc::ptr_eq(drawn, &before.drawn)
             && Rc::ptr_eq(log_view, &before.log_view)
             && Rc::ptr_eq(kv_view, &before.kv_view)
             && Rc::ptr_eq(client_view, &before.client_view)
             && Rc::ptr_eq(shown_events, &before.shown_events)
             && Rc::ptr_eq(ghosts, &before.ghosts)
             && Rc::ptr_eq(safety, &before.safety)
-            && Rc::ptr_eq(verdict, &before.verdict)
+            && Rc::ptr_eq(shown_verdict, &before.shown_verdict)
             && *playing == before.playing
             && *step_note == before.step_note
             && *notice == before.notice
@@ -1062,21 +1108,22 @@ impl Reducible for Model {
                     next.prune_ghosts();
                 }
                 super::bench::add("reduce", wall_ms() - ts0);
+                // What moves is painted from the newest picture on every frame (see motion);
+                // a render that follows repaints what it changed.
+                super::motion::paint_motion(&next.painter, next.now, Some(&next.view));
                 if next.shows_same(&self) {
-                    // Only time moved: what shows it is painted without a render (see motion).
-                    super::motion::paint_motion(next.now);
+                    // Nothing Yew draws changed: the page keeps the new model without a
+                    // render (`use_reducer_eq`), so the frame's cost is taken here.
                     super::bench::frame_rendered();
-                    return self;
                 }
                 Rc::new(next)
             }
             Msg::Intent(intent) => {
                 let mut next = (*self).clone();
-                // Frames that rendered nothing left `now` behind the simulator.
-                next.now = next.sim.borrow().now();
-                next.horizon = next.horizon.max(next.now);
+                next.intents += 1;
                 next.handle(intent);
                 next.sync_panels();
+                super::motion::paint_motion(&next.painter, next.now, Some(&next.view));
                 Rc::new(next)
             }
         }

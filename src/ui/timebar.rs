@@ -136,7 +136,7 @@ pub fn timebar(props: &TimebarProps) -> Html {
             <PlayControls playing={props.playing} speed={props.speed} on_intent={props.on_intent.clone()} />
             // What changes every frame sits in fixed-size boxes (`.fixed`, see style.css), so a
             // new time re-lays out only those boxes, not the page. The clock, the scrubber's
-            // value and end and the end label are written by `motion` (`time_rendered` after
+            // value and end and the end label are written by `motion` (`page_rendered` after
             // every render, `paint_motion` on frames that render nothing).
             <label class="scrub">
                 <span class="now"><span class="fixed" /></span>
