@@ -19,7 +19,7 @@
 
 use super::geometry::{time_label, timer_left};
 use super::message_layer::MessageLayer;
-use super::traffic::{clients_markup, TrafficLayer};
+use super::traffic::{ClientsGroup, TrafficLayer};
 use crate::raft::types::{Message, Role};
 use crate::sim::{ClusterView, Decimal, MessageId, Micros, ServerStatus};
 use std::cell::RefCell;
@@ -82,10 +82,9 @@ pub struct Motion {
     message_layer: Option<Element>,
     traffic: TrafficLayer,
     traffic_layer: Option<Element>,
-    /// The `<g>` the client group is drawn into, and the markup last written there.
+    /// The `<g>` the client group is drawn into.
     clients_layer: Option<Element>,
-    clients_written: String,
-    clients_markup: String,
+    clients: ClientsGroup,
     view: Option<Rc<ClusterView>>,
     selected: Option<MessageId>,
     rim: f64,
@@ -309,9 +308,6 @@ impl Motion {
                 }
             }
         }
-        if motion.clients_layer != layers.clients {
-            motion.clients_written.clear();
-        }
         motion.clients_layer = layers.clients;
         motion.view = Some(view);
         motion.selected = selected;
@@ -371,12 +367,8 @@ impl Motion {
         if let Some(layer) = &self.traffic_layer {
             self.traffic.sync(layer, &view, now);
         }
-        if let Some(group) = &self.clients_layer {
-            clients_markup(&view, &mut self.clients_markup);
-            if self.clients_markup != self.clients_written {
-                group.set_inner_html(&self.clients_markup);
-                std::mem::swap(&mut self.clients_markup, &mut self.clients_written);
-            }
+        if let Some(layer) = &self.clients_layer {
+            self.clients.sync(layer, &view);
         }
         super::bench::add("messages", super::bench::now() - t0);
     }

@@ -50,52 +50,140 @@ fn rim_stop(view: &ClusterView, to: ServerId) -> (f64, f64) {
     )
 }
 
-/// The client group's markup: a line and caption per request waited on, and the client box
-/// (nothing when no client waits and nothing travels).
-pub fn clients_markup(view: &ClusterView, out: &mut String) {
-    out.clear();
-    let pending = view
-        .clients
-        .iter()
-        .filter_map(|c| c.outstanding.as_ref().map(|o| (c.id, o)))
-        .take(MAX_PENDING_DRAWN);
-    let mut any = false;
-    for (k, (client, (seq, command, to))) in pending.enumerate() {
-        if !any {
-            out.push_str(concat!(
-                r#"<g class="clients" role="group" aria-label="Clients: requests waiting for "#,
-                r#"an answer, requests and replies on their way">"#
-            ));
-            any = true;
+/// The client group: the client box at the centre, and a dashed line to the server and a
+/// caption for each request a client waits on (at most `MAX_PENDING_DRAWN`). Its elements
+/// are made once; a frame then changes only the lines whose request changed (new text costs
+/// the browser a text layout, so a caption is rewritten only when it changes), and shows or
+/// hides lines and the group (`display`).
+#[derive(Default)]
+pub struct ClientsGroup {
+    /// The `<g>` of the picture the group is drawn in, and the group made in it.
+    layer: Option<Element>,
+    group: Option<Element>,
+    shown: bool,
+    lines: Vec<PendingLine>,
+}
+
+/// One line and caption, and what it shows (None: hidden).
+struct PendingLine {
+    element: Element,
+    line: Element,
+    caption: Element,
+    shows: Option<(String, (i64, i64))>,
+}
+
+impl ClientsGroup {
+    /// Makes the group in `layer` show the clients of `view`.
+    pub fn sync(&mut self, layer: &Element, view: &ClusterView) {
+        if self.layer.as_ref() != Some(layer) {
+            self.make(layer);
         }
-        let stop = rim_stop(view, *to);
-        let _ = write!(
-            out,
-            r#"<g class="client-req"><line x1="{c}" y1="{c}" x2="{}" y2="{}"/><text x="{c}" y="{}">{}</text></g>"#,
-            tenths(stop.0),
-            tenths(stop.1),
-            whole(CENTER + 26.0 + 12.0 * k as f64),
-            escape_markup(&format!("{client} #{seq} {command} → {to}")),
-            c = whole(CENTER),
-        );
+        let Some(group) = &self.group else {
+            return;
+        };
+        let mut pending = view
+            .clients
+            .iter()
+            .filter_map(|c| c.outstanding.as_ref().map(|o| (c.id, o)));
+        let mut any = false;
+        for slot in &mut self.lines {
+            let shows = pending.next().map(|(client, (seq, command, to))| {
+                let stop = rim_stop(view, *to);
+                let caption = format!("{client} #{seq} {command} → {to}");
+                (
+                    caption,
+                    (
+                        (stop.0 * 10.0).round() as i64,
+                        (stop.1 * 10.0).round() as i64,
+                    ),
+                )
+            });
+            any |= shows.is_some();
+            if slot.shows == shows {
+                continue;
+            }
+            match &shows {
+                Some((caption, (x, y))) => {
+                    if slot.shows.is_none() {
+                        let _ = slot.element.remove_attribute("display");
+                    }
+                    if slot.shows.as_ref().map(|s| &s.1) != Some(&(*x, *y)) {
+                        let _ = slot
+                            .line
+                            .set_attribute("x2", &tenths(*x as f64 / 10.0).to_string());
+                        let _ = slot
+                            .line
+                            .set_attribute("y2", &tenths(*y as f64 / 10.0).to_string());
+                    }
+                    if slot.shows.as_ref().map(|s| &s.0) != Some(caption) {
+                        slot.caption.set_text_content(Some(caption));
+                    }
+                }
+                None => {
+                    let _ = slot.element.set_attribute("display", "none");
+                }
+            }
+            slot.shows = shows;
+        }
+        let shown = any || !view.client_traffic.is_empty();
+        if shown != self.shown {
+            self.shown = shown;
+            let _ = if shown {
+                group.remove_attribute("display")
+            } else {
+                group.set_attribute("display", "none")
+            };
+        }
     }
-    if !any && view.client_traffic.is_empty() {
-        return;
-    }
-    if !any {
-        out.push_str(concat!(
-            r#"<g class="clients" role="group" aria-label="Clients: requests waiting for "#,
-            r#"an answer, requests and replies on their way">"#
+
+    /// Makes the group's elements in `layer`, hidden.
+    fn make(&mut self, layer: &Element) {
+        let mut markup = String::from(concat!(
+            r#"<g class="clients" display="none" role="group" aria-label="Clients: requests "#,
+            r#"waiting for an answer, requests and replies on their way">"#
         ));
+        for k in 0..MAX_PENDING_DRAWN {
+            let _ = write!(
+                markup,
+                r#"<g class="client-req" display="none"><line x1="{c}" y1="{c}" x2="{c}" y2="{c}"/><text x="{c}" y="{}"></text></g>"#,
+                whole(CENTER + 26.0 + 12.0 * k as f64),
+                c = whole(CENTER),
+            );
+        }
+        let _ = write!(
+            markup,
+            r#"<rect class="client-box" x="{}" y="{}" width="44" height="22" rx="5"/><text class="client-label" x="{}" y="{}">client</text></g>"#,
+            whole(CENTER - 22.0),
+            whole(CENTER - 11.0),
+            whole(CENTER),
+            whole(CENTER + 4.0),
+        );
+        layer.set_inner_html(&markup);
+        self.layer = Some(layer.clone());
+        self.group = layer.first_element_child();
+        self.shown = false;
+        self.lines.clear();
+        let Some(group) = &self.group else {
+            return;
+        };
+        let children = group.children();
+        for k in 0..MAX_PENDING_DRAWN as u32 {
+            let Some(element) = children.item(k) else {
+                break;
+            };
+            let (Some(line), Some(caption)) =
+                (element.first_element_child(), element.last_element_child())
+            else {
+                break;
+            };
+            self.lines.push(PendingLine {
+                element,
+                line,
+                caption,
+                shows: None,
+            });
+        }
     }
-    let _ = write!(
-        out,
-        r#"<rect class="client-box" x="{}" y="{}" width="44" height="22" rx="5"/><text class="client-label" x="{}" y="{}">client</text></g>"#,
-        whole(CENTER - 22.0),
-        whole(CENTER - 11.0),
-        whole(CENTER),
-        whole(CENTER + 4.0),
-    );
 }
 
 /// A request or reply: who, which request, which server, when sent, and which way. A pill
@@ -130,74 +218,108 @@ fn journey(view: &ClusterView, t: &ClientTrafficView) -> Journey {
     }
 }
 
-/// A pill's markup: class, accessible name and the text on it.
-pub fn pill_markup(t: &ClientTrafficView, out: &mut String) {
-    let (class, text, label) = match &t.what {
-        ClientTraffic::Request(command) => (
-            "creq",
-            command.to_string(),
-            format!("request {} #{} {command} to {}", t.client, t.seq, t.server),
-        ),
-        ClientTraffic::Reply(result) => {
-            let (short, words) = match result {
-                ClientResult::Ok(Some(value)) => (format!("= {value}"), format!("value {value}")),
-                ClientResult::Ok(None) => ("ok".to_string(), "ok".to_string()),
-                ClientResult::NotLeader {
-                    leader_hint: Some(hint),
-                } => (format!("→ {hint}"), format!("not the leader, try {hint}")),
-                ClientResult::NotLeader { leader_hint: None } => (
-                    "no leader".to_string(),
-                    "not the leader, no leader known".to_string(),
-                ),
-            };
-            (
-                "crep",
-                short,
-                format!(
-                    "reply from {} to {} #{}: {words}",
-                    t.server, t.client, t.seq
-                ),
-            )
+/// What a pill shows: its class ("creq", "crep"), the text on it and its accessible name.
+#[derive(Clone, PartialEq)]
+struct Look {
+    class: &'static str,
+    doomed: bool,
+    text: String,
+    label: String,
+}
+
+impl Look {
+    fn of(t: &ClientTrafficView) -> Look {
+        let (class, text, label) = match &t.what {
+            ClientTraffic::Request(command) => (
+                "creq",
+                command.to_string(),
+                format!("request {} #{} {command} to {}", t.client, t.seq, t.server),
+            ),
+            ClientTraffic::Reply(result) => {
+                let (short, words) = match result {
+                    ClientResult::Ok(Some(value)) => {
+                        (format!("= {value}"), format!("value {value}"))
+                    }
+                    ClientResult::Ok(None) => ("ok".to_string(), "ok".to_string()),
+                    ClientResult::NotLeader {
+                        leader_hint: Some(hint),
+                    } => (format!("→ {hint}"), format!("not the leader, try {hint}")),
+                    ClientResult::NotLeader { leader_hint: None } => (
+                        "no leader".to_string(),
+                        "not the leader, no leader known".to_string(),
+                    ),
+                };
+                (
+                    "crep",
+                    short,
+                    format!(
+                        "reply from {} to {} #{}: {words}",
+                        t.server, t.client, t.seq
+                    ),
+                )
+            }
+        };
+        // Long commands are cut short on the picture; the accessible name has them whole.
+        let text: String = if text.chars().count() > 14 {
+            text.chars().take(13).chain(['…']).collect()
+        } else {
+            text
+        };
+        let label = if t.doomed {
+            format!("{label}, will be lost")
+        } else {
+            label
+        };
+        Look {
+            class,
+            doomed: t.doomed,
+            text,
+            label,
         }
-    };
-    // Long commands are cut short on the picture; the accessible name has them whole.
-    let text: String = if text.chars().count() > 14 {
-        text.chars().take(13).chain(['…']).collect()
-    } else {
-        text
-    };
-    let width = 8.0 + 6.0 * text.chars().count() as f64;
-    out.clear();
-    let _ = write!(
-        out,
-        r#"<svg class="cmsg {class}{}" viewBox="-50 -8 100 16" role="img" aria-label="{}{}"><rect x="{}" y="-7" width="{}" height="14" rx="7"/><text y="3">{}</text></svg>"#,
-        if t.doomed { " doomed" } else { "" },
-        escape_markup(&label),
-        if t.doomed { ", will be lost" } else { "" },
-        tenths(-width / 2.0),
-        tenths(width),
-        escape_markup(&text),
-    );
+    }
+
+    fn class(&self) -> String {
+        format!(
+            "cmsg {}{}",
+            self.class,
+            if self.doomed { " doomed" } else { "" }
+        )
+    }
+
+    /// The pill's width, in the picture's units: it fits the text.
+    fn width(&self) -> f64 {
+        8.0 + 6.0 * self.text.chars().count() as f64
+    }
+}
+
+/// One request or reply's elements: the box that is moved, the pill in it, and the pill's
+/// outline and text.
+struct PillElements {
+    element: Element,
+    position: CssStyleDeclaration,
+    glyph: Element,
+    outline: Element,
+    text: Element,
 }
 
 /// One request or reply on screen.
 struct Pill {
     key: PillKey,
-    /// Drawn as doomed (what else it shows follows from its key; a request dropped by hand,
-    /// or whose server crashed, is redrawn).
-    doomed: bool,
-    element: Element,
-    position: CssStyleDeclaration,
+    look: Look,
+    elements: PillElements,
     journey: Journey,
     /// Where it was drawn, in tenths of a unit.
     tenths: Option<(i64, i64)>,
 }
 
-/// The pills currently drawn, and their layer (`<div class="msglayer">` over the picture).
+/// The pills drawn, and hidden ones of arrived requests and replies kept for later ones.
 #[derive(Default)]
 pub struct TrafficLayer {
     pills: Vec<Pill>,
-    buffer: String,
+    /// Hidden pills, and the look they last had: a later pill with the same text (a reply
+    /// "ok", a retried request) is shown in one without a new text layout, and none is
+    /// made or removed while traffic flows.
+    spare: Vec<(Look, PillElements)>,
 }
 
 impl TrafficLayer {
@@ -210,28 +332,33 @@ impl TrafficLayer {
             let pill = match old.iter().position(|p| p.key == key) {
                 Some(i) => {
                     let mut pill = old.swap_remove(i);
-                    if pill.doomed != t.doomed {
-                        pill.doomed = t.doomed;
-                        pill_markup(t, &mut self.buffer);
-                        pill.element.set_inner_html(&self.buffer);
+                    if pill.look.doomed != t.doomed {
+                        // Dropped by hand, or its server crashed: it will be lost.
+                        let look = Look::of(t);
+                        redraw(&pill.elements, &pill.look, &look);
+                        pill.look = look;
                     }
+                    pill.journey = journey(view, t);
                     pill
                 }
                 None => {
-                    pill_markup(t, &mut self.buffer);
-                    let Some(pill) = self.create(layer, key, t.doomed) else {
+                    let look = Look::of(t);
+                    let Some(elements) = self.show(layer, &look) else {
                         continue;
                     };
-                    pill
+                    Pill {
+                        key,
+                        look,
+                        elements,
+                        journey: journey(view, t),
+                        tenths: None,
+                    }
                 }
             };
-            pills.push(Pill {
-                journey: journey(view, t),
-                ..pill
-            });
+            pills.push(pill);
         }
         for gone in old {
-            gone.element.remove();
+            self.retire(gone);
         }
         for pill in &mut pills {
             let j = pill.journey;
@@ -243,34 +370,84 @@ impl TrafficLayer {
             let at = ((x * 10.0).round() as i64, (y * 10.0).round() as i64);
             if pill.tenths != Some(at) {
                 pill.tenths = Some(at);
-                let _ = pill.position.set_property("transform", &box_position(x, y));
+                let _ = pill
+                    .elements
+                    .position
+                    .set_property("transform", &box_position(x, y));
             }
         }
         self.pills = pills;
     }
 
-    /// A new pill (its markup is in `self.buffer`), appended to the layer.
-    fn create(&mut self, layer: &Element, key: PillKey, doomed: bool) -> Option<Pill> {
+    /// Hides an arrived pill to show a later one, or removes it.
+    fn retire(&mut self, gone: Pill) {
+        if self.spare.len() >= MAX_CLIENT_TRAFFIC_DRAWN {
+            gone.elements.element.remove();
+            return;
+        }
+        let elements = gone.elements;
+        let _ = elements.position.set_property("visibility", "hidden");
+        // No longer a request or reply (the tests and assistive technology look for those).
+        let _ = elements.glyph.set_attribute("class", "spare");
+        let _ = elements.glyph.remove_attribute("aria-label");
+        self.spare.push((gone.look, elements));
+    }
+
+    /// A pill showing `look`: a hidden one with the same text first, else any hidden one,
+    /// else a new one appended to the layer.
+    fn show(&mut self, layer: &Element, look: &Look) -> Option<PillElements> {
+        let spare = self
+            .spare
+            .iter()
+            .rposition(|(l, _)| l.text == look.text)
+            .or_else(|| self.spare.len().checked_sub(1));
+        if let Some(i) = spare {
+            let (before, elements) = self.spare.swap_remove(i);
+            let _ = elements.position.remove_property("visibility");
+            redraw(&elements, &before, look);
+            return Some(elements);
+        }
         let element: web_sys::HtmlElement = gloo::utils::document()
             .create_element("div")
             .ok()?
             .unchecked_into();
         element.set_class_name("mpos");
-        element.set_inner_html(&self.buffer);
+        let width = look.width();
+        element.set_inner_html(&format!(
+            r#"<svg class="{}" viewBox="-50 -8 100 16" role="img" aria-label="{}"><rect x="{}" y="-7" width="{}" height="14" rx="7"/><text y="3">{}</text></svg>"#,
+            look.class(),
+            escape_markup(&look.label),
+            tenths(-width / 2.0),
+            tenths(width),
+            escape_markup(&look.text),
+        ));
         let position = element.style();
+        let glyph = element.first_element_child()?;
+        let (outline, text) = (glyph.first_element_child()?, glyph.last_element_child()?);
         layer.append_child(&element).ok()?;
-        Some(Pill {
-            key,
-            doomed,
+        Some(PillElements {
             element: element.into(),
             position,
-            journey: Journey {
-                from: (0.0, 0.0),
-                to: (0.0, 0.0),
-                sent_at: 0,
-                arrive_at: 0,
-            },
-            tenths: None,
+            glyph,
+            outline,
+            text,
         })
+    }
+}
+
+/// Changes a pill's elements from showing `before` to showing `look`: its class and name
+/// always, its text and outline only if the text changed.
+fn redraw(elements: &PillElements, before: &Look, look: &Look) {
+    let _ = elements.glyph.set_attribute("class", &look.class());
+    let _ = elements.glyph.set_attribute("aria-label", &look.label);
+    if before.text != look.text {
+        let width = look.width();
+        let _ = elements
+            .outline
+            .set_attribute("x", &tenths(-width / 2.0).to_string());
+        let _ = elements
+            .outline
+            .set_attribute("width", &tenths(width).to_string());
+        elements.text.set_text_content(Some(&look.text));
     }
 }
