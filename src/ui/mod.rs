@@ -233,8 +233,9 @@ pub fn App() -> Html {
         .map(|p| leak_name(&p.scenario.name))
         .collect();
     let out = html! {
-        // `data-messages` (messages in flight) is painted by `motion`.
-        <div class="app" data-now={m.now.to_string()} data-playing={m.playing.to_string()}>
+        // `data-now` (simulated time) and `data-messages` (messages in flight) are painted by
+        // `motion`.
+        <div class="app" data-playing={m.playing.to_string()}>
             <header class="app-header">
                 <h1>{ "Raft Explorer" }</h1>
                 <p class="tagline">{ "A real Raft cluster, running in your browser." }</p>

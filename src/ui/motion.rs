@@ -15,7 +15,7 @@
 //! what moves (the inline style of timers and boxes, set through CSSOM; the ring's
 //! `stroke-opacity`; the children of the message, traffic and client layers; the texts of
 //! the clock, end label and leader line; the scrubber's value, end and spoken value; the
-//! page's `data-messages`), which Yew never sets.
+//! page's `data-now` and `data-messages`), which Yew never sets.
 
 use super::geometry::{time_label, timer_left};
 use super::message_layer::MessageLayer;
@@ -124,7 +124,8 @@ pub fn paint_motion(painter: &Painter, now: Micros, view: Option<&Rc<ClusterView
 
 /// The page's moving parts outside the picture: in the time bar the clock, the scrubber
 /// (value, end, spoken value) and the end label; beside the picture the leader line; on the
-/// page the count of messages in flight (`data-messages`). Yew renders them empty; they are
+/// page the simulated time and the count of messages in flight (`data-now`,
+/// `data-messages`). Yew renders them empty; they are
 /// written here, when what they show changes (`timebar::shown_time`: the clock steps ten
 /// times a second of wall time while playing).
 struct Page {
@@ -142,6 +143,7 @@ struct Page {
     view: Option<Rc<ClusterView>>,
     leader_written: String,
     messages_written: Option<usize>,
+    now_written: Option<Micros>,
 }
 
 thread_local! {
@@ -185,8 +187,9 @@ pub fn page_rendered(
         )
         .map(|o| o.leader_written.clone())
         .unwrap_or_default();
-        let messages_written =
-            kept(old.as_ref().is_some_and(|o| o.app == app)).and_then(|o| o.messages_written);
+        let same_app = old.as_ref().is_some_and(|o| o.app == app);
+        let messages_written = kept(same_app).and_then(|o| o.messages_written);
+        let now_written = kept(same_app).and_then(|o| o.now_written);
         let mut page = Page {
             clock,
             slider,
@@ -201,6 +204,7 @@ pub fn page_rendered(
             view: Some(view),
             leader_written,
             messages_written,
+            now_written,
         };
         page.paint(now);
         *t = Some(page);
@@ -209,6 +213,11 @@ pub fn page_rendered(
 
 impl Page {
     fn paint(&mut self, now: Micros) {
+        // The simulated time, exactly (the tests wait on it).
+        if self.now_written != Some(now) {
+            self.now_written = Some(now);
+            let _ = self.app.set_attribute("data-now", &now.to_string());
+        }
         if let Some(view) = &self.view {
             // Who leads, in a box of fixed height: the text changes with every commit, and
             // the page around it is not re-laid out for that. Longer sentences (no leader, or
