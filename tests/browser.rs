@@ -48,6 +48,24 @@ async fn app_shell_renders_header_cluster_area_and_version() {
         .unwrap();
     assert!(timeline.get_attribute("max").is_some());
     assert!(timeline.get_attribute("aria-valuetext").is_some());
+    // So are the leader line and the page's simulated time and count of messages.
+    let leader = root
+        .query_selector(".leader-line .fixed")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert!(
+        leader.starts_with("Leader: S") || leader.starts_with("No leader"),
+        "leader line: {leader:?}"
+    );
+    let app = root.query_selector(".app").unwrap().unwrap();
+    assert!(app
+        .get_attribute("data-now")
+        .is_some_and(|t| t.parse::<u64>().is_ok()));
+    assert!(app
+        .get_attribute("data-messages")
+        .is_some_and(|n| n.parse::<usize>().is_ok()));
 }
 
 #[wasm_bindgen_test]
@@ -393,7 +411,17 @@ fn frames_render_only_when_what_yew_draws_changes() {
     };
     let mut model = Rc::new(Model::new(&options));
     // The heavy panels are off screen, as below the picture on a laptop: they catch up
-    // every five seconds (on screen they follow the cluster as it changes).
+    // every five seconds (on screen they follow the cluster as it changes). Back on screen
+    // when the test ends, however it ends.
+    struct OffScreen;
+    impl Drop for OffScreen {
+        fn drop(&mut self) {
+            for panel in 0..4 {
+                raft_explorer::ui::state::set_panel_on_screen(panel, true);
+            }
+        }
+    }
+    let _off_screen = OffScreen;
     for panel in 0..4 {
         raft_explorer::ui::state::set_panel_on_screen(panel, false);
     }
@@ -427,9 +455,6 @@ fn frames_render_only_when_what_yew_draws_changes() {
         model.sim.borrow().leader().is_some(),
         "a leader was elected"
     );
-    for panel in 0..4 {
-        raft_explorer::ui::state::set_panel_on_screen(panel, true);
-    }
     // The election renders, and so do the panels when they catch up; heartbeats and their
     // replies only move what is painted.
     assert!(renders > 3, "{renders} renders");
@@ -443,13 +468,105 @@ fn frames_render_only_when_what_yew_draws_changes() {
     );
 }
 
+/// What Yew draws of the cluster picture from `view`: the picture with everything the
+/// painter writes taken out (timer dashes, the ring's opacity, the clients).
+async fn drawn_markup(view: &Rc<ClusterView>) -> String {
+    let root = mount::<Cluster>(ClusterProps {
+        view: view.clone(),
+        live: view.clone(),
+        painter: Painter::default(),
+        now: 0,
+        selected_server: None,
+        selected_message: None,
+        on_intent: Callback::noop(),
+    })
+    .await;
+    let svg = root.query_selector("svg.cluster-svg").unwrap().unwrap();
+    let painted = svg.query_selector_all("[style], [stroke-opacity]").unwrap();
+    for i in 0..painted.length() {
+        let element: web_sys::Element =
+            wasm_bindgen::JsCast::unchecked_into(painted.item(i).unwrap());
+        element.remove_attribute("style").unwrap();
+        element.remove_attribute("stroke-opacity").unwrap();
+    }
+    svg.query_selector(".clients-layer")
+        .unwrap()
+        .unwrap()
+        .set_inner_html("");
+    let markup = svg.outer_html();
+    root.remove();
+    markup
+}
+
+#[wasm_bindgen_test]
+async fn the_picture_yew_draws_changes_only_where_draws_same_says_it_does() {
+    use raft_explorer::sim::{Action, Sim, SimConfig};
+    use raft_explorer::ui::cluster::draws_same;
+    // An election, heartbeats, client load, then the leader crashes and another is elected.
+    let mut sim = Sim::new(SimConfig {
+        seed: 11,
+        ..SimConfig::default()
+    });
+    let mut views = Vec::new();
+    for step in 1..=120u64 {
+        let until = step * 25_000;
+        while sim.step_until(until).is_some() {}
+        if step == 60 {
+            let leader = sim.leader().expect("a leader by 1.5 s");
+            sim.apply(Action::Crash { server: leader }).unwrap();
+        }
+        views.push(Rc::new(sim.view()));
+    }
+    let (mut same, mut differ) = (0, 0);
+    let mut before = drawn_markup(&views[0]).await;
+    for pair in views.windows(2) {
+        let after = drawn_markup(&pair[1]).await;
+        if draws_same(&pair[0], &pair[1]) {
+            // Skipping the render for this pair must not leave anything stale.
+            assert_eq!(before, after, "drawn differently, yet draws_same");
+            same += 1;
+        } else {
+            differ += 1;
+        }
+        before = after;
+    }
+    assert!(same > 50 && differ >= 4, "{same} same, {differ} differ");
+    // And each thing the picture shows, changed alone, is drawn differently and is seen by
+    // draws_same (a run changes several at once, so it cannot tell them apart).
+    let base = Rc::new(sample_view());
+    let base_markup = drawn_markup(&base).await;
+    type Change = (&'static str, fn(&mut ClusterView));
+    let changes: [Change; 8] = [
+        ("vote", |v| v.servers[0].voted_for = Some(ServerId(5))),
+        ("votes", |v| v.servers[3].votes_granted = vec![ServerId(4)]),
+        ("term", |v| v.servers[0].current_term = Term(9)),
+        ("role", |v| v.servers[4].role = Role::Candidate),
+        ("status", |v| v.servers[0].status = ServerStatus::Paused),
+        ("timer", |v| v.servers[0].election_deadline = None),
+        ("partition", |v| v.network.partition.clear()),
+        ("cut link", |v| v.network.cut_links.clear()),
+    ];
+    for (what, change) in changes {
+        let mut changed = sample_view();
+        change(&mut changed);
+        let changed = Rc::new(changed);
+        assert!(!draws_same(&base, &changed), "{what}: draws_same missed it");
+        assert_ne!(
+            drawn_markup(&changed).await,
+            base_markup,
+            "{what}: not drawn"
+        );
+    }
+}
+
 #[wasm_bindgen_test]
 async fn the_painter_draws_new_messages_clients_and_traffic_from_the_newest_picture() {
     use raft_explorer::sim::ClientView;
     let (root, painter) = mount_sample_cluster_painted().await;
     let count = |selector: &str| root.query_selector_all(selector).unwrap().length();
     assert_eq!(count("[data-msg]"), 1);
-    assert_eq!(count(".cmsg"), 2);
+    let pills = ".cmsg:not(.spare)";
+    assert_eq!(count(pills), 2);
     let waiting = ".clients:not([display]) .client-req:not([display])";
     assert_eq!(count(waiting), 0);
     // A newer picture: message 9 delivered and 10 sent, a client waiting on a request, the
@@ -459,17 +576,26 @@ async fn the_painter_draws_new_messages_clients_and_traffic_from_the_newest_pict
     newer.messages[0].id = MessageId(10);
     newer.messages[0].sent_at = 240_000;
     newer.messages[0].deliver_at = 260_000;
+    // What users type is text, never markup.
+    let typed = r#"SET y <b>"&amp;"#;
     newer.clients = vec![ClientView {
         id: ClientId(1),
-        outstanding: Some((3, "SET y <7>".parse().unwrap(), ServerId(3))),
+        outstanding: Some((3, typed.parse().unwrap(), ServerId(3))),
         redirects: 0,
         retries: 0,
     }];
-    newer.client_traffic.truncate(1);
-    newer.client_traffic[0].seq = 3;
-    newer.client_traffic[0].sent_at = 245_000;
-    newer.client_traffic[0].arrive_at = 255_000;
-    newer.client_traffic[0].what = ClientTraffic::Request("SET y <7>".parse().unwrap());
+    // Three requests on their way where two pills were: both are reused, one is made.
+    let request = newer.client_traffic[0].clone();
+    newer.client_traffic = (3..6)
+        .map(|seq| ClientTrafficView {
+            client: ClientId(seq as u32),
+            seq,
+            sent_at: 245_000,
+            arrive_at: 255_000,
+            what: ClientTraffic::Request(typed.parse().unwrap()),
+            ..request.clone()
+        })
+        .collect();
     assert!(raft_explorer::ui::cluster::draws_same(
         &sample_view(),
         &newer
@@ -480,13 +606,35 @@ async fn the_painter_draws_new_messages_clients_and_traffic_from_the_newest_pict
         label(&root, "[data-msg='10']"),
         "AppendEntries with 1 S3 to S1, term 4 (#10)"
     );
-    assert_eq!(count(".cmsg"), 1, "the reply is gone");
-    assert_eq!(label(&root, ".cmsg.creq"), "request C1 #3 SET y <7> to S3");
-    let waiting = root
-        .query_selector(".clients .client-req text")
+    assert_eq!(count(pills), 3, "the reply is gone, three requests travel");
+    assert_eq!(count(".cmsg.crep"), 0);
+    let requests = root.query_selector_all(".cmsg.creq").unwrap();
+    let mut labels: Vec<String> = (0..requests.length())
+        .map(|i| {
+            let pill: web_sys::Element =
+                wasm_bindgen::JsCast::unchecked_into(requests.item(i).unwrap());
+            // Cut short on the picture (the name has it whole), and never parsed as markup.
+            assert_eq!(pill.text_content().unwrap(), r#"SET y <b>"&am…"#);
+            assert_eq!(pill.query_selector("b").unwrap(), None);
+            pill.get_attribute("aria-label").unwrap()
+        })
+        .collect();
+    labels.sort();
+    assert_eq!(
+        labels,
+        (3..6)
+            .map(|seq| format!("request C{seq} #{seq} {typed} to S3"))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(count(waiting), 1, "the waiting client is shown");
+    let caption = root
+        .query_selector(&format!("{waiting} text"))
         .unwrap()
         .unwrap();
-    assert_eq!(waiting.text_content().unwrap(), "C1 #3 SET y <7> → S3");
+    assert_eq!(
+        caption.text_content().unwrap(),
+        format!("C1 #3 {typed} → S3")
+    );
     // The same picture painted again writes the same.
     let before = root.inner_html();
     paint_motion(&painter, 250_000, None);

@@ -287,7 +287,7 @@ impl LogRows {
                     let _ = write!(
                         b,
                         r#"<span class="ghost" title="overwritten: this entry was removed because it conflicted with the leader's log (§5.3)">#{index} t{term} {}</span>"#,
-                        super::widgets::escape_markup(text)
+                        escape(text)
                     );
                 }
                 b.push_str("</div>");
@@ -439,4 +439,11 @@ fn draw_cell(cell: &mut Cell, look: CellLook, prototypes: &Prototypes) {
             _ => {}
         }
     }
+}
+
+/// Text for markup (entries hold what users typed).
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }

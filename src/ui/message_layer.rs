@@ -270,18 +270,18 @@ impl MessageLayer {
         let (element, position, glyph, spare_shape) = match spare {
             Some(i) => {
                 let (shape, element, position, glyph) = self.spare.swap_remove(i);
-                let _ = position.remove_property("visibility");
+                let _ = position.set_property("visibility", "");
                 (element, position, glyph, Some(shape))
             }
             None => {
-                let element: web_sys::HtmlElement = self
+                let element: Element = self
                     .prototype(look.shape)?
                     .clone_node_with_deep(true)
                     .ok()?
                     .unchecked_into();
                 let glyph = element.first_element_child()?;
-                let position = element.style();
-                (element.into(), position, glyph, None)
+                let position = style_of(&element);
+                (element, position, glyph, None)
             }
         };
         if look.doomed || look.selected {
@@ -378,14 +378,17 @@ impl MessageLayer {
 /// Sets a message glyph's opacity, given in hundredths (or none: fully opaque). Written
 /// with `sim::Decimal`: formatting an `f64` would bring core's float printing into the page.
 fn set_opacity(glyph: &Element, hundredths: Option<i32>) {
-    let style = glyph.unchecked_ref::<web_sys::SvgElement>().style();
-    let _ = match hundredths {
-        Some(h) => style.set_property(
-            "opacity",
-            &Decimal::round(f64::from(h.clamp(0, 100)) / 100.0, 2).to_string(),
-        ),
-        None => style.remove_property("opacity").map(drop),
-    };
+    let opacity = hundredths.map_or(String::new(), |h| {
+        Decimal::round(f64::from(h.clamp(0, 100)) / 100.0, 2).to_string()
+    });
+    // An empty value removes the property.
+    let _ = style_of(glyph).set_property("opacity", &opacity);
+}
+
+/// An element's inline style, HTML or SVG alike (web-sys reads `style` by name, so the one
+/// binding serves both).
+pub fn style_of(element: &Element) -> CssStyleDeclaration {
+    element.unchecked_ref::<web_sys::SvgElement>().style()
 }
 
 /// Where a message box goes: a point of the picture given in tenths of a unit.

@@ -260,11 +260,7 @@ pub fn App() -> Html {
                                  now={m.now} selected_server={m.selected_server}
                                  selected_message={m.selected_message} on_intent={on_intent.clone()} />
                     </div>
-                    // Who leads, in a box of fixed height (painted by `motion`: the text
-                    // changes with every commit, and the page around it is not re-laid out
-                    // for that; a longer sentence gets a box two lines high).
-                    <div class="leader-line"><p class="fixed" aria-live="polite" /></div>
-                    { legend() }
+                    { leader_line_and_legend() }
                 </div>
                 <div class="side">
                     if let Some(v) = m.safety.iter().find(|r| r.violation.is_some()) {
@@ -295,8 +291,8 @@ pub fn App() -> Html {
                               selected_server={m.selected_server} on_intent={on_intent.clone()} />
                 </div>
                 <div data-panel="1"><KvStores view={m.kv_view.clone()} /></div>
-                <div data-panel="2"><ClientPanel view={m.client_view.clone()} verdict={m.verdict.clone()} on_intent={on_intent.clone()} /></div>
-                <div><SafetyPanel rows={m.safety.clone()} verdict={m.verdict.clone()} knobs={m.knobs_on()} on_intent={on_intent.clone()} /></div>
+                <div data-panel="2"><ClientPanel view={m.client_view.clone()} verdict={m.shown_verdict.clone()} on_intent={on_intent.clone()} /></div>
+                <div><SafetyPanel rows={m.safety.clone()} verdict={m.shown_verdict.clone()} knobs={m.knobs_on()} on_intent={on_intent.clone()} /></div>
                 <div data-panel="3"><EventLog rows={m.shown_events.clone()} filter={m.filter.clone()} servers={n} on_intent={on_intent.clone()} /></div>
             </div>
             if m.help {
@@ -369,9 +365,12 @@ pub(crate) fn leader_line(view: &crate::sim::ClusterView) -> String {
 // Static markup is written as HTML text: one string costs far less wasm than the tree of
 // element constructors `html!` expands to, and the browser builds the same DOM from it.
 
-/// The shapes of the picture, explained (static).
-fn legend() -> Html {
+/// Who leads, in a box of fixed height (its text is painted by `motion`: it changes with
+/// every commit, and the page around it is not re-laid out for that; a longer sentence gets a
+/// box two lines high), and the shapes of the picture, explained (static).
+fn leader_line_and_legend() -> Html {
     Html::from_html_unchecked(AttrValue::Static(concat!(
+        r#"<div class="leader-line"><p class="fixed" aria-live="polite"></p></div>"#,
         r#"<p class="msg-legend" aria-label="What the shapes mean">"#,
         r#"<span><b class="lg-rv">RV</b> RequestVote</span>"#,
         r#"<span><b class="lg-yes">✓</b><b class="lg-no">✗</b> vote granted / denied</span>"#,

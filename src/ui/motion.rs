@@ -65,10 +65,9 @@ impl Moving {
         if self.written != Some(value) {
             self.written = Some(value);
             let element = &self.element;
-            // `style` of an HTML or SVG element alike (web-sys calls it by name).
             let style = self
                 .style
-                .get_or_insert_with(|| element.unchecked_ref::<web_sys::SvgElement>().style());
+                .get_or_insert_with(|| super::message_layer::style_of(element));
             let _ = style.set_property(property, &text());
         }
     }
@@ -227,11 +226,14 @@ impl Page {
                 let long = text.chars().count() > 48;
                 let was_long = self.leader_written.chars().count() > 48;
                 if long != was_long || self.leader_written.is_empty() {
-                    self.leader_box.set_class_name(if long {
-                        "leader-line long"
-                    } else {
-                        "leader-line"
-                    });
+                    let _ = self.leader_box.set_attribute(
+                        "class",
+                        if long {
+                            "leader-line long"
+                        } else {
+                            "leader-line"
+                        },
+                    );
                 }
                 self.leader_text.set_text_content(Some(&text));
                 self.leader_written = text;

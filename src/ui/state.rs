@@ -534,9 +534,10 @@ impl Model {
                 self.verdict = Rc::new(v);
                 // A violation (or an unknown) is shown at once; a longer history found
                 // linearizable again waits for the client panel's turn.
-                if std::mem::discriminant(&*self.verdict)
-                    != std::mem::discriminant(&*self.shown_verdict)
-                {
+                if !matches!(
+                    (&*self.verdict, &*self.shown_verdict),
+                    (LinVerdict::Ok { .. }, LinVerdict::Ok { .. })
+                ) {
                     self.shown_verdict = self.verdict.clone();
                 }
             }
@@ -1008,8 +1009,22 @@ impl Model {
             step_note,
             notice,
         } = self;
-        let details_same = (self.selected_server.is_none() && self.selected_message.is_none())
-            || Rc::ptr_eq(view, &before.view);
+        // The details panel shows the selected message, or else the selected server, from
+        // the newest picture (a log or store shared between pictures is unchanged).
+        let details_same = Rc::ptr_eq(view, &before.view)
+            || match (self.selected_message, self.selected_server) {
+                (Some(id), _) => {
+                    let shown = |v: &ClusterView| {
+                        v.messages
+                            .iter()
+                            .find(|m| m.id == id)
+                            .map(|m| (Arc::as_ptr(&m.message), m.doomed))
+                    };
+                    shown(view) == shown(&before.view)
+                }
+                (None, Some(s)) => server_shown(view, s) == server_shown(&before.view, s),
+                (None, None) => true,
+            };
         details_same
             && *intents == before.intents
             && Rc::ptr_eq(drawn, &before.drawn)
@@ -1043,6 +1058,39 @@ impl Model {
         }
         out
     }
+}
+
+/// What the details panel shows of server `s` (not its timer), cheaply compared.
+#[allow(clippy::type_complexity)]
+fn server_shown(
+    view: &ClusterView,
+    s: ServerId,
+) -> Option<(
+    ServerStatus,
+    Role,
+    u64,
+    Option<ServerId>,
+    *const Vec<crate::raft::types::LogEntry>,
+    u64,
+    u64,
+    &[crate::sim::FollowerProgress],
+    &[ServerId],
+    Option<ServerId>,
+)> {
+    view.server(s).map(|s| {
+        (
+            s.status,
+            s.role,
+            s.current_term.0,
+            s.voted_for,
+            Arc::as_ptr(&s.log),
+            s.commit_index.0,
+            s.last_applied.0,
+            &s.progress[..],
+            &s.votes_granted[..],
+            s.leader_hint,
+        )
+    })
 }
 
 thread_local! {

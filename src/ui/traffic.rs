@@ -15,14 +15,11 @@
 //! [doomed]" viewBox="-50 -8 100 16" role="img" aria-label="request C1 #2 SET x 5 to S3">
 //! <rect …/><text y="3">SET x 5</text></svg></div>`.
 
-use super::geometry::{message_pos, progress, server_pos, server_radius, tenths, whole, CENTER};
-use super::message_layer::box_position;
-use super::widgets::escape_markup;
-use crate::raft::types::ServerId;
+use super::geometry::{message_pos, progress, server_pos, server_radius, tenths, CENTER};
+use super::message_layer::{box_position, style_of};
+use crate::raft::types::{ClientId, Command, ServerId};
 use crate::raft::ClientResult;
 use crate::sim::{ClientTraffic, ClientTrafficView, ClusterView, Micros};
-use std::fmt::Write;
-use wasm_bindgen::JsCast;
 use web_sys::{CssStyleDeclaration, Element};
 
 /// Client requests and replies drawn at once, at most (the DOM stays bounded under load).
@@ -69,7 +66,8 @@ struct PendingLine {
     element: Element,
     line: Element,
     caption: Element,
-    shows: Option<(String, (i64, i64))>,
+    /// The client, its request and the server it went to.
+    shows: Option<(ClientId, u64, Command, ServerId)>,
 }
 
 impl ClientsGroup {
@@ -81,49 +79,42 @@ impl ClientsGroup {
         let Some(group) = &self.group else {
             return;
         };
-        let mut pending = view
-            .clients
-            .iter()
-            .filter_map(|c| c.outstanding.as_ref().map(|o| (c.id, o)));
+        let mut pending = view.clients.iter().filter_map(|c| {
+            c.outstanding
+                .as_ref()
+                .map(|(seq, cmd, to)| (c.id, *seq, cmd, *to))
+        });
         let mut any = false;
         for slot in &mut self.lines {
-            let shows = pending.next().map(|(client, (seq, command, to))| {
-                let stop = rim_stop(view, *to);
-                let caption = format!("{client} #{seq} {command} → {to}");
-                (
-                    caption,
-                    (
-                        (stop.0 * 10.0).round() as i64,
-                        (stop.1 * 10.0).round() as i64,
-                    ),
-                )
-            });
+            let shows = pending.next();
             any |= shows.is_some();
-            if slot.shows == shows {
+            let same = match (&slot.shows, shows) {
+                (Some((client, seq, command, to)), Some(now)) => {
+                    (*client, *seq, command, *to) == now
+                }
+                (None, None) => true,
+                _ => false,
+            };
+            if same {
                 continue;
             }
-            match &shows {
-                Some((caption, (x, y))) => {
+            match shows {
+                Some((client, seq, command, to)) => {
                     if slot.shows.is_none() {
                         let _ = slot.element.remove_attribute("display");
                     }
-                    if slot.shows.as_ref().map(|s| &s.1) != Some(&(*x, *y)) {
-                        let _ = slot
-                            .line
-                            .set_attribute("x2", &tenths(*x as f64 / 10.0).to_string());
-                        let _ = slot
-                            .line
-                            .set_attribute("y2", &tenths(*y as f64 / 10.0).to_string());
-                    }
-                    if slot.shows.as_ref().map(|s| &s.0) != Some(caption) {
-                        slot.caption.set_text_content(Some(caption));
-                    }
+                    let stop = rim_stop(view, to);
+                    let _ = slot.line.set_attribute("x2", &tenths(stop.0).to_string());
+                    let _ = slot.line.set_attribute("y2", &tenths(stop.1).to_string());
+                    let caption = format!("{client} #{seq} {command} → {to}");
+                    slot.caption.set_text_content(Some(&caption));
+                    slot.shows = Some((client, seq, command.clone(), to));
                 }
                 None => {
                     let _ = slot.element.set_attribute("display", "none");
+                    slot.shows = None;
                 }
             }
-            slot.shows = shows;
         }
         let shown = any || !view.client_traffic.is_empty();
         if shown != self.shown {
@@ -138,27 +129,19 @@ impl ClientsGroup {
 
     /// Makes the group's elements in `layer`, hidden.
     fn make(&mut self, layer: &Element) {
-        let mut markup = String::from(concat!(
+        // Written out for the picture's centre (220, 220): captions 26 units below it, 12
+        // apart; the box 44 by 22 around it.
+        const _: () = assert!(CENTER == 220.0 && MAX_PENDING_DRAWN == 4);
+        layer.set_inner_html(concat!(
             r#"<g class="clients" display="none" role="group" aria-label="Clients: requests "#,
-            r#"waiting for an answer, requests and replies on their way">"#
+            r#"waiting for an answer, requests and replies on their way">"#,
+            r#"<g class="client-req" display="none"><line x1="220" y1="220" x2="220" y2="220"/><text x="220" y="246"></text></g>"#,
+            r#"<g class="client-req" display="none"><line x1="220" y1="220" x2="220" y2="220"/><text x="220" y="258"></text></g>"#,
+            r#"<g class="client-req" display="none"><line x1="220" y1="220" x2="220" y2="220"/><text x="220" y="270"></text></g>"#,
+            r#"<g class="client-req" display="none"><line x1="220" y1="220" x2="220" y2="220"/><text x="220" y="282"></text></g>"#,
+            r#"<rect class="client-box" x="198" y="209" width="44" height="22" rx="5"/>"#,
+            r#"<text class="client-label" x="220" y="224">client</text></g>"#,
         ));
-        for k in 0..MAX_PENDING_DRAWN {
-            let _ = write!(
-                markup,
-                r#"<g class="client-req" display="none"><line x1="{c}" y1="{c}" x2="{c}" y2="{c}"/><text x="{c}" y="{}"></text></g>"#,
-                whole(CENTER + 26.0 + 12.0 * k as f64),
-                c = whole(CENTER),
-            );
-        }
-        let _ = write!(
-            markup,
-            r#"<rect class="client-box" x="{}" y="{}" width="44" height="22" rx="5"/><text class="client-label" x="{}" y="{}">client</text></g>"#,
-            whole(CENTER - 22.0),
-            whole(CENTER - 11.0),
-            whole(CENTER),
-            whole(CENTER + 4.0),
-        );
-        layer.set_inner_html(&markup);
         self.layer = Some(layer.clone());
         self.group = layer.first_element_child();
         self.shown = false;
@@ -193,29 +176,6 @@ type PillKey = (u32, u64, ServerId, Micros, bool);
 fn key_of(t: &ClientTrafficView) -> PillKey {
     let reply = matches!(t.what, ClientTraffic::Reply(_));
     (t.client.0, t.seq, t.server, t.sent_at, reply)
-}
-
-/// A request or reply's journey: from and to (points of the picture), and when.
-#[derive(Clone, Copy, PartialEq)]
-struct Journey {
-    from: (f64, f64),
-    to: (f64, f64),
-    sent_at: Micros,
-    arrive_at: Micros,
-}
-
-fn journey(view: &ClusterView, t: &ClientTrafficView) -> Journey {
-    let server_end = rim_stop(view, t.server);
-    let (from, to) = match t.what {
-        ClientTraffic::Request(_) => ((CENTER, CENTER), server_end),
-        ClientTraffic::Reply(_) => (server_end, (CENTER, CENTER)),
-    };
-    Journey {
-        from,
-        to,
-        sent_at: t.sent_at,
-        arrive_at: t.arrive_at,
-    }
 }
 
 /// What a pill shows: its class ("creq", "crep"), the text on it and its accessible name.
@@ -278,12 +238,13 @@ impl Look {
         }
     }
 
-    fn class(&self) -> String {
-        format!(
-            "cmsg {}{}",
-            self.class,
-            if self.doomed { " doomed" } else { "" }
-        )
+    fn class(&self) -> &'static str {
+        match (self.class, self.doomed) {
+            ("creq", false) => "cmsg creq",
+            ("creq", true) => "cmsg creq doomed",
+            (_, false) => "cmsg crep",
+            (_, true) => "cmsg crep doomed",
+        }
     }
 
     /// The pill's width, in the picture's units: it fits the text.
@@ -305,9 +266,11 @@ struct PillElements {
 /// One request or reply on screen.
 struct Pill {
     key: PillKey,
+    /// The request or reply it shows (a pill under the same key after time travel may carry
+    /// another command).
+    what: ClientTraffic,
     look: Look,
     elements: PillElements,
-    journey: Journey,
     /// Where it was drawn, in tenths of a unit.
     tenths: Option<(i64, i64)>,
 }
@@ -326,21 +289,21 @@ impl TrafficLayer {
     /// Makes `layer`'s children show the requests and replies of `view` at `now`.
     pub fn sync(&mut self, layer: &Element, view: &ClusterView, now: Micros) {
         let mut old = std::mem::take(&mut self.pills);
-        let mut pills = Vec::with_capacity(old.len());
+        // Arrived ones first, so a reply can be shown in its request's element.
+        let mut i = 0;
+        while i < old.len() {
+            let (key, what) = (old[i].key, &old[i].what);
+            if shown_traffic(view).any(|t| key_of(t) == key && t.what == *what) {
+                i += 1;
+            } else {
+                let gone = old.swap_remove(i);
+                self.retire(gone);
+            }
+        }
         for t in shown_traffic(view) {
             let key = key_of(t);
-            let pill = match old.iter().position(|p| p.key == key) {
-                Some(i) => {
-                    let mut pill = old.swap_remove(i);
-                    if pill.look.doomed != t.doomed {
-                        // Dropped by hand, or its server crashed: it will be lost.
-                        let look = Look::of(t);
-                        redraw(&pill.elements, &pill.look, &look);
-                        pill.look = look;
-                    }
-                    pill.journey = journey(view, t);
-                    pill
-                }
+            let mut pill = match old.iter().position(|p| p.key == key) {
+                Some(i) => old.swap_remove(i),
                 None => {
                     let look = Look::of(t);
                     let Some(elements) = self.show(layer, &look) else {
@@ -348,25 +311,27 @@ impl TrafficLayer {
                     };
                     Pill {
                         key,
+                        what: t.what.clone(),
                         look,
                         elements,
-                        journey: journey(view, t),
                         tenths: None,
                     }
                 }
             };
-            pills.push(pill);
-        }
-        for gone in old {
-            self.retire(gone);
-        }
-        for pill in &mut pills {
-            let j = pill.journey;
-            let f = progress(j.sent_at, j.arrive_at, now);
-            let (x, y) = (
-                j.from.0 + (j.to.0 - j.from.0) * f,
-                j.from.1 + (j.to.1 - j.from.1) * f,
-            );
+            if pill.look.doomed != t.doomed {
+                // Dropped by hand, or its server crashed: it will be lost.
+                let look = Look::of(t);
+                redraw(&pill.elements, &pill.look, &look);
+                pill.look = look;
+            }
+            // On its way from the client (the centre) to the server, or back.
+            let server_end = rim_stop(view, t.server);
+            let (from, to) = match t.what {
+                ClientTraffic::Request(_) => ((CENTER, CENTER), server_end),
+                ClientTraffic::Reply(_) => (server_end, (CENTER, CENTER)),
+            };
+            let f = progress(t.sent_at, t.arrive_at, now);
+            let (x, y) = (from.0 + (to.0 - from.0) * f, from.1 + (to.1 - from.1) * f);
             let at = ((x * 10.0).round() as i64, (y * 10.0).round() as i64);
             if pill.tenths != Some(at) {
                 pill.tenths = Some(at);
@@ -375,8 +340,8 @@ impl TrafficLayer {
                     .position
                     .set_property("transform", &box_position(x, y));
             }
+            self.pills.push(pill);
         }
-        self.pills = pills;
     }
 
     /// Hides an arrived pill to show a later one, or removes it.
@@ -387,8 +352,9 @@ impl TrafficLayer {
         }
         let elements = gone.elements;
         let _ = elements.position.set_property("visibility", "hidden");
-        // No longer a request or reply (the tests and assistive technology look for those).
-        let _ = elements.glyph.set_attribute("class", "spare");
+        // No longer a request or reply (the tests and assistive technology look for those),
+        // but still `cmsg`, so its geometry does not change (no layout).
+        let _ = elements.glyph.set_attribute("class", "cmsg spare");
         let _ = elements.glyph.remove_attribute("aria-label");
         self.spare.push((gone.look, elements));
     }
@@ -403,42 +369,42 @@ impl TrafficLayer {
             .or_else(|| self.spare.len().checked_sub(1));
         if let Some(i) = spare {
             let (before, elements) = self.spare.swap_remove(i);
-            let _ = elements.position.remove_property("visibility");
+            let _ = elements.position.set_property("visibility", "");
             redraw(&elements, &before, look);
             return Some(elements);
         }
-        let element: web_sys::HtmlElement = gloo::utils::document()
-            .create_element("div")
-            .ok()?
-            .unchecked_into();
-        element.set_class_name("mpos");
-        let width = look.width();
-        element.set_inner_html(&format!(
-            r#"<svg class="{}" viewBox="-50 -8 100 16" role="img" aria-label="{}"><rect x="{}" y="-7" width="{}" height="14" rx="7"/><text y="3">{}</text></svg>"#,
-            look.class(),
-            escape_markup(&look.label),
-            tenths(-width / 2.0),
-            tenths(width),
-            escape_markup(&look.text),
+        // A new pill, empty: named and written below, as text (what users typed is never
+        // parsed as markup).
+        let holder = gloo::utils::document().create_element("div").ok()?;
+        holder.set_inner_html(concat!(
+            r#"<div class="mpos"><svg viewBox="-50 -8 100 16" role="img">"#,
+            r#"<rect y="-7" height="14" rx="7"/><text y="3"></text></svg></div>"#
         ));
-        let position = element.style();
+        let element = holder.first_element_child()?;
         let glyph = element.first_element_child()?;
-        let (outline, text) = (glyph.first_element_child()?, glyph.last_element_child()?);
-        layer.append_child(&element).ok()?;
-        Some(PillElements {
-            element: element.into(),
-            position,
+        let elements = PillElements {
+            position: style_of(&element),
+            outline: glyph.first_element_child()?,
+            text: glyph.last_element_child()?,
             glyph,
-            outline,
-            text,
-        })
+            element,
+        };
+        let blank = Look {
+            class: "",
+            doomed: false,
+            text: String::new(),
+            label: String::new(),
+        };
+        redraw(&elements, &blank, look);
+        layer.append_child(&elements.element).ok()?;
+        Some(elements)
     }
 }
 
 /// Changes a pill's elements from showing `before` to showing `look`: its class and name
 /// always, its text and outline only if the text changed.
 fn redraw(elements: &PillElements, before: &Look, look: &Look) {
-    let _ = elements.glyph.set_attribute("class", &look.class());
+    let _ = elements.glyph.set_attribute("class", look.class());
     let _ = elements.glyph.set_attribute("aria-label", &look.label);
     if before.text != look.text {
         let width = look.width();

@@ -7,14 +7,6 @@ use crate::raft::types::ServerId;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-/// Text for markup, in an element or an attribute (commands hold what users typed).
-pub fn escape_markup(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// Runs `effect` after every render of the calling component. Every caller passes the same
 /// boxed closure type, so Yew's effect machinery is compiled once for all of them (each
 /// distinct closure type would add about 5 KB to the wasm).
