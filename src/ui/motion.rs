@@ -40,14 +40,13 @@ struct Moving {
 }
 
 impl Moving {
-    /// `element`, keeping what was last written to it if it was drawn before (Yew leaves the
-    /// moving attributes alone, so what was written stands while the element does).
-    fn kept(old: &[(usize, Moving)], element: Element) -> Moving {
-        let kept = old.iter().find(|(_, m)| m.element == element);
+    /// `element`, written again at the next paint (renders are rare: only when what Yew
+    /// draws changes).
+    fn new(element: Element) -> Moving {
         Moving {
-            written: kept.and_then(|(_, m)| m.written),
-            style: kept.and_then(|(_, m)| m.style.clone()),
             element,
+            written: None,
+            style: None,
         }
     }
 
@@ -171,24 +170,9 @@ pub fn page_rendered(
         return;
     };
     PAGE.with(|t| {
-        let mut t = t.borrow_mut();
-        // A render rewrites nothing here, so what was written stands while the elements do.
-        let old = t.take();
-        let kept = |same: bool| same.then_some(()).and(old.as_ref());
-        let written = kept(
-            old.as_ref()
-                .is_some_and(|o| o.clock == clock && o.slider == slider && o.end == end),
-        )
-        .and_then(|o| o.written);
-        let leader_written = kept(
-            old.as_ref()
-                .is_some_and(|o| o.leader_box == leader_box && o.leader_text == leader_text),
-        )
-        .map(|o| o.leader_written.clone())
-        .unwrap_or_default();
-        let same_app = old.as_ref().is_some_and(|o| o.app == app);
-        let messages_written = kept(same_app).and_then(|o| o.messages_written);
-        let now_written = kept(same_app).and_then(|o| o.now_written);
+        // Written again at the next paint (renders are rare), except the leader line: its
+        // text is read back, so an unchanged sentence is not announced again (aria-live).
+        let leader_written = leader_text.text_content().unwrap_or_default();
         let mut page = Page {
             clock,
             slider,
@@ -196,17 +180,17 @@ pub fn page_rendered(
             horizon,
             playing,
             speed,
-            written,
+            written: None,
             app,
             leader_box,
             leader_text,
             view: Some(view),
             leader_written,
-            messages_written,
-            now_written,
+            messages_written: None,
+            now_written: None,
         };
         page.paint(now);
-        *t = Some(page);
+        *t.borrow_mut() = Some(page);
     });
 }
 
@@ -298,8 +282,8 @@ impl Motion {
         layers: Layers,
     ) {
         let mut motion = this.borrow_mut();
-        let old_timers = std::mem::take(&mut motion.timers);
-        let old_rings = std::mem::take(&mut motion.rings);
+        motion.timers.clear();
+        motion.rings.clear();
         if let Some(groups) = layers
             .svg
             .and_then(|s| s.query_selector_all("g.server").ok())
@@ -310,12 +294,10 @@ impl Motion {
                 };
                 let i = i as usize;
                 if let Ok(Some(timer)) = group.query_selector(".timer") {
-                    let timer = Moving::kept(&old_timers, timer);
-                    motion.timers.push((i, timer));
+                    motion.timers.push((i, Moving::new(timer)));
                 }
                 if let Ok(Some(ring)) = group.query_selector(".pulse") {
-                    let ring = Moving::kept(&old_rings, ring);
-                    motion.rings.push((i, ring));
+                    motion.rings.push((i, Moving::new(ring)));
                 }
             }
         }

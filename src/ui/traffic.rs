@@ -20,6 +20,7 @@ use super::message_layer::{box_position, style_of};
 use crate::raft::types::{ClientId, Command, ServerId};
 use crate::raft::ClientResult;
 use crate::sim::{ClientTraffic, ClientTrafficView, ClusterView, Micros};
+use std::fmt::Write;
 use web_sys::{CssStyleDeclaration, Element};
 
 /// Client requests and replies drawn at once, at most (the DOM stays bounded under load).
@@ -189,34 +190,36 @@ struct Look {
 
 impl Look {
     fn of(t: &ClientTrafficView) -> Look {
-        let (class, text, label) = match &t.what {
-            ClientTraffic::Request(command) => (
-                "creq",
-                command.to_string(),
-                format!("request {} #{} {command} to {}", t.client, t.seq, t.server),
-            ),
+        let mut label = String::new();
+        let (class, text) = match &t.what {
+            ClientTraffic::Request(command) => {
+                let _ = write!(
+                    label,
+                    "request {} #{} {command} to {}",
+                    t.client, t.seq, t.server
+                );
+                ("creq", command.to_string())
+            }
             ClientTraffic::Reply(result) => {
-                let (short, words) = match result {
+                let _ = write!(
+                    label,
+                    "reply from {} to {} #{}: ",
+                    t.server, t.client, t.seq
+                );
+                let (words, short) = match result {
                     ClientResult::Ok(Some(value)) => {
-                        (format!("= {value}"), format!("value {value}"))
+                        (format!("value {value}"), format!("= {value}"))
                     }
-                    ClientResult::Ok(None) => ("ok".to_string(), "ok".to_string()),
+                    ClientResult::Ok(None) => ("ok".into(), "ok".into()),
                     ClientResult::NotLeader {
                         leader_hint: Some(hint),
-                    } => (format!("→ {hint}"), format!("not the leader, try {hint}")),
-                    ClientResult::NotLeader { leader_hint: None } => (
-                        "no leader".to_string(),
-                        "not the leader, no leader known".to_string(),
-                    ),
+                    } => (format!("not the leader, try {hint}"), format!("→ {hint}")),
+                    ClientResult::NotLeader { leader_hint: None } => {
+                        ("not the leader, no leader known".into(), "no leader".into())
+                    }
                 };
-                (
-                    "crep",
-                    short,
-                    format!(
-                        "reply from {} to {} #{}: {words}",
-                        t.server, t.client, t.seq
-                    ),
-                )
+                label.push_str(&words);
+                ("crep", short)
             }
         };
         // Long commands are cut short on the picture; the accessible name has them whole.
@@ -225,11 +228,9 @@ impl Look {
         } else {
             text
         };
-        let label = if t.doomed {
-            format!("{label}, will be lost")
-        } else {
-            label
-        };
+        if t.doomed {
+            label.push_str(", will be lost");
+        }
         Look {
             class,
             doomed: t.doomed,
