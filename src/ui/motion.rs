@@ -123,9 +123,9 @@ pub fn paint_motion(painter: &Painter, now: Micros, view: Option<&Rc<ClusterView
 /// The page's moving parts outside the picture: in the time bar the clock, the scrubber
 /// (value, end, spoken value) and the end label; beside the picture the leader line; on the
 /// page the simulated time and the count of messages in flight (`data-now`,
-/// `data-messages`). Yew renders them empty; they are
-/// written here, when what they show changes (`timebar::shown_time`: the clock steps ten
-/// times a second of wall time while playing).
+/// `data-messages`). Yew renders them empty; they are written here, when what they show
+/// changes (`timebar::shown_time`: the clock steps ten times a second of wall time while
+/// playing).
 struct Page {
     clock: Element,
     slider: web_sys::HtmlInputElement,
@@ -139,6 +139,8 @@ struct Page {
     leader_box: Element,
     leader_text: Element,
     view: Option<Rc<ClusterView>>,
+    /// The picture the leader line and the count were last painted from.
+    painted_from: Option<Rc<ClusterView>>,
     leader_written: String,
     messages_written: Option<usize>,
     now_written: Option<Micros>,
@@ -185,6 +187,7 @@ pub fn page_rendered(
             leader_box,
             leader_text,
             view: Some(view),
+            painted_from: None,
             leader_written,
             messages_written: None,
             now_written: None,
@@ -201,11 +204,15 @@ impl Page {
             self.now_written = Some(now);
             let _ = self.app.set_attribute("data-now", &now.to_string());
         }
-        if let Some(view) = &self.view {
+        let new_view = match (&self.view, &self.painted_from) {
+            (Some(view), Some(from)) if Rc::ptr_eq(view, from) => None,
+            (view, _) => view.clone(),
+        };
+        if let Some(view) = new_view {
             // Who leads, in a box of fixed height: the text changes with every commit, and
             // the page around it is not re-laid out for that. Longer sentences (no leader, or
             // another server also believes it leads) get a box two lines high.
-            let text = super::leader_line(view);
+            let text = super::leader_line(&view);
             if text != self.leader_written {
                 let long = text.chars().count() > 48;
                 let was_long = self.leader_written.chars().count() > 48;
@@ -229,6 +236,7 @@ impl Page {
                     .app
                     .set_attribute("data-messages", &in_flight.to_string());
             }
+            self.painted_from = Some(view);
         }
         let shown = super::timebar::shown_time(now, self.horizon, self.playing, self.speed);
         if self.written == Some(shown) {
@@ -271,7 +279,6 @@ pub struct Layers {
 impl Motion {
     /// After a render of the picture: takes its elements and the newest picture of the
     /// cluster, registers in `painter`, and paints at `now`.
-    #[allow(clippy::too_many_arguments)]
     pub fn rendered(
         this: &Rc<RefCell<Motion>>,
         painter: &Painter,

@@ -954,9 +954,10 @@ impl Model {
         }
     }
 
-    /// Whether `self`, a frame later than `before`, shows the same page: only simulated time
-    /// moved, and what shows time (what moves, the clock, the scrubber) is painted without a
-    /// render (motion). Every field is named, so a new one is not forgotten.
+    /// Whether `self`, a frame later than `before`, shows the same page through Yew: what
+    /// changed (the time, and what moves in the newest picture: messages, timers, clients,
+    /// the leader line) is painted without a render (motion). Every field is named, so a new
+    /// one is not forgotten.
     fn shows_same(&self, before: &Model) -> bool {
         let Model {
             // Shared, or only changed by intents (which always render: `intents`).
