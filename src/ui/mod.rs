@@ -193,12 +193,13 @@ pub fn App() -> Html {
 
     // The time bar's clock and scrubber (see motion), and the frame cost (bench mode): after
     // the frame's render (effects run children first).
+    let app_ref = use_node_ref();
     {
         let m = &*model;
         let (now, horizon, playing, speed) = (m.now, m.horizon, m.playing, m.speed);
-        let view = m.view.clone();
+        let (view, painter, app) = (m.view.clone(), m.painter.clone(), app_ref.clone());
         widgets::use_after_render(Box::new(move || {
-            motion::page_rendered(now, horizon, playing, speed, view);
+            motion::page_rendered(&painter, app.cast(), now, horizon, playing, speed, view);
             bench::frame_rendered();
         }));
     }
@@ -235,7 +236,7 @@ pub fn App() -> Html {
     let out = html! {
         // `data-now` (simulated time) and `data-messages` (messages in flight) are painted by
         // `motion`.
-        <div class="app" data-playing={m.playing.to_string()}>
+        <div class="app" ref={app_ref} data-playing={m.playing.to_string()}>
             <header class="app-header">
                 <h1>{ "Raft Explorer" }</h1>
                 <p class="tagline">{ "A real Raft cluster, running in your browser." }</p>

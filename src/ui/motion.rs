@@ -92,16 +92,23 @@ pub struct Motion {
     rings: Vec<(usize, Moving)>,
 }
 
-/// Where a model finds the painter of its cluster picture: the picture registers its
-/// `Motion` there after each render (a slot per model, so a picture mounted elsewhere, as in
-/// the browser tests, is never painted from another model's cluster).
-pub type Painter = Rc<RefCell<Weak<RefCell<Motion>>>>;
+/// What paints for one model: its cluster picture (which registers its `Motion` after each
+/// render) and the page's moving parts (registered by `page_rendered`). A slot per model, so
+/// a picture or page mounted elsewhere (as in the browser tests, or a second app on one
+/// page) is never painted from another model's cluster.
+#[derive(Default)]
+pub struct PainterSlot {
+    motion: Weak<RefCell<Motion>>,
+    page: Option<Page>,
+}
+
+pub type Painter = Rc<RefCell<PainterSlot>>;
 
 /// Paints the cluster picture registered in `painter`, the leader line and the time bar at
 /// simulated time `now`, from `view` (the newest picture of the cluster) or, without one,
 /// from the picture they were last painted from.
 pub fn paint_motion(painter: &Painter, now: Micros, view: Option<&Rc<ClusterView>>) {
-    let motion = painter.borrow().upgrade();
+    let motion = painter.borrow().motion.upgrade();
     if let Some(motion) = motion {
         let mut motion = motion.borrow_mut();
         if let Some(view) = view {
@@ -109,15 +116,13 @@ pub fn paint_motion(painter: &Painter, now: Micros, view: Option<&Rc<ClusterView
         }
         motion.paint(now);
     }
-    PAGE.with(|t| {
-        if let Some(page) = t.borrow_mut().as_mut() {
-            page.horizon = page.horizon.max(now);
-            if let Some(view) = view {
-                page.view = Some(view.clone());
-            }
-            page.paint(now);
+    if let Some(page) = painter.borrow_mut().page.as_mut() {
+        page.horizon = page.horizon.max(now);
+        if let Some(view) = view {
+            page.view = Some(view.clone());
         }
-    });
+        page.paint(now);
+    }
 }
 
 /// The page's moving parts outside the picture: in the time bar the clock, the scrubber
@@ -146,55 +151,52 @@ struct Page {
     now_written: Option<Micros>,
 }
 
-thread_local! {
-    static PAGE: RefCell<Option<Page>> = const { RefCell::new(None) };
-}
-
-/// After a render of the page: takes the elements of its moving parts and what they show,
-/// and paints them at `now`.
+/// After a render of the page (`app`, its root element): takes the elements of its moving
+/// parts and what they show, registers them in `painter`, and paints them at `now`.
 pub fn page_rendered(
+    painter: &Painter,
+    app: Option<Element>,
     now: Micros,
     horizon: Micros,
     playing: bool,
     speed: f64,
     view: Rc<ClusterView>,
 ) {
-    let document = gloo::utils::document();
-    let find = |selector: &str| document.query_selector(selector).ok().flatten();
-    let (Some(clock), Some(slider), Some(end), Some(app), Some(leader_box), Some(leader_text)) = (
+    let Some(app) = app else {
+        return;
+    };
+    let find = |selector: &str| app.query_selector(selector).ok().flatten();
+    let (Some(clock), Some(slider), Some(end), Some(leader_box), Some(leader_text)) = (
         find(".timebar .now .fixed"),
         find(".timebar .scrub-track input").and_then(|e| e.dyn_into().ok()),
         find(".timebar .horizon .fixed"),
-        find(".app"),
         find(".leader-line"),
         find(".leader-line .fixed"),
     ) else {
         return;
     };
-    PAGE.with(|t| {
-        // Written again at the next paint (renders are rare), except the leader line: its
-        // text is read back, so an unchanged sentence is not announced again (aria-live).
-        let leader_written = leader_text.text_content().unwrap_or_default();
-        let mut page = Page {
-            clock,
-            slider,
-            end,
-            horizon,
-            playing,
-            speed,
-            written: None,
-            app,
-            leader_box,
-            leader_text,
-            view: Some(view),
-            painted_from: None,
-            leader_written,
-            messages_written: None,
-            now_written: None,
-        };
-        page.paint(now);
-        *t.borrow_mut() = Some(page);
-    });
+    // Written again at the next paint (renders are rare), except the leader line: its
+    // text is read back, so an unchanged sentence is not announced again (aria-live).
+    let leader_written = leader_text.text_content().unwrap_or_default();
+    let mut page = Page {
+        clock,
+        slider,
+        end,
+        horizon,
+        playing,
+        speed,
+        written: None,
+        app,
+        leader_box,
+        leader_text,
+        view: Some(view),
+        painted_from: None,
+        leader_written,
+        messages_written: None,
+        now_written: None,
+    };
+    page.paint(now);
+    painter.borrow_mut().page = Some(page);
 }
 
 impl Page {
@@ -315,7 +317,7 @@ impl Motion {
         motion.message_layer = layers.messages;
         motion.traffic_layer = layers.traffic;
         motion.paint(now);
-        *painter.borrow_mut() = Rc::downgrade(this);
+        painter.borrow_mut().motion = Rc::downgrade(this);
     }
 
     fn paint(&mut self, now: Micros) {
