@@ -11,12 +11,13 @@
 //!
 //! Why HTML and not SVG: moving an SVG element (its transform) makes the browser lay the
 //! picture out again, and every layout is followed by a hover hit test; moving an HTML
-//! element by a CSS transform needs neither. The transform is set through the element's
-//! `style` object (CSSOM), not by rewriting its `style` attribute: the browser then restyles
-//! the element from the one changed property instead of re-parsing its whole inline style
-//! (measured: about a third less style work for fifty boxes). So each message is a box the size of the
+//! element by a CSS transform needs neither. So each message is a box the size of the
 //! picture, moved by `translate(x%, y%)` (a percentage of its own size, so of the picture's),
-//! holding at its top-left corner a small SVG drawn in the picture's units.
+//! holding at its top-left corner a small SVG drawn in the picture's units. The transform is
+//! set through the element's `style` object (CSSOM), not by rewriting its `style` attribute:
+//! the browser then restyles the element from the one changed property instead of
+//! re-parsing its whole inline style (measured: about a third less style work for fifty
+//! boxes).
 //!
 //! Delivered messages' elements are hidden and shown again for later messages of the same
 //! kind (see `spare`), so the elements are in no particular order, and hidden ones (without

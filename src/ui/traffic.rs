@@ -6,7 +6,9 @@
 //! Why not through Yew: under client load a request is sent, redirected or answered every few
 //! milliseconds. Were they rendered through Yew, nearly every animation frame would re-render
 //! the page for them; drawn here, a frame writes only the pills' positions and, when a
-//! client's request changes, the client group's markup.
+//! client's request changes, that client's line and caption. Elements are made once and
+//! reused: the client group with its four lines (hidden by `display="none"` while unused),
+//! and the pills of arrived requests and replies (hidden, class `cmsg spare`, no name).
 //!
 //! The DOM it makes (the tests read it): in the picture, `<g class="clients" role="group"
 //! aria-label="Clients: …">` holding `<g class="client-req"><line/><text>C1 #2 SET x 5 →
@@ -89,14 +91,11 @@ impl ClientsGroup {
         for slot in &mut self.lines {
             let shows = pending.next();
             any |= shows.is_some();
-            let same = match (&slot.shows, shows) {
-                (Some((client, seq, command, to)), Some(now)) => {
-                    (*client, *seq, command, *to) == now
-                }
-                (None, None) => true,
-                _ => false,
-            };
-            if same {
+            let before = slot
+                .shows
+                .as_ref()
+                .map(|(c, s, cmd, to)| (*c, *s, cmd, *to));
+            if before == shows {
                 continue;
             }
             match shows {
@@ -180,7 +179,6 @@ fn key_of(t: &ClientTrafficView) -> PillKey {
 }
 
 /// What a pill shows: its class ("creq", "crep"), the text on it and its accessible name.
-#[derive(Clone, PartialEq)]
 struct Look {
     class: &'static str,
     doomed: bool,
