@@ -2,7 +2,7 @@
 
 use raft_explorer::raft::{Command, LogIndex, RaftOptions, Role, ServerId, Term};
 use raft_explorer::sim::{
-    Action, ClientLoad, ClusterView, ServerStatus, Sim, SimConfig, TraceKind,
+    Action, ActionError, ClientLoad, ClusterView, ServerStatus, Sim, SimConfig, TraceKind,
 };
 
 const MS: u64 = 1_000;
@@ -866,7 +866,7 @@ fn timer_actions_need_two_running_timers_and_replay_exactly() {
         ..SimConfig::default()
     });
     let refused = solo.apply(Action::SpreadTimers).unwrap_err();
-    assert!(refused.0.contains("fewer than two"), "{refused}");
+    assert_eq!(refused, ActionError::TooFewElectionTimers, "{refused}");
 
     let mut sim = sim(4);
     sim.run_for(50 * MS);

@@ -5,7 +5,7 @@
 use raft_explorer::check::fuzz::{self, FuzzConfig, Nemesis};
 use raft_explorer::check::{Property, Verdict};
 use raft_explorer::raft::Knobs;
-use raft_explorer::scenario::{self, presets, KnobsSpec, Scenario};
+use raft_explorer::scenario::{self, presets, Scenario};
 
 const KNOB_SCENARIOS: [(&str, &str); 3] = [
     (
@@ -23,7 +23,7 @@ const KNOB_SCENARIOS: [(&str, &str); 3] = [
 ];
 
 fn without_knobs(mut s: Scenario) -> Scenario {
-    s.cluster.knobs = KnobsSpec::default();
+    s.cluster.knobs = Knobs::default();
     // What the file expects only holds with the knob on; keep just the actions.
     s.steps
         .retain(|step| !matches!(step.action, scenario::StepAction::Expect(_)));
@@ -35,7 +35,7 @@ fn knob_scenarios_catch_their_bug_and_are_clean_without_it() {
     for (knob, text) in KNOB_SCENARIOS {
         let s = Scenario::from_json(text).unwrap_or_else(|e| panic!("{knob}: {e}"));
         assert!(
-            s.cluster.knobs != KnobsSpec::default(),
+            s.cluster.knobs != Knobs::default(),
             "{knob}: the scenario switches its knob on"
         );
         let with = scenario::run(&s);

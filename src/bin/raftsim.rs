@@ -1,139 +1,166 @@
 //! `raftsim`: run scenarios, fuzz fault schedules and benchmark the simulator natively.
 //!
-//! Standard library only; arguments are parsed by hand.
+//! Flags are parsed by clap (native only: the page never builds this binary), with the
+//! limits of `raft_explorer::sim::limits`, the ones `SimConfig` and scenario files obey.
 
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser, Subcommand};
 use raft_explorer::check::fuzz::{self, FuzzConfig, Nemesis};
 use raft_explorer::check::Verdict;
 use raft_explorer::raft::Knobs;
-use raft_explorer::scenario::{self, KnobsSpec, RunOptions, Scenario};
+use raft_explorer::scenario::{self, RunOptions, Scenario};
+use raft_explorer::sim::limits::{
+    self, LimitError, MAX_CLIENTS, MAX_LOAD, MAX_SEEDS, MAX_SERVERS, MIN_SERVERS,
+};
 use raft_explorer::sim::Sim;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-const HELP: &str = "\
-raftsim: the Raft Explorer simulator on the command line
+/// The limits, shown under every `--help` (from `sim::limits`, so they cannot drift).
+fn limits_help() -> String {
+    format!(
+        "LIMITS (the same for scenario files and the library's SimConfig; docs/SCENARIOS.md):\n  \
+         servers {MIN_SERVERS} to {MAX_SERVERS} · clients 0 to {MAX_CLIENTS} · runs up to {} ms \
+         (one hour) · timeouts and latencies up to {} ms · servers × clients × simulated \
+         seconds at most {MAX_LOAD} (memory grows with stored operations: 9 servers × 100 \
+         clients × 83 s peak at about 1 GB) · 1 to {MAX_SEEDS} seeds per check, none past {}",
+        limits::MAX_RUN_MS,
+        limits::MAX_TIMER_MS,
+        u64::MAX
+    )
+}
 
-USAGE:
-  raftsim run FILE.json [--trace]
-      Run a scenario file (format: docs/SCENARIOS.md). Prints every failed expectation and
-      exits 1 if any fails. --trace prints the narrated trace, each event with its paper
-      section.
+/// raftsim: the Raft Explorer simulator on the command line.
+#[derive(Parser)]
+#[command(name = "raftsim", after_help = limits_help())]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
 
-  raftsim check --seeds N --duration-ms D [--servers K] [--nemesis all|crash|partition|loss|none]
-                [--knob NAME]... [--first-seed S] [--clients C] [--slow-backup] [--noop-on-election]
-                [--save FILE]
-      Run N random fault schedules (seeds S..S+N-1, default S=0) of D simulated ms with client
-      load, checking Figure 3 invariants after every event and linearizability at the end.
-      Prints one JSON line {\"runs\":N,\"violations\":V,\"events\":E,\"events_per_sec\":R,...}
-      and exits 1 if V > 0, after printing the first failing seed, a shrunk schedule and its
-      narrated trace; --save writes that shrunk run as a scenario file to replay with
-      `raftsim run`. Knobs: forget_vote_on_restart, commit_old_term_by_counting,
-      skip_election_restriction, stale_local_reads.
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run a scenario file (format: docs/SCENARIOS.md): `raftsim run FILE.json [--trace]`.
+    ///
+    /// Prints every failed expectation and exits 1 if any fails.
+    #[command(after_help = limits_help())]
+    Run {
+        /// The scenario file.
+        file: PathBuf,
+        /// Print the narrated trace, each event with its paper section.
+        #[arg(long)]
+        trace: bool,
+    },
+    /// Fuzz: `raftsim check --seeds N --duration-ms D`, random fault schedules with client load.
+    ///
+    /// Runs N random fault schedules (seeds S..S+N-1) of D simulated ms with client load,
+    /// checking Figure 3 invariants after every event and linearizability at the end. Prints
+    /// one JSON line {"runs":N,"violations":V,"events":E,"events_per_sec":R,...} and exits 1
+    /// if V > 0, after printing the first failing seed, a shrunk schedule and its narrated
+    /// trace.
+    #[command(after_help = limits_help())]
+    Check(CheckArgs),
+    /// Benchmark: `raftsim bench [--duration-ms D]`, simulated events per second.
+    ///
+    /// A fixed workload (5 servers, 5 busy clients, no faults, no checker), printed as JSON.
+    #[command(after_help = limits_help())]
+    Bench {
+        /// Simulated milliseconds.
+        #[arg(long, value_name = "MS", default_value_t = 3_000_000, value_parser = run_ms)]
+        duration_ms: u64,
+    },
+}
 
-  raftsim bench [--duration-ms D]
-      Simulated events per second for a fixed workload (5 servers, 5 busy clients, no faults,
-      no checker; default 3,000,000 simulated ms), printed as JSON.
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// How many runs (1 to 1,000,000).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_SEEDS))]
+    seeds: u64,
+    /// Simulated milliseconds per run (1 to 3,600,000).
+    #[arg(long, value_name = "MS", value_parser = run_ms)]
+    duration_ms: u64,
+    /// Servers per cluster (1 to 9).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u8).range(i64::from(MIN_SERVERS)..=i64::from(MAX_SERVERS)))]
+    servers: u8,
+    /// Faults to inject: all, crash, partition, loss or none.
+    #[arg(long, default_value = "all", value_parser = nemesis)]
+    nemesis: Nemesis,
+    /// Switch on a "break Raft" knob (repeatable): forget_vote_on_restart,
+    /// commit_old_term_by_counting, skip_election_restriction, stale_local_reads.
+    #[arg(long = "knob", value_name = "NAME", value_parser = knob)]
+    knobs: Vec<String>,
+    /// The first seed.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    first_seed: u64,
+    /// Automatic clients (0 to 100).
+    #[arg(long, value_name = "C", default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=i64::from(MAX_CLIENTS)))]
+    clients: u32,
+    /// Turn MIT 6.824's fast log back-up off (Figure 2's one-entry-at-a-time back-up).
+    #[arg(long)]
+    slow_backup: bool,
+    /// A new leader appends a no-op at once (§8).
+    #[arg(long)]
+    noop_on_election: bool,
+    /// Write the shrunk failing run as a scenario file, to replay with `raftsim run`.
+    #[arg(long, value_name = "FILE")]
+    save: Option<PathBuf>,
+}
 
-  raftsim --help
-";
+/// A run length in ms, within `limits::MAX_RUN_MS`.
+fn run_ms(text: &str) -> Result<u64, String> {
+    let ms: u64 = text
+        .parse()
+        .map_err(|_| format!("\"{text}\" is not a whole number of milliseconds"))?;
+    if ms == 0 {
+        return Err("a run lasts at least 1 ms".into());
+    }
+    limits::run_length(ms).map_err(|e| e.to_string())?;
+    Ok(ms)
+}
+
+fn nemesis(text: &str) -> Result<Nemesis, String> {
+    Nemesis::parse(text).ok_or_else(|| "use all, crash, partition, loss or none".into())
+}
+
+/// A knob name, checked against the one list (`Knobs::ALL`).
+fn knob(text: &str) -> Result<String, String> {
+    let mut knobs = Knobs::DEFAULT;
+    knobs.set(text, true).map_err(|e| e.to_string())?;
+    Ok(text.to_string())
+}
+
+/// A limit that depends on several flags, reported as clap reports one flag's.
+fn refuse(e: LimitError) -> clap::Error {
+    Cli::command().error(ErrorKind::ValueValidation, e)
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("run") => cmd_run(&args[1..]),
-        Some("check") => cmd_check(&args[1..]),
-        Some("bench") => cmd_bench(&args[1..]),
-        Some("--help" | "-h" | "help") => {
-            print!("{HELP}");
-            Ok(ExitCode::SUCCESS)
-        }
-        Some(other) => Err(format!("unknown command \"{other}\"")),
-        None => Err("no command given".into()),
+    let result = match Cli::parse().command {
+        Cmd::Run { file, trace } => Ok(cmd_run(&file, trace)),
+        Cmd::Check(args) => cmd_check(&args),
+        Cmd::Bench { duration_ms } => cmd_bench(duration_ms),
     };
-    match result {
-        Ok(code) => code,
-        Err(message) => {
-            eprintln!("raftsim: {message}\n\n{HELP}");
-            ExitCode::from(2)
-        }
-    }
+    result.unwrap_or_else(|e| e.exit())
 }
 
-/// Hand-rolled flag parsing: `--name value` pairs and bare switches.
-struct Flags {
-    pairs: Vec<(String, Option<String>)>,
-    positional: Vec<String>,
-}
-
-impl Flags {
-    fn parse(args: &[String], switches: &[&str], valued: &[&str]) -> Result<Flags, String> {
-        let mut flags = Flags {
-            pairs: Vec::new(),
-            positional: Vec::new(),
-        };
-        let mut i = 0;
-        while i < args.len() {
-            let a = &args[i];
-            if switches.contains(&a.as_str()) {
-                flags.pairs.push((a.clone(), None));
-            } else if valued.contains(&a.as_str()) {
-                let value = args
-                    .get(i + 1)
-                    .ok_or_else(|| format!("{a} needs a value"))?;
-                flags.pairs.push((a.clone(), Some(value.clone())));
-                i += 1;
-            } else if a.starts_with("--") {
-                return Err(format!("unknown option {a}"));
-            } else {
-                flags.positional.push(a.clone());
-            }
-            i += 1;
+fn cmd_run(file: &std::path::Path, trace: bool) -> ExitCode {
+    let shown = file.display();
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("raftsim: cannot read {shown}: {e}");
+            return ExitCode::from(2);
         }
-        Ok(flags)
-    }
-
-    fn has(&self, name: &str) -> bool {
-        self.pairs.iter().any(|(n, _)| n == name)
-    }
-
-    fn values(&self, name: &str) -> Vec<&str> {
-        self.pairs
-            .iter()
-            .filter(|(n, _)| n == name)
-            .filter_map(|(_, v)| v.as_deref())
-            .collect()
-    }
-
-    fn number(&self, name: &str) -> Result<Option<u64>, String> {
-        match self.values(name).last() {
-            None => Ok(None),
-            Some(v) => v
-                .parse()
-                .map(Some)
-                .map_err(|_| format!("{name} expects a whole number, not \"{v}\"")),
-        }
-    }
-}
-
-fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
-    let flags = Flags::parse(args, &["--trace"], &[])?;
-    let [file] = flags.positional.as_slice() else {
-        return Err("run takes exactly one scenario file".into());
     };
-    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))?;
     let scenario = match Scenario::from_json(&text) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("{file}: {e}");
-            return Ok(ExitCode::from(1));
+            eprintln!("{shown}: {e}");
+            return ExitCode::from(1);
         }
     };
-    let report = scenario::run_with(
-        &scenario,
-        &RunOptions {
-            trace: flags.has("--trace"),
-        },
-    );
+    let report = scenario::run_with(&scenario, &RunOptions { trace });
     for line in &report.trace {
         println!("{line}");
     }
@@ -158,60 +185,25 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
             format!("{} problem(s)", problems.len())
         }
     );
-    Ok(if problems.is_empty() {
+    if problems.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    })
+    }
 }
 
-fn cmd_check(args: &[String]) -> Result<ExitCode, String> {
-    let flags = Flags::parse(
-        args,
-        &["--slow-backup", "--noop-on-election"],
-        &[
-            "--seeds",
-            "--duration-ms",
-            "--servers",
-            "--nemesis",
-            "--knob",
-            "--first-seed",
-            "--clients",
-            "--save",
-        ],
-    )?;
-    if !flags.positional.is_empty() {
-        return Err(format!("unexpected argument {}", flags.positional[0]));
+fn cmd_check(args: &CheckArgs) -> Result<ExitCode, clap::Error> {
+    let seeds = limits::seed_range(args.first_seed, args.seeds).map_err(refuse)?;
+    let duration = limits::run_length(args.duration_ms).map_err(refuse)?;
+    limits::check_load(args.servers, args.clients, duration).map_err(refuse)?;
+    let (servers, duration_ms, nemesis) = (args.servers, args.duration_ms, args.nemesis);
+    let mut knobs = Knobs::DEFAULT;
+    for name in &args.knobs {
+        // Checked by `knob` already.
+        knobs
+            .set(name, true)
+            .map_err(|e| Cli::command().error(ErrorKind::InvalidValue, e))?;
     }
-    let seeds = flags.number("--seeds")?.ok_or("check needs --seeds N")?;
-    let duration_ms = flags
-        .number("--duration-ms")?
-        .ok_or("check needs --duration-ms D")?;
-    let servers = flags.number("--servers")?.unwrap_or(5);
-    if !(1..=9).contains(&servers) {
-        return Err(format!("--servers must be 1 to 9, not {servers}"));
-    }
-    let first_seed = flags.number("--first-seed")?.unwrap_or(0);
-    let clients = flags.number("--clients")?.unwrap_or(3) as u32;
-    let nemesis_name = flags.values("--nemesis").last().copied().unwrap_or("all");
-    let nemesis = Nemesis::parse(nemesis_name).ok_or_else(|| {
-        format!("--nemesis must be all, crash, partition, loss or none, not \"{nemesis_name}\"")
-    })?;
-    let mut knob_spec = KnobsSpec::default();
-    for name in flags.values("--knob") {
-        if !knob_spec.enable(name) {
-            return Err(format!(
-                "unknown knob \"{name}\": use one of {}",
-                KnobsSpec::NAMES.join(", ")
-            ));
-        }
-    }
-    let knobs = Knobs {
-        forget_vote_on_restart: knob_spec.forget_vote_on_restart,
-        commit_old_term_by_counting: knob_spec.commit_old_term_by_counting,
-        skip_election_restriction: knob_spec.skip_election_restriction,
-        stale_local_reads: knob_spec.stale_local_reads,
-    };
 
     let started = Instant::now();
     let mut events: u64 = 0;
@@ -219,15 +211,16 @@ fn cmd_check(args: &[String]) -> Result<ExitCode, String> {
     let mut violations = 0;
     let mut unknown = 0;
     let mut first_failure: Option<(FuzzConfig, String)> = None;
-    for seed in first_seed..first_seed + seeds {
+    let runs = args.seeds;
+    for seed in seeds {
         let config = FuzzConfig {
-            servers: servers as u8,
+            servers,
             nemesis,
             knobs: knobs.clone(),
-            clients,
-            fast_backup: !flags.has("--slow-backup"),
-            noop_on_election: flags.has("--noop-on-election"),
-            ..FuzzConfig::new(seed, duration_ms * 1000)
+            clients: args.clients,
+            fast_backup: !args.slow_backup,
+            noop_on_election: args.noop_on_election,
+            ..FuzzConfig::new(seed, duration)
         };
         let outcome = fuzz::run_seed(&config);
         events += outcome.events;
@@ -247,9 +240,9 @@ fn cmd_check(args: &[String]) -> Result<ExitCode, String> {
     }
     let secs = started.elapsed().as_secs_f64();
     println!(
-        "{{\"runs\":{seeds},\"violations\":{violations},\"events\":{events},\"events_per_sec\":{:.0},\"wall_secs\":{secs:.2},\"client_ops\":{operations},\"linearizability_unknown\":{unknown},\"servers\":{servers},\"duration_ms\":{duration_ms},\"nemesis\":\"{nemesis}\",\"knobs\":[{}],\"first_failing_seed\":{}}}",
+        "{{\"runs\":{runs},\"violations\":{violations},\"events\":{events},\"events_per_sec\":{:.0},\"wall_secs\":{secs:.2},\"client_ops\":{operations},\"linearizability_unknown\":{unknown},\"servers\":{servers},\"duration_ms\":{duration_ms},\"nemesis\":\"{nemesis}\",\"knobs\":[{}],\"first_failing_seed\":{}}}",
         events as f64 / secs.max(1e-9),
-        flags.values("--knob").iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(","),
+        args.knobs.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(","),
         first_failure.as_ref().map_or("null".to_string(), |(c, _)| c.seed.to_string()),
     );
     let Some((config, problem)) = first_failure else {
@@ -274,10 +267,11 @@ fn cmd_check(args: &[String]) -> Result<ExitCode, String> {
         eprintln!("  {line}");
     }
     let replay = scenario::scenario_from_fuzz(&small, &shrunk, outcome.problem().as_deref());
-    if let Some(path) = flags.values("--save").last() {
+    if let Some(path) = &args.save {
+        let shown = path.display();
         match std::fs::write(path, replay.to_json() + "\n") {
-            Ok(()) => eprintln!("replay: raftsim run {path} --trace"),
-            Err(e) => eprintln!("could not write {path}: {e}"),
+            Ok(()) => eprintln!("replay: raftsim run {shown} --trace"),
+            Err(e) => eprintln!("could not write {shown}: {e}"),
         }
     }
     eprintln!("permalink: {}", replay.to_permalink());
@@ -320,13 +314,14 @@ fn cmd_check(args: &[String]) -> Result<ExitCode, String> {
     Ok(ExitCode::from(1))
 }
 
-fn cmd_bench(args: &[String]) -> Result<ExitCode, String> {
-    let flags = Flags::parse(args, &[], &["--duration-ms"])?;
-    let duration_ms = flags.number("--duration-ms")?.unwrap_or(3_000_000);
+fn cmd_bench(duration_ms: u64) -> Result<ExitCode, clap::Error> {
     // The workload the wasm benchmark measures too (src/sim/workload.rs).
-    let mut sim = Sim::new(raft_explorer::sim::workload::busy_cluster());
+    let config = raft_explorer::sim::workload::busy_cluster();
+    let duration = limits::run_length(duration_ms).map_err(refuse)?;
+    limits::check_load(config.servers, config.load.clients, duration).map_err(refuse)?;
+    let mut sim = Sim::new(config);
     let started = Instant::now();
-    sim.run_until(duration_ms * 1000);
+    sim.run_until(duration);
     let secs = started.elapsed().as_secs_f64();
     let events = sim.events_processed();
     println!(

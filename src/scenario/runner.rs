@@ -6,7 +6,7 @@ use super::format::{parse_server_number, Expectation, Scenario, Step, StepAction
 use crate::check::invariants::step_until;
 use crate::check::{check_history, Checker, Property, Verdict, Violation};
 use crate::raft::types::{Command, EntryPayload, LogIndex, ServerId};
-use crate::raft::{Knobs, RaftOptions};
+use crate::raft::RaftOptions;
 use crate::sim::{Action, ClientLoad, ClusterView, ServerStatus, ServerView, Sim, SimConfig};
 
 /// How to run.
@@ -79,7 +79,6 @@ impl Report {
 /// The simulator configuration a scenario describes.
 pub fn sim_config(scenario: &Scenario) -> SimConfig {
     let c = &scenario.cluster;
-    let k = &c.knobs;
     SimConfig {
         seed: scenario.seed,
         servers: c.servers,
@@ -100,12 +99,7 @@ pub fn sim_config(scenario: &Scenario) -> SimConfig {
         raft: RaftOptions {
             fast_backup: c.fast_backup,
             noop_on_election: c.noop_on_election,
-            knobs: Knobs {
-                forget_vote_on_restart: k.forget_vote_on_restart,
-                commit_old_term_by_counting: k.commit_old_term_by_counting,
-                skip_election_restriction: k.skip_election_restriction,
-                stale_local_reads: k.stale_local_reads,
-            },
+            knobs: c.knobs.clone(),
         },
         trace_capacity: 0,
         checkpoint_interval: 0,

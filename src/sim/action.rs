@@ -1,7 +1,7 @@
 //! Everything a user (or a scenario, or the fuzzer) can do to the world. Each verb is one
 //! `Action` value, recorded with its time in the action log.
 
-use super::view::{MessageId, Micros};
+use super::view::{MessageId, Micros, ServerStatus};
 use super::Decimal;
 use crate::raft::{ClientId, Command, ServerId};
 use serde::{Deserialize, Serialize};
@@ -197,14 +197,43 @@ pub enum ActionOutcome {
     },
 }
 
-/// Why an action cannot be applied (unknown server, server already crashed, ...).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ActionError(pub String);
-
-impl fmt::Display for ActionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+/// Why an action cannot be applied (unknown server, server already crashed, ...). Nothing
+/// changes when an action is refused.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ActionError {
+    #[error("there is no server {server} (servers are S1..S{servers})")]
+    NoSuchServer { server: ServerId, servers: u8 },
+    #[error("{0} is already crashed")]
+    AlreadyCrashed(ServerId),
+    #[error("{0} is not crashed")]
+    NotCrashed(ServerId),
+    #[error("{server} is {} and cannot time out", .status.word())]
+    CannotTimeOut {
+        server: ServerId,
+        status: ServerStatus,
+    },
+    #[error("{server} is {} and cannot be paused", .status.word())]
+    CannotPause {
+        server: ServerId,
+        status: ServerStatus,
+    },
+    #[error("{0} is not paused")]
+    NotPaused(ServerId),
+    #[error("{0} appears in two partition groups")]
+    InTwoGroups(ServerId),
+    #[error("a link joins two different servers, not {0} to itself")]
+    LinkToItself(ServerId),
+    #[error("fewer than two election timers are running (a leader's, a crashed or a paused server's do not run)")]
+    TooFewElectionTimers,
+    #[error("a probability is between 0 and 1, not {}", super::decimal::approx(*.0))]
+    Probability(f64),
+    #[error("latency min {min} µs is above max {max} µs")]
+    LatencyRange { min: Micros, max: Micros },
+    /// Above `limits::MAX_TIMER`.
+    #[error("latency max {0} µs is above one minute")]
+    LatencyTooLong(Micros),
+    #[error("message #{} is not in flight", .0 .0)]
+    NotInFlight(MessageId),
+    #[error("client ids are C1..C{}, not {client}", super::limits::MAX_CLIENT_ID)]
+    NoSuchClient { client: ClientId },
 }
-
-impl std::error::Error for ActionError {}

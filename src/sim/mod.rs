@@ -36,6 +36,7 @@ pub mod action;
 pub mod config;
 pub mod decimal;
 pub mod history;
+pub mod limits;
 pub mod network;
 pub mod trace;
 pub mod view;
@@ -44,9 +45,10 @@ pub mod workload;
 pub(crate) mod world;
 
 pub use action::{Action, ActionError, ActionOutcome};
-pub use config::{ClientLoad, SimConfig};
+pub use config::{ClientLoad, ConfigError, SimConfig};
 pub use decimal::Decimal;
 pub use history::RecordedAction;
+pub use limits::LimitError;
 pub use trace::{LossReason, MessageKind, MessageSummary, ReplySummary, TraceEvent, TraceKind};
 pub use view::*;
 
@@ -55,6 +57,20 @@ use history::Timeline;
 use std::collections::VecDeque;
 use view_cache::ViewCache;
 use world::World;
+
+/// Why `Sim::replay` or `Sim::rewind_to` refused.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum SimError {
+    #[error("invalid configuration: {0}")]
+    Config(#[from] ConfigError),
+    /// Action `index` of the log comes before the one preceding it.
+    #[error("recorded actions must be in the order they were applied (action {index} is not)")]
+    ActionsOutOfOrder { index: usize },
+    #[error("time travel is off for this simulation")]
+    TimeTravelOff,
+    #[error("no checkpoint at or before {time} µs")]
+    NoCheckpoint { time: Micros },
+}
 
 /// The simulated cluster.
 #[derive(Clone, Debug)]
@@ -77,7 +93,7 @@ impl Sim {
         }
     }
 
-    pub fn try_new(config: SimConfig) -> Result<Self, String> {
+    pub fn try_new(config: SimConfig) -> Result<Self, ConfigError> {
         config.validate()?;
         let (capacity, interval, max, budget) = (
             config.trace_capacity,
@@ -401,12 +417,12 @@ impl Sim {
     /// A new simulation that will replay `actions` (an `actions()` log from a run with the
     /// same config) at exactly the positions they were applied, as time is advanced. Applying
     /// a new action forks, as after a rewind.
-    pub fn replay(config: SimConfig, actions: Vec<RecordedAction>) -> Result<Self, String> {
-        if actions
+    pub fn replay(config: SimConfig, actions: Vec<RecordedAction>) -> Result<Self, SimError> {
+        if let Some(i) = actions
             .windows(2)
-            .any(|w| (w[1].time, w[1].after_events) < (w[0].time, w[0].after_events))
+            .position(|w| (w[1].time, w[1].after_events) < (w[0].time, w[0].after_events))
         {
-            return Err("recorded actions must be in the order they were applied".into());
+            return Err(SimError::ActionsOutOfOrder { index: i + 1 });
         }
         let mut sim = Sim::try_new(config)?;
         sim.timeline.actions = actions;
@@ -437,13 +453,13 @@ impl Sim {
     /// `time` is not (the state is the one the user saw when acting). Going forward simply runs
     /// (replaying recorded actions). Going back restores the nearest earlier checkpoint and
     /// replays deterministically. The recorded future is kept until a new action forks it.
-    pub fn rewind_to(&mut self, time: Micros) -> Result<(), String> {
+    pub fn rewind_to(&mut self, time: Micros) -> Result<(), SimError> {
         if time >= self.world.now {
             self.run_until(time);
             return Ok(());
         }
         if !self.timeline.enabled() {
-            return Err("time travel is off for this simulation".into());
+            return Err(SimError::TimeTravelOff);
         }
         let actions_before = self
             .timeline
@@ -452,7 +468,7 @@ impl Sim {
             .take_while(|a| a.time < time)
             .count();
         let Some(checkpoint) = self.timeline.checkpoint_before(time, actions_before) else {
-            return Err(format!("no checkpoint at or before {time} µs"));
+            return Err(SimError::NoCheckpoint { time });
         };
         self.world = checkpoint.restore();
         self.timeline.applied = checkpoint.actions_applied;

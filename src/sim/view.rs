@@ -28,6 +28,17 @@ pub enum ServerStatus {
     Paused,
 }
 
+impl ServerStatus {
+    /// "up", "crashed" or "paused".
+    pub fn word(self) -> &'static str {
+        match self {
+            ServerStatus::Up => "up",
+            ServerStatus::Crashed => "crashed",
+            ServerStatus::Paused => "paused",
+        }
+    }
+}
+
 /// One server as users see it: Figure 2's state, its timers and its key-value store.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerView {

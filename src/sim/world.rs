@@ -18,8 +18,9 @@ use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
 use std::sync::Arc;
 
-/// Longest latency, timeout or delay accepted (one hour), so time arithmetic cannot overflow.
-pub(crate) const MAX_DURATION: Micros = 3_600_000_000;
+/// Longest latency or delay accepted (one minute, `limits::MAX_TIMER`), so time arithmetic
+/// cannot overflow.
+use super::limits::MAX_TIMER as MAX_DURATION;
 
 /// A Raft message on the wire.
 #[derive(Clone, Debug)]
@@ -983,50 +984,46 @@ impl World {
 
     fn check_server(&self, id: ServerId) -> Result<usize, ActionError> {
         if id.0 == 0 || id.0 > self.config.servers {
-            return Err(ActionError(format!(
-                "there is no server {id} (servers are S1..S{})",
-                self.config.servers
-            )));
+            return Err(ActionError::NoSuchServer {
+                server: id,
+                servers: self.config.servers,
+            });
         }
         Ok(self.node_index(id))
     }
 
     fn check(&self, action: &Action) -> Result<(), ActionError> {
         let status_of = |id: ServerId| self.check_server(id).map(|i| self.nodes[i].status);
-        let fail = |text: String| Err(ActionError(text));
+        let refuse_if =
+            |refused: bool, error: ActionError| if refused { Err(error) } else { Ok(()) };
         match action {
-            Action::Crash { server } => match status_of(*server)? {
-                ServerStatus::Crashed => fail(format!("{server} is already crashed")),
-                _ => Ok(()),
-            },
-            Action::Restart { server } => match status_of(*server)? {
-                ServerStatus::Crashed => Ok(()),
-                _ => fail(format!("{server} is not crashed")),
-            },
-            Action::Timeout { server } => match status_of(*server)? {
-                ServerStatus::Up => Ok(()),
-                other => fail(format!(
-                    "{server} is {} and cannot time out",
-                    status_word(other)
-                )),
-            },
-            Action::Pause { server } => match status_of(*server)? {
-                ServerStatus::Up => Ok(()),
-                other => fail(format!(
-                    "{server} is {} and cannot be paused",
-                    status_word(other)
-                )),
-            },
-            Action::Resume { server } => match status_of(*server)? {
-                ServerStatus::Paused => Ok(()),
-                _ => fail(format!("{server} is not paused")),
-            },
+            Action::Crash { server } => refuse_if(
+                status_of(*server)? == ServerStatus::Crashed,
+                ActionError::AlreadyCrashed(*server),
+            ),
+            Action::Restart { server } => refuse_if(
+                status_of(*server)? != ServerStatus::Crashed,
+                ActionError::NotCrashed(*server),
+            ),
+            Action::Timeout { server } | Action::Pause { server } => {
+                let (server, status) = (*server, status_of(*server)?);
+                let error = if matches!(action, Action::Timeout { .. }) {
+                    ActionError::CannotTimeOut { server, status }
+                } else {
+                    ActionError::CannotPause { server, status }
+                };
+                refuse_if(status != ServerStatus::Up, error)
+            }
+            Action::Resume { server } => refuse_if(
+                status_of(*server)? != ServerStatus::Paused,
+                ActionError::NotPaused(*server),
+            ),
             Action::Partition { groups } => {
                 let mut seen = crate::raft::ServerSet::default();
                 for id in groups.iter().flatten() {
                     self.check_server(*id)?;
                     if seen.contains(*id) {
-                        return fail(format!("{id} appears in two partition groups"));
+                        return Err(ActionError::InTwoGroups(*id));
                     }
                     seen.insert(*id);
                 }
@@ -1035,54 +1032,40 @@ impl World {
             Action::Cut { from, to } => {
                 self.check_server(*from)?;
                 self.check_server(*to)?;
-                if from == to {
-                    return fail("a link joins two different servers".into());
-                }
-                Ok(())
+                refuse_if(from == to, ActionError::LinkToItself(*from))
             }
             Action::Heal => Ok(()),
-            Action::SpreadTimers | Action::AlignTimers => {
-                if self.running_election_timers().len() >= 2 {
-                    Ok(())
-                } else {
-                    fail("fewer than two election timers are running (a leader's, a crashed or a paused server's do not run)".into())
-                }
-            }
-            Action::SetLoss { probability } | Action::SetDuplication { probability } => {
-                if (0.0..=1.0).contains(probability) {
-                    Ok(())
-                } else {
-                    fail(format!(
-                        "a probability is between 0 and 1, not {}",
-                        super::decimal::approx(*probability)
-                    ))
-                }
-            }
+            Action::SpreadTimers | Action::AlignTimers => refuse_if(
+                self.running_election_timers().len() < 2,
+                ActionError::TooFewElectionTimers,
+            ),
+            Action::SetLoss { probability } | Action::SetDuplication { probability } => refuse_if(
+                !(0.0..=1.0).contains(probability),
+                ActionError::Probability(*probability),
+            ),
             Action::SetLatency { min, max } => {
                 if min > max {
-                    fail(format!("latency min {min} µs is above max {max} µs"))
-                } else if *max > MAX_DURATION {
-                    fail(format!("latency max {max} µs is above one hour"))
+                    Err(ActionError::LatencyRange {
+                        min: *min,
+                        max: *max,
+                    })
                 } else {
-                    Ok(())
+                    refuse_if(*max > MAX_DURATION, ActionError::LatencyTooLong(*max))
                 }
             }
             Action::DropMessage { id }
             | Action::DuplicateMessage { id }
-            | Action::DelayMessage { id, .. } => {
-                if self.find_message(*id).is_some() {
-                    Ok(())
-                } else {
-                    fail(format!("message #{} is not in flight", id.0))
-                }
-            }
+            | Action::DelayMessage { id, .. } => refuse_if(
+                self.find_message(*id).is_none(),
+                ActionError::NotInFlight(*id),
+            ),
             Action::ClientRequest { client, target, .. } => {
                 if let Some(target) = target {
                     self.check_server(*target)?;
                 }
                 match client {
-                    Some(c) if c.0 == 0 || c.0 > 1000 => {
-                        fail(format!("client ids are C1..C1000, not {c}"))
+                    Some(c) if c.0 == 0 || c.0 > super::limits::MAX_CLIENT_ID => {
+                        Err(ActionError::NoSuchClient { client: *c })
                     }
                     _ => Ok(()),
                 }
@@ -1446,14 +1429,6 @@ impl World {
             message,
             doomed,
         }
-    }
-}
-
-fn status_word(status: ServerStatus) -> &'static str {
-    match status {
-        ServerStatus::Up => "up",
-        ServerStatus::Crashed => "crashed",
-        ServerStatus::Paused => "paused",
     }
 }
 

@@ -60,7 +60,7 @@ pub fn CommandForm(props: &CommandFormProps) -> Html {
                         target: fixed.or(*target),
                     });
                 }
-                Err(err) => error.set(Some(err.0)),
+                Err(err) => error.set(Some(err.to_string())),
             }
         })
     };

@@ -158,23 +158,3 @@ pub enum LinVerdict {
     Violated(String, Micros),
     Unknown(String),
 }
-
-/// The deliberate bugs users can switch on under "Experiments".
-pub const KNOBS: [(&str, &str); 4] = [
-    (
-        "forget_vote_on_restart",
-        "Forget votedFor on restart (vote twice in a term, §5.2)",
-    ),
-    (
-        "commit_old_term_by_counting",
-        "Commit old-term entries by counting replicas (Figure 8, §5.4.2)",
-    ),
-    (
-        "skip_election_restriction",
-        "Grant votes without the up-to-date check (§5.4.1)",
-    ),
-    (
-        "stale_local_reads",
-        "Leader answers GET locally without checking it still leads (§8)",
-    ),
-];

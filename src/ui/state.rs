@@ -660,7 +660,7 @@ impl Model {
                 self.checker.borrow_mut().observe_sim(&self.sim.borrow());
                 self.notice = None;
             }
-            Err(e) => self.notice = Some(e.0),
+            Err(e) => self.notice = Some(e.to_string()),
         }
         self.refresh(false);
     }
@@ -686,7 +686,7 @@ impl Model {
         let backwards = t < self.now;
         let result = self.sim.borrow_mut().rewind_to(t);
         if let Err(e) = result {
-            self.notice = Some(e);
+            self.notice = Some(e.to_string());
         }
         if backwards {
             // The checker's first violation stays if it happened before t.
@@ -932,15 +932,10 @@ impl Model {
                 self.restart_world();
             }
             Intent::SetKnob(name, on) => {
-                let k = &mut self.config.raft.knobs;
-                match name {
-                    "forget_vote_on_restart" => k.forget_vote_on_restart = on,
-                    "commit_old_term_by_counting" => k.commit_old_term_by_counting = on,
-                    "skip_election_restriction" => k.skip_election_restriction = on,
-                    "stale_local_reads" => k.stale_local_reads = on,
-                    _ => {}
+                // The names come from `Knobs::ALL`: an unknown one cannot happen.
+                if self.config.raft.knobs.set(name, on).is_ok() {
+                    self.restart_world();
                 }
-                self.restart_world();
             }
             Intent::ToggleHelp => self.help = !self.help,
             Intent::ToggleTheme => {
@@ -1043,21 +1038,7 @@ impl Model {
 
     /// Knob names that are on in the current configuration.
     pub fn knobs_on(&self) -> Vec<&'static str> {
-        let k = &self.config.raft.knobs;
-        let mut out = Vec::new();
-        if k.forget_vote_on_restart {
-            out.push("forget_vote_on_restart");
-        }
-        if k.commit_old_term_by_counting {
-            out.push("commit_old_term_by_counting");
-        }
-        if k.skip_election_restriction {
-            out.push("skip_election_restriction");
-        }
-        if k.stale_local_reads {
-            out.push("stale_local_reads");
-        }
-        out
+        self.config.raft.knobs.names_on()
     }
 }
 
