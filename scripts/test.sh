@@ -78,7 +78,7 @@ part "formatting: cargo fmt --check" cargo fmt --check
 part "lints: cargo clippy --all-targets -- -D warnings (native)" \
     cargo clippy --quiet --all-targets -- -D warnings
 part "lints: cargo clippy (wasm32, the UI)" wasm_clippy
-if [ -f src/bin/raftsim.rs ] && grep -q 'Check' src/bin/raftsim.rs; then
+if [ -f src/bin/raftsim/cli.rs ] && grep -q 'Check' src/bin/raftsim/cli.rs; then
     part "simulator fuzz check: raftsim check --seeds 500 --duration-ms 30000 --nemesis all" \
         cargo run --quiet --release --bin raftsim -- check --seeds 500 --duration-ms 30000 --nemesis all
 fi
