@@ -10,7 +10,7 @@
 
 use crate::raft::types::{Command, Role};
 use crate::raft::Knobs;
-use crate::sim::limits::{self, MAX_TIMER_MS};
+use crate::sim::limits::{self, LimitError, MAX_TIMER_MS};
 use crate::sim::SimConfig;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -266,14 +266,18 @@ pub struct ScenarioError {
     /// The field the problem is about, if known ("server", "cluster.loss", ...).
     pub field: Option<String>,
     pub message: String,
+    /// The limit (`sim::limits`, shared with `SimConfig` and `raftsim`) that the value
+    /// breaks, when that is the problem.
+    pub limit: Option<LimitError>,
 }
 
 impl ScenarioError {
-    fn top(field: impl Into<Option<String>>, message: impl Into<String>) -> Self {
+    pub(crate) fn top(field: impl Into<Option<String>>, message: impl Into<String>) -> Self {
         ScenarioError {
             step: None,
             field: field.into(),
             message: message.into(),
+            limit: None,
         }
     }
 }
@@ -410,8 +414,11 @@ fn strip_position(message: String) -> String {
 
 /// A limit error (from `sim::limits`, shared with `SimConfig` and the command line) about
 /// `field` of the file.
-fn limit<T>(field: &str, result: Result<T, limits::LimitError>) -> Result<T, ScenarioError> {
-    result.map_err(|e| ScenarioError::top(Some(field.into()), e.to_string()))
+fn limit<T>(field: &str, result: Result<T, LimitError>) -> Result<T, ScenarioError> {
+    result.map_err(|e| ScenarioError {
+        limit: Some(e.clone()),
+        ..ScenarioError::top(Some(field.into()), e.to_string())
+    })
 }
 
 /// "S3" → Some(3).
@@ -531,7 +538,7 @@ impl Scenario {
         if c.clients.count > 0 && !(1..=limits::MAX_KEYS).contains(&c.clients.keys) {
             return limit(
                 "cluster.clients.keys",
-                Err(limits::LimitError::Keys(c.clients.keys.into())),
+                Err(LimitError::Keys(c.clients.keys.into())),
             );
         }
         let [lmin, lmax] = c.latency_ms;
@@ -556,10 +563,14 @@ impl Scenario {
                     step: Some(i),
                     field: Some(field.into()),
                     message: format!("({}) {message}", step.action.name()),
+                    limit: None,
                 })
             };
             if let Err(e) = limits::run_length(step.at_ms) {
-                return err("at_ms", e.to_string());
+                return err("at_ms", e.to_string()).map_err(|located| ScenarioError {
+                    limit: Some(e),
+                    ..located
+                });
             }
             if step.at_ms < previous {
                 return err(
@@ -702,6 +713,7 @@ fn parse_step(index: usize, value: Value) -> Result<Step, ScenarioError> {
         step: Some(index),
         field,
         message,
+        limit: None,
     };
     let Value::Object(mut obj) = value else {
         return Err(located(
@@ -896,6 +908,7 @@ mod tests {
         let e = Scenario::from_json(&with_steps(r#"{"at_ms":99999999999,"action":"heal"}"#))
             .unwrap_err();
         assert_eq!((e.step, e.field.as_deref()), (Some(0), Some("at_ms")));
+        assert_eq!(e.limit, Some(LimitError::RunTooLong(99_999_999_999)));
         let e = Scenario::from_json(
             r#"{"version":1,"name":"t","cluster":{"heartbeat_ms":18446744073709551615}}"#,
         )
@@ -907,6 +920,13 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("cluster.clients.count"));
         assert!(e.message.contains("above the limit of 75000"), "{e}");
+        assert!(matches!(
+            e.limit,
+            Some(LimitError::Load {
+                load: 3_240_000,
+                ..
+            })
+        ));
         let e =
             Scenario::from_json(r#"{"version":1,"name":"t","cluster":{"clients":{"count":101}}}"#)
                 .unwrap_err();
