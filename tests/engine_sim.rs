@@ -2,7 +2,8 @@
 
 use raft_explorer::raft::{Command, LogIndex, RaftOptions, Role, ServerId, Term};
 use raft_explorer::sim::{
-    Action, ActionError, ClientLoad, ClusterView, ServerStatus, Sim, SimConfig, TraceKind,
+    Action, ActionError, ClientLoad, ClusterView, ConfigError, LimitError, ServerStatus, Sim,
+    SimConfig, TraceKind,
 };
 
 const MS: u64 = 1_000;
@@ -936,4 +937,34 @@ fn client_requests_and_replies_are_visible_while_they_travel() {
     sim.client_request(set("y", "1"), Some(follower));
     sim.crash(follower);
     assert!(sim.client_traffic()[0].doomed);
+}
+
+#[test]
+fn zero_latency_with_clients_that_never_think_is_refused_as_time_would_stand_still() {
+    let load = ClientLoad {
+        think_time_max: 0,
+        ..ClientLoad::busy(1)
+    };
+    let config = SimConfig {
+        load: load.clone(),
+        latency_min: 0,
+        latency_max: 0,
+        ..SimConfig::default()
+    };
+    assert_eq!(
+        Sim::try_new(config).unwrap_err(),
+        ConfigError::Limit(LimitError::TimeStandsStill)
+    );
+    let mut sim = Sim::new(SimConfig {
+        load,
+        ..SimConfig::default()
+    });
+    sim.run_until(100 * MS);
+    assert_eq!(
+        sim.apply(Action::SetLatency { min: 0, max: 0 })
+            .unwrap_err(),
+        ActionError::Limit(LimitError::TimeStandsStill)
+    );
+    sim.run_until(200 * MS);
+    assert_eq!(sim.now(), 200 * MS);
 }

@@ -535,6 +535,10 @@ impl Scenario {
             "cluster.clients.count",
             limits::check_clients(c.clients.count.into()),
         )?;
+        limit(
+            "cluster.clients.think_ms",
+            limits::check_time_advances(c.clients.count, tmax, c.latency_ms[1]),
+        )?;
         if c.clients.count > 0 && !(1..=limits::MAX_KEYS).contains(&c.clients.keys) {
             return limit(
                 "cluster.clients.keys",
@@ -931,6 +935,12 @@ mod tests {
             Scenario::from_json(r#"{"version":1,"name":"t","cluster":{"clients":{"count":101}}}"#)
                 .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("cluster.clients.count"));
+        let e = Scenario::from_json(
+            r#"{"version":1,"name":"t","cluster":{"latency_ms":[0,0],"clients":{"count":1,"think_ms":[0,0]}}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("cluster.clients.think_ms"));
+        assert_eq!(e.limit, Some(LimitError::TimeStandsStill));
         let e = Scenario::from_json(r#"{"version":2,"name":"t"}"#).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("version"));
         let e = Scenario::from_json(r#"{"version":1,"name":"t","colour":"red"}"#).unwrap_err();

@@ -232,6 +232,10 @@ pub enum ActionError {
     /// Above `limits::MAX_TIMER`.
     #[error("latency max {0} µs is above one minute")]
     LatencyTooLong(Micros),
+    /// A setting that would break one of `sim::limits` (zero latency with clients that do not
+    /// think: time would stand still).
+    #[error(transparent)]
+    Limit(#[from] super::limits::LimitError),
     #[error("message #{} is not in flight", .0 .0)]
     NotInFlight(MessageId),
     #[error("client ids are C1..C{}, not {client}", super::limits::MAX_CLIENT_ID)]

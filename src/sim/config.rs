@@ -150,6 +150,11 @@ impl SimConfig {
             return Err(LimitError::TimerTooLong(d.div_ceil(1000)).into());
         }
         limits::check_clients(self.load.clients.into())?;
+        limits::check_time_advances(
+            self.load.clients,
+            self.load.think_time_max,
+            self.latency_max,
+        )?;
         if self.load.clients > 0 && !(1..=limits::MAX_KEYS).contains(&self.load.keys) {
             return Err(LimitError::Keys(self.load.keys.into()).into());
         }

@@ -70,6 +70,11 @@ pub enum LimitError {
         seconds: u64,
         load: u64,
     },
+    #[error(
+        "automatic clients with a think time of 0 need a latency above 0: otherwise each \
+         answer comes at once and simulated time never advances"
+    )]
+    TimeStandsStill,
     #[error("{0} seeds: choose 1 to {MAX_SEEDS}")]
     Seeds(u64),
     #[error("{count} seeds from {first} pass the largest seed, {}", u64::MAX)]
@@ -120,6 +125,19 @@ pub fn check_load(servers: u8, clients: u32, duration: Micros) -> Result<(), Lim
             seconds,
             load,
         });
+    }
+    Ok(())
+}
+
+/// Whether automatic clients leave time to pass: with think time and latency both at most 0,
+/// a client's next request is sent and answered at the same instant, forever.
+pub fn check_time_advances(
+    clients: u32,
+    think_time_max: Micros,
+    latency_max: Micros,
+) -> Result<(), LimitError> {
+    if clients > 0 && think_time_max == 0 && latency_max == 0 {
+        return Err(LimitError::TimeStandsStill);
     }
     Ok(())
 }
@@ -176,6 +194,17 @@ mod tests {
         assert!(check_load(5, 3, MAX_RUN).is_ok());
         assert!(check_load(5, 5, 3_000_000_000).is_ok());
         assert!(check_load(9, 0, MAX_RUN).is_ok());
+    }
+
+    #[test]
+    fn clients_need_think_time_or_latency_for_time_to_pass() {
+        assert_eq!(
+            check_time_advances(1, 0, 0),
+            Err(LimitError::TimeStandsStill)
+        );
+        assert!(check_time_advances(1, 0, 1).is_ok());
+        assert!(check_time_advances(1, 1, 0).is_ok());
+        assert!(check_time_advances(0, 0, 0).is_ok());
     }
 
     #[test]

@@ -1049,8 +1049,15 @@ impl World {
                         min: *min,
                         max: *max,
                     })
+                } else if *max > MAX_DURATION {
+                    Err(ActionError::LatencyTooLong(*max))
                 } else {
-                    refuse_if(*max > MAX_DURATION, ActionError::LatencyTooLong(*max))
+                    let load = &self.config.load;
+                    Ok(super::limits::check_time_advances(
+                        load.clients,
+                        load.think_time_max,
+                        *max,
+                    )?)
                 }
             }
             Action::DropMessage { id }
