@@ -130,9 +130,15 @@ fn knob(text: &str) -> Result<String, String> {
     Ok(text.to_string())
 }
 
-/// A limit that depends on several flags, reported as clap reports one flag's.
-fn refuse(e: LimitError) -> clap::Error {
-    Cli::command().error(ErrorKind::ValueValidation, e)
+/// A limit that depends on several flags of `subcommand`, reported as clap reports one flag's
+/// (with that command's usage).
+fn refuse(subcommand: &str, e: impl std::fmt::Display) -> clap::Error {
+    let mut cli = Cli::command();
+    cli.build(); // names the subcommands "raftsim check", ... in the usage line
+    match cli.find_subcommand_mut(subcommand) {
+        Some(command) => command.error(ErrorKind::ValueValidation, e),
+        None => cli.error(ErrorKind::ValueValidation, e),
+    }
 }
 
 pub fn main() -> ExitCode {
@@ -193,16 +199,15 @@ fn cmd_run(file: &std::path::Path, trace: bool) -> ExitCode {
 }
 
 fn cmd_check(args: &CheckArgs) -> Result<ExitCode, clap::Error> {
-    let seeds = limits::seed_range(args.first_seed, args.seeds).map_err(refuse)?;
-    let duration = limits::run_length(args.duration_ms).map_err(refuse)?;
-    limits::check_load(args.servers, args.clients, duration).map_err(refuse)?;
+    let over_limit = |e: LimitError| refuse("check", e);
+    let seeds = limits::seed_range(args.first_seed, args.seeds).map_err(over_limit)?;
+    let duration = limits::run_length(args.duration_ms).map_err(over_limit)?;
+    limits::check_load(args.servers, args.clients, duration).map_err(over_limit)?;
     let (servers, duration_ms, nemesis) = (args.servers, args.duration_ms, args.nemesis);
     let mut knobs = Knobs::DEFAULT;
     for name in &args.knobs {
         // Checked by `knob` already.
-        knobs
-            .set(name, true)
-            .map_err(|e| Cli::command().error(ErrorKind::InvalidValue, e))?;
+        knobs.set(name, true).map_err(|e| refuse("check", e))?;
     }
 
     let started = Instant::now();
@@ -317,8 +322,9 @@ fn cmd_check(args: &CheckArgs) -> Result<ExitCode, clap::Error> {
 fn cmd_bench(duration_ms: u64) -> Result<ExitCode, clap::Error> {
     // The workload the wasm benchmark measures too (src/sim/workload.rs).
     let config = raft_explorer::sim::workload::busy_cluster();
-    let duration = limits::run_length(duration_ms).map_err(refuse)?;
-    limits::check_load(config.servers, config.load.clients, duration).map_err(refuse)?;
+    let over_limit = |e: LimitError| refuse("bench", e);
+    let duration = limits::run_length(duration_ms).map_err(over_limit)?;
+    limits::check_load(config.servers, config.load.clients, duration).map_err(over_limit)?;
     let mut sim = Sim::new(config);
     let started = Instant::now();
     sim.run_until(duration);
