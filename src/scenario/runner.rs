@@ -76,24 +76,27 @@ impl Report {
     }
 }
 
-/// The simulator configuration a scenario describes.
+/// The simulator configuration a scenario describes. Milliseconds become microseconds
+/// saturating, so a scenario built in code (not read by `from_json`, which checks the limits)
+/// with a huge value is refused by `SimConfig::validate` instead of wrapping.
 pub fn sim_config(scenario: &Scenario) -> SimConfig {
     let c = &scenario.cluster;
+    let micros = |ms: u64| ms.saturating_mul(1000);
     SimConfig {
         seed: scenario.seed,
         servers: c.servers,
-        election_timeout_min: c.election_timeout_ms[0] * 1000,
-        election_timeout_max: c.election_timeout_ms[1] * 1000,
-        heartbeat_interval: c.heartbeat_ms * 1000,
-        latency_min: c.latency_ms[0] * 1000,
-        latency_max: c.latency_ms[1] * 1000,
+        election_timeout_min: micros(c.election_timeout_ms[0]),
+        election_timeout_max: micros(c.election_timeout_ms[1]),
+        heartbeat_interval: micros(c.heartbeat_ms),
+        latency_min: micros(c.latency_ms[0]),
+        latency_max: micros(c.latency_ms[1]),
         loss_probability: c.loss,
         duplicate_probability: c.duplication,
-        client_timeout: c.client_timeout_ms * 1000,
+        client_timeout: micros(c.client_timeout_ms),
         load: ClientLoad {
             clients: c.clients.count,
-            think_time_min: c.clients.think_ms[0] * 1000,
-            think_time_max: c.clients.think_ms[1] * 1000,
+            think_time_min: micros(c.clients.think_ms[0]),
+            think_time_max: micros(c.clients.think_ms[1]),
             keys: c.clients.keys,
         },
         raft: RaftOptions {
