@@ -106,6 +106,9 @@ pub struct ClientReply {
     pub client: ClientId,
     pub seq: u64,
     pub result: ClientResult,
+    /// The log index the command was applied at, when this reply comes from applying it
+    /// (None: a redirect, a session's cached reply or a local read, §8).
+    pub index: Option<LogIndex>,
 }
 
 /// An entry this server applied to its state machine.
@@ -327,6 +330,7 @@ impl Server {
                     result: ClientResult::NotLeader {
                         leader_hint: leader,
                     },
+                    index: None,
                 });
             }
         }
@@ -825,6 +829,7 @@ impl Server {
                                     client,
                                     seq,
                                     result: ClientResult::Ok(outcome.reply()),
+                                    index: Some(index),
                                 });
                             }
                         }
@@ -848,6 +853,7 @@ impl Server {
                 client,
                 seq,
                 result,
+                index: None,
             })
         };
         if self.volatile.role != Role::Leader {

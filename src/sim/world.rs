@@ -10,7 +10,8 @@ use super::trace::{LossReason, MessageSummary, ReplySummary, TraceEvent, TraceKi
 use super::view::*;
 use super::view_cache::{CachedParts, ViewCache};
 use crate::raft::{
-    stamp, ClientId, ClientResult, Command, Input, Message, Output, Role, Server, ServerId,
+    stamp, ClientId, ClientResult, Command, Input, LogIndex, Message, Output, Role, Server,
+    ServerId,
 };
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
@@ -62,6 +63,8 @@ pub(crate) enum Event {
         seq: u64,
         from: ServerId,
         result: ClientResult,
+        /// Where the command was applied, if the reply comes from applying it.
+        index: Option<LogIndex>,
         sent_at: Micros,
         arrive_at: Micros,
     },
@@ -494,6 +497,7 @@ impl World {
                     seq: reply.seq,
                     from,
                     result: reply.result,
+                    index: reply.index,
                     sent_at: self.now,
                     arrive_at: at,
                 },
@@ -700,8 +704,9 @@ impl World {
                 seq,
                 from,
                 result,
+                index,
                 ..
-            } => self.client_reply(client, seq, from, result),
+            } => self.client_reply(client, seq, from, result, index),
             Event::ClientTimeout { client, generation } => {
                 let c = client.0 as usize - 1;
                 let valid = self.clients[c].generation == generation
@@ -857,6 +862,10 @@ impl World {
             invoked_at: self.now,
             returned_at: None,
             result: None,
+            invoked_event: self.steps,
+            returned_event: None,
+            index: None,
+            server: None,
         });
         self.history_stamp = stamp::fresh();
         let target = pinned
@@ -920,7 +929,14 @@ impl World {
         );
     }
 
-    fn client_reply(&mut self, client: ClientId, seq: u64, from: ServerId, result: ClientResult) {
+    fn client_reply(
+        &mut self,
+        client: ClientId,
+        seq: u64,
+        from: ServerId,
+        result: ClientResult,
+        index: Option<LogIndex>,
+    ) {
         let c = client.0 as usize - 1;
         let current = self.clients[c]
             .outstanding
@@ -947,7 +963,10 @@ impl World {
                 self.history_unchanged = self.history_unchanged.min(done.history_index);
                 let op = &mut self.history[done.history_index];
                 op.returned_at = Some(self.now);
+                op.returned_event = Some(self.steps);
                 op.result = Some(value);
+                op.index = index;
+                op.server = Some(from);
                 self.history_stamp = stamp::fresh();
                 let client_state = &mut self.clients[c];
                 client_state.generation += 1; // cancels the timeout
@@ -1411,6 +1430,7 @@ impl World {
                     result,
                     sent_at,
                     arrive_at,
+                    ..
                 } => Some(ClientTrafficView {
                     client: *client,
                     seq: *seq,
