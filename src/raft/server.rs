@@ -129,17 +129,28 @@ pub struct Output {
     pub stop_election_timer: bool,
     /// Schedule a heartbeat tick one heartbeat interval from now.
     pub arm_heartbeat: bool,
+    /// The log was written (entries deleted and/or appended) from this index to its end: what
+    /// the caller must store on stable storage before the messages leave (Figure 2:
+    /// persistent state is updated before responding to RPCs), and what a caller keeping
+    /// copies of the log must copy again. None: the log did not change.
+    pub log_written_from: Option<LogIndex>,
     pub applied: Vec<AppliedEntry>,
     pub client_replies: Vec<ClientReply>,
     pub notes: Vec<Note>,
 }
 
 impl Output {
+    /// Records that the log was written from `index` on.
+    fn wrote_log_from(&mut self, index: LogIndex) {
+        self.log_written_from = Some(self.log_written_from.map_or(index, |i| i.min(index)));
+    }
+
     pub fn clear(&mut self) {
         self.messages.clear();
         self.reset_election_timer = false;
         self.stop_election_timer = false;
         self.arm_heartbeat = false;
+        self.log_written_from = None;
         self.applied.clear();
         self.client_replies.clear();
         self.notes.clear();
@@ -502,6 +513,7 @@ impl Server {
                 term,
                 payload: EntryPayload::Noop,
             });
+            out.wrote_log_from(index);
             out.notes.push(Note::NoopAppended { index, term });
             self.advance_commit_index(out);
         }
@@ -631,7 +643,7 @@ impl Server {
                 }
                 None => {}
             }
-            log.append(entry);
+            out.wrote_log_from(log.append(entry));
             appended += 1;
         }
         let last_new_index = LogIndex(prev_log_index.0 + received as u64);
@@ -906,6 +918,7 @@ impl Server {
                 command,
             },
         });
+        out.wrote_log_from(index);
         self.volatile
             .pending
             .push_back(PendingReply { index, client, seq });

@@ -455,6 +455,9 @@ impl Sim {
             return Err(format!("no checkpoint at or before {time} µs"));
         };
         self.world = checkpoint.restore();
+        // The restored world counts versions from an earlier point: cached copies could
+        // carry the same versions with other contents.
+        self.view_cache = ViewCache::default();
         self.timeline.applied = checkpoint.actions_applied;
         self.timeline.next_checkpoint_at = self.world.now + self.timeline.interval;
         self.world.narrate = self.trace_capacity > 0;

@@ -10,8 +10,7 @@ use super::trace::{LossReason, MessageSummary, ReplySummary, TraceEvent, TraceKi
 use super::view::*;
 use super::view_cache::{CachedParts, ViewCache};
 use crate::raft::{
-    stamp, ClientId, ClientResult, Command, Input, LogIndex, Message, Output, Role, Server,
-    ServerId,
+    ClientId, ClientResult, Command, Input, LogIndex, Message, Output, Role, Server, ServerId,
 };
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
@@ -175,6 +174,13 @@ pub(crate) struct Node {
     pub frozen: Option<Frozen>,
     /// Messages and client requests that arrived while paused, delivered on resume.
     pub held: Vec<Event>,
+    /// Versions (see `World::next_version`) of the server's log and key-value store: a new one
+    /// at every change, so a copy made at one version is current while the version stays.
+    pub log_version: u64,
+    pub kv_version: u64,
+    /// Time-travel bookkeeping: how many leading log entries are unchanged since the world
+    /// was last compared with a checkpoint (`checkpoint_mark`).
+    pub log_unchanged: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -226,8 +232,12 @@ pub(crate) struct World {
     /// leading `history` entries are unchanged since (server logs keep their own count).
     pub checkpoint_mark: Option<u64>,
     pub history_unchanged: usize,
-    /// Names the contents of `history` (see `raft::stamp`): a fresh stamp at every change.
-    pub history_stamp: u64,
+    /// Version of `history` (see `next_version`).
+    pub history_version: u64,
+    /// Names one version of a server's log or store or of the history: the view cache keeps
+    /// a copy while its version stays. Counts up from 1 (0 = the empty value); a rewind
+    /// restores an earlier count, so the `Sim` forgets its cached copies then.
+    next_version: u64,
 }
 
 impl World {
@@ -247,6 +257,9 @@ impl World {
                 heartbeat_due: None,
                 frozen: None,
                 held: Vec::new(),
+                log_version: 0,
+                kv_version: 0,
+                log_unchanged: 0,
             })
             .collect();
         let network = Network::new(
@@ -260,7 +273,8 @@ impl World {
             narrate: config.trace_capacity > 0,
             checkpoint_mark: None,
             history_unchanged: 0,
-            history_stamp: stamp::EMPTY,
+            history_version: 0,
+            next_version: 1,
             config,
             now: 0,
             queue: BinaryHeap::new(),
@@ -467,9 +481,26 @@ impl World {
 
     // ---- driving a server ----
 
+    fn new_version(&mut self) -> u64 {
+        self.next_version += 1;
+        self.next_version - 1
+    }
+
     /// Feeds one input to server `i` and carries out what it asks for.
     fn drive(&mut self, i: usize, input: Input) {
+        let restart = matches!(input, Input::Restart);
         self.nodes[i].server.step(input, &mut self.out);
+        if let Some(from) = self.out.log_written_from {
+            let version = self.new_version();
+            let node = &mut self.nodes[i];
+            let offset = from.0.saturating_sub(node.server.log_start().0) as usize;
+            node.log_unchanged = node.log_unchanged.min(offset);
+            node.log_version = version;
+        }
+        if restart || !self.out.applied.is_empty() {
+            // A restart starts the store again from empty; applying may change it.
+            self.nodes[i].kv_version = self.new_version();
+        }
         let from = self.nodes[i].server.id();
         if self.out.reset_election_timer {
             self.reset_election_timer(i);
@@ -867,7 +898,7 @@ impl World {
             index: None,
             server: None,
         });
-        self.history_stamp = stamp::fresh();
+        self.history_version = self.new_version();
         let target = pinned
             .or(self.clients[c].believed_leader)
             .unwrap_or_else(|| {
@@ -967,7 +998,7 @@ impl World {
                 op.result = Some(value);
                 op.index = index;
                 op.server = Some(from);
-                self.history_stamp = stamp::fresh();
+                self.history_version = self.new_version();
                 let client_state = &mut self.clients[c];
                 client_state.generation += 1; // cancels the timeout
                 client_state.believed_leader = Some(from);
@@ -1130,8 +1161,10 @@ impl World {
         match action {
             Action::Crash { server } => {
                 let i = self.node_index(server);
+                let kv_version = self.new_version(); // the store is lost
                 let node = &mut self.nodes[i];
                 node.server.crash();
+                node.kv_version = kv_version;
                 node.status = ServerStatus::Crashed;
                 node.incarnation += 1;
                 node.frozen = None;
@@ -1319,7 +1352,7 @@ impl World {
             voted_for: server.voted_for(),
             log: cached
                 .log(index)
-                .get(server.log().stamp(), || server.log_entries().to_vec()),
+                .get(node.log_version, || server.log_entries().to_vec()),
             log_start: server.log_start(),
             commit_index: server.commit_index(),
             last_applied: server.last_applied(),
@@ -1346,7 +1379,7 @@ impl World {
             election_timer_started: election_started,
             kv: cached
                 .kv(index)
-                .get(server.kv().data_stamp(), || server.kv().data().clone()),
+                .get(node.kv_version, || server.kv().data().clone()),
         }
     }
 
@@ -1388,7 +1421,7 @@ impl World {
             client_traffic: self.client_traffic(),
             history: cached
                 .history
-                .get(self.history_stamp, || self.history.clone()),
+                .get(self.history_version, || self.history.clone()),
         }
     }
 
