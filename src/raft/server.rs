@@ -111,11 +111,13 @@ pub struct ClientReply {
     pub index: Option<LogIndex>,
 }
 
-/// An entry this server applied to its state machine.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// An entry this server applied to its state machine, and what applying it did.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AppliedEntry {
     pub index: LogIndex,
     pub term: Term,
+    /// For a client command, what the state machine did with it (None for a no-op).
+    pub outcome: Option<ApplyOutcome>,
 }
 
 /// What a server wants done after one input. Reuse one `Output` across calls (`step` clears
@@ -803,13 +805,19 @@ impl Server {
             };
             self.volatile.last_applied = index;
             let term = entry.term;
-            out.applied.push(AppliedEntry { index, term });
             match &entry.payload {
-                EntryPayload::Noop => out.notes.push(Note::Applied {
-                    index,
-                    term,
-                    kind: AppliedKind::Noop,
-                }),
+                EntryPayload::Noop => {
+                    out.applied.push(AppliedEntry {
+                        index,
+                        term,
+                        outcome: None,
+                    });
+                    out.notes.push(Note::Applied {
+                        index,
+                        term,
+                        kind: AppliedKind::Noop,
+                    })
+                }
                 EntryPayload::Client {
                     client,
                     seq,
@@ -846,6 +854,11 @@ impl Server {
                             }
                         }
                     }
+                    out.applied.push(AppliedEntry {
+                        index,
+                        term,
+                        outcome: Some(outcome),
+                    });
                 }
             }
         }

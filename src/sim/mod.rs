@@ -37,6 +37,7 @@ pub mod config;
 pub mod decimal;
 pub mod history;
 pub mod network;
+pub mod observer;
 pub mod trace;
 pub mod view;
 mod view_cache;
@@ -47,11 +48,13 @@ pub use action::{Action, ActionError, ActionOutcome};
 pub use config::{ClientLoad, SimConfig};
 pub use decimal::Decimal;
 pub use history::RecordedAction;
+pub use observer::{Applied, AppliedLog, Observer};
 pub use trace::{LossReason, MessageKind, MessageSummary, ReplySummary, TraceEvent, TraceKind};
 pub use view::*;
 
 use crate::raft::{ClientId, Command, Role, Server, ServerId};
 use history::Timeline;
+use observer::Attached;
 use std::collections::VecDeque;
 use view_cache::ViewCache;
 use world::World;
@@ -65,6 +68,8 @@ pub struct Sim {
     trace_capacity: usize,
     /// What the last `view()` copied, shared by the next one where unchanged.
     view_cache: ViewCache,
+    /// Called after every step (see `watch`).
+    observers: Vec<Box<dyn Attached>>,
 }
 
 impl Sim {
@@ -93,6 +98,7 @@ impl Sim {
             trace: VecDeque::new(),
             trace_capacity: capacity,
             view_cache: ViewCache::default(),
+            observers: Vec::new(),
         })
     }
 
@@ -168,6 +174,57 @@ impl Sim {
             self.trace.push_back(self.world.last.clone());
         }
         self.timeline.maybe_checkpoint(&mut self.world);
+        if !self.observers.is_empty() {
+            let mut observers = std::mem::take(&mut self.observers);
+            for observer in &mut observers {
+                observer.observe(self);
+            }
+            self.observers = observers;
+        }
+    }
+
+    // ---- observers ----
+
+    /// Attaches `observer`: from now on it is called after every step, however the
+    /// simulation is driven, so it misses nothing (e.g. `sim.watch(Checker::new())`, then
+    /// `sim.run_until(t)`, then `sim.observer::<Checker>()`). It is first given the present
+    /// state (`Observer::resync`). Observers are cloned with the `Sim`.
+    pub fn watch<T: Observer + Clone>(&mut self, mut observer: T) {
+        observer.resync(self);
+        self.observers.push(Box::new(observer));
+    }
+
+    /// The first attached observer of type `T`.
+    pub fn observer<T: Observer>(&self) -> Option<&T> {
+        self.observers
+            .iter()
+            .find_map(|o| o.as_any().downcast_ref::<T>())
+    }
+
+    /// Detaches the first attached observer of type `T` and gives it back.
+    pub fn unwatch<T: Observer>(&mut self) -> Option<T> {
+        let position = self.observers.iter().position(|o| o.as_any().is::<T>())?;
+        let observer = self.observers.remove(position).into_any();
+        observer.downcast::<T>().ok().map(|o| *o)
+    }
+
+    /// The entries the last step applied to a state machine (all on `last_touched()`), in
+    /// order, with what applying each did. Nothing is copied unless asked; `AppliedLog`
+    /// collects them for a whole run.
+    pub fn just_applied(&self) -> impl Iterator<Item = Applied> + '_ {
+        let step = self.world.last.seq;
+        self.world.last.server.into_iter().flat_map(move |server| {
+            let log = self.server(server).log();
+            self.world.out.applied.iter().filter_map(move |a| {
+                Some(Applied {
+                    step,
+                    server,
+                    index: a.index,
+                    entry: log.get(a.index)?.clone(),
+                    outcome: a.outcome.clone(),
+                })
+            })
+        })
     }
 
     /// Processes every event due at or before `time`, then sets the clock to `time`. (When
@@ -458,6 +515,8 @@ impl Sim {
         // The restored world counts versions from an earlier point: cached copies could
         // carry the same versions with other contents.
         self.view_cache = ViewCache::default();
+        // Observers see the replay's result, not the replay (they saw those steps already).
+        let mut observers = std::mem::take(&mut self.observers);
         self.timeline.applied = checkpoint.actions_applied;
         self.timeline.next_checkpoint_at = self.world.now + self.timeline.interval;
         self.world.narrate = self.trace_capacity > 0;
@@ -466,6 +525,10 @@ impl Sim {
             self.trace.pop_back();
         }
         self.run_until(time);
+        for observer in &mut observers {
+            observer.resync(self);
+        }
+        self.observers = observers;
         Ok(())
     }
 }

@@ -224,7 +224,9 @@ pub(crate) struct World {
     pub events: u64,
     /// Events and actions processed (= the seq of the last trace event).
     pub steps: u64,
-    out: Output,
+    /// What the server driven by the last step asked for (`applied` is read by
+    /// `Sim::just_applied`; cleared at every step).
+    pub out: Output,
     /// The last step, narrated (notes only copied when `narrate`).
     pub last: TraceEvent,
     pub narrate: bool,
@@ -584,6 +586,7 @@ impl World {
         self.last.server = server;
         self.last.kind = kind;
         self.last.notes.clear();
+        self.out.clear();
     }
 
     /// Processes the next queued event due at or before `limit`, if any; `self.last` narrates
