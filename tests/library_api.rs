@@ -3,8 +3,10 @@
 
 use raft_explorer::check::fuzz::{self, FuzzConfig};
 use raft_explorer::check::Checker;
-use raft_explorer::raft::{ApplyOutcome, ClientId, Command, EntryPayload, Knobs, LogIndex};
-use raft_explorer::sim::{AppliedLog, ClientLoad, Sim, SimConfig};
+use raft_explorer::raft::{
+    ApplyOutcome, ClientId, Command, EntryPayload, Knobs, LogIndex, Role, ServerId,
+};
+use raft_explorer::sim::{AppliedLog, ClientLoad, Observer, Sim, SimConfig};
 
 const SECOND: u64 = 1_000_000;
 
@@ -222,4 +224,38 @@ fn crashing_a_server_restarts_its_stream_from_index_one() {
         .collect();
     let restarted_at = indexes.windows(2).position(|w| w[1] <= w[0]).unwrap() + 1;
     assert_eq!(indexes[restarted_at], 1, "applies again from the start");
+}
+
+#[derive(Clone, Debug, Default)]
+struct Elections(Vec<(u64, ServerId)>); // (term, leader) as they happen
+
+impl Observer for Elections {
+    fn observe(&mut self, sim: &Sim) {
+        if let Some(s) = sim.last_touched().map(|id| sim.server(id)) {
+            let now = (s.current_term().0, s.id());
+            if s.role() == Role::Leader && self.0.last() != Some(&now) {
+                self.0.push(now);
+            }
+        }
+    }
+}
+
+#[test]
+fn an_observer_of_ones_own_sees_every_election() {
+    let mut sim = Sim::new(SimConfig::default());
+    sim.watch(Elections::default());
+    sim.run_until(SECOND);
+    let first = sim.leader().unwrap();
+    sim.crash(first);
+    sim.run_until(3 * SECOND);
+    let elections = &sim.observer::<Elections>().unwrap().0;
+    assert_eq!(elections.len(), 2, "{elections:?}");
+    assert_eq!(elections[0].1, first);
+    assert_eq!(
+        elections[1],
+        (
+            sim.server(sim.leader().unwrap()).current_term().0,
+            sim.leader().unwrap()
+        )
+    );
 }
