@@ -15,7 +15,11 @@
 //! after every step, `server(id)` (borrowed `raft::Server` with getters), `status(id)`,
 //! `is_up(id)`, `last_event()`, `last_touched()`, `history()`, `events_processed()`, `now()`.
 //! Narration: `trace()` (bounded by `SimConfig::trace_capacity`; 0 = off) of `TraceEvent`s
-//! with `explain()` and `section()`.
+//! with `explain()` and `section()`. What the last step applied: `just_applied()`.
+//!
+//! Watching: `watch(observer)` attaches an `Observer` the `Sim` calls after every step, however
+//! it is driven (the safety `Checker`, `AppliedLog`); `observer::<T>()`, `unwatch::<T>()`.
+//! Using all this from a test of your own: docs/LIBRARY.md.
 //!
 //! Time travel: `rewind_to(t)`, `actions()`, `actions_applied()`, `disable_time_travel()`,
 //! `time_travel_bytes()` and `checkpoint_count()` (held under
