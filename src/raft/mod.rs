@@ -6,7 +6,6 @@ pub mod note;
 pub mod options;
 pub mod quorum;
 pub mod server;
-pub mod stamp;
 pub mod types;
 
 pub use kv::{ApplyOutcome, KvStore, Session};

@@ -15,7 +15,11 @@
 //! after every step, `server(id)` (borrowed `raft::Server` with getters), `status(id)`,
 //! `is_up(id)`, `last_event()`, `last_touched()`, `history()`, `events_processed()`, `now()`.
 //! Narration: `trace()` (bounded by `SimConfig::trace_capacity`; 0 = off) of `TraceEvent`s
-//! with `explain()` and `section()`.
+//! with `explain()` and `section()`. What the last step applied: `just_applied()`.
+//!
+//! Watching: `watch(observer)` attaches an `Observer` the `Sim` calls after every step, however
+//! it is driven (the safety `Checker`, `AppliedLog`); `observer::<T>()`, `unwatch::<T>()`.
+//! Using all this from a test of your own: docs/LIBRARY.md.
 //!
 //! Time travel: `rewind_to(t)`, `actions()`, `actions_applied()`, `disable_time_travel()`,
 //! `time_travel_bytes()` and `checkpoint_count()` (held under
@@ -38,6 +42,7 @@ pub mod decimal;
 pub mod history;
 pub mod limits;
 pub mod network;
+pub mod observer;
 pub mod trace;
 pub mod view;
 mod view_cache;
@@ -49,11 +54,13 @@ pub use config::{ClientLoad, ConfigError, SimConfig};
 pub use decimal::Decimal;
 pub use history::RecordedAction;
 pub use limits::LimitError;
+pub use observer::{Applied, AppliedLog, Observer};
 pub use trace::{LossReason, MessageKind, MessageSummary, ReplySummary, TraceEvent, TraceKind};
 pub use view::*;
 
 use crate::raft::{ClientId, Command, Role, Server, ServerId};
 use history::Timeline;
+use observer::Attached;
 use std::collections::VecDeque;
 use view_cache::ViewCache;
 use world::World;
@@ -81,6 +88,8 @@ pub struct Sim {
     trace_capacity: usize,
     /// What the last `view()` copied, shared by the next one where unchanged.
     view_cache: ViewCache,
+    /// Called after every step (see `watch`).
+    observers: Vec<Box<dyn Attached>>,
 }
 
 impl Sim {
@@ -109,6 +118,7 @@ impl Sim {
             trace: VecDeque::new(),
             trace_capacity: capacity,
             view_cache: ViewCache::default(),
+            observers: Vec::new(),
         })
     }
 
@@ -184,6 +194,57 @@ impl Sim {
             self.trace.push_back(self.world.last.clone());
         }
         self.timeline.maybe_checkpoint(&mut self.world);
+        if !self.observers.is_empty() {
+            let mut observers = std::mem::take(&mut self.observers);
+            for observer in &mut observers {
+                observer.observe(self);
+            }
+            self.observers = observers;
+        }
+    }
+
+    // ---- observers ----
+
+    /// Attaches `observer`: from now on it is called after every step, however the
+    /// simulation is driven, so it misses nothing (e.g. `sim.watch(Checker::new())`, then
+    /// `sim.run_until(t)`, then `sim.observer::<Checker>()`). It is first given the present
+    /// state (`Observer::resync`). Observers are cloned with the `Sim`.
+    pub fn watch<T: Observer + Clone>(&mut self, mut observer: T) {
+        observer.resync(self);
+        self.observers.push(Box::new(observer));
+    }
+
+    /// The first attached observer of type `T`.
+    pub fn observer<T: Observer>(&self) -> Option<&T> {
+        self.observers
+            .iter()
+            .find_map(|o| o.as_any().downcast_ref::<T>())
+    }
+
+    /// Detaches the first attached observer of type `T` and gives it back.
+    pub fn unwatch<T: Observer>(&mut self) -> Option<T> {
+        let position = self.observers.iter().position(|o| o.as_any().is::<T>())?;
+        let observer = self.observers.remove(position).into_any();
+        observer.downcast::<T>().ok().map(|o| *o)
+    }
+
+    /// The entries the last step applied to a state machine (all on `last_touched()`), in
+    /// order, with what applying each did. Nothing is copied unless asked; `AppliedLog`
+    /// collects them for a whole run.
+    pub fn just_applied(&self) -> impl Iterator<Item = Applied> + '_ {
+        let step = self.world.last.seq;
+        self.world.last.server.into_iter().flat_map(move |server| {
+            let log = self.server(server).log();
+            self.world.out.applied.iter().filter_map(move |a| {
+                Some(Applied {
+                    step,
+                    server,
+                    index: a.index,
+                    entry: log.get(a.index)?.clone(),
+                    outcome: a.outcome.clone(),
+                })
+            })
+        })
     }
 
     /// Processes every event due at or before `time`, then sets the clock to `time`. (When
@@ -471,6 +532,11 @@ impl Sim {
             return Err(SimError::NoCheckpoint { time });
         };
         self.world = checkpoint.restore();
+        // The restored world counts versions from an earlier point: cached copies could
+        // carry the same versions with other contents.
+        self.view_cache = ViewCache::default();
+        // Observers see the replay's result, not the replay (they saw those steps already).
+        let mut observers = std::mem::take(&mut self.observers);
         self.timeline.applied = checkpoint.actions_applied;
         self.timeline.next_checkpoint_at = self.world.now + self.timeline.interval;
         self.world.narrate = self.trace_capacity > 0;
@@ -479,6 +545,10 @@ impl Sim {
             self.trace.pop_back();
         }
         self.run_until(time);
+        for observer in &mut observers {
+            observer.resync(self);
+        }
+        self.observers = observers;
         Ok(())
     }
 }

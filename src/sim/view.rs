@@ -144,9 +144,16 @@ pub struct NetworkView {
 }
 
 /// One client operation in the history (invoke, and return if it has returned).
+///
+/// Times alone do not order a history: a busy client invokes its next command in the very
+/// step (and microsecond) its previous one returns. `invoked_event` and `returned_event` give
+/// the order in which things happened: the `TraceEvent::seq` of the step that invoked it and
+/// of the step that returned it. Within one step a return comes before an invocation (the
+/// client learns the answer, then moves on).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientOp {
     pub client: ClientId,
+    /// The client's sequence number: one client's operations happen in `seq` order (§8).
     pub seq: u64,
     pub command: Command,
     pub invoked_at: Micros,
@@ -154,6 +161,19 @@ pub struct ClientOp {
     pub returned_at: Option<Micros>,
     /// What the client was told: for GET the value (None = key absent); SET/DEL return None.
     pub result: Option<Option<String>>,
+    /// The step (`TraceEvent::seq`) that invoked it; 0 when unknown (a history written by hand).
+    #[serde(default)]
+    pub invoked_event: u64,
+    /// The step that returned it (None while outstanding, or unknown).
+    #[serde(default)]
+    pub returned_event: Option<u64>,
+    /// The log index it was applied at, when the reply came from applying it (None: not
+    /// returned yet, or answered without the log: a session's cached reply, a local read).
+    #[serde(default)]
+    pub index: Option<LogIndex>,
+    /// The server whose reply returned it.
+    #[serde(default)]
+    pub server: Option<ServerId>,
 }
 
 /// A client as the client panel shows it.

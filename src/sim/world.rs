@@ -10,7 +10,7 @@ use super::trace::{LossReason, MessageSummary, ReplySummary, TraceEvent, TraceKi
 use super::view::*;
 use super::view_cache::{CachedParts, ViewCache};
 use crate::raft::{
-    stamp, ClientId, ClientResult, Command, Input, Message, Output, Role, Server, ServerId,
+    ClientId, ClientResult, Command, Input, LogIndex, Message, Output, Role, Server, ServerId,
 };
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
@@ -63,6 +63,8 @@ pub(crate) enum Event {
         seq: u64,
         from: ServerId,
         result: ClientResult,
+        /// Where the command was applied, if the reply comes from applying it.
+        index: Option<LogIndex>,
         sent_at: Micros,
         arrive_at: Micros,
     },
@@ -173,6 +175,13 @@ pub(crate) struct Node {
     pub frozen: Option<Frozen>,
     /// Messages and client requests that arrived while paused, delivered on resume.
     pub held: Vec<Event>,
+    /// Versions (see `World::next_version`) of the server's log and key-value store: a new one
+    /// at every change, so a copy made at one version is current while the version stays.
+    pub log_version: u64,
+    pub kv_version: u64,
+    /// Time-travel bookkeeping: how many leading log entries are unchanged since the world
+    /// was last compared with a checkpoint (`checkpoint_mark`).
+    pub log_unchanged: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -216,7 +225,9 @@ pub(crate) struct World {
     pub events: u64,
     /// Events and actions processed (= the seq of the last trace event).
     pub steps: u64,
-    out: Output,
+    /// What the server driven by the last step asked for (`applied` is read by
+    /// `Sim::just_applied`; cleared at every step).
+    pub out: Output,
     /// The last step, narrated (notes only copied when `narrate`).
     pub last: TraceEvent,
     pub narrate: bool,
@@ -224,8 +235,12 @@ pub(crate) struct World {
     /// leading `history` entries are unchanged since (server logs keep their own count).
     pub checkpoint_mark: Option<u64>,
     pub history_unchanged: usize,
-    /// Names the contents of `history` (see `raft::stamp`): a fresh stamp at every change.
-    pub history_stamp: u64,
+    /// Version of `history` (see `next_version`).
+    pub history_version: u64,
+    /// Names one version of a server's log or store or of the history: the view cache keeps
+    /// a copy while its version stays. Counts up from 1 (0 = the empty value); a rewind
+    /// restores an earlier count, so the `Sim` forgets its cached copies then.
+    next_version: u64,
 }
 
 impl World {
@@ -245,6 +260,9 @@ impl World {
                 heartbeat_due: None,
                 frozen: None,
                 held: Vec::new(),
+                log_version: 0,
+                kv_version: 0,
+                log_unchanged: 0,
             })
             .collect();
         let network = Network::new(
@@ -258,7 +276,8 @@ impl World {
             narrate: config.trace_capacity > 0,
             checkpoint_mark: None,
             history_unchanged: 0,
-            history_stamp: stamp::EMPTY,
+            history_version: 0,
+            next_version: 1,
             config,
             now: 0,
             queue: BinaryHeap::new(),
@@ -465,9 +484,26 @@ impl World {
 
     // ---- driving a server ----
 
+    fn new_version(&mut self) -> u64 {
+        self.next_version += 1;
+        self.next_version - 1
+    }
+
     /// Feeds one input to server `i` and carries out what it asks for.
     fn drive(&mut self, i: usize, input: Input) {
+        let restart = matches!(input, Input::Restart);
         self.nodes[i].server.step(input, &mut self.out);
+        if let Some(from) = self.out.log_written_from {
+            let version = self.new_version();
+            let node = &mut self.nodes[i];
+            let offset = from.0.saturating_sub(node.server.log_start().0) as usize;
+            node.log_unchanged = node.log_unchanged.min(offset);
+            node.log_version = version;
+        }
+        if restart || !self.out.applied.is_empty() {
+            // A restart starts the store again from empty; applying may change it.
+            self.nodes[i].kv_version = self.new_version();
+        }
         let from = self.nodes[i].server.id();
         if self.out.reset_election_timer {
             self.reset_election_timer(i);
@@ -495,6 +531,7 @@ impl World {
                     seq: reply.seq,
                     from,
                     result: reply.result,
+                    index: reply.index,
                     sent_at: self.now,
                     arrive_at: at,
                 },
@@ -550,6 +587,7 @@ impl World {
         self.last.server = server;
         self.last.kind = kind;
         self.last.notes.clear();
+        self.out.clear();
     }
 
     /// Processes the next queued event due at or before `limit`, if any; `self.last` narrates
@@ -701,8 +739,9 @@ impl World {
                 seq,
                 from,
                 result,
+                index,
                 ..
-            } => self.client_reply(client, seq, from, result),
+            } => self.client_reply(client, seq, from, result, index),
             Event::ClientTimeout { client, generation } => {
                 let c = client.0 as usize - 1;
                 let valid = self.clients[c].generation == generation
@@ -858,8 +897,12 @@ impl World {
             invoked_at: self.now,
             returned_at: None,
             result: None,
+            invoked_event: self.steps,
+            returned_event: None,
+            index: None,
+            server: None,
         });
-        self.history_stamp = stamp::fresh();
+        self.history_version = self.new_version();
         let target = pinned
             .or(self.clients[c].believed_leader)
             .unwrap_or_else(|| {
@@ -921,7 +964,14 @@ impl World {
         );
     }
 
-    fn client_reply(&mut self, client: ClientId, seq: u64, from: ServerId, result: ClientResult) {
+    fn client_reply(
+        &mut self,
+        client: ClientId,
+        seq: u64,
+        from: ServerId,
+        result: ClientResult,
+        index: Option<LogIndex>,
+    ) {
         let c = client.0 as usize - 1;
         let current = self.clients[c]
             .outstanding
@@ -948,8 +998,11 @@ impl World {
                 self.history_unchanged = self.history_unchanged.min(done.history_index);
                 let op = &mut self.history[done.history_index];
                 op.returned_at = Some(self.now);
+                op.returned_event = Some(self.steps);
                 op.result = Some(value);
-                self.history_stamp = stamp::fresh();
+                op.index = index;
+                op.server = Some(from);
+                self.history_version = self.new_version();
                 let client_state = &mut self.clients[c];
                 client_state.generation += 1; // cancels the timeout
                 client_state.believed_leader = Some(from);
@@ -1101,8 +1154,10 @@ impl World {
         match action {
             Action::Crash { server } => {
                 let i = self.node_index(server);
+                let kv_version = self.new_version(); // the store is lost
                 let node = &mut self.nodes[i];
                 node.server.crash();
+                node.kv_version = kv_version;
                 node.status = ServerStatus::Crashed;
                 node.incarnation += 1;
                 node.frozen = None;
@@ -1290,7 +1345,7 @@ impl World {
             voted_for: server.voted_for(),
             log: cached
                 .log(index)
-                .get(server.log().stamp(), || server.log_entries().to_vec()),
+                .get(node.log_version, || server.log_entries().to_vec()),
             log_start: server.log_start(),
             commit_index: server.commit_index(),
             last_applied: server.last_applied(),
@@ -1317,7 +1372,7 @@ impl World {
             election_timer_started: election_started,
             kv: cached
                 .kv(index)
-                .get(server.kv().data_stamp(), || server.kv().data().clone()),
+                .get(node.kv_version, || server.kv().data().clone()),
         }
     }
 
@@ -1359,7 +1414,7 @@ impl World {
             client_traffic: self.client_traffic(),
             history: cached
                 .history
-                .get(self.history_stamp, || self.history.clone()),
+                .get(self.history_version, || self.history.clone()),
         }
     }
 
@@ -1401,6 +1456,7 @@ impl World {
                     result,
                     sent_at,
                     arrive_at,
+                    ..
                 } => Some(ClientTrafficView {
                     client: *client,
                     seq: *seq,

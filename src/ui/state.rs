@@ -599,8 +599,12 @@ impl Model {
         let action = presets::step_action(&self.sim.borrow(), &step.action);
         match action {
             Ok(Some(action)) => {
-                if let Err(e) = self.sim.borrow_mut().apply(action) {
-                    self.notice = Some(format!("Preset step skipped: {e}"));
+                let result = self.sim.borrow_mut().apply(action);
+                match result {
+                    Ok(_) => {
+                        self.checker.borrow_mut().observe_sim(&self.sim.borrow());
+                    }
+                    Err(e) => self.notice = Some(format!("Preset step skipped: {e}")),
                 }
             }
             Ok(None) => {}
@@ -688,18 +692,10 @@ impl Model {
         if let Err(e) = result {
             self.notice = Some(e.to_string());
         }
+        // The run jumped (replayed forward, or went back): the checker starts again from
+        // here, keeping its first violation if that happened before t.
+        self.checker.borrow_mut().resync(&self.sim.borrow());
         if backwards {
-            // The checker's first violation stays if it happened before t.
-            let keep = self
-                .checker
-                .borrow()
-                .violation()
-                .is_some_and(|v| v.time <= t);
-            if !keep {
-                let mut checker = Checker::new();
-                checker.observe_sim(&self.sim.borrow());
-                *self.checker.borrow_mut() = checker;
-            }
             self.ghosts = Rc::new(Vec::new());
         }
         self.playing = false;
@@ -884,8 +880,8 @@ impl Model {
                 let next = self.sim.borrow().next_event_time();
                 match (self.next_preset_step_time(), next) {
                     (Some(p), e) if e.is_none_or(|e| p <= e) => {
-                        self.sim.borrow_mut().run_until(p);
-                        self.apply_preset_step();
+                        // Events due at p, checked, then the preset step.
+                        self.advance_to(p);
                     }
                     (_, Some(_)) => {
                         let mut sim = self.sim.borrow_mut();
