@@ -1,6 +1,7 @@
 //! Everything a user (or a scenario, or the fuzzer) can do to the world. Each verb is one
 //! `Action` value, recorded with its time in the action log.
 
+use super::network::LinkSettings;
 use super::view::{MessageId, Micros};
 use super::Decimal;
 use crate::raft::{ClientId, Command, ServerId};
@@ -50,6 +51,28 @@ pub enum Action {
         min: Micros,
         max: Micros,
     },
+    /// Loss of requests (RequestVote, AppendEntries) and of replies set apart (MIT 6.824's
+    /// unreliable network loses 10% of each); `SetLoss` sets both alike.
+    SetLossApart {
+        requests: f64,
+        replies: f64,
+    },
+    /// A share of replies is held back `min`..=`max` on top of the latency (labrpc's long
+    /// reordering); probability 0 turns it off.
+    SetLongDelays {
+        probability: f64,
+        min: Micros,
+        max: Micros,
+    },
+    /// The link from `from` to `to` (one direction) gets its own latency, and loss on top of
+    /// the network's.
+    SetLink {
+        from: ServerId,
+        to: ServerId,
+        settings: LinkSettings,
+    },
+    /// Every link back to the network's settings.
+    ResetLinks,
     DropMessage {
         id: MessageId,
     },
@@ -151,6 +174,31 @@ impl fmt::Display for Action {
                     Decimal::millis_shortest(*max)
                 )
             }
+            Action::SetLossApart { requests, replies } => write!(
+                f,
+                "loss set to {}% of requests and {}% of replies",
+                Decimal::percent(*requests),
+                Decimal::percent(*replies)
+            ),
+            Action::SetLongDelays {
+                probability,
+                min,
+                max,
+            } => write!(
+                f,
+                "{}% of replies held back {}–{} ms",
+                Decimal::percent(*probability),
+                Decimal::millis_shortest(*min),
+                Decimal::millis_shortest(*max)
+            ),
+            Action::SetLink { from, to, settings } => write!(
+                f,
+                "the link from {from} to {to} set to {}–{} ms latency, {}% loss",
+                Decimal::millis_shortest(settings.latency_min),
+                Decimal::millis_shortest(settings.latency_max),
+                Decimal::percent(settings.loss_probability)
+            ),
+            Action::ResetLinks => f.write_str("every link set back to the network's settings"),
             Action::DropMessage { id } => write!(f, "message #{} was dropped by hand", id.0),
             Action::DuplicateMessage { id } => {
                 write!(f, "message #{} was duplicated by hand", id.0)

@@ -36,6 +36,7 @@ pub mod action;
 pub mod config;
 pub mod decimal;
 pub mod history;
+pub mod hook;
 pub mod network;
 pub mod trace;
 pub mod view;
@@ -47,6 +48,8 @@ pub use action::{Action, ActionError, ActionOutcome};
 pub use config::{ClientLoad, SimConfig};
 pub use decimal::Decimal;
 pub use history::RecordedAction;
+pub use hook::{Fate, MessageInfo, SimRng};
+pub use network::{LinkSettings, LongDelays};
 pub use trace::{LossReason, MessageKind, MessageSummary, ReplySummary, TraceEvent, TraceKind};
 pub use view::*;
 
@@ -299,6 +302,21 @@ impl Sim {
         }
     }
 
+    /// Every message a server sends from now on is shown to `hook`, which decides its fate
+    /// (deliver, drop, delay, duplicate); see `sim::hook` for what rewinds and replays make of
+    /// it. Replaces any earlier hook.
+    pub fn set_send_hook(
+        &mut self,
+        hook: impl FnMut(&MessageInfo<'_>, &mut SimRng<'_>) -> Fate + Send + 'static,
+    ) {
+        self.world.send_hook = Some(hook::SendHook::new(hook));
+    }
+
+    /// Messages go as the network decides again.
+    pub fn clear_send_hook(&mut self) {
+        self.world.send_hook = None;
+    }
+
     // ---- reading state (cheap, borrowed: for a checker that runs after every event) ----
 
     /// Server `id` (S1..Sn). Panics on an unknown id.
@@ -454,7 +472,10 @@ impl Sim {
         let Some(checkpoint) = self.timeline.checkpoint_before(time, actions_before) else {
             return Err(format!("no checkpoint at or before {time} µs"));
         };
+        // The send hook is not part of the past: the one set now stays (see `sim::hook`).
+        let hook = self.world.send_hook.take();
         self.world = checkpoint.restore();
+        self.world.send_hook = hook;
         self.timeline.applied = checkpoint.actions_applied;
         self.timeline.next_checkpoint_at = self.world.now + self.timeline.interval;
         self.world.narrate = self.trace_capacity > 0;
