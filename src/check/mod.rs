@@ -8,6 +8,7 @@
 //! - [`fuzz`]: random fault schedules with client load, checked by both, and shrinking of a
 //!   failing schedule (what `raftsim check` runs).
 
+mod aim;
 pub mod fuzz;
 pub mod invariants;
 pub mod linearizability;
