@@ -8,8 +8,10 @@
 //! `run_for(d)` / `run_until_condition(deadline, f)`; act with `apply(Action)` (or the verbs
 //! `crash`, `restart`, `timeout`, `pause`, `resume`, `partition`, `cut`, `heal`, `set_loss`,
 //! `set_duplication`, `set_latency`, `drop_message`, `duplicate_message`, `delay_message`,
-//! `client_request`, `client_request_as`, which panic on refusal). Client load for fuzzing:
-//! `SimConfig::load` (`ClientLoad::busy(n)`).
+//! `client_request`, `client_request_as`, which panic on refusal; the network per link and by
+//! message kind through `Action::SetLink`, `ResetLinks`, `SetLossApart`, `SetLongDelays`).
+//! Client load for fuzzing: `SimConfig::load` (`ClientLoad::busy(n)`). A test of its own can
+//! decide the fate of every message sent with `set_send_hook` (see `sim::hook`).
 //!
 //! Reading: `view()` (a `ClusterView`, cloned: for the UI and whole-cluster checks) or, cheaply
 //! after every step, `server(id)` (borrowed `raft::Server` with getters), `status(id)`,
@@ -22,10 +24,12 @@
 //! `SimConfig::time_travel_budget_bytes`).
 //!
 //! Semantics worth knowing:
-//! - Random loss is decided when a message is sent; partitions, cut links and crashes when it
-//!   arrives (a partition bites at once on messages in flight; healing in time saves them).
+//! - Random loss is decided when a message is sent (requests and replies apart, a link's loss
+//!   on top, then the send hook); partitions, cut links and crashes when it arrives (a
+//!   partition bites at once on messages in flight; healing in time saves them).
 //!   `MessageView::doomed` tells which messages will be lost as things stand.
-//! - A crashed server loses every message addressed to it that was sent before it restarted.
+//! - A crashed server loses every message addressed to it that was sent before it restarted,
+//!   including those sent while it was down.
 //! - A paused server is frozen: messages and client requests that reach it wait and are
 //!   delivered when it resumes; its timers stand still (they resume with the time remaining).
 //! - Clients talk to servers over a reliable channel with the same latency range (they are
