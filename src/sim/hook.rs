@@ -17,9 +17,11 @@
 //! assert!(sim.leader().is_some());
 //! ```
 //!
-//! The hook is asked once per message put on the wire (copies the network or the hook makes
-//! are not asked again), after the network has drawn its latency and loss, and is shown the
-//! message borrowed: asking costs a function call, nothing is cloned. It is not an `Action`:
+//! The hook is asked once per message put on the wire (the network's duplicates and those made
+//! by hand included; the copies it asks for itself are not asked about again), after the
+//! network has drawn its latency and loss, and is shown the message borrowed: asking costs a
+//! function call, nothing is cloned. It sees Raft messages only: clients are outside the
+//! cluster, on a reliable channel. It is not an `Action`:
 //! it is not in the action log, so `Sim::replay` does not bring it back, and clones of the
 //! `Sim` (time-travel checkpoints included) share it. A rewind therefore replays exactly when
 //! the hook's decisions depend only on what it is shown and on the `SimRng` it is handed (the

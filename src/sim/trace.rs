@@ -71,7 +71,7 @@ impl MessageSummary {
 /// Why a message never arrived.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LossReason {
-    /// The network lost it (loss probability, or dropped by hand).
+    /// The network lost it (loss probability, dropped by hand or by the send hook).
     Lost,
     /// Sender and receiver were in different partitions, or the link was cut, at delivery.
     Partitioned,
