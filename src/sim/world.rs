@@ -409,7 +409,7 @@ impl World {
     /// Would something addressed to `incarnation` of `to` reach it now (crashes only; the
     /// network is asked apart)?
     fn reaches(&self, to: ServerId, incarnation: Option<u32>) -> bool {
-        self.incarnation_if_up(to).is_some() && self.incarnation_if_up(to) == incarnation
+        incarnation.is_some() && self.incarnation_if_up(to) == incarnation
     }
 
     // ---- timers ----
