@@ -205,9 +205,12 @@ fn sample_view() -> ClusterView {
             ],
             cut_links: vec![(ServerId(3), ServerId(5))],
             loss_probability: 0.0,
+            reply_loss_probability: 0.0,
             duplicate_probability: 0.0,
             min_latency: 10_000,
             max_latency: 20_000,
+            long_delays: Default::default(),
+            links: vec![],
         },
         clients: vec![],
         client_traffic: vec![

@@ -151,6 +151,37 @@ fn seed_search_catches_forget_vote_on_restart_in_a_three_server_cluster() {
 }
 
 #[test]
+fn aimed_nemesis_catches_forget_vote_on_restart_at_five_servers() {
+    // Every voter of a candidate restarts right after voting while a rival stands in the
+    // same term: a voter that forgot its vote grants it twice (§5.2).
+    let knobs = Knobs {
+        forget_vote_on_restart: true,
+        ..Knobs::default()
+    };
+    let found = seed_search(knobs, Nemesis::All, 20).expect("caught within 20 seeds");
+    let v = found.violation.expect("an invariant violation");
+    assert_eq!(v.property, Property::ElectionSafety, "{v}");
+}
+
+#[test]
+fn aimed_nemesis_catches_commit_old_term_by_counting_at_five_servers() {
+    // Figure 8's pattern: the old-term entry counted committed is overwritten (§5.4.2).
+    let knobs = Knobs {
+        commit_old_term_by_counting: true,
+        ..Knobs::default()
+    };
+    let found = seed_search(knobs, Nemesis::All, 20).expect("caught within 20 seeds");
+    let v = found.violation.expect("an invariant violation");
+    assert!(
+        matches!(
+            v.property,
+            Property::LeaderCompleteness | Property::StateMachineSafety
+        ),
+        "{v}"
+    );
+}
+
+#[test]
 fn seed_search_catches_skip_election_restriction() {
     let knobs = Knobs {
         skip_election_restriction: true,
@@ -185,7 +216,8 @@ fn shrinking_keeps_the_failure_and_drops_most_faults() {
         knobs,
         ..FuzzConfig::new(found.seed, 10_000_000)
     };
-    let schedule = fuzz::schedule(&config);
+    // The actions as run (random and aimed) replay the failure.
+    let schedule = found.schedule.clone();
     let (small, shrunk) = fuzz::shrink(&config, &schedule, 40);
     assert!(
         fuzz::run_schedule(&small, &shrunk).failed(),

@@ -189,6 +189,29 @@ pub enum StepAction {
     SetDuplication {
         p: f64,
     },
+    /// One-way latency of every message from now on, drawn from [min, max] ms.
+    SetLatency {
+        latency_ms: [u64; 2],
+    },
+    /// Loss of requests (RequestVote, AppendEntries) and of replies, apart.
+    SetLossApart {
+        requests: f64,
+        replies: f64,
+    },
+    /// A share `p` of replies held back [min, max] ms on top of the latency (0 turns it off).
+    SetLongDelays {
+        p: f64,
+        delay_ms: [u64; 2],
+    },
+    /// The one-way link from → to gets its own latency, and loss on top of the network's.
+    SetLink {
+        from: String,
+        to: String,
+        latency_ms: [u64; 2],
+        loss: f64,
+    },
+    /// Every link back to the network's settings.
+    ResetLinks,
     /// Check the cluster at this time.
     Expect(Expectation),
 }
@@ -210,6 +233,11 @@ impl StepAction {
             StepAction::AlignTimers => "align_timers",
             StepAction::SetLoss { .. } => "set_loss",
             StepAction::SetDuplication { .. } => "set_duplication",
+            StepAction::SetLatency { .. } => "set_latency",
+            StepAction::SetLossApart { .. } => "set_loss_apart",
+            StepAction::SetLongDelays { .. } => "set_long_delays",
+            StepAction::SetLink { .. } => "set_link",
+            StepAction::ResetLinks => "reset_links",
             StepAction::Expect(_) => "expect",
         }
     }
@@ -586,6 +614,23 @@ impl Scenario {
                 );
             }
             previous = step.at_ms;
+            let probability = |field: &str, p: f64| {
+                if (0.0..=1.0).contains(&p) {
+                    Ok(())
+                } else {
+                    err(field, format!("{p} is not a probability between 0 and 1"))
+                }
+            };
+            let ms_range = |field: &str, [min, max]: [u64; 2]| {
+                if min > max || max > MAX_TIMER_MS {
+                    err(
+                        field,
+                        format!("[{min}, {max}]: need min ≤ max ≤ {MAX_TIMER_MS}"),
+                    )
+                } else {
+                    Ok(())
+                }
+            };
             let server = |field: &str, name: &str, leader_ok: bool| -> Result<(), ScenarioError> {
                 if leader_ok && name == "leader" {
                     return Ok(());
@@ -640,11 +685,32 @@ impl Scenario {
                     server("from", from, true)?;
                     server("to", to, true)?;
                 }
-                StepAction::Heal | StepAction::SpreadTimers | StepAction::AlignTimers => {}
+                StepAction::Heal
+                | StepAction::SpreadTimers
+                | StepAction::AlignTimers
+                | StepAction::ResetLinks => {}
                 StepAction::SetLoss { p } | StepAction::SetDuplication { p } => {
-                    if !(0.0..=1.0).contains(p) {
-                        return err("p", format!("{p} is not a probability between 0 and 1"));
-                    }
+                    probability("p", *p)?;
+                }
+                StepAction::SetLatency { latency_ms } => ms_range("latency_ms", *latency_ms)?,
+                StepAction::SetLossApart { requests, replies } => {
+                    probability("requests", *requests)?;
+                    probability("replies", *replies)?;
+                }
+                StepAction::SetLongDelays { p, delay_ms } => {
+                    probability("p", *p)?;
+                    ms_range("delay_ms", *delay_ms)?;
+                }
+                StepAction::SetLink {
+                    from,
+                    to,
+                    latency_ms,
+                    loss,
+                } => {
+                    server("from", from, true)?;
+                    server("to", to, true)?;
+                    ms_range("latency_ms", *latency_ms)?;
+                    probability("loss", *loss)?;
                 }
                 StepAction::Expect(e) => {
                     if let Some(name) = &e.server {

@@ -43,6 +43,28 @@ pub fn step_for(time: Micros, action: &Action) -> Option<Step> {
         Action::AlignTimers => StepAction::AlignTimers,
         Action::SetLoss { probability } => StepAction::SetLoss { p: *probability },
         Action::SetDuplication { probability } => StepAction::SetDuplication { p: *probability },
+        Action::SetLatency { min, max } => StepAction::SetLatency {
+            latency_ms: [min / 1000, max / 1000],
+        },
+        Action::SetLossApart { requests, replies } => StepAction::SetLossApart {
+            requests: *requests,
+            replies: *replies,
+        },
+        Action::SetLongDelays {
+            probability,
+            min,
+            max,
+        } => StepAction::SetLongDelays {
+            p: *probability,
+            delay_ms: [min / 1000, max / 1000],
+        },
+        Action::SetLink { from, to, settings } => StepAction::SetLink {
+            from: name(*from),
+            to: name(*to),
+            latency_ms: [settings.latency_min / 1000, settings.latency_max / 1000],
+            loss: settings.loss_probability,
+        },
+        Action::ResetLinks => StepAction::ResetLinks,
         Action::ClientRequest {
             command,
             target,

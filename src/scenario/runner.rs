@@ -7,7 +7,11 @@ use crate::check::invariants::step_until;
 use crate::check::{check_history, Checker, Property, Verdict, Violation};
 use crate::raft::types::{Command, EntryPayload, LogIndex, ServerId};
 use crate::raft::RaftOptions;
-use crate::sim::{Action, ClientLoad, ClusterView, ServerStatus, ServerView, Sim, SimConfig};
+use crate::sim::{
+    Action, ClientLoad, ClusterView, LinkSettings, ServerStatus, ServerView, Sim, SimConfig,
+};
+
+const MS: u64 = 1_000;
 
 /// How to run.
 #[derive(Clone, Debug, Default)]
@@ -343,6 +347,39 @@ pub fn step_action(sim: &Sim, step: &StepAction) -> Result<Option<Action>, Strin
         StepAction::AlignTimers => Action::AlignTimers,
         StepAction::SetLoss { p } => Action::SetLoss { probability: *p },
         StepAction::SetDuplication { p } => Action::SetDuplication { probability: *p },
+        StepAction::SetLatency {
+            latency_ms: [min, max],
+        } => Action::SetLatency {
+            min: min * MS,
+            max: max * MS,
+        },
+        StepAction::SetLossApart { requests, replies } => Action::SetLossApart {
+            requests: *requests,
+            replies: *replies,
+        },
+        StepAction::SetLongDelays {
+            p,
+            delay_ms: [min, max],
+        } => Action::SetLongDelays {
+            probability: *p,
+            min: min * MS,
+            max: max * MS,
+        },
+        StepAction::SetLink {
+            from,
+            to,
+            latency_ms: [min, max],
+            loss,
+        } => Action::SetLink {
+            from: resolve(sim, from)?,
+            to: resolve(sim, to)?,
+            settings: LinkSettings {
+                latency_min: min * MS,
+                latency_max: max * MS,
+                loss_probability: *loss,
+            },
+        },
+        StepAction::ResetLinks => Action::ResetLinks,
     }))
 }
 

@@ -1,6 +1,7 @@
 //! Everything a user (or a scenario, or the fuzzer) can do to the world. Each verb is one
 //! `Action` value, recorded with its time in the action log.
 
+use super::network::LinkSettings;
 use super::view::{MessageId, Micros, ServerStatus};
 use super::Decimal;
 use crate::raft::{ClientId, Command, ServerId};
@@ -50,6 +51,28 @@ pub enum Action {
         min: Micros,
         max: Micros,
     },
+    /// Loss of requests (RequestVote, AppendEntries) and of replies set apart (MIT 6.824's
+    /// unreliable network loses 10% of each); `SetLoss` sets both alike.
+    SetLossApart {
+        requests: f64,
+        replies: f64,
+    },
+    /// A share of replies is held back `min`..=`max` on top of the latency (labrpc's long
+    /// reordering); probability 0 turns it off.
+    SetLongDelays {
+        probability: f64,
+        min: Micros,
+        max: Micros,
+    },
+    /// The link from `from` to `to` (one direction) gets its own latency, and loss on top of
+    /// the network's.
+    SetLink {
+        from: ServerId,
+        to: ServerId,
+        settings: LinkSettings,
+    },
+    /// Every link back to the network's settings.
+    ResetLinks,
     DropMessage {
         id: MessageId,
     },
@@ -151,6 +174,31 @@ impl fmt::Display for Action {
                     Decimal::millis_shortest(*max)
                 )
             }
+            Action::SetLossApart { requests, replies } => write!(
+                f,
+                "loss set to {}% of requests and {}% of replies",
+                Decimal::percent(*requests),
+                Decimal::percent(*replies)
+            ),
+            Action::SetLongDelays {
+                probability,
+                min,
+                max,
+            } => write!(
+                f,
+                "{}% of replies held back {}–{} ms",
+                Decimal::percent(*probability),
+                Decimal::millis_shortest(*min),
+                Decimal::millis_shortest(*max)
+            ),
+            Action::SetLink { from, to, settings } => write!(
+                f,
+                "the link from {from} to {to} set to {}–{} ms latency, {}% loss",
+                Decimal::millis_shortest(settings.latency_min),
+                Decimal::millis_shortest(settings.latency_max),
+                Decimal::percent(settings.loss_probability)
+            ),
+            Action::ResetLinks => f.write_str("every link set back to the network's settings"),
             Action::DropMessage { id } => write!(f, "message #{} was dropped by hand", id.0),
             Action::DuplicateMessage { id } => {
                 write!(f, "message #{} was duplicated by hand", id.0)
@@ -227,11 +275,16 @@ pub enum ActionError {
     TooFewElectionTimers,
     #[error("a probability is between 0 and 1, not {}", super::decimal::approx(*.0))]
     Probability(f64),
-    #[error("latency min {min} µs is above max {max} µs")]
-    LatencyRange { min: Micros, max: Micros },
+    /// A range of durations (`what`: "latency", "long delay") whose min is above its max.
+    #[error("{what} min {min} µs is above max {max} µs")]
+    Range {
+        what: &'static str,
+        min: Micros,
+        max: Micros,
+    },
     /// Above `limits::MAX_TIMER`.
-    #[error("latency max {0} µs is above one minute")]
-    LatencyTooLong(Micros),
+    #[error("{what} max {max} µs is above one minute")]
+    TooLong { what: &'static str, max: Micros },
     /// A setting that would break one of `sim::limits` (zero latency with clients that do not
     /// think: time would stand still).
     #[error(transparent)]

@@ -8,8 +8,10 @@
 //! `run_for(d)` / `run_until_condition(deadline, f)`; act with `apply(Action)` (or the verbs
 //! `crash`, `restart`, `timeout`, `pause`, `resume`, `partition`, `cut`, `heal`, `set_loss`,
 //! `set_duplication`, `set_latency`, `drop_message`, `duplicate_message`, `delay_message`,
-//! `client_request`, `client_request_as`, which panic on refusal). Client load for fuzzing:
-//! `SimConfig::load` (`ClientLoad::busy(n)`).
+//! `client_request`, `client_request_as`, which panic on refusal; the network per link and by
+//! message kind through `Action::SetLink`, `ResetLinks`, `SetLossApart`, `SetLongDelays`).
+//! Client load for fuzzing: `SimConfig::load` (`ClientLoad::busy(n)`). A test of its own can
+//! decide the fate of every message sent with `set_send_hook` (see `sim::hook`).
 //!
 //! Reading: `view()` (a `ClusterView`, cloned: for the UI and whole-cluster checks) or, cheaply
 //! after every step, `server(id)` (borrowed `raft::Server` with getters), `status(id)`,
@@ -26,10 +28,12 @@
 //! `SimConfig::time_travel_budget_bytes`).
 //!
 //! Semantics worth knowing:
-//! - Random loss is decided when a message is sent; partitions, cut links and crashes when it
-//!   arrives (a partition bites at once on messages in flight; healing in time saves them).
+//! - Random loss is decided when a message is sent (requests and replies apart, a link's loss
+//!   on top, then the send hook); partitions, cut links and crashes when it arrives (a
+//!   partition bites at once on messages in flight; healing in time saves them).
 //!   `MessageView::doomed` tells which messages will be lost as things stand.
-//! - A crashed server loses every message addressed to it that was sent before it restarted.
+//! - A crashed server loses every message addressed to it that was sent before it restarted,
+//!   including those sent while it was down.
 //! - A paused server is frozen: messages and client requests that reach it wait and are
 //!   delivered when it resumes; its timers stand still (they resume with the time remaining).
 //! - Clients talk to servers over a reliable channel with the same latency range (they are
@@ -40,6 +44,7 @@ pub mod action;
 pub mod config;
 pub mod decimal;
 pub mod history;
+pub mod hook;
 pub mod limits;
 pub mod network;
 pub mod observer;
@@ -53,7 +58,9 @@ pub use action::{Action, ActionError, ActionOutcome};
 pub use config::{ClientLoad, ConfigError, SimConfig};
 pub use decimal::Decimal;
 pub use history::RecordedAction;
+pub use hook::{Fate, MessageInfo, SimRng};
 pub use limits::LimitError;
+pub use network::{LinkSettings, LongDelays};
 pub use observer::{Applied, AppliedLog, Observer};
 pub use trace::{LossReason, MessageKind, MessageSummary, ReplySummary, TraceEvent, TraceKind};
 pub use view::*;
@@ -376,6 +383,21 @@ impl Sim {
         }
     }
 
+    /// Every message a server sends from now on is shown to `hook`, which decides its fate
+    /// (deliver, drop, delay, duplicate); see `sim::hook` for what rewinds and replays make of
+    /// it. Replaces any earlier hook.
+    pub fn set_send_hook(
+        &mut self,
+        hook: impl FnMut(&MessageInfo<'_>, &mut SimRng<'_>) -> Fate + Send + 'static,
+    ) {
+        self.world.send_hook = Some(hook::SendHook::new(hook));
+    }
+
+    /// Messages go as the network decides again.
+    pub fn clear_send_hook(&mut self) {
+        self.world.send_hook = None;
+    }
+
     // ---- reading state (cheap, borrowed: for a checker that runs after every event) ----
 
     /// Server `id` (S1..Sn). Panics on an unknown id.
@@ -531,7 +553,10 @@ impl Sim {
         let Some(checkpoint) = self.timeline.checkpoint_before(time, actions_before) else {
             return Err(SimError::NoCheckpoint { time });
         };
+        // The send hook is not part of the past: the one set now stays (see `sim::hook`).
+        let hook = self.world.send_hook.take();
         self.world = checkpoint.restore();
+        self.world.send_hook = hook;
         // The restored world counts versions from an earlier point: cached copies could
         // carry the same versions with other contents.
         self.view_cache = ViewCache::default();

@@ -4,6 +4,7 @@
 //! show, every field is copied from the real server, network or client state.
 //! This file is a shared contract (simulator fills it, checker and UI read it).
 
+use super::network::{LinkSettings, LongDelays};
 use crate::raft::types::{ClientId, Command, LogEntry, LogIndex, Message, Role, ServerId, Term};
 use crate::raft::ClientResult;
 use serde::{Deserialize, Serialize};
@@ -119,7 +120,8 @@ pub struct ClientTrafficView {
     pub sent_at: Micros,
     pub arrive_at: Micros,
     pub what: ClientTraffic,
-    /// The server crashed (or crashed and restarted) since it was sent: it will be lost.
+    /// The server was down when it was sent, or crashed since (even if it restarted): it will
+    /// be lost.
     pub doomed: bool,
 }
 
@@ -137,10 +139,17 @@ pub struct NetworkView {
     pub partition: Vec<Vec<ServerId>>,
     /// One-way cut links (from, to).
     pub cut_links: Vec<(ServerId, ServerId)>,
+    /// Loss of requests (RequestVote, AppendEntries); `SetLoss` sets it and the reply loss.
     pub loss_probability: f64,
+    /// Loss of replies (RequestVoteReply, AppendEntriesReply).
+    pub reply_loss_probability: f64,
     pub duplicate_probability: f64,
     pub min_latency: Micros,
     pub max_latency: Micros,
+    /// Replies held back long (none by default).
+    pub long_delays: LongDelays,
+    /// Links set apart (from, to, settings), sorted; the others follow the settings above.
+    pub links: Vec<(ServerId, ServerId, LinkSettings)>,
 }
 
 /// One client operation in the history (invoke, and return if it has returned).

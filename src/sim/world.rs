@@ -5,7 +5,8 @@
 
 use super::action::{Action, ActionError, ActionOutcome};
 use super::config::SimConfig;
-use super::network::Network;
+use super::hook::{Fate, MessageInfo, SendHook};
+use super::network::{LongDelays, Network};
 use super::trace::{LossReason, MessageSummary, ReplySummary, TraceEvent, TraceKind};
 use super::view::*;
 use super::view_cache::{CachedParts, ViewCache};
@@ -33,8 +34,9 @@ pub(crate) struct Envelope {
     pub message: Message,
     /// The network decided at send time (or a user decided) that it is lost.
     pub lost: bool,
-    /// The receiver's incarnation when sent: if it crashes meanwhile, the message is lost.
-    pub incarnation: u32,
+    /// The receiver's incarnation when sent (None: it was down then). The message reaches only
+    /// that incarnation: if the receiver was down, or crashes meanwhile, it is lost.
+    pub incarnation: Option<u32>,
 }
 
 #[derive(Clone, Debug)]
@@ -53,7 +55,8 @@ pub(crate) enum Event {
         seq: u64,
         to: ServerId,
         command: Command,
-        incarnation: u32,
+        /// As `Envelope::incarnation`.
+        incarnation: Option<u32>,
         /// When the request left the client and when it arrives (for drawing it travel).
         sent_at: Micros,
         arrive_at: Micros,
@@ -241,6 +244,8 @@ pub(crate) struct World {
     /// a copy while its version stays. Counts up from 1 (0 = the empty value); a rewind
     /// restores an earlier count, so the `Sim` forgets its cached copies then.
     next_version: u64,
+    /// Decides the fate of every message sent (see `hook.rs`); shared by clones.
+    pub send_hook: Option<SendHook>,
 }
 
 impl World {
@@ -292,6 +297,7 @@ impl World {
             steps: 0,
             out: Output::default(),
             last: TraceEvent::empty(),
+            send_hook: None,
         };
         for i in 0..world.nodes.len() {
             world.reset_election_timer(i);
@@ -411,6 +417,19 @@ impl World {
 
     fn node_index(&self, id: ServerId) -> usize {
         id.0 as usize - 1
+    }
+
+    /// The incarnation of `to` a message sent now is addressed to; None if `to` is down (a
+    /// message to a crashed server is lost even if the server restarts before it arrives).
+    fn incarnation_if_up(&self, to: ServerId) -> Option<u32> {
+        let node = &self.nodes[self.node_index(to)];
+        (node.status != ServerStatus::Crashed).then_some(node.incarnation)
+    }
+
+    /// Would something addressed to `incarnation` of `to` reach it now (crashes only; the
+    /// network is asked apart)?
+    fn reaches(&self, to: ServerId, incarnation: Option<u32>) -> bool {
+        incarnation.is_some() && self.incarnation_if_up(to) == incarnation
     }
 
     // ---- timers ----
@@ -544,14 +563,37 @@ impl World {
     }
 
     fn send(&mut self, from: ServerId, to: ServerId, message: Message) {
-        let incarnation = self.nodes[self.node_index(to)].incarnation;
-        let lost = self.chance(self.network.loss_probability);
+        let incarnation = self.incarnation_if_up(to);
+        let loss = if is_reply(&message) {
+            self.network.reply_loss
+        } else {
+            self.network.request_loss
+        };
+        let mut lost = self.chance(loss);
+        if let Some(link) = self.network.link(from, to) {
+            lost |= self.chance(link.loss_probability);
+        }
         let duplicate = self.chance(self.network.duplicate_probability);
         if duplicate {
             let copy = message.clone();
-            self.put_on_wire(from, to, copy, false, incarnation);
+            self.put_on_wire(from, to, copy, false, incarnation, Ask::Hook);
         }
-        self.put_on_wire(from, to, message, lost, incarnation);
+        self.put_on_wire(from, to, message, lost, incarnation, Ask::Hook);
+    }
+
+    /// How long a message from `from` to `to` travels: the link's latency (or the network's),
+    /// and for a reply perhaps a long delay on top. Draws nothing that is switched off.
+    fn transit(&mut self, from: ServerId, to: ServerId, reply: bool) -> Micros {
+        let latency = match self.network.link(from, to) {
+            Some(link) => self.random_in(link.latency_min, link.latency_max),
+            None => self.latency(),
+        };
+        let long = self.network.long_delays;
+        if reply && self.chance(long.probability) {
+            latency + self.random_in(long.min, long.max)
+        } else {
+            latency
+        }
     }
 
     fn put_on_wire(
@@ -560,12 +602,13 @@ impl World {
         to: ServerId,
         message: Message,
         lost: bool,
-        incarnation: u32,
+        incarnation: Option<u32>,
+        ask: Ask,
     ) {
         let id = MessageId(self.next_message_id);
         self.next_message_id += 1;
-        let deliver_at = self.now + self.latency();
-        let envelope = Envelope {
+        let deliver_at = self.now + self.transit(from, to, is_reply(&message));
+        let mut envelope = Envelope {
             id,
             from,
             to,
@@ -575,7 +618,28 @@ impl World {
             lost,
             incarnation,
         };
-        self.schedule(deliver_at, Event::Deliver(envelope));
+        let mut copy = None;
+        if let (Ask::Hook, Some(hook)) = (ask, &self.send_hook) {
+            let info = MessageInfo {
+                id,
+                from,
+                to,
+                sent_at: self.now,
+                deliver_at,
+                message: &envelope.message,
+                lost,
+            };
+            match hook.decide(&info, &mut self.rng) {
+                Fate::Deliver => {}
+                Fate::Drop => envelope.lost = true,
+                Fate::Delay(by) => envelope.deliver_at += by.min(MAX_DURATION),
+                Fate::Duplicate => copy = Some(envelope.message.clone()),
+            }
+        }
+        self.schedule(envelope.deliver_at, Event::Deliver(envelope));
+        if let Some(copy) = copy {
+            self.put_on_wire(from, to, copy, false, incarnation, Ask::Nobody);
+        }
     }
 
     // ---- processing one event ----
@@ -703,8 +767,9 @@ impl World {
                 arrive_at,
             } => {
                 let i = self.node_index(to);
+                let reaches = self.reaches(to, incarnation);
                 match self.nodes[i].status {
-                    ServerStatus::Up if self.nodes[i].incarnation == incarnation => {
+                    ServerStatus::Up if reaches => {
                         self.begin(
                             Some(to),
                             TraceKind::ClientRequestArrived { client, seq, to },
@@ -718,7 +783,7 @@ impl World {
                             },
                         );
                     }
-                    ServerStatus::Paused if self.nodes[i].incarnation == incarnation => {
+                    ServerStatus::Paused if reaches => {
                         self.begin(None, TraceKind::ClientRequestHeld { client, seq, to });
                         let event = Event::ClientArrive {
                             client,
@@ -777,7 +842,9 @@ impl World {
         let node = &self.nodes[i];
         let reason = if node.status == ServerStatus::Crashed {
             Some(LossReason::ReceiverDown)
-        } else if node.incarnation != envelope.incarnation {
+        } else if envelope.incarnation.is_none() {
+            Some(LossReason::ReceiverDownWhenSent)
+        } else if Some(node.incarnation) != envelope.incarnation {
             Some(LossReason::ReceiverRestarted)
         } else if envelope.lost {
             Some(LossReason::Lost)
@@ -927,7 +994,7 @@ impl World {
     /// Sends the outstanding request of client `c` to `to` after `delay`, and arms its timeout.
     fn send_request(&mut self, c: usize, to: ServerId, delay: Micros) {
         let latency = self.latency();
-        let incarnation = self.nodes[self.node_index(to)].incarnation;
+        let incarnation = self.incarnation_if_up(to);
         let timeout = self.config.client_timeout;
         let now = self.now;
         let client = &mut self.clients[c];
@@ -1092,27 +1159,40 @@ impl World {
                 self.running_election_timers().len() < 2,
                 ActionError::TooFewElectionTimers,
             ),
-            Action::SetLoss { probability } | Action::SetDuplication { probability } => refuse_if(
-                !(0.0..=1.0).contains(probability),
-                ActionError::Probability(*probability),
-            ),
-            Action::SetLatency { min, max } => {
-                if min > max {
-                    Err(ActionError::LatencyRange {
-                        min: *min,
-                        max: *max,
-                    })
-                } else if *max > MAX_DURATION {
-                    Err(ActionError::LatencyTooLong(*max))
-                } else {
-                    let load = &self.config.load;
-                    Ok(super::limits::check_time_advances(
-                        load.clients,
-                        load.think_time_max,
-                        *max,
-                    )?)
-                }
+            Action::SetLoss { probability } | Action::SetDuplication { probability } => {
+                check_probability(*probability)
             }
+            Action::SetLatency { min, max } => {
+                check_range("latency", *min, *max)?;
+                let load = &self.config.load;
+                Ok(super::limits::check_time_advances(
+                    load.clients,
+                    load.think_time_max,
+                    *max,
+                )?)
+            }
+            Action::SetLossApart { requests, replies } => {
+                check_probability(*requests)?;
+                check_probability(*replies)
+            }
+            Action::SetLongDelays {
+                probability,
+                min,
+                max,
+            } => {
+                check_probability(*probability)?;
+                check_range("long delay", *min, *max)
+            }
+            Action::SetLink { from, to, settings } => {
+                self.check_server(*from)?;
+                self.check_server(*to)?;
+                if from == to {
+                    return Err(ActionError::LinkToItself(*from));
+                }
+                check_probability(settings.loss_probability)?;
+                check_range("latency", settings.latency_min, settings.latency_max)
+            }
+            Action::ResetLinks => Ok(()),
             Action::DropMessage { id }
             | Action::DuplicateMessage { id }
             | Action::DelayMessage { id, .. } => refuse_if(
@@ -1218,7 +1298,10 @@ impl World {
             Action::Partition { groups } => self.network.set_partition(groups, servers),
             Action::Cut { from, to } => self.network.cut(from, to, servers),
             Action::Heal => self.network.heal(),
-            Action::SetLoss { probability } => self.network.loss_probability = probability,
+            Action::SetLoss { probability } => {
+                self.network.request_loss = probability;
+                self.network.reply_loss = probability;
+            }
             Action::SetDuplication { probability } => {
                 self.network.duplicate_probability = probability
             }
@@ -1226,6 +1309,25 @@ impl World {
                 self.network.latency_min = min;
                 self.network.latency_max = max;
             }
+            Action::SetLossApart { requests, replies } => {
+                self.network.request_loss = requests;
+                self.network.reply_loss = replies;
+            }
+            Action::SetLongDelays {
+                probability,
+                min,
+                max,
+            } => {
+                self.network.long_delays = LongDelays {
+                    probability,
+                    min,
+                    max,
+                }
+            }
+            Action::SetLink { from, to, settings } => {
+                self.network.set_link(from, to, Some(settings))
+            }
+            Action::ResetLinks => self.network.reset_links(),
             Action::SpreadTimers => {
                 // Each timer at least one maximum latency after the previous one: the first
                 // candidate's RequestVote arrives (and resets the voter's timer) in time.
@@ -1257,6 +1359,7 @@ impl World {
                         original.message,
                         false,
                         original.incarnation,
+                        Ask::Hook,
                     );
                 }
             }
@@ -1436,19 +1539,15 @@ impl World {
                     incarnation,
                     sent_at,
                     arrive_at,
-                } => {
-                    let target = &self.nodes[self.node_index(*to)];
-                    Some(ClientTrafficView {
-                        client: *client,
-                        seq: *seq,
-                        server: *to,
-                        sent_at: *sent_at,
-                        arrive_at: *arrive_at,
-                        what: ClientTraffic::Request(command.clone()),
-                        doomed: target.status == ServerStatus::Crashed
-                            || target.incarnation != *incarnation,
-                    })
-                }
+                } => Some(ClientTrafficView {
+                    client: *client,
+                    seq: *seq,
+                    server: *to,
+                    sent_at: *sent_at,
+                    arrive_at: *arrive_at,
+                    what: ClientTraffic::Request(command.clone()),
+                    doomed: !self.reaches(*to, *incarnation),
+                }),
                 Event::ClientReply {
                     client,
                     seq,
@@ -1478,10 +1577,8 @@ impl World {
     }
 
     fn message_view(&self, envelope: &Envelope, message: Arc<Message>) -> MessageView {
-        let target = &self.nodes[self.node_index(envelope.to)];
         let doomed = envelope.lost
-            || target.status == ServerStatus::Crashed
-            || target.incarnation != envelope.incarnation
+            || !self.reaches(envelope.to, envelope.incarnation)
             || !self.network.connected(envelope.from, envelope.to);
         MessageView {
             id: envelope.id,
@@ -1492,6 +1589,39 @@ impl World {
             message,
             doomed,
         }
+    }
+}
+
+/// Whether the send hook is asked about a message put on the wire (not about its own copies).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ask {
+    Hook,
+    Nobody,
+}
+
+fn is_reply(message: &Message) -> bool {
+    matches!(
+        message,
+        Message::RequestVoteReply(_) | Message::AppendEntriesReply(_)
+    )
+}
+
+fn check_probability(p: f64) -> Result<(), ActionError> {
+    if (0.0..=1.0).contains(&p) {
+        Ok(())
+    } else {
+        Err(ActionError::Probability(p))
+    }
+}
+
+/// A range of durations (`what`: "latency", "long delay") within `MAX_DURATION`.
+fn check_range(what: &'static str, min: Micros, max: Micros) -> Result<(), ActionError> {
+    if min > max {
+        Err(ActionError::Range { what, min, max })
+    } else if max > MAX_DURATION {
+        Err(ActionError::TooLong { what, max })
+    } else {
+        Ok(())
     }
 }
 

@@ -215,7 +215,7 @@ fn cmd_check(args: &CheckArgs) -> Result<ExitCode, clap::Error> {
     let mut operations: u64 = 0;
     let mut violations = 0;
     let mut unknown = 0;
-    let mut first_failure: Option<(FuzzConfig, String)> = None;
+    let mut first_failure: Option<(FuzzConfig, String, fuzz::Schedule)> = None;
     let runs = args.seeds;
     for seed in seeds {
         let config = FuzzConfig {
@@ -239,7 +239,7 @@ fn cmd_check(args: &CheckArgs) -> Result<ExitCode, clap::Error> {
         if let Some(problem) = outcome.problem() {
             violations += 1;
             if first_failure.is_none() {
-                first_failure = Some((config, problem));
+                first_failure = Some((config, problem, outcome.schedule));
             }
         }
     }
@@ -248,13 +248,12 @@ fn cmd_check(args: &CheckArgs) -> Result<ExitCode, clap::Error> {
         "{{\"runs\":{runs},\"violations\":{violations},\"events\":{events},\"events_per_sec\":{:.0},\"wall_secs\":{secs:.2},\"client_ops\":{operations},\"linearizability_unknown\":{unknown},\"servers\":{servers},\"duration_ms\":{duration_ms},\"nemesis\":\"{nemesis}\",\"knobs\":[{}],\"first_failing_seed\":{}}}",
         events as f64 / secs.max(1e-9),
         args.knobs.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(","),
-        first_failure.as_ref().map_or("null".to_string(), |(c, _)| c.seed.to_string()),
+        first_failure.as_ref().map_or("null".to_string(), |(c, _, _)| c.seed.to_string()),
     );
-    let Some((config, problem)) = first_failure else {
+    let Some((config, problem, schedule)) = first_failure else {
         return Ok(ExitCode::SUCCESS);
     };
     eprintln!("first failing seed: {} ({problem})", config.seed);
-    let schedule = fuzz::schedule(&config);
     let (small, shrunk) = fuzz::shrink(&config, &schedule, 60);
     let outcome = fuzz::run_schedule(&small, &shrunk);
     eprintln!(
