@@ -3,8 +3,8 @@
 
 use super::intent::Intent;
 use super::log_rows::LogRows;
-use crate::raft::types::{Command, EntryPayload, LogEntry, LogIndex, Role, ServerId, Term};
-use crate::sim::{ClusterView, ServerStatus, ServerView};
+use crate::raft::types::{Command, EntryPayload, LogEntry, LogIndex, ServerId, Term};
+use crate::sim::ClusterView;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -127,7 +127,8 @@ impl Columns {
             .map(|s| s.last_log_index().0)
             .max()
             .unwrap_or(0);
-        let max_next = leader(view)
+        let max_next = view
+            .leader()
             .map(|l| l.progress.iter().map(|p| p.next_index.0).max().unwrap_or(0))
             .unwrap_or(0);
         let end = last.max(max_next.min(last + 1)).max(1);
@@ -135,14 +136,6 @@ impl Columns {
         let start = if end > cols { end - cols + 1 } else { 1 };
         Columns { start, end }
     }
-}
-
-/// The leader whose progress the table marks: the up leader with the highest term.
-pub fn leader(view: &ClusterView) -> Option<&ServerView> {
-    view.servers
-        .iter()
-        .filter(|s| s.status == ServerStatus::Up && s.role == Role::Leader)
-        .max_by_key(|s| s.current_term)
 }
 
 /// The panel. Its rows are drawn by `LogRows` (see log_rows for why), into the table element

@@ -343,7 +343,7 @@ fn SelectionPanel(props: &SelectionProps) -> Html {
 
 /// One sentence on who leads, for everyone (and screen readers, politely).
 pub(crate) fn leader_line(view: &crate::sim::ClusterView) -> String {
-    match view.leaders().max_by_key(|s| s.current_term) {
+    match view.leader() {
         Some(l) => {
             let others = view
                 .leaders()
