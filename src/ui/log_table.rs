@@ -175,7 +175,7 @@ pub fn LogTable(props: &LogTableProps) -> Html {
     html! {
         <section class="panel logs" aria-labelledby="logs-h">
             <h2 id="logs-h">{ "Logs" }
-                if hidden > 0 { <span class="hint scrolled-off"><span class="fixed">{ format!("(entries 1–{hidden} scrolled off)") }</span></span> }
+                if hidden > 0 { <span class="hint scrolled-off"><span class="fixed">{ if hidden == 1 { "(entry 1 scrolled off)".to_string() } else { format!("(entries 1–{hidden} scrolled off)") } }</span></span> }
             </h2>
             <div class="ltable" role="table" aria-label="Server logs" ref={table_ref} onclick={on_click}
                  style={format!("--cols: {}", columns.end - columns.start + 1)} />

@@ -2,7 +2,7 @@
 
 use super::geometry::{slider_from_speed, speed_from_slider, speed_label, whole};
 use super::intent::Intent;
-use super::widgets::{event_value, on_click};
+use super::widgets::{count, event_value, on_click};
 use crate::sim::Micros;
 use yew::prelude::*;
 
@@ -86,7 +86,7 @@ fn RunControls(props: &RunProps) -> Html {
                 }) }
             </select>
             <select aria-label="Number of servers" onchange={on_servers}>
-                { for (1..=9u8).map(|i| html! { <option value={i.to_string()} selected={props.servers == i}>{ format!("{i} servers") }</option> }) }
+                { for (1..=9u8).map(|i| html! { <option value={i.to_string()} selected={props.servers == i}>{ count(i.into(), "server", "servers") }</option> }) }
             </select>
             <button onclick={act(Intent::Reset { new_seed: false })} title={format!("Restart from time 0 with seed {}", props.seed)}>{ "Reset" }</button>
             <button onclick={act(Intent::Reset { new_seed: true })} title="Restart with a new random seed">{ "New seed" }</button>

@@ -52,6 +52,11 @@ pub fn server_options(n: u8, selected: Option<ServerId>) -> Html {
         .collect()
 }
 
+/// "1 operation", "3 operations": a count and its noun, singular or plural.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// One name / value pair of a description list (`<dt>` and `<dd>`).
 pub fn field(name: &'static str, value: String) -> Html {
     html! { <><dt>{ name }</dt><dd>{ value }</dd></> }
