@@ -55,8 +55,10 @@ pub enum Intent {
     TogglePlay,
     StepEvent,
     SetSpeed(f64),
-    /// Multiply the speed by this factor.
-    SpeedBy(f64),
+    /// One step of the speed ladder up or down (`speed::SPEEDS`).
+    SpeedStep {
+        faster: bool,
+    },
     Seek(Micros),
     /// Travel by this many microseconds (negative: back).
     SeekBy(i64),

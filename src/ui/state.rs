@@ -276,7 +276,7 @@ impl Model {
             now: 0,
             horizon: 0,
             playing: !url.paused,
-            speed: url.speed.unwrap_or(DEFAULT_SPEED).clamp(0.01, 10.0),
+            speed: super::speed::clamp(url.speed.unwrap_or(DEFAULT_SPEED)),
             last_frame: Rc::default(),
             selected_server: None,
             selected_message: None,
@@ -897,8 +897,10 @@ impl Model {
                 }
                 self.refresh(false);
             }
-            Intent::SetSpeed(s) => self.speed = s.clamp(0.01, 10.0),
-            Intent::SpeedBy(f) => self.speed = (self.speed * f).clamp(0.01, 10.0),
+            Intent::SetSpeed(s) => self.speed = super::speed::clamp(s),
+            Intent::SpeedStep { faster } => {
+                self.speed = super::speed::step_from(self.speed, faster)
+            }
             Intent::Seek(t) => self.seek(t),
             Intent::SeekBy(d) => {
                 let t = (self.now as i64 + d).max(0) as Micros;

@@ -1,7 +1,7 @@
 //! Time controls: play/pause, step, logarithmic speed, the timeline scrubber, reset, presets.
 
-use super::geometry::{slider_from_speed, speed_from_slider, speed_label, whole};
 use super::intent::Intent;
+use super::speed;
 use super::widgets::{count, event_value, on_click};
 use crate::sim::Micros;
 use yew::prelude::*;
@@ -31,9 +31,8 @@ struct PlayProps {
 fn PlayControls(props: &PlayProps) -> Html {
     let act = |i: Intent| on_click(&props.on_intent, i);
     let on_speed = props.on_intent.reform(|e: InputEvent| {
-        Intent::SetSpeed(speed_from_slider(
-            super::json::parse_number(&event_value(&e)).unwrap_or(500.0),
-        ))
+        let step = event_value(&e).parse().unwrap_or(0);
+        Intent::SetSpeed(speed::at_step(step))
     });
     html! {
         <div class="tgroup">
@@ -43,10 +42,10 @@ fn PlayControls(props: &PlayProps) -> Html {
             </button>
             <button onclick={act(Intent::StepEvent)} aria-label="Step to next event" title="Step to the next event (N)">{ "▶| Step" }</button>
             <label class="speed">
-                <span>{ "Speed " }<output aria-live="off">{ speed_label(props.speed) }</output></span>
-                <input type="range" min="0" max="1000" step="1" aria-label="Speed"
-                       aria-valuetext={speed_label(props.speed)}
-                       value={whole(slider_from_speed(props.speed)).to_string()} oninput={on_speed} />
+                <span>{ "Speed " }<output aria-live="off">{ speed::label(props.speed) }</output></span>
+                <input type="range" min="0" max={(speed::SPEEDS.len() - 1).to_string()} step="1" aria-label="Speed"
+                       aria-valuetext={speed::label(props.speed)}
+                       value={speed::nearest_step(props.speed).to_string()} oninput={on_speed} />
             </label>
         </div>
     }

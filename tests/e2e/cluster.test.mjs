@@ -394,7 +394,7 @@ test("time controls: step one event, speed slider, reset with the same seed repl
   await page.waitForFunction((t0) => +document.querySelector(".app").dataset.now > t0, t0);
   const speed = page.getByRole("slider", { name: "Speed" });
   await speed.fill("0");
-  assert.match(await page.locator(".speed output").innerText(), /1\/100×/);
+  assert.match(await page.locator(".speed output").innerText(), /1\/1000×/);
   await speed.fill("1000");
   assert.match(await page.locator(".speed output").innerText(), /10×/);
   await speed.fill("667");
