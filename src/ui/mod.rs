@@ -109,19 +109,38 @@ fn observe_panels() -> impl FnOnce() {
     }
 }
 
-/// Keys typed into a text box, select or button-less control are not shortcuts.
-fn typing(e: &KeyboardEvent) -> bool {
-    e.target()
+/// Whether the focused control uses this key itself, so it is no shortcut: every key typed
+/// into a text box, select or editable text; the arrows, Page Up / Down, Home and End on a
+/// slider (except ← / → on one marked `data-arrows-seek`: the timeline, where they travel the
+/// page's 100 ms, a step of time one can see); Space and Enter on a button, a checkbox or a
+/// summary.
+fn control_keeps(e: &KeyboardEvent) -> bool {
+    let Some(el) = e
+        .target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|el| {
-            let tag = el.tag_name().to_ascii_lowercase();
-            (tag == "input"
-                && el.get_attribute("type").as_deref() != Some("range")
-                && el.get_attribute("type").as_deref() != Some("checkbox"))
-                || tag == "textarea"
-                || tag == "select"
-                || el.get_attribute("contenteditable").is_some()
-        })
+    else {
+        return false;
+    };
+    let key = e.key();
+    let activates = key == " " || key == "Enter";
+    match el.tag_name().to_ascii_lowercase().as_str() {
+        "input" => match el.get_attribute("type").as_deref() {
+            Some("range") => {
+                let arrow = key == "ArrowLeft" || key == "ArrowRight";
+                let moves = arrow
+                    || matches!(
+                        key.as_str(),
+                        "ArrowUp" | "ArrowDown" | "PageUp" | "PageDown" | "Home" | "End"
+                    );
+                moves && !(arrow && el.has_attribute("data-arrows-seek"))
+            }
+            Some("checkbox") | Some("button") | Some("submit") => activates,
+            _ => true,
+        },
+        "textarea" | "select" => true,
+        "button" | "summary" => activates,
+        _ => el.has_attribute("contenteditable"),
+    }
 }
 
 /// The whole page.
@@ -168,15 +187,7 @@ pub fn App() -> Html {
                     let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
                         return;
                     };
-                    if e.ctrl_key() || e.meta_key() || e.alt_key() || typing(e) {
-                        return;
-                    }
-                    // Space on a focused button activates it; let it.
-                    let on_button = e
-                        .target()
-                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                        .is_some_and(|el| el.tag_name().eq_ignore_ascii_case("button"));
-                    if e.key() == " " && on_button {
+                    if e.ctrl_key() || e.meta_key() || e.alt_key() || control_keeps(e) {
                         return;
                     }
                     if let Some(intent) = keys::intent_for(&e.key()) {
@@ -238,7 +249,8 @@ pub fn App() -> Html {
         // `data-now` (simulated time) and `data-messages` (messages in flight) are painted by
         // `motion`.
         <div class="app" ref={app_ref} data-playing={m.playing.to_string()}>
-            <header class="app-header">
+            // While the help is open the page behind it is inert: no focus, no clicks (a modal).
+            <header class="app-header" inert={m.help}>
                 <h1>{ "Raft Explorer" }</h1>
                 <p class="tagline">{ "A real Raft cluster, running in your browser." }</p>
                 <div class="header-actions">
@@ -253,9 +265,10 @@ pub fn App() -> Html {
                 servers: m.config.servers,
                 presets: preset_names,
                 preset: m.preset,
+                inert: m.help,
                 on_intent: on_intent.clone(),
             }) }
-            <main class="cluster-area" aria-label="Cluster">
+            <main class="cluster-area" aria-label="Cluster" inert={m.help}>
                 <div class="stage">
                     <div class="svgbox">
                         <Cluster view={m.drawn.clone()} live={m.view.clone()} painter={m.painter.clone()}
@@ -287,7 +300,7 @@ pub fn App() -> Html {
             </main>
             // Each panel sits in a grid cell of its own: the panel itself is then no grid item,
             // and a fixed-size panel re-lays out alone when its content changes (style.css).
-            <div class="lower">
+            <div class="lower" inert={m.help}>
                 <div class="wide" data-panel="0">
                     <LogTable view={m.log_view.clone()} ghosts={m.ghosts.clone()} columns={m.columns}
                               selected_server={m.selected_server} on_intent={on_intent.clone()} />
@@ -298,7 +311,7 @@ pub fn App() -> Html {
                 <div data-panel="3"><EventLog rows={m.shown_events.clone()} filter={m.filter.clone()} servers={n} on_intent={on_intent.clone()} /></div>
             </div>
             if m.help {
-                { keys::help_dialog(&on_intent) }
+                <keys::HelpDialog on_intent={on_intent.clone()} />
             }
             { Html::from_html_unchecked(AttrValue::Static(concat!(
                 r#"<footer class="app-footer"><span>Raft Explorer v"#,
