@@ -59,7 +59,10 @@ pub enum Intent {
     SpeedStep {
         faster: bool,
     },
+    /// Travel to this time (past the end of the recorded run: to its end).
     Seek(Micros),
+    /// Bring back the recorded future the last action in the past discarded.
+    Undo,
     /// Travel by this many microseconds (negative: back).
     SeekBy(i64),
     Reset {

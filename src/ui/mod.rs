@@ -248,7 +248,7 @@ pub fn App() -> Html {
     let out = html! {
         // `data-now` (simulated time) and `data-messages` (messages in flight) are painted by
         // `motion`.
-        <div class="app" ref={app_ref} data-playing={m.playing.to_string()}>
+        <div class="app" ref={app_ref} data-playing={m.playing.to_string()} data-past={m.past.to_string()}>
             // While the help is open the page behind it is inert: no focus, no clicks (a modal).
             <header class="app-header" inert={m.help}>
                 <h1>{ "Raft Explorer" }</h1>
@@ -268,6 +268,7 @@ pub fn App() -> Html {
                 inert: m.help,
                 on_intent: on_intent.clone(),
             }) }
+            { past_bar(m, &on_intent) }
             <main class="cluster-area" aria-label="Cluster" inert={m.help}>
                 <div class="stage">
                     <div class="svgbox">
@@ -323,6 +324,45 @@ pub fn App() -> Html {
     };
     bench::add("app_vdom", bench::now() - app_t0);
     out
+}
+
+/// Seconds of simulated time to a tenth, for sentences ("20.2 s").
+fn seconds(t: crate::sim::Micros) -> String {
+    format!("{} s", crate::sim::Decimal::seconds(t, 1))
+}
+
+/// While the picture shows the past, says so and what acting there does, before it does it;
+/// after an action there discarded the recorded future, says so and offers to undo it.
+fn past_bar(m: &Model, on_intent: &Callback<Intent>) -> Html {
+    if !m.past && m.undo.is_none() {
+        return Html::default();
+    }
+    let to_present = widgets::on_click(on_intent, Intent::Seek(crate::sim::Micros::MAX));
+    let undo = widgets::on_click(on_intent, Intent::Undo);
+    html! {
+        <div class="past-bar" role="status" inert={m.help}>
+            if m.past {
+                <p class="past">
+                    <b>{ "Viewing the past" }</b>
+                    { format!(
+                        ": {} of a run recorded up to {}. Acting here (a crash, a message, a command…) \
+                         discards the {} recorded after this moment; playing replays it.",
+                        seconds(m.now), seconds(m.horizon), seconds(m.horizon.saturating_sub(m.now))
+                    ) }
+                    <button onclick={to_present}>{ "Back to the present" }</button>
+                </p>
+            }
+            if let Some(u) = &m.undo {
+                <p class="discarded">
+                    { format!(
+                        "Your action at {} discarded the {} of run recorded after it: a new run goes on from there.",
+                        seconds(u.at), seconds(u.discarded)
+                    ) }
+                    <button onclick={undo}>{ "Undo" }</button>
+                </p>
+            }
+        </div>
+    }
 }
 
 /// What the side panel details: a selected message wins over a selected server.
