@@ -6,6 +6,7 @@ use super::log_rows::LogRows;
 use crate::raft::types::{Command, EntryPayload, LogEntry, LogIndex, ServerId, Term};
 use crate::sim::ClusterView;
 use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -138,6 +139,28 @@ impl Columns {
     }
 }
 
+/// How many index columns fit in `table`'s width, from the widths its rows are laid out
+/// with (style.css sets `--name-w`, `--sum-w` and `--cell-min` in rem on the table, and a
+/// row is its name, its cells and its summary, 3 px apart).
+fn columns_that_fit(table: &web_sys::Element) -> Option<usize> {
+    let window = gloo::utils::window();
+    let root = gloo::utils::document().document_element()?;
+    let rem = window
+        .get_computed_style(&root)
+        .ok()??
+        .get_property_value("font-size")
+        .ok()?;
+    let rem = super::json::parse_number(rem.trim().trim_end_matches("px"))?;
+    let style = window.get_computed_style(table).ok()??;
+    let width = |name: &str| -> Option<f64> {
+        let value = style.get_property_value(name).ok()?;
+        Some(super::json::parse_number(value.trim().trim_end_matches("rem"))? * rem)
+    };
+    let gap = 3.0;
+    let room = f64::from(table.client_width()) - width("--name-w")? - width("--sum-w")? - gap;
+    Some((room / (width("--cell-min")? + gap)).max(0.0) as usize)
+}
+
 /// The panel. Its rows are drawn by `LogRows` (see log_rows for why), into the table element
 /// Yew renders empty, after every render: the panel re-renders when its props change (a new
 /// view of the logs, new ghosts, another selection).
@@ -145,6 +168,38 @@ impl Columns {
 pub fn LogTable(props: &LogTableProps) -> Html {
     let table_ref = use_node_ref();
     let rows = use_mut_ref(LogRows::default);
+    // The newest entries are the ones that matter (what is being replicated, where the commit
+    // index is): the table shows as many columns as fit its width, at most `columns`.
+    let fit = use_state_eq(|| usize::MAX);
+    {
+        let (table_ref, fit) = (table_ref.clone(), fit.clone());
+        super::widgets::use_once(Box::new(move || {
+            let table = table_ref.clone();
+            let measure = Closure::<dyn FnMut()>::new(move || {
+                if let Some(n) = table
+                    .cast::<web_sys::Element>()
+                    .and_then(|t| columns_that_fit(&t))
+                {
+                    fit.set(n);
+                }
+            });
+            let observer = web_sys::ResizeObserver::new(measure.as_ref().unchecked_ref()).ok();
+            if let (Some(observer), Some(table)) = (&observer, table_ref.cast::<web_sys::Element>())
+            {
+                observer.observe(&table);
+            }
+            Box::new(move || {
+                if let Some(observer) = observer {
+                    observer.disconnect();
+                }
+                drop(measure);
+            })
+        }));
+    }
+    let props = &LogTableProps {
+        columns: props.columns.min(*fit),
+        ..props.clone()
+    };
     {
         let (table_ref, rows, props) = (table_ref.clone(), rows.clone(), props.clone());
         super::widgets::use_after_render(Box::new(move || {
@@ -177,7 +232,7 @@ pub fn LogTable(props: &LogTableProps) -> Html {
             <h2 id="logs-h">{ "Logs" }
                 if hidden > 0 { <span class="hint scrolled-off"><span class="fixed">{ if hidden == 1 { "(entry 1 scrolled off)".to_string() } else { format!("(entries 1–{hidden} scrolled off)") } }</span></span> }
             </h2>
-            <div class="ltable" role="table" aria-label="Server logs" ref={table_ref} onclick={on_click}
+            <div class="ltable" role="table" aria-label="Logs of the servers" ref={table_ref} onclick={on_click}
                  style={format!("--cols: {}", columns.end - columns.start + 1)} />
             // Static markup as HTML text: far less wasm than `html!`'s element constructors.
             { Html::from_html_unchecked(AttrValue::Static(concat!(
@@ -186,7 +241,10 @@ pub fn LogTable(props: &LogTableProps) -> Html {
                 r#"<span class="lg applied">● applied</span><span class="lg">▌commit index</span>"#,
                 r#"<span class="lg"><span class="mark mark-next">n</span> nextIndex</span>"#,
                 r#"<span class="lg"><span class="mark mark-match">m</span> matchIndex (leader's view)</span>"#,
-                r#"<span class="lg">colour = term</span></p>"#,
+                r#"<span class="lg">colour = term</span>"#,
+                r#"<span class="lg">before a name: <span class="glyph g-leader">★</span> leader "#,
+                r#"<span class="glyph g-candidate">?</span> candidate <span class="glyph">·</span> follower "#,
+                r#"<span class="glyph g-crashed">✕</span> crashed</span></p>"#,
             ))) }
         </section>
     }

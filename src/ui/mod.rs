@@ -269,57 +269,62 @@ pub fn App() -> Html {
                 on_intent: on_intent.clone(),
             }) }
             { past_bar(m, &on_intent) }
-            <main class="cluster-area" aria-label="Cluster" inert={m.help}>
+            // The workspace: on a wide screen the picture and every server's log side by side,
+            // in one view (the panels below the logs scroll); on a narrow one, one column.
+            <main class="workspace" aria-label="Cluster" inert={m.help}>
                 <div class="stage">
-                    <div class="svgbox">
-                        <Cluster view={m.drawn.clone()} live={m.view.clone()} painter={m.painter.clone()}
-                                 now={m.now} selected_server={m.selected_server}
-                                 selected_message={m.selected_message} on_intent={on_intent.clone()} />
+                    // The picture fills this box, whose size the layout sets (style.css).
+                    <div class="picture-cell">
+                        <div class="picture">
+                            <Cluster view={m.drawn.clone()} live={m.view.clone()} painter={m.painter.clone()}
+                                     now={m.now} selected_server={m.selected_server}
+                                     selected_message={m.selected_message} on_intent={on_intent.clone()} />
+                        </div>
                     </div>
                     { leader_line_and_legend() }
                 </div>
-                <div class="side">
-                    if let Some(v) = m.safety.iter().find(|r| r.violation.is_some()) {
-                        <p class="violation-banner" role="alert">
-                            { format!("✗ {} violated — see Safety below. ", v.name) }
-                        </p>
-                    }
-                    if let Some(c) = &m.caption {
-                        <div class="caption">
-                            <p>{ c.clone() }</p>
-                            if let Some(note) = &m.step_note {
-                                <p class="step-note" aria-live="polite">{ format!("▶ {note}") }</p>
-                            }
-                        </div>
-                    }
-                    if let Some(notice) = &m.notice {
-                        <p class="notice" role="status">{ notice.clone() }</p>
-                    }
-                    { side }
-                    <NetworkPanel network={m.view.network.clone()} servers={n} on_intent={on_intent.clone()} />
-                </div>
-            </main>
-            // Each panel sits in a grid cell of its own: the panel itself is then no grid item,
-            // and a fixed-size panel re-lays out alone when its content changes (style.css).
-            <div class="lower" inert={m.help}>
-                <div class="wide" data-panel="0">
+                // Each panel sits in a box of its own: the panel itself is then no grid item,
+                // and a fixed-size panel re-lays out alone when its content changes (style.css).
+                <div class="logs-cell" data-panel="0">
                     <LogTable view={m.log_view.clone()} ghosts={m.ghosts.clone()} columns={m.columns}
                               selected_server={m.selected_server} on_intent={on_intent.clone()} />
                 </div>
-                <div data-panel="1"><KvStores view={m.kv_view.clone()} /></div>
-                <div data-panel="2"><ClientPanel view={m.client_view.clone()} verdict={m.shown_verdict.clone()} on_intent={on_intent.clone()} /></div>
-                <div><SafetyPanel rows={m.safety.clone()} verdict={m.shown_verdict.clone()} knobs={m.knobs_on()} on_intent={on_intent.clone()} /></div>
-                <div data-panel="3"><EventLog rows={m.shown_events.clone()} filter={m.filter.clone()} servers={n} on_intent={on_intent.clone()} /></div>
-            </div>
+                <div class="panels">
+                    <div class="side">
+                        if let Some(v) = m.safety.iter().find(|r| r.violation.is_some()) {
+                            <p class="violation-banner" role="alert">
+                                { format!("✗ {} violated — see Safety. ", v.name) }
+                            </p>
+                        }
+                        if let Some(c) = &m.caption {
+                            <div class="caption">
+                                <p>{ c.clone() }</p>
+                                if let Some(note) = &m.step_note {
+                                    <p class="step-note" aria-live="polite">{ format!("▶ {note}") }</p>
+                                }
+                            </div>
+                        }
+                        if let Some(notice) = &m.notice {
+                            <p class="notice" role="status">{ notice.clone() }</p>
+                        }
+                        { side }
+                        <NetworkPanel network={m.view.network.clone()} servers={n} on_intent={on_intent.clone()} />
+                    </div>
+                    <div class="fixed-panel" data-panel="1"><KvStores view={m.kv_view.clone()} /></div>
+                    <div class="fixed-panel" data-panel="2"><ClientPanel view={m.client_view.clone()} verdict={m.shown_verdict.clone()} on_intent={on_intent.clone()} /></div>
+                    <div class="fixed-panel"><SafetyPanel rows={m.safety.clone()} verdict={m.shown_verdict.clone()} knobs={m.knobs_on()} on_intent={on_intent.clone()} /></div>
+                    <div class="fixed-panel" data-panel="3"><EventLog rows={m.shown_events.clone()} filter={m.filter.clone()} servers={n} on_intent={on_intent.clone()} /></div>
+                    { Html::from_html_unchecked(AttrValue::Static(concat!(
+                        r#"<footer class="app-footer"><span>Raft Explorer v"#,
+                        env!("CARGO_PKG_VERSION"),
+                        "</span><span> · Diego Ongaro &amp; John Ousterhout, “In Search of an Understandable ",
+                        "Consensus Algorithm” (§ numbers refer to it)</span></footer>",
+                    ))) }
+                </div>
+            </main>
             if m.help {
                 <keys::HelpDialog on_intent={on_intent.clone()} />
             }
-            { Html::from_html_unchecked(AttrValue::Static(concat!(
-                r#"<footer class="app-footer"><span>Raft Explorer v"#,
-                env!("CARGO_PKG_VERSION"),
-                "</span><span> · Diego Ongaro &amp; John Ousterhout, “In Search of an Understandable ",
-                "Consensus Algorithm” (§ numbers refer to it)</span></footer>",
-            ))) }
         </div>
     };
     bench::add("app_vdom", bench::now() - app_t0);
@@ -426,15 +431,18 @@ pub(crate) fn leader_line(view: &crate::sim::ClusterView) -> String {
 fn leader_line_and_legend() -> Html {
     Html::from_html_unchecked(AttrValue::Static(concat!(
         r#"<div class="leader-line"><p class="fixed" aria-live="polite"></p></div>"#,
-        r#"<p class="msg-legend" aria-label="What the shapes mean">"#,
+        r#"<div class="msg-legend" role="group" aria-label="What the messages mean">"#,
         r#"<span><b class="lg-rv">RV</b> RequestVote</span>"#,
         r#"<span><b class="lg-yes">✓</b><b class="lg-no">✗</b> vote granted / denied</span>"#,
         r#"<span><b class="lg-hb">○</b> heartbeat</span>"#,
         r#"<span><b class="lg-ae">+n</b> AppendEntries with n entries</span>"#,
         r#"<span><b class="lg-ok">✓</b><b class="lg-fail">✗</b> append ok / rejected</span>"#,
         r#"<span><b class="lg-client">SET x 5</b> client request · <b class="lg-client lg-reply">ok</b> its reply (§8)</span>"#,
-        "<span>faded, dashed: will be lost · arc: election timer · ★ thick ring: leader · ",
-        "dashed: candidate</span></p>",
+        "<span>dashed or faded: will be lost</span></div>",
+        r#"<div class="msg-legend" role="group" aria-label="What the servers show">"#,
+        "<span>each server: its role and term</span><span>thick outline, pulsing ring: leader</span>",
+        "<span>dashed outline: candidate</span><span>crossed out: crashed</span>",
+        "<span>pause sign: paused</span><span>arc around it: election timer, running down</span></div>",
     )))
 }
 
@@ -442,7 +450,7 @@ fn leader_line_and_legend() -> Html {
 fn intro() -> Html {
     Html::from_html_unchecked(AttrValue::Static(concat!(
         r#"<section class="panel intro"><h2>Try this</h2><ol>"#,
-        "<li>Wait for a leader (★, thick ring). Its heartbeats pulse out to the followers.</li>",
+        "<li>Wait for a leader (thick outline). Its heartbeats pulse out to the followers.</li>",
         "<li>Click the leader, then <b>Crash</b>: a follower's timer runs out and a new leader ",
         "wins a higher term.</li>",
         "<li>Partition the network, send <code>SET x 5</code> to each side: only the majority ",
