@@ -163,7 +163,8 @@ fn columns_that_fit(table: &web_sys::Element) -> Option<usize> {
 
 /// The panel. Its rows are drawn by `LogRows` (see log_rows for why), into the table element
 /// Yew renders empty, after every render: the panel re-renders when its props change (a new
-/// view of the logs, new ghosts, another selection).
+/// view of the logs, new ghosts, another selection) or its width fits another number of
+/// columns.
 #[component]
 pub fn LogTable(props: &LogTableProps) -> Html {
     let table_ref = use_node_ref();
