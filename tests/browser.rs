@@ -757,3 +757,24 @@ fn the_speed_slider_steps_along_a_ladder_from_a_thousandth_to_ten_times() {
     assert_eq!(speed::label(0.001), "1/1000×");
     assert_eq!(speed::label(2.5), "2.5×");
 }
+
+#[wasm_bindgen_test]
+async fn log_table_marks_a_paused_leaders_next_and_match_index() {
+    // A paused leader is still the leader (ClusterView::leader): the table keeps its marks.
+    let mut view = sample_view();
+    view.servers[2].status = ServerStatus::Paused;
+    let root = mount::<LogTable>(LogTableProps {
+        view: Rc::new(view),
+        ghosts: Rc::new(vec![]),
+        columns: 16,
+        selected_server: None,
+        on_intent: Callback::noop(),
+    })
+    .await;
+    let s1 = root
+        .query_selector("[aria-label='Log of S1']")
+        .unwrap()
+        .unwrap();
+    assert!(s1.query_selector(".mark-match").unwrap().is_some());
+    assert!(s1.query_selector(".mark-next").unwrap().is_some());
+}
