@@ -432,7 +432,8 @@ impl Sim {
         self.world.last.server
     }
 
-    /// The leader of the highest term among servers that are up, if any.
+    /// The leader of the highest term among servers that are not crashed (a paused one
+    /// counts), if any; the same server as `ClusterView::leader`.
     pub fn leader(&self) -> Option<ServerId> {
         self.world
             .nodes

@@ -221,4 +221,11 @@ impl ClusterView {
             .iter()
             .filter(|s| s.status != ServerStatus::Crashed && s.role == Role::Leader)
     }
+
+    /// The leader: of the servers that believe they lead, the one with the highest term (the
+    /// same server as `Sim::leader`). A paused server counts: it is slow, not failed, and
+    /// keeps its state and its belief until it hears of a higher term (§5.1).
+    pub fn leader(&self) -> Option<&ServerView> {
+        self.leaders().max_by_key(|s| s.current_term)
+    }
 }

@@ -55,9 +55,14 @@ pub enum Intent {
     TogglePlay,
     StepEvent,
     SetSpeed(f64),
-    /// Multiply the speed by this factor.
-    SpeedBy(f64),
+    /// One step of the speed ladder up or down (`speed::SPEEDS`).
+    SpeedStep {
+        faster: bool,
+    },
+    /// Travel to this time (past the end of the recorded run: to its end).
     Seek(Micros),
+    /// Bring back the recorded future the last action in the past discarded.
+    Undo,
     /// Travel by this many microseconds (negative: back).
     SeekBy(i64),
     Reset {

@@ -19,7 +19,7 @@
 //! `.mark-match` marks), `div.lsum`, and
 //! `div.lghosts` while entries that were just overwritten are shown.
 
-use super::log_table::{cell_text, entry_long, leader, Columns, Ghost, LogTableProps};
+use super::log_table::{cell_text, entry_long, Columns, Ghost, LogTableProps};
 use crate::raft::types::{LogEntry, LogIndex, Role, ServerId};
 use crate::sim::{ServerStatus, ServerView};
 use std::collections::VecDeque;
@@ -120,7 +120,7 @@ impl LogRows {
             return;
         };
         let columns = Columns::of(view, props.columns);
-        let leader = leader(view);
+        let leader = view.leader();
         let mut rows = std::mem::take(&mut self.rows);
         for row in &mut rows {
             let server = row.server.and_then(|id| view.server(id));

@@ -3,9 +3,10 @@
 
 use super::intent::Intent;
 use super::log_rows::LogRows;
-use crate::raft::types::{Command, EntryPayload, LogEntry, LogIndex, Role, ServerId, Term};
-use crate::sim::{ClusterView, ServerStatus, ServerView};
+use crate::raft::types::{Command, EntryPayload, LogEntry, LogIndex, ServerId, Term};
+use crate::sim::ClusterView;
 use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -127,7 +128,8 @@ impl Columns {
             .map(|s| s.last_log_index().0)
             .max()
             .unwrap_or(0);
-        let max_next = leader(view)
+        let max_next = view
+            .leader()
             .map(|l| l.progress.iter().map(|p| p.next_index.0).max().unwrap_or(0))
             .unwrap_or(0);
         let end = last.max(max_next.min(last + 1)).max(1);
@@ -137,21 +139,68 @@ impl Columns {
     }
 }
 
-/// The leader whose progress the table marks: the up leader with the highest term.
-pub fn leader(view: &ClusterView) -> Option<&ServerView> {
-    view.servers
-        .iter()
-        .filter(|s| s.status == ServerStatus::Up && s.role == Role::Leader)
-        .max_by_key(|s| s.current_term)
+/// How many index columns fit in `table`'s width, from the widths its rows are laid out
+/// with (style.css sets `--name-w`, `--sum-w` and `--cell-min` in rem on the table, and a
+/// row is its name, its cells and its summary, 3 px apart).
+fn columns_that_fit(table: &web_sys::Element) -> Option<usize> {
+    let window = gloo::utils::window();
+    let root = gloo::utils::document().document_element()?;
+    let rem = window
+        .get_computed_style(&root)
+        .ok()??
+        .get_property_value("font-size")
+        .ok()?;
+    let rem = super::json::parse_number(rem.trim().trim_end_matches("px"))?;
+    let style = window.get_computed_style(table).ok()??;
+    let width = |name: &str| -> Option<f64> {
+        let value = style.get_property_value(name).ok()?;
+        Some(super::json::parse_number(value.trim().trim_end_matches("rem"))? * rem)
+    };
+    let gap = 3.0;
+    let room = f64::from(table.client_width()) - width("--name-w")? - width("--sum-w")? - gap;
+    Some((room / (width("--cell-min")? + gap)).max(0.0) as usize)
 }
 
 /// The panel. Its rows are drawn by `LogRows` (see log_rows for why), into the table element
 /// Yew renders empty, after every render: the panel re-renders when its props change (a new
-/// view of the logs, new ghosts, another selection).
+/// view of the logs, new ghosts, another selection) or its width fits another number of
+/// columns.
 #[component]
 pub fn LogTable(props: &LogTableProps) -> Html {
     let table_ref = use_node_ref();
     let rows = use_mut_ref(LogRows::default);
+    // The newest entries are the ones that matter (what is being replicated, where the commit
+    // index is): the table shows as many columns as fit its width, at most `columns`.
+    let fit = use_state_eq(|| usize::MAX);
+    {
+        let (table_ref, fit) = (table_ref.clone(), fit.clone());
+        super::widgets::use_once(Box::new(move || {
+            let table = table_ref.clone();
+            let measure = Closure::<dyn FnMut()>::new(move || {
+                if let Some(n) = table
+                    .cast::<web_sys::Element>()
+                    .and_then(|t| columns_that_fit(&t))
+                {
+                    fit.set(n);
+                }
+            });
+            let observer = web_sys::ResizeObserver::new(measure.as_ref().unchecked_ref()).ok();
+            if let (Some(observer), Some(table)) = (&observer, table_ref.cast::<web_sys::Element>())
+            {
+                observer.observe(&table);
+            }
+            Box::new(move || {
+                if let Some(observer) = observer {
+                    observer.disconnect();
+                }
+                drop(measure);
+            })
+        }));
+    }
+    let props = &LogTableProps {
+        columns: props.columns.min(*fit),
+        ..props.clone()
+    };
     {
         let (table_ref, rows, props) = (table_ref.clone(), rows.clone(), props.clone());
         super::widgets::use_after_render(Box::new(move || {
@@ -182,9 +231,9 @@ pub fn LogTable(props: &LogTableProps) -> Html {
     html! {
         <section class="panel logs" aria-labelledby="logs-h">
             <h2 id="logs-h">{ "Logs" }
-                if hidden > 0 { <span class="hint scrolled-off"><span class="fixed">{ format!("(entries 1–{hidden} scrolled off)") }</span></span> }
+                if hidden > 0 { <span class="hint scrolled-off"><span class="fixed">{ if hidden == 1 { "(entry 1 scrolled off)".to_string() } else { format!("(entries 1–{hidden} scrolled off)") } }</span></span> }
             </h2>
-            <div class="ltable" role="table" aria-label="Server logs" ref={table_ref} onclick={on_click}
+            <div class="ltable" role="table" aria-label="Logs of the servers" ref={table_ref} onclick={on_click}
                  style={format!("--cols: {}", columns.end - columns.start + 1)} />
             // Static markup as HTML text: far less wasm than `html!`'s element constructors.
             { Html::from_html_unchecked(AttrValue::Static(concat!(
@@ -193,7 +242,10 @@ pub fn LogTable(props: &LogTableProps) -> Html {
                 r#"<span class="lg applied">● applied</span><span class="lg">▌commit index</span>"#,
                 r#"<span class="lg"><span class="mark mark-next">n</span> nextIndex</span>"#,
                 r#"<span class="lg"><span class="mark mark-match">m</span> matchIndex (leader's view)</span>"#,
-                r#"<span class="lg">colour = term</span></p>"#,
+                r#"<span class="lg">colour = term</span>"#,
+                r#"<span class="lg">before a name: <span class="glyph g-leader">★</span> leader "#,
+                r#"<span class="glyph g-candidate">?</span> candidate <span class="glyph">·</span> follower "#,
+                r#"<span class="glyph g-crashed">✕</span> crashed</span></p>"#,
             ))) }
         </section>
     }

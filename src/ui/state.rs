@@ -104,6 +104,17 @@ impl UrlOptions {
     }
 }
 
+/// A run whose recorded future an action in the past discarded, kept whole to bring back.
+pub struct Undo {
+    sim: Sim,
+    checker: Checker,
+    horizon: Micros,
+    steps_done: usize,
+    /// When the action was taken, and how much recorded run it discarded.
+    pub at: Micros,
+    pub discarded: Micros,
+}
+
 #[derive(Clone)]
 pub struct Model {
     pub sim: Rc<RefCell<Sim>>,
@@ -168,6 +179,11 @@ pub struct Model {
     pub step_note: Option<String>,
     /// A refused action or other notice, shown briefly.
     pub notice: Option<String>,
+    /// The run as it was before the last action taken in the past discarded its recorded
+    /// future, while that can still be undone (until the run changes otherwise).
+    pub undo: Option<Rc<Undo>>,
+    /// Whether the picture shows the past (`in_past`), as of the last change.
+    pub past: bool,
     pub quick_value: u32,
     pub bench: bool,
     pub columns: usize,
@@ -276,7 +292,7 @@ impl Model {
             now: 0,
             horizon: 0,
             playing: !url.paused,
-            speed: url.speed.unwrap_or(DEFAULT_SPEED).clamp(0.01, 10.0),
+            speed: super::speed::clamp(url.speed.unwrap_or(DEFAULT_SPEED)),
             last_frame: Rc::default(),
             selected_server: None,
             selected_message: None,
@@ -298,6 +314,8 @@ impl Model {
             caption: None,
             step_note: None,
             notice: None,
+            undo: None,
+            past: false,
             quick_value: 0,
             bench: url.bench,
             columns: url.cols.unwrap_or(16),
@@ -405,6 +423,7 @@ impl Model {
         let sim = sim_rc.borrow();
         self.now = sim.now();
         self.horizon = self.horizon.max(self.now);
+        self.past = shows_past(&sim, self.horizon);
         let key = (
             sim.events_processed(),
             sim.actions().len(),
@@ -639,6 +658,7 @@ impl Model {
         self.last_seq = 0;
         self.verdict_for = None;
         self.notice = None;
+        self.undo = None;
         if self
             .selected_server
             .is_some_and(|s| s.0 > self.config.servers)
@@ -648,18 +668,21 @@ impl Model {
         self.refresh(true);
     }
 
-    /// Applies a user action now. Acting in the past forks the run.
+    fn in_past(&self) -> bool {
+        shows_past(&self.sim.borrow(), self.horizon)
+    }
+
+    /// Applies a user action now. Acting in the past forks the run: the recorded future is
+    /// discarded, and kept aside until the run changes otherwise, to undo.
     fn act(&mut self, action: Action) {
-        let forks = {
-            let sim = self.sim.borrow();
-            sim.actions_applied() < sim.actions().len() || sim.now() < self.horizon
-        };
+        let kept = self.kept_for_undo();
         let result = self.sim.borrow_mut().apply(action);
         match result {
             Ok(_) => {
-                if forks {
+                if let Some(kept) = kept {
                     self.horizon = self.now;
                     self.resync_preset();
+                    self.undo = Some(Rc::new(kept));
                 }
                 self.checker.borrow_mut().observe_sim(&self.sim.borrow());
                 self.notice = None;
@@ -683,6 +706,34 @@ impl Model {
 
     fn leader(&self) -> Option<ServerId> {
         self.sim.borrow().leader()
+    }
+
+    /// The run as it is, to bring back if acting now discards its recorded future (None: in
+    /// the present, nothing would be discarded).
+    fn kept_for_undo(&self) -> Option<Undo> {
+        self.in_past().then(|| Undo {
+            sim: self.sim.borrow().clone(),
+            checker: self.checker.borrow().clone(),
+            horizon: self.horizon,
+            steps_done: self.steps_done,
+            at: self.now,
+            discarded: self.horizon.saturating_sub(self.now),
+        })
+    }
+
+    /// Brings back the run the last action in the past discarded, at the moment it was taken.
+    fn undo_fork(&mut self) {
+        let Some(undo) = self.undo.take() else {
+            return;
+        };
+        *self.sim.borrow_mut() = undo.sim.clone();
+        *self.checker.borrow_mut() = undo.checker.clone();
+        self.horizon = undo.horizon;
+        self.steps_done = undo.steps_done;
+        self.playing = false;
+        self.notice = None;
+        self.ghosts = Rc::new(Vec::new());
+        self.refresh(true);
     }
 
     fn seek(&mut self, t: Micros) {
@@ -813,11 +864,8 @@ impl Model {
                 }
             }
             Intent::Fork => {
-                let in_past = {
-                    let sim = self.sim.borrow();
-                    sim.actions_applied() < sim.actions().len() || sim.now() < self.horizon
-                };
-                if in_past {
+                if let Some(kept) = self.kept_for_undo() {
+                    self.undo = Some(Rc::new(kept));
                     self.sim.borrow_mut().forget_future();
                     self.horizon = self.now;
                     self.resync_preset();
@@ -893,9 +941,12 @@ impl Model {
                 }
                 self.refresh(false);
             }
-            Intent::SetSpeed(s) => self.speed = s.clamp(0.01, 10.0),
-            Intent::SpeedBy(f) => self.speed = (self.speed * f).clamp(0.01, 10.0),
+            Intent::SetSpeed(s) => self.speed = super::speed::clamp(s),
+            Intent::SpeedStep { faster } => {
+                self.speed = super::speed::step_from(self.speed, faster)
+            }
             Intent::Seek(t) => self.seek(t),
+            Intent::Undo => self.undo_fork(),
             Intent::SeekBy(d) => {
                 let t = (self.now as i64 + d).max(0) as Micros;
                 self.seek(t)
@@ -1000,6 +1051,8 @@ impl Model {
             shown_verdict,
             step_note,
             notice,
+            undo,
+            past,
         } = self;
         // The details panel shows the selected message, or else the selected server, from
         // the newest picture (a log or store shared between pictures is unchanged).
@@ -1030,11 +1083,28 @@ impl Model {
             && *playing == before.playing
             && *step_note == before.step_note
             && *notice == before.notice
+            && opt_ptr_eq(undo, &before.undo)
+            && *past == before.past
     }
 
     /// Knob names that are on in the current configuration.
     pub fn knobs_on(&self) -> Vec<&'static str> {
         self.config.raft.knobs.names_on()
+    }
+}
+
+/// Whether `sim` is in the past of a run recorded up to `horizon`: it was rewound and its
+/// recorded future is kept, to replay or to discard by acting.
+fn shows_past(sim: &Sim, horizon: Micros) -> bool {
+    sim.has_recorded_future() || sim.now() < horizon
+}
+
+/// Whether two optional shared values are the same one.
+fn opt_ptr_eq<T>(a: &Option<Rc<T>>, b: &Option<Rc<T>>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+        (None, None) => true,
+        _ => false,
     }
 }
 
@@ -1148,6 +1218,7 @@ impl Reducible for Model {
                 let mut next = (*self).clone();
                 next.intents += 1;
                 next.handle(intent);
+                next.past = next.in_past();
                 next.sync_panels();
                 super::motion::paint_motion(&next.painter, next.now, Some(&next.view));
                 Rc::new(next)
