@@ -265,9 +265,12 @@ test("keyboard shortcuts: ?, space, ., C, 3, K, U, A, T, Escape and typing is no
   const { term } = await waitForLeader(page);
   await page.keyboard.press("k");
   await page.getByRole("button", { name: /^Server \d, crashed, / }).waitFor();
+  // − three times: 1/10×, so the split vote lasts seconds of wall time, not a few frames of
+  // a loaded machine.
+  for (let i = 0; i < 3; i++) await page.keyboard.press("-");
   await page.keyboard.press("a");
   // Watched from the key press on, every frame: the split vote lasts only until the first
-  // candidate's next timeout (a few hundred ms at 1×), less than reading the event log takes.
+  // candidate's next timeout (a few hundred ms of simulated time).
   const split = page.waitForFunction(() => {
     const terms = [...document.querySelectorAll("svg [aria-label^='Server ']")]
       .map((e) => e.getAttribute("aria-label").match(/^Server \d, candidate, term (\d+)$/))
@@ -278,6 +281,7 @@ test("keyboard shortcuts: ?, space, ., C, 3, K, U, A, T, Escape and typing is no
   await scrollToPanel(page, 3);
   await page.getByRole("list", { name: "Event log, newest first" }).getByText(/aligned to fire together/).waitFor();
   assert.ok((await (await split).jsonValue()) > term, "the four candidates stand in one new term");
+  for (let i = 0; i < 3; i++) await page.keyboard.press("+");
   // T spreads the running timers apart: the next one to fire wins alone.
   await page.keyboard.press("t");
   await scrollToPanel(page, 3);
