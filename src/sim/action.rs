@@ -1,7 +1,7 @@
 //! Everything a user (or a scenario, or the fuzzer) can do to the world. Each verb is one
 //! `Action` value, recorded with its time in the action log.
 
-use super::network::LinkSettings;
+use super::view::LinkSettings;
 use super::view::{MessageId, Micros, ServerStatus};
 use super::Decimal;
 use crate::raft::{ClientId, Command, ServerId};

@@ -7,30 +7,8 @@
 //! The defaults (no link settings, equal loss both ways, no long delays) draw exactly the random
 //! numbers the network always drew, so existing seeds give the same runs.
 
-use super::view::{Micros, NetworkView};
+use super::view::{LinkSettings, LongDelays, Micros, NetworkView};
 use crate::raft::ServerId;
-use serde::{Deserialize, Serialize};
-
-/// One direction of one link (from → to) set apart from the rest of the network, as on a slow
-/// or flaky path: its latency replaces the network's, and its loss is drawn on top of the
-/// network's.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LinkSettings {
-    pub latency_min: Micros,
-    pub latency_max: Micros,
-    pub loss_probability: f64,
-}
-
-/// A share of replies held back long (MIT 6.824 labrpc's "long reordering": two thirds of
-/// replies delayed 200–2,200 ms), so a reply can arrive after later messages and later terms.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct LongDelays {
-    /// Probability that a reply (RequestVoteReply, AppendEntriesReply) is held back.
-    pub probability: f64,
-    /// The extra delay, drawn uniformly, on top of the latency.
-    pub min: Micros,
-    pub max: Micros,
-}
 
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Network {

@@ -5,8 +5,8 @@ use super::timers::Frozen;
 use super::{World, MAX_DURATION};
 use crate::raft::{Input, Role, ServerId};
 use crate::sim::action::{Action, ActionError, ActionOutcome};
-use crate::sim::network::LongDelays;
 use crate::sim::trace::TraceKind;
+use crate::sim::view::LongDelays;
 use crate::sim::view::{Micros, ServerStatus};
 
 impl World {
