@@ -541,16 +541,3 @@ impl World {
         );
     }
 }
-
-/// Sorts a few items (timers of ≤ 9 servers, messages and client traffic in flight: tens, once
-/// per picture) by a unique key. Not
-/// the standard sort: each of its instantiations adds kilobytes to the page's wasm.
-fn insertion_sort<T, K: Ord>(items: &mut [T], key: impl Fn(&T) -> K) {
-    for i in 1..items.len() {
-        let mut j = i;
-        while j > 0 && key(&items[j - 1]) > key(&items[j]) {
-            items.swap(j - 1, j);
-            j -= 1;
-        }
-    }
-}

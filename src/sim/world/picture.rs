@@ -3,7 +3,7 @@
 
 use super::messages::Envelope;
 use super::queue::Event;
-use super::{insertion_sort, Node, World};
+use super::{Node, World};
 use crate::raft::{Message, Role};
 use crate::sim::view::*;
 use crate::sim::view_cache::{CachedParts, ViewCache};
@@ -66,7 +66,7 @@ impl World {
     pub fn view(&self, cache: &ViewCache) -> ClusterView {
         let mut cached = cache.parts.borrow_mut();
         let mut envelopes: Vec<&Envelope> = self.messages_in_flight().map(|(_, e)| e).collect();
-        insertion_sort(&mut envelopes, |e| e.id); // ids are unique; tens of messages
+        envelopes.sort_unstable_by_key(|e| e.id);
         let contents = cached.messages(envelopes.iter().map(|e| (e.id, &e.message)));
         let messages = envelopes
             .iter()
@@ -151,7 +151,7 @@ impl World {
             })
             .collect();
         // Keys are unique (a request and its reply never share a send time and server).
-        insertion_sort(&mut traffic, |t| {
+        traffic.sort_unstable_by_key(|t| {
             let reply = matches!(t.what, ClientTraffic::Reply(_));
             (t.sent_at, t.client, t.seq, t.server, reply)
         });

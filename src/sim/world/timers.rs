@@ -2,7 +2,7 @@
 //! by user actions.
 
 use super::queue::Event;
-use super::{insertion_sort, World};
+use super::World;
 use crate::sim::view::{Micros, ServerStatus};
 
 /// Timers of a paused server, frozen as time remaining.
@@ -61,7 +61,7 @@ impl World {
             .filter(|(_, n)| n.status == ServerStatus::Up)
             .filter_map(|(i, n)| n.election_deadline.map(|d| (d, i)))
             .collect();
-        insertion_sort(&mut timers, |t| *t);
+        timers.sort_unstable();
         timers
     }
 
