@@ -273,7 +273,7 @@ pub enum ActionError {
     LinkToItself(ServerId),
     #[error("fewer than two election timers are running (a leader's, a crashed or a paused server's do not run)")]
     TooFewElectionTimers,
-    #[error("a probability is between 0 and 1, not {}", super::decimal::approx(*.0))]
+    #[error("a probability is between 0 and 1, not {0}")]
     Probability(f64),
     /// A range of durations (`what`: "latency", "long delay") whose min is above its max.
     #[error("{what} min {min} µs is above max {max} µs")]
