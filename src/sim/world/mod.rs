@@ -163,6 +163,9 @@ impl World {
         world
     }
 
+    // Randomness: the world's one RNG, seeded from the config; uniform ranges and chances are
+    // drawn here from its raw output (no `rand` crate), so a seed's run is fixed by this code.
+
     fn random_in(&mut self, min: u64, max: u64) -> u64 {
         if max <= min {
             return min;
