@@ -11,7 +11,6 @@
 
 use crate::raft::types::{LogEntry, LogIndex, Role, ServerId, Term};
 use crate::sim::view::{ClusterView, Micros, ServerStatus, ServerView};
-use crate::sim::Decimal;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
@@ -85,10 +84,10 @@ impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} ({}) violated at {} ms",
+            "{} ({}) violated at {:.1} ms",
             self.property,
             self.property.section(),
-            Decimal::millis(self.time, 1)
+            self.time as f64 / 1000.0
         )?;
         if let Some(e) = self.event {
             write!(f, " after event #{e}")?;

@@ -22,8 +22,7 @@
 
 use crate::raft::types::{ClientId, Command};
 use crate::sim::view::{ClientOp, Micros};
-use crate::sim::Decimal;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
 /// Search steps allowed per key before the checker answers [`Verdict::Unknown`].
@@ -79,15 +78,10 @@ pub fn check_history(history: &[ClientOp]) -> Verdict {
 /// Every key is searched (a later key may fail even when an earlier one ran out of budget); a
 /// definite violation wins over an unknown.
 pub fn check_history_with_budget(history: &[ClientOp], budget: u64) -> Verdict {
-    // The operations of each key, keys in order: a sorted Vec (a handful of keys) rather
-    // than a BTreeMap, whose code the page would carry for this one use.
-    let mut by_key: Vec<(&str, Vec<&ClientOp>)> = Vec::new();
+    // The operations of each key, keys in order.
+    let mut by_key: BTreeMap<&str, Vec<&ClientOp>> = BTreeMap::new();
     for op in history {
-        let key = key_of(&op.command);
-        match by_key.binary_search_by(|(k, _)| (*k).cmp(key)) {
-            Ok(i) => by_key[i].1.push(op),
-            Err(i) => by_key.insert(i, (key, vec![op])),
-        }
+        by_key.entry(key_of(&op.command)).or_default().push(op);
     }
     let mut unknown = None;
     for (key, ops) in by_key {
@@ -394,7 +388,7 @@ fn show(values: &[Option<String>], v: u32) -> String {
 }
 
 fn ms(t: Micros) -> String {
-    format!("{} ms", Decimal::millis(t, 1))
+    format!("{:.1} ms", t as f64 / 1000.0)
 }
 
 /// "GET x by C2 (#5, invoked 120.0 ms, returned 180.0 ms)".

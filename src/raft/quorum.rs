@@ -2,6 +2,7 @@
 //! of the old AND of the new configuration) is a small change here.
 
 use super::types::{LogIndex, ServerId};
+use std::cmp::Reverse;
 use std::fmt;
 
 /// A set of servers as a bit mask (ids 1..=15). Copy, no allocation: used for votes and for
@@ -61,8 +62,9 @@ pub struct Configuration {
 
 impl Configuration {
     pub fn new(voters: Vec<ServerId>) -> Self {
-        // Sorted and without duplicates (a bit set rather than a generic sort: less wasm).
-        let voters = voters.into_iter().collect::<ServerSet>().iter().collect();
+        let mut voters = voters;
+        voters.sort_unstable();
+        voters.dedup();
         Configuration { voters }
     }
 
@@ -82,22 +84,10 @@ impl Configuration {
 
     /// The highest index stored on a majority, given each voter's match index (§5.3).
     pub fn committed_index(&self, match_index: impl Fn(ServerId) -> LogIndex) -> LogIndex {
-        let mut indexes = [0u64; 16];
-        let n = self.voters.len().min(16);
-        for (slot, voter) in indexes.iter_mut().zip(&self.voters) {
-            *slot = match_index(*voter).0;
-        }
-        let indexes = &mut indexes[..n];
-        // At most 16 numbers: an insertion sort, highest first (the standard sort would add
-        // kilobytes of code to the page for this one use).
-        for i in 1..indexes.len() {
-            let mut j = i;
-            while j > 0 && indexes[j - 1] < indexes[j] {
-                indexes.swap(j - 1, j);
-                j -= 1;
-            }
-        }
-        LogIndex(indexes[self.majority() - 1])
+        let mut indexes: Vec<LogIndex> = self.voters.iter().map(|v| match_index(*v)).collect();
+        // Highest first: the majority-th highest is stored on a majority.
+        indexes.sort_unstable_by_key(|&index| Reverse(index));
+        indexes[self.majority() - 1]
     }
 
     /// The voters whose match index is at least `index`.

@@ -175,13 +175,9 @@ pub struct Server {
 impl Server {
     /// A fresh server. `peers` may or may not include `id`.
     pub fn new(id: ServerId, peers: Vec<ServerId>, options: RaftOptions) -> Self {
-        // Sorted and without duplicates (a bit set rather than a generic sort: less wasm).
-        let peers: Vec<ServerId> = peers
-            .into_iter()
-            .filter(|p| *p != id)
-            .collect::<ServerSet>()
-            .iter()
-            .collect();
+        let mut peers: Vec<ServerId> = peers.into_iter().filter(|p| *p != id).collect();
+        peers.sort_unstable();
+        peers.dedup();
         let mut voters = peers.clone();
         voters.push(id);
         Server {

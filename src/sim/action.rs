@@ -1,7 +1,7 @@
 //! Everything a user (or a scenario, or the fuzzer) can do to the world. Each verb is one
 //! `Action` value, recorded with its time in the action log.
 
-use super::network::LinkSettings;
+use super::view::LinkSettings;
 use super::view::{MessageId, Micros, ServerStatus};
 use super::Decimal;
 use crate::raft::{ClientId, Command, ServerId};
@@ -273,7 +273,7 @@ pub enum ActionError {
     LinkToItself(ServerId),
     #[error("fewer than two election timers are running (a leader's, a crashed or a paused server's do not run)")]
     TooFewElectionTimers,
-    #[error("a probability is between 0 and 1, not {}", super::decimal::approx(*.0))]
+    #[error("a probability is between 0 and 1, not {0}")]
     Probability(f64),
     /// A range of durations (`what`: "latency", "long delay") whose min is above its max.
     #[error("{what} min {min} µs is above max {max} µs")]

@@ -2,7 +2,6 @@
 //! the only ones (the scenario format's `ClusterSpec::DEFAULT` is derived from them); the
 //! limits are in [`super::limits`].
 
-use super::decimal::approx;
 use super::limits::{self, LimitError, MAX_TIMER};
 use super::view::Micros;
 use crate::raft::RaftOptions;
@@ -74,7 +73,7 @@ pub enum ConfigError {
         min: Micros,
         max: Micros,
     },
-    #[error("{name} must be between 0 and 1, not {}", approx(*value))]
+    #[error("{name} must be between 0 and 1, not {value}")]
     Probability { name: &'static str, value: f64 },
 }
 

@@ -1,7 +1,15 @@
-//! Decimal text for times, percentages and drawing coordinates, written with integer
-//! arithmetic. Formatting an `f64` (`{:.1}`, or `{}` on a float) links core's float printing
-//! (Grisu and Dragon4 with their tables, ~10 KB) into the page's wasm; everything this crate
-//! shows goes through [`Decimal`] instead.
+//! Decimal text with one stated rounding rule, for text that is pinned byte for byte.
+//!
+//! Where it is used, and why there: the narration of actions ("message loss set to 5%",
+//! "latency set to 12.5–20 ms", in `Action`'s `Display`), which every `TraceEvent`, the
+//! golden traces in `tests/golden/` and the page's event log show. Times there are integer
+//! microseconds, written with integer arithmetic (halves up); percentages round halves away
+//! from zero. Ordinary float formatting would round the binary approximation of `t / 1000`
+//! to even instead (1.25 ms prints as "1.2" but 1.35 ms as "1.4"), so the checked-in text
+//! would hang on how a number happens to be stored rather than on the number. Everywhere
+//! exact text is not the point (error messages, the checker's explanations), the crate uses
+//! ordinary formatting (`{:.1}`, `{}`). The UI also uses `Decimal` for labels and drawing
+//! coordinates.
 
 use super::Micros;
 use std::fmt;
@@ -67,18 +75,6 @@ impl Decimal {
     }
 }
 
-/// Any number (typically one that was refused, for an error message) with at most six
-/// decimals: "1.5", "-0.25", "NaN", "inf". Numbers beyond ±9·10^12 show clamped.
-pub fn approx(x: f64) -> String {
-    if x.is_nan() {
-        "NaN".into()
-    } else if x.is_infinite() {
-        if x > 0.0 { "inf" } else { "-inf" }.into()
-    } else {
-        Decimal::round(x, MAX_DECIMALS).trimmed().to_string()
-    }
-}
-
 impl fmt::Display for Decimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let scale = 10u64.pow(self.decimals);
@@ -121,18 +117,6 @@ mod tests {
         assert_eq!(Decimal::round(f64::NAN, 1).to_string(), "0.0");
         assert_eq!(Decimal::percent(0.05).to_string(), "5");
         assert_eq!(Decimal::percent(0.5).to_string(), "50");
-        for x in [
-            1.5,
-            -0.25,
-            2.0,
-            150.0,
-            1.000001,
-            f64::NAN,
-            f64::INFINITY,
-            -f64::INFINITY,
-        ] {
-            assert_eq!(super::approx(x), x.to_string());
-        }
     }
 
     #[test]

@@ -60,7 +60,6 @@ pub use decimal::Decimal;
 pub use history::RecordedAction;
 pub use hook::{Fate, MessageInfo, SimRng};
 pub use limits::LimitError;
-pub use network::{LinkSettings, LongDelays};
 pub use observer::{Applied, AppliedLog, Observer};
 pub use trace::{LossReason, MessageKind, MessageSummary, ReplySummary, TraceEvent, TraceKind};
 pub use view::*;

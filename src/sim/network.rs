@@ -7,39 +7,17 @@
 //! The defaults (no link settings, equal loss both ways, no long delays) draw exactly the random
 //! numbers the network always drew, so existing seeds give the same runs.
 
-use super::view::{Micros, NetworkView};
+use super::view::{LinkSettings, LongDelays, Micros, NetworkView};
 use crate::raft::ServerId;
-use serde::{Deserialize, Serialize};
-
-/// One direction of one link (from → to) set apart from the rest of the network, as on a slow
-/// or flaky path: its latency replaces the network's, and its loss is drawn on top of the
-/// network's.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LinkSettings {
-    pub latency_min: Micros,
-    pub latency_max: Micros,
-    pub loss_probability: f64,
-}
-
-/// A share of replies held back long (MIT 6.824 labrpc's "long reordering": two thirds of
-/// replies delayed 200–2,200 ms), so a reply can arrive after later messages and later terms.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct LongDelays {
-    /// Probability that a reply (RequestVoteReply, AppendEntriesReply) is held back.
-    pub probability: f64,
-    /// The extra delay, drawn uniformly, on top of the latency.
-    pub min: Micros,
-    pub max: Micros,
-}
+use std::collections::BTreeSet;
 
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Network {
     pub partition: Vec<Vec<ServerId>>,
-    /// cuts[from] has bit `to` set when the link from `from` to `to` is cut (one way). Bit
-    /// masks rather than a set of pairs: the same order, and no B-tree code in the page.
-    cuts: [u16; 16],
-    /// blocked[from] has bit `to` set when messages from `from` to `to` are lost.
-    blocked: [u16; 16],
+    /// Links cut one way, as (from, to).
+    cuts: BTreeSet<(ServerId, ServerId)>,
+    /// (from, to) pairs whose messages are lost: cut, or across the partition.
+    blocked: BTreeSet<(ServerId, ServerId)>,
     /// Loss of requests (RequestVote, AppendEntries) and of replies, decided at send time.
     pub request_loss: f64,
     pub reply_loss: f64,
@@ -55,8 +33,8 @@ impl Network {
     pub fn new(loss: f64, duplicate: f64, latency_min: Micros, latency_max: Micros) -> Self {
         Network {
             partition: Vec::new(),
-            cuts: [0; 16],
-            blocked: [0; 16],
+            cuts: BTreeSet::new(),
+            blocked: BTreeSet::new(),
             request_loss: loss,
             reply_loss: loss,
             duplicate_probability: duplicate,
@@ -92,7 +70,7 @@ impl Network {
 
     /// Can `from` reach `to` right now?
     pub fn connected(&self, from: ServerId, to: ServerId) -> bool {
-        self.blocked[from.0 as usize & 15] & (1 << (to.0 & 15)) == 0
+        !self.blocked.contains(&(from, to))
     }
 
     pub fn set_partition(&mut self, groups: Vec<Vec<ServerId>>, servers: u8) {
@@ -101,33 +79,32 @@ impl Network {
     }
 
     pub fn cut(&mut self, from: ServerId, to: ServerId, servers: u8) {
-        self.cuts[from.0 as usize & 15] |= 1 << (to.0 & 15);
+        self.cuts.insert((from, to));
         self.recompute(servers);
     }
 
     pub fn heal(&mut self) {
         self.partition.clear();
-        self.cuts = [0; 16];
-        self.blocked = [0; 16];
+        self.cuts.clear();
+        self.blocked.clear();
     }
 
     fn recompute(&mut self, servers: u8) {
-        let group_of = |s: u8| -> u32 {
+        let group_of = |s: ServerId| -> u32 {
             if self.partition.is_empty() {
                 return 0;
             }
-            match self.partition.iter().position(|g| g.contains(&ServerId(s))) {
+            match self.partition.iter().position(|g| g.contains(&s)) {
                 Some(i) => i as u32 + 1,
-                None => 1000 + s as u32, // alone
+                None => 1000 + s.0 as u32, // alone
             }
         };
-        let mut blocked = [0u16; 16];
-        for from in 1..=servers {
-            for to in 1..=servers {
-                if from != to
-                    && (group_of(from) != group_of(to) || self.cuts[from as usize] & (1 << to) != 0)
+        let mut blocked = BTreeSet::new();
+        for from in (1..=servers).map(ServerId) {
+            for to in (1..=servers).map(ServerId) {
+                if from != to && (group_of(from) != group_of(to) || self.cuts.contains(&(from, to)))
                 {
-                    blocked[from as usize] |= 1 << to;
+                    blocked.insert((from, to));
                 }
             }
         }
@@ -137,13 +114,7 @@ impl Network {
     pub fn view(&self) -> NetworkView {
         NetworkView {
             partition: self.partition.clone(),
-            cut_links: (0..16u8)
-                .flat_map(|from| {
-                    (0..16u8)
-                        .filter(move |to| self.cuts[from as usize] & (1 << to) != 0)
-                        .map(move |to| (ServerId(from), ServerId(to)))
-                })
-                .collect(),
+            cut_links: self.cuts.iter().copied().collect(),
             loss_probability: self.request_loss,
             reply_loss_probability: self.reply_loss,
             duplicate_probability: self.duplicate_probability,

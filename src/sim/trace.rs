@@ -329,8 +329,7 @@ impl TraceEvent {
                 let text = action.to_string();
                 let mut chars = text.chars();
                 if let Some(first) = chars.next() {
-                    // Every action reads in ASCII; the ASCII case map keeps Unicode's tables out of the page.
-                    out.push(first.to_ascii_uppercase());
+                    out.extend(first.to_uppercase());
                     out.push_str(chars.as_str());
                 }
                 Ok(())

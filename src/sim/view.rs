@@ -4,7 +4,6 @@
 //! show, every field is copied from the real server, network or client state.
 //! This file is a shared contract (simulator fills it, checker and UI read it).
 
-use super::network::{LinkSettings, LongDelays};
 use crate::raft::types::{ClientId, Command, LogEntry, LogIndex, Message, Role, ServerId, Term};
 use crate::raft::ClientResult;
 use serde::{Deserialize, Serialize};
@@ -130,6 +129,27 @@ pub enum ClientTraffic {
     Request(Command),
     /// "Applied" with the value read, or "not the leader, try …".
     Reply(ClientResult),
+}
+
+/// One direction of one link (from → to) set apart from the rest of the network, as on a slow
+/// or flaky path: its latency replaces the network's, and its loss is drawn on top of the
+/// network's.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkSettings {
+    pub latency_min: Micros,
+    pub latency_max: Micros,
+    pub loss_probability: f64,
+}
+
+/// A share of replies held back long (MIT 6.824 labrpc's "long reordering": two thirds of
+/// replies delayed 200–2,200 ms), so a reply can arrive after later messages and later terms.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LongDelays {
+    /// Probability that a reply (RequestVoteReply, AppendEntriesReply) is held back.
+    pub probability: f64,
+    /// The extra delay, drawn uniformly, on top of the latency.
+    pub min: Micros,
+    pub max: Micros,
 }
 
 /// The network as configured right now.

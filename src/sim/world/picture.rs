@@ -1,0 +1,175 @@
+//! The picture of the world handed to the UI and to tests (`ClusterView`), sharing unchanged
+//! logs, stores and the history with the previous picture through the `ViewCache`.
+
+use super::messages::Envelope;
+use super::queue::Event;
+use super::{Node, World};
+use crate::raft::{Message, Role};
+use crate::sim::view::*;
+use crate::sim::view_cache::{CachedParts, ViewCache};
+use std::sync::Arc;
+
+impl World {
+    fn server_view(&self, node: &Node, cached: &mut CachedParts, index: usize) -> ServerView {
+        let server = &node.server;
+        let role = server.role();
+        let (election_deadline, election_started) = match (&node.frozen, node.status) {
+            (_, ServerStatus::Crashed) => (None, None),
+            (Some(frozen), _) => (
+                frozen.election_remaining.map(|r| self.now + r),
+                node.election_started
+                    .map(|s| s + (self.now - frozen.paused_at)),
+            ),
+            (None, _) => (node.election_deadline, node.election_started),
+        };
+        ServerView {
+            id: server.id(),
+            status: node.status,
+            role,
+            current_term: server.current_term(),
+            voted_for: server.voted_for(),
+            log: cached
+                .log(index)
+                .get(node.log_version, || server.log_entries().to_vec()),
+            log_start: server.log_start(),
+            commit_index: server.commit_index(),
+            last_applied: server.last_applied(),
+            progress: if role == Role::Leader {
+                server
+                    .progress()
+                    .iter()
+                    .map(|p| FollowerProgress {
+                        follower: p.follower,
+                        next_index: p.next_index,
+                        match_index: p.match_index,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            votes_granted: if role == Role::Candidate {
+                server.votes().iter().collect()
+            } else {
+                Vec::new()
+            },
+            leader_hint: server.leader_hint(),
+            election_deadline,
+            election_timer_started: election_started,
+            kv: cached
+                .kv(index)
+                .get(node.kv_version, || server.kv().data().clone()),
+        }
+    }
+
+    /// The picture of the world. Logs, stores, the history and message contents are shared
+    /// with the previous picture taken with the same `cache` where they did not change.
+    pub fn view(&self, cache: &ViewCache) -> ClusterView {
+        let mut cached = cache.parts.borrow_mut();
+        let mut envelopes: Vec<&Envelope> = self.messages_in_flight().map(|(_, e)| e).collect();
+        envelopes.sort_unstable_by_key(|e| e.id);
+        let contents = cached.messages(envelopes.iter().map(|e| (e.id, &e.message)));
+        let messages = envelopes
+            .iter()
+            .zip(contents)
+            .map(|(envelope, message)| self.message_view(envelope, message))
+            .collect();
+        ClusterView {
+            now: self.now,
+            servers: self
+                .nodes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| self.server_view(n, &mut cached, i))
+                .collect(),
+            messages,
+            network: self.network.view(),
+            clients: self
+                .clients
+                .iter()
+                .map(|c| ClientView {
+                    id: c.id,
+                    outstanding: c
+                        .outstanding
+                        .as_ref()
+                        .map(|o| (o.seq, o.command.clone(), o.target)),
+                    redirects: c.outstanding.as_ref().map_or(0, |o| o.redirects),
+                    retries: c.outstanding.as_ref().map_or(0, |o| o.retries),
+                })
+                .collect(),
+            client_traffic: self.client_traffic(),
+            history: cached
+                .history
+                .get(self.history_version, || self.history.clone()),
+        }
+    }
+
+    /// Client requests and replies on their way (requests held by a paused server included),
+    /// oldest first.
+    pub fn client_traffic(&self) -> Vec<ClientTrafficView> {
+        let held = self.nodes.iter().flat_map(|n| n.held.iter());
+        let mut traffic: Vec<ClientTrafficView> = self
+            .slab
+            .iter()
+            .map(|(_, e)| e)
+            .chain(held)
+            .filter_map(|event| match event {
+                Event::ClientArrive {
+                    client,
+                    seq,
+                    to,
+                    command,
+                    incarnation,
+                    sent_at,
+                    arrive_at,
+                } => Some(ClientTrafficView {
+                    client: *client,
+                    seq: *seq,
+                    server: *to,
+                    sent_at: *sent_at,
+                    arrive_at: *arrive_at,
+                    what: ClientTraffic::Request(command.clone()),
+                    doomed: !self.reaches(*to, *incarnation),
+                }),
+                Event::ClientReply {
+                    client,
+                    seq,
+                    from,
+                    result,
+                    sent_at,
+                    arrive_at,
+                    ..
+                } => Some(ClientTrafficView {
+                    client: *client,
+                    seq: *seq,
+                    server: *from,
+                    sent_at: *sent_at,
+                    arrive_at: *arrive_at,
+                    what: ClientTraffic::Reply(result.clone()),
+                    doomed: false,
+                }),
+                _ => None,
+            })
+            .collect();
+        // Keys are unique (a request and its reply never share a send time and server).
+        traffic.sort_unstable_by_key(|t| {
+            let reply = matches!(t.what, ClientTraffic::Reply(_));
+            (t.sent_at, t.client, t.seq, t.server, reply)
+        });
+        traffic
+    }
+
+    fn message_view(&self, envelope: &Envelope, message: Arc<Message>) -> MessageView {
+        let doomed = envelope.lost
+            || !self.reaches(envelope.to, envelope.incarnation)
+            || !self.network.connected(envelope.from, envelope.to);
+        MessageView {
+            id: envelope.id,
+            from: envelope.from,
+            to: envelope.to,
+            sent_at: envelope.sent_at,
+            deliver_at: envelope.deliver_at,
+            message,
+            doomed,
+        }
+    }
+}
