@@ -22,6 +22,7 @@ pub mod network_panel;
 pub mod panic_banner;
 pub mod presets;
 pub mod safety;
+pub mod scene;
 pub mod state;
 pub mod timebar;
 pub mod traffic;
