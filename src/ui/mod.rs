@@ -1,41 +1,37 @@
 //! Layer 5: the Yew page. Components read a `ClusterView` and dispatch intents; they never
 //! touch Raft state directly. One reducer (`state::Model`) holds the simulation; one
-//! requestAnimationFrame loop advances it by elapsed × speed.
+//! requestAnimationFrame loop advances it by elapsed × speed, and the page renders the new
+//! model, the cluster picture (`picture`, drawn from `scene`) with it.
 
 pub mod bench;
 pub mod client_panel;
-pub mod cluster;
 pub mod details;
 pub mod event_log;
 pub mod geometry;
-pub mod glyphs;
 pub mod intent;
 pub mod json;
 pub mod keys;
 pub mod kv;
-pub mod log_rows;
 pub mod log_table;
-pub mod message_layer;
 pub mod message_panel;
-pub mod motion;
 pub mod network_panel;
 pub mod panic_banner;
+pub mod picture;
 pub mod presets;
 pub mod safety;
 pub mod scene;
 pub mod state;
 pub mod timebar;
-pub mod traffic;
 pub mod widgets;
 
 use client_panel::ClientPanel;
-use cluster::Cluster;
 use event_log::EventLog;
 use gloo::events::EventListener;
 use intent::Intent;
 use kv::KvStores;
 use log_table::LogTable;
 use network_panel::NetworkPanel;
+use picture::Picture;
 use safety::SafetyPanel;
 use state::{Model, Msg, UrlOptions};
 use std::cell::{Cell, RefCell};
@@ -78,15 +74,15 @@ fn start_frame_loop(dispatch: yew::UseReducerDispatcher<Model>) -> impl FnOnce()
     }
 }
 
-/// Tells `state` which heavy panels (`data-panel` 0–3) are on screen,
+/// Tells the model which heavy panels (`data-panel` 0–3) are on screen,
 /// as an IntersectionObserver sees them. Returns what stops it.
-fn observe_panels() -> impl FnOnce() {
-    let callback = Closure::<dyn FnMut(js_sys::Array)>::new(|entries: js_sys::Array| {
+fn observe_panels(dispatch: yew::UseReducerDispatcher<Model>) -> impl FnOnce() {
+    let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
         for entry in entries.iter() {
             let entry: web_sys::IntersectionObserverEntry = entry.unchecked_into();
             let panel = entry.target().get_attribute("data-panel");
             if let Some(panel) = panel.and_then(|p| p.parse().ok()) {
-                state::set_panel_on_screen(panel, entry.is_intersecting());
+                dispatch.dispatch(Msg::PanelOnScreen(panel, entry.is_intersecting()));
             }
         }
     });
@@ -128,16 +124,20 @@ fn typing(e: &KeyboardEvent) -> bool {
 #[component]
 pub fn App() -> Html {
     let url = use_memo((), |_| {
-        UrlOptions::parse(
+        let url = UrlOptions::parse(
             &gloo::utils::window()
                 .location()
                 .search()
                 .unwrap_or_default(),
-        )
+        );
+        if url.bench {
+            bench::enable();
+        }
+        url
     });
     let model = {
         let url = url.clone();
-        use_reducer_eq(move || Model::new(&url))
+        use_reducer(move || Model::new(&url))
     };
     // One callback for the page's lifetime, so components whose props did not change really
     // skip rendering (a Callback compares by identity).
@@ -190,24 +190,30 @@ pub fn App() -> Html {
     }
 
     // Which heavy panels are on screen: those off it are brought up to date less often.
-    widgets::use_once(Box::new(|| Box::new(observe_panels())));
-
-    // The time bar's clock and scrubber (see motion), and the frame cost (bench mode): after
-    // the frame's render (effects run children first).
-    let app_ref = use_node_ref();
     {
-        let m = &*model;
-        let (now, horizon, playing, speed) = (m.now, m.horizon, m.playing, m.speed);
-        let (view, painter, app) = (m.view.clone(), m.painter.clone(), app_ref.clone());
-        widgets::use_after_render(Box::new(move || {
-            motion::page_rendered(&painter, app.cast(), now, horizon, playing, speed, view);
-            bench::frame_rendered();
-        }));
+        let dispatch = model.dispatcher();
+        widgets::use_once(Box::new(move || Box::new(observe_panels(dispatch))));
     }
+    let on_hover: Callback<Option<scene::Key>> = {
+        let d = model.dispatcher();
+        (*use_memo((), move |_| {
+            Callback::from(move |k| d.dispatch(Msg::Hover(k)))
+        }))
+        .clone()
+    };
 
-    if let Some(start) = bench::frame_start() {
-        bench::add("to_app_render", bench::now() - start);
-    }
+    // The page's root carries the chosen theme (outside the app's own elements).
+    let dark = model.dark.unwrap_or(model.system_dark);
+    use_effect_with(model.dark, |chosen| {
+        if let (Some(dark), Some(root)) = (chosen, gloo::utils::document().document_element()) {
+            let _ = root.set_attribute("data-theme", if *dark { "dark" } else { "light" });
+        }
+    });
+
+    // The frame cost (bench mode): after the frame's render, and the picture's drawing
+    // (effects run children first).
+    widgets::use_after_render(Box::new(bench::frame_rendered));
+
     let app_t0 = bench::now();
     let m = &*model;
     let n = m.view.servers.len() as u8;
@@ -222,12 +228,17 @@ pub fn App() -> Html {
         },
         None => intro(),
     };
-    let theme_label = if m.dark.unwrap_or(m.system_dark) {
-        "Light theme"
-    } else {
-        "Dark theme"
-    };
+    let theme_label = if dark { "Light theme" } else { "Dark theme" };
     let toggle_theme = widgets::on_click(&on_intent, Intent::ToggleTheme);
+    let scene_ui = scene::SceneUi {
+        selected_server: m.selected_server,
+        selected_message: m.selected_message,
+        hover: m.hover,
+        spotlight: None,
+        reduced_motion: m.reduced_motion,
+    };
+    // Who leads, in a box of fixed height (a longer sentence gets a box two lines high).
+    let leader_text = leader_line(&m.view);
     let toggle_help = widgets::on_click(&on_intent, Intent::ToggleHelp);
     let preset_names: Vec<&'static str> = m
         .presets
@@ -235,9 +246,9 @@ pub fn App() -> Html {
         .map(|p| leak_name(&p.scenario.name))
         .collect();
     let out = html! {
-        // `data-now` (simulated time) and `data-messages` (messages in flight) are painted by
-        // `motion`.
-        <div class="app" ref={app_ref} data-playing={m.playing.to_string()}>
+        // `data-now` (simulated time) and `data-messages` (messages in flight): for the tests.
+        <div class="app" data-playing={m.playing.to_string()} data-now={m.now.to_string()}
+             data-messages={m.view.messages.len().to_string()}>
             <header class="app-header">
                 <h1>{ "Raft Explorer" }</h1>
                 <p class="tagline">{ "A real Raft cluster, running in your browser." }</p>
@@ -247,6 +258,8 @@ pub fn App() -> Html {
                 </div>
             </header>
             { timebar(&TimebarProps {
+                now: m.now,
+                horizon: m.horizon,
                 playing: m.playing,
                 speed: m.speed,
                 seed: m.config.seed,
@@ -258,11 +271,13 @@ pub fn App() -> Html {
             <main class="cluster-area" aria-label="Cluster">
                 <div class="stage">
                     <div class="svgbox">
-                        <Cluster view={m.drawn.clone()} live={m.view.clone()} painter={m.painter.clone()}
-                                 now={m.now} selected_server={m.selected_server}
-                                 selected_message={m.selected_message} on_intent={on_intent.clone()} />
+                        <Picture view={m.view.clone()} now={m.now} ui={scene_ui} dark={dark}
+                                 on_intent={on_intent.clone()} on_hover={on_hover} />
                     </div>
-                    { leader_line_and_legend() }
+                    <div class={classes!("leader-line", (leader_text.chars().count() > 48).then_some("long"))}>
+                        <p class="fixed" aria-live="polite">{ leader_text }</p>
+                    </div>
+                    { legend() }
                 </div>
                 <div class="side">
                     if let Some(v) = m.safety.iter().find(|r| r.violation.is_some()) {
@@ -367,12 +382,9 @@ pub(crate) fn leader_line(view: &crate::sim::ClusterView) -> String {
 // Static markup is written as HTML text: one string costs far less wasm than the tree of
 // element constructors `html!` expands to, and the browser builds the same DOM from it.
 
-/// Who leads, in a box of fixed height (its text is painted by `motion`: it changes with
-/// every commit, and the page around it is not re-laid out for that; a longer sentence gets a
-/// box two lines high), and the shapes of the picture, explained (static).
-fn leader_line_and_legend() -> Html {
+/// The shapes of the picture, explained (static).
+fn legend() -> Html {
     Html::from_html_unchecked(AttrValue::Static(concat!(
-        r#"<div class="leader-line"><p class="fixed" aria-live="polite"></p></div>"#,
         r#"<p class="msg-legend" aria-label="What the shapes mean">"#,
         r#"<span><b class="lg-rv">RV</b> RequestVote</span>"#,
         r#"<span><b class="lg-yes">✓</b><b class="lg-no">✗</b> vote granted / denied</span>"#,

@@ -23,9 +23,10 @@ pub const CENTER: f64 = SIZE / 2.0;
 /// How long the leader's heartbeat ring takes to fade after an AppendEntries goes out.
 pub const BEAT_FADE: Micros = 30_000;
 
-/// A message is caught by a click or a hover this far from its centre (picture units): about
-/// twice its drawn radius, so a moving message is easy to catch.
-pub const MESSAGE_HIT_RADIUS: f64 = 20.0;
+/// A message is caught by a click or a hover this far from its centre (picture units): more
+/// than twice its drawn radius, so a moving message is easy to catch (and time holds while
+/// the pointer is over one: `state`).
+pub const MESSAGE_HIT_RADIUS: f64 = 24.0;
 
 /// Client requests and replies drawn at once, at most (the picture stays legible under load).
 pub const MAX_CLIENT_TRAFFIC_DRAWN: usize = 12;
@@ -191,7 +192,7 @@ pub enum Key {
 }
 
 /// Everything drawn, bottom first.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Scene {
     pub items: Vec<Item>,
 }
