@@ -34,7 +34,7 @@ async fn app_shell_renders_header_cluster_area_and_version() {
         .query_selector("[aria-label='Cluster']")
         .unwrap()
         .is_some());
-    // The clock and the scrubber are painted after the render (ui::motion).
+    // The clock and the scrubber.
     let clock = root
         .query_selector(".timebar .now .fixed")
         .unwrap()
@@ -48,7 +48,7 @@ async fn app_shell_renders_header_cluster_area_and_version() {
         .unwrap();
     assert!(timeline.get_attribute("max").is_some());
     assert!(timeline.get_attribute("aria-valuetext").is_some());
-    // So are the leader line and the page's simulated time and count of messages.
+    // The leader line, and the page's simulated time and count of messages.
     let leader = root
         .query_selector(".leader-line .fixed")
         .unwrap()

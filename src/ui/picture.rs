@@ -26,7 +26,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d as Context, HtmlCanvasElement};
 use yew::prelude::*;
 
-#[derive(Properties, Clone, PartialEq)]
+#[derive(Properties, Clone)]
 pub struct PictureProps {
     pub view: Rc<ClusterView>,
     pub now: Micros,
@@ -36,6 +36,19 @@ pub struct PictureProps {
     pub on_intent: Callback<Intent>,
     /// What the pointer is over now (sent when it changes).
     pub on_hover: Callback<Option<Key>>,
+}
+
+/// The same view (by pointer: comparing two views entry by entry would cost more than
+/// drawing), time and page state.
+impl PartialEq for PictureProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.view, &other.view)
+            && self.now == other.now
+            && self.ui == other.ui
+            && self.dark == other.dark
+            && self.on_intent == other.on_intent
+            && self.on_hover == other.on_hover
+    }
 }
 
 /// The picture and its accessible mirror.

@@ -65,7 +65,13 @@ async function snapshot(page) {
     messages: [...document.querySelectorAll(".mirror [aria-label]")]
       .map((e) => e.getAttribute("aria-label"))
       .filter((name) => !name.startsWith("Server "))
-      .map((name) => name + JSON.stringify(document.querySelector(".picture canvas").whereIs(name)))
+      .map((name) => {
+        // Where it is drawn, in the picture's own box (the page may have scrolled).
+        const canvas = document.querySelector(".picture canvas");
+        const [x, y] = canvas.whereIs(name);
+        const box = canvas.getBoundingClientRect();
+        return `${name} at ${Math.round(x - box.left)},${Math.round(y - box.top)}`;
+      })
       .sort(),
   }));
 }
