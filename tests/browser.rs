@@ -275,9 +275,12 @@ async fn mount_sample_picture(
     intents: Rc<RefCell<Vec<Intent>>>,
     hovers: Rc<RefCell<Vec<Option<Key>>>>,
 ) -> web_sys::Element {
+    let view = Rc::new(sample_view());
     mount::<Picture>(PictureProps {
-        view: Rc::new(sample_view()),
+        view: view.clone(),
         now: 200_000,
+        mirror_view: view,
+        mirror_now: 200_000,
         ui: SceneUi::default(),
         dark: false,
         on_intent: Callback::from(move |i| intents.borrow_mut().push(i)),

@@ -272,6 +272,7 @@ pub fn App() -> Html {
                 <div class="stage">
                     <div class="svgbox">
                         <Picture view={m.view.clone()} now={m.now} ui={scene_ui} dark={dark}
+                                 mirror_view={m.mirror_view.clone()} mirror_now={m.mirror_now}
                                  on_intent={on_intent.clone()} on_hover={on_hover} />
                     </div>
                     <div class={classes!("leader-line", (leader_text.chars().count() > 48).then_some("long"))}>

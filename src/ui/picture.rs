@@ -18,18 +18,23 @@ use super::scene::{
 };
 use crate::raft::types::Role;
 use crate::sim::{ClusterView, Micros, ServerStatus};
+use std::cell::Cell;
 use std::cell::RefCell;
 use std::f64::consts::{FRAC_PI_2, TAU};
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{CanvasRenderingContext2d as Context, HtmlCanvasElement};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
 #[derive(Properties, Clone)]
 pub struct PictureProps {
     pub view: Rc<ClusterView>,
     pub now: Micros,
+    /// The view and time the accessible mirror names (it follows `view` at its own rate:
+    /// `state::MIRROR_EVERY_MS`).
+    pub mirror_view: Rc<ClusterView>,
+    pub mirror_now: Micros,
     pub ui: SceneUi,
     /// The theme: the picture's colours are read from the page's CSS when it changes.
     pub dark: bool,
@@ -44,6 +49,8 @@ impl PartialEq for PictureProps {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.view, &other.view)
             && self.now == other.now
+            && Rc::ptr_eq(&self.mirror_view, &other.mirror_view)
+            && self.mirror_now == other.mirror_now
             && self.ui == other.ui
             && self.dark == other.dark
             && self.on_intent == other.on_intent
@@ -59,7 +66,29 @@ pub fn Picture(props: &PictureProps) -> Html {
     // drawn, which clicks and hovers are resolved against.
     let painter = use_mut_ref(Painter::default);
     let scene = Rc::new(scene(&props.view, props.now, &props.ui));
-    let mirror = Rc::new(mirror_of(&scene));
+    let mirror = {
+        let (view, now, ui) = (
+            props.mirror_view.clone(),
+            props.mirror_now,
+            props.ui.clone(),
+        );
+        let same = Rc::ptr_eq(&view, &props.view) && now == props.now;
+        let drawn = scene.clone();
+        let deps = (
+            Rc::as_ptr(&view) as usize,
+            now,
+            ui.selected_server,
+            ui.selected_message,
+        );
+        (*use_memo(deps, move |_| {
+            Rc::new(if same {
+                mirror_of(&drawn)
+            } else {
+                mirror_of(&super::scene::scene(&view, now, &ui))
+            })
+        }))
+        .clone()
+    };
     {
         let (painter, canvas_ref, scene, dark) = (
             painter.clone(),
@@ -342,6 +371,78 @@ impl Palette {
     }
 }
 
+/// The canvas's drawing context, with what was last set on it, so that the many items of a
+/// frame do not set the same dash pattern or font again (each is a call into the browser,
+/// and a dash pattern a new JavaScript array).
+struct Context {
+    ctx: CanvasRenderingContext2d,
+    /// The dash patterns used, made once ([] is solid).
+    dashes: Vec<(&'static [f64], js_sys::Array)>,
+    dash: Cell<&'static [f64]>,
+    font: RefCell<String>,
+}
+
+impl std::ops::Deref for Context {
+    type Target = CanvasRenderingContext2d;
+    fn deref(&self) -> &CanvasRenderingContext2d {
+        &self.ctx
+    }
+}
+
+/// The dash patterns of the picture.
+const SOLID: &[f64] = &[];
+const WALL_DASH: &[f64] = &[5.0, 5.0];
+const CUT_DASH: &[f64] = &[7.0, 4.0];
+const LINE_DASH: &[f64] = &[4.0, 3.0];
+const CRASHED_DASH: &[f64] = &[3.0, 3.0];
+const PAUSED_DASH: &[f64] = &[2.0, 4.0];
+const CANDIDATE_DASH: &[f64] = &[6.0, 3.0];
+const REPLY_DASH: &[f64] = &[3.0, 2.0];
+const LOST_DASH: &[f64] = &[2.0, 2.0];
+const PATTERNS: [&[f64]; 9] = [
+    SOLID,
+    WALL_DASH,
+    CUT_DASH,
+    LINE_DASH,
+    CRASHED_DASH,
+    PAUSED_DASH,
+    CANDIDATE_DASH,
+    REPLY_DASH,
+    LOST_DASH,
+];
+
+impl Context {
+    fn new(ctx: CanvasRenderingContext2d) -> Context {
+        let dashes = PATTERNS
+            .iter()
+            .map(|p| (*p, p.iter().map(|v| JsValue::from_f64(*v)).collect()))
+            .collect();
+        Context {
+            ctx,
+            dashes,
+            dash: Cell::new(SOLID),
+            font: RefCell::new(String::new()),
+        }
+    }
+
+    fn set_dash(&self, pattern: &'static [f64]) {
+        if std::ptr::eq(self.dash.get(), pattern) {
+            return;
+        }
+        if let Some((_, array)) = self.dashes.iter().find(|(p, _)| std::ptr::eq(*p, pattern)) {
+            let _ = self.ctx.set_line_dash(array);
+            self.dash.set(pattern);
+        }
+    }
+
+    fn set_font_once(&self, font: String) {
+        if *self.font.borrow() != font {
+            self.ctx.set_font(&font);
+            *self.font.borrow_mut() = font;
+        }
+    }
+}
+
 /// Draws scenes on one canvas.
 pub struct Renderer {
     canvas: HtmlCanvasElement,
@@ -354,7 +455,7 @@ pub struct Renderer {
 
 impl Renderer {
     pub fn new(canvas: HtmlCanvasElement) -> Option<Renderer> {
-        let ctx = canvas.get_context("2d").ok().flatten()?.dyn_into().ok()?;
+        let ctx = Context::new(canvas.get_context("2d").ok().flatten()?.dyn_into().ok()?);
         let box_size = (
             f64::from(canvas.client_width()),
             f64::from(canvas.client_height()),
@@ -381,6 +482,9 @@ impl Renderer {
         self.ratio = ratio;
         self.canvas.set_width((width * ratio).round() as u32);
         self.canvas.set_height((height * ratio).round() as u32);
+        // A new bitmap starts with a fresh drawing state.
+        self.ctx.dash.set(SOLID);
+        self.ctx.font.borrow_mut().clear();
     }
 
     /// Picture units to CSS pixels: the scale, and where the picture's corner sits.
@@ -434,7 +538,7 @@ impl Renderer {
 
 /// Draws one item of the scene (in picture units).
 fn draw_item(ctx: &Context, pal: &Palette, item: &Item) {
-    ctx.set_line_dash(&js_sys::Array::new()).ok();
+    ctx.set_dash(SOLID);
     match &item.shape {
         Shape::Region { outline, pad, tint } => {
             let colour = &pal.hulls[*tint % 4];
@@ -462,15 +566,15 @@ fn draw_item(ctx: &Context, pal: &Palette, item: &Item) {
             let alpha = ctx.global_alpha();
             if *cut {
                 ctx.set_line_width(2.5);
-                dash(ctx, &[7.0, 4.0]);
+                ctx.set_dash(CUT_DASH);
             } else {
                 ctx.set_line_width(1.5);
-                dash(ctx, &[5.0, 5.0]);
+                ctx.set_dash(WALL_DASH);
                 ctx.set_global_alpha(alpha * 0.55);
             }
             path(ctx, &[*from, *to], false);
             ctx.stroke();
-            ctx.set_line_dash(&js_sys::Array::new()).ok();
+            ctx.set_dash(SOLID);
             if *cut {
                 // An arrowhead: the direction that is cut.
                 let (dx, dy) = (to.x - from.x, to.y - from.y);
@@ -505,7 +609,7 @@ fn draw_item(ctx: &Context, pal: &Palette, item: &Item) {
         } => {
             ctx.set_stroke_style_str(&pal.candidate.1);
             ctx.set_line_width(1.5);
-            dash(ctx, &[4.0, 3.0]);
+            ctx.set_dash(LINE_DASH);
             path(ctx, &[Point::new(CENTER, CENTER), *to], false);
             ctx.stroke();
             text(ctx, pal, caption, *caption_at, 9.5, &pal.muted, "400");
@@ -566,9 +670,9 @@ fn draw_server(ctx: &Context, pal: &Palette, s: &ServerShape) {
     circle(ctx, s.at, s.radius);
     ctx.fill();
     match (s.status, s.role) {
-        (ServerStatus::Crashed, _) => dash(ctx, &[3.0, 3.0]),
-        (ServerStatus::Paused, _) => dash(ctx, &[2.0, 4.0]),
-        (_, Role::Candidate) => dash(ctx, &[6.0, 3.0]),
+        (ServerStatus::Crashed, _) => ctx.set_dash(CRASHED_DASH),
+        (ServerStatus::Paused, _) => ctx.set_dash(PAUSED_DASH),
+        (_, Role::Candidate) => ctx.set_dash(CANDIDATE_DASH),
         _ => {}
     }
     let width = match (s.status, s.role) {
@@ -585,7 +689,7 @@ fn draw_server(ctx: &Context, pal: &Palette, s: &ServerShape) {
         ctx.set_line_width(width);
     }
     ctx.stroke();
-    ctx.set_line_dash(&js_sys::Array::new()).ok();
+    ctx.set_dash(SOLID);
     ctx.set_global_alpha(alpha);
     if s.role == Role::Leader && s.status != ServerStatus::Crashed {
         ctx.set_stroke_style_str(&pal.leader.1);
@@ -668,12 +772,12 @@ fn draw_traffic(ctx: &Context, pal: &Palette, t: &TrafficShape) {
     ctx.set_stroke_style_str(&pal.candidate.1);
     ctx.set_line_width(1.2);
     if t.reply {
-        dash(ctx, &[3.0, 2.0]);
+        ctx.set_dash(REPLY_DASH);
     }
     rounded(ctx, t.at.x - width / 2.0, t.at.y - 8.0, width, 16.0, 8.0);
     ctx.fill();
     ctx.stroke();
-    ctx.set_line_dash(&js_sys::Array::new()).ok();
+    ctx.set_dash(SOLID);
     text(ctx, pal, &t.text, t.at, 9.5, &pal.candidate.1, "600");
     ctx.set_global_alpha(alpha);
 }
@@ -700,7 +804,7 @@ fn draw_message(ctx: &Context, pal: &Palette, m: &MessageShape) {
         1.5
     });
     if m.fate == Fate::Lost {
-        dash(ctx, &[2.0, 2.0]);
+        ctx.set_dash(LOST_DASH);
     }
     let (x, y) = (m.at.x, m.at.y);
     match m.look {
@@ -712,7 +816,7 @@ fn draw_message(ctx: &Context, pal: &Palette, m: &MessageShape) {
     }
     ctx.fill();
     ctx.stroke();
-    ctx.set_line_dash(&js_sys::Array::new()).ok();
+    ctx.set_dash(SOLID);
     let label = m.look.label();
     if !label.is_empty() {
         text(ctx, pal, &label, m.at, 9.0, "#fff", "700");
@@ -728,11 +832,11 @@ fn draw_message(ctx: &Context, pal: &Palette, m: &MessageShape) {
         ctx.set_stroke_style_str(if m.selected { &pal.text } else { &pal.accent });
         ctx.set_line_width(2.0);
         if m.selected {
-            dash(ctx, &[3.0, 2.0]);
+            ctx.set_dash(REPLY_DASH);
         }
         circle(ctx, m.at, 15.0);
         ctx.stroke();
-        ctx.set_line_dash(&js_sys::Array::new()).ok();
+        ctx.set_dash(SOLID);
     }
     ctx.set_global_alpha(alpha);
 }
@@ -776,11 +880,6 @@ fn rounded(ctx: &Context, x: f64, y: f64, w: f64, h: f64, r: f64) {
     ctx.close_path();
 }
 
-fn dash(ctx: &Context, pattern: &[f64]) {
-    let array: js_sys::Array = pattern.iter().map(|v| JsValue::from_f64(*v)).collect();
-    let _ = ctx.set_line_dash(&array);
-}
-
 fn text(
     ctx: &Context,
     pal: &Palette,
@@ -793,7 +892,7 @@ fn text(
     if words.is_empty() {
         return;
     }
-    ctx.set_font(&format!("{weight} {size}px {}", pal.font));
+    ctx.set_font_once(format!("{weight} {size}px {}", pal.font));
     ctx.set_fill_style_str(colour);
     let _ = ctx.fill_text(words, at.x, at.y);
 }

@@ -24,6 +24,11 @@ use yew::prelude::*;
 const KEEP_EVENTS: usize = 300;
 /// How long an overwritten entry stays visible (wall-clock ms).
 const GHOST_MS: f64 = 4000.0;
+/// The accessible mirror of the picture (`picture::Mirror`) follows the newest view at most
+/// this often (wall ms) while playing, unless a server's role, term or status changed:
+/// messages come and go nearly every frame of a busy cluster, and nobody hears a list that
+/// changes faster than this.
+const MIRROR_EVERY_MS: f64 = 100.0;
 /// The speed a page starts at: elections and messages are easy to follow.
 pub const DEFAULT_SPEED: f64 = 0.05;
 
@@ -142,6 +147,11 @@ pub struct Model {
     pub kv_view: Rc<ClusterView>,
     pub client_view: Rc<ClusterView>,
     pub shown_events: Rc<VecDeque<Rc<EventRow>>>,
+    /// The view and time the picture's accessible mirror names (see `MIRROR_EVERY_MS`), and
+    /// when (wall ms) it last caught up.
+    pub mirror_view: Rc<ClusterView>,
+    pub mirror_now: Micros,
+    mirror_synced_wall: f64,
     frame_no: u64,
     /// Whether each heavy panel is on screen (as the page's IntersectionObserver last said;
     /// until it has: on screen), and which came on screen since the last frame (bit per panel).
@@ -261,6 +271,9 @@ impl Model {
             kv_view: view.clone(),
             client_view: view.clone(),
             shown_events: events.clone(),
+            mirror_view: view.clone(),
+            mirror_now: 0,
+            mirror_synced_wall: f64::NEG_INFINITY,
             frame_no: 0,
             panel_on_screen: [true; 4],
             panels_came_on_screen: 0,
@@ -328,12 +341,29 @@ impl Model {
         self.client_view = self.view.clone();
         self.shown_verdict = self.verdict.clone();
         self.shown_events = self.events.clone();
+        self.mirror_view = self.view.clone();
+        self.mirror_now = self.now;
     }
 
     /// One panel catches up with the present (round robin, one per frame), and any that
     /// just came on screen.
     fn sync_one_panel(&mut self) {
         let wall = wall_ms();
+        // A server's name (role, term, status) is news at once; messages come and go at the
+        // mirror's rate.
+        let server_names = |v: &ClusterView| -> Vec<(ServerStatus, Role, u64)> {
+            v.servers
+                .iter()
+                .map(|s| (s.status, s.role, s.current_term.0))
+                .collect()
+        };
+        if wall - self.mirror_synced_wall >= MIRROR_EVERY_MS
+            || server_names(&self.view) != server_names(&self.mirror_view)
+        {
+            self.mirror_synced_wall = wall;
+            self.mirror_view = self.view.clone();
+            self.mirror_now = self.now;
+        }
         let came_on_screen = std::mem::take(&mut self.panels_came_on_screen);
         for panel in 0..4 {
             if came_on_screen & 1 << panel != 0 {
