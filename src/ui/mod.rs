@@ -236,6 +236,7 @@ pub fn App() -> Html {
         hover: m.hover,
         spotlight: None,
         reduced_motion: m.reduced_motion,
+        catch_trail: state::catch_trail(m.speed),
     };
     // Who leads, in a box of fixed height (a longer sentence gets a box two lines high).
     let leader_text = leader_line(&m.view);

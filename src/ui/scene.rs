@@ -161,6 +161,10 @@ pub struct SceneUi {
     pub spotlight: Option<Key>,
     /// `prefers-reduced-motion`: nothing fades or pulses; what is drawn is still where it is.
     pub reduced_motion: bool,
+    /// A message is caught where it was this long ago too (simulated µs: the page makes it a
+    /// fixed wall time, a person's reaction time, at the current speed), so a click aimed at
+    /// where a message was a moment ago still catches it.
+    pub catch_trail: Micros,
 }
 
 /// What an item is, stable from frame to frame while it is drawn: the renderer and the mirror
@@ -335,6 +339,9 @@ pub struct MessageShape {
     pub at: Point,
     /// 0 at send, 1 at delivery.
     pub progress: f64,
+    /// Where it was `SceneUi::catch_trail` ago (or at its send): a click anywhere from there
+    /// to `at` catches it.
+    pub trail_from: Point,
     pub look: MessageLook,
     pub fate: Fate,
     /// 1 opaque; a message that will be lost fades as it goes.
@@ -508,6 +515,7 @@ pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
 
     for m in &view.messages {
         let f = progress(m.sent_at, m.deliver_at, now);
+        let f_before = progress(m.sent_at, m.deliver_at, now.saturating_sub(ui.catch_trail));
         let fate = fate(view, m);
         let opacity = match (fate, ui.reduced_motion) {
             (Fate::Lost, false) => 1.0 - 0.75 * f,
@@ -524,6 +532,7 @@ pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
                 term: m.message.term().0,
                 at: message_pos(pos(m.from), pos(m.to), rim, f),
                 progress: f,
+                trail_from: message_pos(pos(m.from), pos(m.to), rim, f_before),
                 look: MessageLook::of(&m.message),
                 fate,
                 opacity,
@@ -683,14 +692,15 @@ impl Scene {
     }
 
     /// What a click or hover at `p` (picture units) is on: a message within
-    /// `MESSAGE_HIT_RADIUS` (the nearest, as messages are small and move), else a server
-    /// under it (or just around it), else nothing.
+    /// `MESSAGE_HIT_RADIUS` of where it is or was a moment ago (its trail; the nearest, as
+    /// messages are small and move), else a server under it (or just around it), else
+    /// nothing.
     pub fn hit(&self, p: Point) -> Option<Key> {
         let nearest_message = self
             .items
             .iter()
             .filter_map(|i| match &i.shape {
-                Shape::Message(m) => Some((i.key, m.at.distance(p))),
+                Shape::Message(m) => Some((i.key, distance_to_segment(p, m.trail_from, m.at))),
                 _ => None,
             })
             .filter(|(_, d)| *d <= MESSAGE_HIT_RADIUS)
@@ -756,6 +766,17 @@ impl Scene {
         }
         out
     }
+}
+
+/// How far `p` is from the segment from `a` to `b`.
+fn distance_to_segment(p: Point, a: Point, b: Point) -> f64 {
+    let (dx, dy) = (b.x - a.x, b.y - a.y);
+    let len2 = dx * dx + dy * dy;
+    if len2 < 1e-12 {
+        return p.distance(a);
+    }
+    let t = (((p.x - a.x) * dx + (p.y - a.y) * dy) / len2).clamp(0.0, 1.0);
+    p.distance(a.towards(b, t))
 }
 
 #[cfg(test)]
@@ -1029,6 +1050,15 @@ mod tests {
         assert_ne!(scene.hit(far), Some(Key::Message(m.id)));
         let s1 = server_pos(0, view.servers.len());
         assert_eq!(scene.hit(s1), Some(Key::Server(view.servers[0].id)));
+        // Where it was half its trip ago is caught only with a trail that long.
+        let earlier = messages_of(&super::scene(&view, 1100, &SceneUi::default()))[0].at;
+        assert_ne!(scene.hit(earlier), Some(Key::Message(m.id)));
+        let trailing = SceneUi {
+            catch_trail: 1000,
+            ..SceneUi::default()
+        };
+        let with_trail = super::scene(&view, 2000, &trailing);
+        assert_eq!(with_trail.hit(earlier), Some(Key::Message(m.id)));
         assert_eq!(scene.hit(Point::new(2.0, 2.0)), None);
     }
 

@@ -29,6 +29,15 @@ const GHOST_MS: f64 = 4000.0;
 /// messages come and go nearly every frame of a busy cluster, and nobody hears a list that
 /// changes faster than this.
 const MIRROR_EVERY_MS: f64 = 100.0;
+/// A click catches a message where it was this long ago (wall ms): about a person's
+/// reaction time, so that aiming at a moving message is enough.
+const CATCH_TRAIL_MS: f64 = 300.0;
+
+/// `CATCH_TRAIL_MS` in simulated time at `speed`.
+pub fn catch_trail(speed: f64) -> Micros {
+    (CATCH_TRAIL_MS * 1000.0 * speed) as Micros
+}
+
 /// The speed a page starts at: elections and messages are easy to follow.
 pub const DEFAULT_SPEED: f64 = 0.05;
 

@@ -472,6 +472,7 @@ test("moving messages are caught by the mouse at the default speed (9 of 10 clic
     }
     await page.waitForTimeout(100);
   }
+  console.log(`MESSAGE_CLICKS ${hits} of 10`);
   assert.ok(hits >= 9, `${hits} of 10 clicks caught their message`);
   assert.deepEqual(errors, []);
   await page.close();
