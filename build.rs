@@ -90,9 +90,7 @@ fn cluster(c: Option<&Value>) -> Res<String> {
                         write!(knobs, "{name}: true, ").unwrap();
                     }
                 }
-                format!(
-                    "crate::scenario::KnobsSpec {{ {knobs}..crate::scenario::KnobsSpec::DEFAULT }}"
-                )
+                format!("crate::raft::Knobs {{ {knobs}..crate::raft::Knobs::DEFAULT }}")
             }
             "clients" => {
                 let mut clients = String::new();

@@ -3,7 +3,7 @@
 # when everything is already there. Source it (`. scripts/setup.sh`); it exports:
 #   WASM_PATH   PATH to use for wasm32 builds (a toolchain that has the wasm32 std first)
 #   WASM_TOOLCHAIN  "rustup" or "debian" (the fallback, which has no clippy)
-#   TOOLS_DIR   where npm tools (wasm-opt from binaryen, playwright-core) live
+#   TOOLS_DIR   where npm tools (wasm-opt from binaryen, playwright-core, axe-core) live
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -11,6 +11,7 @@ WASM_BINDGEN_VERSION="0.2.130"   # must equal the `=` pin of wasm-bindgen in Car
 TRUNK_VERSION="0.21.14"          # newer Trunk needs rustc >= 1.96.1
 BINARYEN_VERSION="132.0.0"       # Debian's binaryen is too old for current wasm
 PLAYWRIGHT_VERSION="1.65.1"
+AXE_CORE_VERSION="4.14.1"        # the accessibility checks of the end-to-end tests
 TOOLS_DIR="${RAFT_EXPLORER_TOOLS:-$HOME/.cache/raft-explorer/tools}"
 export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
 export PATH="$CARGO_HOME/bin:$PATH"
@@ -86,18 +87,23 @@ cargo_tool() { # name version extra-args...
     cargo install --quiet "$@" --version "$version"
 }
 
-# --- 3. npm tools: wasm-opt (binaryen) and playwright-core (drives Debian's Chromium) -------
+# --- 3. npm tools: wasm-opt (binaryen), playwright-core (drives Debian's Chromium), axe-core ---
+npm_tool_is() { # package version
+    grep -q "\"version\": \"$2\"" "$TOOLS_DIR/node_modules/$1/package.json" 2>/dev/null
+}
+
 setup_npm_tools() {
     if [ -x "$TOOLS_DIR/node_modules/.bin/wasm-opt" ] && [ -d "$TOOLS_DIR/node_modules/playwright-core" ] \
-        && grep -q "\"version\": \"$BINARYEN_VERSION\"" "$TOOLS_DIR/node_modules/binaryen/package.json" 2>/dev/null; then
+        && npm_tool_is binaryen "$BINARYEN_VERSION" && npm_tool_is axe-core "$AXE_CORE_VERSION"; then
         return
     fi
     command -v npm >/dev/null || apt_install nodejs npm
-    say "installing binaryen $BINARYEN_VERSION and playwright-core from npm (once)"
+    say "installing binaryen $BINARYEN_VERSION, playwright-core and axe-core from npm (once)"
     mkdir -p "$TOOLS_DIR"
     [ -f "$TOOLS_DIR/package.json" ] || echo '{"name":"raft-explorer-tools","private":true}' >"$TOOLS_DIR/package.json"
     (cd "$TOOLS_DIR" && npm install --silent --no-audit --no-fund \
-        "binaryen@$BINARYEN_VERSION" "playwright-core@$PLAYWRIGHT_VERSION" >/dev/null)
+        "binaryen@$BINARYEN_VERSION" "playwright-core@$PLAYWRIGHT_VERSION" \
+        "axe-core@$AXE_CORE_VERSION" >/dev/null)
 }
 
 setup_all() {

@@ -109,7 +109,6 @@ use raft_explorer::sim::{
     ClientTraffic, ClientTrafficView, ClusterView, FollowerProgress, MessageId, MessageView,
     NetworkView, ServerStatus, ServerView,
 };
-use raft_explorer::ui::geometry;
 use raft_explorer::ui::intent::Intent;
 use raft_explorer::ui::log_table::{cell_text, find_overwritten, LogTable, LogTableProps};
 use raft_explorer::ui::picture::{Picture, PictureProps};
@@ -208,9 +207,12 @@ fn sample_view() -> ClusterView {
             ],
             cut_links: vec![(ServerId(3), ServerId(5))],
             loss_probability: 0.0,
+            reply_loss_probability: 0.0,
             duplicate_probability: 0.0,
             min_latency: 10_000,
             max_latency: 20_000,
+            long_delays: Default::default(),
+            links: vec![],
         },
         clients: vec![],
         client_traffic: vec![
@@ -477,14 +479,6 @@ fn overwritten_entries_are_found_between_two_views() {
 }
 
 #[wasm_bindgen_test]
-fn the_speed_slider_is_logarithmic() {
-    assert!((geometry::speed_from_slider(0.0) - 0.01).abs() < 1e-9);
-    assert!((geometry::speed_from_slider(1000.0) - 10.0).abs() < 1e-9);
-    assert_eq!(geometry::slider_from_speed(1.0), 667.0);
-    assert_eq!(geometry::speed_label(0.05), "1/20×");
-}
-
-#[wasm_bindgen_test]
 fn the_pages_presets_are_what_serde_reads_from_the_files() {
     use raft_explorer::scenario::{Scenario, StepAction};
     let ours = raft_explorer::ui::presets::all();
@@ -510,4 +504,53 @@ fn the_pages_presets_are_what_serde_reads_from_the_files() {
         }
     }
     assert_eq!(ids.len(), 7);
+}
+
+#[wasm_bindgen_test]
+fn the_speed_slider_steps_along_a_ladder_from_a_thousandth_to_ten_times() {
+    use raft_explorer::ui::speed;
+    assert_eq!(speed::at_step(0), 0.001, "as slow as RaftScope");
+    assert_eq!(speed::at_step(99), 10.0, "past the end: the fastest");
+    assert_eq!(speed::at_step(speed::nearest_step(0.05)), 0.05);
+    // A speed from a link that is not on the ladder shows at its nearest step, and one step
+    // from it goes to the next step on that side.
+    assert_eq!(speed::at_step(speed::nearest_step(0.3)), 0.2);
+    assert_eq!(speed::step_from(0.3, true), 0.5);
+    assert_eq!(speed::step_from(0.3, false), 0.2);
+    assert_eq!(speed::step_from(0.05, true), 0.1);
+    assert_eq!(speed::step_from(10.0, true), 10.0, "no faster than the top");
+    assert_eq!(
+        speed::step_from(0.001, false),
+        0.001,
+        "no slower than the bottom"
+    );
+    // Every step is a sensible move: between 2 and 2.5 times the one before.
+    for pair in speed::SPEEDS.windows(2) {
+        let ratio = pair[1] / pair[0];
+        assert!((1.99..=2.51).contains(&ratio), "{pair:?}");
+    }
+    assert_eq!(speed::label(0.05), "1/20×");
+    assert_eq!(speed::label(0.001), "1/1000×");
+    assert_eq!(speed::label(2.5), "2.5×");
+}
+
+#[wasm_bindgen_test]
+async fn log_table_marks_a_paused_leaders_next_and_match_index() {
+    // A paused leader is still the leader (ClusterView::leader): the table keeps its marks.
+    let mut view = sample_view();
+    view.servers[2].status = ServerStatus::Paused;
+    let root = mount::<LogTable>(LogTableProps {
+        view: Rc::new(view),
+        ghosts: Rc::new(vec![]),
+        columns: 16,
+        selected_server: None,
+        on_intent: Callback::noop(),
+    })
+    .await;
+    let s1 = root
+        .query_selector("[aria-label='Log of S1']")
+        .unwrap()
+        .unwrap();
+    assert!(s1.query_selector(".mark-match").unwrap().is_some());
+    assert!(s1.query_selector(".mark-next").unwrap().is_some());
 }

@@ -24,18 +24,17 @@ fn temp_file(name: &str, text: &str) -> String {
 fn help_lists_the_commands() {
     let (code, out, _) = raftsim(&["--help"]);
     assert_eq!(code, 0);
-    for word in [
-        "raftsim run",
-        "raftsim check",
-        "raftsim bench",
-        "--nemesis",
-        "--knob",
-    ] {
+    for word in ["raftsim run", "raftsim check", "raftsim bench", "LIMITS"] {
         assert!(out.contains(word), "help lacks {word}");
+    }
+    let (code, out, _) = raftsim(&["check", "--help"]);
+    assert_eq!(code, 0);
+    for word in ["--nemesis", "--knob", "stale_local_reads", "at most 75000"] {
+        assert!(out.contains(word), "check help lacks {word}");
     }
     let (code, _, err) = raftsim(&["frobnicate"]);
     assert_eq!(code, 2);
-    assert!(err.contains("unknown command"), "{err}");
+    assert!(err.contains("unrecognized subcommand"), "{err}");
 }
 
 #[test]
@@ -138,4 +137,91 @@ fn bench_reports_events_per_second() {
     let (code, out, _) = raftsim(&["bench", "--duration-ms", "2000"]);
     assert_eq!(code, 0);
     assert!(out.contains("\"events_per_sec\":"), "{out}");
+}
+
+/// Runs raftsim with `args` (split at spaces) for each case, expecting a usage error (exit 2,
+/// nothing on stdout) whose message contains the case's reason.
+fn all_refused(cases: &[(&str, &str)]) {
+    for (args, why) in cases {
+        let args: Vec<&str> = args.split(' ').collect();
+        let (code, out, err) = raftsim(&args);
+        assert_eq!(code, 2, "{args:?} was accepted: {out}{err}");
+        assert!(out.is_empty(), "{args:?} printed {out}");
+        assert!(err.contains(why), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_duration_that_overflows_microseconds_is_refused() {
+    // 18446744073709552 ms × 1000 wraps to 384 µs.
+    all_refused(&[
+        (
+            "check --seeds 1 --duration-ms 18446744073709552",
+            "longer than the longest run, 3600000 ms",
+        ),
+        (
+            "check --seeds 1 --duration-ms 3600001",
+            "longer than the longest run",
+        ),
+        ("check --seeds 1 --duration-ms 0", "at least 1 ms"),
+        (
+            "bench --duration-ms 18446744073709551615",
+            "longer than the longest run",
+        ),
+    ]);
+}
+
+#[test]
+fn seeds_that_pass_the_largest_seed_are_refused() {
+    all_refused(&[
+        (
+            "check --seeds 2 --duration-ms 100 --first-seed 18446744073709551615",
+            "2 seeds from 18446744073709551615 pass the largest seed",
+        ),
+        ("check --seeds 0 --duration-ms 100", "--seeds"),
+        ("check --seeds 1000001 --duration-ms 100", "--seeds"),
+    ]);
+    // The last seed itself runs.
+    let (code, out, _) = raftsim(&[
+        "check",
+        "--seeds",
+        "2",
+        "--duration-ms",
+        "100",
+        "--first-seed",
+        "18446744073709551614",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.starts_with("{\"runs\":2,\"violations\":0,\"events\":"),
+        "{out}"
+    );
+    assert!(!out.contains("\"events\":0,"), "both runs ran: {out}");
+}
+
+#[test]
+fn client_and_server_counts_are_not_truncated_and_are_capped() {
+    all_refused(&[
+        // 4294967296 as u32 is 0.
+        (
+            "check --seeds 1 --duration-ms 100 --clients 4294967296",
+            "--clients",
+        ),
+        (
+            "check --seeds 1 --duration-ms 100 --clients 1000000",
+            "not in 0..=100",
+        ),
+        (
+            "check --seeds 1 --duration-ms 100 --servers 261",
+            "--servers",
+        ),
+    ]);
+}
+
+#[test]
+fn runs_that_would_not_fit_in_memory_are_refused() {
+    all_refused(&[(
+        "check --seeds 1 --duration-ms 3600000 --servers 9 --clients 100",
+        "9 servers × 100 clients × 3600 s = 3240000, above the limit of 75000",
+    )]);
 }

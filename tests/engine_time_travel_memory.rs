@@ -1,7 +1,8 @@
 //! Time travel must not make memory grow with the length of a run: checkpoints are kept under
 //! `SimConfig::time_travel_budget_bytes` whatever the run length, and `rewind_to` stays exact.
 
-use raft_explorer::sim::{workload, Sim};
+use raft_explorer::raft::ServerId;
+use raft_explorer::sim::{workload, Action, ConfigError, Sim, SimConfig, SimError};
 use std::time::Instant;
 
 const SECOND: u64 = 1_000_000;
@@ -11,6 +12,40 @@ fn fresh_at(time: u64) -> Sim {
     let mut sim = Sim::new(workload::busy_cluster_as_ui());
     sim.run_until(time);
     sim
+}
+
+#[test]
+fn time_travel_refusals_are_typed_errors() {
+    let mut sim = Sim::new(workload::busy_cluster());
+    sim.run_until(SECOND);
+    sim.disable_time_travel();
+    assert_eq!(sim.rewind_to(SECOND / 2), Err(SimError::TimeTravelOff));
+
+    let mut sim = Sim::new(SimConfig::default());
+    sim.run_until(SECOND);
+    sim.apply(Action::Crash {
+        server: ServerId(2),
+    })
+    .unwrap();
+    sim.run_until(2 * SECOND);
+    sim.apply(Action::Restart {
+        server: ServerId(2),
+    })
+    .unwrap();
+    let mut actions = sim.actions().to_vec();
+    actions.reverse();
+    assert_eq!(
+        Sim::replay(SimConfig::default(), actions).unwrap_err(),
+        SimError::ActionsOutOfOrder { index: 1 }
+    );
+    let bad = SimConfig {
+        servers: 0,
+        ..SimConfig::default()
+    };
+    assert!(matches!(
+        Sim::replay(bad, Vec::new()),
+        Err(SimError::Config(ConfigError::Limit(_)))
+    ));
 }
 
 #[test]

@@ -5,7 +5,7 @@
 use raft_explorer::check::fuzz::{self, FuzzConfig, Nemesis};
 use raft_explorer::check::{Property, Verdict};
 use raft_explorer::raft::Knobs;
-use raft_explorer::scenario::{self, presets, KnobsSpec, Scenario};
+use raft_explorer::scenario::{self, presets, Scenario};
 
 const KNOB_SCENARIOS: [(&str, &str); 3] = [
     (
@@ -23,7 +23,7 @@ const KNOB_SCENARIOS: [(&str, &str); 3] = [
 ];
 
 fn without_knobs(mut s: Scenario) -> Scenario {
-    s.cluster.knobs = KnobsSpec::default();
+    s.cluster.knobs = Knobs::default();
     // What the file expects only holds with the knob on; keep just the actions.
     s.steps
         .retain(|step| !matches!(step.action, scenario::StepAction::Expect(_)));
@@ -35,7 +35,7 @@ fn knob_scenarios_catch_their_bug_and_are_clean_without_it() {
     for (knob, text) in KNOB_SCENARIOS {
         let s = Scenario::from_json(text).unwrap_or_else(|e| panic!("{knob}: {e}"));
         assert!(
-            s.cluster.knobs != KnobsSpec::default(),
+            s.cluster.knobs != Knobs::default(),
             "{knob}: the scenario switches its knob on"
         );
         let with = scenario::run(&s);
@@ -151,6 +151,37 @@ fn seed_search_catches_forget_vote_on_restart_in_a_three_server_cluster() {
 }
 
 #[test]
+fn aimed_nemesis_catches_forget_vote_on_restart_at_five_servers() {
+    // Every voter of a candidate restarts right after voting while a rival stands in the
+    // same term: a voter that forgot its vote grants it twice (§5.2).
+    let knobs = Knobs {
+        forget_vote_on_restart: true,
+        ..Knobs::default()
+    };
+    let found = seed_search(knobs, Nemesis::All, 20).expect("caught within 20 seeds");
+    let v = found.violation.expect("an invariant violation");
+    assert_eq!(v.property, Property::ElectionSafety, "{v}");
+}
+
+#[test]
+fn aimed_nemesis_catches_commit_old_term_by_counting_at_five_servers() {
+    // Figure 8's pattern: the old-term entry counted committed is overwritten (§5.4.2).
+    let knobs = Knobs {
+        commit_old_term_by_counting: true,
+        ..Knobs::default()
+    };
+    let found = seed_search(knobs, Nemesis::All, 20).expect("caught within 20 seeds");
+    let v = found.violation.expect("an invariant violation");
+    assert!(
+        matches!(
+            v.property,
+            Property::LeaderCompleteness | Property::StateMachineSafety
+        ),
+        "{v}"
+    );
+}
+
+#[test]
 fn seed_search_catches_skip_election_restriction() {
     let knobs = Knobs {
         skip_election_restriction: true,
@@ -185,7 +216,8 @@ fn shrinking_keeps_the_failure_and_drops_most_faults() {
         knobs,
         ..FuzzConfig::new(found.seed, 10_000_000)
     };
-    let schedule = fuzz::schedule(&config);
+    // The actions as run (random and aimed) replay the failure.
+    let schedule = found.schedule.clone();
     let (small, shrunk) = fuzz::shrink(&config, &schedule, 40);
     assert!(
         fuzz::run_schedule(&small, &shrunk).failed(),

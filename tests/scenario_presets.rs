@@ -20,9 +20,24 @@ fn every_preset_passes_its_own_expectations() {
 fn presets_are_listed_with_unique_ids() {
     let all = presets::all();
     assert_eq!(all.len(), presets::SOURCES.len(), "every preset parses");
-    let mut ids: Vec<&str> = all.iter().map(|(id, _)| *id).collect();
-    ids.dedup();
-    assert_eq!(ids.len(), all.len());
+    let ids: Vec<&str> = all.iter().map(|(id, _)| *id).collect();
+    assert_eq!(duplicates(&ids), Vec::<&str>::new());
+}
+
+/// The ids that occur more than once, wherever they are in the list.
+fn duplicates<'a>(ids: &[&'a str]) -> Vec<&'a str> {
+    let mut seen = std::collections::BTreeSet::new();
+    ids.iter().copied().filter(|id| !seen.insert(*id)).collect()
+}
+
+#[test]
+fn duplicate_ids_are_found_even_when_not_adjacent() {
+    // `dedup()` on this unsorted list removes nothing: the check used to pass it.
+    assert_eq!(
+        duplicates(&["figure8", "split_vote", "figure8"]),
+        ["figure8"]
+    );
+    assert!(duplicates(&["figure8", "split_vote"]).is_empty());
 }
 
 #[test]

@@ -156,3 +156,16 @@ fn timer_steps_split_the_vote_then_give_one_winner() {
         .iter()
         .any(|l| l.contains("aligned to fire together")));
 }
+
+#[test]
+fn a_scenario_built_in_code_with_a_huge_duration_is_refused_not_wrapped() {
+    // from_json would refuse it; a program can still build one. × 1000 must not wrap.
+    let mut s = scenario(r#"{"at_ms":100,"action":"expect","leaders":0}"#);
+    s.cluster.heartbeat_ms = u64::MAX / 100;
+    let report = run(&s);
+    let failure = &report.failures[0].message;
+    assert!(
+        failure.starts_with("cannot start the cluster") && failure.contains("too long"),
+        "{failure}"
+    );
+}

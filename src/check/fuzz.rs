@@ -2,14 +2,17 @@
 //! event (Figure 3) and for linearizability at the end; plus shrinking of a failing schedule.
 //!
 //! A run is decided by its [`FuzzConfig`] alone: the simulator's RNG is seeded with the seed,
-//! and the nemesis schedule is drawn beforehand from its own RNG (seeded from the same seed),
-//! so a schedule can be edited (shrunk) and replayed without disturbing anything else.
+//! and the random nemesis schedule is drawn beforehand from its own RNG (seeded from the same
+//! seed). With `Nemesis::All` the aiming nemeses (`aim.rs`) add actions as the run goes; every
+//! action lands on a whole millisecond and the run records them all (`FuzzOutcome::schedule`),
+//! so a run can be edited (shrunk) and replayed from its schedule alone.
 
+use super::aim::Aimer;
 use super::invariants::{step_until, Checker, Violation};
 use super::linearizability::{check_history, Verdict};
 use crate::raft::types::ServerId;
 use crate::raft::{Knobs, RaftOptions};
-use crate::sim::{Action, ClientLoad, Micros, Sim, SimConfig};
+use crate::sim::{Action, ClientLoad, LinkSettings, Micros, Sim, SimConfig};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
 use std::fmt;
@@ -17,8 +20,10 @@ use std::fmt;
 /// Which faults the nemesis injects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Nemesis {
-    /// Crashes and restarts, partitions and cut links, message loss and duplication, pauses and
-    /// forced election timeouts.
+    /// Crashes and restarts, partitions and cut links, message loss (requests and replies
+    /// apart) and duplication, slow and lossy links, long reply delays and MIT 6.824's
+    /// unreliable network, pauses and forced election timeouts; and the aiming nemeses
+    /// (restart right after a vote, Figure 8).
     All,
     Crash,
     Partition,
@@ -114,6 +119,9 @@ pub struct FuzzOutcome {
     pub linearizability: Verdict,
     /// Client operations in the history.
     pub operations: usize,
+    /// The nemesis actions as run (random and aimed, in the order applied, up to the end or
+    /// the violation): `run_schedule` with it replays this run.
+    pub schedule: Schedule,
 }
 
 impl FuzzOutcome {
@@ -132,21 +140,24 @@ impl FuzzOutcome {
     }
 }
 
-/// A tiny helper over the nemesis RNG.
-struct Dice(ChaCha8Rng);
+/// A tiny helper over a nemesis RNG.
+pub(crate) struct Dice(ChaCha8Rng);
 
 impl Dice {
-    fn below(&mut self, n: u64) -> u64 {
+    pub fn new(seed: u64) -> Self {
+        Dice(ChaCha8Rng::seed_from_u64(seed))
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
         if n == 0 {
             0
         } else {
             self.0.next_u64() % n
         }
     }
-    fn between(&mut self, lo: u64, hi: u64) -> u64 {
+    pub fn between(&mut self, lo: u64, hi: u64) -> u64 {
         lo + self.below(hi.saturating_sub(lo) + 1)
     }
-    fn chance(&mut self, p: f64) -> bool {
+    pub fn chance(&mut self, p: f64) -> bool {
         (self.0.next_u64() as f64 / u64::MAX as f64) < p
     }
 }
@@ -161,13 +172,18 @@ enum Fault {
     Duplication,
     /// Force an election timeout, or pause a server briefly.
     Nudge,
+    /// A few links made slow (tens to hundreds of ms) and perhaps lossy, one way each.
+    SlowLinks,
+    /// Requests and replies lost apart, replies held back long: at random, or exactly MIT
+    /// 6.824's unreliable network (0–27 ms, 10% of requests and 10% of replies lost, two
+    /// thirds of replies delayed 200–2,200 ms).
+    Unreliable,
 }
 
 /// Draws the nemesis schedule of `config` from its own RNG.
 pub fn schedule(config: &FuzzConfig) -> Schedule {
-    let mut dice = Dice(ChaCha8Rng::seed_from_u64(
-        config.seed ^ 0x6e65_6d65_7369_7321,
-    ));
+    let mut dice = Dice::new(config.seed ^ 0x6e65_6d65_7369_7321);
+    let defaults = config.sim_config();
     let n = config.servers;
     let ids: Vec<ServerId> = (1..=n).map(ServerId).collect();
     let mut crashed = vec![false; n as usize];
@@ -189,10 +205,12 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
                 Loss,
                 Duplication,
                 Nudge,
+                SlowLinks,
+                Unreliable,
             ],
             Nemesis::Crash => &[CrashOrRestart, CrashOrRestart, Nudge],
-            Nemesis::Partition => &[Partition, Partition, Cuts],
-            Nemesis::Loss => &[Loss, Duplication],
+            Nemesis::Partition => &[Partition, Partition, Cuts, SlowLinks],
+            Nemesis::Loss => &[Loss, Duplication, Unreliable],
             Nemesis::None => &[],
         };
         let fault = menu[dice.below(menu.len() as u64) as usize];
@@ -275,6 +293,81 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
                     out.push((end, off));
                 }
             }
+            SlowLinks => {
+                for _ in 0..dice.between(1, 4) {
+                    let (from, to) = (pick(&mut dice), pick(&mut dice));
+                    // Whole milliseconds, as scenario files write them.
+                    let latency_min = dice.between(0, 100) * 1000;
+                    let settings = LinkSettings {
+                        latency_min,
+                        latency_max: latency_min + dice.between(0, 200) * 1000,
+                        loss_probability: if dice.chance(0.3) {
+                            dice.below(30) as f64 / 100.0
+                        } else {
+                            0.0
+                        },
+                    };
+                    if from != to {
+                        out.push((t, Action::SetLink { from, to, settings }));
+                    }
+                }
+                let end = t + dice.between(300_000, 3_000_000);
+                if end < config.duration {
+                    out.push((end, Action::ResetLinks));
+                }
+            }
+            Unreliable => {
+                let mit = dice.chance(0.5);
+                let (latency, requests, replies, long) = if mit {
+                    ((0, 27_000), 0.1, 0.1, (2.0 / 3.0, 200_000, 2_200_000))
+                } else {
+                    (
+                        (defaults.latency_min, defaults.latency_max),
+                        dice.below(30) as f64 / 100.0,
+                        dice.below(30) as f64 / 100.0,
+                        (
+                            dice.below(80) as f64 / 100.0,
+                            50_000,
+                            dice.between(100, 2_200) * 1000,
+                        ),
+                    )
+                };
+                out.push((
+                    t,
+                    Action::SetLatency {
+                        min: latency.0,
+                        max: latency.1,
+                    },
+                ));
+                out.push((t, Action::SetLossApart { requests, replies }));
+                out.push((
+                    t,
+                    Action::SetLongDelays {
+                        probability: long.0,
+                        min: long.1,
+                        max: long.2,
+                    },
+                ));
+                let end = t + dice.between(1_000_000, 6_000_000);
+                if end < config.duration {
+                    out.push((
+                        end,
+                        Action::SetLatency {
+                            min: defaults.latency_min,
+                            max: defaults.latency_max,
+                        },
+                    ));
+                    out.push((end, Action::SetLoss { probability: 0.0 }));
+                    out.push((
+                        end,
+                        Action::SetLongDelays {
+                            probability: 0.0,
+                            min: 0,
+                            max: 0,
+                        },
+                    ));
+                }
+            }
             // Force an election somewhere, or pause a server for a moment.
             Nudge => {
                 let s = pick(&mut dice);
@@ -305,28 +398,45 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
     out
 }
 
-/// Runs `config` with `schedule`, checking every event; stops at the first violation.
+/// Runs `config` with `schedule` (and nothing else), checking every event; stops at the first
+/// violation.
 pub fn run_schedule(config: &FuzzConfig, schedule: &[(Micros, Action)]) -> FuzzOutcome {
+    run(config, schedule.to_vec(), None)
+}
+
+/// Runs `config` with `schedule`, the aimer adding actions as it goes; every event checked.
+fn run(config: &FuzzConfig, mut pending: Schedule, mut aimer: Option<Aimer>) -> FuzzOutcome {
     let mut sim = Sim::new(config.sim_config());
     let mut checker = Checker::new();
-    'run: for (t, action) in schedule.iter().filter(|(t, _)| *t <= config.duration) {
-        while step_until(&mut sim, *t) {
-            if checker.observe_sim(&sim).is_some() {
-                break 'run;
-            }
-        }
-        sim.run_until(*t);
-        // Refused actions (e.g. restarting a server a shrunk schedule never crashed) change
-        // nothing.
-        if sim.apply(action.clone()).is_ok() && checker.observe_sim(&sim).is_some() {
-            break 'run;
-        }
-    }
-    if checker.is_clean() {
-        while step_until(&mut sim, config.duration) {
+    let mut ran = Schedule::new();
+    let mut proposed = Schedule::new();
+    pending.retain(|(t, _)| *t <= config.duration);
+    pending.reverse(); // popped from the end, earliest first
+    loop {
+        let limit = pending.last().map_or(config.duration, |(t, _)| *t);
+        if step_until(&mut sim, limit) {
             if checker.observe_sim(&sim).is_some() {
                 break;
             }
+            if let Some(aimer) = &mut aimer {
+                aimer.observe(&sim, &mut proposed);
+                for (t, action) in proposed.drain(..).filter(|(t, _)| *t <= config.duration) {
+                    // After the actions already due at the same time (they were first).
+                    let at = pending.partition_point(|(p, _)| *p > t);
+                    pending.insert(at, (t, action));
+                }
+            }
+            continue;
+        }
+        let Some((t, action)) = pending.pop() else {
+            break;
+        };
+        sim.run_until(t);
+        ran.push((t, action.clone()));
+        // Refused actions (e.g. restarting a server a shrunk schedule never crashed) change
+        // nothing.
+        if sim.apply(action).is_ok() && checker.observe_sim(&sim).is_some() {
+            break;
         }
     }
     let violation = checker.violation().cloned();
@@ -341,6 +451,7 @@ pub fn run_schedule(config: &FuzzConfig, schedule: &[(Micros, Action)]) -> FuzzO
         violation,
         linearizability,
         operations: sim.history().len(),
+        schedule: ran,
     }
 }
 
@@ -359,9 +470,11 @@ pub fn accepted(config: &FuzzConfig, schedule: &[(Micros, Action)]) -> Schedule 
     out
 }
 
-/// Runs seed `config.seed` with its own schedule.
+/// Runs seed `config.seed` with its own schedule (and, with `Nemesis::All`, the aiming
+/// nemeses).
 pub fn run_seed(config: &FuzzConfig) -> FuzzOutcome {
-    run_schedule(config, &schedule(config))
+    let aimer = (config.nemesis == Nemesis::All).then(|| Aimer::new(config.seed, config.servers));
+    run(config, schedule(config), aimer)
 }
 
 /// Finds a shorter failing run: first the shortest duration that still fails (the violation

@@ -391,6 +391,8 @@ pub struct Checker {
     applied: Vec<(LogEntry, ServerId)>,
     first: Option<Violation>,
     observations: u64,
+    /// The last simulator step observed by `observe_sim` (None before the first look).
+    last_step: Option<u64>,
 }
 
 impl Checker {
@@ -737,9 +739,12 @@ mod tests {
                 partition: vec![],
                 cut_links: vec![],
                 loss_probability: 0.0,
+                reply_loss_probability: 0.0,
                 duplicate_probability: 0.0,
                 min_latency: 0,
                 max_latency: 0,
+                long_delays: Default::default(),
+                links: vec![],
             },
             clients: vec![],
             client_traffic: vec![],
@@ -1050,13 +1055,37 @@ pub fn live_servers(sim: &crate::sim::Sim) -> Vec<LiveServer<'_>> {
 impl Checker {
     /// Observes the simulator after one step: only the server the step touched is
     /// re-examined (a step that touched none, e.g. a lost message, changes no server state).
+    /// The first look examines every server.
+    ///
+    /// It must see every step: a violation can come and go between two looks (a second
+    /// leader of a term steps down, an overwritten entry is gone). Panics if steps were
+    /// skipped since the last look (e.g. `sim.run_until(t)` in between) or the simulation
+    /// went back in time: attach the checker with `sim.watch(Checker::new())` to have it
+    /// called after every step, or call `resync` after a jump on purpose.
     pub fn observe_sim(&mut self, sim: &crate::sim::Sim) -> Option<&Violation> {
         if self.first.is_some() {
             return self.first.as_ref();
         }
-        let touched = sim.last_touched()?;
         let event = sim.last_event();
         let (time, seq) = (event.time, event.seq);
+        match self.last_step {
+            None => return self.observe_sim_all(sim),
+            Some(last) if seq == last => return None,
+            Some(last) if seq == last + 1 => self.last_step = Some(seq),
+            Some(last) if seq > last => panic!(
+                "Checker::observe_sim: steps #{}..#{} were not observed (the simulation ran \
+                 on between two looks, e.g. with run_until), so violations during them would \
+                 be missed. Observe after every step, attach the checker with \
+                 sim.watch(Checker::new()), or call resync to start again from here",
+                last + 1,
+                seq - 1
+            ),
+            Some(last) => panic!(
+                "Checker::observe_sim: the simulation went back from step #{last} to #{seq} \
+                 (a rewind); call resync to start again from here"
+            ),
+        }
+        let touched = sim.last_touched()?;
         let s = LiveServer {
             server: sim.server(touched),
             up: sim.is_up(touched),
@@ -1082,7 +1111,31 @@ impl Checker {
         let all = live_servers(sim);
         let event = sim.last_event();
         let (time, seq) = (event.time.max(sim.now()), event.seq);
+        self.last_step = Some(seq);
         self.observe_all(&all, time, Some(seq))
+    }
+
+    /// The simulation jumped to a state this checker did not see arrive (a rewind, a run
+    /// not observed step by step): what it remembers may belong to another history, so it
+    /// starts again from the present, examining every server. A violation found before
+    /// now is kept (the past is the same past).
+    pub fn resync(&mut self, sim: &crate::sim::Sim) {
+        if self.first.as_ref().is_some_and(|v| v.time <= sim.now()) {
+            return;
+        }
+        *self = Checker::new();
+        self.observe_sim_all(sim);
+    }
+}
+
+/// Attached with `sim.watch(Checker::new())`, the checker is called after every step.
+impl crate::sim::Observer for Checker {
+    fn observe(&mut self, sim: &crate::sim::Sim) {
+        self.observe_sim(sim);
+    }
+
+    fn resync(&mut self, sim: &crate::sim::Sim) {
+        Checker::resync(self, sim);
     }
 }
 

@@ -8,6 +8,13 @@
 //! DEL or before any SET). Operations still outstanding when the history ends (`returned_at ==
 //! None`) may have taken effect or not (the client never learned which).
 //!
+//! "Between its invocation and its return" is judged in the order things happened, not by the
+//! clock alone: a busy client invokes its next command the microsecond its previous one
+//! returns. Call and return instants are ordered by (time, step): the step is the
+//! `TraceEvent::seq` the simulator records in `ClientOp::invoked_event` / `returned_event`. At
+//! the same time and step (or when the steps are unknown, 0) a call and a return count as
+//! concurrent. And one client's operations happen in its `seq` order, whatever their times.
+//!
 //! Operations on different keys never constrain each other in this model, so the history is
 //! split by key and each key is searched alone; that keeps the search small for the histories a
 //! teaching cluster produces. The search is bounded: past `budget` steps on one key it gives up
@@ -142,12 +149,42 @@ impl Bits {
     fn new(n: usize) -> Self {
         Bits(vec![0; n.div_ceil(64)])
     }
+    fn contains(&self, i: usize) -> bool {
+        self.0[i / 64] & (1 << (i % 64)) != 0
+    }
     fn set(&mut self, i: usize) {
         self.0[i / 64] |= 1 << (i % 64);
     }
     fn clear(&mut self, i: usize) {
         self.0[i / 64] &= !(1 << (i % 64));
     }
+}
+
+/// When an operation was invoked, in the order things happened: (time, step).
+fn call_instant(op: &ClientOp) -> (Micros, u64) {
+    (op.invoked_at, op.invoked_event)
+}
+
+/// When an operation returned, in the order things happened; outstanding ones "at infinity".
+fn return_instant(op: &ClientOp) -> (Micros, u64) {
+    match op.returned_at {
+        Some(t) => (t, op.returned_event.unwrap_or(0)),
+        None => (Micros::MAX, u64::MAX),
+    }
+}
+
+/// For each operation, the operation of the same client just before it in `seq` order (which
+/// must be linearized first).
+fn client_predecessors(ops: &[&ClientOp]) -> Vec<Option<usize>> {
+    let mut by_client: Vec<usize> = (0..ops.len()).collect();
+    by_client.sort_by_key(|&i| (ops[i].client, ops[i].seq));
+    let mut previous = vec![None; ops.len()];
+    for pair in by_client.windows(2) {
+        if ops[pair[0]].client == ops[pair[1]].client {
+            previous[pair[1]] = Some(pair[0]);
+        }
+    }
+    previous
 }
 
 fn check_key(key: &str, ops: &[&ClientOp], budget: u64) -> Verdict {
@@ -183,7 +220,7 @@ fn check_key(key: &str, ops: &[&ClientOp], budget: u64) -> Verdict {
             if v != 0 {
                 let written = ops.iter().enumerate().any(|(j, o)| {
                     matches!(model_ops[j], KeyOp::Set(w) if w == v)
-                        && o.invoked_at <= op.returned_at.unwrap_or(Micros::MAX)
+                        && call_instant(o) <= return_instant(op)
                 });
                 if !written {
                     return Verdict::NotLinearizable {
@@ -200,15 +237,16 @@ fn check_key(key: &str, ops: &[&ClientOp], budget: u64) -> Verdict {
         }
     }
 
-    // Build the entry list: calls and returns sorted by time; a call at the same instant as a
-    // return comes first (the two operations count as concurrent). Outstanding operations
-    // return "at infinity".
+    // Build the entry list: calls and returns sorted by (time, step); a call at the same
+    // instant as a return comes first (the two operations count as concurrent). Outstanding
+    // operations return "at infinity".
     let n = ops.len();
-    let mut events: Vec<(Micros, bool, usize)> = Vec::with_capacity(2 * n);
+    let mut events: Vec<((Micros, u64), bool, usize)> = Vec::with_capacity(2 * n);
     for (i, op) in ops.iter().enumerate() {
-        events.push((op.invoked_at, true, i));
-        events.push((op.returned_at.unwrap_or(Micros::MAX), false, i));
+        events.push((call_instant(op), true, i));
+        events.push((return_instant(op), false, i));
     }
+    let predecessor = client_predecessors(ops);
     // Calls (true) sort before returns (false) at equal times. No two events are equal (each
     // op has one call and one return), so the unstable sort gives the one order, with less code.
     events.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
@@ -267,7 +305,9 @@ fn check_key(key: &str, ops: &[&ClientOp], budget: u64) -> Verdict {
             break;
         }
         let e = entries[entry];
-        if e.is_call {
+        // One client's operations take effect in its seq order (it waits for each answer).
+        let in_client_order = predecessor[e.op].is_none_or(|p| linearized.contains(p));
+        if e.is_call && in_client_order {
             if let Some(new_state) = step(state, model_ops[e.op]) {
                 let mut next_set = linearized.clone();
                 next_set.set(e.op);
@@ -283,6 +323,8 @@ fn check_key(key: &str, ops: &[&ClientOp], budget: u64) -> Verdict {
                     continue;
                 }
             }
+            entry = e.next;
+        } else if e.is_call {
             entry = e.next;
         } else {
             // A return whose operation is not linearized yet: it had to take effect before
@@ -444,7 +486,48 @@ mod tests {
             invoked_at: inv,
             returned_at: ret,
             result,
+            invoked_event: 0,
+            returned_event: None,
+            index: None,
+            server: None,
         }
+    }
+
+    /// `op` with the steps (`TraceEvent::seq`) that invoked and returned it.
+    fn op_at_events(op: ClientOp, invoked: u64, returned: Option<u64>) -> ClientOp {
+        ClientOp {
+            invoked_event: invoked,
+            returned_event: returned,
+            ..op
+        }
+    }
+
+    #[test]
+    fn one_clients_stale_read_is_caught_when_its_call_starts_as_the_previous_returns() {
+        // Issue 11, defect 2: one client, each command invoked the microsecond the previous
+        // one returned. Its operations are ordered by seq whatever their times.
+        let h = vec![
+            op(1, 1, "SET x 1", 0, Some(10), None),
+            op(1, 2, "SET x 2", 20, Some(30), None),
+            op(1, 3, "GET x", 30, Some(40), Some("1")),
+        ];
+        assert!(check_history(&h).is_violation(), "{}", check_history(&h));
+    }
+
+    #[test]
+    fn event_order_decides_between_clients_at_the_same_microsecond() {
+        // C1's SET x 2 returns (step 7) before C2's GET is invoked (step 8), both at 30 µs:
+        // the GET must see 2.
+        let h = vec![
+            op_at_events(op(1, 1, "SET x 1", 0, Some(10), None), 1, Some(3)),
+            op_at_events(op(1, 2, "SET x 2", 20, Some(30), None), 5, Some(7)),
+            op_at_events(op(2, 1, "GET x", 30, Some(40), Some("1")), 8, Some(9)),
+        ];
+        assert!(check_history(&h).is_violation(), "{}", check_history(&h));
+        // Invoked first (step 6, same microsecond): concurrent with SET x 2, 1 is fine.
+        let mut concurrent = h.clone();
+        concurrent[2] = op_at_events(op(2, 1, "GET x", 30, Some(40), Some("1")), 6, Some(9));
+        assert!(check_history(&concurrent).is_linearizable());
     }
 
     #[test]

@@ -7,7 +7,10 @@
 //!   key-value model (§8).
 //! - [`fuzz`]: random fault schedules with client load, checked by both, and shrinking of a
 //!   failing schedule (what `raftsim check` runs).
+//! - `aim` (inside `fuzz`'s runs): nemeses that watch the run and strike where a planted bug
+//!   would show (restart right after a vote; Figure 8).
 
+mod aim;
 pub mod fuzz;
 pub mod invariants;
 pub mod linearizability;

@@ -1,6 +1,5 @@
 //! The key-value state machine with the §8 session table.
 
-use super::stamp;
 use super::types::{ClientId, Command};
 use std::collections::BTreeMap;
 
@@ -34,29 +33,15 @@ pub struct Session {
 
 /// The replicated state machine: a map from keys to values, plus the session table that
 /// makes every command take effect at most once.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct KvStore {
     data: BTreeMap<String, String>,
     sessions: BTreeMap<ClientId, Session>,
-    /// Names the contents of `data` (see `stamp`); not part of the store's value.
-    data_stamp: u64,
 }
-
-impl PartialEq for KvStore {
-    fn eq(&self, other: &Self) -> bool {
-        (&self.data, &self.sessions) == (&other.data, &other.sessions)
-    }
-}
-impl Eq for KvStore {}
 
 impl KvStore {
     pub fn data(&self) -> &BTreeMap<String, String> {
         &self.data
-    }
-
-    /// The change stamp of `data()` (see `stamp`): equal stamps, equal maps.
-    pub fn data_stamp(&self) -> u64 {
-        self.data_stamp
     }
 
     pub fn sessions(&self) -> &BTreeMap<ClientId, Session> {
@@ -111,14 +96,11 @@ impl KvStore {
                         self.data.insert(key.clone(), value.clone());
                     }
                 }
-                self.data_stamp = stamp::fresh();
                 None
             }
             Command::Get { key } => self.data.get(key).cloned(),
             Command::Del { key } => {
-                if self.data.remove(key).is_some() {
-                    self.data_stamp = stamp::fresh();
-                }
+                self.data.remove(key);
                 None
             }
         }

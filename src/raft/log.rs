@@ -1,31 +1,16 @@
 //! The replicated log (§5.3), with an index offset so a §7 snapshot can drop a prefix later.
 
-use super::stamp;
 use super::types::{LogEntry, LogIndex, Term};
 
 /// A server's log. Entries are numbered from `start`; the entry just before `start` (index
 /// `start - 1`) is known only by its term (`prev_term`, §7 "lastIncludedTerm"). Without
 /// snapshots `start` is 1 and the entry before it is the empty index 0 of term 0.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Log {
     start: LogIndex,
     prev_term: Term,
     entries: Vec<LogEntry>,
-    /// How many leading entries are unchanged since `mark_unchanged` (bookkeeping for the
-    /// simulator's time-travel checkpoints; not part of the log's value).
-    unchanged: usize,
-    /// Names these entries (see `stamp`): changes with every change to them, so a copy of
-    /// the log can be kept while the stamp stays the same. Not part of the log's value.
-    stamp: u64,
 }
-
-impl PartialEq for Log {
-    fn eq(&self, other: &Self) -> bool {
-        (self.start, self.prev_term, &self.entries)
-            == (other.start, other.prev_term, &other.entries)
-    }
-}
-impl Eq for Log {}
 
 impl Default for Log {
     fn default() -> Self {
@@ -39,8 +24,6 @@ impl Log {
             start: LogIndex(1),
             prev_term: Term(0),
             entries: Vec::new(),
-            unchanged: 0,
-            stamp: stamp::EMPTY,
         }
     }
 
@@ -50,14 +33,7 @@ impl Log {
             start: LogIndex(1),
             prev_term: Term(0),
             entries,
-            unchanged: 0,
-            stamp: stamp::fresh(),
         }
-    }
-
-    /// The change stamp of the entries (see `stamp`): equal stamps, equal entries.
-    pub fn stamp(&self) -> u64 {
-        self.stamp
     }
 
     /// Index of the first entry held.
@@ -110,41 +86,20 @@ impl Log {
         self.get(index).map(|e| e.term)
     }
 
-    /// Moves the entries out (time-travel checkpoints store them shared; `put_back_entries`
-    /// puts them back). `start`, `prev_term` and the stamp are kept.
+    /// Moves the entries out (time-travel checkpoints store them shared; `set_entries` puts
+    /// them back). `start` and `prev_term` are kept.
     pub(crate) fn take_entries(&mut self) -> Vec<LogEntry> {
         std::mem::take(&mut self.entries)
     }
 
-    /// Puts back the very entries `take_entries` moved out (the stamp still names them); as
-    /// far as `unchanged_prefix` knows, all changed.
-    pub(crate) fn put_back_entries(&mut self, entries: Vec<LogEntry>) {
-        self.entries = entries;
-        self.unchanged = 0;
-    }
-
-    /// Replaces the entries (restoring a checkpoint); as far as `unchanged_prefix` knows, all
-    /// changed.
+    /// Replaces the entries (putting back what `take_entries` took, restoring a checkpoint).
     pub(crate) fn set_entries(&mut self, entries: Vec<LogEntry>) {
         self.entries = entries;
-        self.unchanged = 0;
-        self.stamp = stamp::fresh();
-    }
-
-    /// How many leading entries have not changed since the last `mark_unchanged` (0 before
-    /// the first). Appending leaves the prefix unchanged; truncating shortens it.
-    pub(crate) fn unchanged_prefix(&self) -> usize {
-        self.unchanged.min(self.entries.len())
-    }
-
-    pub(crate) fn mark_unchanged(&mut self) {
-        self.unchanged = self.entries.len();
     }
 
     /// Appends one entry and returns its index.
     pub fn append(&mut self, entry: LogEntry) -> LogIndex {
         self.entries.push(entry);
-        self.stamp = stamp::fresh();
         self.last_index()
     }
 
@@ -152,11 +107,7 @@ impl Log {
     /// everything after it).
     pub fn truncate_from(&mut self, index: LogIndex) {
         let keep = index.0.saturating_sub(self.start.0) as usize;
-        if keep < self.entries.len() {
-            self.entries.truncate(keep);
-            self.stamp = stamp::fresh();
-        }
-        self.unchanged = self.unchanged.min(keep);
+        self.entries.truncate(keep);
     }
 
     /// Up to `max` entries starting at `from` (empty if `from` is past the end).

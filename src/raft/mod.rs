@@ -6,13 +6,12 @@ pub mod note;
 pub mod options;
 pub mod quorum;
 pub mod server;
-pub mod stamp;
 pub mod types;
 
 pub use kv::{ApplyOutcome, KvStore, Session};
 pub use log::Log;
 pub use note::{AppendRejection, AppliedKind, Note, VoteDenial};
-pub use options::{Knobs, RaftOptions};
+pub use options::{KnobInfo, Knobs, RaftOptions, UnknownKnob};
 pub use quorum::{Configuration, ServerSet};
 pub use server::{
     AppliedEntry, ClientReply, ClientResult, Input, Output, PendingReply, PersistentState,

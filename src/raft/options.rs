@@ -17,39 +17,137 @@ pub struct RaftOptions {
     pub knobs: Knobs,
 }
 
+impl RaftOptions {
+    /// The defaults (a constant, so configurations built from it can be static data).
+    pub const DEFAULT: RaftOptions = RaftOptions {
+        fast_backup: true,
+        noop_on_election: false,
+        knobs: Knobs::DEFAULT,
+    };
+}
+
 impl Default for RaftOptions {
     fn default() -> Self {
-        RaftOptions {
-            fast_backup: true,
-            noop_on_election: false,
-            knobs: Knobs::default(),
-        }
+        Self::DEFAULT
     }
 }
 
-/// "Break Raft" switches. Each one makes the core deliberately wrong in one well-known way,
-/// so that the checker (and the user) can watch a safety property fail.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Knobs {
+/// Declares [`Knobs`] from one list: each knob's field (its name in scenario files, on the
+/// command line and in the page) and its label, so no other place lists them.
+macro_rules! knobs {
+    ($($(#[doc = $doc:literal])* $name:ident: $label:literal,)*) => {
+        /// "Break Raft" switches. Each one makes the core deliberately wrong in one well-known
+        /// way, so that the checker (and the user) can watch a safety property fail.
+        #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(default, deny_unknown_fields)]
+        pub struct Knobs {
+            $($(#[doc = $doc])* pub $name: bool,)*
+        }
+
+        impl Knobs {
+            /// Every knob off.
+            pub const DEFAULT: Knobs = Knobs { $($name: false,)* };
+
+            /// Every knob: its name and a label for people.
+            pub const ALL: &'static [KnobInfo] = &[$(KnobInfo {
+                name: stringify!($name),
+                label: $label,
+            },)*];
+
+            /// The switch called `name`, if there is such a knob.
+            fn flag_mut(&mut self, name: &str) -> Option<&mut bool> {
+                match name {
+                    $(stringify!($name) => Some(&mut self.$name),)*
+                    _ => None,
+                }
+            }
+
+            /// The names of the knobs that are on, in [`Knobs::ALL`] order.
+            pub fn names_on(&self) -> Vec<&'static str> {
+                let mut on = Vec::new();
+                $(if self.$name {
+                    on.push(stringify!($name));
+                })*
+                on
+            }
+        }
+    };
+}
+
+/// A knob's name (as written in files and on the command line) and what it breaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KnobInfo {
+    pub name: &'static str,
+    pub label: &'static str,
+}
+
+knobs! {
     /// votedFor is not persisted: after a restart a server may vote twice in one term (§5.2).
-    pub forget_vote_on_restart: bool,
+    forget_vote_on_restart: "Forget votedFor on restart (vote twice in a term, §5.2)",
     /// The Figure 8 bug: a leader commits any entry stored on a majority, even one from an
     /// earlier term (§5.4.2 forbids this).
-    pub commit_old_term_by_counting: bool,
+    commit_old_term_by_counting: "Commit old-term entries by counting replicas (Figure 8, §5.4.2)",
     /// Grant votes without the "candidate's log is at least as up-to-date" check (§5.4.1).
-    pub skip_election_restriction: bool,
+    skip_election_restriction: "Grant votes without the up-to-date check (§5.4.1)",
     /// A leader answers GET from its own state machine at once, without going through the log
     /// or confirming it still leads (§8 forbids this: a deposed leader serves stale data).
-    pub stale_local_reads: bool,
+    stale_local_reads: "Leader answers GET locally without checking it still leads (§8)",
+}
+
+/// A knob name that is not one of [`Knobs::ALL`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown knob \"{name}\": use one of {}", Knobs::names().join(", "))]
+pub struct UnknownKnob {
+    pub name: String,
 }
 
 impl Knobs {
+    /// Every knob name.
+    pub fn names() -> Vec<&'static str> {
+        Knobs::ALL.iter().map(|k| k.name).collect()
+    }
+
+    /// Switches the knob called `name` on or off.
+    pub fn set(&mut self, name: &str, on: bool) -> Result<(), UnknownKnob> {
+        let flag = self.flag_mut(name).ok_or_else(|| UnknownKnob {
+            name: name.to_string(),
+        })?;
+        *flag = on;
+        Ok(())
+    }
+
     /// True if any knob is on (the UI shows a warning banner).
     pub fn any(&self) -> bool {
-        self.forget_vote_on_restart
-            || self.commit_old_term_by_counting
-            || self.skip_election_restriction
-            || self.stale_local_reads
+        !self.names_on().is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_knob_is_a_field_and_unknown_names_are_refused() {
+        let fields = serde_json::to_value(Knobs::DEFAULT).unwrap();
+        let fields: Vec<&str> = fields
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut names = Knobs::names();
+        names.sort_unstable();
+        assert_eq!(fields, names);
+        let mut knobs = Knobs::DEFAULT;
+        for name in Knobs::names() {
+            knobs.set(name, true).unwrap();
+        }
+        assert_eq!(knobs.names_on(), Knobs::names());
+        let e = knobs.set("break_it", true).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "unknown knob \"break_it\": use one of forget_vote_on_restart, \
+             commit_old_term_by_counting, skip_election_restriction, stale_local_reads"
+        );
     }
 }

@@ -106,13 +106,18 @@ pub struct ClientReply {
     pub client: ClientId,
     pub seq: u64,
     pub result: ClientResult,
+    /// The log index the command was applied at, when this reply comes from applying it
+    /// (None: a redirect, a session's cached reply or a local read, §8).
+    pub index: Option<LogIndex>,
 }
 
-/// An entry this server applied to its state machine.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// An entry this server applied to its state machine, and what applying it did.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AppliedEntry {
     pub index: LogIndex,
     pub term: Term,
+    /// For a client command, what the state machine did with it (None for a no-op).
+    pub outcome: Option<ApplyOutcome>,
 }
 
 /// What a server wants done after one input. Reuse one `Output` across calls (`step` clears
@@ -126,17 +131,28 @@ pub struct Output {
     pub stop_election_timer: bool,
     /// Schedule a heartbeat tick one heartbeat interval from now.
     pub arm_heartbeat: bool,
+    /// The log was written (entries deleted and/or appended) from this index to its end: what
+    /// the caller must store on stable storage before the messages leave (Figure 2:
+    /// persistent state is updated before responding to RPCs), and what a caller keeping
+    /// copies of the log must copy again. None: the log did not change.
+    pub log_written_from: Option<LogIndex>,
     pub applied: Vec<AppliedEntry>,
     pub client_replies: Vec<ClientReply>,
     pub notes: Vec<Note>,
 }
 
 impl Output {
+    /// Records that the log was written from `index` on.
+    fn wrote_log_from(&mut self, index: LogIndex) {
+        self.log_written_from = Some(self.log_written_from.map_or(index, |i| i.min(index)));
+    }
+
     pub fn clear(&mut self) {
         self.messages.clear();
         self.reset_election_timer = false;
         self.stop_election_timer = false;
         self.arm_heartbeat = false;
+        self.log_written_from = None;
         self.applied.clear();
         self.client_replies.clear();
         self.notes.clear();
@@ -327,6 +343,7 @@ impl Server {
                     result: ClientResult::NotLeader {
                         leader_hint: leader,
                     },
+                    index: None,
                 });
             }
         }
@@ -498,6 +515,7 @@ impl Server {
                 term,
                 payload: EntryPayload::Noop,
             });
+            out.wrote_log_from(index);
             out.notes.push(Note::NoopAppended { index, term });
             self.advance_commit_index(out);
         }
@@ -627,7 +645,7 @@ impl Server {
                 }
                 None => {}
             }
-            log.append(entry);
+            out.wrote_log_from(log.append(entry));
             appended += 1;
         }
         let last_new_index = LogIndex(prev_log_index.0 + received as u64);
@@ -787,13 +805,19 @@ impl Server {
             };
             self.volatile.last_applied = index;
             let term = entry.term;
-            out.applied.push(AppliedEntry { index, term });
             match &entry.payload {
-                EntryPayload::Noop => out.notes.push(Note::Applied {
-                    index,
-                    term,
-                    kind: AppliedKind::Noop,
-                }),
+                EntryPayload::Noop => {
+                    out.applied.push(AppliedEntry {
+                        index,
+                        term,
+                        outcome: None,
+                    });
+                    out.notes.push(Note::Applied {
+                        index,
+                        term,
+                        kind: AppliedKind::Noop,
+                    })
+                }
                 EntryPayload::Client {
                     client,
                     seq,
@@ -825,10 +849,16 @@ impl Server {
                                     client,
                                     seq,
                                     result: ClientResult::Ok(outcome.reply()),
+                                    index: Some(index),
                                 });
                             }
                         }
                     }
+                    out.applied.push(AppliedEntry {
+                        index,
+                        term,
+                        outcome: Some(outcome),
+                    });
                 }
             }
         }
@@ -848,6 +878,7 @@ impl Server {
                 client,
                 seq,
                 result,
+                index: None,
             })
         };
         if self.volatile.role != Role::Leader {
@@ -900,6 +931,7 @@ impl Server {
                 command,
             },
         });
+        out.wrote_log_from(index);
         self.volatile
             .pending
             .push_back(PendingReply { index, client, seq });

@@ -433,7 +433,8 @@ fn leader_commits_current_term_entry_once_on_a_majority_and_applies_it() {
         vec![ClientReply {
             client: ClientId(9),
             seq: 1,
-            result: ClientResult::Ok(None)
+            result: ClientResult::Ok(None),
+            index: Some(LogIndex(1)),
         }]
     );
     assert!(out

@@ -9,18 +9,15 @@
 //! panics on user input.
 
 use crate::raft::types::{Command, Role};
+use crate::raft::Knobs;
+use crate::sim::limits::{self, LimitError, MAX_TIMER_MS};
+use crate::sim::SimConfig;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::fmt;
 
 /// The only format version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
-
-/// The longest simulated run a scenario may ask for (one hour).
-pub const MAX_RUN_MS: u64 = 3_600_000;
-
-/// The longest timeout, interval or latency a cluster may configure (one minute).
-pub const MAX_TIMER_MS: u64 = 60_000;
 
 /// A whole scenario file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -65,7 +62,7 @@ pub struct ClusterSpec {
     /// A new leader appends a no-op at once (§8), so earlier-term entries commit promptly.
     pub noop_on_election: bool,
     /// The "break Raft" knobs, all off by default.
-    pub knobs: KnobsSpec,
+    pub knobs: Knobs,
     /// Automatic clients that keep sending random commands (none by default).
     pub clients: ClientsSpec,
 }
@@ -82,12 +79,8 @@ pub struct ClientsSpec {
 }
 
 impl ClientsSpec {
-    /// The defaults (a constant, so the page's presets can be static data).
-    pub const DEFAULT: ClientsSpec = ClientsSpec {
-        count: 0,
-        think_ms: [0, 20],
-        keys: 5,
-    };
+    /// The defaults, `SimConfig`'s (a constant, so the page's presets can be static data).
+    pub const DEFAULT: ClientsSpec = ClusterSpec::DEFAULT.clients;
 }
 
 impl Default for ClientsSpec {
@@ -97,70 +90,40 @@ impl Default for ClientsSpec {
 }
 
 impl ClusterSpec {
-    /// The defaults (a constant, so the page's presets can be static data).
-    pub const DEFAULT: ClusterSpec = ClusterSpec {
-        servers: 5,
-        election_timeout_ms: [150, 300],
-        heartbeat_ms: 50,
-        latency_ms: [10, 20],
-        loss: 0.0,
-        duplication: 0.0,
-        client_timeout_ms: 500,
-        fast_backup: true,
-        noop_on_election: false,
-        knobs: KnobsSpec::DEFAULT,
-        clients: ClientsSpec::DEFAULT,
-    };
+    /// The defaults, `SimConfig`'s (a constant, so the page's presets can be static data).
+    pub const DEFAULT: ClusterSpec = ClusterSpec::from_config(SimConfig::DEFAULT);
+
+    /// The cluster part of `c`, in milliseconds (rounded down). `runner::sim_config` is the
+    /// way back.
+    pub fn of(c: &SimConfig) -> ClusterSpec {
+        ClusterSpec::from_config(c.clone())
+    }
+
+    /// `of`, by value so that it can make the `DEFAULT` constant.
+    const fn from_config(c: SimConfig) -> ClusterSpec {
+        ClusterSpec {
+            servers: c.servers,
+            election_timeout_ms: [c.election_timeout_min / 1000, c.election_timeout_max / 1000],
+            heartbeat_ms: c.heartbeat_interval / 1000,
+            latency_ms: [c.latency_min / 1000, c.latency_max / 1000],
+            loss: c.loss_probability,
+            duplication: c.duplicate_probability,
+            client_timeout_ms: c.client_timeout / 1000,
+            fast_backup: c.raft.fast_backup,
+            noop_on_election: c.raft.noop_on_election,
+            knobs: c.raft.knobs,
+            clients: ClientsSpec {
+                count: c.load.clients,
+                think_ms: [c.load.think_time_min / 1000, c.load.think_time_max / 1000],
+                keys: c.load.keys,
+            },
+        }
+    }
 }
 
 impl Default for ClusterSpec {
     fn default() -> Self {
         Self::DEFAULT
-    }
-}
-
-/// The deliberate bugs a scenario can switch on.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct KnobsSpec {
-    /// votedFor is not kept across a restart: a server can vote twice in a term (§5.2).
-    pub forget_vote_on_restart: bool,
-    /// A leader commits earlier-term entries by counting replicas (Figure 8, §5.4.2).
-    pub commit_old_term_by_counting: bool,
-    /// Votes are granted without the up-to-date check (§5.4.1).
-    pub skip_election_restriction: bool,
-    /// A leader answers GET locally without checking it still leads (§8).
-    pub stale_local_reads: bool,
-}
-
-impl KnobsSpec {
-    /// Every knob off.
-    pub const DEFAULT: KnobsSpec = KnobsSpec {
-        forget_vote_on_restart: false,
-        commit_old_term_by_counting: false,
-        skip_election_restriction: false,
-        stale_local_reads: false,
-    };
-
-    /// The knob names as written in files and on the command line.
-    pub const NAMES: [&'static str; 4] = [
-        "forget_vote_on_restart",
-        "commit_old_term_by_counting",
-        "skip_election_restriction",
-        "stale_local_reads",
-    ];
-
-    /// Switches on the knob called `name`; false if there is no such knob.
-    pub fn enable(&mut self, name: &str) -> bool {
-        let flag = match name {
-            "forget_vote_on_restart" => &mut self.forget_vote_on_restart,
-            "commit_old_term_by_counting" => &mut self.commit_old_term_by_counting,
-            "skip_election_restriction" => &mut self.skip_election_restriction,
-            "stale_local_reads" => &mut self.stale_local_reads,
-            _ => return false,
-        };
-        *flag = true;
-        true
     }
 }
 
@@ -226,6 +189,29 @@ pub enum StepAction {
     SetDuplication {
         p: f64,
     },
+    /// One-way latency of every message from now on, drawn from [min, max] ms.
+    SetLatency {
+        latency_ms: [u64; 2],
+    },
+    /// Loss of requests (RequestVote, AppendEntries) and of replies, apart.
+    SetLossApart {
+        requests: f64,
+        replies: f64,
+    },
+    /// A share `p` of replies held back [min, max] ms on top of the latency (0 turns it off).
+    SetLongDelays {
+        p: f64,
+        delay_ms: [u64; 2],
+    },
+    /// The one-way link from → to gets its own latency, and loss on top of the network's.
+    SetLink {
+        from: String,
+        to: String,
+        latency_ms: [u64; 2],
+        loss: f64,
+    },
+    /// Every link back to the network's settings.
+    ResetLinks,
     /// Check the cluster at this time.
     Expect(Expectation),
 }
@@ -247,6 +233,11 @@ impl StepAction {
             StepAction::AlignTimers => "align_timers",
             StepAction::SetLoss { .. } => "set_loss",
             StepAction::SetDuplication { .. } => "set_duplication",
+            StepAction::SetLatency { .. } => "set_latency",
+            StepAction::SetLossApart { .. } => "set_loss_apart",
+            StepAction::SetLongDelays { .. } => "set_long_delays",
+            StepAction::SetLink { .. } => "set_link",
+            StepAction::ResetLinks => "reset_links",
             StepAction::Expect(_) => "expect",
         }
     }
@@ -303,14 +294,18 @@ pub struct ScenarioError {
     /// The field the problem is about, if known ("server", "cluster.loss", ...).
     pub field: Option<String>,
     pub message: String,
+    /// The limit (`sim::limits`, shared with `SimConfig` and `raftsim`) that the value
+    /// breaks, when that is the problem.
+    pub limit: Option<LimitError>,
 }
 
 impl ScenarioError {
-    fn top(field: impl Into<Option<String>>, message: impl Into<String>) -> Self {
+    pub(crate) fn top(field: impl Into<Option<String>>, message: impl Into<String>) -> Self {
         ScenarioError {
             step: None,
             field: field.into(),
             message: message.into(),
+            limit: None,
         }
     }
 }
@@ -365,19 +360,13 @@ fn shape_of(field: &str) -> Option<Shape> {
         "loss" | "duplication" | "p" => Shape::Number,
         "name" | "description" | "note" | "action" | "command" | "server" | "from" | "to"
         | "violation" => Shape::Text,
-        "fast_backup"
-        | "noop_on_election"
-        | "logs_match"
-        | "no_violation"
-        | "linearizable"
-        | "forget_vote_on_restart"
-        | "commit_old_term_by_counting"
-        | "skip_election_restriction"
-        | "stale_local_reads" => Shape::Bool,
+        "fast_backup" | "noop_on_election" | "logs_match" | "no_violation" | "linearizable" => {
+            Shape::Bool
+        }
         "election_timeout_ms" | "latency_ms" | "think_ms" => Shape::UnsignedPair,
         "committed" | "not_committed" => Shape::TextList,
         "groups" => Shape::Groups,
-        "cluster" | "knobs" | "clients" => Shape::Object,
+        "cluster" | "clients" => Shape::Object,
         "role" => Shape::RoleName,
         "kv" => Shape::TextMap,
         _ => return None,
@@ -451,6 +440,15 @@ fn strip_position(message: String) -> String {
     }
 }
 
+/// A limit error (from `sim::limits`, shared with `SimConfig` and the command line) about
+/// `field` of the file.
+fn limit<T>(field: &str, result: Result<T, LimitError>) -> Result<T, ScenarioError> {
+    result.map_err(|e| ScenarioError {
+        limit: Some(e.clone()),
+        ..ScenarioError::top(Some(field.into()), e.to_string())
+    })
+}
+
 /// "S3" → Some(3).
 pub fn parse_server_number(name: &str) -> Option<u8> {
     let digits = name.strip_prefix('S').or_else(|| name.strip_prefix('s'))?;
@@ -475,9 +473,6 @@ impl Scenario {
         check_fields(&root, "")?;
         if let Some(Value::Object(cluster)) = root.get("cluster") {
             check_fields(cluster, "cluster.")?;
-            if let Some(Value::Object(knobs)) = cluster.get("knobs") {
-                check_fields(knobs, "cluster.knobs.")?;
-            }
             if let Some(Value::Object(clients)) = cluster.get("clients") {
                 check_fields(clients, "cluster.clients.")?;
             }
@@ -509,11 +504,13 @@ impl Scenario {
                 ))
             }
         };
-        let mut scenario: Scenario = serde_json::from_value(Value::Object(root)).map_err(|e| {
-            let message = strip_position(e.to_string());
-            let field = field_in_serde_message(&message);
-            ScenarioError::top(field, message)
-        })?;
+        // serde_path_to_error names the field serde stumbled on ("cluster.knobs.break_it").
+        let mut scenario: Scenario = serde_path_to_error::deserialize(Value::Object(root))
+            .map_err(|e| {
+                let field = e.path().to_string();
+                let message = strip_position(e.into_inner().to_string());
+                ScenarioError::top((field != ".").then_some(field), message)
+            })?;
         for (i, step) in steps.into_iter().enumerate() {
             scenario.steps.push(parse_step(i, step)?);
         }
@@ -531,12 +528,8 @@ impl Scenario {
         let c = &self.cluster;
         let bad =
             |field: &str, message: String| Err(ScenarioError::top(Some(field.into()), message));
-        if !(1..=9).contains(&c.servers) {
-            return bad(
-                "cluster.servers",
-                format!("{} servers: choose 1 to 9", c.servers),
-            );
-        }
+        // The limits are `sim::limits`, shared with `SimConfig` and the command line.
+        limit("cluster.servers", limits::check_servers(c.servers.into()))?;
         let [emin, emax] = c.election_timeout_ms;
         if emin == 0 || emin > emax {
             return bad(
@@ -557,12 +550,7 @@ impl Scenario {
             ("cluster.latency_ms", c.latency_ms[1]),
             ("cluster.client_timeout_ms", c.client_timeout_ms),
         ] {
-            if ms > MAX_TIMER_MS {
-                return bad(
-                    field,
-                    format!("{ms} ms is too long: at most {MAX_TIMER_MS} ms"),
-                );
-            }
+            limit(field, limits::timer_length(ms))?;
         }
         let [tmin, tmax] = c.clients.think_ms;
         if tmin > tmax || tmax > MAX_TIMER_MS {
@@ -571,16 +559,18 @@ impl Scenario {
                 format!("[{tmin}, {tmax}]: need min ≤ max ≤ {MAX_TIMER_MS}"),
             );
         }
-        if c.clients.count > 100 {
-            return bad(
-                "cluster.clients.count",
-                format!("{} clients: at most 100", c.clients.count),
-            );
-        }
-        if c.clients.count > 0 && !(1..=1000).contains(&c.clients.keys) {
-            return bad(
+        limit(
+            "cluster.clients.count",
+            limits::check_clients(c.clients.count.into()),
+        )?;
+        limit(
+            "cluster.clients.think_ms",
+            limits::check_time_advances(c.clients.count, tmax, c.latency_ms[1]),
+        )?;
+        if c.clients.count > 0 && !(1..=limits::MAX_KEYS).contains(&c.clients.keys) {
+            return limit(
                 "cluster.clients.keys",
-                format!("{} keys: choose 1 to 1000", c.clients.keys),
+                Err(LimitError::Keys(c.clients.keys.into())),
             );
         }
         let [lmin, lmax] = c.latency_ms;
@@ -605,16 +595,14 @@ impl Scenario {
                     step: Some(i),
                     field: Some(field.into()),
                     message: format!("({}) {message}", step.action.name()),
+                    limit: None,
                 })
             };
-            if step.at_ms > MAX_RUN_MS {
-                return err(
-                    "at_ms",
-                    format!(
-                        "{} ms is past the longest run, {MAX_RUN_MS} ms (one hour)",
-                        step.at_ms
-                    ),
-                );
+            if let Err(e) = limits::run_length(step.at_ms) {
+                return err("at_ms", e.to_string()).map_err(|located| ScenarioError {
+                    limit: Some(e),
+                    ..located
+                });
             }
             if step.at_ms < previous {
                 return err(
@@ -626,6 +614,23 @@ impl Scenario {
                 );
             }
             previous = step.at_ms;
+            let probability = |field: &str, p: f64| {
+                if (0.0..=1.0).contains(&p) {
+                    Ok(())
+                } else {
+                    err(field, format!("{p} is not a probability between 0 and 1"))
+                }
+            };
+            let ms_range = |field: &str, [min, max]: [u64; 2]| {
+                if min > max || max > MAX_TIMER_MS {
+                    err(
+                        field,
+                        format!("[{min}, {max}]: need min ≤ max ≤ {MAX_TIMER_MS}"),
+                    )
+                } else {
+                    Ok(())
+                }
+            };
             let server = |field: &str, name: &str, leader_ok: bool| -> Result<(), ScenarioError> {
                 if leader_ok && name == "leader" {
                     return Ok(());
@@ -680,11 +685,32 @@ impl Scenario {
                     server("from", from, true)?;
                     server("to", to, true)?;
                 }
-                StepAction::Heal | StepAction::SpreadTimers | StepAction::AlignTimers => {}
+                StepAction::Heal
+                | StepAction::SpreadTimers
+                | StepAction::AlignTimers
+                | StepAction::ResetLinks => {}
                 StepAction::SetLoss { p } | StepAction::SetDuplication { p } => {
-                    if !(0.0..=1.0).contains(p) {
-                        return err("p", format!("{p} is not a probability between 0 and 1"));
-                    }
+                    probability("p", *p)?;
+                }
+                StepAction::SetLatency { latency_ms } => ms_range("latency_ms", *latency_ms)?,
+                StepAction::SetLossApart { requests, replies } => {
+                    probability("requests", *requests)?;
+                    probability("replies", *replies)?;
+                }
+                StepAction::SetLongDelays { p, delay_ms } => {
+                    probability("p", *p)?;
+                    ms_range("delay_ms", *delay_ms)?;
+                }
+                StepAction::SetLink {
+                    from,
+                    to,
+                    latency_ms,
+                    loss,
+                } => {
+                    server("from", from, true)?;
+                    server("to", to, true)?;
+                    ms_range("latency_ms", *latency_ms)?;
+                    probability("loss", *loss)?;
                 }
                 StepAction::Expect(e) => {
                     if let Some(name) = &e.server {
@@ -724,11 +750,8 @@ impl Scenario {
                 }
             }
         }
-        if self.end_ms.is_some_and(|end| end > MAX_RUN_MS) {
-            return bad(
-                "end_ms",
-                format!("the longest run is {MAX_RUN_MS} ms (one hour)"),
-            );
+        if let Some(end) = self.end_ms {
+            limit("end_ms", limits::run_length(end))?;
         }
         if let (Some(end), Some(last)) = (self.end_ms, self.steps.last()) {
             if end < last.at_ms {
@@ -738,6 +761,12 @@ impl Scenario {
                 );
             }
         }
+        // Every time is within the longest run by now, so this cannot overflow.
+        let duration = self.end_ms() * 1000;
+        limit(
+            "cluster.clients.count",
+            limits::check_load(c.servers, c.clients.count, duration),
+        )?;
         Ok(())
     }
 
@@ -754,6 +783,7 @@ fn parse_step(index: usize, value: Value) -> Result<Step, ScenarioError> {
         step: Some(index),
         field,
         message,
+        limit: None,
     };
     let Value::Object(mut obj) = value else {
         return Err(located(
@@ -935,15 +965,48 @@ mod tests {
             r#"{"version":1,"name":"t","cluster":{"knobs":{"break_it":true}}}"#,
         )
         .unwrap_err();
-        assert!(e.to_string().contains("break_it"), "{e}");
+        assert_eq!(e.field.as_deref(), Some("cluster.knobs.break_it"));
+        assert!(
+            e.message.contains("stale_local_reads"),
+            "the known knobs: {e}"
+        );
+        let e = Scenario::from_json(
+            r#"{"version":1,"name":"t","cluster":{"knobs":{"stale_local_reads":1}}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("cluster.knobs.stale_local_reads"));
         let e = Scenario::from_json(&with_steps(r#"{"at_ms":99999999999,"action":"heal"}"#))
             .unwrap_err();
         assert_eq!((e.step, e.field.as_deref()), (Some(0), Some("at_ms")));
+        assert_eq!(e.limit, Some(LimitError::RunTooLong(99_999_999_999)));
         let e = Scenario::from_json(
             r#"{"version":1,"name":"t","cluster":{"heartbeat_ms":18446744073709551615}}"#,
         )
         .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("cluster.heartbeat_ms"));
+        let e = Scenario::from_json(
+            r#"{"version":1,"name":"t","cluster":{"servers":9,"clients":{"count":100}},"end_ms":3600000}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("cluster.clients.count"));
+        assert!(e.message.contains("above the limit of 75000"), "{e}");
+        assert!(matches!(
+            e.limit,
+            Some(LimitError::Load {
+                load: 3_240_000,
+                ..
+            })
+        ));
+        let e =
+            Scenario::from_json(r#"{"version":1,"name":"t","cluster":{"clients":{"count":101}}}"#)
+                .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("cluster.clients.count"));
+        let e = Scenario::from_json(
+            r#"{"version":1,"name":"t","cluster":{"latency_ms":[0,0],"clients":{"count":1,"think_ms":[0,0]}}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("cluster.clients.think_ms"));
+        assert_eq!(e.limit, Some(LimitError::TimeStandsStill));
         let e = Scenario::from_json(r#"{"version":2,"name":"t"}"#).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("version"));
         let e = Scenario::from_json(r#"{"version":1,"name":"t","colour":"red"}"#).unwrap_err();

@@ -2,11 +2,9 @@
 //! by `raftsim check` can be replayed with `raftsim run`, opened in the page, or shared as a
 //! permalink.
 
-use super::format::{
-    ClientsSpec, ClusterSpec, Expectation, KnobsSpec, Scenario, Step, StepAction, FORMAT_VERSION,
-};
+use super::format::{ClusterSpec, Expectation, Scenario, Step, StepAction, FORMAT_VERSION};
 use crate::check::fuzz::FuzzConfig;
-use crate::sim::{Action, ClientLoad, Micros};
+use crate::sim::{Action, Micros};
 
 fn name(s: crate::raft::ServerId) -> String {
     format!("S{}", s.0)
@@ -45,6 +43,28 @@ pub fn step_for(time: Micros, action: &Action) -> Option<Step> {
         Action::AlignTimers => StepAction::AlignTimers,
         Action::SetLoss { probability } => StepAction::SetLoss { p: *probability },
         Action::SetDuplication { probability } => StepAction::SetDuplication { p: *probability },
+        Action::SetLatency { min, max } => StepAction::SetLatency {
+            latency_ms: [min / 1000, max / 1000],
+        },
+        Action::SetLossApart { requests, replies } => StepAction::SetLossApart {
+            requests: *requests,
+            replies: *replies,
+        },
+        Action::SetLongDelays {
+            probability,
+            min,
+            max,
+        } => StepAction::SetLongDelays {
+            p: *probability,
+            delay_ms: [min / 1000, max / 1000],
+        },
+        Action::SetLink { from, to, settings } => StepAction::SetLink {
+            from: name(*from),
+            to: name(*to),
+            latency_ms: [settings.latency_min / 1000, settings.latency_max / 1000],
+            loss: settings.loss_probability,
+        },
+        Action::ResetLinks => StepAction::ResetLinks,
         Action::ClientRequest {
             command,
             target,
@@ -69,9 +89,6 @@ pub fn scenario_from_fuzz(
     schedule: &[(Micros, Action)],
     problem: Option<&str>,
 ) -> Scenario {
-    let defaults = crate::sim::SimConfig::default();
-    let load: ClientLoad = config.sim_config().load;
-    let k = &config.knobs;
     let mut steps: Vec<Step> = crate::check::fuzz::accepted(config, schedule)
         .iter()
         .filter_map(|(t, a)| step_for(*t, a))
@@ -95,28 +112,7 @@ pub fn scenario_from_fuzz(
             config.seed, config.nemesis
         ),
         seed: config.seed,
-        cluster: ClusterSpec {
-            servers: config.servers,
-            election_timeout_ms: [defaults.election_timeout_min / 1000, defaults.election_timeout_max / 1000],
-            heartbeat_ms: defaults.heartbeat_interval / 1000,
-            latency_ms: [defaults.latency_min / 1000, defaults.latency_max / 1000],
-            loss: defaults.loss_probability,
-            duplication: defaults.duplicate_probability,
-            client_timeout_ms: defaults.client_timeout / 1000,
-            fast_backup: config.fast_backup,
-            noop_on_election: config.noop_on_election,
-            knobs: KnobsSpec {
-                forget_vote_on_restart: k.forget_vote_on_restart,
-                commit_old_term_by_counting: k.commit_old_term_by_counting,
-                skip_election_restriction: k.skip_election_restriction,
-                stale_local_reads: k.stale_local_reads,
-            },
-            clients: ClientsSpec {
-                count: load.clients,
-                think_ms: [load.think_time_min / 1000, load.think_time_max / 1000],
-                keys: load.keys,
-            },
-        },
+        cluster: ClusterSpec::of(&config.sim_config()),
         end_ms: Some(end_ms),
         steps,
     }

@@ -7,7 +7,7 @@ pub mod presets;
 pub mod runner;
 
 pub use format::{
-    ClusterSpec, Expectation, KnobsSpec, Scenario, ScenarioError, Step, StepAction, FORMAT_VERSION,
+    ClusterSpec, Expectation, Scenario, ScenarioError, Step, StepAction, FORMAT_VERSION,
 };
 pub use from_fuzz::scenario_from_fuzz;
 pub use runner::{run, run_with, sim_config, Failure, Player, Report, RunOptions};

@@ -45,11 +45,7 @@ impl Scenario {
 
     /// Reads a permalink made by [`Scenario::to_permalink`].
     pub fn from_permalink(link: &str) -> Result<Scenario, ScenarioError> {
-        let bad = |message: &str| ScenarioError {
-            step: None,
-            field: None,
-            message: message.to_string(),
-        };
+        let bad = |message: &str| ScenarioError::top(None, message);
         let Some(body) = link.trim().strip_prefix(PREFIX) else {
             return Err(bad("not a scenario link: it should start with \"v1.\""));
         };

@@ -6,8 +6,12 @@ use super::format::{parse_server_number, Expectation, Scenario, Step, StepAction
 use crate::check::invariants::step_until;
 use crate::check::{check_history, Checker, Property, Verdict, Violation};
 use crate::raft::types::{Command, EntryPayload, LogIndex, ServerId};
-use crate::raft::{Knobs, RaftOptions};
-use crate::sim::{Action, ClientLoad, ClusterView, ServerStatus, ServerView, Sim, SimConfig};
+use crate::raft::RaftOptions;
+use crate::sim::{
+    Action, ClientLoad, ClusterView, LinkSettings, ServerStatus, ServerView, Sim, SimConfig,
+};
+
+const MS: u64 = 1_000;
 
 /// How to run.
 #[derive(Clone, Debug, Default)]
@@ -76,36 +80,33 @@ impl Report {
     }
 }
 
-/// The simulator configuration a scenario describes.
+/// The simulator configuration a scenario describes. Milliseconds become microseconds
+/// saturating, so a scenario built in code (not read by `from_json`, which checks the limits)
+/// with a huge value is refused by `SimConfig::validate` instead of wrapping.
 pub fn sim_config(scenario: &Scenario) -> SimConfig {
     let c = &scenario.cluster;
-    let k = &c.knobs;
+    let micros = |ms: u64| ms.saturating_mul(1000);
     SimConfig {
         seed: scenario.seed,
         servers: c.servers,
-        election_timeout_min: c.election_timeout_ms[0] * 1000,
-        election_timeout_max: c.election_timeout_ms[1] * 1000,
-        heartbeat_interval: c.heartbeat_ms * 1000,
-        latency_min: c.latency_ms[0] * 1000,
-        latency_max: c.latency_ms[1] * 1000,
+        election_timeout_min: micros(c.election_timeout_ms[0]),
+        election_timeout_max: micros(c.election_timeout_ms[1]),
+        heartbeat_interval: micros(c.heartbeat_ms),
+        latency_min: micros(c.latency_ms[0]),
+        latency_max: micros(c.latency_ms[1]),
         loss_probability: c.loss,
         duplicate_probability: c.duplication,
-        client_timeout: c.client_timeout_ms * 1000,
+        client_timeout: micros(c.client_timeout_ms),
         load: ClientLoad {
             clients: c.clients.count,
-            think_time_min: c.clients.think_ms[0] * 1000,
-            think_time_max: c.clients.think_ms[1] * 1000,
+            think_time_min: micros(c.clients.think_ms[0]),
+            think_time_max: micros(c.clients.think_ms[1]),
             keys: c.clients.keys,
         },
         raft: RaftOptions {
             fast_backup: c.fast_backup,
             noop_on_election: c.noop_on_election,
-            knobs: Knobs {
-                forget_vote_on_restart: k.forget_vote_on_restart,
-                commit_old_term_by_counting: k.commit_old_term_by_counting,
-                skip_election_restriction: k.skip_election_restriction,
-                stale_local_reads: k.stale_local_reads,
-            },
+            knobs: c.knobs.clone(),
         },
         trace_capacity: 0,
         checkpoint_interval: 0,
@@ -346,6 +347,39 @@ pub fn step_action(sim: &Sim, step: &StepAction) -> Result<Option<Action>, Strin
         StepAction::AlignTimers => Action::AlignTimers,
         StepAction::SetLoss { p } => Action::SetLoss { probability: *p },
         StepAction::SetDuplication { p } => Action::SetDuplication { probability: *p },
+        StepAction::SetLatency {
+            latency_ms: [min, max],
+        } => Action::SetLatency {
+            min: min * MS,
+            max: max * MS,
+        },
+        StepAction::SetLossApart { requests, replies } => Action::SetLossApart {
+            requests: *requests,
+            replies: *replies,
+        },
+        StepAction::SetLongDelays {
+            p,
+            delay_ms: [min, max],
+        } => Action::SetLongDelays {
+            probability: *p,
+            min: min * MS,
+            max: max * MS,
+        },
+        StepAction::SetLink {
+            from,
+            to,
+            latency_ms: [min, max],
+            loss,
+        } => Action::SetLink {
+            from: resolve(sim, from)?,
+            to: resolve(sim, to)?,
+            settings: LinkSettings {
+                latency_min: min * MS,
+                latency_max: max * MS,
+                loss_probability: *loss,
+            },
+        },
+        StepAction::ResetLinks => Action::ResetLinks,
     }))
 }
 

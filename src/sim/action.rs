@@ -1,7 +1,8 @@
 //! Everything a user (or a scenario, or the fuzzer) can do to the world. Each verb is one
 //! `Action` value, recorded with its time in the action log.
 
-use super::view::{MessageId, Micros};
+use super::network::LinkSettings;
+use super::view::{MessageId, Micros, ServerStatus};
 use super::Decimal;
 use crate::raft::{ClientId, Command, ServerId};
 use serde::{Deserialize, Serialize};
@@ -50,6 +51,28 @@ pub enum Action {
         min: Micros,
         max: Micros,
     },
+    /// Loss of requests (RequestVote, AppendEntries) and of replies set apart (MIT 6.824's
+    /// unreliable network loses 10% of each); `SetLoss` sets both alike.
+    SetLossApart {
+        requests: f64,
+        replies: f64,
+    },
+    /// A share of replies is held back `min`..=`max` on top of the latency (labrpc's long
+    /// reordering); probability 0 turns it off.
+    SetLongDelays {
+        probability: f64,
+        min: Micros,
+        max: Micros,
+    },
+    /// The link from `from` to `to` (one direction) gets its own latency, and loss on top of
+    /// the network's.
+    SetLink {
+        from: ServerId,
+        to: ServerId,
+        settings: LinkSettings,
+    },
+    /// Every link back to the network's settings.
+    ResetLinks,
     DropMessage {
         id: MessageId,
     },
@@ -151,6 +174,31 @@ impl fmt::Display for Action {
                     Decimal::millis_shortest(*max)
                 )
             }
+            Action::SetLossApart { requests, replies } => write!(
+                f,
+                "loss set to {}% of requests and {}% of replies",
+                Decimal::percent(*requests),
+                Decimal::percent(*replies)
+            ),
+            Action::SetLongDelays {
+                probability,
+                min,
+                max,
+            } => write!(
+                f,
+                "{}% of replies held back {}–{} ms",
+                Decimal::percent(*probability),
+                Decimal::millis_shortest(*min),
+                Decimal::millis_shortest(*max)
+            ),
+            Action::SetLink { from, to, settings } => write!(
+                f,
+                "the link from {from} to {to} set to {}–{} ms latency, {}% loss",
+                Decimal::millis_shortest(settings.latency_min),
+                Decimal::millis_shortest(settings.latency_max),
+                Decimal::percent(settings.loss_probability)
+            ),
+            Action::ResetLinks => f.write_str("every link set back to the network's settings"),
             Action::DropMessage { id } => write!(f, "message #{} was dropped by hand", id.0),
             Action::DuplicateMessage { id } => {
                 write!(f, "message #{} was duplicated by hand", id.0)
@@ -197,14 +245,52 @@ pub enum ActionOutcome {
     },
 }
 
-/// Why an action cannot be applied (unknown server, server already crashed, ...).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ActionError(pub String);
-
-impl fmt::Display for ActionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+/// Why an action cannot be applied (unknown server, server already crashed, ...). Nothing
+/// changes when an action is refused.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ActionError {
+    #[error("there is no server {server} (servers are S1..S{servers})")]
+    NoSuchServer { server: ServerId, servers: u8 },
+    #[error("{0} is already crashed")]
+    AlreadyCrashed(ServerId),
+    #[error("{0} is not crashed")]
+    NotCrashed(ServerId),
+    #[error("{server} is {} and cannot time out", .status.word())]
+    CannotTimeOut {
+        server: ServerId,
+        status: ServerStatus,
+    },
+    #[error("{server} is {} and cannot be paused", .status.word())]
+    CannotPause {
+        server: ServerId,
+        status: ServerStatus,
+    },
+    #[error("{0} is not paused")]
+    NotPaused(ServerId),
+    #[error("{0} appears in two partition groups")]
+    InTwoGroups(ServerId),
+    #[error("a link joins two different servers, not {0} to itself")]
+    LinkToItself(ServerId),
+    #[error("fewer than two election timers are running (a leader's, a crashed or a paused server's do not run)")]
+    TooFewElectionTimers,
+    #[error("a probability is between 0 and 1, not {}", super::decimal::approx(*.0))]
+    Probability(f64),
+    /// A range of durations (`what`: "latency", "long delay") whose min is above its max.
+    #[error("{what} min {min} µs is above max {max} µs")]
+    Range {
+        what: &'static str,
+        min: Micros,
+        max: Micros,
+    },
+    /// Above `limits::MAX_TIMER`.
+    #[error("{what} max {max} µs is above one minute")]
+    TooLong { what: &'static str, max: Micros },
+    /// A setting that would break one of `sim::limits` (zero latency with clients that do not
+    /// think: time would stand still).
+    #[error(transparent)]
+    Limit(#[from] super::limits::LimitError),
+    #[error("message #{} is not in flight", .0 .0)]
+    NotInFlight(MessageId),
+    #[error("client ids are C1..C{}, not {client}", super::limits::MAX_CLIENT_ID)]
+    NoSuchClient { client: ClientId },
 }
-
-impl std::error::Error for ActionError {}

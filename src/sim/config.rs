@@ -1,8 +1,13 @@
-//! How a simulated world is set up. Serde, so scenario files carry it.
+//! How a simulated world is set up. Serde, so scenario files carry it. The defaults here are
+//! the only ones (the scenario format's `ClusterSpec::DEFAULT` is derived from them); the
+//! limits are in [`super::limits`].
 
+use super::decimal::approx;
+use super::limits::{self, LimitError, MAX_TIMER};
 use super::view::Micros;
 use crate::raft::RaftOptions;
 use serde::{Deserialize, Serialize};
+use thiserror::Error;
 
 /// Everything that decides a run, together with the action log: same config + same actions
 /// => the same run, event for event.
@@ -11,7 +16,7 @@ use serde::{Deserialize, Serialize};
 pub struct SimConfig {
     /// Seeds the only random number generator of the world.
     pub seed: u64,
-    /// Number of servers, 1..=9, named S1..Sn.
+    /// Number of servers, 1..=9 (`limits::MAX_SERVERS`), named S1..Sn.
     pub servers: u8,
     /// Election timeouts are drawn uniformly from this range (§5.2, §5.6).
     pub election_timeout_min: Micros,
@@ -49,55 +54,87 @@ pub struct SimConfig {
 
 impl Default for SimConfig {
     fn default() -> Self {
-        SimConfig {
-            seed: 1,
-            servers: 5,
-            election_timeout_min: 150_000,
-            election_timeout_max: 300_000,
-            heartbeat_interval: 50_000,
-            latency_min: 10_000,
-            latency_max: 20_000,
-            loss_probability: 0.0,
-            duplicate_probability: 0.0,
-            client_timeout: 500_000,
-            client_backoff: 50_000,
-            load: ClientLoad::default(),
-            raft: RaftOptions::default(),
-            trace_capacity: 10_000,
-            checkpoint_interval: 1_000_000,
-            max_checkpoints: 64,
-            time_travel_budget_bytes: 64 << 20,
-        }
+        Self::DEFAULT
     }
 }
 
+/// Why a [`SimConfig`] cannot run.
+#[derive(Clone, Debug, PartialEq, Error)]
+pub enum ConfigError {
+    /// Servers, clients, keys or a duration outside [`super::limits`].
+    #[error(transparent)]
+    Limit(#[from] LimitError),
+    #[error("election timeout range must satisfy 0 < min <= max, not [{min}, {max}] µs")]
+    ElectionTimeout { min: Micros, max: Micros },
+    #[error("{0} must be positive")]
+    Zero(&'static str),
+    #[error("{name} must satisfy min <= max, not [{min}, {max}] µs")]
+    Range {
+        name: &'static str,
+        min: Micros,
+        max: Micros,
+    },
+    #[error("{name} must be between 0 and 1, not {}", approx(*value))]
+    Probability { name: &'static str, value: f64 },
+}
+
 impl SimConfig {
+    /// The defaults (a constant, so the scenario format's defaults derive from it).
+    pub const DEFAULT: SimConfig = SimConfig {
+        seed: 1,
+        servers: 5,
+        election_timeout_min: 150_000,
+        election_timeout_max: 300_000,
+        heartbeat_interval: 50_000,
+        latency_min: 10_000,
+        latency_max: 20_000,
+        loss_probability: 0.0,
+        duplicate_probability: 0.0,
+        client_timeout: 500_000,
+        client_backoff: 50_000,
+        load: ClientLoad::DEFAULT,
+        raft: RaftOptions::DEFAULT,
+        trace_capacity: 10_000,
+        checkpoint_interval: 1_000_000,
+        max_checkpoints: 64,
+        time_travel_budget_bytes: 64 << 20,
+    };
+
     /// Why this configuration cannot run, if it cannot.
-    pub fn validate(&self) -> Result<(), String> {
-        if !(1..=9).contains(&self.servers) {
-            return Err(format!(
-                "servers must be between 1 and 9, not {}",
-                self.servers
-            ));
-        }
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        limits::check_servers(self.servers.into())?;
         if self.election_timeout_min == 0 || self.election_timeout_min > self.election_timeout_max {
-            return Err("election timeout range must satisfy 0 < min <= max".into());
+            return Err(ConfigError::ElectionTimeout {
+                min: self.election_timeout_min,
+                max: self.election_timeout_max,
+            });
         }
-        if self.heartbeat_interval == 0 {
-            return Err("heartbeat_interval must be positive".into());
+        for (name, d) in [
+            ("heartbeat_interval", self.heartbeat_interval),
+            ("client_timeout", self.client_timeout),
+        ] {
+            if d == 0 {
+                return Err(ConfigError::Zero(name));
+            }
         }
-        if self.latency_min > self.latency_max {
-            return Err("latency range must satisfy min <= max".into());
+        for (name, min, max) in [
+            ("latency", self.latency_min, self.latency_max),
+            (
+                "think time",
+                self.load.think_time_min,
+                self.load.think_time_max,
+            ),
+        ] {
+            if min > max {
+                return Err(ConfigError::Range { name, min, max });
+            }
         }
-        for (name, p) in [
+        for (name, value) in [
             ("loss_probability", self.loss_probability),
             ("duplicate_probability", self.duplicate_probability),
         ] {
-            if !(0.0..=1.0).contains(&p) {
-                return Err(format!(
-                    "{name} must be between 0 and 1, not {}",
-                    super::decimal::approx(p)
-                ));
+            if !(0.0..=1.0).contains(&value) {
+                return Err(ConfigError::Probability { name, value });
             }
         }
         let longest = [
@@ -108,18 +145,18 @@ impl SimConfig {
             self.client_backoff,
             self.load.think_time_max,
         ];
-        if longest.iter().any(|d| *d > super::world::MAX_DURATION) {
-            return Err(
-                "durations (timeouts, latency, think time) must be at most one hour".into(),
-            );
+        if let Some(d) = longest.into_iter().find(|d| *d > MAX_TIMER) {
+            // In ms, rounded up, so that it reads as over the limit.
+            return Err(LimitError::TimerTooLong(d.div_ceil(1000)).into());
         }
-        if self.client_timeout == 0 {
-            return Err("client_timeout must be positive".into());
-        }
-        if self.load.clients > 0
-            && (self.load.keys == 0 || self.load.think_time_min > self.load.think_time_max)
-        {
-            return Err("load needs keys > 0 and think_time_min <= think_time_max".into());
+        limits::check_clients(self.load.clients.into())?;
+        limits::check_time_advances(
+            self.load.clients,
+            self.load.think_time_max,
+            self.latency_max,
+        )?;
+        if self.load.clients > 0 && !(1..=limits::MAX_KEYS).contains(&self.load.keys) {
+            return Err(LimitError::Keys(self.load.keys.into()).into());
         }
         Ok(())
     }
@@ -128,7 +165,7 @@ impl SimConfig {
 /// Automatic clients C1..Cn: each waits a random think time, issues a random SET/GET/DEL on
 /// one of `keys` keys (k0, k1, ...) and waits for the answer (retrying as any client does),
 /// then thinks again. Manual requests use further clients.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ClientLoad {
     pub clients: u32,
@@ -137,14 +174,64 @@ pub struct ClientLoad {
     pub keys: u32,
 }
 
+impl Default for ClientLoad {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
 impl ClientLoad {
+    /// No automatic clients; when some are added: 0–20 ms think time, 5 keys.
+    pub const DEFAULT: ClientLoad = ClientLoad {
+        clients: 0,
+        think_time_min: 0,
+        think_time_max: 20_000,
+        keys: 5,
+    };
+
     /// A busy but reasonable load: `clients` clients, 0–20 ms think time, 5 keys.
     pub fn busy(clients: u32) -> Self {
         ClientLoad {
             clients,
-            think_time_min: 0,
-            think_time_max: 20_000,
-            keys: 5,
+            ..Self::DEFAULT
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_errors_are_typed_and_share_the_limits() {
+        let with = |change: fn(&mut SimConfig)| {
+            let mut c = SimConfig::DEFAULT;
+            change(&mut c);
+            c.validate()
+        };
+        assert_eq!(with(|_| {}), Ok(()));
+        assert_eq!(
+            with(|c| c.load = ClientLoad::busy(101)),
+            Err(ConfigError::Limit(LimitError::Clients(101)))
+        );
+        assert_eq!(
+            with(|c| c.servers = 10),
+            Err(ConfigError::Limit(LimitError::Servers(10)))
+        );
+        assert_eq!(
+            with(|c| c.client_timeout = MAX_TIMER + 1),
+            Err(ConfigError::Limit(LimitError::TimerTooLong(60_001)))
+        );
+        assert_eq!(
+            with(|c| c.heartbeat_interval = 0),
+            Err(ConfigError::Zero("heartbeat_interval"))
+        );
+        assert!(matches!(
+            with(|c| c.loss_probability = 1.5),
+            Err(ConfigError::Probability {
+                name: "loss_probability",
+                ..
+            })
+        ));
     }
 }

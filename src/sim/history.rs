@@ -170,7 +170,7 @@ impl Checkpoint {
             .iter()
             .map(|n| {
                 if marked {
-                    n.server.log().unchanged_prefix()
+                    n.log_unchanged.min(n.server.log().len())
                 } else {
                     0
                 }
@@ -207,7 +207,8 @@ impl Checkpoint {
         );
 
         for (node, server_entries) in world.nodes.iter_mut().zip(entries) {
-            node.server.log_mut().put_back_entries(server_entries);
+            node.server.log_mut().set_entries(server_entries);
+            node.log_unchanged = 0;
         }
         world.history = history;
 
@@ -229,7 +230,7 @@ impl Checkpoint {
     /// be shared without comparing by the next one.
     fn mark(&self, world: &mut World) {
         for node in &mut world.nodes {
-            node.server.log_mut().mark_unchanged();
+            node.log_unchanged = node.server.log().len();
         }
         world.history_unchanged = world.history.len();
         world.checkpoint_mark = Some(self.id);
@@ -248,6 +249,7 @@ impl Checkpoint {
         let mut world = self.skeleton.clone();
         for (node, log) in world.nodes.iter_mut().zip(&self.logs) {
             node.server.log_mut().set_entries(log.to_vec());
+            node.log_unchanged = 0;
         }
         world.history = self.history.to_vec();
         world.checkpoint_mark = None;

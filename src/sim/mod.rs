@@ -8,24 +8,32 @@
 //! `run_for(d)` / `run_until_condition(deadline, f)`; act with `apply(Action)` (or the verbs
 //! `crash`, `restart`, `timeout`, `pause`, `resume`, `partition`, `cut`, `heal`, `set_loss`,
 //! `set_duplication`, `set_latency`, `drop_message`, `duplicate_message`, `delay_message`,
-//! `client_request`, `client_request_as`, which panic on refusal). Client load for fuzzing:
-//! `SimConfig::load` (`ClientLoad::busy(n)`).
+//! `client_request`, `client_request_as`, which panic on refusal; the network per link and by
+//! message kind through `Action::SetLink`, `ResetLinks`, `SetLossApart`, `SetLongDelays`).
+//! Client load for fuzzing: `SimConfig::load` (`ClientLoad::busy(n)`). A test of its own can
+//! decide the fate of every message sent with `set_send_hook` (see `sim::hook`).
 //!
 //! Reading: `view()` (a `ClusterView`, cloned: for the UI and whole-cluster checks) or, cheaply
 //! after every step, `server(id)` (borrowed `raft::Server` with getters), `status(id)`,
 //! `is_up(id)`, `last_event()`, `last_touched()`, `history()`, `events_processed()`, `now()`.
 //! Narration: `trace()` (bounded by `SimConfig::trace_capacity`; 0 = off) of `TraceEvent`s
-//! with `explain()` and `section()`.
+//! with `explain()` and `section()`. What the last step applied: `just_applied()`.
+//!
+//! Watching: `watch(observer)` attaches an `Observer` the `Sim` calls after every step, however
+//! it is driven (the safety `Checker`, `AppliedLog`); `observer::<T>()`, `unwatch::<T>()`.
+//! Using all this from a test of your own: docs/LIBRARY.md.
 //!
 //! Time travel: `rewind_to(t)`, `actions()`, `actions_applied()`, `disable_time_travel()`,
 //! `time_travel_bytes()` and `checkpoint_count()` (held under
 //! `SimConfig::time_travel_budget_bytes`).
 //!
 //! Semantics worth knowing:
-//! - Random loss is decided when a message is sent; partitions, cut links and crashes when it
-//!   arrives (a partition bites at once on messages in flight; healing in time saves them).
+//! - Random loss is decided when a message is sent (requests and replies apart, a link's loss
+//!   on top, then the send hook); partitions, cut links and crashes when it arrives (a
+//!   partition bites at once on messages in flight; healing in time saves them).
 //!   `MessageView::doomed` tells which messages will be lost as things stand.
-//! - A crashed server loses every message addressed to it that was sent before it restarted.
+//! - A crashed server loses every message addressed to it that was sent before it restarted,
+//!   including those sent while it was down.
 //! - A paused server is frozen: messages and client requests that reach it wait and are
 //!   delivered when it resumes; its timers stand still (they resume with the time remaining).
 //! - Clients talk to servers over a reliable channel with the same latency range (they are
@@ -36,7 +44,10 @@ pub mod action;
 pub mod config;
 pub mod decimal;
 pub mod history;
+pub mod hook;
+pub mod limits;
 pub mod network;
+pub mod observer;
 pub mod trace;
 pub mod view;
 mod view_cache;
@@ -44,17 +55,36 @@ pub mod workload;
 pub(crate) mod world;
 
 pub use action::{Action, ActionError, ActionOutcome};
-pub use config::{ClientLoad, SimConfig};
+pub use config::{ClientLoad, ConfigError, SimConfig};
 pub use decimal::Decimal;
 pub use history::RecordedAction;
+pub use hook::{Fate, MessageInfo, SimRng};
+pub use limits::LimitError;
+pub use network::{LinkSettings, LongDelays};
+pub use observer::{Applied, AppliedLog, Observer};
 pub use trace::{LossReason, MessageKind, MessageSummary, ReplySummary, TraceEvent, TraceKind};
 pub use view::*;
 
 use crate::raft::{ClientId, Command, Role, Server, ServerId};
 use history::Timeline;
+use observer::Attached;
 use std::collections::VecDeque;
 use view_cache::ViewCache;
 use world::World;
+
+/// Why `Sim::replay` or `Sim::rewind_to` refused.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum SimError {
+    #[error("invalid configuration: {0}")]
+    Config(#[from] ConfigError),
+    /// Action `index` of the log comes before the one preceding it.
+    #[error("recorded actions must be in the order they were applied (action {index} is not)")]
+    ActionsOutOfOrder { index: usize },
+    #[error("time travel is off for this simulation")]
+    TimeTravelOff,
+    #[error("no checkpoint at or before {time} µs")]
+    NoCheckpoint { time: Micros },
+}
 
 /// The simulated cluster.
 #[derive(Clone, Debug)]
@@ -65,6 +95,8 @@ pub struct Sim {
     trace_capacity: usize,
     /// What the last `view()` copied, shared by the next one where unchanged.
     view_cache: ViewCache,
+    /// Called after every step (see `watch`).
+    observers: Vec<Box<dyn Attached>>,
 }
 
 impl Sim {
@@ -77,7 +109,7 @@ impl Sim {
         }
     }
 
-    pub fn try_new(config: SimConfig) -> Result<Self, String> {
+    pub fn try_new(config: SimConfig) -> Result<Self, ConfigError> {
         config.validate()?;
         let (capacity, interval, max, budget) = (
             config.trace_capacity,
@@ -93,6 +125,7 @@ impl Sim {
             trace: VecDeque::new(),
             trace_capacity: capacity,
             view_cache: ViewCache::default(),
+            observers: Vec::new(),
         })
     }
 
@@ -168,6 +201,57 @@ impl Sim {
             self.trace.push_back(self.world.last.clone());
         }
         self.timeline.maybe_checkpoint(&mut self.world);
+        if !self.observers.is_empty() {
+            let mut observers = std::mem::take(&mut self.observers);
+            for observer in &mut observers {
+                observer.observe(self);
+            }
+            self.observers = observers;
+        }
+    }
+
+    // ---- observers ----
+
+    /// Attaches `observer`: from now on it is called after every step, however the
+    /// simulation is driven, so it misses nothing (e.g. `sim.watch(Checker::new())`, then
+    /// `sim.run_until(t)`, then `sim.observer::<Checker>()`). It is first given the present
+    /// state (`Observer::resync`). Observers are cloned with the `Sim`.
+    pub fn watch<T: Observer + Clone>(&mut self, mut observer: T) {
+        observer.resync(self);
+        self.observers.push(Box::new(observer));
+    }
+
+    /// The first attached observer of type `T`.
+    pub fn observer<T: Observer>(&self) -> Option<&T> {
+        self.observers
+            .iter()
+            .find_map(|o| o.as_any().downcast_ref::<T>())
+    }
+
+    /// Detaches the first attached observer of type `T` and gives it back.
+    pub fn unwatch<T: Observer>(&mut self) -> Option<T> {
+        let position = self.observers.iter().position(|o| o.as_any().is::<T>())?;
+        let observer = self.observers.remove(position).into_any();
+        observer.downcast::<T>().ok().map(|o| *o)
+    }
+
+    /// The entries the last step applied to a state machine (all on `last_touched()`), in
+    /// order, with what applying each did. Nothing is copied unless asked; `AppliedLog`
+    /// collects them for a whole run.
+    pub fn just_applied(&self) -> impl Iterator<Item = Applied> + '_ {
+        let step = self.world.last.seq;
+        self.world.last.server.into_iter().flat_map(move |server| {
+            let log = self.server(server).log();
+            self.world.out.applied.iter().filter_map(move |a| {
+                Some(Applied {
+                    step,
+                    server,
+                    index: a.index,
+                    entry: log.get(a.index)?.clone(),
+                    outcome: a.outcome.clone(),
+                })
+            })
+        })
     }
 
     /// Processes every event due at or before `time`, then sets the clock to `time`. (When
@@ -299,6 +383,21 @@ impl Sim {
         }
     }
 
+    /// Every message a server sends from now on is shown to `hook`, which decides its fate
+    /// (deliver, drop, delay, duplicate); see `sim::hook` for what rewinds and replays make of
+    /// it. Replaces any earlier hook.
+    pub fn set_send_hook(
+        &mut self,
+        hook: impl FnMut(&MessageInfo<'_>, &mut SimRng<'_>) -> Fate + Send + 'static,
+    ) {
+        self.world.send_hook = Some(hook::SendHook::new(hook));
+    }
+
+    /// Messages go as the network decides again.
+    pub fn clear_send_hook(&mut self) {
+        self.world.send_hook = None;
+    }
+
     // ---- reading state (cheap, borrowed: for a checker that runs after every event) ----
 
     /// Server `id` (S1..Sn). Panics on an unknown id.
@@ -333,7 +432,8 @@ impl Sim {
         self.world.last.server
     }
 
-    /// The leader of the highest term among servers that are up, if any.
+    /// The leader of the highest term among servers that are not crashed (a paused one
+    /// counts), if any; the same server as `ClusterView::leader`.
     pub fn leader(&self) -> Option<ServerId> {
         self.world
             .nodes
@@ -401,12 +501,12 @@ impl Sim {
     /// A new simulation that will replay `actions` (an `actions()` log from a run with the
     /// same config) at exactly the positions they were applied, as time is advanced. Applying
     /// a new action forks, as after a rewind.
-    pub fn replay(config: SimConfig, actions: Vec<RecordedAction>) -> Result<Self, String> {
-        if actions
+    pub fn replay(config: SimConfig, actions: Vec<RecordedAction>) -> Result<Self, SimError> {
+        if let Some(i) = actions
             .windows(2)
-            .any(|w| (w[1].time, w[1].after_events) < (w[0].time, w[0].after_events))
+            .position(|w| (w[1].time, w[1].after_events) < (w[0].time, w[0].after_events))
         {
-            return Err("recorded actions must be in the order they were applied".into());
+            return Err(SimError::ActionsOutOfOrder { index: i + 1 });
         }
         let mut sim = Sim::try_new(config)?;
         sim.timeline.actions = actions;
@@ -437,13 +537,13 @@ impl Sim {
     /// `time` is not (the state is the one the user saw when acting). Going forward simply runs
     /// (replaying recorded actions). Going back restores the nearest earlier checkpoint and
     /// replays deterministically. The recorded future is kept until a new action forks it.
-    pub fn rewind_to(&mut self, time: Micros) -> Result<(), String> {
+    pub fn rewind_to(&mut self, time: Micros) -> Result<(), SimError> {
         if time >= self.world.now {
             self.run_until(time);
             return Ok(());
         }
         if !self.timeline.enabled() {
-            return Err("time travel is off for this simulation".into());
+            return Err(SimError::TimeTravelOff);
         }
         let actions_before = self
             .timeline
@@ -452,9 +552,17 @@ impl Sim {
             .take_while(|a| a.time < time)
             .count();
         let Some(checkpoint) = self.timeline.checkpoint_before(time, actions_before) else {
-            return Err(format!("no checkpoint at or before {time} µs"));
+            return Err(SimError::NoCheckpoint { time });
         };
+        // The send hook is not part of the past: the one set now stays (see `sim::hook`).
+        let hook = self.world.send_hook.take();
         self.world = checkpoint.restore();
+        self.world.send_hook = hook;
+        // The restored world counts versions from an earlier point: cached copies could
+        // carry the same versions with other contents.
+        self.view_cache = ViewCache::default();
+        // Observers see the replay's result, not the replay (they saw those steps already).
+        let mut observers = std::mem::take(&mut self.observers);
         self.timeline.applied = checkpoint.actions_applied;
         self.timeline.next_checkpoint_at = self.world.now + self.timeline.interval;
         self.world.narrate = self.trace_capacity > 0;
@@ -463,6 +571,10 @@ impl Sim {
             self.trace.pop_back();
         }
         self.run_until(time);
+        for observer in &mut observers {
+            observer.resync(self);
+        }
+        self.observers = observers;
         Ok(())
     }
 }

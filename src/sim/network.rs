@@ -1,11 +1,36 @@
-//! The simulated network's configuration: partitions, one-way cuts, loss, duplication, latency.
+//! The simulated network's configuration: partitions, one-way cuts, loss (of requests and of
+//! replies apart), duplication, latency, long reply delays, and settings per link.
 //!
-//! Decisions: random loss is drawn when a message is sent (so a doomed message can be drawn
-//! fading out on its way); partitions, cuts and crashes are checked when a message arrives, so
-//! a partition bites at once on messages already in flight, and healing saves them.
+//! Decisions: random loss and delays are drawn when a message is sent (so a doomed message can
+//! be drawn fading out on its way); partitions, cuts and crashes are checked when a message
+//! arrives, so a partition bites at once on messages already in flight, and healing saves them.
+//! The defaults (no link settings, equal loss both ways, no long delays) draw exactly the random
+//! numbers the network always drew, so existing seeds give the same runs.
 
 use super::view::{Micros, NetworkView};
 use crate::raft::ServerId;
+use serde::{Deserialize, Serialize};
+
+/// One direction of one link (from → to) set apart from the rest of the network, as on a slow
+/// or flaky path: its latency replaces the network's, and its loss is drawn on top of the
+/// network's.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkSettings {
+    pub latency_min: Micros,
+    pub latency_max: Micros,
+    pub loss_probability: f64,
+}
+
+/// A share of replies held back long (MIT 6.824 labrpc's "long reordering": two thirds of
+/// replies delayed 200–2,200 ms), so a reply can arrive after later messages and later terms.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LongDelays {
+    /// Probability that a reply (RequestVoteReply, AppendEntriesReply) is held back.
+    pub probability: f64,
+    /// The extra delay, drawn uniformly, on top of the latency.
+    pub min: Micros,
+    pub max: Micros,
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Network {
@@ -15,10 +40,15 @@ pub(crate) struct Network {
     cuts: [u16; 16],
     /// blocked[from] has bit `to` set when messages from `from` to `to` are lost.
     blocked: [u16; 16],
-    pub loss_probability: f64,
+    /// Loss of requests (RequestVote, AppendEntries) and of replies, decided at send time.
+    pub request_loss: f64,
+    pub reply_loss: f64,
     pub duplicate_probability: f64,
     pub latency_min: Micros,
     pub latency_max: Micros,
+    pub long_delays: LongDelays,
+    /// Links set apart, sorted by (from, to); few, so a list (cheap to clone in checkpoints).
+    links: Vec<(ServerId, ServerId, LinkSettings)>,
 }
 
 impl Network {
@@ -27,11 +57,37 @@ impl Network {
             partition: Vec::new(),
             cuts: [0; 16],
             blocked: [0; 16],
-            loss_probability: loss,
+            request_loss: loss,
+            reply_loss: loss,
             duplicate_probability: duplicate,
             latency_min,
             latency_max,
+            long_delays: LongDelays::default(),
+            links: Vec::new(),
         }
+    }
+
+    /// The settings of the link from `from` to `to`, if it is set apart.
+    pub fn link(&self, from: ServerId, to: ServerId) -> Option<&LinkSettings> {
+        self.links
+            .iter()
+            .find(|(f, t, _)| (*f, *t) == (from, to))
+            .map(|(_, _, settings)| settings)
+    }
+
+    /// Sets the link from `from` to `to` apart (None: back to the network's settings).
+    pub fn set_link(&mut self, from: ServerId, to: ServerId, settings: Option<LinkSettings>) {
+        self.links.retain(|(f, t, _)| (*f, *t) != (from, to));
+        if let Some(settings) = settings {
+            let at = self
+                .links
+                .partition_point(|(f, t, _)| (*f, *t) < (from, to));
+            self.links.insert(at, (from, to, settings));
+        }
+    }
+
+    pub fn reset_links(&mut self) {
+        self.links.clear();
     }
 
     /// Can `from` reach `to` right now?
@@ -88,10 +144,13 @@ impl Network {
                         .map(move |to| (ServerId(from), ServerId(to)))
                 })
                 .collect(),
-            loss_probability: self.loss_probability,
+            loss_probability: self.request_loss,
+            reply_loss_probability: self.reply_loss,
             duplicate_probability: self.duplicate_probability,
             min_latency: self.latency_min,
             max_latency: self.latency_max,
+            long_delays: self.long_delays,
+            links: self.links.clone(),
         }
     }
 }
@@ -115,6 +174,26 @@ mod tests {
         assert!(!net.connected(ServerId(5), ServerId(4)));
         net.heal();
         assert!(net.connected(ServerId(1), ServerId(3)));
+    }
+
+    #[test]
+    fn link_settings_are_per_direction_and_replaced_or_removed() {
+        let mut net = Network::new(0.0, 0.0, 1, 1);
+        let slow = LinkSettings {
+            latency_min: 100,
+            latency_max: 200,
+            loss_probability: 0.5,
+        };
+        net.set_link(ServerId(2), ServerId(1), Some(slow));
+        net.set_link(ServerId(1), ServerId(2), Some(slow));
+        assert_eq!(net.link(ServerId(1), ServerId(2)), Some(&slow));
+        assert_eq!(net.link(ServerId(1), ServerId(3)), None);
+        assert_eq!(net.view().links[0].0, ServerId(1), "sorted");
+        net.set_link(ServerId(1), ServerId(2), None);
+        assert_eq!(net.link(ServerId(1), ServerId(2)), None);
+        assert!(net.link(ServerId(2), ServerId(1)).is_some());
+        net.reset_links();
+        assert!(net.view().links.is_empty());
     }
 
     #[test]

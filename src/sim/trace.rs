@@ -71,12 +71,15 @@ impl MessageSummary {
 /// Why a message never arrived.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LossReason {
-    /// The network lost it (loss probability, or dropped by hand).
+    /// The network lost it (loss probability, dropped by hand or by the send hook).
     Lost,
     /// Sender and receiver were in different partitions, or the link was cut, at delivery.
     Partitioned,
     /// The receiver is crashed.
     ReceiverDown,
+    /// The receiver was down when the message was sent, and is up again: the message was
+    /// addressed to no running incarnation (§5.5).
+    ReceiverDownWhenSent,
     /// The receiver crashed while the message travelled and is up again: the message was
     /// addressed to an incarnation that no longer exists (§5.5).
     ReceiverRestarted,
@@ -257,6 +260,9 @@ impl TraceEvent {
                         LossReason::Partitioned =>
                             format!("{from} cannot reach {to} (partition or cut link)"),
                         LossReason::ReceiverDown => format!("{to} is down"),
+                        LossReason::ReceiverDownWhenSent => {
+                            format!("{to} was down when it was sent")
+                        }
                         LossReason::ReceiverRestarted => {
                             format!("{to} crashed while it was in flight")
                         }
@@ -282,7 +288,7 @@ impl TraceEvent {
             TraceKind::ClientRequestLost { client, seq, to } => {
                 write!(
                     out,
-                    "{client}'s command #{seq} was lost: {to} crashed before it arrived"
+                    "{client}'s command #{seq} was lost: {to} was down when it was sent or crashed before it arrived"
                 )
             }
             TraceKind::ClientRequestHeld { client, seq, to } => {

@@ -4,6 +4,7 @@
 //! show, every field is copied from the real server, network or client state.
 //! This file is a shared contract (simulator fills it, checker and UI read it).
 
+use super::network::{LinkSettings, LongDelays};
 use crate::raft::types::{ClientId, Command, LogEntry, LogIndex, Message, Role, ServerId, Term};
 use crate::raft::ClientResult;
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,17 @@ pub enum ServerStatus {
     Crashed,
     /// Frozen: keeps all state, processes nothing, its timers stand still.
     Paused,
+}
+
+impl ServerStatus {
+    /// "up", "crashed" or "paused".
+    pub fn word(self) -> &'static str {
+        match self {
+            ServerStatus::Up => "up",
+            ServerStatus::Crashed => "crashed",
+            ServerStatus::Paused => "paused",
+        }
+    }
 }
 
 /// One server as users see it: Figure 2's state, its timers and its key-value store.
@@ -108,7 +120,8 @@ pub struct ClientTrafficView {
     pub sent_at: Micros,
     pub arrive_at: Micros,
     pub what: ClientTraffic,
-    /// The server crashed (or crashed and restarted) since it was sent: it will be lost.
+    /// The server was down when it was sent, or crashed since (even if it restarted): it will
+    /// be lost.
     pub doomed: bool,
 }
 
@@ -126,16 +139,30 @@ pub struct NetworkView {
     pub partition: Vec<Vec<ServerId>>,
     /// One-way cut links (from, to).
     pub cut_links: Vec<(ServerId, ServerId)>,
+    /// Loss of requests (RequestVote, AppendEntries); `SetLoss` sets it and the reply loss.
     pub loss_probability: f64,
+    /// Loss of replies (RequestVoteReply, AppendEntriesReply).
+    pub reply_loss_probability: f64,
     pub duplicate_probability: f64,
     pub min_latency: Micros,
     pub max_latency: Micros,
+    /// Replies held back long (none by default).
+    pub long_delays: LongDelays,
+    /// Links set apart (from, to, settings), sorted; the others follow the settings above.
+    pub links: Vec<(ServerId, ServerId, LinkSettings)>,
 }
 
 /// One client operation in the history (invoke, and return if it has returned).
+///
+/// Times alone do not order a history: a busy client invokes its next command in the very
+/// step (and microsecond) its previous one returns. `invoked_event` and `returned_event` give
+/// the order in which things happened: the `TraceEvent::seq` of the step that invoked it and
+/// of the step that returned it. Within one step a return comes before an invocation (the
+/// client learns the answer, then moves on).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientOp {
     pub client: ClientId,
+    /// The client's sequence number: one client's operations happen in `seq` order (§8).
     pub seq: u64,
     pub command: Command,
     pub invoked_at: Micros,
@@ -143,6 +170,19 @@ pub struct ClientOp {
     pub returned_at: Option<Micros>,
     /// What the client was told: for GET the value (None = key absent); SET/DEL return None.
     pub result: Option<Option<String>>,
+    /// The step (`TraceEvent::seq`) that invoked it; 0 when unknown (a history written by hand).
+    #[serde(default)]
+    pub invoked_event: u64,
+    /// The step that returned it (None while outstanding, or unknown).
+    #[serde(default)]
+    pub returned_event: Option<u64>,
+    /// The log index it was applied at, when the reply came from applying it (None: not
+    /// returned yet, or answered without the log: a session's cached reply, a local read).
+    #[serde(default)]
+    pub index: Option<LogIndex>,
+    /// The server whose reply returned it.
+    #[serde(default)]
+    pub server: Option<ServerId>,
 }
 
 /// A client as the client panel shows it.
@@ -180,5 +220,12 @@ impl ClusterView {
         self.servers
             .iter()
             .filter(|s| s.status != ServerStatus::Crashed && s.role == Role::Leader)
+    }
+
+    /// The leader: of the servers that believe they lead, the one with the highest term (the
+    /// same server as `Sim::leader`). A paused server counts: it is slow, not failed, and
+    /// keeps its state and its belief until it hears of a higher term (§5.1).
+    pub fn leader(&self) -> Option<&ServerView> {
+        self.leaders().max_by_key(|s| s.current_term)
     }
 }

@@ -3,8 +3,10 @@
 //! The page asks for a picture every animation frame and most frames change none of them;
 //! without this, every picture copied every log whole.
 //!
-//! "Unchanged" is decided by change stamps (`raft::stamp`): equal stamps, equal contents.
-//! A message's contents never change while it is in flight, so it is known by its id.
+//! "Unchanged" is decided by versions the world keeps (`World::next_version`: a new one at
+//! every change of a log, a store or the history): same version, same contents. A rewind
+//! restores earlier versions, so the `Sim` starts a fresh cache then. A message's contents
+//! never change while it is in flight, so it is known by its id.
 
 use super::view::{ClientOp, MessageId};
 use crate::raft::{LogEntry, Message};
@@ -20,41 +22,41 @@ pub struct ViewCache {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct CachedParts {
     /// By server position.
-    logs: Vec<Stamped<Vec<LogEntry>>>,
-    stores: Vec<Stamped<BTreeMap<String, String>>>,
-    pub history: Stamped<Vec<ClientOp>>,
+    logs: Vec<Versioned<Vec<LogEntry>>>,
+    stores: Vec<Versioned<BTreeMap<String, String>>>,
+    pub history: Versioned<Vec<ClientOp>>,
     /// The messages of the last picture, by id (ascending).
     messages: Vec<(MessageId, Arc<Message>)>,
 }
 
-/// A shared copy and the stamp of what it copies. The default (stamp `EMPTY`, an empty value)
+/// A shared copy and the version of what it copies. The default (version 0, an empty value)
 /// is right for every empty value.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Stamped<T> {
-    stamp: u64,
+pub(crate) struct Versioned<T> {
+    version: u64,
     value: Arc<T>,
 }
 
-impl<T> Stamped<T> {
-    /// The copy of the value stamped `stamp`, made with `copy` unless already held.
-    pub fn get(&mut self, stamp: u64, copy: impl FnOnce() -> T) -> Arc<T> {
-        if self.stamp != stamp {
+impl<T> Versioned<T> {
+    /// The copy of the value at `version`, made with `copy` unless already held.
+    pub fn get(&mut self, version: u64, copy: impl FnOnce() -> T) -> Arc<T> {
+        if self.version != version {
             self.value = Arc::new(copy());
-            self.stamp = stamp;
+            self.version = version;
         }
         self.value.clone()
     }
 }
 
 impl CachedParts {
-    pub fn log(&mut self, server: usize) -> &mut Stamped<Vec<LogEntry>> {
+    pub fn log(&mut self, server: usize) -> &mut Versioned<Vec<LogEntry>> {
         if self.logs.len() <= server {
             self.logs.resize_with(server + 1, Default::default);
         }
         &mut self.logs[server]
     }
 
-    pub fn kv(&mut self, server: usize) -> &mut Stamped<BTreeMap<String, String>> {
+    pub fn kv(&mut self, server: usize) -> &mut Versioned<BTreeMap<String, String>> {
         if self.stores.len() <= server {
             self.stores.resize_with(server + 1, Default::default);
         }

@@ -5,12 +5,13 @@
 
 use super::action::{Action, ActionError, ActionOutcome};
 use super::config::SimConfig;
-use super::network::Network;
+use super::hook::{Fate, MessageInfo, SendHook};
+use super::network::{LongDelays, Network};
 use super::trace::{LossReason, MessageSummary, ReplySummary, TraceEvent, TraceKind};
 use super::view::*;
 use super::view_cache::{CachedParts, ViewCache};
 use crate::raft::{
-    stamp, ClientId, ClientResult, Command, Input, Message, Output, Role, Server, ServerId,
+    ClientId, ClientResult, Command, Input, LogIndex, Message, Output, Role, Server, ServerId,
 };
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
@@ -18,8 +19,9 @@ use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
 use std::sync::Arc;
 
-/// Longest latency, timeout or delay accepted (one hour), so time arithmetic cannot overflow.
-pub(crate) const MAX_DURATION: Micros = 3_600_000_000;
+/// Longest latency or delay accepted (one minute, `limits::MAX_TIMER`), so time arithmetic
+/// cannot overflow.
+use super::limits::MAX_TIMER as MAX_DURATION;
 
 /// A Raft message on the wire.
 #[derive(Clone, Debug)]
@@ -32,8 +34,9 @@ pub(crate) struct Envelope {
     pub message: Message,
     /// The network decided at send time (or a user decided) that it is lost.
     pub lost: bool,
-    /// The receiver's incarnation when sent: if it crashes meanwhile, the message is lost.
-    pub incarnation: u32,
+    /// The receiver's incarnation when sent (None: it was down then). The message reaches only
+    /// that incarnation: if the receiver was down, or crashes meanwhile, it is lost.
+    pub incarnation: Option<u32>,
 }
 
 #[derive(Clone, Debug)]
@@ -52,7 +55,8 @@ pub(crate) enum Event {
         seq: u64,
         to: ServerId,
         command: Command,
-        incarnation: u32,
+        /// As `Envelope::incarnation`.
+        incarnation: Option<u32>,
         /// When the request left the client and when it arrives (for drawing it travel).
         sent_at: Micros,
         arrive_at: Micros,
@@ -62,6 +66,8 @@ pub(crate) enum Event {
         seq: u64,
         from: ServerId,
         result: ClientResult,
+        /// Where the command was applied, if the reply comes from applying it.
+        index: Option<LogIndex>,
         sent_at: Micros,
         arrive_at: Micros,
     },
@@ -172,6 +178,13 @@ pub(crate) struct Node {
     pub frozen: Option<Frozen>,
     /// Messages and client requests that arrived while paused, delivered on resume.
     pub held: Vec<Event>,
+    /// Versions (see `World::next_version`) of the server's log and key-value store: a new one
+    /// at every change, so a copy made at one version is current while the version stays.
+    pub log_version: u64,
+    pub kv_version: u64,
+    /// Time-travel bookkeeping: how many leading log entries are unchanged since the world
+    /// was last compared with a checkpoint (`checkpoint_mark`).
+    pub log_unchanged: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -215,7 +228,9 @@ pub(crate) struct World {
     pub events: u64,
     /// Events and actions processed (= the seq of the last trace event).
     pub steps: u64,
-    out: Output,
+    /// What the server driven by the last step asked for (`applied` is read by
+    /// `Sim::just_applied`; cleared at every step).
+    pub out: Output,
     /// The last step, narrated (notes only copied when `narrate`).
     pub last: TraceEvent,
     pub narrate: bool,
@@ -223,8 +238,14 @@ pub(crate) struct World {
     /// leading `history` entries are unchanged since (server logs keep their own count).
     pub checkpoint_mark: Option<u64>,
     pub history_unchanged: usize,
-    /// Names the contents of `history` (see `raft::stamp`): a fresh stamp at every change.
-    pub history_stamp: u64,
+    /// Version of `history` (see `next_version`).
+    pub history_version: u64,
+    /// Names one version of a server's log or store or of the history: the view cache keeps
+    /// a copy while its version stays. Counts up from 1 (0 = the empty value); a rewind
+    /// restores an earlier count, so the `Sim` forgets its cached copies then.
+    next_version: u64,
+    /// Decides the fate of every message sent (see `hook.rs`); shared by clones.
+    pub send_hook: Option<SendHook>,
 }
 
 impl World {
@@ -244,6 +265,9 @@ impl World {
                 heartbeat_due: None,
                 frozen: None,
                 held: Vec::new(),
+                log_version: 0,
+                kv_version: 0,
+                log_unchanged: 0,
             })
             .collect();
         let network = Network::new(
@@ -257,7 +281,8 @@ impl World {
             narrate: config.trace_capacity > 0,
             checkpoint_mark: None,
             history_unchanged: 0,
-            history_stamp: stamp::EMPTY,
+            history_version: 0,
+            next_version: 1,
             config,
             now: 0,
             queue: BinaryHeap::new(),
@@ -272,6 +297,7 @@ impl World {
             steps: 0,
             out: Output::default(),
             last: TraceEvent::empty(),
+            send_hook: None,
         };
         for i in 0..world.nodes.len() {
             world.reset_election_timer(i);
@@ -393,6 +419,19 @@ impl World {
         id.0 as usize - 1
     }
 
+    /// The incarnation of `to` a message sent now is addressed to; None if `to` is down (a
+    /// message to a crashed server is lost even if the server restarts before it arrives).
+    fn incarnation_if_up(&self, to: ServerId) -> Option<u32> {
+        let node = &self.nodes[self.node_index(to)];
+        (node.status != ServerStatus::Crashed).then_some(node.incarnation)
+    }
+
+    /// Would something addressed to `incarnation` of `to` reach it now (crashes only; the
+    /// network is asked apart)?
+    fn reaches(&self, to: ServerId, incarnation: Option<u32>) -> bool {
+        incarnation.is_some() && self.incarnation_if_up(to) == incarnation
+    }
+
     // ---- timers ----
 
     fn reset_election_timer(&mut self, i: usize) {
@@ -464,9 +503,26 @@ impl World {
 
     // ---- driving a server ----
 
+    fn new_version(&mut self) -> u64 {
+        self.next_version += 1;
+        self.next_version - 1
+    }
+
     /// Feeds one input to server `i` and carries out what it asks for.
     fn drive(&mut self, i: usize, input: Input) {
+        let restart = matches!(input, Input::Restart);
         self.nodes[i].server.step(input, &mut self.out);
+        if let Some(from) = self.out.log_written_from {
+            let version = self.new_version();
+            let node = &mut self.nodes[i];
+            let offset = from.0.saturating_sub(node.server.log_start().0) as usize;
+            node.log_unchanged = node.log_unchanged.min(offset);
+            node.log_version = version;
+        }
+        if restart || !self.out.applied.is_empty() {
+            // A restart starts the store again from empty; applying may change it.
+            self.nodes[i].kv_version = self.new_version();
+        }
         let from = self.nodes[i].server.id();
         if self.out.reset_election_timer {
             self.reset_election_timer(i);
@@ -494,6 +550,7 @@ impl World {
                     seq: reply.seq,
                     from,
                     result: reply.result,
+                    index: reply.index,
                     sent_at: self.now,
                     arrive_at: at,
                 },
@@ -506,14 +563,37 @@ impl World {
     }
 
     fn send(&mut self, from: ServerId, to: ServerId, message: Message) {
-        let incarnation = self.nodes[self.node_index(to)].incarnation;
-        let lost = self.chance(self.network.loss_probability);
+        let incarnation = self.incarnation_if_up(to);
+        let loss = if is_reply(&message) {
+            self.network.reply_loss
+        } else {
+            self.network.request_loss
+        };
+        let mut lost = self.chance(loss);
+        if let Some(link) = self.network.link(from, to) {
+            lost |= self.chance(link.loss_probability);
+        }
         let duplicate = self.chance(self.network.duplicate_probability);
         if duplicate {
             let copy = message.clone();
-            self.put_on_wire(from, to, copy, false, incarnation);
+            self.put_on_wire(from, to, copy, false, incarnation, Ask::Hook);
         }
-        self.put_on_wire(from, to, message, lost, incarnation);
+        self.put_on_wire(from, to, message, lost, incarnation, Ask::Hook);
+    }
+
+    /// How long a message from `from` to `to` travels: the link's latency (or the network's),
+    /// and for a reply perhaps a long delay on top. Draws nothing that is switched off.
+    fn transit(&mut self, from: ServerId, to: ServerId, reply: bool) -> Micros {
+        let latency = match self.network.link(from, to) {
+            Some(link) => self.random_in(link.latency_min, link.latency_max),
+            None => self.latency(),
+        };
+        let long = self.network.long_delays;
+        if reply && self.chance(long.probability) {
+            latency + self.random_in(long.min, long.max)
+        } else {
+            latency
+        }
     }
 
     fn put_on_wire(
@@ -522,12 +602,13 @@ impl World {
         to: ServerId,
         message: Message,
         lost: bool,
-        incarnation: u32,
+        incarnation: Option<u32>,
+        ask: Ask,
     ) {
         let id = MessageId(self.next_message_id);
         self.next_message_id += 1;
-        let deliver_at = self.now + self.latency();
-        let envelope = Envelope {
+        let deliver_at = self.now + self.transit(from, to, is_reply(&message));
+        let mut envelope = Envelope {
             id,
             from,
             to,
@@ -537,7 +618,28 @@ impl World {
             lost,
             incarnation,
         };
-        self.schedule(deliver_at, Event::Deliver(envelope));
+        let mut copy = None;
+        if let (Ask::Hook, Some(hook)) = (ask, &self.send_hook) {
+            let info = MessageInfo {
+                id,
+                from,
+                to,
+                sent_at: self.now,
+                deliver_at,
+                message: &envelope.message,
+                lost,
+            };
+            match hook.decide(&info, &mut self.rng) {
+                Fate::Deliver => {}
+                Fate::Drop => envelope.lost = true,
+                Fate::Delay(by) => envelope.deliver_at += by.min(MAX_DURATION),
+                Fate::Duplicate => copy = Some(envelope.message.clone()),
+            }
+        }
+        self.schedule(envelope.deliver_at, Event::Deliver(envelope));
+        if let Some(copy) = copy {
+            self.put_on_wire(from, to, copy, false, incarnation, Ask::Nobody);
+        }
     }
 
     // ---- processing one event ----
@@ -549,6 +651,7 @@ impl World {
         self.last.server = server;
         self.last.kind = kind;
         self.last.notes.clear();
+        self.out.clear();
     }
 
     /// Processes the next queued event due at or before `limit`, if any; `self.last` narrates
@@ -664,8 +767,9 @@ impl World {
                 arrive_at,
             } => {
                 let i = self.node_index(to);
+                let reaches = self.reaches(to, incarnation);
                 match self.nodes[i].status {
-                    ServerStatus::Up if self.nodes[i].incarnation == incarnation => {
+                    ServerStatus::Up if reaches => {
                         self.begin(
                             Some(to),
                             TraceKind::ClientRequestArrived { client, seq, to },
@@ -679,7 +783,7 @@ impl World {
                             },
                         );
                     }
-                    ServerStatus::Paused if self.nodes[i].incarnation == incarnation => {
+                    ServerStatus::Paused if reaches => {
                         self.begin(None, TraceKind::ClientRequestHeld { client, seq, to });
                         let event = Event::ClientArrive {
                             client,
@@ -700,8 +804,9 @@ impl World {
                 seq,
                 from,
                 result,
+                index,
                 ..
-            } => self.client_reply(client, seq, from, result),
+            } => self.client_reply(client, seq, from, result, index),
             Event::ClientTimeout { client, generation } => {
                 let c = client.0 as usize - 1;
                 let valid = self.clients[c].generation == generation
@@ -737,7 +842,9 @@ impl World {
         let node = &self.nodes[i];
         let reason = if node.status == ServerStatus::Crashed {
             Some(LossReason::ReceiverDown)
-        } else if node.incarnation != envelope.incarnation {
+        } else if envelope.incarnation.is_none() {
+            Some(LossReason::ReceiverDownWhenSent)
+        } else if Some(node.incarnation) != envelope.incarnation {
             Some(LossReason::ReceiverRestarted)
         } else if envelope.lost {
             Some(LossReason::Lost)
@@ -857,8 +964,12 @@ impl World {
             invoked_at: self.now,
             returned_at: None,
             result: None,
+            invoked_event: self.steps,
+            returned_event: None,
+            index: None,
+            server: None,
         });
-        self.history_stamp = stamp::fresh();
+        self.history_version = self.new_version();
         let target = pinned
             .or(self.clients[c].believed_leader)
             .unwrap_or_else(|| {
@@ -883,7 +994,7 @@ impl World {
     /// Sends the outstanding request of client `c` to `to` after `delay`, and arms its timeout.
     fn send_request(&mut self, c: usize, to: ServerId, delay: Micros) {
         let latency = self.latency();
-        let incarnation = self.nodes[self.node_index(to)].incarnation;
+        let incarnation = self.incarnation_if_up(to);
         let timeout = self.config.client_timeout;
         let now = self.now;
         let client = &mut self.clients[c];
@@ -920,7 +1031,14 @@ impl World {
         );
     }
 
-    fn client_reply(&mut self, client: ClientId, seq: u64, from: ServerId, result: ClientResult) {
+    fn client_reply(
+        &mut self,
+        client: ClientId,
+        seq: u64,
+        from: ServerId,
+        result: ClientResult,
+        index: Option<LogIndex>,
+    ) {
         let c = client.0 as usize - 1;
         let current = self.clients[c]
             .outstanding
@@ -947,8 +1065,11 @@ impl World {
                 self.history_unchanged = self.history_unchanged.min(done.history_index);
                 let op = &mut self.history[done.history_index];
                 op.returned_at = Some(self.now);
+                op.returned_event = Some(self.steps);
                 op.result = Some(value);
-                self.history_stamp = stamp::fresh();
+                op.index = index;
+                op.server = Some(from);
+                self.history_version = self.new_version();
                 let client_state = &mut self.clients[c];
                 client_state.generation += 1; // cancels the timeout
                 client_state.believed_leader = Some(from);
@@ -983,50 +1104,46 @@ impl World {
 
     fn check_server(&self, id: ServerId) -> Result<usize, ActionError> {
         if id.0 == 0 || id.0 > self.config.servers {
-            return Err(ActionError(format!(
-                "there is no server {id} (servers are S1..S{})",
-                self.config.servers
-            )));
+            return Err(ActionError::NoSuchServer {
+                server: id,
+                servers: self.config.servers,
+            });
         }
         Ok(self.node_index(id))
     }
 
     fn check(&self, action: &Action) -> Result<(), ActionError> {
         let status_of = |id: ServerId| self.check_server(id).map(|i| self.nodes[i].status);
-        let fail = |text: String| Err(ActionError(text));
+        let refuse_if =
+            |refused: bool, error: ActionError| if refused { Err(error) } else { Ok(()) };
         match action {
-            Action::Crash { server } => match status_of(*server)? {
-                ServerStatus::Crashed => fail(format!("{server} is already crashed")),
-                _ => Ok(()),
-            },
-            Action::Restart { server } => match status_of(*server)? {
-                ServerStatus::Crashed => Ok(()),
-                _ => fail(format!("{server} is not crashed")),
-            },
-            Action::Timeout { server } => match status_of(*server)? {
-                ServerStatus::Up => Ok(()),
-                other => fail(format!(
-                    "{server} is {} and cannot time out",
-                    status_word(other)
-                )),
-            },
-            Action::Pause { server } => match status_of(*server)? {
-                ServerStatus::Up => Ok(()),
-                other => fail(format!(
-                    "{server} is {} and cannot be paused",
-                    status_word(other)
-                )),
-            },
-            Action::Resume { server } => match status_of(*server)? {
-                ServerStatus::Paused => Ok(()),
-                _ => fail(format!("{server} is not paused")),
-            },
+            Action::Crash { server } => refuse_if(
+                status_of(*server)? == ServerStatus::Crashed,
+                ActionError::AlreadyCrashed(*server),
+            ),
+            Action::Restart { server } => refuse_if(
+                status_of(*server)? != ServerStatus::Crashed,
+                ActionError::NotCrashed(*server),
+            ),
+            Action::Timeout { server } | Action::Pause { server } => {
+                let (server, status) = (*server, status_of(*server)?);
+                let error = if matches!(action, Action::Timeout { .. }) {
+                    ActionError::CannotTimeOut { server, status }
+                } else {
+                    ActionError::CannotPause { server, status }
+                };
+                refuse_if(status != ServerStatus::Up, error)
+            }
+            Action::Resume { server } => refuse_if(
+                status_of(*server)? != ServerStatus::Paused,
+                ActionError::NotPaused(*server),
+            ),
             Action::Partition { groups } => {
                 let mut seen = crate::raft::ServerSet::default();
                 for id in groups.iter().flatten() {
                     self.check_server(*id)?;
                     if seen.contains(*id) {
-                        return fail(format!("{id} appears in two partition groups"));
+                        return Err(ActionError::InTwoGroups(*id));
                     }
                     seen.insert(*id);
                 }
@@ -1035,54 +1152,60 @@ impl World {
             Action::Cut { from, to } => {
                 self.check_server(*from)?;
                 self.check_server(*to)?;
-                if from == to {
-                    return fail("a link joins two different servers".into());
-                }
-                Ok(())
+                refuse_if(from == to, ActionError::LinkToItself(*from))
             }
             Action::Heal => Ok(()),
-            Action::SpreadTimers | Action::AlignTimers => {
-                if self.running_election_timers().len() >= 2 {
-                    Ok(())
-                } else {
-                    fail("fewer than two election timers are running (a leader's, a crashed or a paused server's do not run)".into())
-                }
-            }
+            Action::SpreadTimers | Action::AlignTimers => refuse_if(
+                self.running_election_timers().len() < 2,
+                ActionError::TooFewElectionTimers,
+            ),
             Action::SetLoss { probability } | Action::SetDuplication { probability } => {
-                if (0.0..=1.0).contains(probability) {
-                    Ok(())
-                } else {
-                    fail(format!(
-                        "a probability is between 0 and 1, not {}",
-                        super::decimal::approx(*probability)
-                    ))
-                }
+                check_probability(*probability)
             }
             Action::SetLatency { min, max } => {
-                if min > max {
-                    fail(format!("latency min {min} µs is above max {max} µs"))
-                } else if *max > MAX_DURATION {
-                    fail(format!("latency max {max} µs is above one hour"))
-                } else {
-                    Ok(())
-                }
+                check_range("latency", *min, *max)?;
+                let load = &self.config.load;
+                Ok(super::limits::check_time_advances(
+                    load.clients,
+                    load.think_time_max,
+                    *max,
+                )?)
             }
+            Action::SetLossApart { requests, replies } => {
+                check_probability(*requests)?;
+                check_probability(*replies)
+            }
+            Action::SetLongDelays {
+                probability,
+                min,
+                max,
+            } => {
+                check_probability(*probability)?;
+                check_range("long delay", *min, *max)
+            }
+            Action::SetLink { from, to, settings } => {
+                self.check_server(*from)?;
+                self.check_server(*to)?;
+                if from == to {
+                    return Err(ActionError::LinkToItself(*from));
+                }
+                check_probability(settings.loss_probability)?;
+                check_range("latency", settings.latency_min, settings.latency_max)
+            }
+            Action::ResetLinks => Ok(()),
             Action::DropMessage { id }
             | Action::DuplicateMessage { id }
-            | Action::DelayMessage { id, .. } => {
-                if self.find_message(*id).is_some() {
-                    Ok(())
-                } else {
-                    fail(format!("message #{} is not in flight", id.0))
-                }
-            }
+            | Action::DelayMessage { id, .. } => refuse_if(
+                self.find_message(*id).is_none(),
+                ActionError::NotInFlight(*id),
+            ),
             Action::ClientRequest { client, target, .. } => {
                 if let Some(target) = target {
                     self.check_server(*target)?;
                 }
                 match client {
-                    Some(c) if c.0 == 0 || c.0 > 1000 => {
-                        fail(format!("client ids are C1..C1000, not {c}"))
+                    Some(c) if c.0 == 0 || c.0 > super::limits::MAX_CLIENT_ID => {
+                        Err(ActionError::NoSuchClient { client: *c })
                     }
                     _ => Ok(()),
                 }
@@ -1111,8 +1234,10 @@ impl World {
         match action {
             Action::Crash { server } => {
                 let i = self.node_index(server);
+                let kv_version = self.new_version(); // the store is lost
                 let node = &mut self.nodes[i];
                 node.server.crash();
+                node.kv_version = kv_version;
                 node.status = ServerStatus::Crashed;
                 node.incarnation += 1;
                 node.frozen = None;
@@ -1173,7 +1298,10 @@ impl World {
             Action::Partition { groups } => self.network.set_partition(groups, servers),
             Action::Cut { from, to } => self.network.cut(from, to, servers),
             Action::Heal => self.network.heal(),
-            Action::SetLoss { probability } => self.network.loss_probability = probability,
+            Action::SetLoss { probability } => {
+                self.network.request_loss = probability;
+                self.network.reply_loss = probability;
+            }
             Action::SetDuplication { probability } => {
                 self.network.duplicate_probability = probability
             }
@@ -1181,6 +1309,25 @@ impl World {
                 self.network.latency_min = min;
                 self.network.latency_max = max;
             }
+            Action::SetLossApart { requests, replies } => {
+                self.network.request_loss = requests;
+                self.network.reply_loss = replies;
+            }
+            Action::SetLongDelays {
+                probability,
+                min,
+                max,
+            } => {
+                self.network.long_delays = LongDelays {
+                    probability,
+                    min,
+                    max,
+                }
+            }
+            Action::SetLink { from, to, settings } => {
+                self.network.set_link(from, to, Some(settings))
+            }
+            Action::ResetLinks => self.network.reset_links(),
             Action::SpreadTimers => {
                 // Each timer at least one maximum latency after the previous one: the first
                 // candidate's RequestVote arrives (and resets the voter's timer) in time.
@@ -1212,6 +1359,7 @@ impl World {
                         original.message,
                         false,
                         original.incarnation,
+                        Ask::Hook,
                     );
                 }
             }
@@ -1300,7 +1448,7 @@ impl World {
             voted_for: server.voted_for(),
             log: cached
                 .log(index)
-                .get(server.log().stamp(), || server.log_entries().to_vec()),
+                .get(node.log_version, || server.log_entries().to_vec()),
             log_start: server.log_start(),
             commit_index: server.commit_index(),
             last_applied: server.last_applied(),
@@ -1327,7 +1475,7 @@ impl World {
             election_timer_started: election_started,
             kv: cached
                 .kv(index)
-                .get(server.kv().data_stamp(), || server.kv().data().clone()),
+                .get(node.kv_version, || server.kv().data().clone()),
         }
     }
 
@@ -1369,7 +1517,7 @@ impl World {
             client_traffic: self.client_traffic(),
             history: cached
                 .history
-                .get(self.history_stamp, || self.history.clone()),
+                .get(self.history_version, || self.history.clone()),
         }
     }
 
@@ -1391,19 +1539,15 @@ impl World {
                     incarnation,
                     sent_at,
                     arrive_at,
-                } => {
-                    let target = &self.nodes[self.node_index(*to)];
-                    Some(ClientTrafficView {
-                        client: *client,
-                        seq: *seq,
-                        server: *to,
-                        sent_at: *sent_at,
-                        arrive_at: *arrive_at,
-                        what: ClientTraffic::Request(command.clone()),
-                        doomed: target.status == ServerStatus::Crashed
-                            || target.incarnation != *incarnation,
-                    })
-                }
+                } => Some(ClientTrafficView {
+                    client: *client,
+                    seq: *seq,
+                    server: *to,
+                    sent_at: *sent_at,
+                    arrive_at: *arrive_at,
+                    what: ClientTraffic::Request(command.clone()),
+                    doomed: !self.reaches(*to, *incarnation),
+                }),
                 Event::ClientReply {
                     client,
                     seq,
@@ -1411,6 +1555,7 @@ impl World {
                     result,
                     sent_at,
                     arrive_at,
+                    ..
                 } => Some(ClientTrafficView {
                     client: *client,
                     seq: *seq,
@@ -1432,10 +1577,8 @@ impl World {
     }
 
     fn message_view(&self, envelope: &Envelope, message: Arc<Message>) -> MessageView {
-        let target = &self.nodes[self.node_index(envelope.to)];
         let doomed = envelope.lost
-            || target.status == ServerStatus::Crashed
-            || target.incarnation != envelope.incarnation
+            || !self.reaches(envelope.to, envelope.incarnation)
             || !self.network.connected(envelope.from, envelope.to);
         MessageView {
             id: envelope.id,
@@ -1449,11 +1592,36 @@ impl World {
     }
 }
 
-fn status_word(status: ServerStatus) -> &'static str {
-    match status {
-        ServerStatus::Up => "up",
-        ServerStatus::Crashed => "crashed",
-        ServerStatus::Paused => "paused",
+/// Whether the send hook is asked about a message put on the wire (not about its own copies).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ask {
+    Hook,
+    Nobody,
+}
+
+fn is_reply(message: &Message) -> bool {
+    matches!(
+        message,
+        Message::RequestVoteReply(_) | Message::AppendEntriesReply(_)
+    )
+}
+
+fn check_probability(p: f64) -> Result<(), ActionError> {
+    if (0.0..=1.0).contains(&p) {
+        Ok(())
+    } else {
+        Err(ActionError::Probability(p))
+    }
+}
+
+/// A range of durations (`what`: "latency", "long delay") within `MAX_DURATION`.
+fn check_range(what: &'static str, min: Micros, max: Micros) -> Result<(), ActionError> {
+    if min > max {
+        Err(ActionError::Range { what, min, max })
+    } else if max > MAX_DURATION {
+        Err(ActionError::TooLong { what, max })
+    } else {
+        Ok(())
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::geometry::time_label;
 use super::intent::{Intent, LinVerdict};
-use super::widgets::{event_value, server_options};
+use super::widgets::{count, event_value, server_options};
 use crate::raft::types::{Command, ServerId};
 use crate::sim::ClusterView;
 use std::rc::Rc;
@@ -20,8 +20,23 @@ pub struct CommandFormProps {
     pub servers: u8,
 }
 
+/// The longest command the box sends. Keys and values are shown whole in the stores and the
+/// client history: a page-long one would only break their layout, and teaches nothing.
+pub const MAX_COMMAND_CHARS: usize = 60;
+
+/// `text` as a command, or what is wrong with it in words.
+fn command_error(text: &str) -> Result<Command, String> {
+    let chars = text.chars().count();
+    if chars > MAX_COMMAND_CHARS {
+        return Err(format!(
+            "too long: a command is at most {MAX_COMMAND_CHARS} characters (this one has {chars})"
+        ));
+    }
+    text.parse::<Command>().map_err(|e| e.0)
+}
+
 /// The command box: parses with `Command::from_str`, whose errors are shown inline; a
-/// malformed command sends nothing.
+/// malformed or overlong command sends nothing (too long is said as soon as it is typed).
 #[component]
 pub fn CommandForm(props: &CommandFormProps) -> Html {
     let text = use_state(|| "SET x 5".to_string());
@@ -36,8 +51,14 @@ pub fn CommandForm(props: &CommandFormProps) -> Html {
         let text = text.clone();
         let error = error.clone();
         Callback::from(move |e: InputEvent| {
-            text.set(event_value(&e));
-            error.set(None);
+            let typed = event_value(&e);
+            let too_long = typed.chars().count() > MAX_COMMAND_CHARS;
+            error.set(if too_long {
+                command_error(&typed).err()
+            } else {
+                None
+            });
+            text.set(typed);
         })
     };
     let on_target = {
@@ -52,7 +73,7 @@ pub fn CommandForm(props: &CommandFormProps) -> Html {
         let cb = props.on_intent.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            match text.parse::<Command>() {
+            match command_error(&text) {
                 Ok(command) => {
                     error.set(None);
                     cb.emit(Intent::Client {
@@ -60,7 +81,7 @@ pub fn CommandForm(props: &CommandFormProps) -> Html {
                         target: fixed.or(*target),
                     });
                 }
-                Err(err) => error.set(Some(err.0)),
+                Err(err) => error.set(Some(err)),
             }
         })
     };
@@ -123,8 +144,8 @@ pub fn ClientPanel(props: &ClientPanelProps) -> Html {
             Some(html! {
                 <li key={c.id.0 as u64}>
                     { format!("{} #{seq} {cmd} → {to}", c.id) }
-                    if c.redirects > 0 { <span class="badge">{ format!("{} redirect{}", c.redirects, if c.redirects == 1 { "" } else { "s" }) }</span> }
-                    if c.retries > 0 { <span class="badge warn">{ format!("{} retr{}", c.retries, if c.retries == 1 { "y" } else { "ies" }) }</span> }
+                    if c.redirects > 0 { <span class="badge">{ count(c.redirects as usize, "redirect", "redirects") }</span> }
+                    if c.retries > 0 { <span class="badge warn">{ count(c.retries as usize, "retry", "retries") }</span> }
                 </li>
             })
         })
@@ -156,7 +177,13 @@ pub fn ClientPanel(props: &ClientPanelProps) -> Html {
         })
         .collect::<Html>();
     let (verdict_class, verdict) = match &*props.verdict {
-        LinVerdict::Ok { ops } => ("ok", format!("✓ Linearizable ({ops} operations)")),
+        LinVerdict::Ok { ops } => (
+            "ok",
+            format!(
+                "✓ Linearizable ({})",
+                count(*ops, "operation", "operations")
+            ),
+        ),
         LinVerdict::Violated(why, _) => ("bad", format!("✗ Not linearizable: {why}")),
         LinVerdict::Unknown(why) => ("unknown", format!("? Undecided: {why}")),
     };

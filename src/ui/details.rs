@@ -3,7 +3,7 @@
 
 use super::client_panel::CommandForm;
 use super::intent::Intent;
-use super::widgets::{field, on_click};
+use super::widgets::{count, field, on_click};
 use crate::raft::types::{Role, ServerId};
 use crate::sim::{ClusterView, ServerStatus};
 use yew::prelude::*;
@@ -77,7 +77,7 @@ pub fn server_details(view: &ClusterView, server: ServerId, on_intent: &Callback
                     <dl>
                         { field("currentTerm", s.current_term.0.to_string()) }
                         { field("votedFor", s.voted_for.map(|v| v.to_string()).unwrap_or_else(|| "null".into())) }
-                        { field("log[]", format!("{} entries, last index {}, last term {}", s.log.len(), last, last_term)) }
+                        { field("log[]", format!("{}, last index {}, last term {}", count(s.log.len(), "entry", "entries"), last, last_term)) }
                     </dl>
                 </div>
                 <div>

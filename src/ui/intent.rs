@@ -55,9 +55,14 @@ pub enum Intent {
     TogglePlay,
     StepEvent,
     SetSpeed(f64),
-    /// Multiply the speed by this factor.
-    SpeedBy(f64),
+    /// One step of the speed ladder up or down (`speed::SPEEDS`).
+    SpeedStep {
+        faster: bool,
+    },
+    /// Travel to this time (past the end of the recorded run: to its end).
     Seek(Micros),
+    /// Bring back the recorded future the last action in the past discarded.
+    Undo,
     /// Travel by this many microseconds (negative: back).
     SeekBy(i64),
     Reset {
@@ -158,23 +163,3 @@ pub enum LinVerdict {
     Violated(String, Micros),
     Unknown(String),
 }
-
-/// The deliberate bugs users can switch on under "Experiments".
-pub const KNOBS: [(&str, &str); 4] = [
-    (
-        "forget_vote_on_restart",
-        "Forget votedFor on restart (vote twice in a term, §5.2)",
-    ),
-    (
-        "commit_old_term_by_counting",
-        "Commit old-term entries by counting replicas (Figure 8, §5.4.2)",
-    ),
-    (
-        "skip_election_restriction",
-        "Grant votes without the up-to-date check (§5.4.1)",
-    ),
-    (
-        "stale_local_reads",
-        "Leader answers GET locally without checking it still leads (§8)",
-    ),
-];

@@ -1,6 +1,7 @@
 //! Keyboard shortcuts: one key per action, `?` lists them. Keys typed into an input are ignored.
 
 use super::intent::Intent;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// (key, what it does), in the order the help shows them.
@@ -54,8 +55,8 @@ pub fn intent_for(key: &str) -> Option<Intent> {
         "x" | "X" => Intent::DropSelected,
         k if k.len() == 1 && ("1"..="9").contains(&k) => Intent::SelectNth(k.parse().unwrap_or(1)),
         "u" | "U" => Intent::RestartCrashed,
-        "+" | "=" => Intent::SpeedBy(1.5),
-        "-" | "_" => Intent::SpeedBy(1.0 / 1.5),
+        "+" | "=" => Intent::SpeedStep { faster: true },
+        "-" | "_" => Intent::SpeedStep { faster: false },
         "ArrowLeft" => Intent::SeekBy(-100_000),
         "ArrowRight" => Intent::SeekBy(100_000),
         "Escape" => Intent::Escape,
@@ -63,19 +64,80 @@ pub fn intent_for(key: &str) -> Option<Intent> {
     })
 }
 
-/// The list of shortcuts (shown over the page while `?` is on).
-pub fn help_dialog(on_intent: &Callback<Intent>) -> Html {
-    let close = super::widgets::on_click(on_intent, Intent::ToggleHelp);
+#[derive(Properties, Clone, PartialEq)]
+pub struct HelpProps {
+    pub on_intent: Callback<Intent>,
+}
+
+/// The list of shortcuts, over the page while `?` is on. A modal dialog: the page behind is
+/// inert (the App marks it), Tab and Shift+Tab go round the dialog's own controls, and when it
+/// closes (Close, Escape or `?`) the focus goes back where it was.
+#[component]
+pub fn HelpDialog(props: &HelpProps) -> Html {
+    let dialog = use_node_ref();
+    {
+        let dialog = dialog.clone();
+        use_effect_with((), move |_| {
+            let before = gloo::utils::document().active_element();
+            if let Some(first) = focusables(&dialog).first() {
+                let _ = first.focus();
+            }
+            move || {
+                let before = before.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok());
+                if let Some(before) = before.filter(|b| b.is_connected()) {
+                    let _ = before.focus();
+                }
+            }
+        });
+    }
+    let on_keydown = {
+        let dialog = dialog.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() != "Tab" {
+                return;
+            }
+            let all = focusables(&dialog);
+            let (Some(first), Some(last)) = (all.first(), all.last()) else {
+                return;
+            };
+            let active = gloo::utils::document().active_element();
+            let at = |el: &web_sys::HtmlElement| active.as_ref() == Some(el.as_ref());
+            if e.shift_key() && at(first) {
+                e.prevent_default();
+                let _ = last.focus();
+            } else if !e.shift_key() && at(last) {
+                e.prevent_default();
+                let _ = first.focus();
+            }
+        })
+    };
+    let close = super::widgets::on_click(&props.on_intent, Intent::ToggleHelp);
     html! {
-        <div class="help-backdrop">
-            <div class="help" role="dialog" aria-modal="true" aria-labelledby="help-h">
+        <div class="help-backdrop" onkeydown={on_keydown}>
+            <div class="help" role="dialog" aria-modal="true" aria-labelledby="help-h" ref={dialog}>
                 <h2 id="help-h">{ "Keyboard shortcuts" }</h2>
                 <dl>
                     { for KEYS.iter().map(|(k, what)| html! { <><dt><kbd>{ *k }</kbd></dt><dd>{ *what }</dd></> }) }
                 </dl>
                 <p class="hint">{ "Click a server or a message to see it and act on it. Keys are ignored while you type in a box." }</p>
-                <button onclick={close} autofocus=true>{ "Close" }</button>
+                <button onclick={close}>{ "Close" }</button>
             </div>
         </div>
     }
+}
+
+/// The controls in `dialog` that Tab reaches, in order.
+fn focusables(dialog: &NodeRef) -> Vec<web_sys::HtmlElement> {
+    let Some(dialog) = dialog.cast::<web_sys::Element>() else {
+        return Vec::new();
+    };
+    let Ok(found) =
+        dialog.query_selector_all("button, a[href], input, select, textarea, [tabindex]")
+    else {
+        return Vec::new();
+    };
+    (0..found.length())
+        .filter_map(|i| found.item(i)?.dyn_into::<web_sys::HtmlElement>().ok())
+        .filter(|el| el.tab_index() >= 0)
+        .collect()
 }

@@ -3,8 +3,10 @@
 
 use super::intent::Intent;
 use crate::raft::types::{Command, EntryPayload, LogEntry, LogIndex, Role, ServerId, Term};
-use crate::sim::{ClusterView, ServerStatus, ServerView};
+use crate::sim::{ClusterView, ServerStatus};
 use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// An entry that a server just lost (overwritten by a leader, §5.3), shown struck out for a
@@ -125,7 +127,8 @@ impl Columns {
             .map(|s| s.last_log_index().0)
             .max()
             .unwrap_or(0);
-        let max_next = leader(view)
+        let max_next = view
+            .leader()
             .map(|l| l.progress.iter().map(|p| p.next_index.0).max().unwrap_or(0))
             .unwrap_or(0);
         let end = last.max(max_next.min(last + 1)).max(1);
@@ -135,23 +138,67 @@ impl Columns {
     }
 }
 
-/// The leader whose progress the table marks: the up leader with the highest term.
-pub fn leader(view: &ClusterView) -> Option<&ServerView> {
-    view.servers
-        .iter()
-        .filter(|s| s.status == ServerStatus::Up && s.role == Role::Leader)
-        .max_by_key(|s| s.current_term)
+/// How many index columns fit in `table`'s width, from the widths its rows are laid out
+/// with (style.css sets `--name-w`, `--sum-w` and `--cell-min` in rem on the table, and a
+/// row is its name, its cells and its summary, 3 px apart).
+fn columns_that_fit(table: &web_sys::Element) -> Option<usize> {
+    let window = gloo::utils::window();
+    let root = gloo::utils::document().document_element()?;
+    let rem = window
+        .get_computed_style(&root)
+        .ok()??
+        .get_property_value("font-size")
+        .ok()?;
+    let rem = super::json::parse_number(rem.trim().trim_end_matches("px"))?;
+    let style = window.get_computed_style(table).ok()??;
+    let width = |name: &str| -> Option<f64> {
+        let value = style.get_property_value(name).ok()?;
+        Some(super::json::parse_number(value.trim().trim_end_matches("rem"))? * rem)
+    };
+    let gap = 3.0;
+    let room = f64::from(table.client_width()) - width("--name-w")? - width("--sum-w")? - gap;
+    Some((room / (width("--cell-min")? + gap)).max(0.0) as usize)
 }
 
 /// The panel: a header row of indexes, then a row per server (`LogRow`, re-rendered only
-/// when what it shows changed).
+/// when what it shows changed). It re-renders when its props change (a new view of the logs,
+/// new ghosts, another selection) or its width fits another number of columns.
 #[component]
 pub fn LogTable(props: &LogTableProps) -> Html {
     let t0 = super::bench::now();
+    let table_ref = use_node_ref();
+    // The newest entries are the ones that matter (what is being replicated, where the commit
+    // index is): the table shows as many columns as fit its width, at most `columns`.
+    let fit = use_state_eq(|| usize::MAX);
+    {
+        let (table_ref, fit) = (table_ref.clone(), fit.clone());
+        super::widgets::use_once(Box::new(move || {
+            let table = table_ref.clone();
+            let measure = Closure::<dyn FnMut()>::new(move || {
+                if let Some(n) = table
+                    .cast::<web_sys::Element>()
+                    .and_then(|t| columns_that_fit(&t))
+                {
+                    fit.set(n);
+                }
+            });
+            let observer = web_sys::ResizeObserver::new(measure.as_ref().unchecked_ref()).ok();
+            if let (Some(observer), Some(table)) = (&observer, table_ref.cast::<web_sys::Element>())
+            {
+                observer.observe(&table);
+            }
+            Box::new(move || {
+                if let Some(observer) = observer {
+                    observer.disconnect();
+                }
+                drop(measure);
+            })
+        }));
+    }
     let view = &props.view;
-    let columns = Columns::of(view, props.columns);
+    let columns = Columns::of(view, props.columns.min(*fit));
     let hidden = columns.start - 1;
-    let leader = leader(view);
+    let leader = view.leader();
     let rows = view.servers.iter().map(|s| {
         let progress = leader
             .filter(|l| l.id != s.id)
@@ -188,9 +235,9 @@ pub fn LogTable(props: &LogTableProps) -> Html {
     let html = html! {
         <section class="panel logs" aria-labelledby="logs-h">
             <h2 id="logs-h">{ "Logs" }
-                if hidden > 0 { <span class="hint scrolled-off"><span class="fixed">{ format!("(entries 1–{hidden} scrolled off)") }</span></span> }
+                if hidden > 0 { <span class="hint scrolled-off"><span class="fixed">{ if hidden == 1 { "(entry 1 scrolled off)".to_string() } else { format!("(entries 1–{hidden} scrolled off)") } }</span></span> }
             </h2>
-            <div class="ltable" role="table" aria-label="Server logs"
+            <div class="ltable" role="table" aria-label="Logs of the servers" ref={table_ref}
                  style={format!("--cols: {}", columns.end - columns.start + 1)}>
                 <div class="lrow lheadrow" role="row">
                     <div class="lname lhead">{ "index" }</div>
@@ -208,7 +255,10 @@ pub fn LogTable(props: &LogTableProps) -> Html {
                 r#"<span class="lg applied">● applied</span><span class="lg">▌commit index</span>"#,
                 r#"<span class="lg"><span class="mark mark-next">n</span> nextIndex</span>"#,
                 r#"<span class="lg"><span class="mark mark-match">m</span> matchIndex (leader's view)</span>"#,
-                r#"<span class="lg">colour = term</span></p>"#,
+                r#"<span class="lg">colour = term</span>"#,
+                r#"<span class="lg">before a name: <span class="glyph g-leader">★</span> leader "#,
+                r#"<span class="glyph g-candidate">?</span> candidate <span class="glyph">·</span> follower "#,
+                r#"<span class="glyph g-crashed">✕</span> crashed</span></p>"#,
             ))) }
         </section>
     };
@@ -237,7 +287,7 @@ struct RowProps {
     on_intent: Callback<Intent>,
 }
 
-/// One server's log: its name button, a cell per shown index (entries
+/// One server's log: its name button (in the row header), a cell per shown index (entries
 /// `.entry.tN.committed|.uncommitted[.applied][.commit-edge]` named "index i, term t: …",
 /// holding the term and the command as two lines of one text, and the `.mark-next` /
 /// `.mark-match` marks), its commit and apply indexes, and entries just overwritten.
@@ -294,13 +344,16 @@ fn LogRow(props: &RowProps) -> Html {
         <div class={classes!("lrow", props.selected.then_some("selected"), props.down.then_some("down"),
                              (!props.ghosts.is_empty()).then_some("has-ghosts"))}
              role="row" aria-label={format!("Log of S{}", id.0)}>
-            <button class="lname" aria-label={format!("Select S{} (log)", id.0)} onclick={select}>
-                <span class={classes!("glyph", glyph_class)}>{ glyph }</span>{ format!("S{}", id.0) }
-            </button>
+            // A row holds cells only (ARIA): the name button sits in the row's header cell.
+            <div class="lhdr" role="rowheader">
+                <button class="lname" aria-label={format!("Select S{} (log)", id.0)} onclick={select}>
+                    <span class={classes!("glyph", glyph_class)}>{ glyph }</span>{ format!("S{}", id.0) }
+                </button>
+            </div>
             { for cells }
-            <div class="lsum">{ format!("commit {} · applied {}", props.commit, props.applied) }</div>
+            <div class="lsum" role="cell">{ format!("commit {} · applied {}", props.commit, props.applied) }</div>
             if !props.ghosts.is_empty() {
-                <div class="lghosts" aria-label={format!("Entries overwritten on S{}", id.0)}>
+                <div class="lghosts" role="cell" aria-label={format!("Entries overwritten on S{}", id.0)}>
                     { "overwritten: " }
                     { for props.ghosts.iter().map(|(index, term, text)| html! {
                         <span class="ghost" title="overwritten: this entry was removed because it conflicted with the leader's log (§5.3)">

@@ -20,6 +20,7 @@ pub mod picture;
 pub mod presets;
 pub mod safety;
 pub mod scene;
+pub mod speed;
 pub mod state;
 pub mod timebar;
 pub mod widgets;
@@ -105,19 +106,38 @@ fn observe_panels(dispatch: yew::UseReducerDispatcher<Model>) -> impl FnOnce() {
     }
 }
 
-/// Keys typed into a text box, select or button-less control are not shortcuts.
-fn typing(e: &KeyboardEvent) -> bool {
-    e.target()
+/// Whether the focused control uses this key itself, so it is no shortcut: every key typed
+/// into a text box, select or editable text; the arrows, Page Up / Down, Home and End on a
+/// slider (except ← / → on one marked `data-arrows-seek`: the timeline, where they travel the
+/// page's 100 ms, a step of time one can see); Space and Enter on a button, a checkbox or a
+/// summary.
+fn control_keeps(e: &KeyboardEvent) -> bool {
+    let Some(el) = e
+        .target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|el| {
-            let tag = el.tag_name().to_ascii_lowercase();
-            (tag == "input"
-                && el.get_attribute("type").as_deref() != Some("range")
-                && el.get_attribute("type").as_deref() != Some("checkbox"))
-                || tag == "textarea"
-                || tag == "select"
-                || el.get_attribute("contenteditable").is_some()
-        })
+    else {
+        return false;
+    };
+    let key = e.key();
+    let activates = key == " " || key == "Enter";
+    match el.tag_name().to_ascii_lowercase().as_str() {
+        "input" => match el.get_attribute("type").as_deref() {
+            Some("range") => {
+                let arrow = key == "ArrowLeft" || key == "ArrowRight";
+                let moves = arrow
+                    || matches!(
+                        key.as_str(),
+                        "ArrowUp" | "ArrowDown" | "PageUp" | "PageDown" | "Home" | "End"
+                    );
+                moves && !(arrow && el.has_attribute("data-arrows-seek"))
+            }
+            Some("checkbox") | Some("button") | Some("submit") => activates,
+            _ => true,
+        },
+        "textarea" | "select" => true,
+        "button" | "summary" => activates,
+        _ => el.has_attribute("contenteditable"),
+    }
 }
 
 /// The whole page.
@@ -168,15 +188,7 @@ pub fn App() -> Html {
                     let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
                         return;
                     };
-                    if e.ctrl_key() || e.meta_key() || e.alt_key() || typing(e) {
-                        return;
-                    }
-                    // Space on a focused button activates it; let it.
-                    let on_button = e
-                        .target()
-                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                        .is_some_and(|el| el.tag_name().eq_ignore_ascii_case("button"));
-                    if e.key() == " " && on_button {
+                    if e.ctrl_key() || e.meta_key() || e.alt_key() || control_keeps(e) {
                         return;
                     }
                     if let Some(intent) = keys::intent_for(&e.key()) {
@@ -248,9 +260,10 @@ pub fn App() -> Html {
         .collect();
     let out = html! {
         // `data-now` (simulated time) and `data-messages` (messages in flight): for the tests.
-        <div class="app" data-playing={m.playing.to_string()} data-now={m.now.to_string()}
-             data-messages={m.view.messages.len().to_string()}>
-            <header class="app-header">
+        <div class="app" data-playing={m.playing.to_string()} data-past={m.past.to_string()}
+             data-now={m.now.to_string()} data-messages={m.view.messages.len().to_string()}>
+            // While the help is open the page behind it is inert: no focus, no clicks (a modal).
+            <header class="app-header" inert={m.help}>
                 <h1>{ "Raft Explorer" }</h1>
                 <p class="tagline">{ "A real Raft cluster, running in your browser." }</p>
                 <div class="header-actions">
@@ -267,66 +280,112 @@ pub fn App() -> Html {
                 servers: m.config.servers,
                 presets: preset_names,
                 preset: m.preset,
+                inert: m.help,
                 on_intent: on_intent.clone(),
             }) }
-            <main class="cluster-area" aria-label="Cluster">
+            { past_bar(m, &on_intent) }
+            // The workspace: on a wide screen the picture and every server's log side by side,
+            // in one view (the panels below the logs scroll); on a narrow one, one column.
+            <main class="workspace" aria-label="Cluster" inert={m.help}>
                 <div class="stage">
-                    <div class="svgbox">
-                        <Picture view={m.view.clone()} now={m.now} ui={scene_ui} dark={dark}
-                                 mirror_view={m.mirror_view.clone()} mirror_now={m.mirror_now}
-                                 on_intent={on_intent.clone()} on_hover={on_hover} />
+                    // The picture fills this box, whose size the layout sets (style.css).
+                    <div class="picture-cell">
+                        <div class="picture">
+                            <Picture view={m.view.clone()} now={m.now} ui={scene_ui} dark={dark}
+                                     mirror_view={m.mirror_view.clone()} mirror_now={m.mirror_now}
+                                     on_intent={on_intent.clone()} on_hover={on_hover} />
+                        </div>
                     </div>
                     <div class={classes!("leader-line", (leader_text.chars().count() > 48).then_some("long"))}>
                         <p class="fixed" aria-live="polite">{ leader_text }</p>
                     </div>
                     { legend() }
                 </div>
-                <div class="side">
-                    if let Some(v) = m.safety.iter().find(|r| r.violation.is_some()) {
-                        <p class="violation-banner" role="alert">
-                            { format!("✗ {} violated — see Safety below. ", v.name) }
-                        </p>
-                    }
-                    if let Some(c) = &m.caption {
-                        <div class="caption">
-                            <p>{ c.clone() }</p>
-                            if let Some(note) = &m.step_note {
-                                <p class="step-note" aria-live="polite">{ format!("▶ {note}") }</p>
-                            }
-                        </div>
-                    }
-                    if let Some(notice) = &m.notice {
-                        <p class="notice" role="status">{ notice.clone() }</p>
-                    }
-                    { side }
-                    <NetworkPanel network={m.view.network.clone()} servers={n} on_intent={on_intent.clone()} />
-                </div>
-            </main>
-            // Each panel sits in a grid cell of its own: the panel itself is then no grid item,
-            // and a fixed-size panel re-lays out alone when its content changes (style.css).
-            <div class="lower">
-                <div class="wide" data-panel="0">
+                // Each panel sits in a box of its own: the panel itself is then no grid item,
+                // and a fixed-size panel re-lays out alone when its content changes (style.css).
+                <div class="logs-cell" data-panel="0">
                     <LogTable view={m.log_view.clone()} ghosts={m.ghosts.clone()} columns={m.columns}
                               selected_server={m.selected_server} on_intent={on_intent.clone()} />
                 </div>
-                <div data-panel="1"><KvStores view={m.kv_view.clone()} /></div>
-                <div data-panel="2"><ClientPanel view={m.client_view.clone()} verdict={m.shown_verdict.clone()} on_intent={on_intent.clone()} /></div>
-                <div><SafetyPanel rows={m.safety.clone()} verdict={m.shown_verdict.clone()} knobs={m.knobs_on()} on_intent={on_intent.clone()} /></div>
-                <div data-panel="3"><EventLog rows={m.shown_events.clone()} filter={m.filter.clone()} servers={n} on_intent={on_intent.clone()} /></div>
-            </div>
+                <div class="panels">
+                    <div class="side">
+                        if let Some(v) = m.safety.iter().find(|r| r.violation.is_some()) {
+                            <p class="violation-banner" role="alert">
+                                { format!("✗ {} violated — see Safety. ", v.name) }
+                            </p>
+                        }
+                        if let Some(c) = &m.caption {
+                            <div class="caption">
+                                <p>{ c.clone() }</p>
+                                if let Some(note) = &m.step_note {
+                                    <p class="step-note" aria-live="polite">{ format!("▶ {note}") }</p>
+                                }
+                            </div>
+                        }
+                        if let Some(notice) = &m.notice {
+                            <p class="notice" role="status">{ notice.clone() }</p>
+                        }
+                        { side }
+                        <NetworkPanel network={m.view.network.clone()} servers={n} on_intent={on_intent.clone()} />
+                    </div>
+                    <div class="fixed-panel" data-panel="1"><KvStores view={m.kv_view.clone()} /></div>
+                    <div class="fixed-panel" data-panel="2"><ClientPanel view={m.client_view.clone()} verdict={m.shown_verdict.clone()} on_intent={on_intent.clone()} /></div>
+                    <div class="fixed-panel"><SafetyPanel rows={m.safety.clone()} verdict={m.shown_verdict.clone()} knobs={m.knobs_on()} on_intent={on_intent.clone()} /></div>
+                    <div class="fixed-panel" data-panel="3"><EventLog rows={m.shown_events.clone()} filter={m.filter.clone()} servers={n} on_intent={on_intent.clone()} /></div>
+                    { Html::from_html_unchecked(AttrValue::Static(concat!(
+                        r#"<footer class="app-footer"><span>Raft Explorer v"#,
+                        env!("CARGO_PKG_VERSION"),
+                        "</span><span> · Diego Ongaro &amp; John Ousterhout, “In Search of an Understandable ",
+                        "Consensus Algorithm” (§ numbers refer to it)</span></footer>",
+                    ))) }
+                </div>
+            </main>
             if m.help {
-                { keys::help_dialog(&on_intent) }
+                <keys::HelpDialog on_intent={on_intent.clone()} />
             }
-            { Html::from_html_unchecked(AttrValue::Static(concat!(
-                r#"<footer class="app-footer"><span>Raft Explorer v"#,
-                env!("CARGO_PKG_VERSION"),
-                "</span><span> · Diego Ongaro &amp; John Ousterhout, “In Search of an Understandable ",
-                "Consensus Algorithm” (§ numbers refer to it)</span></footer>",
-            ))) }
         </div>
     };
     bench::add("app_vdom", bench::now() - app_t0);
     out
+}
+
+/// Seconds of simulated time to a tenth, for sentences ("20.2 s").
+fn seconds(t: crate::sim::Micros) -> String {
+    format!("{} s", crate::sim::Decimal::seconds(t, 1))
+}
+
+/// While the picture shows the past, says so and what acting there does, before it does it;
+/// after an action there discarded the recorded future, says so and offers to undo it.
+fn past_bar(m: &Model, on_intent: &Callback<Intent>) -> Html {
+    if !m.past && m.undo.is_none() {
+        return Html::default();
+    }
+    let to_present = widgets::on_click(on_intent, Intent::Seek(crate::sim::Micros::MAX));
+    let undo = widgets::on_click(on_intent, Intent::Undo);
+    html! {
+        <div class="past-bar" role="status" inert={m.help}>
+            if m.past {
+                <p class="past">
+                    <b>{ "Viewing the past" }</b>
+                    { format!(
+                        ": {} of a run recorded up to {}. Acting here (a crash, a message, a command…) \
+                         discards the {} recorded after this moment; playing replays it.",
+                        seconds(m.now), seconds(m.horizon), seconds(m.horizon.saturating_sub(m.now))
+                    ) }
+                    <button onclick={to_present}>{ "Back to the present" }</button>
+                </p>
+            }
+            if let Some(u) = &m.undo {
+                <p class="discarded">
+                    { format!(
+                        "Your action at {} discarded the {} of run recorded after it: a new run goes on from there.",
+                        seconds(u.at), seconds(u.discarded)
+                    ) }
+                    <button onclick={undo}>{ "Undo" }</button>
+                </p>
+            }
+        </div>
+    }
 }
 
 /// What the side panel details: a selected message wins over a selected server.
@@ -361,7 +420,7 @@ fn SelectionPanel(props: &SelectionProps) -> Html {
 
 /// One sentence on who leads, for everyone (and screen readers, politely).
 pub(crate) fn leader_line(view: &crate::sim::ClusterView) -> String {
-    match view.leaders().max_by_key(|s| s.current_term) {
+    match view.leader() {
         Some(l) => {
             let others = view
                 .leaders()
@@ -384,18 +443,25 @@ pub(crate) fn leader_line(view: &crate::sim::ClusterView) -> String {
 // Static markup is written as HTML text: one string costs far less wasm than the tree of
 // element constructors `html!` expands to, and the browser builds the same DOM from it.
 
-/// The shapes of the picture, explained (static).
+/// The shapes of the picture, explained (static): what `picture`'s renderer draws for each
+/// kind of scene item.
 fn legend() -> Html {
     Html::from_html_unchecked(AttrValue::Static(concat!(
-        r#"<p class="msg-legend" aria-label="What the shapes mean">"#,
+        r#"<div class="msg-legend" role="group" aria-label="What the messages mean">"#,
         r#"<span><b class="lg-rv">RV</b> RequestVote</span>"#,
         r#"<span><b class="lg-yes">✓</b><b class="lg-no">✗</b> vote granted / denied</span>"#,
         r#"<span><b class="lg-hb">○</b> heartbeat</span>"#,
         r#"<span><b class="lg-ae">+n</b> AppendEntries with n entries</span>"#,
         r#"<span><b class="lg-ok">✓</b><b class="lg-fail">✗</b> append ok / rejected</span>"#,
         r#"<span><b class="lg-client">SET x 5</b> client request · <b class="lg-client lg-reply">ok</b> its reply (§8)</span>"#,
-        "<span>faded, dashed: will be lost · arc: election timer · ★ thick ring: leader · ",
-        "dashed: candidate</span></p>",
+        "<span>dashed, fading: will be lost</span><span>a second outline: duplicated</span></div>",
+        r#"<div class="msg-legend" role="group" aria-label="What the servers show">"#,
+        "<span>each server: its role and term; below it, its vote (a candidate: the votes it has)</span>",
+        "<span>thick double outline, a ring flashing as it sends AppendEntries: leader</span>",
+        "<span>dashed outline: candidate</span><span>crossed out: crashed</span>",
+        "<span>pause sign: paused</span><span>arc around it: election timer, running down</span>",
+        "<span>shaded areas: the groups of a partition, dashed ✕ lines between them</span>",
+        "<span>dashed ✕ arrow: a link cut one way</span></div>",
     )))
 }
 
@@ -403,7 +469,7 @@ fn legend() -> Html {
 fn intro() -> Html {
     Html::from_html_unchecked(AttrValue::Static(concat!(
         r#"<section class="panel intro"><h2>Try this</h2><ol>"#,
-        "<li>Wait for a leader (★, thick ring). Its heartbeats pulse out to the followers.</li>",
+        "<li>Wait for a leader (thick outline). Its heartbeats pulse out to the followers.</li>",
         "<li>Click the leader, then <b>Crash</b>: a follower's timer runs out and a new leader ",
         "wins a higher term.</li>",
         "<li>Partition the network, send <code>SET x 5</code> to each side: only the majority ",

@@ -145,13 +145,13 @@ pub fn Picture(props: &PictureProps) -> Html {
         })
     };
     let pointer = matches!(props.ui.hover, Some(Key::Server(_) | Key::Message(_)));
-    html! {
-        <div class="picture">
-            <canvas ref={canvas_ref} class={classes!(pointer.then_some("pointing"))} aria-hidden="true"
-                    onclick={on_click} onmousemove={on_move} onmouseleave={on_leave} />
-            <Mirror entries={mirror} on_intent={props.on_intent.clone()} />
-        </div>
-    }
+    // Both go straight into the page's picture box (`div.picture`, sized by the layout): the
+    // canvas fills it, the mirror sits hidden in its corner.
+    html! { <>
+        <canvas ref={canvas_ref} class={classes!(pointer.then_some("pointing"))} aria-hidden="true"
+                onclick={on_click} onmousemove={on_move} onmouseleave={on_leave} />
+        <Mirror entries={mirror} on_intent={props.on_intent.clone()} />
+    </> }
 }
 
 /// One named thing of the mirror.

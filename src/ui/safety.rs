@@ -2,8 +2,9 @@
 //! the violating event explained. The "break Raft" knobs live here, clearly marked.
 
 use super::geometry::time_label;
-use super::intent::{Intent, LinVerdict, SafetyRow, KNOBS};
+use super::intent::{Intent, LinVerdict, SafetyRow};
 use super::widgets::on_click;
+use crate::raft::Knobs;
 use crate::sim::Micros;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -60,9 +61,9 @@ pub fn SafetyPanel(props: &SafetyProps) -> Html {
         LinVerdict::Violated(why, at) => (false, why.clone(), Some(*at)),
         LinVerdict::Unknown(why) => (true, format!("undecided: {why}"), None),
     };
-    let knobs = KNOBS.iter().map(|(name, label)| {
-        let on = props.knobs.contains(name);
-        let n: &'static str = name;
+    let knobs = Knobs::ALL.iter().map(|knob| {
+        let (n, label) = (knob.name, knob.label);
+        let on = props.knobs.contains(&n);
         let cb = props.on_intent.reform(move |_: Event| Intent::SetKnob(n, !on));
         html! {
             <label class="knob"><input type="checkbox" checked={on} onchange={cb} />{ format!(" {label}") }</label>

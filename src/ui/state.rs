@@ -125,6 +125,17 @@ impl UrlOptions {
     }
 }
 
+/// A run whose recorded future an action in the past discarded, kept whole to bring back.
+pub struct Undo {
+    sim: Sim,
+    checker: Checker,
+    horizon: Micros,
+    steps_done: usize,
+    /// When the action was taken, and how much recorded run it discarded.
+    pub at: Micros,
+    pub discarded: Micros,
+}
+
 #[derive(Clone)]
 pub struct Model {
     pub sim: Rc<RefCell<Sim>>,
@@ -196,6 +207,11 @@ pub struct Model {
     pub step_note: Option<String>,
     /// A refused action or other notice, shown briefly.
     pub notice: Option<String>,
+    /// The run as it was before the last action taken in the past discarded its recorded
+    /// future, while that can still be undone (until the run changes otherwise).
+    pub undo: Option<Rc<Undo>>,
+    /// Whether the picture shows the past (`in_past`), as of the last change.
+    pub past: bool,
     pub quick_value: u32,
     pub bench: bool,
     pub columns: usize,
@@ -296,7 +312,7 @@ impl Model {
             now: 0,
             horizon: 0,
             playing: !url.paused,
-            speed: url.speed.unwrap_or(DEFAULT_SPEED).clamp(0.01, 10.0),
+            speed: super::speed::clamp(url.speed.unwrap_or(DEFAULT_SPEED)),
             last_frame: None,
             selected_server: None,
             selected_message: None,
@@ -320,6 +336,8 @@ impl Model {
             caption: None,
             step_note: None,
             notice: None,
+            undo: None,
+            past: false,
             quick_value: 0,
             bench: url.bench,
             columns: url.cols.unwrap_or(16),
@@ -444,6 +462,7 @@ impl Model {
         let sim = sim_rc.borrow();
         self.now = sim.now();
         self.horizon = self.horizon.max(self.now);
+        self.past = shows_past(&sim, self.horizon);
         let key = (
             sim.events_processed(),
             sim.actions().len(),
@@ -635,8 +654,12 @@ impl Model {
         let action = presets::step_action(&self.sim.borrow(), &step.action);
         match action {
             Ok(Some(action)) => {
-                if let Err(e) = self.sim.borrow_mut().apply(action) {
-                    self.notice = Some(format!("Preset step skipped: {e}"));
+                let result = self.sim.borrow_mut().apply(action);
+                match result {
+                    Ok(_) => {
+                        self.checker.borrow_mut().observe_sim(&self.sim.borrow());
+                    }
+                    Err(e) => self.notice = Some(format!("Preset step skipped: {e}")),
                 }
             }
             Ok(None) => {}
@@ -671,6 +694,7 @@ impl Model {
         self.last_seq = 0;
         self.verdict_for = None;
         self.notice = None;
+        self.undo = None;
         if self
             .selected_server
             .is_some_and(|s| s.0 > self.config.servers)
@@ -680,23 +704,26 @@ impl Model {
         self.refresh(true);
     }
 
-    /// Applies a user action now. Acting in the past forks the run.
+    fn in_past(&self) -> bool {
+        shows_past(&self.sim.borrow(), self.horizon)
+    }
+
+    /// Applies a user action now. Acting in the past forks the run: the recorded future is
+    /// discarded, and kept aside until the run changes otherwise, to undo.
     fn act(&mut self, action: Action) {
-        let forks = {
-            let sim = self.sim.borrow();
-            sim.actions_applied() < sim.actions().len() || sim.now() < self.horizon
-        };
+        let kept = self.kept_for_undo();
         let result = self.sim.borrow_mut().apply(action);
         match result {
             Ok(_) => {
-                if forks {
+                if let Some(kept) = kept {
                     self.horizon = self.now;
                     self.resync_preset();
+                    self.undo = Some(Rc::new(kept));
                 }
                 self.checker.borrow_mut().observe_sim(&self.sim.borrow());
                 self.notice = None;
             }
-            Err(e) => self.notice = Some(e.0),
+            Err(e) => self.notice = Some(e.to_string()),
         }
         self.refresh(false);
     }
@@ -717,25 +744,45 @@ impl Model {
         self.sim.borrow().leader()
     }
 
+    /// The run as it is, to bring back if acting now discards its recorded future (None: in
+    /// the present, nothing would be discarded).
+    fn kept_for_undo(&self) -> Option<Undo> {
+        self.in_past().then(|| Undo {
+            sim: self.sim.borrow().clone(),
+            checker: self.checker.borrow().clone(),
+            horizon: self.horizon,
+            steps_done: self.steps_done,
+            at: self.now,
+            discarded: self.horizon.saturating_sub(self.now),
+        })
+    }
+
+    /// Brings back the run the last action in the past discarded, at the moment it was taken.
+    fn undo_fork(&mut self) {
+        let Some(undo) = self.undo.take() else {
+            return;
+        };
+        *self.sim.borrow_mut() = undo.sim.clone();
+        *self.checker.borrow_mut() = undo.checker.clone();
+        self.horizon = undo.horizon;
+        self.steps_done = undo.steps_done;
+        self.playing = false;
+        self.notice = None;
+        self.ghosts = Rc::new(Vec::new());
+        self.refresh(true);
+    }
+
     fn seek(&mut self, t: Micros) {
         let t = t.min(self.horizon.max(self.now));
         let backwards = t < self.now;
         let result = self.sim.borrow_mut().rewind_to(t);
         if let Err(e) = result {
-            self.notice = Some(e);
+            self.notice = Some(e.to_string());
         }
+        // The run jumped (replayed forward, or went back): the checker starts again from
+        // here, keeping its first violation if that happened before t.
+        self.checker.borrow_mut().resync(&self.sim.borrow());
         if backwards {
-            // The checker's first violation stays if it happened before t.
-            let keep = self
-                .checker
-                .borrow()
-                .violation()
-                .is_some_and(|v| v.time <= t);
-            if !keep {
-                let mut checker = Checker::new();
-                checker.observe_sim(&self.sim.borrow());
-                *self.checker.borrow_mut() = checker;
-            }
             self.ghosts = Rc::new(Vec::new());
         }
         self.playing = false;
@@ -853,11 +900,8 @@ impl Model {
                 }
             }
             Intent::Fork => {
-                let in_past = {
-                    let sim = self.sim.borrow();
-                    sim.actions_applied() < sim.actions().len() || sim.now() < self.horizon
-                };
-                if in_past {
+                if let Some(kept) = self.kept_for_undo() {
+                    self.undo = Some(Rc::new(kept));
                     self.sim.borrow_mut().forget_future();
                     self.horizon = self.now;
                     self.resync_preset();
@@ -920,8 +964,8 @@ impl Model {
                 let next = self.sim.borrow().next_event_time();
                 match (self.next_preset_step_time(), next) {
                     (Some(p), e) if e.is_none_or(|e| p <= e) => {
-                        self.sim.borrow_mut().run_until(p);
-                        self.apply_preset_step();
+                        // Events due at p, checked, then the preset step.
+                        self.advance_to(p);
                     }
                     (_, Some(_)) => {
                         let mut sim = self.sim.borrow_mut();
@@ -933,9 +977,12 @@ impl Model {
                 }
                 self.refresh(false);
             }
-            Intent::SetSpeed(s) => self.speed = s.clamp(0.01, 10.0),
-            Intent::SpeedBy(f) => self.speed = (self.speed * f).clamp(0.01, 10.0),
+            Intent::SetSpeed(s) => self.speed = super::speed::clamp(s),
+            Intent::SpeedStep { faster } => {
+                self.speed = super::speed::step_from(self.speed, faster)
+            }
             Intent::Seek(t) => self.seek(t),
+            Intent::Undo => self.undo_fork(),
             Intent::SeekBy(d) => {
                 let t = (self.now as i64 + d).max(0) as Micros;
                 self.seek(t)
@@ -968,15 +1015,10 @@ impl Model {
                 self.restart_world();
             }
             Intent::SetKnob(name, on) => {
-                let k = &mut self.config.raft.knobs;
-                match name {
-                    "forget_vote_on_restart" => k.forget_vote_on_restart = on,
-                    "commit_old_term_by_counting" => k.commit_old_term_by_counting = on,
-                    "skip_election_restriction" => k.skip_election_restriction = on,
-                    "stale_local_reads" => k.stale_local_reads = on,
-                    _ => {}
+                // The names come from `Knobs::ALL`: an unknown one cannot happen.
+                if self.config.raft.knobs.set(name, on).is_ok() {
+                    self.restart_world();
                 }
-                self.restart_world();
             }
             Intent::ToggleHelp => self.help = !self.help,
             // The page's root follows `dark` (an effect in `App`).
@@ -987,22 +1029,14 @@ impl Model {
 
     /// Knob names that are on in the current configuration.
     pub fn knobs_on(&self) -> Vec<&'static str> {
-        let k = &self.config.raft.knobs;
-        let mut out = Vec::new();
-        if k.forget_vote_on_restart {
-            out.push("forget_vote_on_restart");
-        }
-        if k.commit_old_term_by_counting {
-            out.push("commit_old_term_by_counting");
-        }
-        if k.skip_election_restriction {
-            out.push("skip_election_restriction");
-        }
-        if k.stale_local_reads {
-            out.push("stale_local_reads");
-        }
-        out
+        self.config.raft.knobs.names_on()
     }
+}
+
+/// Whether `sim` is in the past of a run recorded up to `horizon`: it was rewound and its
+/// recorded future is kept, to replay or to discard by acting.
+fn shows_past(sim: &Sim, horizon: Micros) -> bool {
+    sim.has_recorded_future() || sim.now() < horizon
 }
 
 /// Whether the browser matches a media query (the user's preferences).
@@ -1053,6 +1087,7 @@ impl Reducible for Model {
             Msg::Intent(intent) => {
                 let mut next = (*self).clone();
                 next.handle(intent);
+                next.past = next.in_past();
                 next.sync_panels();
                 Rc::new(next)
             }

@@ -1,8 +1,9 @@
 //! Time controls: play/pause, step, logarithmic speed, the timeline scrubber, reset, presets.
 
-use super::geometry::{slider_from_speed, speed_from_slider, speed_label, time_label, whole};
+use super::geometry::time_label;
 use super::intent::Intent;
-use super::widgets::{event_value, on_click};
+use super::speed;
+use super::widgets::{count, event_value, on_click, ApplySelect};
 use crate::sim::Micros;
 use yew::prelude::*;
 
@@ -18,6 +19,8 @@ pub struct TimebarProps {
     pub servers: u8,
     pub presets: Vec<&'static str>,
     pub preset: Option<usize>,
+    /// Behind a modal dialog: no focus, no clicks.
+    pub inert: bool,
     pub on_intent: Callback<Intent>,
 }
 
@@ -33,9 +36,8 @@ struct PlayProps {
 fn PlayControls(props: &PlayProps) -> Html {
     let act = |i: Intent| on_click(&props.on_intent, i);
     let on_speed = props.on_intent.reform(|e: InputEvent| {
-        Intent::SetSpeed(speed_from_slider(
-            super::json::parse_number(&event_value(&e)).unwrap_or(500.0),
-        ))
+        let step = event_value(&e).parse().unwrap_or(0);
+        Intent::SetSpeed(speed::at_step(step))
     });
     html! {
         <div class="tgroup">
@@ -45,10 +47,10 @@ fn PlayControls(props: &PlayProps) -> Html {
             </button>
             <button onclick={act(Intent::StepEvent)} aria-label="Step to next event" title="Step to the next event (N)">{ "▶| Step" }</button>
             <label class="speed">
-                <span>{ "Speed " }<output aria-live="off">{ speed_label(props.speed) }</output></span>
-                <input type="range" min="0" max="1000" step="1" aria-label="Speed"
-                       aria-valuetext={speed_label(props.speed)}
-                       value={whole(slider_from_speed(props.speed)).to_string()} oninput={on_speed} />
+                <span>{ "Speed " }<output aria-live="off">{ speed::label(props.speed) }</output></span>
+                <input type="range" min="0" max={(speed::SPEEDS.len() - 1).to_string()} step="1" aria-label="Speed"
+                       aria-valuetext={speed::label(props.speed)}
+                       value={speed::nearest_step(props.speed).to_string()} oninput={on_speed} />
             </label>
         </div>
     }
@@ -68,28 +70,36 @@ struct RunProps {
 fn RunControls(props: &RunProps) -> Html {
     let act = |i: Intent| on_click(&props.on_intent, i);
     let servers = props.servers;
-    let on_preset =
-        props
-            .on_intent
-            .reform(move |e: Event| match event_value(&e).parse::<usize>() {
-                Ok(i) => Intent::LoadPreset(i),
-                // "Free play": a fresh cluster without a script.
-                Err(_) => Intent::SetServers(servers),
-            });
+    let on_preset = props
+        .on_intent
+        .reform(move |value: String| match value.parse::<usize>() {
+            Ok(i) => Intent::LoadPreset(i),
+            // "Free play": a fresh cluster without a script.
+            Err(_) => Intent::SetServers(servers),
+        });
     let on_servers = props
         .on_intent
-        .reform(|e: Event| Intent::SetServers(event_value(&e).parse().unwrap_or(5)));
+        .reform(|value: String| Intent::SetServers(value.parse().unwrap_or(5)));
+    let free_play = (AttrValue::Static(""), AttrValue::Static("Free play"));
+    let preset_options: Vec<_> = std::iter::once(free_play)
+        .chain(
+            props
+                .presets
+                .iter()
+                .enumerate()
+                .map(|(i, name)| (i.to_string().into(), AttrValue::Static(name))),
+        )
+        .collect();
+    let preset_selected = props.preset.map(|i| i.to_string()).unwrap_or_default();
+    let server_options: Vec<_> = (1..=9usize)
+        .map(|i| (i.to_string().into(), count(i, "server", "servers").into()))
+        .collect();
     html! {
         <div class="tgroup">
-            <select aria-label="Scenario preset" onchange={on_preset}>
-                <option value="" selected={props.preset.is_none()}>{ "Free play" }</option>
-                { for props.presets.iter().enumerate().map(|(i, name)| html! {
-                    <option value={i.to_string()} selected={props.preset == Some(i)}>{ *name }</option>
-                }) }
-            </select>
-            <select aria-label="Number of servers" onchange={on_servers}>
-                { for (1..=9u8).map(|i| html! { <option value={i.to_string()} selected={props.servers == i}>{ format!("{i} servers") }</option> }) }
-            </select>
+            <ApplySelect label="Scenario preset" options={preset_options} selected={preset_selected}
+                         on_apply={on_preset} />
+            <ApplySelect label="Number of servers" options={server_options}
+                         selected={props.servers.to_string()} on_apply={on_servers} />
             <button onclick={act(Intent::Reset { new_seed: false })} title={format!("Restart from time 0 with seed {}", props.seed)}>{ "Reset" }</button>
             <button onclick={act(Intent::Reset { new_seed: true })} title="Restart with a new random seed">{ "New seed" }</button>
             <span class="hint seed">{ format!("seed {}", props.seed) }</span>
@@ -141,7 +151,7 @@ pub fn timebar(props: &TimebarProps) -> Html {
         time_label(props.horizon.max(props.now))
     };
     html! {
-        <section class="timebar" aria-label="Time controls">
+        <section class="timebar" aria-label="Time controls" inert={props.inert}>
             <PlayControls playing={props.playing} speed={props.speed} on_intent={props.on_intent.clone()} />
             // What changes every frame sits in fixed-size boxes (`.fixed`, see style.css), so a
             // new time re-lays out only those boxes, not the page.
@@ -150,7 +160,7 @@ pub fn timebar(props: &TimebarProps) -> Html {
                 <span class="scrub-track">
                     <span class="fixed">
                         // The end first: a value beyond the old end would be clamped to it.
-                        <input type="range" min="0" step="1" aria-label="Timeline" max={end_ms.to_string()}
+                        <input type="range" min="0" step="1" aria-label="Timeline" data-arrows-seek="" max={end_ms.to_string()}
                                value={slider_ms.to_string()} aria-valuetext={time_label(slider_ms * 1000)}
                                oninput={on_seek} />
                     </span>

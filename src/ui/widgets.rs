@@ -52,7 +52,88 @@ pub fn server_options(n: u8, selected: Option<ServerId>) -> Html {
         .collect()
 }
 
+/// "1 operation", "3 operations": a count and its noun, singular or plural.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// One name / value pair of a description list (`<dt>` and `<dd>`).
 pub fn field(name: &'static str, value: String) -> Html {
     html! { <><dt>{ name }</dt><dd>{ value }</dd></> }
+}
+
+#[derive(Properties, Clone, PartialEq)]
+pub struct ApplySelectProps {
+    /// The accessible name.
+    pub label: AttrValue,
+    /// Each option's value and text.
+    pub options: Vec<(AttrValue, AttrValue)>,
+    /// The value in force.
+    pub selected: AttrValue,
+    /// Called with the value chosen, when the choice is committed.
+    pub on_apply: Callback<String>,
+}
+
+/// A select whose choice takes effect when it is committed: picked with the pointer, or with
+/// the keys and then Enter (or leaving the select). Chromium changes a closed select at every
+/// arrow key; here arrowing only previews, so a choice that restarts the cluster does not
+/// restart it at every step on the way.
+#[component]
+pub fn ApplySelect(props: &ApplySelectProps) -> Html {
+    let by_keys = use_mut_ref(|| false);
+    let pending = use_state(|| None::<String>);
+    let apply = {
+        let (by_keys, pending, on_apply) =
+            (by_keys.clone(), pending.clone(), props.on_apply.clone());
+        move || {
+            // Committed: the next change is the pointer's unless keys come first again.
+            *by_keys.borrow_mut() = false;
+            if let Some(value) = (*pending).clone() {
+                pending.set(None);
+                on_apply.emit(value);
+            }
+        }
+    };
+    let on_keydown = {
+        let (by_keys, apply) = (by_keys.clone(), apply.clone());
+        Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+            "Enter" => {
+                e.prevent_default();
+                apply();
+            }
+            // These open the list, where Enter or a click commits (one change event).
+            " " | "F4" => *by_keys.borrow_mut() = false,
+            _ if e.alt_key() => *by_keys.borrow_mut() = false,
+            "Tab" | "Shift" | "Escape" => {}
+            _ => *by_keys.borrow_mut() = true,
+        })
+    };
+    let on_pointer = {
+        let by_keys = by_keys.clone();
+        Callback::from(move |_: PointerEvent| *by_keys.borrow_mut() = false)
+    };
+    let on_change = {
+        let (pending, on_apply) = (pending.clone(), props.on_apply.clone());
+        Callback::from(move |e: Event| {
+            let value = event_value(&e);
+            if *by_keys.borrow() {
+                pending.set(Some(value));
+            } else {
+                pending.set(None);
+                on_apply.emit(value);
+            }
+        })
+    };
+    let on_blur = Callback::from(move |_: FocusEvent| apply());
+    html! {
+        <span class="apply-select">
+            <select aria-label={props.label.clone()} onchange={on_change} onkeydown={on_keydown}
+                    onpointerdown={on_pointer} onblur={on_blur}>
+                { for props.options.iter().map(|(value, text)| html! {
+                    <option value={value.clone()} selected={*value == props.selected}>{ text.clone() }</option>
+                }) }
+            </select>
+            if pending.is_some() { <span class="hint">{ "Enter to apply" }</span> }
+        </span>
+    }
 }
