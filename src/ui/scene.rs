@@ -1075,8 +1075,9 @@ mod tests {
         assert!(servers_of(&scene)[1].selected && !servers_of(&scene)[0].selected);
     }
 
-    /// Golden scenes: the preset at a fixed time, described item by item. Rewrite them with
-    /// `UPDATE_GOLDEN=1 cargo test --lib ui::scene`.
+    /// Golden scenes: the preset at a fixed time, described item by item, in
+    /// tests/golden_scenes (tests/golden holds the presets' traces, one per preset). Rewrite
+    /// them with `UPDATE_GOLDEN=1 cargo test --lib ui::scene`.
     fn golden(preset: &str, at_ms: u64) {
         let scenario = crate::scenario::presets::get(preset)
             .expect("preset exists")
@@ -1087,7 +1088,7 @@ mod tests {
         let view = run.sim().view();
         let text = scene(&view, at_ms * 1000, &SceneUi::default()).describe();
         let path = format!(
-            "{}/tests/golden/scene_{preset}_{at_ms}ms.txt",
+            "{}/tests/golden_scenes/{preset}_{at_ms}ms.txt",
             env!("CARGO_MANIFEST_DIR")
         );
         if std::env::var_os("UPDATE_GOLDEN").is_some() {
