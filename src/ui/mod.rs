@@ -41,10 +41,14 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-/// The requestAnimationFrame loop: each frame sends `Msg::Frame` and asks for the next. One
+/// The requestAnimationFrame loop: each frame sends `Msg::Frame` (the reducer advances the
+/// simulation), then has the picture drawn from the simulator, and asks for the next. One
 /// callback serves the page's lifetime (a new closure every frame would cost an allocation
 /// and a JS wrapper each time). Returns what stops it.
-fn start_frame_loop(dispatch: yew::UseReducerDispatcher<Model>) -> impl FnOnce() {
+fn start_frame_loop(
+    dispatch: yew::UseReducerDispatcher<Model>,
+    painter: Rc<RefCell<picture::Painter>>,
+) -> impl FnOnce() {
     type Callback = Closure<dyn FnMut(f64)>;
     let callback: Rc<RefCell<Option<Callback>>> = Rc::new(RefCell::new(None));
     let request = Rc::new(Cell::new(0));
@@ -59,9 +63,15 @@ fn start_frame_loop(dispatch: yew::UseReducerDispatcher<Model>) -> impl FnOnce()
     };
     let frame = {
         let next_frame = next_frame.clone();
+        let last = Cell::new(None::<f64>);
         move |ts: f64| {
             bench::frame_started();
-            dispatch.dispatch(Msg::Frame(ts));
+            let elapsed = last.replace(Some(ts)).map_or(0.0, |l| ts - l);
+            dispatch.dispatch(Msg::Frame(elapsed));
+            if let Ok(mut painter) = painter.try_borrow_mut() {
+                painter.draw_live();
+            }
+            bench::frame_drawn();
             next_frame();
         }
     };
@@ -149,10 +159,14 @@ pub fn App() -> Html {
         .clone()
     };
 
-    // One animation loop for the page's lifetime.
+    // The picture's painter, which the animation loop draws with on every frame, and one
+    // animation loop for the page's lifetime.
+    let painter = use_mut_ref(picture::Painter::default);
     {
-        let dispatch = model.dispatcher();
-        widgets::use_once(Box::new(move || Box::new(start_frame_loop(dispatch))));
+        let (dispatch, painter) = (model.dispatcher(), painter.clone());
+        widgets::use_once(Box::new(move || {
+            Box::new(start_frame_loop(dispatch, painter))
+        }));
     }
 
     // Keyboard shortcuts.
@@ -209,10 +223,6 @@ pub fn App() -> Html {
             let _ = root.set_attribute("data-theme", if *dark { "dark" } else { "light" });
         }
     });
-
-    // The frame cost (bench mode): after the frame's render, and the picture's drawing
-    // (effects run children first).
-    widgets::use_after_render(Box::new(bench::frame_rendered));
 
     let app_t0 = bench::now();
     let m = &*model;
@@ -274,6 +284,7 @@ pub fn App() -> Html {
                     <div class="svgbox">
                         <Picture view={m.view.clone()} now={m.now} ui={scene_ui} dark={dark}
                                  mirror_view={m.mirror_view.clone()} mirror_now={m.mirror_now}
+                                 painter={painter} sim={Some(m.sim.clone())}
                                  on_intent={on_intent.clone()} on_hover={on_hover} />
                     </div>
                     <div class={classes!("leader-line", (leader_text.chars().count() > 48).then_some("long"))}>
