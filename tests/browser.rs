@@ -389,16 +389,21 @@ async fn clicks_and_hovers_on_the_canvas_resolve_against_the_scene() {
     assert_eq!(*hovers.borrow(), vec![Some(Key::Message(MessageId(9)))]);
 }
 
-#[wasm_bindgen_test]
-fn time_holds_while_the_pointer_is_over_a_message() {
-    use raft_explorer::ui::state::{Model, Msg, UrlOptions};
-    use yew::Reducible;
-    let options = UrlOptions {
+/// A page's model playing seed 1 at real time.
+fn playing_model() -> Rc<raft_explorer::ui::state::Model> {
+    let options = raft_explorer::ui::state::UrlOptions {
         seed: Some(1),
         speed: Some(1.0),
         ..Default::default()
     };
-    let mut model = Rc::new(Model::new(&options));
+    Rc::new(raft_explorer::ui::state::Model::new(&options))
+}
+
+#[wasm_bindgen_test]
+fn time_holds_while_the_pointer_is_over_a_message() {
+    use raft_explorer::ui::state::{Model, Msg};
+    use yew::Reducible;
+    let mut model = playing_model();
     let frame = |model: Rc<Model>| model.reduce(Msg::Frame(1000.0 / 60.0));
     let sim_now = |model: &Rc<Model>| model.sim.borrow().now();
     for _ in 0..30 {
@@ -418,14 +423,9 @@ fn time_holds_while_the_pointer_is_over_a_message() {
 
 #[wasm_bindgen_test]
 fn frames_advance_the_simulator_and_the_page_shows_it_at_its_own_rate() {
-    use raft_explorer::ui::state::{Model, Msg, UrlOptions};
+    use raft_explorer::ui::state::Msg;
     use yew::Reducible;
-    let options = UrlOptions {
-        seed: Some(1),
-        speed: Some(1.0),
-        ..Default::default()
-    };
-    let mut model = Rc::new(Model::new(&options));
+    let mut model = playing_model();
     let start = model.sim.borrow().now();
     let mut shown = 0;
     // Twenty frames a millisecond apart, computed in far less wall time than the page's
