@@ -1,7 +1,7 @@
 //! Layer 5: the Yew page. Components read a `ClusterView` and dispatch intents; they never
 //! touch Raft state directly. One reducer (`state::Model`) holds the simulation; one
-//! requestAnimationFrame loop advances it by elapsed × speed, and the page renders the new
-//! model, the cluster picture (`picture`, drawn from `scene`) with it.
+//! requestAnimationFrame loop advances it by elapsed × speed (through the reducer) and has
+//! the cluster picture (`picture`, drawn from `scene`) drawn; the page renders each new model.
 
 pub mod bench;
 pub mod client_panel;

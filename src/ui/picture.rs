@@ -1,10 +1,12 @@
-//! The cluster picture: the one module that draws it. `Picture` takes the newest view of the
-//! cluster, the time and the page's state, builds the `Scene` (`ui::scene`, pure), draws it on
-//! a canvas after every render (one render per animation frame while playing), resolves
-//! clicks and hovers against the scene's geometry, and renders the scene's accessible mirror:
-//! the servers and messages as buttons named like "Server 3, leader, term 4", the client
-//! requests and replies as named images. Screen readers and the end-to-end tests read and
-//! press the mirror; Yew re-renders it only when a name changes.
+//! The cluster picture: the one module that draws it. Its `Painter` builds the `Scene`
+//! (`ui::scene`, pure) from the simulator's present and the page's state, and draws it on a
+//! canvas: on every animation frame (`Painter::draw_live`, called by the animation loop after
+//! the reducer advanced the simulation) and after every render of `Picture` (which hands it
+//! the page's state). Clicks and hovers are resolved against the scene last drawn. `Picture`
+//! also renders the scene's accessible mirror: the servers and messages as buttons named like
+//! "Server 3, leader, term 4", the client requests and replies as named images. Screen
+//! readers and the end-to-end tests read and press the mirror; Yew re-renders it only when a
+//! name changes.
 //!
 //! Why a canvas (docs/ARCHITECTURE.md has the figures): drawing forty moving things costs a
 //! few dozen canvas calls, with no element, style or layout work for the browser, and the

@@ -1,8 +1,8 @@
-//! The one place state lives: a `use_reducer` model holding the simulation handle, the newest
-//! view of the cluster, and the page's own choices (speed, selection, hover, filters).
+//! The one place state lives: a `use_reducer` model holding the simulation handle, the view of
+//! the cluster the page shows, and the page's own choices (speed, selection, hover, filters).
 //! Components send `Intent`s; the animation loop sends `Msg::Frame`. The reducer only reduces:
 //! it advances the simulation and returns the next model, and never touches the DOM (the
-//! picture is drawn from the model by `picture` after the render).
+//! animation loop then has `picture` draw the simulator's present).
 
 use super::intent::{EventFilter, EventKind, EventRow, Intent, LinVerdict, SafetyRow};
 use super::log_table::{find_overwritten, Ghost};
