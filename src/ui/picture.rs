@@ -105,8 +105,9 @@ pub fn Picture(props: &PictureProps) -> Html {
             p.dark = props.dark;
             p.live = props.sim.clone();
             if p.live.is_some() {
+                // Drawn by the animation loop's next frame: after this render's effects, so
+                // that a new theme is on the page before its colours are read.
                 p.stale = true;
-                p.draw_live();
             } else {
                 p.scene = Rc::new(scene(&props.view, props.now, &p.ui));
                 p.draw();
