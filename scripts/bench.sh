@@ -130,10 +130,10 @@ fi
     echo "(ms until the cluster first shows, gzip over Fast 3G with a 4× slower CPU; guard ≤ 1.5×),"
     echo "each alternating the two pages in one sitting. Only the ratios mean something here."
     echo
-    echo '\`\`\`json'
+    echo '```json'
     echo "${sbs_frames:-(frames: not measured: no side-by-side.sh found or it failed)}"
     echo "${sbs_load:-(load: not measured: no side-by-side.sh found or it failed)}"
-    echo '\`\`\`'
+    echo '```'
     echo
     echo "## Release \`dist/\` size"
     echo

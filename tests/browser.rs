@@ -283,6 +283,8 @@ async fn mount_sample_picture(
         now: 200_000,
         mirror_view: view,
         mirror_now: 200_000,
+        painter: Rc::default(),
+        sim: None,
         ui: SceneUi::default(),
         dark: false,
         on_intent: Callback::from(move |i| intents.borrow_mut().push(i)),
@@ -389,35 +391,60 @@ async fn clicks_and_hovers_on_the_canvas_resolve_against_the_scene() {
     assert_eq!(*hovers.borrow(), vec![Some(Key::Message(MessageId(9)))]);
 }
 
-#[wasm_bindgen_test]
-fn time_holds_while_the_pointer_is_over_a_message() {
-    use raft_explorer::ui::state::{Model, Msg, UrlOptions};
-    use yew::Reducible;
-    let options = UrlOptions {
+/// A page's model playing seed 1 at real time.
+fn playing_model() -> Rc<raft_explorer::ui::state::Model> {
+    let options = raft_explorer::ui::state::UrlOptions {
         seed: Some(1),
         speed: Some(1.0),
         ..Default::default()
     };
-    let mut model = Rc::new(Model::new(&options));
-    let mut wall_ms = 0.0;
-    let mut frame = |model: Rc<Model>| {
-        wall_ms += 1000.0 / 60.0;
-        model.reduce(Msg::Frame(wall_ms))
-    };
+    Rc::new(raft_explorer::ui::state::Model::new(&options))
+}
+
+#[wasm_bindgen_test]
+fn time_holds_while_the_pointer_is_over_a_message() {
+    use raft_explorer::ui::state::{Model, Msg};
+    use yew::Reducible;
+    let mut model = playing_model();
+    let frame = |model: Rc<Model>| model.reduce(Msg::Frame(1000.0 / 60.0));
+    let sim_now = |model: &Rc<Model>| model.sim.borrow().now();
     for _ in 0..30 {
         model = frame(model);
     }
-    let running = model.now;
+    let running = sim_now(&model);
     assert!(running > 0, "time runs");
     model = model.reduce(Msg::Hover(Some(Key::Message(MessageId(1)))));
     for _ in 0..30 {
         model = frame(model);
     }
-    assert_eq!(model.now, running, "held over a message");
+    assert_eq!(sim_now(&model), running, "held over a message");
     model = model.reduce(Msg::Hover(Some(Key::Server(ServerId(1)))));
     model = frame(model);
-    model = frame(model);
-    assert!(model.now > running, "runs again off it");
+    assert!(sim_now(&model) > running, "runs again off it");
+}
+
+#[wasm_bindgen_test]
+fn frames_advance_the_simulator_and_the_page_shows_it_at_its_own_rate() {
+    use raft_explorer::ui::state::Msg;
+    use yew::Reducible;
+    let mut model = playing_model();
+    let start = model.sim.borrow().now();
+    let mut shown = 0;
+    // Twenty frames a millisecond apart, computed in far less wall time than the page's
+    // showing rate (`SHOW_EVERY_MS`).
+    for _ in 0..20 {
+        let next = model.clone().reduce(Msg::Frame(1.0));
+        if !Rc::ptr_eq(&next, &model) {
+            shown += 1;
+        }
+        model = next;
+    }
+    assert_eq!(
+        model.sim.borrow().now(),
+        start + 20_000,
+        "the simulator ran every frame"
+    );
+    assert!(shown <= 2, "the page was shown {shown} times");
 }
 
 #[wasm_bindgen_test]

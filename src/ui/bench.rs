@@ -66,9 +66,19 @@ pub fn add(name: &str, ms: f64) {
     }
 }
 
-/// Called after the frame's render and drawing (from an effect): forces layout, takes the
-/// frame's cost, then records it and the breakdown.
-pub fn frame_rendered() {
+/// Called when the animation loop has done its part of the frame (the reducer, the picture
+/// drawn): the frame's cost is taken after the render it may have scheduled (Yew renders in
+/// a microtask; this one is queued after it).
+pub fn frame_drawn() {
+    if frame().is_none() {
+        return;
+    }
+    let after_render = wasm_bindgen::closure::Closure::once_into_js(frame_done);
+    gloo::utils::window().queue_microtask(after_render.unchecked_ref());
+}
+
+/// Forces layout, takes the frame's cost, then records it and the breakdown.
+fn frame_done() {
     let Some(frame) = frame() else {
         return;
     };

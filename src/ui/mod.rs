@@ -1,7 +1,7 @@
 //! Layer 5: the Yew page. Components read a `ClusterView` and dispatch intents; they never
 //! touch Raft state directly. One reducer (`state::Model`) holds the simulation; one
-//! requestAnimationFrame loop advances it by elapsed × speed, and the page renders the new
-//! model, the cluster picture (`picture`, drawn from `scene`) with it.
+//! requestAnimationFrame loop advances it by elapsed × speed (through the reducer) and has
+//! the cluster picture (`picture`, drawn from `scene`) drawn; the page renders each new model.
 
 pub mod bench;
 pub mod client_panel;
@@ -42,10 +42,14 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-/// The requestAnimationFrame loop: each frame sends `Msg::Frame` and asks for the next. One
+/// The requestAnimationFrame loop: each frame sends `Msg::Frame` (the reducer advances the
+/// simulation), then has the picture drawn from the simulator, and asks for the next. One
 /// callback serves the page's lifetime (a new closure every frame would cost an allocation
 /// and a JS wrapper each time). Returns what stops it.
-fn start_frame_loop(dispatch: yew::UseReducerDispatcher<Model>) -> impl FnOnce() {
+fn start_frame_loop(
+    dispatch: yew::UseReducerDispatcher<Model>,
+    painter: Rc<RefCell<picture::Painter>>,
+) -> impl FnOnce() {
     type Callback = Closure<dyn FnMut(f64)>;
     let callback: Rc<RefCell<Option<Callback>>> = Rc::new(RefCell::new(None));
     let request = Rc::new(Cell::new(0));
@@ -60,9 +64,15 @@ fn start_frame_loop(dispatch: yew::UseReducerDispatcher<Model>) -> impl FnOnce()
     };
     let frame = {
         let next_frame = next_frame.clone();
+        let last = Cell::new(None::<f64>);
         move |ts: f64| {
             bench::frame_started();
-            dispatch.dispatch(Msg::Frame(ts));
+            let elapsed = last.replace(Some(ts)).map_or(0.0, |l| ts - l);
+            dispatch.dispatch(Msg::Frame(elapsed));
+            if let Ok(mut painter) = painter.try_borrow_mut() {
+                painter.draw_live();
+            }
+            bench::frame_drawn();
             next_frame();
         }
     };
@@ -169,10 +179,14 @@ pub fn App() -> Html {
         .clone()
     };
 
-    // One animation loop for the page's lifetime.
+    // The picture's painter, which the animation loop draws with on every frame, and one
+    // animation loop for the page's lifetime.
+    let painter = use_mut_ref(picture::Painter::default);
     {
-        let dispatch = model.dispatcher();
-        widgets::use_once(Box::new(move || Box::new(start_frame_loop(dispatch))));
+        let (dispatch, painter) = (model.dispatcher(), painter.clone());
+        widgets::use_once(Box::new(move || {
+            Box::new(start_frame_loop(dispatch, painter))
+        }));
     }
 
     // Keyboard shortcuts.
@@ -221,10 +235,6 @@ pub fn App() -> Html {
             let _ = root.set_attribute("data-theme", if *dark { "dark" } else { "light" });
         }
     });
-
-    // The frame cost (bench mode): after the frame's render, and the picture's drawing
-    // (effects run children first).
-    widgets::use_after_render(Box::new(bench::frame_rendered));
 
     let app_t0 = bench::now();
     let m = &*model;
@@ -293,6 +303,7 @@ pub fn App() -> Html {
                         <div class="picture">
                             <Picture view={m.view.clone()} now={m.now} ui={scene_ui} dark={dark}
                                      mirror_view={m.mirror_view.clone()} mirror_now={m.mirror_now}
+                                     painter={painter} sim={Some(m.sim.clone())}
                                      on_intent={on_intent.clone()} on_hover={on_hover} />
                         </div>
                     </div>

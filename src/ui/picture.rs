@@ -1,10 +1,12 @@
-//! The cluster picture: the one module that draws it. `Picture` takes the newest view of the
-//! cluster, the time and the page's state, builds the `Scene` (`ui::scene`, pure), draws it on
-//! a canvas after every render (one render per animation frame while playing), resolves
-//! clicks and hovers against the scene's geometry, and renders the scene's accessible mirror:
-//! the servers and messages as buttons named like "Server 3, leader, term 4", the client
-//! requests and replies as named images. Screen readers and the end-to-end tests read and
-//! press the mirror; Yew re-renders it only when a name changes.
+//! The cluster picture: the one module that draws it. Its `Painter` builds the `Scene`
+//! (`ui::scene`, pure) from the simulator's present and the page's state, and draws it on a
+//! canvas: on every animation frame (`Painter::draw_live`, called by the animation loop after
+//! the reducer advanced the simulation) and after every render of `Picture` (which hands it
+//! the page's state). Clicks and hovers are resolved against the scene last drawn. `Picture`
+//! also renders the scene's accessible mirror: the servers and messages as buttons named like
+//! "Server 3, leader, term 4", the client requests and replies as named images. Screen
+//! readers and the end-to-end tests read and press the mirror; Yew re-renders it only when a
+//! name changes.
 //!
 //! Why a canvas (docs/ARCHITECTURE.md has the figures): drawing forty moving things costs a
 //! few dozen canvas calls, with no element, style or layout work for the browser, and the
@@ -17,7 +19,7 @@ use super::scene::{
     TrafficShape, CENTER, SIZE,
 };
 use crate::raft::types::Role;
-use crate::sim::{ClusterView, Micros, ServerStatus};
+use crate::sim::{ClusterView, Micros, ServerStatus, Sim};
 use std::cell::Cell;
 use std::cell::RefCell;
 use std::f64::consts::{FRAC_PI_2, TAU};
@@ -29,30 +31,42 @@ use yew::prelude::*;
 
 #[derive(Properties, Clone)]
 pub struct PictureProps {
+    /// What to draw when the picture follows no simulator (`sim` None: as in the browser
+    /// tests); with one, the newest state is drawn from it instead.
     pub view: Rc<ClusterView>,
     pub now: Micros,
-    /// The view and time the accessible mirror names (it follows `view` at its own rate:
-    /// `state::MIRROR_EVERY_MS`).
+    /// The view and time the accessible mirror names (the model's, which follows the
+    /// simulation at `state::SHOW_EVERY_MS`).
     pub mirror_view: Rc<ClusterView>,
     pub mirror_now: Micros,
     pub ui: SceneUi,
     /// The theme: the picture's colours are read from the page's CSS when it changes.
     pub dark: bool,
+    /// What draws the picture; the animation loop draws with it on every frame.
+    pub painter: Rc<RefCell<Painter>>,
+    /// The simulator the picture follows live.
+    pub sim: Option<Rc<RefCell<Sim>>>,
     pub on_intent: Callback<Intent>,
     /// What the pointer is over now (sent when it changes).
     pub on_hover: Callback<Option<Key>>,
 }
 
-/// The same view (by pointer: comparing two views entry by entry would cost more than
-/// drawing), time and page state.
+/// The same views (by pointer: comparing two views entry by entry would cost more than
+/// drawing), times, page state, painter and simulator.
 impl PartialEq for PictureProps {
     fn eq(&self, other: &Self) -> bool {
+        let same_sim = match (&self.sim, &other.sim) {
+            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+            (a, b) => a.is_none() && b.is_none(),
+        };
         Rc::ptr_eq(&self.view, &other.view)
             && self.now == other.now
             && Rc::ptr_eq(&self.mirror_view, &other.mirror_view)
             && self.mirror_now == other.mirror_now
             && self.ui == other.ui
             && self.dark == other.dark
+            && Rc::ptr_eq(&self.painter, &other.painter)
+            && same_sim
             && self.on_intent == other.on_intent
             && self.on_hover == other.on_hover
     }
@@ -62,40 +76,23 @@ impl PartialEq for PictureProps {
 #[component]
 pub fn Picture(props: &PictureProps) -> Html {
     let canvas_ref = use_node_ref();
-    // The renderer (made after the first render, when the canvas exists) and the scene last
-    // drawn, which clicks and hovers are resolved against.
-    let painter = use_mut_ref(Painter::default);
-    let scene = Rc::new(scene(&props.view, props.now, &props.ui));
+    let painter = props.painter.clone();
     let mirror = {
         let (view, now, ui) = (
             props.mirror_view.clone(),
             props.mirror_now,
             props.ui.clone(),
         );
-        let same = Rc::ptr_eq(&view, &props.view) && now == props.now;
-        let drawn = scene.clone();
         let deps = (
             Rc::as_ptr(&view) as usize,
             now,
             ui.selected_server,
             ui.selected_message,
         );
-        (*use_memo(deps, move |_| {
-            Rc::new(if same {
-                mirror_of(&drawn)
-            } else {
-                mirror_of(&super::scene::scene(&view, now, &ui))
-            })
-        }))
-        .clone()
+        (*use_memo(deps, move |_| Rc::new(mirror_of(&scene(&view, now, &ui))))).clone()
     };
     {
-        let (painter, canvas_ref, scene, dark) = (
-            painter.clone(),
-            canvas_ref.clone(),
-            scene.clone(),
-            props.dark,
-        );
+        let (painter, canvas_ref, props) = (painter.clone(), canvas_ref.clone(), props.clone());
         super::widgets::use_after_render(Box::new(move || {
             let mut p = painter.borrow_mut();
             if p.renderer.is_none() {
@@ -104,9 +101,17 @@ pub fn Picture(props: &PictureProps) -> Html {
                     p.watch(&painter);
                 }
             }
-            p.scene = scene;
-            p.dark = dark;
-            p.draw();
+            p.ui = props.ui.clone();
+            p.dark = props.dark;
+            p.live = props.sim.clone();
+            if p.live.is_some() {
+                // Drawn by the animation loop's next frame: after this render's effects, so
+                // that a new theme is on the page before its colours are read.
+                p.stale = true;
+            } else {
+                p.scene = Rc::new(scene(&props.view, props.now, &p.ui));
+                p.draw();
+            }
         }));
     }
     let at = {
@@ -215,12 +220,21 @@ fn Mirror(props: &MirrorProps) -> Html {
     }
 }
 
-/// What draws: the renderer once the canvas exists, the scene to draw and the theme.
+/// What draws: the renderer once the canvas exists, the scene last drawn (which clicks and
+/// hovers are resolved against), the page's state and theme, and the simulator followed.
 #[derive(Default)]
-struct Painter {
+pub struct Painter {
     renderer: Option<Renderer>,
     scene: Rc<Scene>,
+    ui: SceneUi,
     dark: bool,
+    live: Option<Rc<RefCell<Sim>>>,
+    /// The simulator's view as last taken, for which state of it (events processed, actions,
+    /// last event), and the time last drawn.
+    live_view: Option<(Rc<ClusterView>, (u64, usize, u64))>,
+    live_now: Micros,
+    /// Something besides the simulator changed (the page's state, the theme): draw again.
+    stale: bool,
     /// The ResizeObserver watching the canvas and what it calls, and the test hook (see
     /// `watch`): kept as long as the picture.
     resize_observer: Option<web_sys::ResizeObserver>,
@@ -238,6 +252,42 @@ impl Drop for Painter {
 }
 
 impl Painter {
+    /// Draws the followed simulator's present, if it changed since the last drawing (called
+    /// by the animation loop on every frame, after the reducer advanced the simulation).
+    pub fn draw_live(&mut self) {
+        let Some(sim) = self.live.clone() else {
+            return;
+        };
+        let Ok(sim) = sim.try_borrow() else {
+            return;
+        };
+        let key = (
+            sim.events_processed(),
+            sim.actions().len(),
+            sim.last_event().seq,
+        );
+        let now = sim.now();
+        let view = match &self.live_view {
+            Some((view, k)) if *k == key => view.clone(),
+            _ => {
+                let t0 = super::bench::now();
+                let view = Rc::new(sim.view());
+                super::bench::add("live_view", super::bench::now() - t0);
+                self.live_view = Some((view.clone(), key));
+                self.stale = true;
+                view
+            }
+        };
+        drop(sim);
+        if !self.stale && now == self.live_now {
+            return;
+        }
+        self.stale = false;
+        self.live_now = now;
+        self.scene = Rc::new(scene(&view, now, &self.ui));
+        self.draw();
+    }
+
     fn draw(&mut self) {
         let t0 = super::bench::now();
         if let Some(r) = &mut self.renderer {

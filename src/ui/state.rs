@@ -1,8 +1,8 @@
-//! The one place state lives: a `use_reducer` model holding the simulation handle, the newest
-//! view of the cluster, and the page's own choices (speed, selection, hover, filters).
+//! The one place state lives: a `use_reducer` model holding the simulation handle, the view of
+//! the cluster the page shows, and the page's own choices (speed, selection, hover, filters).
 //! Components send `Intent`s; the animation loop sends `Msg::Frame`. The reducer only reduces:
 //! it advances the simulation and returns the next model, and never touches the DOM (the
-//! picture is drawn from the model by `picture` after the render).
+//! animation loop then has `picture` draw the simulator's present).
 
 use super::intent::{EventFilter, EventKind, EventRow, Intent, LinVerdict, SafetyRow};
 use super::log_table::{find_overwritten, Ghost};
@@ -24,11 +24,11 @@ use yew::prelude::*;
 const KEEP_EVENTS: usize = 300;
 /// How long an overwritten entry stays visible (wall-clock ms).
 const GHOST_MS: f64 = 4000.0;
-/// The accessible mirror of the picture (`picture::Mirror`) follows the newest view at most
-/// this often (wall ms) while playing, unless a server's role, term or status changed:
-/// messages come and go nearly every frame of a busy cluster, and nobody hears a list that
-/// changes faster than this.
-const MIRROR_EVERY_MS: f64 = 100.0;
+/// While playing, what Yew shows (the clock, the leader line, the picture's accessible mirror,
+/// one heavy panel in turn) follows the simulation at most this often (wall ms); the picture
+/// itself is drawn from the simulator on every animation frame (`picture::Painter::draw_live`).
+/// Nobody reads text that changes faster, and a frame that renders nothing costs little.
+const SHOW_EVERY_MS: f64 = 50.0;
 /// A click catches a message where it was this long ago (wall ms): about a person's
 /// reaction time, so that aiming at a moving message is enough.
 const CATCH_TRAIL_MS: f64 = 300.0;
@@ -42,7 +42,7 @@ pub fn catch_trail(speed: f64) -> Micros {
 pub const DEFAULT_SPEED: f64 = 0.05;
 
 pub enum Msg {
-    /// One animation frame at this wall-clock time (ms).
+    /// One animation frame, this many wall-clock ms after the one before.
     Frame(f64),
     Intent(Intent),
     /// The pointer is over this part of the picture now (or over none).
@@ -150,8 +150,8 @@ pub struct Model {
     pub horizon: Micros,
     pub playing: bool,
     pub speed: f64,
-    /// The wall-clock time of the last animation frame while playing.
-    last_frame: Option<f64>,
+    /// When (wall ms) the page last showed the newest state while playing.
+    shown_wall: f64,
     pub selected_server: Option<ServerId>,
     pub selected_message: Option<MessageId>,
     /// What the pointer is over in the picture. Over a message, time holds still, so a moving
@@ -167,11 +167,10 @@ pub struct Model {
     pub kv_view: Rc<ClusterView>,
     pub client_view: Rc<ClusterView>,
     pub shown_events: Rc<VecDeque<Rc<EventRow>>>,
-    /// The view and time the picture's accessible mirror names (see `MIRROR_EVERY_MS`), and
-    /// when (wall ms) it last caught up.
+    /// The view and time the picture's accessible mirror names (it catches up whenever the
+    /// page shows the newest state: `SHOW_EVERY_MS`).
     pub mirror_view: Rc<ClusterView>,
     pub mirror_now: Micros,
-    mirror_synced_wall: f64,
     frame_no: u64,
     /// Whether each heavy panel is on screen (as the page's IntersectionObserver last said;
     /// until it has: on screen), and which came on screen since the last frame (bit per panel).
@@ -298,7 +297,6 @@ impl Model {
             shown_events: events.clone(),
             mirror_view: view.clone(),
             mirror_now: 0,
-            mirror_synced_wall: f64::NEG_INFINITY,
             frame_no: 0,
             panel_on_screen: [true; 4],
             panels_came_on_screen: 0,
@@ -313,7 +311,7 @@ impl Model {
             horizon: 0,
             playing: !url.paused,
             speed: super::speed::clamp(url.speed.unwrap_or(DEFAULT_SPEED)),
-            last_frame: None,
+            shown_wall: f64::NEG_INFINITY,
             selected_server: None,
             selected_message: None,
             hover: None,
@@ -372,25 +370,12 @@ impl Model {
         self.mirror_now = self.now;
     }
 
-    /// One panel catches up with the present (round robin, one per frame), and any that
-    /// just came on screen.
+    /// The mirror and one panel catch up with the present (round robin, one panel each time
+    /// the page shows the newest state), and any panel that just came on screen.
     fn sync_one_panel(&mut self) {
         let wall = wall_ms();
-        // A server's name (role, term, status) is news at once; messages come and go at the
-        // mirror's rate.
-        let server_names = |v: &ClusterView| -> Vec<(ServerStatus, Role, u64)> {
-            v.servers
-                .iter()
-                .map(|s| (s.status, s.role, s.current_term.0))
-                .collect()
-        };
-        if wall - self.mirror_synced_wall >= MIRROR_EVERY_MS
-            || server_names(&self.view) != server_names(&self.mirror_view)
-        {
-            self.mirror_synced_wall = wall;
-            self.mirror_view = self.view.clone();
-            self.mirror_now = self.now;
-        }
+        self.mirror_view = self.view.clone();
+        self.mirror_now = self.now;
         let came_on_screen = std::mem::take(&mut self.panels_came_on_screen);
         for panel in 0..4 {
             if came_on_screen & 1 << panel != 0 {
@@ -1051,30 +1036,43 @@ impl Reducible for Model {
 
     fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
         match msg {
-            Msg::Frame(ts) => {
-                // Nothing moves: the same model, and no render (`use_reducer` renders only
-                // for a new one).
-                if !self.playing && self.last_frame.is_none() && self.ghosts.is_empty() {
-                    return self;
+            Msg::Frame(elapsed) => {
+                if !self.playing {
+                    // Paused, only overwritten entries fade out (if any are shown).
+                    if self.ghosts.is_empty() {
+                        return self;
+                    }
+                    let mut next = (*self).clone();
+                    next.prune_ghosts();
+                    return if Rc::ptr_eq(&next.ghosts, &self.ghosts) {
+                        self
+                    } else {
+                        Rc::new(next)
+                    };
                 }
                 let ts0 = wall_ms();
                 let mut next = (*self).clone();
-                let last = next.last_frame.replace(ts).filter(|_| next.playing);
-                if !next.playing {
-                    next.last_frame = None;
-                    next.prune_ghosts();
-                    return Rc::new(next);
-                }
                 // Over a message, time holds still so that it can be caught.
                 let held = matches!(next.hover, Some(Key::Message(_)));
-                let dt = last.map(|l| (ts - l).clamp(0.0, 100.0)).unwrap_or(0.0);
                 let now = next.sim.borrow().now();
-                let target = now + (dt * 1000.0 * next.speed) as Micros;
+                let target = now + (elapsed.clamp(0.0, 100.0) * 1000.0 * next.speed) as Micros;
                 if target > now && !held {
                     let t0 = wall_ms();
                     next.advance_to(target);
                     super::bench::add("advance", wall_ms() - t0);
                 }
+                // The simulator (shared by every copy of the model) has moved on; the page
+                // shows it at `SHOW_EVERY_MS`, and at once when playing stopped (a safety
+                // violation), a notice came or a preset step was taken.
+                let wall = wall_ms();
+                let news = next.playing != self.playing
+                    || next.notice != self.notice
+                    || next.steps_done != self.steps_done;
+                if !news && wall - self.shown_wall < SHOW_EVERY_MS {
+                    super::bench::add("reduce", wall_ms() - ts0);
+                    return self;
+                }
+                next.shown_wall = wall;
                 next.refresh(false);
                 if next.playing {
                     next.sync_one_panel();
@@ -1086,6 +1084,8 @@ impl Reducible for Model {
             }
             Msg::Intent(intent) => {
                 let mut next = (*self).clone();
+                // Act on the present (frames between two showings only moved the simulator).
+                next.refresh(false);
                 next.handle(intent);
                 next.past = next.in_past();
                 next.sync_panels();

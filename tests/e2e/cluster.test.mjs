@@ -371,8 +371,27 @@ test("a preset loads from the picker and plays its story: leader crash", async (
 test("dark theme, phone width: the cluster and controls still fit", async () => {
   const { page, errors } = await openPage(app.browser, `${app.server.url}?seed=7&speed=1`, { width: 390, height: 844 });
   await waitForLeader(page);
+  // The picture's colours follow the theme: a server's body, inside its circle away from
+  // its text, is one of the dark theme's server fills once the frame after the switch is drawn.
+  const bodyColour = () =>
+    page.evaluate(() => {
+      const canvas = document.querySelector(".picture canvas");
+      const name = document.querySelector(".mirror [aria-label^='Server 1,']").getAttribute("aria-label");
+      const [x, y] = canvas.whereIs(name);
+      const box = canvas.getBoundingClientRect();
+      const unit = Math.min(box.width, box.height) / 440; // the picture is 440 units square
+      const scale = canvas.width / box.width;
+      const px = Math.round((x - box.left - 18 * unit) * scale);
+      const py = Math.round((y - box.top - 22 * unit) * scale);
+      return [...canvas.getContext("2d").getImageData(px, py, 1, 1).data.slice(0, 3)].join(",");
+    });
+  const light = await bodyColour();
   await page.getByRole("button", { name: "Dark theme" }).click();
   assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "dark");
+  await page.waitForTimeout(100);
+  const dark = await bodyColour();
+  // --follower, --candidate, --leader of the dark theme (style.css).
+  assert.ok(["42,52,64", "90,66,16", "29,74,48"].includes(dark), `a dark server fill: ${dark} (light was ${light})`);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `no horizontal scrolling on a phone (${overflow}px too wide)`);
   await screenshot(page, "phone-dark");
