@@ -1024,6 +1024,14 @@ fn shows_past(sim: &Sim, horizon: Micros) -> bool {
     sim.has_recorded_future() || sim.now() < horizon
 }
 
+/// Whether a server of `sim` has another role, term or status than in `view`.
+fn servers_renamed(sim: &Sim, view: &ClusterView) -> bool {
+    sim.servers().count() != view.servers.len()
+        || sim.servers().zip(&view.servers).any(|(s, v)| {
+            (sim.status(s.id()), s.role(), s.current_term()) != (v.status, v.role, v.current_term)
+        })
+}
+
 /// Whether the browser matches a media query (the user's preferences).
 pub fn prefers(query: &str) -> bool {
     web_sys::window()
@@ -1063,11 +1071,13 @@ impl Reducible for Model {
                 }
                 // The simulator (shared by every copy of the model) has moved on; the page
                 // shows it at `SHOW_EVERY_MS`, and at once when playing stopped (a safety
-                // violation), a notice came or a preset step was taken.
+                // violation), a notice came, a preset step was taken or a server's role,
+                // term or status changed (what the mirror names it by).
                 let wall = wall_ms();
                 let news = next.playing != self.playing
                     || next.notice != self.notice
-                    || next.steps_done != self.steps_done;
+                    || next.steps_done != self.steps_done
+                    || servers_renamed(&next.sim.borrow(), &self.view);
                 if !news && wall - self.shown_wall < SHOW_EVERY_MS {
                     super::bench::add("reduce", wall_ms() - ts0);
                     return self;
