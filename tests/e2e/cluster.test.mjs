@@ -57,6 +57,9 @@ async function simNow(page) {
 
 /** Everything drawn that depends on simulated state (not on wall-clock time). */
 async function snapshot(page) {
+  // The animation loop draws the picture on the frame after the page shows a new state (a
+  // seek): read it once that frame has passed.
+  await page.evaluate(() => new Promise((drawn) => requestAnimationFrame(() => requestAnimationFrame(drawn))));
   return page.evaluate(() => ({
     servers: [...document.querySelectorAll(".mirror [aria-label^='Server ']")].map((e) => e.getAttribute("aria-label")),
     logs: [...document.querySelectorAll(".ltable [role='cell']")].map((e) => e.getAttribute("aria-label") || ""),
