@@ -465,14 +465,13 @@ fn legend() -> Html {
         r#"<span><b class="lg-ae">+n</b> AppendEntries with n entries</span>"#,
         r#"<span><b class="lg-ok">✓</b><b class="lg-fail">✗</b> append ok / rejected</span>"#,
         r#"<span><b class="lg-client">SET x 5</b> client request · <b class="lg-client lg-reply">ok</b> its reply (§8)</span>"#,
-        "<span>dashed, fading: will be lost</span><span>a second outline: duplicated</span></div>",
+        "<span>dashed, fading: will be lost</span><span>second outline: duplicated</span></div>",
         r#"<div class="msg-legend" role="group" aria-label="What the servers show">"#,
-        "<span>each server: its role and term; below it, its vote (a candidate: the votes it has)</span>",
-        "<span>thick double outline, a ring flashing as it sends AppendEntries: leader</span>",
+        "<span>inside: role and term; below: its vote (a candidate: votes won)</span>",
+        "<span>double outline, ring flashing with each AppendEntries: leader</span>",
         "<span>dashed outline: candidate</span><span>crossed out: crashed</span>",
-        "<span>pause sign: paused</span><span>arc around it: election timer, running down</span>",
-        "<span>shaded areas: the groups of a partition, dashed ✕ lines between them</span>",
-        "<span>dashed ✕ arrow: a link cut one way</span></div>",
+        "<span>pause sign: paused</span><span>arc: election timer running down</span>",
+        "<span>shaded areas: a partition's groups, dashed ✕ lines between them; dashed ✕ arrow: a link cut one way</span></div>",
     )))
 }
 
