@@ -14,3 +14,10 @@ pub mod sim;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
+
+/// Natively, only the page's pure parts: the cluster picture as data (`ui::scene`), so
+/// `cargo test` checks it without a browser. In the browser `ui/mod.rs` declares them too.
+#[cfg(not(target_arch = "wasm32"))]
+pub mod ui {
+    pub mod scene;
+}

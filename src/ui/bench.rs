@@ -2,102 +2,91 @@
 //! the page reads.
 //!
 //! For every animation frame the page records the time from the start of the frame's work
-//! (advance the simulator, build the view, one Yew render) to after a forced layout, in
-//! `window.__raftFrameCosts`, and a breakdown in `window.__raftProfile` (name → total ms).
-//! The breakdown is summed here in Rust and copied to the page only after the frame's cost
-//! has been taken, so the bookkeeping is not part of what it measures.
+//! (advance the simulator, build the view, one Yew render, drawing the picture) to after a
+//! forced layout, in `window.__raftFrameCosts`, and a breakdown in `window.__raftProfile`
+//! (name → total ms, summed from when the test last assigned a fresh object). What a frame is
+//! being measured is kept on the page too (`window.__raftFrame`, present only on a `?bench`
+//! page), not in Rust statics: the measuring lives where the test reads it.
 
-use std::cell::{Cell, RefCell};
 use wasm_bindgen::{JsCast, JsValue};
-
-thread_local! {
-    static PERFORMANCE: Option<web_sys::Performance> =
-        web_sys::window().and_then(|w| w.performance());
-    /// True on a `?bench` page: only then is anything recorded.
-    static ENABLED: Cell<bool> = const { Cell::new(false) };
-    /// performance.now() when the current animation frame's work started (-1: none).
-    static FRAME_START: Cell<f64> = const { Cell::new(-1.0) };
-    /// Which heavy panel the current frame brought up to date (0 logs, 1 stores, 2 clients,
-    /// 3 events; 9 none).
-    static PANEL: Cell<u8> = const { Cell::new(9) };
-    /// Totals (ms) by name since the page last reset `window.__raftProfile`.
-    static TOTALS: RefCell<Vec<(&'static str, f64)>> = const { RefCell::new(Vec::new()) };
-    /// The totals as last copied to the page, and the `window.__raftProfile` object they were
-    /// copied to.
-    static PUBLISHED: RefCell<Vec<(&'static str, f64)>> = const { RefCell::new(Vec::new()) };
-    static PROFILE_OBJECT: RefCell<JsValue> = const { RefCell::new(JsValue::UNDEFINED) };
-}
 
 /// performance.now(): wall-clock milliseconds since the page loaded.
 pub fn now() -> f64 {
-    PERFORMANCE.with(|p| p.as_ref().map(|p| p.now()).unwrap_or(0.0))
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
 }
 
-pub fn set_enabled(on: bool) {
-    ENABLED.with(|e| e.set(on));
+fn get(target: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(target, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
-pub fn enabled() -> bool {
-    ENABLED.with(|e| e.get())
+fn set(target: &JsValue, name: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(target, &JsValue::from_str(name), value);
+}
+
+/// The frame being measured (`{ start, panel }`), on a `?bench` page only.
+fn frame() -> Option<JsValue> {
+    let frame = get(&gloo::utils::window(), "__raftFrame");
+    frame.is_object().then_some(frame)
+}
+
+/// Turns measuring on for this page (a `?bench` page).
+pub fn enable() {
+    let frame = js_sys::Object::new();
+    set(&frame, "start", &JsValue::from_f64(-1.0));
+    set(&gloo::utils::window(), "__raftFrame", &frame);
 }
 
 /// The animation frame's work starts now.
 pub fn frame_started() {
-    if enabled() {
-        FRAME_START.with(|s| s.set(now()));
+    if let Some(frame) = frame() {
+        set(&frame, "start", &JsValue::from_f64(now()));
+        set(&frame, "panel", &JsValue::from_f64(9.0));
     }
 }
 
-/// When the current frame's work started, if a frame is being measured.
-pub fn frame_start() -> Option<f64> {
-    let start = FRAME_START.with(|s| s.get());
-    (start >= 0.0).then_some(start)
-}
-
-/// This frame brought heavy panel `panel` up to date (for the per-panel breakdown).
+/// This frame brought heavy panel `panel` (0 logs, 1 stores, 2 clients, 3 events) up to date
+/// (for the per-panel breakdown).
 pub fn set_panel(panel: u8) {
-    if enabled() {
-        PANEL.with(|p| p.set(panel));
+    if let Some(frame) = frame() {
+        set(&frame, "panel", &JsValue::from_f64(f64::from(panel)));
     }
 }
 
-/// Adds `ms` to the breakdown under `name`.
-pub fn add(name: &'static str, ms: f64) {
-    if !enabled() {
+/// Adds `ms` to the breakdown under `name` (if a test asked for one).
+pub fn add(name: &str, ms: f64) {
+    if frame().is_none() {
         return;
     }
-    TOTALS.with(|t| {
-        let mut t = t.borrow_mut();
-        match t.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, total)) => *total += ms,
-            None => t.push((name, ms)),
-        }
-    });
+    let profile = get(&gloo::utils::window(), "__raftProfile");
+    if profile.is_object() {
+        let total = get(&profile, name).as_f64().unwrap_or(0.0);
+        set(&profile, name, &JsValue::from_f64(total + ms));
+    }
 }
 
-const PANEL_MS: [&str; 5] = [
-    "panel0_ms",
-    "panel1_ms",
-    "panel2_ms",
-    "panel3_ms",
-    "panel9_ms",
-];
-const PANEL_N: [&str; 5] = ["panel0_n", "panel1_n", "panel2_n", "panel3_n", "panel9_n"];
-const PANEL_LAYOUT: [&str; 5] = [
-    "panel0_layout",
-    "panel1_layout",
-    "panel2_layout",
-    "panel3_layout",
-    "panel9_layout",
-];
+/// Called when the animation loop has done its part of the frame (the reducer, the picture
+/// drawn): the frame's cost is taken after the render it may have scheduled (Yew renders in
+/// a microtask; this one is queued after it).
+pub fn frame_drawn() {
+    if frame().is_none() {
+        return;
+    }
+    let after_render = wasm_bindgen::closure::Closure::once_into_js(frame_done);
+    gloo::utils::window().queue_microtask(after_render.unchecked_ref());
+}
 
-/// Called after the frame's render (from an effect): forces layout, takes the frame's cost,
-/// then publishes it and the breakdown to the page.
-pub fn frame_rendered() {
-    let Some(start) = frame_start() else {
+/// Forces layout, takes the frame's cost, then records it and the breakdown.
+fn frame_done() {
+    let Some(frame) = frame() else {
         return;
     };
-    FRAME_START.with(|s| s.set(-1.0));
+    let start = get(&frame, "start").as_f64().unwrap_or(-1.0);
+    if start < 0.0 {
+        return;
+    }
+    set(&frame, "start", &JsValue::from_f64(-1.0));
     let rendered = now();
     if let Some(body) = gloo::utils::document().body() {
         // Force layout now so it is counted (the browser would do it anyway).
@@ -108,59 +97,19 @@ pub fn frame_rendered() {
     // The measured part ends here; what follows is bookkeeping.
     add("render", rendered - start);
     add("layout", layout);
-    let panel = PANEL.with(|p| p.replace(9)).min(4) as usize;
-    add(PANEL_MS[panel], cost);
-    add(PANEL_N[panel], 1.0);
-    add(PANEL_LAYOUT[panel], layout);
+    let panel = get(&frame, "panel").as_f64().unwrap_or(9.0);
+    add(&format!("panel{panel}_ms"), cost);
+    add(&format!("panel{panel}_n"), 1.0);
+    add(&format!("panel{panel}_layout"), layout);
     let window = gloo::utils::window();
-    let costs_key = JsValue::from_str("__raftFrameCosts");
-    let costs = js_sys::Reflect::get(&window, &costs_key)
-        .ok()
-        .and_then(|v| v.dyn_into::<js_sys::Array>().ok())
-        .unwrap_or_else(|| {
+    let costs = get(&window, "__raftFrameCosts")
+        .dyn_into::<js_sys::Array>()
+        .unwrap_or_else(|_| {
             let a = js_sys::Array::new();
-            let _ = js_sys::Reflect::set(&window, &costs_key, &a);
+            set(&window, "__raftFrameCosts", &a);
             a
         });
     if costs.length() < 20_000 {
         costs.push(&JsValue::from_f64(cost));
     }
-    publish_totals(&window);
-}
-
-/// Copies the totals into `window.__raftProfile`. The test resets it by assigning a new object:
-/// then the totals start again from this frame.
-fn publish_totals(window: &web_sys::Window) {
-    let object = js_sys::Reflect::get(window, &JsValue::from_str("__raftProfile"))
-        .unwrap_or(JsValue::UNDEFINED);
-    if !object.is_object() {
-        // No breakdown asked for yet: what was summed so far counts as published (a later
-        // object starts from the frame it appears in).
-        TOTALS.with(|t| PUBLISHED.with(|p| p.borrow_mut().clone_from(&t.borrow())));
-        return;
-    }
-    let fresh = PROFILE_OBJECT.with(|o| *o.borrow() != object);
-    TOTALS.with(|t| {
-        let mut totals = t.borrow_mut();
-        PUBLISHED.with(|p| {
-            let mut published = p.borrow_mut();
-            if fresh {
-                // Reset since the last frame: only this frame's share counts.
-                for (name, total) in totals.iter_mut() {
-                    if let Some((_, before)) = published.iter().find(|(n, _)| n == name) {
-                        *total -= before;
-                    }
-                }
-            }
-            for (name, total) in totals.iter() {
-                let _ = js_sys::Reflect::set(
-                    &object,
-                    &JsValue::from_str(name),
-                    &JsValue::from_f64(*total),
-                );
-            }
-            published.clone_from(&totals);
-        });
-    });
-    PROFILE_OBJECT.with(|o| *o.borrow_mut() = object);
 }

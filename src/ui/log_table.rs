@@ -2,9 +2,8 @@
 //! the leader's nextIndex / matchIndex per follower, and entries that were just overwritten.
 
 use super::intent::Intent;
-use super::log_rows::LogRows;
-use crate::raft::types::{Command, EntryPayload, LogEntry, LogIndex, ServerId, Term};
-use crate::sim::ClusterView;
+use crate::raft::types::{Command, EntryPayload, LogEntry, LogIndex, Role, ServerId, Term};
+use crate::sim::{ClusterView, ServerStatus};
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -161,14 +160,13 @@ fn columns_that_fit(table: &web_sys::Element) -> Option<usize> {
     Some((room / (width("--cell-min")? + gap)).max(0.0) as usize)
 }
 
-/// The panel. Its rows are drawn by `LogRows` (see log_rows for why), into the table element
-/// Yew renders empty, after every render: the panel re-renders when its props change (a new
-/// view of the logs, new ghosts, another selection) or its width fits another number of
-/// columns.
+/// The panel: a header row of indexes, then a row per server (`LogRow`, re-rendered only
+/// when what it shows changed). It re-renders when its props change (a new view of the logs,
+/// new ghosts, another selection) or its width fits another number of columns.
 #[component]
 pub fn LogTable(props: &LogTableProps) -> Html {
+    let t0 = super::bench::now();
     let table_ref = use_node_ref();
-    let rows = use_mut_ref(LogRows::default);
     // The newest entries are the ones that matter (what is being replicated, where the commit
     // index is): the table shows as many columns as fit its width, at most `columns`.
     let fit = use_state_eq(|| usize::MAX);
@@ -197,44 +195,59 @@ pub fn LogTable(props: &LogTableProps) -> Html {
             })
         }));
     }
-    let props = &LogTableProps {
-        columns: props.columns.min(*fit),
-        ..props.clone()
-    };
-    {
-        let (table_ref, rows, props) = (table_ref.clone(), rows.clone(), props.clone());
-        super::widgets::use_after_render(Box::new(move || {
-            if let Some(table) = table_ref.cast::<web_sys::Element>() {
-                let t0 = super::bench::now();
-                rows.borrow_mut().sync(&table, &props);
-                super::bench::add("log_rows", super::bench::now() - t0);
-            }
-        }));
-    }
-    let columns = Columns::of(&props.view, props.columns);
+    let view = &props.view;
+    let columns = Columns::of(view, props.columns.min(*fit));
     let hidden = columns.start - 1;
-    // One listener for every server's name button in the table.
-    let on_click = {
-        let on_intent = props.on_intent.clone();
-        Callback::from(move |e: MouseEvent| {
-            let server = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .and_then(|el| el.closest("[data-log-server]").ok().flatten())
-                .and_then(|el| el.get_attribute("data-log-server"))
-                .and_then(|id| id.parse().ok());
-            if let Some(id) = server {
-                on_intent.emit(Intent::SelectServer(Some(ServerId(id))));
-            }
-        })
-    };
-    html! {
+    let leader = view.leader();
+    let rows = view.servers.iter().map(|s| {
+        let progress = leader
+            .filter(|l| l.id != s.id)
+            .and_then(|l| l.progress.iter().find(|p| p.follower == s.id));
+        let ghosts: Vec<(LogIndex, u64, String)> = props
+            .ghosts
+            .iter()
+            .filter(|g| g.server == s.id)
+            .map(|g| (g.index, g.term.0, g.text.clone()))
+            .collect();
+        let row = RowProps {
+            id: s.id,
+            glyph: match (s.status, s.role) {
+                (ServerStatus::Crashed, _) => ("g-crashed", "✕"),
+                (_, Role::Leader) => ("g-leader", "★"),
+                (_, Role::Candidate) => ("g-candidate", "?"),
+                (_, Role::Follower) => ("g-follower", "·"),
+            },
+            down: s.status == ServerStatus::Crashed,
+            selected: props.selected_server == Some(s.id),
+            entries: (columns.start..=columns.end)
+                .map(|i| s.entry(LogIndex(i)).cloned())
+                .collect(),
+            start: columns.start,
+            commit: s.commit_index,
+            applied: s.last_applied,
+            next: progress.map(|p| p.next_index),
+            matched: progress.map(|p| p.match_index),
+            ghosts,
+            on_intent: props.on_intent.clone(),
+        };
+        html! { <LogRow key={u64::from(s.id.0)} ..row /> }
+    });
+    let html = html! {
         <section class="panel logs" aria-labelledby="logs-h">
             <h2 id="logs-h">{ "Logs" }
                 if hidden > 0 { <span class="hint scrolled-off"><span class="fixed">{ if hidden == 1 { "(entry 1 scrolled off)".to_string() } else { format!("(entries 1–{hidden} scrolled off)") } }</span></span> }
             </h2>
-            <div class="ltable" role="table" aria-label="Logs of the servers" ref={table_ref} onclick={on_click}
-                 style={format!("--cols: {}", columns.end - columns.start + 1)} />
+            <div class="ltable" role="table" aria-label="Logs of the servers" ref={table_ref}
+                 style={format!("--cols: {}", columns.end - columns.start + 1)}>
+                <div class="lrow lheadrow" role="row">
+                    <div class="lname lhead">{ "index" }</div>
+                    { for (columns.start..=columns.end).map(|i| html! {
+                        <div key={i} class="lcell lhead" role="columnheader">{ i }</div>
+                    }) }
+                    <div class="lsum"></div>
+                </div>
+                { for rows }
+            </div>
             // Static markup as HTML text: far less wasm than `html!`'s element constructors.
             { Html::from_html_unchecked(AttrValue::Static(concat!(
                 r#"<p class="legend"><span class="lg committed">committed</span>"#,
@@ -248,5 +261,107 @@ pub fn LogTable(props: &LogTableProps) -> Html {
                 r#"<span class="glyph g-crashed">✕</span> crashed</span></p>"#,
             ))) }
         </section>
+    };
+    super::bench::add("log_rows", super::bench::now() - t0);
+    html
+}
+
+/// What one server's row shows.
+#[derive(Properties, Clone, PartialEq)]
+struct RowProps {
+    id: ServerId,
+    /// Role glyph class ("g-leader") and glyph.
+    glyph: (&'static str, &'static str),
+    down: bool,
+    selected: bool,
+    /// The entries at the shown indexes, from `start` on (None: none there).
+    entries: Vec<Option<LogEntry>>,
+    start: u64,
+    commit: LogIndex,
+    applied: LogIndex,
+    /// The leader's nextIndex and matchIndex for this server.
+    next: Option<LogIndex>,
+    matched: Option<LogIndex>,
+    /// Entries just overwritten: index, term, text.
+    ghosts: Vec<(LogIndex, u64, String)>,
+    on_intent: Callback<Intent>,
+}
+
+/// One server's log: its name button (in the row header), a cell per shown index (entries
+/// `.entry.tN.committed|.uncommitted[.applied][.commit-edge]` named "index i, term t: …",
+/// holding the term and the command as two lines of one text, and the `.mark-next` /
+/// `.mark-match` marks), its commit and apply indexes, and entries just overwritten.
+#[component]
+fn LogRow(props: &RowProps) -> Html {
+    let id = props.id;
+    let select = super::widgets::on_click(&props.on_intent, Intent::SelectServer(Some(id)));
+    let cells = props.entries.iter().enumerate().map(|(offset, entry)| {
+        let i = props.start + offset as u64;
+        let index = LogIndex(i);
+        let (committed, applied) = (index <= props.commit, index <= props.applied);
+        let edge = index == props.commit && i > 0;
+        let marks = html! { <>
+            if props.next == Some(index) {
+                <span class="mark mark-next" title="leader's nextIndex for this server">{ "n" }</span>
+            }
+            if props.matched == Some(index) {
+                <span class="mark mark-match" title="leader's matchIndex for this server">{ "m" }</span>
+            }
+        </> };
+        match entry {
+            Some(e) => {
+                let status = if applied {
+                    ", committed and applied"
+                } else if committed {
+                    ", committed"
+                } else {
+                    ", not committed"
+                };
+                let class = classes!(
+                    "lcell",
+                    "entry",
+                    format!("t{}", e.term.0 % 8),
+                    if committed { "committed" } else { "uncommitted" },
+                    applied.then_some("applied"),
+                    edge.then_some("commit-edge"),
+                );
+                let name = format!("index {i}, term {}: {}{status}", e.term, entry_long(e));
+                html! {
+                    <div key={i} class={class} role="cell" aria-label={name}>
+                        { format!("{}\n{}", e.term.0, cell_text(e)) }{ marks }
+                    </div>
+                }
+            }
+            None => html! {
+                <div key={i} class={classes!("lcell", "empty", edge.then_some("commit-edge"))} role="cell">
+                    { " " }{ marks }
+                </div>
+            },
+        }
+    });
+    let (glyph_class, glyph) = props.glyph;
+    html! {
+        <div class={classes!("lrow", props.selected.then_some("selected"), props.down.then_some("down"),
+                             (!props.ghosts.is_empty()).then_some("has-ghosts"))}
+             role="row" aria-label={format!("Log of S{}", id.0)}>
+            // A row holds cells only (ARIA): the name button sits in the row's header cell.
+            <div class="lhdr" role="rowheader">
+                <button class="lname" aria-label={format!("Select S{} (log)", id.0)} onclick={select}>
+                    <span class={classes!("glyph", glyph_class)}>{ glyph }</span>{ format!("S{}", id.0) }
+                </button>
+            </div>
+            { for cells }
+            <div class="lsum" role="cell">{ format!("commit {} · applied {}", props.commit, props.applied) }</div>
+            if !props.ghosts.is_empty() {
+                <div class="lghosts" role="cell" aria-label={format!("Entries overwritten on S{}", id.0)}>
+                    { "overwritten: " }
+                    { for props.ghosts.iter().map(|(index, term, text)| html! {
+                        <span class="ghost" title="overwritten: this entry was removed because it conflicted with the leader's log (§5.3)">
+                            { format!("#{index} t{term} {text}") }
+                        </span>
+                    }) }
+                </div>
+            }
+        </div>
     }
 }

@@ -1,9 +1,9 @@
 //! The selected message: its Figure 2 fields, and drop / duplicate / delay.
 
-use super::cluster::message_kind;
 use super::geometry::time_label;
 use super::intent::Intent;
 use super::log_table::entry_long;
+use super::scene::MessageLook;
 use super::widgets::{field, on_click};
 use crate::raft::types::Message;
 use crate::sim::{ClusterView, MessageId};
@@ -23,7 +23,7 @@ pub fn message_details(view: &ClusterView, id: MessageId, on_intent: &Callback<I
         };
     };
     let act = |i: Intent| on_click(on_intent, i);
-    let (_, words) = message_kind(&m.message);
+    let words = MessageLook::of(&m.message).words();
     let fields = match &*m.message {
         Message::RequestVote(r) => html! { <>
             { field("term", r.term.to_string()) }

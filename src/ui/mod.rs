@@ -1,41 +1,38 @@
 //! Layer 5: the Yew page. Components read a `ClusterView` and dispatch intents; they never
 //! touch Raft state directly. One reducer (`state::Model`) holds the simulation; one
-//! requestAnimationFrame loop advances it by elapsed × speed.
+//! requestAnimationFrame loop advances it by elapsed × speed (through the reducer) and has
+//! the cluster picture (`picture`, drawn from `scene`) drawn; the page renders each new model.
 
 pub mod bench;
 pub mod client_panel;
-pub mod cluster;
 pub mod details;
 pub mod event_log;
 pub mod geometry;
-pub mod glyphs;
 pub mod intent;
 pub mod json;
 pub mod keys;
 pub mod kv;
-pub mod log_rows;
 pub mod log_table;
-pub mod message_layer;
 pub mod message_panel;
-pub mod motion;
 pub mod network_panel;
 pub mod panic_banner;
+pub mod picture;
 pub mod presets;
 pub mod safety;
+pub mod scene;
 pub mod speed;
 pub mod state;
 pub mod timebar;
-pub mod traffic;
 pub mod widgets;
 
 use client_panel::ClientPanel;
-use cluster::Cluster;
 use event_log::EventLog;
 use gloo::events::EventListener;
 use intent::Intent;
 use kv::KvStores;
 use log_table::LogTable;
 use network_panel::NetworkPanel;
+use picture::Picture;
 use safety::SafetyPanel;
 use state::{Model, Msg, UrlOptions};
 use std::cell::{Cell, RefCell};
@@ -45,10 +42,14 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-/// The requestAnimationFrame loop: each frame sends `Msg::Frame` and asks for the next. One
+/// The requestAnimationFrame loop: each frame sends `Msg::Frame` (the reducer advances the
+/// simulation), then has the picture drawn from the simulator, and asks for the next. One
 /// callback serves the page's lifetime (a new closure every frame would cost an allocation
 /// and a JS wrapper each time). Returns what stops it.
-fn start_frame_loop(dispatch: yew::UseReducerDispatcher<Model>) -> impl FnOnce() {
+fn start_frame_loop(
+    dispatch: yew::UseReducerDispatcher<Model>,
+    painter: Rc<RefCell<picture::Painter>>,
+) -> impl FnOnce() {
     type Callback = Closure<dyn FnMut(f64)>;
     let callback: Rc<RefCell<Option<Callback>>> = Rc::new(RefCell::new(None));
     let request = Rc::new(Cell::new(0));
@@ -63,9 +64,15 @@ fn start_frame_loop(dispatch: yew::UseReducerDispatcher<Model>) -> impl FnOnce()
     };
     let frame = {
         let next_frame = next_frame.clone();
+        let last = Cell::new(None::<f64>);
         move |ts: f64| {
             bench::frame_started();
-            dispatch.dispatch(Msg::Frame(ts));
+            let elapsed = last.replace(Some(ts)).map_or(0.0, |l| ts - l);
+            dispatch.dispatch(Msg::Frame(elapsed));
+            if let Ok(mut painter) = painter.try_borrow_mut() {
+                painter.draw_live();
+            }
+            bench::frame_drawn();
             next_frame();
         }
     };
@@ -78,15 +85,15 @@ fn start_frame_loop(dispatch: yew::UseReducerDispatcher<Model>) -> impl FnOnce()
     }
 }
 
-/// Tells `state` which heavy panels (`data-panel` 0–3) are on screen,
+/// Tells the model which heavy panels (`data-panel` 0–3) are on screen,
 /// as an IntersectionObserver sees them. Returns what stops it.
-fn observe_panels() -> impl FnOnce() {
-    let callback = Closure::<dyn FnMut(js_sys::Array)>::new(|entries: js_sys::Array| {
+fn observe_panels(dispatch: yew::UseReducerDispatcher<Model>) -> impl FnOnce() {
+    let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
         for entry in entries.iter() {
             let entry: web_sys::IntersectionObserverEntry = entry.unchecked_into();
             let panel = entry.target().get_attribute("data-panel");
             if let Some(panel) = panel.and_then(|p| p.parse().ok()) {
-                state::set_panel_on_screen(panel, entry.is_intersecting());
+                dispatch.dispatch(Msg::PanelOnScreen(panel, entry.is_intersecting()));
             }
         }
     });
@@ -147,16 +154,20 @@ fn control_keeps(e: &KeyboardEvent) -> bool {
 #[component]
 pub fn App() -> Html {
     let url = use_memo((), |_| {
-        UrlOptions::parse(
+        let url = UrlOptions::parse(
             &gloo::utils::window()
                 .location()
                 .search()
                 .unwrap_or_default(),
-        )
+        );
+        if url.bench {
+            bench::enable();
+        }
+        url
     });
     let model = {
         let url = url.clone();
-        use_reducer_eq(move || Model::new(&url))
+        use_reducer(move || Model::new(&url))
     };
     // One callback for the page's lifetime, so components whose props did not change really
     // skip rendering (a Callback compares by identity).
@@ -168,10 +179,14 @@ pub fn App() -> Html {
         .clone()
     };
 
-    // One animation loop for the page's lifetime.
+    // The picture's painter, which the animation loop draws with on every frame, and one
+    // animation loop for the page's lifetime.
+    let painter = use_mut_ref(picture::Painter::default);
     {
-        let dispatch = model.dispatcher();
-        widgets::use_once(Box::new(move || Box::new(start_frame_loop(dispatch))));
+        let (dispatch, painter) = (model.dispatcher(), painter.clone());
+        widgets::use_once(Box::new(move || {
+            Box::new(start_frame_loop(dispatch, painter))
+        }));
     }
 
     // Keyboard shortcuts.
@@ -201,24 +216,26 @@ pub fn App() -> Html {
     }
 
     // Which heavy panels are on screen: those off it are brought up to date less often.
-    widgets::use_once(Box::new(|| Box::new(observe_panels())));
-
-    // The time bar's clock and scrubber (see motion), and the frame cost (bench mode): after
-    // the frame's render (effects run children first).
-    let app_ref = use_node_ref();
     {
-        let m = &*model;
-        let (now, horizon, playing, speed) = (m.now, m.horizon, m.playing, m.speed);
-        let (view, painter, app) = (m.view.clone(), m.painter.clone(), app_ref.clone());
-        widgets::use_after_render(Box::new(move || {
-            motion::page_rendered(&painter, app.cast(), now, horizon, playing, speed, view);
-            bench::frame_rendered();
-        }));
+        let dispatch = model.dispatcher();
+        widgets::use_once(Box::new(move || Box::new(observe_panels(dispatch))));
     }
+    let on_hover: Callback<Option<scene::Key>> = {
+        let d = model.dispatcher();
+        (*use_memo((), move |_| {
+            Callback::from(move |k| d.dispatch(Msg::Hover(k)))
+        }))
+        .clone()
+    };
 
-    if let Some(start) = bench::frame_start() {
-        bench::add("to_app_render", bench::now() - start);
-    }
+    // The page's root carries the chosen theme (outside the app's own elements).
+    let dark = model.dark.unwrap_or(model.system_dark);
+    use_effect_with(model.dark, |chosen| {
+        if let (Some(dark), Some(root)) = (chosen, gloo::utils::document().document_element()) {
+            let _ = root.set_attribute("data-theme", if *dark { "dark" } else { "light" });
+        }
+    });
+
     let app_t0 = bench::now();
     let m = &*model;
     let n = m.view.servers.len() as u8;
@@ -233,12 +250,18 @@ pub fn App() -> Html {
         },
         None => intro(),
     };
-    let theme_label = if m.dark.unwrap_or(m.system_dark) {
-        "Light theme"
-    } else {
-        "Dark theme"
-    };
+    let theme_label = if dark { "Light theme" } else { "Dark theme" };
     let toggle_theme = widgets::on_click(&on_intent, Intent::ToggleTheme);
+    let scene_ui = scene::SceneUi {
+        selected_server: m.selected_server,
+        selected_message: m.selected_message,
+        hover: m.hover,
+        spotlight: None,
+        reduced_motion: m.reduced_motion,
+        catch_trail: state::catch_trail(m.speed),
+    };
+    // Who leads, in a box of fixed height (a longer sentence gets a box two lines high).
+    let leader_text = leader_line(&m.view);
     let toggle_help = widgets::on_click(&on_intent, Intent::ToggleHelp);
     let preset_names: Vec<&'static str> = m
         .presets
@@ -246,9 +269,9 @@ pub fn App() -> Html {
         .map(|p| leak_name(&p.scenario.name))
         .collect();
     let out = html! {
-        // `data-now` (simulated time) and `data-messages` (messages in flight) are painted by
-        // `motion`.
-        <div class="app" ref={app_ref} data-playing={m.playing.to_string()} data-past={m.past.to_string()}>
+        // `data-now` (simulated time) and `data-messages` (messages in flight): for the tests.
+        <div class="app" data-playing={m.playing.to_string()} data-past={m.past.to_string()}
+             data-now={m.now.to_string()} data-messages={m.view.messages.len().to_string()}>
             // While the help is open the page behind it is inert: no focus, no clicks (a modal).
             <header class="app-header" inert={m.help}>
                 <h1>{ "Raft Explorer" }</h1>
@@ -259,6 +282,8 @@ pub fn App() -> Html {
                 </div>
             </header>
             { timebar(&TimebarProps {
+                now: m.now,
+                horizon: m.horizon,
                 playing: m.playing,
                 speed: m.speed,
                 seed: m.config.seed,
@@ -276,12 +301,16 @@ pub fn App() -> Html {
                     // The picture fills this box, whose size the layout sets (style.css).
                     <div class="picture-cell">
                         <div class="picture">
-                            <Cluster view={m.drawn.clone()} live={m.view.clone()} painter={m.painter.clone()}
-                                     now={m.now} selected_server={m.selected_server}
-                                     selected_message={m.selected_message} on_intent={on_intent.clone()} />
+                            <Picture view={m.view.clone()} now={m.now} ui={scene_ui} dark={dark}
+                                     mirror_view={m.mirror_view.clone()} mirror_now={m.mirror_now}
+                                     painter={painter} sim={Some(m.sim.clone())}
+                                     on_intent={on_intent.clone()} on_hover={on_hover} />
                         </div>
                     </div>
-                    { leader_line_and_legend() }
+                    <div class={classes!("leader-line", (leader_text.chars().count() > 48).then_some("long"))}>
+                        <p class="fixed" aria-live="polite">{ leader_text }</p>
+                    </div>
+                    { legend() }
                 </div>
                 // Each panel sits in a box of its own: the panel itself is then no grid item,
                 // and a fixed-size panel re-lays out alone when its content changes (style.css).
@@ -425,12 +454,10 @@ pub(crate) fn leader_line(view: &crate::sim::ClusterView) -> String {
 // Static markup is written as HTML text: one string costs far less wasm than the tree of
 // element constructors `html!` expands to, and the browser builds the same DOM from it.
 
-/// Who leads, in a box of fixed height (its text is painted by `motion`: it changes with
-/// every commit, and the page around it is not re-laid out for that; a longer sentence gets a
-/// box two lines high), and the shapes of the picture, explained (static).
-fn leader_line_and_legend() -> Html {
+/// The shapes of the picture, explained (static): what `picture`'s renderer draws for each
+/// kind of scene item.
+fn legend() -> Html {
     Html::from_html_unchecked(AttrValue::Static(concat!(
-        r#"<div class="leader-line"><p class="fixed" aria-live="polite"></p></div>"#,
         r#"<div class="msg-legend" role="group" aria-label="What the messages mean">"#,
         r#"<span><b class="lg-rv">RV</b> RequestVote</span>"#,
         r#"<span><b class="lg-yes">✓</b><b class="lg-no">✗</b> vote granted / denied</span>"#,
@@ -438,11 +465,13 @@ fn leader_line_and_legend() -> Html {
         r#"<span><b class="lg-ae">+n</b> AppendEntries with n entries</span>"#,
         r#"<span><b class="lg-ok">✓</b><b class="lg-fail">✗</b> append ok / rejected</span>"#,
         r#"<span><b class="lg-client">SET x 5</b> client request · <b class="lg-client lg-reply">ok</b> its reply (§8)</span>"#,
-        "<span>dashed or faded: will be lost</span></div>",
+        "<span>dashed, fading: will be lost</span><span>second outline: duplicated</span></div>",
         r#"<div class="msg-legend" role="group" aria-label="What the servers show">"#,
-        "<span>each server: its role and term</span><span>thick outline, pulsing ring: leader</span>",
+        "<span>inside: role and term; below: its vote (a candidate: votes won)</span>",
+        "<span>double outline, ring flashing with each AppendEntries: leader</span>",
         "<span>dashed outline: candidate</span><span>crossed out: crashed</span>",
-        "<span>pause sign: paused</span><span>arc around it: election timer, running down</span></div>",
+        "<span>pause sign: paused</span><span>arc: election timer running down</span>",
+        "<span>shaded areas: a partition's groups, dashed ✕ lines between them; dashed ✕ arrow: a link cut one way</span></div>",
     )))
 }
 

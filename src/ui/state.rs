@@ -1,17 +1,20 @@
-//! The one place state lives: a `use_reducer_eq` model holding the simulation handle, the view
-//! drawn from it, and the page's own choices (speed, selection, filters). Components send
-//! `Intent`s; the animation loop sends `Msg::Frame`.
+//! The one place state lives: a `use_reducer` model holding the simulation handle, the view of
+//! the cluster the page shows, and the page's own choices (speed, selection, hover, filters).
+//! Components send `Intent`s; the animation loop sends `Msg::Frame`. The reducer only reduces:
+//! it advances the simulation and returns the next model, and never touches the DOM (the
+//! animation loop then has `picture` draw the simulator's present).
 
 use super::intent::{EventFilter, EventKind, EventRow, Intent, LinVerdict, SafetyRow};
 use super::log_table::{find_overwritten, Ghost};
 use super::presets::{self, Preset};
+use super::scene::Key;
 use crate::check::{check_history_with_budget, Checker, Property, Verdict};
 use crate::raft::types::{Command, Role, ServerId};
 use crate::sim::{
     Action, ClientLoad, ClientOp, ClusterView, MessageId, MessageKind, Micros, ServerStatus, Sim,
     SimConfig, TraceEvent, TraceKind,
 };
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -21,13 +24,31 @@ use yew::prelude::*;
 const KEEP_EVENTS: usize = 300;
 /// How long an overwritten entry stays visible (wall-clock ms).
 const GHOST_MS: f64 = 4000.0;
+/// While playing, what Yew shows (the clock, the leader line, the picture's accessible mirror,
+/// one heavy panel in turn) follows the simulation at most this often (wall ms); the picture
+/// itself is drawn from the simulator on every animation frame (`picture::Painter::draw_live`).
+/// Nobody reads text that changes faster, and a frame that renders nothing costs little.
+const SHOW_EVERY_MS: f64 = 50.0;
+/// A click catches a message where it was this long ago (wall ms): about a person's
+/// reaction time, so that aiming at a moving message is enough.
+const CATCH_TRAIL_MS: f64 = 300.0;
+
+/// `CATCH_TRAIL_MS` in simulated time at `speed`.
+pub fn catch_trail(speed: f64) -> Micros {
+    (CATCH_TRAIL_MS * 1000.0 * speed) as Micros
+}
+
 /// The speed a page starts at: elections and messages are easy to follow.
 pub const DEFAULT_SPEED: f64 = 0.05;
 
 pub enum Msg {
-    /// One animation frame at this wall-clock time (ms).
+    /// One animation frame, this many wall-clock ms after the one before.
     Frame(f64),
     Intent(Intent),
+    /// The pointer is over this part of the picture now (or over none).
+    Hover(Option<Key>),
+    /// Heavy panel `panel` (0 logs, 1 stores, 2 clients, 3 events) came on screen or left it.
+    PanelOnScreen(usize, bool),
 }
 
 /// Page options read from the URL (`?seed=7&speed=1&servers=3&preset=leader_crash&paused&bench`).
@@ -121,25 +142,23 @@ pub struct Model {
     pub checker: Rc<RefCell<Checker>>,
     /// The configuration runs start from (seed, servers, knobs).
     pub config: SimConfig,
-    /// The newest picture of the cluster: what the painter draws (`motion`: messages, timers,
-    /// client traffic, the leader line) and what the panels catch up with.
+    /// The newest picture of the cluster: what the picture draws (`picture`) and what the
+    /// panels catch up with.
     pub view: Rc<ClusterView>,
-    /// The picture Yew last drew the cluster from. It is replaced by `view` only when what
-    /// Yew draws of it would change (`cluster::draws_same`: roles, terms, votes, which timers
-    /// run, the network), so the many events that only move traffic render nothing.
-    pub drawn: Rc<ClusterView>,
-    /// The painter of the cluster picture drawn for this model (shared by every copy).
-    pub painter: super::motion::Painter,
     pub now: Micros,
     /// The furthest time of the recorded run (scrubber end).
     pub horizon: Micros,
     pub playing: bool,
     pub speed: f64,
-    /// The time of the last animation frame while playing (shared by every copy of the
-    /// model: bookkeeping, not something drawn, and kept by frames that render nothing).
-    last_frame: Rc<Cell<Option<f64>>>,
+    /// When (wall ms) the page last showed the newest state while playing.
+    shown_wall: f64,
     pub selected_server: Option<ServerId>,
     pub selected_message: Option<MessageId>,
+    /// What the pointer is over in the picture. Over a message, time holds still, so a moving
+    /// message can be caught with a click.
+    pub hover: Option<Key>,
+    /// `prefers-reduced-motion`: the picture neither fades nor pulses.
+    pub reduced_motion: bool,
     pub events: Rc<VecDeque<Rc<EventRow>>>,
     /// What the heavy panels draw. While playing they follow `view` in turn, one panel per
     /// frame (each at a quarter of the frame rate; off screen, once a second), so no frame
@@ -148,7 +167,15 @@ pub struct Model {
     pub kv_view: Rc<ClusterView>,
     pub client_view: Rc<ClusterView>,
     pub shown_events: Rc<VecDeque<Rc<EventRow>>>,
-    frame_no: Rc<Cell<u64>>,
+    /// The view and time the picture's accessible mirror names (it catches up whenever the
+    /// page shows the newest state: `SHOW_EVERY_MS`).
+    pub mirror_view: Rc<ClusterView>,
+    pub mirror_now: Micros,
+    frame_no: u64,
+    /// Whether each heavy panel is on screen (as the page's IntersectionObserver last said;
+    /// until it has: on screen), and which came on screen since the last frame (bit per panel).
+    panel_on_screen: [bool; 4],
+    panels_came_on_screen: u8,
     /// Wall-clock time each heavy panel (logs, stores, clients, events) was last brought up to
     /// date while playing.
     panel_synced_wall: [f64; 4],
@@ -189,16 +216,6 @@ pub struct Model {
     pub columns: usize,
     /// Sim events processed at the last refresh (to skip rebuilding an unchanged view).
     refreshed_at: (u64, usize, u64),
-    /// Intents handled so far: every intent renders.
-    intents: u64,
-}
-
-/// Equal when they draw the same: the page keeps every new model (`use_reducer_eq` stores
-/// it) but renders only when it draws something else (`shows_same`).
-impl PartialEq for Model {
-    fn eq(&self, other: &Self) -> bool {
-        std::ptr::eq(self, other) || self.shows_same(other)
-    }
 }
 
 /// Wall-clock milliseconds (performance.now()).
@@ -255,7 +272,6 @@ fn event_row(e: &TraceEvent) -> Rc<EventRow> {
 
 impl Model {
     pub fn new(url: &UrlOptions) -> Self {
-        super::bench::set_enabled(url.bench);
         let presets = Rc::new(presets::all());
         let mut config = SimConfig {
             seed: url.seed.unwrap_or(1),
@@ -279,23 +295,27 @@ impl Model {
             kv_view: view.clone(),
             client_view: view.clone(),
             shown_events: events.clone(),
-            frame_no: Rc::default(),
+            mirror_view: view.clone(),
+            mirror_now: 0,
+            frame_no: 0,
+            panel_on_screen: [true; 4],
+            panels_came_on_screen: 0,
             // Never: off-screen panels catch up once soon after the page opens.
             panel_synced_wall: [f64::NEG_INFINITY; 4],
             offscreen_synced_wall: f64::NEG_INFINITY,
             sim: Rc::new(RefCell::new(sim)),
             checker: Rc::new(RefCell::new(Checker::new())),
             config,
-            drawn: view.clone(),
-            painter: Rc::default(),
             view,
             now: 0,
             horizon: 0,
             playing: !url.paused,
             speed: super::speed::clamp(url.speed.unwrap_or(DEFAULT_SPEED)),
-            last_frame: Rc::default(),
+            shown_wall: f64::NEG_INFINITY,
             selected_server: None,
             selected_message: None,
+            hover: None,
+            reduced_motion: prefers("(prefers-reduced-motion: reduce)"),
             events,
             last_seq: 0,
             ghosts: Rc::new(Vec::new()),
@@ -307,7 +327,7 @@ impl Model {
             filter: EventFilter::default(),
             help: false,
             dark: None,
-            system_dark: prefers_dark(),
+            system_dark: prefers("(prefers-color-scheme: dark)"),
             presets,
             preset: None,
             steps_done: 0,
@@ -320,7 +340,6 @@ impl Model {
             bench: url.bench,
             columns: url.cols.unwrap_or(16),
             refreshed_at: (u64::MAX, 0, 0),
-            intents: 0,
         };
         let mut problems = url.problems.clone();
         if let Some(id) = &url.preset {
@@ -347,20 +366,24 @@ impl Model {
         self.client_view = self.view.clone();
         self.shown_verdict = self.verdict.clone();
         self.shown_events = self.events.clone();
+        self.mirror_view = self.view.clone();
+        self.mirror_now = self.now;
     }
 
-    /// One panel catches up with the present (round robin, one per frame), and any that
-    /// just came on screen.
+    /// The mirror and one panel catch up with the present (round robin, one panel each time
+    /// the page shows the newest state), and any panel that just came on screen.
     fn sync_one_panel(&mut self) {
         let wall = wall_ms();
-        let came_on_screen = PANELS_CAME_ON_SCREEN.with(|c| c.replace(0));
+        self.mirror_view = self.view.clone();
+        self.mirror_now = self.now;
+        let came_on_screen = std::mem::take(&mut self.panels_came_on_screen);
         for panel in 0..4 {
             if came_on_screen & 1 << panel != 0 {
                 self.sync_panel(panel, wall);
             }
         }
-        self.frame_no.set(self.frame_no.get() + 1);
-        let panel = (self.frame_no.get() % 4) as usize;
+        self.frame_no += 1;
+        let panel = (self.frame_no % 4) as usize;
         let wall_since = |t: f64| wall - t;
         // At most this often (ms of wall time). The event list: a busy cluster narrates
         // hundreds of events a second, nobody reads a list that changes faster than a few
@@ -370,7 +393,8 @@ impl Model {
         // (issue 4: render only what is visible) catches up every five seconds (for assistive
         // technology, which reads it without scrolling to it), one such panel at most every
         // half second (no run of heavy frames), and at once when it comes on screen.
-        let due = if panel_on_screen(panel) {
+        let on_screen = self.panel_on_screen[panel];
+        let due = if on_screen {
             let every = match panel {
                 0 => 100.0,
                 3 => 250.0,
@@ -382,7 +406,7 @@ impl Model {
                 && wall_since(self.offscreen_synced_wall) >= 500.0
         };
         if due {
-            if !panel_on_screen(panel) {
+            if !on_screen {
                 self.offscreen_synced_wall = wall;
             }
             self.sync_panel(panel, wall);
@@ -483,9 +507,6 @@ impl Model {
         }
         self.last_seq = newest;
         drop(sim);
-        if force || !super::cluster::draws_same(&self.drawn, &view) {
-            self.drawn = view.clone();
-        }
         self.view = view;
         let t3 = wall_ms();
         super::bench::add("events", t3 - t2);
@@ -985,106 +1006,10 @@ impl Model {
                 }
             }
             Intent::ToggleHelp => self.help = !self.help,
-            Intent::ToggleTheme => {
-                let dark = !self.dark.unwrap_or(self.system_dark);
-                self.dark = Some(dark);
-                if let Some(root) = gloo::utils::document().document_element() {
-                    let _ = root.set_attribute("data-theme", if dark { "dark" } else { "light" });
-                }
-            }
+            // The page's root follows `dark` (an effect in `App`).
+            Intent::ToggleTheme => self.dark = Some(!self.dark.unwrap_or(self.system_dark)),
             Intent::SetEventFilter(f) => self.filter = f,
         }
-    }
-
-    /// Whether `self`, a frame later than `before`, shows the same page through Yew: what
-    /// changed (the time, and what moves in the newest picture: messages, timers, clients,
-    /// the leader line) is painted without a render (motion). Every field is named, so a new
-    /// one is not forgotten.
-    fn shows_same(&self, before: &Model) -> bool {
-        let Model {
-            // Shared, or only changed by intents (which always render: `intents`).
-            sim: _,
-            checker: _,
-            config: _,
-            presets: _,
-            preset: _,
-            system_dark: _,
-            dark: _,
-            help: _,
-            filter: _,
-            selected_server: _,
-            selected_message: _,
-            quick_value: _,
-            bench: _,
-            columns: _,
-            caption: _,
-            speed: _,
-            // Bookkeeping, not drawn.
-            last_frame: _,
-            frame_no: _,
-            painter: _,
-            panel_synced_wall: _,
-            offscreen_synced_wall: _,
-            last_seq: _,
-            steps_done: _,
-            refreshed_at: _,
-            verdict_for: _,
-            verdict_wall: _,
-            // Painted by `motion` from the newest picture, not rendered (unless a selected
-            // server or message is detailed from it, below).
-            view,
-            // Only the event panel's copy (`shown_events`) is drawn.
-            events: _,
-            verdict: _,
-            // Drawn.
-            intents,
-            drawn,
-            now: _,
-            horizon: _,
-            playing,
-            log_view,
-            kv_view,
-            client_view,
-            shown_events,
-            ghosts,
-            safety,
-            shown_verdict,
-            step_note,
-            notice,
-            undo,
-            past,
-        } = self;
-        // The details panel shows the selected message, or else the selected server, from
-        // the newest picture (a log or store shared between pictures is unchanged).
-        let details_same = Rc::ptr_eq(view, &before.view)
-            || match (self.selected_message, self.selected_server) {
-                (Some(id), _) => {
-                    let shown = |v: &ClusterView| {
-                        v.messages
-                            .iter()
-                            .find(|m| m.id == id)
-                            .map(|m| (Arc::as_ptr(&m.message), m.doomed))
-                    };
-                    shown(view) == shown(&before.view)
-                }
-                (None, Some(s)) => server_shown(view, s) == server_shown(&before.view, s),
-                (None, None) => true,
-            };
-        details_same
-            && *intents == before.intents
-            && Rc::ptr_eq(drawn, &before.drawn)
-            && Rc::ptr_eq(log_view, &before.log_view)
-            && Rc::ptr_eq(kv_view, &before.kv_view)
-            && Rc::ptr_eq(client_view, &before.client_view)
-            && Rc::ptr_eq(shown_events, &before.shown_events)
-            && Rc::ptr_eq(ghosts, &before.ghosts)
-            && Rc::ptr_eq(safety, &before.safety)
-            && Rc::ptr_eq(shown_verdict, &before.shown_verdict)
-            && *playing == before.playing
-            && *step_note == before.step_note
-            && *notice == before.notice
-            && opt_ptr_eq(undo, &before.undo)
-            && *past == before.past
     }
 
     /// Knob names that are on in the current configuration.
@@ -1099,77 +1024,18 @@ fn shows_past(sim: &Sim, horizon: Micros) -> bool {
     sim.has_recorded_future() || sim.now() < horizon
 }
 
-/// Whether two optional shared values are the same one.
-fn opt_ptr_eq<T>(a: &Option<Rc<T>>, b: &Option<Rc<T>>) -> bool {
-    match (a, b) {
-        (Some(a), Some(b)) => Rc::ptr_eq(a, b),
-        (None, None) => true,
-        _ => false,
-    }
+/// Whether a server of `sim` has another role, term or status than in `view`.
+fn servers_renamed(sim: &Sim, view: &ClusterView) -> bool {
+    sim.servers().count() != view.servers.len()
+        || sim.servers().zip(&view.servers).any(|(s, v)| {
+            (sim.status(s.id()), s.role(), s.current_term()) != (v.status, v.role, v.current_term)
+        })
 }
 
-/// What the details panel shows of server `s` (not its timer), cheaply compared.
-#[allow(clippy::type_complexity)]
-fn server_shown(
-    view: &ClusterView,
-    s: ServerId,
-) -> Option<(
-    ServerStatus,
-    Role,
-    u64,
-    Option<ServerId>,
-    *const Vec<crate::raft::types::LogEntry>,
-    u64,
-    u64,
-    &[crate::sim::FollowerProgress],
-    &[ServerId],
-    Option<ServerId>,
-)> {
-    view.server(s).map(|s| {
-        (
-            s.status,
-            s.role,
-            s.current_term.0,
-            s.voted_for,
-            Arc::as_ptr(&s.log),
-            s.commit_index.0,
-            s.last_applied.0,
-            &s.progress[..],
-            &s.votes_granted[..],
-            s.leader_hint,
-        )
-    })
-}
-
-thread_local! {
-    /// Whether each heavy panel (logs, stores, clients, events) is on screen, as the page's
-    /// IntersectionObserver last said (until it has: on screen).
-    static PANEL_ON_SCREEN: [std::cell::Cell<bool>; 4] = const {
-        [const { std::cell::Cell::new(true) }; 4]
-    };
-    /// Panels that came on screen since the last frame (bit per panel): they catch up at once.
-    static PANELS_CAME_ON_SCREEN: std::cell::Cell<u8> = const { std::cell::Cell::new(0) };
-}
-
-/// Heavy panel `panel` (0 logs, 1 stores, 2 clients, 3 events) came on screen or left it.
-pub fn set_panel_on_screen(panel: usize, on: bool) {
-    PANEL_ON_SCREEN.with(|p| {
-        if let Some(cell) = p.get(panel) {
-            if on && !cell.get() {
-                PANELS_CAME_ON_SCREEN.with(|c| c.set(c.get() | 1 << panel));
-            }
-            cell.set(on)
-        }
-    });
-}
-
-fn panel_on_screen(panel: usize) -> bool {
-    PANEL_ON_SCREEN.with(|p| p.get(panel).is_none_or(|c| c.get()))
-}
-
-pub fn prefers_dark() -> bool {
+/// Whether the browser matches a media query (the user's preferences).
+pub fn prefers(query: &str) -> bool {
     web_sys::window()
-        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .and_then(|w| w.match_media(query).ok().flatten())
         .is_some_and(|m| m.matches())
 }
 
@@ -1178,49 +1044,79 @@ impl Reducible for Model {
 
     fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
         match msg {
-            Msg::Frame(ts) => {
+            Msg::Frame(elapsed) => {
+                if !self.playing {
+                    // Paused, only overwritten entries fade out (if any are shown).
+                    if self.ghosts.is_empty() {
+                        return self;
+                    }
+                    let mut next = (*self).clone();
+                    next.prune_ghosts();
+                    return if Rc::ptr_eq(&next.ghosts, &self.ghosts) {
+                        self
+                    } else {
+                        Rc::new(next)
+                    };
+                }
                 let ts0 = wall_ms();
-                let last = self.last_frame.replace(self.playing.then_some(ts));
-                if !self.playing && self.ghosts.is_empty() {
+                let mut next = (*self).clone();
+                // Over a message, time holds still so that it can be caught.
+                let held = matches!(next.hover, Some(Key::Message(_)));
+                let now = next.sim.borrow().now();
+                let target = now + (elapsed.clamp(0.0, 100.0) * 1000.0 * next.speed) as Micros;
+                if target > now && !held {
+                    let t0 = wall_ms();
+                    next.advance_to(target);
+                    super::bench::add("advance", wall_ms() - t0);
+                }
+                // The simulator (shared by every copy of the model) has moved on; the page
+                // shows it at `SHOW_EVERY_MS`, and at once when playing stopped (a safety
+                // violation), a notice came, a preset step was taken or a server's role,
+                // term or status changed (what the mirror names it by).
+                let wall = wall_ms();
+                let news = next.playing != self.playing
+                    || next.notice != self.notice
+                    || next.steps_done != self.steps_done
+                    || servers_renamed(&next.sim.borrow(), &self.view);
+                if !news && wall - self.shown_wall < SHOW_EVERY_MS {
+                    super::bench::add("reduce", wall_ms() - ts0);
                     return self;
                 }
-                let mut next = (*self).clone();
+                next.shown_wall = wall;
+                next.refresh(false);
                 if next.playing {
-                    let dt = last.map(|l| (ts - l).clamp(0.0, 100.0)).unwrap_or(0.0);
-                    let now = next.sim.borrow().now();
-                    let target = now + (dt * 1000.0 * next.speed) as Micros;
-                    if target > now {
-                        let t0 = wall_ms();
-                        next.advance_to(target);
-                        super::bench::add("advance", wall_ms() - t0);
-                    }
-                    next.refresh(false);
-                    if next.playing {
-                        next.sync_one_panel();
-                    } else {
-                        next.sync_panels();
-                    }
+                    next.sync_one_panel();
                 } else {
-                    next.prune_ghosts();
+                    next.sync_panels();
                 }
                 super::bench::add("reduce", wall_ms() - ts0);
-                // What moves is painted from the newest picture on every frame (see motion);
-                // a render that follows repaints what it changed.
-                super::motion::paint_motion(&next.painter, next.now, Some(&next.view));
-                if next.shows_same(&self) {
-                    // Nothing Yew draws changed: the page keeps the new model without a
-                    // render (`use_reducer_eq`), so the frame's cost is taken here.
-                    super::bench::frame_rendered();
-                }
                 Rc::new(next)
             }
             Msg::Intent(intent) => {
                 let mut next = (*self).clone();
-                next.intents += 1;
+                // Act on the present (frames between two showings only moved the simulator).
+                next.refresh(false);
                 next.handle(intent);
                 next.past = next.in_past();
                 next.sync_panels();
-                super::motion::paint_motion(&next.painter, next.now, Some(&next.view));
+                Rc::new(next)
+            }
+            Msg::Hover(key) => {
+                if self.hover == key {
+                    return self;
+                }
+                let mut next = (*self).clone();
+                next.hover = key;
+                Rc::new(next)
+            }
+            Msg::PanelOnScreen(panel, on) => {
+                let mut next = (*self).clone();
+                if let Some(shown) = next.panel_on_screen.get_mut(panel) {
+                    if on && !*shown {
+                        next.panels_came_on_screen |= 1 << panel;
+                    }
+                    *shown = on;
+                }
                 Rc::new(next)
             }
         }

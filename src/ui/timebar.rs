@@ -1,15 +1,18 @@
 //! Time controls: play/pause, step, logarithmic speed, the timeline scrubber, reset, presets.
 
+use super::geometry::time_label;
 use super::intent::Intent;
 use super::speed;
 use super::widgets::{count, event_value, on_click, ApplySelect};
 use crate::sim::Micros;
 use yew::prelude::*;
 
-/// What the time bar shows apart from the time itself (which `motion` writes). The bar is a
-/// plain function of the page rather than a component of its own (a component costs size);
-/// its parts (`PlayControls`, `RunControls`) are components and skip re-rendering.
+/// What the time bar shows. The bar is a plain function of the page rather than a component
+/// of its own; its parts (`PlayControls`, `RunControls`) are components and skip re-rendering.
 pub struct TimebarProps {
+    /// The simulated time, and the furthest time of the recorded run (the scrubber's end).
+    pub now: Micros,
+    pub horizon: Micros,
     pub playing: bool,
     pub speed: f64,
     pub seed: u64,
@@ -105,7 +108,7 @@ fn RunControls(props: &RunProps) -> Html {
 }
 
 /// What the bar shows of the time: the clock, the scrubber's value and end (ms), and whether
-/// it is at the live edge (the end label then reads "live"). `motion` writes it.
+/// it is at the live edge (the end label then reads "live").
 pub fn shown_time(
     now: Micros,
     horizon: Micros,
@@ -140,22 +143,30 @@ pub fn timebar(props: &TimebarProps) -> Html {
     let on_seek = props
         .on_intent
         .reform(|e: InputEvent| Intent::Seek(event_value(&e).parse::<u64>().unwrap_or(0) * 1000));
+    let (clock, slider_ms, end_ms, live) =
+        shown_time(props.now, props.horizon, props.playing, props.speed);
+    let end_label = if live {
+        "live".to_string()
+    } else {
+        time_label(props.horizon.max(props.now))
+    };
     html! {
         <section class="timebar" aria-label="Time controls" inert={props.inert}>
             <PlayControls playing={props.playing} speed={props.speed} on_intent={props.on_intent.clone()} />
             // What changes every frame sits in fixed-size boxes (`.fixed`, see style.css), so a
-            // new time re-lays out only those boxes, not the page. The clock, the scrubber's
-            // value and end and the end label are written by `motion` (`page_rendered` after
-            // every render, `paint_motion` on frames that render nothing).
+            // new time re-lays out only those boxes, not the page.
             <label class="scrub">
-                <span class="now"><span class="fixed" /></span>
+                <span class="now"><span class="fixed">{ time_label(clock) }</span></span>
                 <span class="scrub-track">
                     <span class="fixed">
-                        <input type="range" min="0" step="1" aria-label="Timeline" data-arrows-seek="" oninput={on_seek} />
+                        // The end first: a value beyond the old end would be clamped to it.
+                        <input type="range" min="0" step="1" aria-label="Timeline" data-arrows-seek="" max={end_ms.to_string()}
+                               value={slider_ms.to_string()} aria-valuetext={time_label(slider_ms * 1000)}
+                               oninput={on_seek} />
                     </span>
                 </span>
                 // The end of the recorded run; while playing at the live edge, "live".
-                <span class="hint horizon"><span class="fixed" /></span>
+                <span class="hint horizon"><span class="fixed">{ end_label }</span></span>
             </label>
             <RunControls seed={props.seed} servers={props.servers} presets={props.presets.clone()}
                          preset={props.preset} on_intent={props.on_intent.clone()} />

@@ -1,7 +1,9 @@
 // A student's first minute, driven like a user through accessible names: a leader is elected,
 // the leader crashes and a new one wins a higher term, a minority partition cannot commit
 // while the majority can, healing converges the logs, time travel reproduces the past,
-// keyboard shortcuts, dropping a message, and inline errors for malformed commands.
+// keyboard shortcuts, dropping a message, and inline errors for malformed commands. The
+// cluster picture is a canvas: the tests read and press its accessible mirror (a list of the
+// servers and messages as named buttons), and aim the mouse with the canvas's `whereIs(name)`.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { useServedApp, openPage, screenshot } from "./harness.mjs";
@@ -14,7 +16,7 @@ const LEADER = /^Server (\d), leader, term (\d+)$/;
 async function waitForLeader(page, { minTerm = 0, not = null, timeout = 15000 } = {}) {
   const handle = await page.waitForFunction(
     ({ minTerm, not }) => {
-      const labels = [...document.querySelectorAll("svg [aria-label^='Server ']")].map((e) =>
+      const labels = [...document.querySelectorAll(".mirror [aria-label^='Server ']")].map((e) =>
         e.getAttribute("aria-label"),
       );
       const leaders = labels
@@ -34,6 +36,12 @@ function serverButton(page, id) {
   return page.getByRole("button", { name: new RegExp(`^Server ${id}, `) });
 }
 
+/** Presses a button of the picture's mirror (visually hidden, so by keyboard, as a screen
+ * reader user does; a click on the canvas does the same: see the moving-message test). */
+async function press(button) {
+  await button.press("Enter");
+}
+
 /**
  * Scrolls a heavy panel (0 logs, 1 stores, 2 clients, 3 events) into view, as a user would to
  * read it: while playing, a panel off screen catches up only every few seconds, and at once
@@ -49,19 +57,32 @@ async function simNow(page) {
 
 /** Everything drawn that depends on simulated state (not on wall-clock time). */
 async function snapshot(page) {
+  // The animation loop draws the picture on the frame after the page shows a new state (a
+  // seek): read it once that frame has passed.
+  await page.evaluate(() => new Promise((drawn) => requestAnimationFrame(() => requestAnimationFrame(drawn))));
   return page.evaluate(() => ({
-    servers: [...document.querySelectorAll("svg [aria-label^='Server ']")].map((e) => e.getAttribute("aria-label")),
+    servers: [...document.querySelectorAll(".mirror [aria-label^='Server ']")].map((e) => e.getAttribute("aria-label")),
     logs: [...document.querySelectorAll(".ltable [role='cell']")].map((e) => e.getAttribute("aria-label") || ""),
     kv: [...document.querySelectorAll(".kvcard")].map((e) => e.textContent),
-    // Shown messages (spare elements are hidden and nameless), in no particular DOM order.
-    messages: [...document.querySelectorAll(".msglayer [data-msg]")].map((e) => e.getAttribute("aria-label") + e.parentElement.getAttribute("style")).sort(),
+    // Messages in flight, and where the picture draws them.
+    messages: [...document.querySelectorAll(".mirror [aria-label]")]
+      .map((e) => e.getAttribute("aria-label"))
+      .filter((name) => !name.startsWith("Server "))
+      .map((name) => {
+        // Where it is drawn, in the picture's own box (the page may have scrolled).
+        const canvas = document.querySelector(".picture canvas");
+        const [x, y] = canvas.whereIs(name);
+        const box = canvas.getBoundingClientRect();
+        return `${name} at ${Math.round(x - box.left)},${Math.round(y - box.top)}`;
+      })
+      .sort(),
   }));
 }
 
 /** Makes S1 the first leader: start paused, force S1's timeout, play. */
 async function startWithS1Leader(page) {
   await page.getByRole("button", { name: "Play" }).waitFor();
-  await serverButton(page, 1).click();
+  await press(serverButton(page, 1));
   await page.getByRole("button", { name: "Force timeout" }).click();
   await page.getByRole("button", { name: "Play" }).click();
   const leader = await waitForLeader(page);
@@ -75,7 +96,7 @@ test("a leader is elected, and when it crashes a new leader wins a higher term",
   assert.ok(first.term >= 1);
   await screenshot(page, "leader-elected");
 
-  await serverButton(page, first.id).click();
+  await press(serverButton(page, first.id));
   await page.getByRole("button", { name: "Crash" }).click();
   await page.getByRole("button", { name: `Server ${first.id}, crashed, term ${first.term}` }).waitFor();
   const second = await waitForLeader(page, { minTerm: first.term + 1, not: first.id });
@@ -100,7 +121,7 @@ test("partition {1,2} | {3,4,5}: the old leader cannot commit, the majority can;
   await page.getByRole("region", { name: "Network" }).getByText("Partitioned {S1,S2} | {S3,S4,S5}").waitFor();
 
   // A command sent to the old leader S1 (server details panel).
-  await serverButton(page, 1).click();
+  await press(serverButton(page, 1));
   await page.getByRole("textbox", { name: "Command for S1" }).fill("SET x 1");
   await page.getByRole("button", { name: "Send to S1" }).click();
 
@@ -158,7 +179,9 @@ async function waitForLeaderAmong(page, ids) {
 }
 
 test("SET x 5 travels, commits and is applied on every server", async () => {
-  const { page, errors } = await openPage(app.browser, `${app.server.url}?seed=11&speed=0.2`);
+  // At 1/10x: a message is in flight for 100-200 ms of wall time, long enough for the
+  // picture's mirror (which follows the picture ten times a second) to name it.
+  const { page, errors } = await openPage(app.browser, `${app.server.url}?seed=11&speed=0.1`);
   await waitForLeader(page);
   await page.getByRole("textbox", { name: "Command", exact: true }).fill("SET x 5");
   // Sent while paused, the request is drawn leaving the client for a server.
@@ -166,14 +189,14 @@ test("SET x 5 travels, commits and is applied on every server", async () => {
   await page.getByRole("button", { name: "Send", exact: true }).click();
   await page.getByRole("img", { name: /^request C\d+ #1 SET x 5 to S\d$/ }).waitFor();
   const replySeen = page.waitForFunction(
-    () => [...document.querySelectorAll(".cmsg")].some((e) => /^reply from S\d to C\d+ #1: ok$/.test(e.getAttribute("aria-label"))),
+    () => [...document.querySelectorAll(".mirror [role='img']")].some((e) => /^reply from S\d to C\d+ #1: ok$/.test(e.getAttribute("aria-label"))),
     null,
     { polling: "raf", timeout: 15000 },
   );
   // It travels: an AppendEntries carrying one entry is on the wire for a few frames (checked
   // every frame, as the message is visible for well under a second).
   const replicated = page.waitForFunction(
-    () => [...document.querySelectorAll("[data-msg]")].some((e) => /^AppendEntries with 1 S\d to S\d/.test(e.getAttribute("aria-label"))),
+    () => [...document.querySelectorAll(".mirror [aria-label]")].some((e) => /^AppendEntries with 1 S\d to S\d/.test(e.getAttribute("aria-label"))),
     null,
     { polling: "raf", timeout: 15000 },
   );
@@ -262,6 +285,9 @@ test("keyboard shortcuts: ?, space, ., C, 3, K, U, A, T, Escape and typing is no
   // With nothing selected K crashes the leader; A then aligns the four followers' election
   // timers: they fire at the same instant, all four stand in one term and split the vote.
   await page.keyboard.press("Escape");
+  // The event log shows only what you did: a busy election would push it out of the list.
+  await page.getByRole("combobox", { name: "Filter events by kind" }).selectOption({ label: "your actions" });
+  await page.locator("h1").click();
   const { term } = await waitForLeader(page);
   await page.keyboard.press("k");
   await page.getByRole("button", { name: /^Server \d, crashed, / }).waitFor();
@@ -272,7 +298,7 @@ test("keyboard shortcuts: ?, space, ., C, 3, K, U, A, T, Escape and typing is no
   // Watched from the key press on, every frame: the split vote lasts only until the first
   // candidate's next timeout (a few hundred ms of simulated time).
   const split = page.waitForFunction(() => {
-    const terms = [...document.querySelectorAll("svg [aria-label^='Server ']")]
+    const terms = [...document.querySelectorAll(".mirror [aria-label^='Server ']")]
       .map((e) => e.getAttribute("aria-label").match(/^Server \d, candidate, term (\d+)$/))
       .filter(Boolean)
       .map((m) => +m[1]);
@@ -298,7 +324,7 @@ test("a message in flight can be inspected and dropped", async () => {
   await msg.waitFor({ timeout: 10000 });
   await page.getByRole("button", { name: "Pause" }).click();
   const name = await msg.getAttribute("aria-label");
-  await msg.click();
+  await press(msg);
   const panel = page.getByRole("region", { name: /^Message #\d+/ });
   await panel.waitFor();
   assert.match(await panel.innerText(), /term/);
@@ -352,8 +378,27 @@ test("a preset loads from the picker and plays its story: leader crash", async (
 test("dark theme, phone width: the cluster and controls still fit", async () => {
   const { page, errors } = await openPage(app.browser, `${app.server.url}?seed=7&speed=1`, { width: 390, height: 844 });
   await waitForLeader(page);
+  // The picture's colours follow the theme: a server's body, inside its circle away from
+  // its text, is one of the dark theme's server fills once the frame after the switch is drawn.
+  const bodyColour = () =>
+    page.evaluate(() => {
+      const canvas = document.querySelector(".picture canvas");
+      const name = document.querySelector(".mirror [aria-label^='Server 1,']").getAttribute("aria-label");
+      const [x, y] = canvas.whereIs(name);
+      const box = canvas.getBoundingClientRect();
+      const unit = Math.min(box.width, box.height) / 440; // the picture is 440 units square
+      const scale = canvas.width / box.width;
+      const px = Math.round((x - box.left - 18 * unit) * scale);
+      const py = Math.round((y - box.top - 22 * unit) * scale);
+      return [...canvas.getContext("2d").getImageData(px, py, 1, 1).data.slice(0, 3)].join(",");
+    });
+  const light = await bodyColour();
   await page.getByRole("button", { name: "Dark theme" }).click();
   assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "dark");
+  await page.waitForTimeout(100);
+  const dark = await bodyColour();
+  // --follower, --candidate, --leader of the dark theme (style.css).
+  assert.ok(["42,52,64", "90,66,16", "29,74,48"].includes(dark), `a dark server fill: ${dark} (light was ${light})`);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `no horizontal scrolling on a phone (${overflow}px too wide)`);
   await screenshot(page, "phone-dark");
@@ -372,14 +417,14 @@ test("Experiments: with the election restriction skipped, the checker catches a 
   await page.getByText("Custom partition, cut a link").click();
   await page.getByRole("combobox", { name: "Group of S5" }).selectOption("B");
   await page.getByRole("button", { name: "Apply groups" }).click();
-  await serverButton(page, 1).click();
+  await press(serverButton(page, 1));
   await page.getByRole("textbox", { name: "Command for S1" }).fill("SET x 1");
   await page.getByRole("button", { name: "Send to S1" }).click();
   await scrollToPanel(page, 0);
   await page.getByRole("row", { name: "Log of S1" }).getByRole("cell", { name: /SET x 1 .*, committed/ }).waitFor();
   // S5 comes back with a stale log and campaigns; voters skip the up-to-date check.
   await page.getByRole("button", { name: "Heal" }).click();
-  await serverButton(page, 5).click();
+  await press(serverButton(page, 5));
   await page.getByRole("button", { name: "Force timeout" }).click();
   await safety.getByLabel(/: violated$/).first().waitFor({ timeout: 15000 });
   assert.equal(await page.locator(".app").getAttribute("data-playing"), "false", "time stops at the violation");
@@ -411,6 +456,52 @@ test("time controls: step one event, speed slider, reset with the same seed repl
   assert.deepEqual(again, first, "same seed, same first election");
   await page.getByRole("button", { name: "New seed" }).click();
   assert.doesNotMatch(await page.locator(".seed").innerText(), /seed 9$/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("moving messages are caught by the mouse at the default speed (9 of 10 clicks at least)", async () => {
+  const { page, errors } = await openPage(app.browser, `${app.server.url}?seed=4`);
+  await waitForLeader(page, { timeout: 30000 });
+  let hits = 0;
+  for (let attempt = 0, tried = 0; tried < 10 && attempt < 200; attempt++) {
+    // A message in flight, where the picture draws it now: what a person sees and aims at.
+    const target = await page.evaluate(() => {
+      const canvas = document.querySelector(".picture canvas");
+      for (const b of document.querySelectorAll(".mirror button")) {
+        const name = b.getAttribute("aria-label");
+        if (name.startsWith("Server ")) continue;
+        const at = canvas.whereIs(name);
+        if (at) return { name, x: at[0], y: at[1] };
+      }
+      return null;
+    });
+    if (!target) {
+      await page.waitForTimeout(30);
+      continue;
+    }
+    tried++;
+    await page.mouse.move(target.x, target.y);
+    // A person's reaction time between seeing the message under the pointer and clicking.
+    await page.waitForTimeout(250);
+    await page.mouse.click(target.x, target.y);
+    const id = target.name.match(/\(#(\d+)\)/)[1];
+    const caught = await page
+      .getByRole("region", { name: new RegExp(`^Message #${id}\\b`) })
+      .waitFor({ timeout: 1000 })
+      .then(() => true, () => false);
+    if (caught) hits++;
+    // Away from the picture, deselect, play on.
+    await page.mouse.move(1, 1);
+    await page.locator("h1").click();
+    await page.keyboard.press("Escape");
+    if ((await page.locator(".app").getAttribute("data-playing")) === "false") {
+      await page.getByRole("button", { name: "Play" }).click();
+    }
+    await page.waitForTimeout(100);
+  }
+  console.log(`MESSAGE_CLICKS ${hits} of 10`);
+  assert.ok(hits >= 9, `${hits} of 10 clicks caught their message`);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -24,6 +24,25 @@ async function waitForLeader(page, timeout = 20000) {
   );
 }
 
+/**
+ * Where the canvas drew each server, in the window's coordinates: the picture's accessible
+ * mirror names them, the canvas's `whereIs(name)` says where each is drawn.
+ */
+async function serversDrawn(page) {
+  const handle = await page.waitForFunction((sel) => {
+    const canvas = document.querySelector(".picture canvas");
+    const at = [...document.querySelectorAll(sel)].map((e) => canvas.whereIs(e.getAttribute("aria-label")));
+    return at.every(Boolean) ? at : null;
+  }, SERVERS);
+  return handle.jsonValue();
+}
+
+/** Clicks the `nth` server where the canvas drew it, as a user aims. */
+async function clickServer(page, nth) {
+  const [x, y] = (await serversDrawn(page))[nth];
+  await page.mouse.click(x, y);
+}
+
 async function simNow(page) {
   return +(await page.locator(".app").getAttribute("data-now"));
 }
@@ -46,8 +65,9 @@ for (const [width, height, servers] of [[1280, 800, 5], [1920, 1080, 5], [1280, 
     assert.ok(await inViewport(picture), "the picture is in view");
     const side = (await picture.boundingBox()).width;
     assert.ok(side >= 0.3 * Math.min(width, height), `the picture is a good size (${side} px)`);
-    assert.equal(await page.locator(SERVERS).count(), servers);
-    for (const s of await page.locator(SERVERS).all()) assert.ok(await inViewport(s), "every server is in view");
+    const drawn = await serversDrawn(page);
+    assert.equal(drawn.length, servers);
+    for (const [x, y] of drawn) assert.ok(x >= 0 && y >= 0 && x <= width && y <= height, `every server is in view (${x}, ${y})`);
     for (let id = 1; id <= servers; id++) {
       assert.ok(await inViewport(page.getByRole("row", { name: `Log of S${id}` })), `the log of S${id} is in view`);
     }
@@ -163,40 +183,20 @@ test("the legends explain what is drawn: no ★ in the picture's legend, and the
   await page.close();
 });
 
-/**
- * Known faults of the cluster picture and the log rows, whose drawing is being rewritten (issue
- * 12: one scene, one renderer, an accessible mirror of buttons). Each is one rule inside one
- * part; they are printed on every run, not failed on. Remove an entry when its part is fixed:
- * everything else on the page must be clean.
- */
-const PICTURE_FAULTS = [
-  // Each log row holds its server's name button directly, where a row may hold only cells.
-  { id: "aria-required-children", within: ".ltable" },
-  // A server's name ("Server 3, leader, term 4") does not contain the words drawn on it.
-  { id: "label-content-name-mismatch", within: ".picture" },
-];
-
 /** Runs axe-core on the whole page; returns its critical and serious violations. */
 async function axeViolations(page) {
   if (!(await page.evaluate(() => typeof window.axe !== "undefined"))) await page.addScriptTag({ path: axePath });
-  const { found, excused } = await page.evaluate(async (known) => {
+  return page.evaluate(async () => {
     const result = await window.axe.run(document, { resultTypes: ["violations"] });
-    const isKnown = (id, node) =>
-      known.some((k) => k.id === id && document.querySelector(node.target.join(" "))?.closest(k.within));
-    const summary = (v, nodes) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      nodes: nodes.map((n) => ({ target: n.target.join(" "), summary: n.failureSummary })),
-    });
-    const serious = result.violations.filter((v) => v.impact === "critical" || v.impact === "serious");
-    return {
-      found: serious.map((v) => summary(v, v.nodes.filter((n) => !isKnown(v.id, n)))).filter((v) => v.nodes.length > 0),
-      excused: serious.map((v) => summary(v, v.nodes.filter((n) => isKnown(v.id, n)))).filter((v) => v.nodes.length > 0),
-    };
-  }, PICTURE_FAULTS);
-  for (const v of excused) console.log(`known picture fault, left to the picture's rewrite: ${v.id} (${v.impact}) on ${v.nodes.length} element(s)`);
-  return found;
+    return result.violations
+      .filter((v) => v.impact === "critical" || v.impact === "serious")
+      .map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.map((n) => ({ target: n.target.join(" "), summary: n.failureSummary })),
+      }));
+  });
 }
 
 for (const theme of ["light", "dark"]) {
@@ -207,7 +207,7 @@ for (const theme of ["light", "dark"]) {
     await page.keyboard.press("c");
     await page.getByRole("row", { name: "Log of S1" }).getByRole("cell", { name: /SET x 1 .*, committed/ }).waitFor({ timeout: 15000 });
     // A server selected (its details and actions shown), then paused: a still page to check.
-    await page.locator(SERVERS).first().click();
+    await clickServer(page, 0);
     await page.getByRole("button", { name: "Pause", exact: true }).first().waitFor();
     await page.locator(".timebar").getByRole("button", { name: "Pause" }).click();
     const found = await axeViolations(page);
@@ -248,7 +248,7 @@ test("acting in the past says first what it discards, and can be undone", async 
   assert.match(await past.innerText(), new RegExp(`discards the ${discards.replace(".", "\\.")} s recorded after this moment`));
   await screenshot(page, "viewing-the-past");
   // Acting there: said, and undoable.
-  await page.locator(SERVERS).nth(1).click();
+  await clickServer(page, 1);
   await page.getByRole("button", { name: "Crash", exact: true }).click();
   await page.getByText(`Your action at 1.5 s discarded the ${discards} s of run recorded after it`).waitFor();
   assert.equal(await timeline.getAttribute("max"), "1500", "the run now ends where the action was");

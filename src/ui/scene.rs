@@ -1,0 +1,1115 @@
+//! The cluster picture as data: `scene(view, now, ui)` is a pure function from the cluster's
+//! view, the simulated time and the page's own state (selection, hover, spotlight, reduced
+//! motion) to a flat, keyed list of everything drawn, with geometry in picture units (a
+//! square `SIZE` wide, the cluster's ring at its centre).
+//!
+//! Nothing here touches the DOM, so `cargo test` checks it natively. `ui::picture` draws a
+//! `Scene` on a canvas every animation frame, resolves clicks and hovers against its geometry
+//! (`Scene::hit`), and renders its accessible mirror (`Item::name`). A new thing to draw is a
+//! new `Shape` here and one case in `picture::draw_item`.
+
+use crate::raft::types::{ClientId, Message, Role, ServerId};
+use crate::raft::ClientResult;
+use crate::sim::{
+    ClientTraffic, ClientTrafficView, ClusterView, MessageId, MessageView, Micros, ServerStatus,
+    ServerView,
+};
+use std::fmt::Write;
+
+/// The picture is a square this many units wide; the renderer scales it to its box.
+pub const SIZE: f64 = 440.0;
+pub const CENTER: f64 = SIZE / 2.0;
+
+/// How long the leader's heartbeat ring takes to fade after an AppendEntries goes out.
+pub const BEAT_FADE: Micros = 30_000;
+
+/// A message is caught by a click or a hover this far from its centre (picture units): more
+/// than twice its drawn radius, so a moving message is easy to catch (and time holds while
+/// the pointer is over one: `state`).
+pub const MESSAGE_HIT_RADIUS: f64 = 24.0;
+
+/// Client requests and replies drawn at once, at most (the picture stays legible under load).
+pub const MAX_CLIENT_TRAFFIC_DRAWN: usize = 12;
+
+/// Requests waited on that get a line and a caption, at most.
+const MAX_PENDING_DRAWN: usize = 4;
+
+/// A point of the picture.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Point {
+    pub x: f64,
+    pub y: f64,
+}
+
+impl Point {
+    pub const fn new(x: f64, y: f64) -> Point {
+        Point { x, y }
+    }
+
+    pub fn distance(self, other: Point) -> f64 {
+        ((self.x - other.x).powi(2) + (self.y - other.y).powi(2)).sqrt()
+    }
+
+    /// The point a fraction `f` of the way to `other`.
+    pub fn towards(self, other: Point, f: f64) -> Point {
+        Point::new(
+            self.x + (other.x - self.x) * f,
+            self.y + (other.y - self.y) * f,
+        )
+    }
+}
+
+// ---- layout ----
+
+/// Radius of the ring the servers sit on (one server sits at the centre).
+pub fn ring_radius(n: usize) -> f64 {
+    if n <= 1 {
+        0.0
+    } else {
+        150.0
+    }
+}
+
+/// Radius of one server's circle (smaller circles for big clusters).
+pub fn server_radius(n: usize) -> f64 {
+    match n {
+        0..=5 => 36.0,
+        6..=7 => 31.0,
+        _ => 27.0,
+    }
+}
+
+/// Centre of server `i` (0-based) of `n`, clockwise from the top.
+pub fn server_pos(i: usize, n: usize) -> Point {
+    let r = ring_radius(n);
+    let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / n.max(1) as f64;
+    Point::new(CENTER + r * angle.cos(), CENTER + r * angle.sin())
+}
+
+/// How far along its trip something sent at `sent_at` and arriving at `arrive_at` is at `now`:
+/// 0 at send, 1 at arrival.
+pub fn progress(sent_at: Micros, arrive_at: Micros, now: Micros) -> f64 {
+    if arrive_at <= sent_at {
+        return 1.0;
+    }
+    let f = now.saturating_sub(sent_at) as f64 / (arrive_at - sent_at) as f64;
+    f.clamp(0.0, 1.0)
+}
+
+/// Fraction of an election timer still to run at `now` (1: just reset, 0: firing).
+pub fn timer_left(started: Micros, deadline: Micros, now: Micros) -> f64 {
+    1.0 - progress(started, deadline, now)
+}
+
+/// Where a message is a fraction `f` of its way: on the straight line between the two
+/// servers' rims, shifted a little to its right so that messages between the same two servers
+/// in opposite directions do not overlap.
+pub fn message_pos(from: Point, to: Point, rim: f64, f: f64) -> Point {
+    let (dx, dy) = (to.x - from.x, to.y - from.y);
+    let len = (dx * dx + dy * dy).sqrt();
+    if len < 1e-6 {
+        return from;
+    }
+    let (ux, uy) = (dx / len, dy / len);
+    let travel = (len - 2.0 * rim).max(0.0);
+    let along = rim + travel * f;
+    Point::new(
+        from.x + ux * along - uy * 6.0,
+        from.y + uy * along + ux * 6.0,
+    )
+}
+
+/// Where the line from the client (at the centre) to a server stops, just short of its rim.
+fn client_stop(server: Point, rim: f64) -> Point {
+    let centre = Point::new(CENTER, CENTER);
+    let len = centre.distance(server).max(1.0);
+    centre.towards(server, (len - rim - 4.0).max(0.0) / len)
+}
+
+/// Convex hull (monotone chain) of a few points, counter-clockwise; one or two points are
+/// returned as they are.
+pub fn convex_hull(points: &[Point]) -> Vec<Point> {
+    let mut pts = points.to_vec();
+    pts.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.y.total_cmp(&b.y)));
+    pts.dedup();
+    if pts.len() < 3 {
+        return pts;
+    }
+    let cross =
+        |o: Point, a: Point, b: Point| (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
+    let mut hull: Vec<Point> = Vec::with_capacity(pts.len() * 2);
+    for &p in pts.iter().chain(pts.iter().rev().skip(1)) {
+        while hull.len() >= 2 && cross(hull[hull.len() - 2], hull[hull.len() - 1], p) <= 0.0 {
+            hull.pop();
+        }
+        hull.push(p);
+    }
+    hull.pop();
+    hull
+}
+
+// ---- the scene ----
+
+/// The page's own state that changes what is drawn.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SceneUi {
+    pub selected_server: Option<ServerId>,
+    pub selected_message: Option<MessageId>,
+    /// What the pointer is over.
+    pub hover: Option<Key>,
+    /// Everything but this is dimmed (a guided tour points at one thing).
+    pub spotlight: Option<Key>,
+    /// `prefers-reduced-motion`: nothing fades or pulses; what is drawn is still where it is.
+    pub reduced_motion: bool,
+    /// A message is caught where it was this long ago too (simulated µs: the page makes it a
+    /// fixed wall time, a person's reaction time, at the current speed), so a click aimed at
+    /// where a message was a moment ago still catches it.
+    pub catch_trail: Micros,
+}
+
+/// What an item is, stable from frame to frame while it is drawn: the renderer and the mirror
+/// know an item by its key, hit tests return it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Key {
+    /// A partition group's region (by its index among the groups).
+    Region(usize),
+    /// The wall between two servers in different groups.
+    Wall(ServerId, ServerId),
+    /// A link cut in one direction.
+    Cut(ServerId, ServerId),
+    Client,
+    /// The line from the client to the server it waits on, with the request's caption.
+    ClientLine(ClientId),
+    Server(ServerId),
+    /// A client request (`reply: false`) or reply on its way: client, request number, server,
+    /// when it was sent.
+    Traffic {
+        client: ClientId,
+        seq: u64,
+        server: ServerId,
+        sent_at: Micros,
+        reply: bool,
+    },
+    Message(MessageId),
+    /// "PARTITIONED {S1,S2} | {S3,S4,S5}".
+    Banner,
+}
+
+/// Everything drawn, bottom first.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Scene {
+    pub items: Vec<Item>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Item {
+    pub key: Key,
+    /// Drawn faint: a spotlight is on something else.
+    pub dimmed: bool,
+    pub shape: Shape,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Shape {
+    /// A partition group: a fat rounded outline around its servers.
+    Region {
+        outline: Vec<Point>,
+        /// Half the outline's width (it reaches this far past the servers' centres).
+        pad: f64,
+        tint: usize,
+    },
+    /// A wall between groups, or a cut link (an arrow in the cut direction); both marked ✕.
+    Link {
+        from: Point,
+        to: Point,
+        mark: Point,
+        cut: bool,
+    },
+    Client {
+        at: Point,
+    },
+    ClientLine {
+        to: Point,
+        caption: String,
+        caption_at: Point,
+    },
+    Server(ServerShape),
+    Traffic(TrafficShape),
+    Message(MessageShape),
+    Banner {
+        at: Point,
+        text: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServerShape {
+    pub id: ServerId,
+    pub at: Point,
+    pub radius: f64,
+    pub status: ServerStatus,
+    pub role: Role,
+    pub term: u64,
+    /// "voted S2", "no vote", "votes 3/5" (a candidate), "" (crashed).
+    pub below: String,
+    /// Fraction of the election timer left, while it runs.
+    pub timer: Option<f64>,
+    /// The leader's heartbeat ring: 1 just after an AppendEntries went out, fading to 0.
+    pub heartbeat: Option<f64>,
+    pub selected: bool,
+    pub hovered: bool,
+}
+
+/// What a message carries, as drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageLook {
+    RequestVote,
+    Vote { granted: bool },
+    Heartbeat,
+    Append { entries: usize },
+    AppendReply { success: bool },
+}
+
+impl MessageLook {
+    pub fn of(message: &Message) -> MessageLook {
+        match message {
+            Message::RequestVote(_) => MessageLook::RequestVote,
+            Message::RequestVoteReply(r) => MessageLook::Vote {
+                granted: r.vote_granted,
+            },
+            Message::AppendEntries(a) if a.entries.is_empty() => MessageLook::Heartbeat,
+            Message::AppendEntries(a) => MessageLook::Append {
+                entries: a.entries.len(),
+            },
+            Message::AppendEntriesReply(r) => MessageLook::AppendReply { success: r.success },
+        }
+    }
+
+    /// Words for the accessible name: "RequestVote", "AppendEntries with 3".
+    pub fn words(self) -> String {
+        match self {
+            MessageLook::RequestVote => "RequestVote".into(),
+            MessageLook::Vote { granted: true } => "vote granted".into(),
+            MessageLook::Vote { granted: false } => "vote denied".into(),
+            MessageLook::Heartbeat => "heartbeat".into(),
+            MessageLook::Append { entries } => format!("AppendEntries with {entries}"),
+            MessageLook::AppendReply { success: true } => "append ok".into(),
+            MessageLook::AppendReply { success: false } => "append rejected".into(),
+        }
+    }
+
+    /// The short label drawn on it.
+    pub fn label(self) -> String {
+        match self {
+            MessageLook::RequestVote => "RV".into(),
+            MessageLook::Vote { granted } | MessageLook::AppendReply { success: granted } => {
+                if granted { "✓" } else { "✗" }.into()
+            }
+            MessageLook::Heartbeat => String::new(),
+            MessageLook::Append { entries } => format!("+{entries}"),
+        }
+    }
+
+    /// Replies to AppendEntries and AppendEntries with entries are drawn square; the rest
+    /// round.
+    pub fn square(self) -> bool {
+        matches!(
+            self,
+            MessageLook::Append { .. } | MessageLook::AppendReply { .. }
+        )
+    }
+}
+
+/// What will become of a message in flight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fate {
+    Delivered,
+    /// The network has decided to lose it (partition, cut link, loss, dropped by hand).
+    Lost,
+    /// Another copy of it is in flight too (duplicated by the network or by hand).
+    Duplicated,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct MessageShape {
+    pub id: MessageId,
+    pub from: ServerId,
+    pub to: ServerId,
+    pub term: u64,
+    pub at: Point,
+    /// 0 at send, 1 at delivery.
+    pub progress: f64,
+    /// Where it was `SceneUi::catch_trail` ago (or at its send): a click anywhere from there
+    /// to `at` catches it.
+    pub trail_from: Point,
+    pub look: MessageLook,
+    pub fate: Fate,
+    /// 1 opaque; a message that will be lost fades as it goes.
+    pub opacity: f64,
+    pub selected: bool,
+    pub hovered: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrafficShape {
+    pub at: Point,
+    pub reply: bool,
+    /// What the pill says ("SET x 5", "ok", "→ S3"), cut short if long.
+    pub text: String,
+    /// The full accessible name.
+    pub name: String,
+    pub doomed: bool,
+}
+
+impl Item {
+    /// The accessible name of a server, a message or client traffic: what the mirror says and
+    /// what screen readers and the end-to-end tests read ("Server 3, leader, term 4"). None
+    /// for what is not named on its own.
+    pub fn name(&self) -> Option<String> {
+        match &self.shape {
+            Shape::Server(s) => Some(server_name(s.id, s.status, s.role, s.term)),
+            Shape::Message(m) => {
+                let mut name = format!(
+                    "{} {} to {}, term {} (#{})",
+                    m.look.words(),
+                    m.from,
+                    m.to,
+                    m.term,
+                    m.id.0
+                );
+                match m.fate {
+                    Fate::Lost => name.push_str(", will be lost"),
+                    Fate::Duplicated => name.push_str(", duplicated"),
+                    Fate::Delivered => {}
+                }
+                Some(name)
+            }
+            Shape::Traffic(t) => Some(t.name.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// "Server 3, leader, term 4"; "Server 2, crashed, term 1"; "Server 1, follower, term 2, paused".
+pub fn server_name(id: ServerId, status: ServerStatus, role: Role, term: u64) -> String {
+    match status {
+        ServerStatus::Crashed => format!("Server {}, crashed, term {term}", id.0),
+        ServerStatus::Paused => format!("Server {}, {role}, term {term}, paused", id.0),
+        ServerStatus::Up => format!("Server {}, {role}, term {term}", id.0),
+    }
+}
+
+/// The accessible name of a server as the view has it.
+pub fn server_label(s: &ServerView) -> String {
+    server_name(s.id, s.status, s.role, s.current_term.0)
+}
+
+/// Everything drawn of `view` at simulated time `now`, with the page's state `ui`.
+pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
+    let n = view.servers.len();
+    let rim = server_radius(n);
+    let index = |id: ServerId| view.servers.iter().position(|s| s.id == id).unwrap_or(0);
+    let pos = |id: ServerId| server_pos(index(id), n);
+    let mut items = Vec::new();
+    let mut push = |key: Key, shape: Shape| items.push((key, shape));
+
+    // Partition groups, with servers in no group each alone.
+    let mut groups: Vec<Vec<ServerId>> = view.network.partition.clone();
+    if !groups.is_empty() {
+        for s in &view.servers {
+            if !groups.iter().any(|g| g.contains(&s.id)) {
+                groups.push(vec![s.id]);
+            }
+        }
+    }
+    let group_of = |id: ServerId| groups.iter().position(|g| g.contains(&id));
+    for (i, g) in groups.iter().enumerate() {
+        let points: Vec<Point> = g.iter().map(|&id| pos(id)).collect();
+        push(
+            Key::Region(i),
+            Shape::Region {
+                outline: convex_hull(&points),
+                pad: rim + 17.0,
+                tint: i % 4,
+            },
+        );
+    }
+    let link = |a: ServerId, b: ServerId, cut: bool| {
+        let (from, to) = (
+            message_pos(pos(a), pos(b), rim, 0.0),
+            message_pos(pos(a), pos(b), rim, 1.0),
+        );
+        Shape::Link {
+            from,
+            to,
+            mark: from.towards(to, if cut { 0.35 } else { 0.5 }),
+            cut,
+        }
+    };
+    if !groups.is_empty() {
+        for (i, a) in view.servers.iter().enumerate() {
+            for b in view.servers.iter().skip(i + 1) {
+                if group_of(a.id) != group_of(b.id) {
+                    push(Key::Wall(a.id, b.id), link(a.id, b.id, false));
+                }
+            }
+        }
+    }
+    for &(from, to) in &view.network.cut_links {
+        push(Key::Cut(from, to), link(from, to, true));
+    }
+
+    // Clients sit outside the cluster, drawn at the centre: a line to the server each one
+    // waits on, and their requests and replies travelling along it (§8).
+    let pending: Vec<_> = view
+        .clients
+        .iter()
+        .filter_map(|c| c.outstanding.as_ref().map(|o| (c.id, o)))
+        .take(MAX_PENDING_DRAWN)
+        .collect();
+    if !pending.is_empty() || !view.client_traffic.is_empty() {
+        for (i, (client, (seq, command, to))) in pending.iter().enumerate() {
+            push(
+                Key::ClientLine(*client),
+                Shape::ClientLine {
+                    to: client_stop(pos(*to), rim),
+                    caption: format!("{client} #{seq} {command} → {to}"),
+                    caption_at: Point::new(CENTER, CENTER + 26.0 + 12.0 * i as f64),
+                },
+            );
+        }
+        push(
+            Key::Client,
+            Shape::Client {
+                at: Point::new(CENTER, CENTER),
+            },
+        );
+    }
+
+    for (i, s) in view.servers.iter().enumerate() {
+        push(
+            Key::Server(s.id),
+            Shape::Server(server_shape(view, s, i, now, ui)),
+        );
+    }
+
+    for t in view.client_traffic.iter().take(MAX_CLIENT_TRAFFIC_DRAWN) {
+        let stop = client_stop(pos(t.server), rim);
+        let f = progress(t.sent_at, t.arrive_at, now);
+        let reply = matches!(t.what, ClientTraffic::Reply(_));
+        let centre = Point::new(CENTER, CENTER);
+        let at = if reply {
+            stop.towards(centre, f)
+        } else {
+            centre.towards(stop, f)
+        };
+        let key = Key::Traffic {
+            client: t.client,
+            seq: t.seq,
+            server: t.server,
+            sent_at: t.sent_at,
+            reply,
+        };
+        push(key, Shape::Traffic(traffic_shape(t, at)));
+    }
+
+    for m in &view.messages {
+        let f = progress(m.sent_at, m.deliver_at, now);
+        let f_before = progress(m.sent_at, m.deliver_at, now.saturating_sub(ui.catch_trail));
+        let fate = fate(view, m);
+        let opacity = match (fate, ui.reduced_motion) {
+            (Fate::Lost, false) => 1.0 - 0.75 * f,
+            (Fate::Lost, true) => 0.5,
+            _ => 1.0,
+        };
+        let key = Key::Message(m.id);
+        push(
+            key,
+            Shape::Message(MessageShape {
+                id: m.id,
+                from: m.from,
+                to: m.to,
+                term: m.message.term().0,
+                at: message_pos(pos(m.from), pos(m.to), rim, f),
+                progress: f,
+                trail_from: message_pos(pos(m.from), pos(m.to), rim, f_before),
+                look: MessageLook::of(&m.message),
+                fate,
+                opacity,
+                selected: ui.selected_message == Some(m.id),
+                hovered: ui.hover == Some(key),
+            }),
+        );
+    }
+
+    if !view.network.partition.is_empty() {
+        let parts: Vec<String> = view
+            .network
+            .partition
+            .iter()
+            .map(|g| {
+                let names: Vec<String> = g.iter().map(|s| s.to_string()).collect();
+                format!("{{{}}}", names.join(","))
+            })
+            .collect();
+        push(
+            Key::Banner,
+            Shape::Banner {
+                at: Point::new(CENTER, 16.0),
+                text: format!("PARTITIONED {}", parts.join(" | ")),
+            },
+        );
+    }
+
+    Scene {
+        items: items
+            .into_iter()
+            .map(|(key, shape)| Item {
+                key,
+                dimmed: ui.spotlight.is_some_and(|s| s != key),
+                shape,
+            })
+            .collect(),
+    }
+}
+
+fn server_shape(
+    view: &ClusterView,
+    s: &ServerView,
+    i: usize,
+    now: Micros,
+    ui: &SceneUi,
+) -> ServerShape {
+    let n = view.servers.len();
+    let up = s.status != ServerStatus::Crashed;
+    let timer = match (s.election_timer_started, s.election_deadline) {
+        (Some(started), Some(deadline)) if up => Some(timer_left(started, deadline, now)),
+        _ => None,
+    };
+    let heartbeat = (s.role == Role::Leader && s.status == ServerStatus::Up).then(|| {
+        if ui.reduced_motion {
+            return 1.0;
+        }
+        let last_append = view
+            .messages
+            .iter()
+            .filter(|m| m.from == s.id && matches!(*m.message, Message::AppendEntries(_)))
+            .map(|m| m.sent_at)
+            .max();
+        last_append.map_or(0.0, |sent| {
+            (1.0 - now.saturating_sub(sent) as f64 / BEAT_FADE as f64).max(0.0)
+        })
+    });
+    let below = match (s.status, s.role) {
+        (ServerStatus::Crashed, _) => String::new(),
+        (_, Role::Candidate) => format!("votes {}/{}", s.votes_granted.len(), n),
+        _ => match s.voted_for {
+            Some(v) => format!("voted {v}"),
+            None => "no vote".into(),
+        },
+    };
+    ServerShape {
+        id: s.id,
+        at: server_pos(i, n),
+        radius: server_radius(n),
+        status: s.status,
+        role: s.role,
+        term: s.current_term.0,
+        below,
+        timer,
+        heartbeat,
+        selected: ui.selected_server == Some(s.id),
+        hovered: ui.hover == Some(Key::Server(s.id)),
+    }
+}
+
+/// Lost if the network has decided so; duplicated if another copy of the same message
+/// (the same contents between the same servers) is in flight.
+fn fate(view: &ClusterView, m: &MessageView) -> Fate {
+    if m.doomed {
+        Fate::Lost
+    } else if view.messages.iter().any(|o| {
+        o.id != m.id
+            && o.from == m.from
+            && o.to == m.to
+            && std::sync::Arc::ptr_eq(&o.message, &m.message)
+    }) {
+        Fate::Duplicated
+    } else {
+        Fate::Delivered
+    }
+}
+
+fn traffic_shape(t: &ClientTrafficView, at: Point) -> TrafficShape {
+    let mut name = String::new();
+    let text = match &t.what {
+        ClientTraffic::Request(command) => {
+            let _ = write!(
+                name,
+                "request {} #{} {command} to {}",
+                t.client, t.seq, t.server
+            );
+            command.to_string()
+        }
+        ClientTraffic::Reply(result) => {
+            let _ = write!(name, "reply from {} to {} #{}: ", t.server, t.client, t.seq);
+            let (words, short) = match result {
+                ClientResult::Ok(Some(value)) => (format!("value {value}"), format!("= {value}")),
+                ClientResult::Ok(None) => ("ok".into(), "ok".into()),
+                ClientResult::NotLeader {
+                    leader_hint: Some(hint),
+                } => (format!("not the leader, try {hint}"), format!("→ {hint}")),
+                ClientResult::NotLeader { leader_hint: None } => {
+                    ("not the leader, no leader known".into(), "no leader".into())
+                }
+            };
+            name.push_str(&words);
+            short
+        }
+    };
+    if t.doomed {
+        name.push_str(", will be lost");
+    }
+    // Long commands are cut short on the picture; the accessible name has them whole.
+    let text = if text.chars().count() > 14 {
+        text.chars().take(13).chain(['…']).collect()
+    } else {
+        text
+    };
+    TrafficShape {
+        at,
+        reply: matches!(t.what, ClientTraffic::Reply(_)),
+        text,
+        name,
+        doomed: t.doomed,
+    }
+}
+
+impl Scene {
+    /// The item with this key.
+    pub fn get(&self, key: Key) -> Option<&Item> {
+        self.items.iter().find(|i| i.key == key)
+    }
+
+    /// What a click or hover at `p` (picture units) is on: a message within
+    /// `MESSAGE_HIT_RADIUS` of where it is or was a moment ago (its trail; the nearest, as
+    /// messages are small and move), else a server under it (or just around it), else
+    /// nothing.
+    pub fn hit(&self, p: Point) -> Option<Key> {
+        let nearest_message = self
+            .items
+            .iter()
+            .filter_map(|i| match &i.shape {
+                Shape::Message(m) => Some((i.key, distance_to_segment(p, m.trail_from, m.at))),
+                _ => None,
+            })
+            .filter(|(_, d)| *d <= MESSAGE_HIT_RADIUS)
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((key, _)) = nearest_message {
+            return Some(key);
+        }
+        self.items.iter().find_map(|i| match &i.shape {
+            Shape::Server(s) if s.at.distance(p) <= s.radius + 8.0 => Some(i.key),
+            _ => None,
+        })
+    }
+
+    /// A text form of the scene, one item a line, for the golden tests and for reading.
+    pub fn describe(&self) -> String {
+        let mut out = String::new();
+        let p = |p: Point| format!("({:.1}, {:.1})", p.x, p.y);
+        for item in &self.items {
+            let dim = if item.dimmed { " dimmed" } else { "" };
+            let _ = match &item.shape {
+                Shape::Region { outline, pad, tint } => {
+                    let pts: Vec<String> = outline.iter().map(|&q| p(q)).collect();
+                    writeln!(
+                        out,
+                        "region tint {tint} pad {pad:.1}: {}{dim}",
+                        pts.join(" ")
+                    )
+                }
+                Shape::Link { from, to, cut, .. } => writeln!(
+                    out,
+                    "{} {} -> {}{dim}",
+                    if *cut { "cut" } else { "wall" },
+                    p(*from),
+                    p(*to)
+                ),
+                Shape::Client { at } => writeln!(out, "client at {}{dim}", p(*at)),
+                Shape::ClientLine { to, caption, .. } => {
+                    writeln!(out, "client line to {}: {caption}{dim}", p(*to))
+                }
+                Shape::Server(s) => writeln!(
+                    out,
+                    "{} at {} r {:.0}; {}; timer {}; heartbeat {}{}{dim}",
+                    item.name().unwrap_or_default(),
+                    p(s.at),
+                    s.radius,
+                    s.below,
+                    s.timer.map_or("-".into(), |t| format!("{t:.3}")),
+                    s.heartbeat.map_or("-".into(), |h| format!("{h:.2}")),
+                    if s.selected { " selected" } else { "" },
+                ),
+                Shape::Traffic(t) => writeln!(out, "{} at {}{dim}", t.name, p(t.at)),
+                Shape::Message(m) => writeln!(
+                    out,
+                    "{} at {} progress {:.3} opacity {:.2}{}{dim}",
+                    item.name().unwrap_or_default(),
+                    p(m.at),
+                    m.progress,
+                    m.opacity,
+                    if m.selected { " selected" } else { "" },
+                ),
+                Shape::Banner { text, .. } => writeln!(out, "banner: {text}{dim}"),
+            };
+        }
+        out
+    }
+}
+
+/// How far `p` is from the segment from `a` to `b`.
+fn distance_to_segment(p: Point, a: Point, b: Point) -> f64 {
+    let (dx, dy) = (b.x - a.x, b.y - a.y);
+    let len2 = dx * dx + dy * dy;
+    if len2 < 1e-12 {
+        return p.distance(a);
+    }
+    let t = (((p.x - a.x) * dx + (p.y - a.y) * dy) / len2).clamp(0.0, 1.0);
+    p.distance(a.towards(b, t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{Sim, SimConfig};
+
+    fn sim(servers: u8, seed: u64) -> Sim {
+        Sim::new(SimConfig {
+            seed,
+            servers,
+            ..SimConfig::default()
+        })
+    }
+
+    fn servers_of(scene: &Scene) -> Vec<&ServerShape> {
+        scene
+            .items
+            .iter()
+            .filter_map(|i| match &i.shape {
+                Shape::Server(s) => Some(s),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn messages_of(scene: &Scene) -> Vec<&MessageShape> {
+        scene
+            .items
+            .iter()
+            .filter_map(|i| match &i.shape {
+                Shape::Message(m) => Some(m),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ring_layout_for_one_to_nine_servers_is_evenly_spaced_and_inside_the_picture() {
+        for n in 1..=9u8 {
+            let s = sim(n, 1);
+            let scene = scene(&s.view(), 0, &SceneUi::default());
+            let servers = servers_of(&scene);
+            assert_eq!(servers.len(), n as usize);
+            if n == 1 {
+                assert_eq!(servers[0].at, Point::new(CENTER, CENTER));
+                continue;
+            }
+            // The first at the top, the rest clockwise, all on the ring, equally apart.
+            assert!((servers[0].at.x - CENTER).abs() < 1e-9);
+            assert!(servers[0].at.y < CENTER);
+            let side = servers[0].at.distance(servers[1].at);
+            for (i, s) in servers.iter().enumerate() {
+                let centre = Point::new(CENTER, CENTER);
+                assert!((s.at.distance(centre) - ring_radius(n as usize)).abs() < 1e-9);
+                let next = servers[(i + 1) % servers.len()];
+                assert!((s.at.distance(next.at) - side).abs() < 1e-9, "n={n}");
+                // Neighbours never overlap, and every circle (with its timer) fits.
+                assert!(side > 2.0 * s.radius, "n={n}");
+                assert!(s.at.x - s.radius - 8.0 > 0.0 && s.at.x + s.radius + 8.0 < SIZE);
+                assert!(s.at.y - s.radius - 8.0 > 0.0 && s.at.y + s.radius + 8.0 < SIZE);
+            }
+            // Clockwise from the top: the second server is to the right (or, of two, below).
+            assert!(servers[1].at.x > CENTER || (n == 2 && servers[1].at.y > CENTER));
+        }
+    }
+
+    /// A view with one message in flight from S1 to S2, sent at 1000 µs, delivered at 3000 µs.
+    fn one_message() -> (ClusterView, MessageView) {
+        let mut s = sim(3, 1);
+        while s.view().messages.is_empty() {
+            s.step();
+        }
+        let mut view = s.view();
+        view.messages.truncate(1);
+        let m = &mut view.messages[0];
+        m.sent_at = 1000;
+        m.deliver_at = 3000;
+        let m = m.clone();
+        (view, m)
+    }
+
+    #[test]
+    fn a_message_leaves_the_senders_rim_and_arrives_at_the_receivers() {
+        let (view, m) = one_message();
+        let at = |now| {
+            let scene = scene(&view, now, &SceneUi::default());
+            let shape = messages_of(&scene)[0].clone();
+            shape
+        };
+        let n = view.servers.len();
+        let rim = server_radius(n);
+        let from = server_pos(view.servers.iter().position(|s| s.id == m.from).unwrap(), n);
+        let to = server_pos(view.servers.iter().position(|s| s.id == m.to).unwrap(), n);
+        let (sent, middle, arrived) = (at(1000), at(2000), at(3000));
+        assert_eq!(sent.progress, 0.0);
+        assert_eq!(middle.progress, 0.5);
+        assert_eq!(arrived.progress, 1.0);
+        // At the rims (shifted 6 units to the right of the line), and halfway between them.
+        assert!((sent.at.distance(from) - (rim * rim + 36.0).sqrt()).abs() < 1e-9);
+        assert!((arrived.at.distance(to) - (rim * rim + 36.0).sqrt()).abs() < 1e-9);
+        let mid = from.towards(to, 0.5);
+        assert!((middle.at.distance(mid) - 6.0).abs() < 1e-9);
+        // Before it is sent it waits at the sender; after delivery it stays at the receiver.
+        assert_eq!(at(0).at, sent.at);
+        assert_eq!(at(10_000).at, arrived.at);
+    }
+
+    #[test]
+    fn a_lost_message_fades_unless_motion_is_reduced() {
+        let (mut view, _) = one_message();
+        view.messages[0].doomed = true;
+        let shape = |ui: &SceneUi, now| messages_of(&scene(&view, now, ui))[0].clone();
+        let plain = SceneUi::default();
+        assert_eq!(shape(&plain, 1000).fate, Fate::Lost);
+        assert_eq!(shape(&plain, 1000).opacity, 1.0);
+        assert_eq!(shape(&plain, 3000).opacity, 0.25);
+        let still = SceneUi {
+            reduced_motion: true,
+            ..SceneUi::default()
+        };
+        assert_eq!(shape(&still, 1000).opacity, shape(&still, 3000).opacity);
+        let name = scene(&view, 0, &plain)
+            .get(Key::Message(view.messages[0].id))
+            .unwrap()
+            .name();
+        assert!(name.unwrap().ends_with(", will be lost"));
+    }
+
+    #[test]
+    fn a_duplicated_message_is_marked_on_both_copies() {
+        let (mut view, _) = one_message();
+        let mut copy = view.messages[0].clone();
+        copy.id = MessageId(copy.id.0 + 1000);
+        view.messages.push(copy);
+        let scene = scene(&view, 2000, &SceneUi::default());
+        assert!(messages_of(&scene)
+            .iter()
+            .all(|m| m.fate == Fate::Duplicated));
+    }
+
+    #[test]
+    fn election_timer_fraction_runs_from_one_to_zero() {
+        assert_eq!(timer_left(1000, 3000, 1000), 1.0);
+        assert_eq!(timer_left(1000, 3000, 2500), 0.25);
+        assert_eq!(timer_left(1000, 3000, 9000), 0.0);
+        let s = sim(3, 1);
+        let view = s.view();
+        let first = &view.servers[0];
+        let (started, deadline) = (
+            first.election_timer_started.unwrap(),
+            first.election_deadline.unwrap(),
+        );
+        let half = started + (deadline - started) / 2;
+        let scene = scene(&view, half, &SceneUi::default());
+        let timer = servers_of(&scene)[0].timer.unwrap();
+        assert!((timer - 0.5).abs() < 1e-5, "{timer}");
+    }
+
+    #[test]
+    fn a_crashed_server_has_no_timer_and_says_so() {
+        let mut s = sim(3, 1);
+        s.crash(ServerId(2));
+        let scene = scene(&s.view(), s.now(), &SceneUi::default());
+        let crashed = scene.get(Key::Server(ServerId(2))).unwrap();
+        assert_eq!(crashed.name().unwrap(), "Server 2, crashed, term 0");
+        match &crashed.shape {
+            Shape::Server(s) => assert!(s.timer.is_none() && s.below.is_empty()),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn a_partition_draws_one_region_per_group_and_walls_between_groups() {
+        let mut s = sim(5, 1);
+        s.partition(&[&[ServerId(1), ServerId(2)], &[ServerId(3), ServerId(4)]]);
+        s.cut(ServerId(1), ServerId(2));
+        let scene = scene(&s.view(), s.now(), &SceneUi::default());
+        let regions: Vec<&Item> = scene
+            .items
+            .iter()
+            .filter(|i| matches!(i.key, Key::Region(_)))
+            .collect();
+        // {1,2}, {3,4} and S5 alone (in no group).
+        assert_eq!(regions.len(), 3);
+        let Shape::Region { outline, .. } = &regions[2].shape else {
+            unreachable!()
+        };
+        assert_eq!(outline, &vec![server_pos(4, 5)]);
+        // Walls between every two servers of different groups: 10 pairs - 2 inside groups.
+        let walls = scene
+            .items
+            .iter()
+            .filter(|i| matches!(i.key, Key::Wall(..)))
+            .count();
+        assert_eq!(walls, 8);
+        assert!(scene.get(Key::Cut(ServerId(1), ServerId(2))).is_some());
+        let banner = scene.get(Key::Banner).unwrap();
+        assert_eq!(
+            banner.shape,
+            Shape::Banner {
+                at: Point::new(CENTER, 16.0),
+                text: "PARTITIONED {S1,S2} | {S3,S4}".into()
+            }
+        );
+        s.heal();
+        let healed = super::scene(&s.view(), s.now(), &SceneUi::default());
+        assert!(healed
+            .items
+            .iter()
+            .all(|i| matches!(i.key, Key::Server(_) | Key::Message(_))));
+    }
+
+    #[test]
+    fn keys_are_stable_from_frame_to_frame_and_unique() {
+        let mut s = sim(5, 3);
+        s.run_until(400_000);
+        s.client_request("SET x 1".parse().unwrap(), None);
+        let mut before = scene(&s.view(), s.now(), &SceneUi::default());
+        for _ in 0..200 {
+            let now = s.now() + 2_000;
+            s.run_until(now);
+            let after = scene(&s.view(), now, &SceneUi::default());
+            let mut keys: Vec<Key> = after.items.iter().map(|i| i.key).collect();
+            keys.sort();
+            keys.dedup();
+            assert_eq!(keys.len(), after.items.len(), "keys are unique");
+            // A message in both frames has the same key and has moved on (or stayed).
+            for m in messages_of(&before) {
+                if let Some(Item {
+                    shape: Shape::Message(later),
+                    ..
+                }) = after.get(Key::Message(m.id))
+                {
+                    assert_eq!((later.from, later.to, later.look), (m.from, m.to, m.look));
+                    assert!(later.progress >= m.progress);
+                }
+            }
+            before = after;
+        }
+    }
+
+    #[test]
+    fn a_spotlight_dims_everything_but_its_target() {
+        let mut s = sim(5, 3);
+        s.run_until(400_000);
+        let view = s.view();
+        let target = Key::Server(ServerId(3));
+        let ui = SceneUi {
+            spotlight: Some(target),
+            ..SceneUi::default()
+        };
+        let scene = scene(&view, s.now(), &ui);
+        assert!(scene.items.len() > 5);
+        for item in &scene.items {
+            assert_eq!(item.dimmed, item.key != target, "{:?}", item.key);
+        }
+        let plain = super::scene(&view, s.now(), &SceneUi::default());
+        assert!(plain.items.iter().all(|i| !i.dimmed));
+    }
+
+    #[test]
+    fn hits_prefer_a_message_near_the_pointer_then_a_server() {
+        let (view, m) = one_message();
+        let scene = scene(&view, 2000, &SceneUi::default());
+        let shape = messages_of(&scene)[0].clone();
+        // Generous: a click 15 units off still catches it.
+        let near = Point::new(shape.at.x + 15.0, shape.at.y);
+        assert_eq!(scene.hit(near), Some(Key::Message(m.id)));
+        let far = Point::new(shape.at.x + 40.0, shape.at.y + 40.0);
+        assert_ne!(scene.hit(far), Some(Key::Message(m.id)));
+        let s1 = server_pos(0, view.servers.len());
+        assert_eq!(scene.hit(s1), Some(Key::Server(view.servers[0].id)));
+        // Where it was half its trip ago is caught only with a trail that long.
+        let earlier = messages_of(&super::scene(&view, 1100, &SceneUi::default()))[0].at;
+        assert_ne!(scene.hit(earlier), Some(Key::Message(m.id)));
+        let trailing = SceneUi {
+            catch_trail: 1000,
+            ..SceneUi::default()
+        };
+        let with_trail = super::scene(&view, 2000, &trailing);
+        assert_eq!(with_trail.hit(earlier), Some(Key::Message(m.id)));
+        assert_eq!(scene.hit(Point::new(2.0, 2.0)), None);
+    }
+
+    #[test]
+    fn hover_and_selection_are_drawn() {
+        let (view, m) = one_message();
+        let ui = SceneUi {
+            hover: Some(Key::Message(m.id)),
+            selected_server: Some(ServerId(2)),
+            ..SceneUi::default()
+        };
+        let scene = scene(&view, 2000, &ui);
+        assert!(messages_of(&scene)[0].hovered);
+        assert!(servers_of(&scene)[1].selected && !servers_of(&scene)[0].selected);
+    }
+
+    /// Golden scenes: the preset at a fixed time, described item by item, in
+    /// tests/golden_scenes (tests/golden holds the presets' traces, one per preset). Rewrite
+    /// them with `UPDATE_GOLDEN=1 cargo test --lib ui::scene`.
+    fn golden(preset: &str, at_ms: u64) {
+        let scenario = crate::scenario::presets::get(preset)
+            .expect("preset exists")
+            .expect("preset parses");
+        let options = crate::scenario::RunOptions::default();
+        let mut run = crate::scenario::Player::new(&scenario, &options).expect("preset loads");
+        run.run_until(at_ms * 1000);
+        let view = run.sim().view();
+        let text = scene(&view, at_ms * 1000, &SceneUi::default()).describe();
+        let path = format!(
+            "{}/tests/golden_scenes/{preset}_{at_ms}ms.txt",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::create_dir_all(std::path::Path::new(&path).parent().unwrap()).unwrap();
+            std::fs::write(&path, &text).unwrap();
+        }
+        let expected = std::fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("{path} missing: run with UPDATE_GOLDEN=1"));
+        assert_eq!(
+            text, expected,
+            "scene differs from {path} (UPDATE_GOLDEN=1 rewrites)"
+        );
+    }
+
+    #[test]
+    fn golden_scene_leader_crash() {
+        golden("leader_crash", 1200);
+    }
+
+    #[test]
+    fn golden_scene_partition_two_leaders() {
+        golden("partition_two_leaders", 2100);
+    }
+}
