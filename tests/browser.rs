@@ -746,3 +746,22 @@ fn every_preset_loads_in_the_page_and_plays_to_its_end() {
         assert_eq!(model.step_note, last_note, "{id}");
     }
 }
+
+#[wasm_bindgen_test]
+fn url_speed_is_a_finite_positive_number() {
+    use raft_explorer::ui::state::UrlOptions;
+    let speed = |search: &str| UrlOptions::parse(search).speed;
+    assert_eq!(speed("?speed=2.5"), Some(2.5));
+    assert_eq!(speed("?speed=1e-1"), Some(0.1));
+    for refused in [
+        "inf", "-inf", "infinity", "NaN", "0", "-1", "", "1x", "0x10",
+    ] {
+        let options = UrlOptions::parse(&format!("?speed={refused}"));
+        assert_eq!(options.speed, None, "{refused}");
+        assert_eq!(
+            options.problems.len(),
+            1,
+            "{refused}: reported as not understood"
+        );
+    }
+}

@@ -10,7 +10,6 @@ pub mod event_log;
 pub mod geometry;
 pub mod glyphs;
 pub mod intent;
-pub mod json;
 pub mod keys;
 pub mod kv;
 pub mod log_rows;

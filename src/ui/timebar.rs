@@ -31,9 +31,7 @@ struct PlayProps {
 fn PlayControls(props: &PlayProps) -> Html {
     let act = |i: Intent| on_click(&props.on_intent, i);
     let on_speed = props.on_intent.reform(|e: InputEvent| {
-        Intent::SetSpeed(speed_from_slider(
-            super::json::parse_number(&event_value(&e)).unwrap_or(500.0),
-        ))
+        Intent::SetSpeed(speed_from_slider(event_value(&e).parse().unwrap_or(500.0)))
     });
     html! {
         <div class="tgroup">
