@@ -53,3 +53,21 @@ fn the_documented_example_is_valid_and_passes() {
     let report = run(&scenario);
     assert!(report.passed(), "{:?}", report.problems());
 }
+
+#[test]
+fn every_preset_is_written_back_step_for_step_as_in_its_file() {
+    // Steps are written as the file has them: one flat object tagged by "action".
+    for (id, text) in presets::SOURCES {
+        let scenario = raft_explorer::scenario::Scenario::from_json(text)
+            .unwrap_or_else(|e| panic!("{id}: {e}"));
+        let written = scenario.to_json();
+        let steps = |json: &str| {
+            let value: serde_json::Value = serde_json::from_str(json).unwrap();
+            value["steps"].clone()
+        };
+        assert_eq!(steps(&written), steps(text), "{id}");
+        let again = raft_explorer::scenario::Scenario::from_json(&written)
+            .unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert_eq!(again, scenario, "{id}");
+    }
+}

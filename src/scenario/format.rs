@@ -14,6 +14,7 @@ use crate::sim::limits::{self, LimitError, MAX_TIMER_MS};
 use crate::sim::SimConfig;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use serde_path_to_error::Segment;
 use std::fmt;
 
 /// The only format version this build reads and writes.
@@ -79,7 +80,7 @@ pub struct ClientsSpec {
 }
 
 impl ClientsSpec {
-    /// The defaults, `SimConfig`'s (a constant, so the page's presets can be static data).
+    /// The defaults, `SimConfig`'s.
     pub const DEFAULT: ClientsSpec = ClusterSpec::DEFAULT.clients;
 }
 
@@ -90,7 +91,7 @@ impl Default for ClientsSpec {
 }
 
 impl ClusterSpec {
-    /// The defaults, `SimConfig`'s (a constant, so the page's presets can be static data).
+    /// The defaults, `SimConfig`'s.
     pub const DEFAULT: ClusterSpec = ClusterSpec::from_config(SimConfig::DEFAULT);
 
     /// The cluster part of `c`, in milliseconds (rounded down). `runner::sim_config` is the
@@ -138,8 +139,14 @@ pub struct Step {
 
 /// What a step does. Server names are "S1".."S9", or "leader" where noted: the server that
 /// leads at that moment (the up leader with the highest term).
+///
+/// In a file a step is one flat object tagged by `"action"` (`Step`'s Serialize and
+/// `parse_step` write and read it). Here serde sees the action externally tagged
+/// (`{"crash": {"server": "S1"}}`, `"heal"`): an internally tagged enum buffers its fields
+/// before reading them, which loses the path `serde_path_to_error` reports, so a wrong field
+/// could not be named.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum StepAction {
     /// A client sends `command` ("SET x 5", "GET x", "DEL x") to `server` (a name or "leader";
     /// omitted: the client picks a server and follows redirects, §8).
@@ -422,14 +429,6 @@ fn check_fields(obj: &Map<String, Value>, prefix: &str) -> Result<(), ScenarioEr
         check_shape(k, v).map_err(|m| ScenarioError::top(Some(format!("{prefix}{k}")), m))?;
     }
     Ok(())
-}
-
-/// Serde's message for an unknown field names it: pull the name out so the error can point
-/// at it.
-fn field_in_serde_message(message: &str) -> Option<String> {
-    let start = message.find("field `")? + "field `".len();
-    let len = message[start..].find('`')?;
-    Some(message[start..start + len].to_string())
 }
 
 /// Cleans serde_json's " at line 1 column 57" suffix from a message about a sub-value.
@@ -811,18 +810,14 @@ fn parse_step(index: usize, value: Value) -> Result<Step, ScenarioError> {
     let note = obj
         .remove("note")
         .and_then(|v| v.as_str().map(str::to_string));
-    if !obj.contains_key("action") {
+    let Some(Value::String(name)) = obj.remove("action") else {
         return Err(located(
             Some("action".into()),
             "missing: what does this step do?".into(),
         ));
-    }
-    let action: StepAction = serde_json::from_value(Value::Object(obj)).map_err(|e| {
-        let message = strip_position(e.to_string());
-        let field = field_in_serde_message(&message)
-            .or_else(|| message.contains("variant").then(|| "action".to_string()));
-        located(field, format!("({action_name}) {message}"))
-    })?;
+    };
+    let action = StepAction::from_fields(&name, obj)
+        .map_err(|(field, message)| located(field, format!("({name}) {message}")))?;
     Ok(Step {
         at_ms,
         note,
@@ -830,20 +825,63 @@ fn parse_step(index: usize, value: Value) -> Result<Step, ScenarioError> {
     })
 }
 
+impl StepAction {
+    /// The action `name` with its `fields` (a step's object without `at_ms`, `note` and
+    /// `action`). The error names the field it is about when there is one (None for a missing
+    /// field, which serde names only in its message), "action" for an unknown action.
+    fn from_fields(
+        name: &str,
+        fields: Map<String, Value>,
+    ) -> Result<StepAction, (Option<String>, String)> {
+        // An action without fields ("heal") is written by serde as its bare name. (Both reads
+        // go through serde_path_to_error: one instance of StepAction's reader, not two.)
+        if let Ok(action) = serde_path_to_error::deserialize(Value::String(name.into())) {
+            return match fields.keys().next() {
+                None => Ok(action),
+                Some(field) => Err((
+                    Some(field.clone()),
+                    format!("unknown field `{field}`: {name} takes no fields"),
+                )),
+            };
+        }
+        let tagged = Value::Object(Map::from_iter([(name.into(), Value::Object(fields))]));
+        serde_path_to_error::deserialize(tagged).map_err(|e| {
+            let message = strip_position(e.inner().to_string());
+            let mut segments = e.path().iter();
+            let field = match segments.next() {
+                // The first segment is the action; the field is what follows.
+                Some(Segment::Enum { .. }) => {
+                    let mut field = String::new();
+                    for segment in segments {
+                        if !field.is_empty() && !matches!(segment, Segment::Seq { .. }) {
+                            field.push('.');
+                        }
+                        field.push_str(&segment.to_string());
+                    }
+                    (!field.is_empty()).then_some(field)
+                }
+                _ => Some("action".into()),
+            };
+            (field, message)
+        })
+    }
+}
+
 impl Serialize for Step {
     /// Written as one flat object, in reading order: `at_ms`, `action`, the action's fields,
     /// then `note`.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
+        // serde writes the action externally tagged: "heal", or {"crash": {"server": "S1"}}.
         let value = serde_json::to_value(&self.action).map_err(serde::ser::Error::custom)?;
-        let empty = Map::new();
-        let fields = value.as_object().unwrap_or(&empty);
+        let fields = match &value {
+            Value::Object(tagged) => tagged.values().next().and_then(Value::as_object),
+            _ => None,
+        };
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("at_ms", &self.at_ms)?;
-        if let Some(action) = fields.get("action") {
-            map.serialize_entry("action", action)?;
-        }
-        for (k, v) in fields.iter().filter(|(k, _)| k.as_str() != "action") {
+        map.serialize_entry("action", self.action.name())?;
+        for (k, v) in fields.into_iter().flatten() {
             map.serialize_entry(k, v)?;
         }
         if let Some(note) = &self.note {
@@ -904,6 +942,48 @@ mod tests {
                 .starts_with("step 1, field \"srever\": (crash) unknown field"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn step_errors_name_the_step_and_the_field_by_its_path() {
+        // (steps, the step and field named, words in the message)
+        let cases = [
+            // An unknown field inside an expectation (a newtype variant).
+            (
+                r#"{"at_ms":0,"action":"heal"},{"at_ms":0,"action":"heal"},
+                   {"at_ms":5,"action":"expect","leader":1}"#,
+                (Some(2), Some("leader")),
+                "(expect) unknown field `leader`",
+            ),
+            // A wrong type.
+            (
+                r#"{"at_ms":5,"action":"cut","from":"S1","to":2}"#,
+                (Some(0), Some("to")),
+                "(cut) expected a string, found 2",
+            ),
+            // A field given to an action that has none.
+            (
+                r#"{"at_ms":5,"action":"heal","server":"S1"}"#,
+                (Some(0), Some("server")),
+                "heal takes no fields",
+            ),
+            // A missing field has no path: serde names it in its message.
+            (
+                r#"{"at_ms":5,"action":"cut","from":"S1"}"#,
+                (Some(0), None),
+                "(cut) missing field `to`",
+            ),
+            (
+                r#"{"at_ms":5,"action":"explode","server":"S1"}"#,
+                (Some(0), Some("action")),
+                "unknown variant `explode`",
+            ),
+        ];
+        for (steps, (step, field), words) in cases {
+            let e = Scenario::from_json(&with_steps(steps)).unwrap_err();
+            assert_eq!((e.step, e.field.as_deref()), (step, field), "{e}");
+            assert!(e.to_string().contains(words), "{e}");
+        }
     }
 
     #[test]

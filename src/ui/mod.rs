@@ -9,7 +9,6 @@ pub mod details;
 pub mod event_log;
 pub mod geometry;
 pub mod intent;
-pub mod json;
 pub mod keys;
 pub mod kv;
 pub mod log_table;

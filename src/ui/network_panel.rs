@@ -2,7 +2,6 @@
 //! loss / duplication / latency dials.
 
 use super::intent::Intent;
-use super::json::parse_number;
 use super::widgets::{event_value, on_click, server_options};
 use crate::raft::types::ServerId;
 use crate::sim::{Decimal, NetworkView};
@@ -108,10 +107,10 @@ pub fn NetworkPanel(props: &NetworkProps) -> Html {
     );
     let on_loss = props
         .on_intent
-        .reform(|e: Event| Intent::SetLoss(parse_number(&event_value(&e)).unwrap_or(0.0) / 100.0));
-    let on_dup = props.on_intent.reform(|e: Event| {
-        Intent::SetDuplication(parse_number(&event_value(&e)).unwrap_or(0.0) / 100.0)
-    });
+        .reform(|e: Event| Intent::SetLoss(percent(&event_value(&e))));
+    let on_dup = props
+        .on_intent
+        .reform(|e: Event| Intent::SetDuplication(percent(&event_value(&e))));
     let (lat_min, lat_max) = (props.network.min_latency, props.network.max_latency);
     let loss = Decimal::percent(props.network.loss_probability);
     let duplication = Decimal::percent(props.network.duplicate_probability);
@@ -167,4 +166,13 @@ pub fn NetworkPanel(props: &NetworkProps) -> Html {
             </div>
         </section>
     }
+}
+
+/// The probability a percentage slider shows ("12.5" → 0.125); 0 if the text is no number.
+fn percent(text: &str) -> f64 {
+    text.parse::<f64>()
+        .ok()
+        .filter(|p| p.is_finite())
+        .unwrap_or(0.0)
+        / 100.0
 }
