@@ -149,11 +149,11 @@ fn columns_that_fit(table: &web_sys::Element) -> Option<usize> {
         .ok()??
         .get_property_value("font-size")
         .ok()?;
-    let rem: f64 = rem.trim().trim_end_matches("px").parse().ok()?;
+    let rem = super::widgets::number(rem.trim().trim_end_matches("px"))?;
     let style = window.get_computed_style(table).ok()??;
     let width = |name: &str| -> Option<f64> {
         let value = style.get_property_value(name).ok()?;
-        Some(value.trim().trim_end_matches("rem").parse::<f64>().ok()? * rem)
+        Some(super::widgets::number(value.trim().trim_end_matches("rem"))? * rem)
     };
     let gap = 3.0;
     let room = f64::from(table.client_width()) - width("--name-w")? - width("--sum-w")? - gap;

@@ -170,9 +170,5 @@ pub fn NetworkPanel(props: &NetworkProps) -> Html {
 
 /// The probability a percentage slider shows ("12.5" → 0.125); 0 if the text is no number.
 fn percent(text: &str) -> f64 {
-    text.parse::<f64>()
-        .ok()
-        .filter(|p| p.is_finite())
-        .unwrap_or(0.0)
-        / 100.0
+    super::widgets::number(text).unwrap_or(0.0) / 100.0
 }

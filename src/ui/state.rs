@@ -81,7 +81,7 @@ impl UrlOptions {
                     o.seed.is_some()
                 }
                 "speed" => {
-                    o.speed = v.parse().ok().filter(|s: &f64| s.is_finite() && *s > 0.0);
+                    o.speed = super::widgets::number(v).filter(|s| *s > 0.0);
                     o.speed.is_some()
                 }
                 "servers" => {
