@@ -329,7 +329,9 @@ impl TraceEvent {
                 let text = action.to_string();
                 let mut chars = text.chars();
                 if let Some(first) = chars.next() {
-                    out.extend(first.to_uppercase());
+                    // Actions are narrated in ASCII. `char::to_uppercase` would link Unicode's
+                    // case tables into the page (about 8 KB gzip, measured 2026-12-07).
+                    out.push(first.to_ascii_uppercase());
                     out.push_str(chars.as_str());
                 }
                 Ok(())
