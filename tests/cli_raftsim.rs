@@ -225,3 +225,34 @@ fn runs_that_would_not_fit_in_memory_are_refused() {
         "9 servers × 100 clients × 3600 s = 3240000, above the limit of 75000",
     )]);
 }
+
+/// `raftsim run FILE --trace | head` closes the pipe early: raftsim stops quietly instead of
+/// panicking on the write.
+#[test]
+fn a_reader_that_stops_early_does_not_make_run_panic() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_raftsim"))
+        .args([
+            "run",
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/src/scenario/presets/figure8.json"
+            ),
+            "--trace",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("raftsim runs");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("a first line");
+    // The reader is gone now: every later write meets a closed pipe.
+    let out = child.wait_with_output().expect("raftsim ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!first.is_empty());
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(out.status.code(), Some(101), "{stderr}");
+}

@@ -150,6 +150,40 @@ pub fn main() -> ExitCode {
     result.unwrap_or_else(|e| e.exit())
 }
 
+/// Writes what `raftsim run` prints; a closed pipe comes back as an error instead of a panic.
+fn print_run_report(
+    report: &scenario::Report,
+    problems: &[String],
+    steps: usize,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    for line in &report.trace {
+        writeln!(out, "{line}")?;
+    }
+    for p in problems {
+        writeln!(out, "FAILED {p}")?;
+    }
+    if let Some(v) = &report.violation {
+        if report.violation_expected {
+            writeln!(out, "violation (expected): {v}")?;
+        }
+    }
+    writeln!(
+        out,
+        "{}: {steps} steps, {} events, {} ms simulated: {}",
+        report.name,
+        report.events,
+        report.end_ms,
+        if problems.is_empty() {
+            "all expectations hold".to_string()
+        } else {
+            format!("{} problem(s)", problems.len())
+        }
+    )?;
+    out.flush()
+}
+
 fn cmd_run(file: &std::path::Path, trace: bool) -> ExitCode {
     let shown = file.display();
     let text = match std::fs::read_to_string(file) {
@@ -167,30 +201,14 @@ fn cmd_run(file: &std::path::Path, trace: bool) -> ExitCode {
         }
     };
     let report = scenario::run_with(&scenario, &RunOptions { trace });
-    for line in &report.trace {
-        println!("{line}");
-    }
     let problems = report.problems();
-    for p in &problems {
-        println!("FAILED {p}");
-    }
-    if let Some(v) = &report.violation {
-        if report.violation_expected {
-            println!("violation (expected): {v}");
+    if let Err(e) = print_run_report(&report, &problems, scenario.steps.len()) {
+        // A reader that stops early (`raftsim run FILE --trace | head`) is not an error.
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("raftsim: cannot write the report: {e}");
+            return ExitCode::from(2);
         }
     }
-    println!(
-        "{}: {} steps, {} events, {} ms simulated: {}",
-        report.name,
-        scenario.steps.len(),
-        report.events,
-        report.end_ms,
-        if problems.is_empty() {
-            "all expectations hold".to_string()
-        } else {
-            format!("{} problem(s)", problems.len())
-        }
-    );
     if problems.is_empty() {
         ExitCode::SUCCESS
     } else {
