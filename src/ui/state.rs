@@ -1083,6 +1083,7 @@ impl Reducible for Model {
                     return self;
                 }
                 next.shown_wall = wall;
+                super::bench::set_panel(super::bench::SHOWN);
                 next.refresh(false);
                 if next.playing {
                     next.sync_one_panel();
