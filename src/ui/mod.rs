@@ -214,6 +214,23 @@ pub fn App() -> Html {
         }));
     }
 
+    // The panels are drawn once the page has painted its first frame: the picture (and its
+    // mirror) show first, as soon as the page starts, and the panels a frame later.
+    let panels_shown = use_state_eq(|| false);
+    {
+        let panels_shown = panels_shown.clone();
+        widgets::use_once(Box::new(move || {
+            // A callback of the next animation frame runs before that frame is painted: the
+            // second one runs after it.
+            let after_paint = Closure::once_into_js(move || {
+                let show = Closure::once_into_js(move || panels_shown.set(true));
+                let _ = gloo::utils::window().request_animation_frame(show.unchecked_ref());
+            });
+            let _ = gloo::utils::window().request_animation_frame(after_paint.unchecked_ref());
+            Box::new(|| {})
+        }));
+    }
+
     // Which heavy panels are on screen: those off it are brought up to date less often.
     {
         let dispatch = model.dispatcher();
@@ -314,10 +331,13 @@ pub fn App() -> Html {
                 // Each panel sits in a box of its own: the panel itself is then no grid item,
                 // and a fixed-size panel re-lays out alone when its content changes (style.css).
                 <div class="logs-cell" data-panel="0">
+                    if *panels_shown {
                     <LogTable view={m.log_view.clone()} ghosts={m.ghosts.clone()} columns={m.columns}
                               selected_server={m.selected_server} on_intent={on_intent.clone()} />
+                    }
                 </div>
                 <div class="panels">
+                    if *panels_shown {
                     <div class="side">
                         if let Some(v) = m.safety.iter().find(|r| r.violation.is_some()) {
                             <p class="violation-banner" role="alert">
@@ -338,10 +358,20 @@ pub fn App() -> Html {
                         { side }
                         <NetworkPanel network={m.view.network.clone()} servers={n} on_intent={on_intent.clone()} />
                     </div>
-                    <div class="fixed-panel" data-panel="1"><KvStores view={m.kv_view.clone()} /></div>
-                    <div class="fixed-panel" data-panel="2"><ClientPanel view={m.client_view.clone()} verdict={m.shown_verdict.clone()} on_intent={on_intent.clone()} /></div>
-                    <div class="fixed-panel"><SafetyPanel rows={m.safety.clone()} verdict={m.shown_verdict.clone()} knobs={m.knobs_on()} on_intent={on_intent.clone()} /></div>
-                    <div class="fixed-panel" data-panel="3"><EventLog rows={m.shown_events.clone()} filter={m.filter.clone()} servers={n} on_intent={on_intent.clone()} /></div>
+                    }
+                    // The boxes are there from the start (the IntersectionObserver watches them).
+                    <div class="fixed-panel" data-panel="1">
+                        if *panels_shown { <KvStores view={m.kv_view.clone()} /> }
+                    </div>
+                    <div class="fixed-panel" data-panel="2">
+                        if *panels_shown { <ClientPanel view={m.client_view.clone()} verdict={m.shown_verdict.clone()} on_intent={on_intent.clone()} /> }
+                    </div>
+                    <div class="fixed-panel">
+                        if *panels_shown { <SafetyPanel rows={m.safety.clone()} verdict={m.shown_verdict.clone()} knobs={m.knobs_on()} on_intent={on_intent.clone()} /> }
+                    </div>
+                    <div class="fixed-panel" data-panel="3">
+                        if *panels_shown { <EventLog rows={m.shown_events.clone()} filter={m.filter.clone()} servers={n} on_intent={on_intent.clone()} /> }
+                    </div>
                     { Html::from_html_unchecked(AttrValue::Static(concat!(
                         r#"<footer class="app-footer"><span>Raft Explorer v"#,
                         env!("CARGO_PKG_VERSION"),
