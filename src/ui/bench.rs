@@ -46,6 +46,10 @@ pub fn frame_started() {
     }
 }
 
+/// The breakdown's name for a frame that showed a new model but brought no heavy panel up
+/// to date (a frame that showed nothing new is `panel9`).
+pub const SHOWN: u8 = 8;
+
 /// This frame brought heavy panel `panel` (0 logs, 1 stores, 2 clients, 3 events) up to date
 /// (for the per-panel breakdown).
 pub fn set_panel(panel: u8) {
@@ -111,5 +115,8 @@ fn frame_done() {
         });
     if costs.length() < 20_000 {
         costs.push(&JsValue::from_f64(cost));
+        if let Ok(panels) = get(&window, "__raftFramePanels").dyn_into::<js_sys::Array>() {
+            panels.push(&JsValue::from_f64(panel));
+        }
     }
 }

@@ -248,18 +248,18 @@ pub fn LogTable(props: &LogTableProps) -> Html {
                 </div>
                 { for rows }
             </div>
-            // Static markup as HTML text: far less wasm than `html!`'s element constructors.
-            { Html::from_html_unchecked(AttrValue::Static(concat!(
-                r#"<p class="legend"><span class="lg committed">committed</span>"#,
-                r#"<span class="lg uncommitted">not committed</span>"#,
-                r#"<span class="lg applied">● applied</span><span class="lg">▌commit index</span>"#,
-                r#"<span class="lg"><span class="mark mark-next">n</span> nextIndex</span>"#,
-                r#"<span class="lg"><span class="mark mark-match">m</span> matchIndex (leader's view)</span>"#,
-                r#"<span class="lg">colour = term</span>"#,
-                r#"<span class="lg">before a name: <span class="glyph g-leader">★</span> leader "#,
-                r#"<span class="glyph g-candidate">?</span> candidate <span class="glyph">·</span> follower "#,
-                r#"<span class="glyph g-crashed">✕</span> crashed</span></p>"#,
-            ))) }
+            <p class="legend">
+                <span class="lg committed">{ "committed" }</span>
+                <span class="lg uncommitted">{ "not committed" }</span>
+                <span class="lg applied">{ "● applied" }</span>
+                <span class="lg">{ "▌commit index" }</span>
+                <span class="lg"><span class="mark mark-next">{ "n" }</span>{ " nextIndex" }</span>
+                <span class="lg"><span class="mark mark-match">{ "m" }</span>{ " matchIndex (leader's view)" }</span>
+                <span class="lg">{ "colour = term" }</span>
+                <span class="lg">{ "before a name: " }<span class="glyph g-leader">{ "★" }</span>{ " leader " }
+                    <span class="glyph g-candidate">{ "?" }</span>{ " candidate " }<span class="glyph">{ "·" }</span>{ " follower " }
+                    <span class="glyph g-crashed">{ "✕" }</span>{ " crashed" }</span>
+            </p>
         </section>
     };
     super::bench::add("log_rows", super::bench::now() - t0);

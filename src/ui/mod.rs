@@ -214,6 +214,23 @@ pub fn App() -> Html {
         }));
     }
 
+    // The panels are drawn once the page has painted its first frame: the picture (and its
+    // mirror) show first, as soon as the page starts, and the panels a frame later.
+    let panels_shown = use_state_eq(|| false);
+    {
+        let panels_shown = panels_shown.clone();
+        widgets::use_once(Box::new(move || {
+            // A callback of the next animation frame runs before that frame is painted: the
+            // second one runs after it.
+            let after_paint = Closure::once_into_js(move || {
+                let show = Closure::once_into_js(move || panels_shown.set(true));
+                let _ = gloo::utils::window().request_animation_frame(show.unchecked_ref());
+            });
+            let _ = gloo::utils::window().request_animation_frame(after_paint.unchecked_ref());
+            Box::new(|| {})
+        }));
+    }
+
     // Which heavy panels are on screen: those off it are brought up to date less often.
     {
         let dispatch = model.dispatcher();
@@ -227,13 +244,10 @@ pub fn App() -> Html {
         .clone()
     };
 
-    // The page's root carries the chosen theme (outside the app's own elements).
+    // The theme chosen, if one was (else the system's): `data-theme` on the app's root, which
+    // style.css reads from the page's root (`:root:has(.app[data-theme=…])`).
     let dark = model.dark.unwrap_or(model.system_dark);
-    use_effect_with(model.dark, |chosen| {
-        if let (Some(dark), Some(root)) = (chosen, gloo::utils::document().document_element()) {
-            let _ = root.set_attribute("data-theme", if *dark { "dark" } else { "light" });
-        }
-    });
+    let chosen_theme = model.dark.map(|d| if d { "dark" } else { "light" });
 
     let app_t0 = bench::now();
     let m = &*model;
@@ -262,14 +276,20 @@ pub fn App() -> Html {
     // Who leads, in a box of fixed height (a longer sentence gets a box two lines high).
     let leader_text = leader_line(&m.view);
     let toggle_help = widgets::on_click(&on_intent, Intent::ToggleHelp);
-    let preset_names: Vec<&'static str> = m
-        .presets
-        .iter()
-        .map(|p| leak_name(&p.scenario.name))
-        .collect();
+    // The presets' names, made once for the page's presets.
+    let preset_names: Rc<[AttrValue]> = (*use_memo(Rc::as_ptr(&m.presets) as usize, {
+        let presets = m.presets.clone();
+        move |_| -> Rc<[AttrValue]> {
+            presets
+                .iter()
+                .map(|p| AttrValue::from(p.scenario.name.clone()))
+                .collect()
+        }
+    }))
+    .clone();
     let out = html! {
         // `data-now` (simulated time) and `data-messages` (messages in flight): for the tests.
-        <div class="app" data-playing={m.playing.to_string()} data-past={m.past.to_string()}
+        <div class="app" data-theme={chosen_theme} data-playing={m.playing.to_string()} data-past={m.past.to_string()}
              data-now={m.now.to_string()} data-messages={m.view.messages.len().to_string()}>
             // While the help is open the page behind it is inert: no focus, no clicks (a modal).
             <header class="app-header" inert={m.help}>
@@ -314,10 +334,13 @@ pub fn App() -> Html {
                 // Each panel sits in a box of its own: the panel itself is then no grid item,
                 // and a fixed-size panel re-lays out alone when its content changes (style.css).
                 <div class="logs-cell" data-panel="0">
+                    if *panels_shown {
                     <LogTable view={m.log_view.clone()} ghosts={m.ghosts.clone()} columns={m.columns}
                               selected_server={m.selected_server} on_intent={on_intent.clone()} />
+                    }
                 </div>
                 <div class="panels">
+                    if *panels_shown {
                     <div class="side">
                         if let Some(v) = m.safety.iter().find(|r| r.violation.is_some()) {
                             <p class="violation-banner" role="alert">
@@ -338,16 +361,21 @@ pub fn App() -> Html {
                         { side }
                         <NetworkPanel network={m.view.network.clone()} servers={n} on_intent={on_intent.clone()} />
                     </div>
-                    <div class="fixed-panel" data-panel="1"><KvStores view={m.kv_view.clone()} /></div>
-                    <div class="fixed-panel" data-panel="2"><ClientPanel view={m.client_view.clone()} verdict={m.shown_verdict.clone()} on_intent={on_intent.clone()} /></div>
-                    <div class="fixed-panel"><SafetyPanel rows={m.safety.clone()} verdict={m.shown_verdict.clone()} knobs={m.knobs_on()} on_intent={on_intent.clone()} /></div>
-                    <div class="fixed-panel" data-panel="3"><EventLog rows={m.shown_events.clone()} filter={m.filter.clone()} servers={n} on_intent={on_intent.clone()} /></div>
-                    { Html::from_html_unchecked(AttrValue::Static(concat!(
-                        r#"<footer class="app-footer"><span>Raft Explorer v"#,
-                        env!("CARGO_PKG_VERSION"),
-                        "</span><span> · Diego Ongaro &amp; John Ousterhout, “In Search of an Understandable ",
-                        "Consensus Algorithm” (§ numbers refer to it)</span></footer>",
-                    ))) }
+                    }
+                    // The boxes are there from the start (the IntersectionObserver watches them).
+                    <div class="fixed-panel" data-panel="1">
+                        if *panels_shown { <KvStores view={m.kv_view.clone()} /> }
+                    </div>
+                    <div class="fixed-panel" data-panel="2">
+                        if *panels_shown { <ClientPanel view={m.client_view.clone()} verdict={m.shown_verdict.clone()} on_intent={on_intent.clone()} /> }
+                    </div>
+                    <div class="fixed-panel">
+                        if *panels_shown { <SafetyPanel rows={m.safety.clone()} verdict={m.shown_verdict.clone()} knobs={m.knobs_on()} on_intent={on_intent.clone()} /> }
+                    </div>
+                    <div class="fixed-panel" data-panel="3">
+                        if *panels_shown { <EventLog rows={m.shown_events.clone()} filter={m.filter.clone()} servers={n} on_intent={on_intent.clone()} /> }
+                    </div>
+                    { footer() }
                 </div>
             </main>
             if m.help {
@@ -376,12 +404,15 @@ fn past_bar(m: &Model, on_intent: &Callback<Intent>) -> Html {
         <div class="past-bar" role="status" inert={m.help}>
             if m.past {
                 <p class="past">
-                    <b>{ "Viewing the past" }</b>
-                    { format!(
-                        ": {} of a run recorded up to {}. Acting here (a crash, a message, a command…) \
-                         discards the {} recorded after this moment; playing replays it.",
-                        seconds(m.now), seconds(m.horizon), seconds(m.horizon.saturating_sub(m.now))
-                    ) }
+                    // One flex item: the sentence wraps as text, not after its bold start.
+                    <span>
+                        <b>{ "Viewing the past" }</b>
+                        { format!(
+                            ": {} of a run recorded up to {}. Acting here (a crash, a message, a command…) \
+                             discards the {} recorded after this moment; playing replays it.",
+                            seconds(m.now), seconds(m.horizon), seconds(m.horizon.saturating_sub(m.now))
+                        ) }
+                    </span>
                     <button onclick={to_present}>{ "Back to the present" }</button>
                 </p>
             }
@@ -450,58 +481,52 @@ pub(crate) fn leader_line(view: &crate::sim::ClusterView) -> String {
     }
 }
 
-// Static markup is written as HTML text: one string costs far less wasm than the tree of
-// element constructors `html!` expands to, and the browser builds the same DOM from it.
-
 /// The shapes of the picture, explained (static): what `picture`'s renderer draws for each
-/// kind of scene item.
+/// kind of scene item. Two short groups, a few lines high beside the picture.
 fn legend() -> Html {
-    Html::from_html_unchecked(AttrValue::Static(concat!(
-        r#"<div class="msg-legend" role="group" aria-label="What the messages mean">"#,
-        r#"<span><b class="lg-rv">RV</b> RequestVote</span>"#,
-        r#"<span><b class="lg-yes">✓</b><b class="lg-no">✗</b> vote granted / denied</span>"#,
-        r#"<span><b class="lg-hb">○</b> heartbeat</span>"#,
-        r#"<span><b class="lg-ae">+n</b> AppendEntries with n entries</span>"#,
-        r#"<span><b class="lg-ok">✓</b><b class="lg-fail">✗</b> append ok / rejected</span>"#,
-        r#"<span><b class="lg-client">SET x 5</b> client request · <b class="lg-client lg-reply">ok</b> its reply (§8)</span>"#,
-        "<span>dashed, fading: will be lost</span><span>second outline: duplicated</span></div>",
-        r#"<div class="msg-legend" role="group" aria-label="What the servers show">"#,
-        "<span>inside: role and term; below: its vote (a candidate: votes won)</span>",
-        "<span>double outline, ring flashing with each AppendEntries: leader</span>",
-        "<span>dashed outline: candidate</span><span>crossed out: crashed</span>",
-        "<span>pause sign: paused</span><span>arc: election timer running down</span>",
-        "<span>shaded areas: a partition's groups, dashed ✕ lines between them; dashed ✕ arrow: a link cut one way</span></div>",
-    )))
+    html! { <>
+        <p class="msg-legend" role="group" aria-label="What the messages mean">
+            <span><b class="lg-rv">{ "RV" }</b>{ " RequestVote" }</span>
+            <span><b class="lg-yes">{ "✓" }</b><b class="lg-no">{ "✗" }</b>{ " vote" }</span>
+            <span><b class="lg-hb">{ "○" }</b>{ " heartbeat" }</span>
+            <span><b class="lg-ae">{ "+n" }</b>{ " AppendEntries, n entries" }</span>
+            <span><b class="lg-ok">{ "✓" }</b><b class="lg-fail">{ "✗" }</b>{ " append ok / rejected" }</span>
+            <span><b class="lg-client">{ "SET x 5" }</b>{ " client request, " }<b class="lg-client lg-reply">{ "ok" }</b>{ " reply (§8)" }</span>
+            <span>{ "dashed: will be lost · second outline: duplicated" }</span>
+        </p>
+        <p class="msg-legend" role="group" aria-label="What the servers show">
+            <span>{ "inside: role, term; below: vote (candidate: votes won)" }</span>
+            <span>{ "double outline, flashing ring: leader" }</span>
+            <span>{ "dashed: candidate · crossed: crashed · pause sign: paused" }</span>
+            <span>{ "arc: election timer" }</span>
+            <span>{ "shaded: partition groups; ✕ line: no link; ✕ arrow: cut one way" }</span>
+        </p>
+    </> }
 }
 
 /// What to try first (static).
 fn intro() -> Html {
-    Html::from_html_unchecked(AttrValue::Static(concat!(
-        r#"<section class="panel intro"><h2>Try this</h2><ol>"#,
-        "<li>Wait for a leader (thick outline). Its heartbeats pulse out to the followers.</li>",
-        "<li>Click the leader, then <b>Crash</b>: a follower's timer runs out and a new leader ",
-        "wins a higher term.</li>",
-        "<li>Partition the network, send <code>SET x 5</code> to each side: only the majority ",
-        "commits.</li>",
-        "<li>Click any moving message to inspect, drop or duplicate it. Press <kbd>?</kbd> for ",
-        "keys.</li></ol></section>",
-    )))
+    html! {
+        <section class="panel intro">
+            <h2>{ "Try this" }</h2>
+            <ol>
+                <li>{ "Wait for a leader (thick outline). Its heartbeats pulse out to the followers." }</li>
+                <li>{ "Click the leader, then " }<b>{ "Crash" }</b>{ ": a follower's timer runs out and a new leader wins a higher term." }</li>
+                <li>{ "Partition the network, send " }<code>{ "SET x 5" }</code>{ " to each side: only the majority commits." }</li>
+                <li>{ "Click any moving message to inspect, drop or duplicate it. Press " }<kbd>{ "?" }</kbd>{ " for keys." }</li>
+            </ol>
+        </section>
+    }
 }
 
-/// Preset names live as long as the page; intern them once.
-fn leak_name(name: &str) -> &'static str {
-    thread_local! {
-        static NAMES: RefCell<Vec<&'static str>> = const { RefCell::new(Vec::new()) };
+/// The page's footer (static).
+fn footer() -> Html {
+    html! {
+        <footer class="app-footer">
+            <span>{ concat!("Raft Explorer v", env!("CARGO_PKG_VERSION")) }</span>
+            <span>{ " · Diego Ongaro & John Ousterhout, “In Search of an Understandable Consensus Algorithm” (§ numbers refer to it)" }</span>
+        </footer>
     }
-    NAMES.with(|names| {
-        let mut names = names.borrow_mut();
-        if let Some(n) = names.iter().find(|n| **n == name) {
-            return *n;
-        }
-        let leaked: &'static str = Box::leak(name.to_string().into_boxed_str());
-        names.push(leaked);
-        leaked
-    })
 }
 
 /// Entry point called from `main` in the browser.

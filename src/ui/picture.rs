@@ -422,14 +422,24 @@ impl Palette {
 }
 
 /// The canvas's drawing context, with what was last set on it, so that the many items of a
-/// frame do not set the same dash pattern or font again (each is a call into the browser,
-/// and a dash pattern a new JavaScript array).
+/// frame do not set the same colour, width, font or dash pattern again (each is a call into
+/// the browser, a colour a string decoded there, a dash pattern a new JavaScript array).
 struct Context {
     ctx: CanvasRenderingContext2d,
+    /// The fonts of the picture, made once from the page's font family (`Font` indexes them).
+    fonts: Vec<String>,
     /// The dash patterns used, made once ([] is solid).
     dashes: Vec<(&'static [f64], js_sys::Array)>,
     dash: Cell<&'static [f64]>,
-    font: RefCell<String>,
+    font: Cell<Option<Font>>,
+    fill: RefCell<String>,
+    stroke: RefCell<String>,
+    width: Cell<f64>,
+    alpha: Cell<f64>,
+    cap: Cell<&'static str>,
+    join: Cell<&'static str>,
+    /// Where `text_of` writes the words it draws.
+    scratch: RefCell<String>,
 }
 
 impl std::ops::Deref for Context {
@@ -461,18 +471,96 @@ const PATTERNS: [&[f64]; 9] = [
     LOST_DASH,
 ];
 
+/// The picture's fonts: what each text is written in.
+#[derive(Clone, Copy, PartialEq)]
+enum Font {
+    Client,
+    Caption,
+    Banner,
+    ServerName,
+    Role,
+    Term,
+    Below,
+    Traffic,
+    Message,
+}
+
+impl Font {
+    const ALL: [Font; 9] = [
+        Font::Client,
+        Font::Caption,
+        Font::Banner,
+        Font::ServerName,
+        Font::Role,
+        Font::Term,
+        Font::Below,
+        Font::Traffic,
+        Font::Message,
+    ];
+
+    /// Weight and size in picture units.
+    fn look(self) -> (&'static str, f64) {
+        match self {
+            Font::Client => ("600", 11.0),
+            Font::Caption => ("400", 9.5),
+            Font::Banner => ("700", 12.0),
+            Font::ServerName => ("700", 17.0),
+            Font::Role => ("600", 8.5),
+            Font::Term => ("400", 10.0),
+            Font::Below => ("400", 10.5),
+            Font::Traffic => ("600", 9.5),
+            Font::Message => ("700", 9.0),
+        }
+    }
+}
+
 impl Context {
     fn new(ctx: CanvasRenderingContext2d) -> Context {
         let dashes = PATTERNS
             .iter()
             .map(|p| (*p, p.iter().map(|v| JsValue::from_f64(*v)).collect()))
             .collect();
-        Context {
+        let context = Context {
             ctx,
+            fonts: Vec::new(),
             dashes,
             dash: Cell::new(SOLID),
-            font: RefCell::new(String::new()),
-        }
+            font: Cell::new(None),
+            fill: RefCell::default(),
+            stroke: RefCell::default(),
+            width: Cell::new(f64::NAN),
+            alpha: Cell::new(f64::NAN),
+            cap: Cell::new(""),
+            join: Cell::new(""),
+            scratch: RefCell::default(),
+        };
+        context.forget_state();
+        context
+    }
+
+    /// The canvas's drawing state is back to its defaults (a new bitmap): set everything
+    /// again when next used.
+    fn forget_state(&self) {
+        self.dash.set(SOLID);
+        self.font.set(None);
+        self.fill.borrow_mut().clear();
+        self.stroke.borrow_mut().clear();
+        self.width.set(f64::NAN);
+        self.alpha.set(1.0);
+        self.cap.set("butt");
+        self.join.set("miter");
+    }
+
+    /// The fonts in the page's font family `family`.
+    fn use_family(&mut self, family: &str) {
+        self.fonts = Font::ALL
+            .iter()
+            .map(|f| {
+                let (weight, size) = f.look();
+                format!("{weight} {size}px {family}")
+            })
+            .collect();
+        self.font.set(None);
     }
 
     fn set_dash(&self, pattern: &'static [f64]) {
@@ -485,10 +573,67 @@ impl Context {
         }
     }
 
-    fn set_font_once(&self, font: String) {
-        if *self.font.borrow() != font {
-            self.ctx.set_font(&font);
-            *self.font.borrow_mut() = font;
+    fn set_font(&self, font: Font) {
+        if self.font.get() == Some(font) {
+            return;
+        }
+        if let Some(name) = Font::ALL
+            .iter()
+            .position(|f| *f == font)
+            .and_then(|i| self.fonts.get(i))
+        {
+            self.ctx.set_font(name);
+            self.font.set(Some(font));
+        }
+    }
+
+    fn set_fill(&self, colour: &str) {
+        let mut last = self.fill.borrow_mut();
+        if *last != colour {
+            self.ctx.set_fill_style_str(colour);
+            last.clear();
+            last.push_str(colour);
+        }
+    }
+
+    fn set_stroke(&self, colour: &str) {
+        let mut last = self.stroke.borrow_mut();
+        if *last != colour {
+            self.ctx.set_stroke_style_str(colour);
+            last.clear();
+            last.push_str(colour);
+        }
+    }
+
+    fn set_width(&self, width: f64) {
+        if self.width.get() != width {
+            self.ctx.set_line_width(width);
+            self.width.set(width);
+        }
+    }
+
+    fn alpha(&self) -> f64 {
+        self.alpha.get()
+    }
+
+    fn set_alpha(&self, alpha: f64) {
+        if self.alpha.get() != alpha {
+            self.ctx.set_global_alpha(alpha);
+            self.alpha.set(alpha);
+        }
+    }
+
+    fn set_cap(&self, cap: &'static str) {
+        if self.cap.get() != cap {
+            self.ctx.set_line_cap(cap);
+            self.cap.set(cap);
+        }
+    }
+
+    fn set_join(&self, join: &'static str) {
+        if self.join.get() != join {
+            self.ctx.set_line_join(join);
+            self.join.set(join);
         }
     }
 }
@@ -501,6 +646,9 @@ pub struct Renderer {
     box_size: (f64, f64),
     ratio: f64,
     palette: Option<(bool, Palette)>,
+    /// Where the scene being drawn has its messages, in drawing order (kept between frames,
+    /// so that drawing allocates nothing).
+    messages: Vec<usize>,
 }
 
 impl Renderer {
@@ -516,6 +664,7 @@ impl Renderer {
             box_size: (0.0, 0.0),
             ratio: 0.0,
             palette: None,
+            messages: Vec::new(),
         };
         r.resize(box_size.0, box_size.1);
         Some(r)
@@ -533,8 +682,7 @@ impl Renderer {
         self.canvas.set_width((width * ratio).round() as u32);
         self.canvas.set_height((height * ratio).round() as u32);
         // A new bitmap starts with a fresh drawing state.
-        self.ctx.dash.set(SOLID);
-        self.ctx.font.borrow_mut().clear();
+        self.ctx.forget_state();
     }
 
     /// Picture units to CSS pixels: the scale, and where the picture's corner sits.
@@ -560,7 +708,9 @@ impl Renderer {
         // A new device pixel ratio (the window moved to another screen) resizes the bitmap.
         self.resize(self.box_size.0, self.box_size.1);
         if self.palette.as_ref().is_none_or(|(d, _)| *d != dark) {
-            self.palette = Some((dark, Palette::read(&self.canvas)));
+            let palette = Palette::read(&self.canvas);
+            self.ctx.use_family(&palette.font);
+            self.palette = Some((dark, palette));
         }
         let Some((_, palette)) = &self.palette else {
             return;
@@ -578,11 +728,36 @@ impl Renderer {
         let _ = ctx.set_transform(scale * r, 0.0, 0.0, scale * r, ox * r, oy * r);
         ctx.set_text_align("center");
         ctx.set_text_baseline("middle");
+        let faded = |item: &Item| if item.dimmed { 0.2 } else { 1.0 };
         for item in &scene.items {
-            ctx.set_global_alpha(if item.dimmed { 0.2 } else { 1.0 });
+            ctx.set_alpha(faded(item));
             draw_item(ctx, palette, item);
         }
-        ctx.set_global_alpha(1.0);
+        // The messages last, over everything else: grouped by look, so that each colour is
+        // set once a frame, and then their labels, in one font and colour.
+        let message = |i: usize| match &scene.items[i].shape {
+            Shape::Message(m) => Some((faded(&scene.items[i]) * m.opacity, m)),
+            _ => None,
+        };
+        let order = &mut self.messages;
+        order.clear();
+        order.extend((0..scene.items.len()).filter(|i| message(*i).is_some()));
+        order.sort_by_key(|i| message(*i).map(|(_, m)| look_order(m.look)));
+        for (alpha, m) in order.iter().filter_map(|i| message(*i)) {
+            ctx.set_alpha(alpha);
+            draw_message(ctx, palette, m);
+        }
+        for (alpha, m) in order.iter().filter_map(|i| message(*i)) {
+            ctx.set_alpha(alpha);
+            text_of(
+                ctx,
+                format_args!("{}", m.look.label()),
+                m.at,
+                Font::Message,
+                "#fff",
+            );
+        }
+        ctx.set_alpha(1.0);
     }
 }
 
@@ -593,14 +768,14 @@ fn draw_item(ctx: &Context, pal: &Palette, item: &Item) {
         Shape::Region { outline, pad, tint } => {
             let colour = &pal.hulls[*tint % 4];
             if let [only] = outline.as_slice() {
-                ctx.set_fill_style_str(colour);
+                ctx.set_fill(colour);
                 circle(ctx, *only, *pad);
                 ctx.fill();
             } else {
-                ctx.set_stroke_style_str(colour);
-                ctx.set_line_width(2.0 * pad);
-                ctx.set_line_join("round");
-                ctx.set_line_cap("round");
+                ctx.set_stroke(colour);
+                ctx.set_width(2.0 * pad);
+                ctx.set_join("round");
+                ctx.set_cap("round");
                 path(ctx, outline, outline.len() > 2);
                 ctx.stroke();
             }
@@ -611,16 +786,16 @@ fn draw_item(ctx: &Context, pal: &Palette, item: &Item) {
             mark,
             cut,
         } => {
-            ctx.set_stroke_style_str(&pal.wall);
-            ctx.set_line_cap("butt");
-            let alpha = ctx.global_alpha();
+            ctx.set_stroke(&pal.wall);
+            ctx.set_cap("butt");
+            let alpha = ctx.alpha();
             if *cut {
-                ctx.set_line_width(2.5);
+                ctx.set_width(2.5);
                 ctx.set_dash(CUT_DASH);
             } else {
-                ctx.set_line_width(1.5);
+                ctx.set_width(1.5);
                 ctx.set_dash(WALL_DASH);
-                ctx.set_global_alpha(alpha * 0.55);
+                ctx.set_alpha(alpha * 0.55);
             }
             path(ctx, &[*from, *to], false);
             ctx.stroke();
@@ -630,7 +805,7 @@ fn draw_item(ctx: &Context, pal: &Palette, item: &Item) {
                 let (dx, dy) = (to.x - from.x, to.y - from.y);
                 let len = (dx * dx + dy * dy).sqrt().max(1.0);
                 let (ux, uy) = (dx / len, dy / len);
-                ctx.set_fill_style_str(&pal.wall);
+                ctx.set_fill(&pal.wall);
                 ctx.begin_path();
                 ctx.move_to(to.x, to.y);
                 ctx.line_to(to.x - ux * 9.0 - uy * 4.5, to.y - uy * 9.0 + ux * 4.5);
@@ -638,37 +813,38 @@ fn draw_item(ctx: &Context, pal: &Palette, item: &Item) {
                 ctx.close_path();
                 ctx.fill();
             }
-            ctx.set_line_width(2.5);
+            ctx.set_width(2.5);
             cross(ctx, *mark, 5.0);
             ctx.stroke();
-            ctx.set_global_alpha(alpha);
+            ctx.set_alpha(alpha);
         }
         Shape::Client { at } => {
-            ctx.set_fill_style_str(&pal.panel);
-            ctx.set_stroke_style_str(&pal.candidate.1);
-            ctx.set_line_width(1.5);
+            ctx.set_fill(&pal.panel);
+            ctx.set_stroke(&pal.candidate.1);
+            ctx.set_width(1.5);
             rounded(ctx, at.x - 22.0, at.y - 11.0, 44.0, 22.0, 5.0);
             ctx.fill();
             ctx.stroke();
-            text(ctx, pal, "client", *at, 11.0, &pal.text, "600");
+            text(ctx, "client", *at, Font::Client, &pal.text);
         }
         Shape::ClientLine {
             to,
             caption,
             caption_at,
         } => {
-            ctx.set_stroke_style_str(&pal.candidate.1);
-            ctx.set_line_width(1.5);
+            ctx.set_stroke(&pal.candidate.1);
+            ctx.set_width(1.5);
             ctx.set_dash(LINE_DASH);
             path(ctx, &[Point::new(CENTER, CENTER), *to], false);
             ctx.stroke();
-            text(ctx, pal, caption, *caption_at, 9.5, &pal.muted, "400");
+            text(ctx, caption, *caption_at, Font::Caption, &pal.muted);
         }
         Shape::Server(s) => draw_server(ctx, pal, s),
         Shape::Traffic(t) => draw_traffic(ctx, pal, t),
-        Shape::Message(m) => draw_message(ctx, pal, m),
+        // Drawn after every other item (`Renderer::draw`).
+        Shape::Message(_) => {}
         Shape::Banner { at, text: words } => {
-            text(ctx, pal, words, *at, 12.0, &pal.wall, "700");
+            text(ctx, words, *at, Font::Banner, &pal.wall);
         }
     }
 }
@@ -680,28 +856,28 @@ fn draw_server(ctx: &Context, pal: &Palette, s: &ServerShape) {
         (_, Role::Candidate) => (&pal.candidate.0, &pal.candidate.1),
         (_, Role::Follower) => (&pal.follower.0, &pal.follower.1),
     };
-    let alpha = ctx.global_alpha();
+    let alpha = ctx.alpha();
     // The leader's heartbeat ring, bright as an AppendEntries goes out.
     if let Some(beat) = s.heartbeat.filter(|b| *b > 0.0) {
-        ctx.set_global_alpha(alpha * beat);
-        ctx.set_stroke_style_str(&pal.leader.1);
-        ctx.set_line_width(3.0);
+        ctx.set_alpha(alpha * beat);
+        ctx.set_stroke(&pal.leader.1);
+        ctx.set_width(3.0);
         circle(ctx, s.at, s.radius + 11.0);
         ctx.stroke();
-        ctx.set_global_alpha(alpha);
+        ctx.set_alpha(alpha);
     }
     // The election timer: a track, and the time left drawn clockwise from the top.
-    ctx.set_line_width(4.0);
-    ctx.set_stroke_style_str(&pal.border);
+    ctx.set_width(4.0);
+    ctx.set_stroke(&pal.border);
     circle(ctx, s.at, s.radius + 5.0);
     ctx.stroke();
     if let Some(left) = s.timer.filter(|l| *l > 0.0) {
-        ctx.set_stroke_style_str(if s.role == Role::Candidate {
+        ctx.set_stroke(if s.role == Role::Candidate {
             &pal.candidate.1
         } else {
             &pal.timer
         });
-        ctx.set_line_cap("round");
+        ctx.set_cap("round");
         ctx.begin_path();
         let _ = ctx.arc(
             s.at.x,
@@ -714,9 +890,9 @@ fn draw_server(ctx: &Context, pal: &Palette, s: &ServerShape) {
     }
     // The body: dashed for a candidate, faint when paused, thick for the leader.
     if s.status == ServerStatus::Paused {
-        ctx.set_global_alpha(alpha * 0.65);
+        ctx.set_alpha(alpha * 0.65);
     }
-    ctx.set_fill_style_str(fill);
+    ctx.set_fill(fill);
     circle(ctx, s.at, s.radius);
     ctx.fill();
     match (s.status, s.role) {
@@ -732,24 +908,24 @@ fn draw_server(ctx: &Context, pal: &Palette, s: &ServerShape) {
         _ => 2.0,
     };
     if s.selected {
-        ctx.set_stroke_style_str(&pal.accent);
-        ctx.set_line_width(5.0);
+        ctx.set_stroke(&pal.accent);
+        ctx.set_width(5.0);
     } else {
-        ctx.set_stroke_style_str(stroke);
-        ctx.set_line_width(width);
+        ctx.set_stroke(stroke);
+        ctx.set_width(width);
     }
     ctx.stroke();
     ctx.set_dash(SOLID);
-    ctx.set_global_alpha(alpha);
+    ctx.set_alpha(alpha);
     if s.role == Role::Leader && s.status != ServerStatus::Crashed {
-        ctx.set_stroke_style_str(&pal.leader.1);
-        ctx.set_line_width(1.5);
+        ctx.set_stroke(&pal.leader.1);
+        ctx.set_width(1.5);
         circle(ctx, s.at, s.radius - 5.0);
         ctx.stroke();
     }
     if s.hovered && !s.selected {
-        ctx.set_stroke_style_str(&pal.accent);
-        ctx.set_line_width(2.0);
+        ctx.set_stroke(&pal.accent);
+        ctx.set_width(2.0);
         circle(ctx, s.at, s.radius + 9.0);
         ctx.stroke();
     }
@@ -759,54 +935,44 @@ fn draw_server(ctx: &Context, pal: &Palette, s: &ServerShape) {
         &pal.text
     };
     let at = |dy: f64| Point::new(s.at.x, s.at.y + dy);
-    text(
-        ctx,
-        pal,
-        &format!("S{}", s.id.0),
-        at(-11.0),
-        17.0,
-        ink,
-        "700",
-    );
-    let word = match s.status {
-        ServerStatus::Crashed => "CRASHED".to_string(),
-        _ => s.role.to_string().to_ascii_uppercase(),
+    let word = match (s.status, s.role) {
+        (ServerStatus::Crashed, _) => "CRASHED",
+        (_, Role::Leader) => "LEADER",
+        (_, Role::Candidate) => "CANDIDATE",
+        (_, Role::Follower) => "FOLLOWER",
     };
-    text(ctx, pal, &word, at(3.0), 8.5, ink, "600");
-    text(
+    text_of(
         ctx,
-        pal,
-        &format!("term {}", s.term),
-        at(15.0),
-        10.0,
+        format_args!("S{}", s.id.0),
+        at(-11.0),
+        Font::ServerName,
         ink,
-        "400",
     );
-    text(
+    text(ctx, word, at(3.0), Font::Role, ink);
+    text_of(
         ctx,
-        pal,
-        &s.below,
-        at(s.radius + 19.0),
-        10.5,
-        &pal.muted,
-        "400",
+        format_args!("term {}", s.term),
+        at(15.0),
+        Font::Term,
+        ink,
     );
+    text(ctx, &s.below, at(s.radius + 19.0), Font::Below, &pal.muted);
     if s.status == ServerStatus::Crashed {
-        ctx.set_stroke_style_str(&pal.bad);
-        ctx.set_line_width(4.0);
-        ctx.set_line_cap("round");
+        ctx.set_stroke(&pal.bad);
+        ctx.set_width(4.0);
+        ctx.set_cap("round");
         cross(ctx, s.at, s.radius * 0.75);
         ctx.stroke();
     }
     if s.status == ServerStatus::Paused {
         let c = Point::new(s.at.x + s.radius * 0.62, s.at.y - s.radius * 0.62);
-        ctx.set_fill_style_str(&pal.panel);
-        ctx.set_stroke_style_str(&pal.text);
-        ctx.set_line_width(1.5);
+        ctx.set_fill(&pal.panel);
+        ctx.set_stroke(&pal.text);
+        ctx.set_width(1.5);
         circle(ctx, c, 10.0);
         ctx.fill();
         ctx.stroke();
-        ctx.set_fill_style_str(&pal.text);
+        ctx.set_fill(&pal.text);
         ctx.fill_rect(c.x - 5.0, c.y - 5.0, 3.5, 10.0);
         ctx.fill_rect(c.x + 1.5, c.y - 5.0, 3.5, 10.0);
     }
@@ -814,13 +980,13 @@ fn draw_server(ctx: &Context, pal: &Palette, s: &ServerShape) {
 
 fn draw_traffic(ctx: &Context, pal: &Palette, t: &TrafficShape) {
     let width = 12.0 + 5.6 * t.text.chars().count() as f64;
-    let alpha = ctx.global_alpha();
+    let alpha = ctx.alpha();
     if t.doomed {
-        ctx.set_global_alpha(alpha * 0.5);
+        ctx.set_alpha(alpha * 0.5);
     }
-    ctx.set_fill_style_str(&pal.panel);
-    ctx.set_stroke_style_str(&pal.candidate.1);
-    ctx.set_line_width(1.2);
+    ctx.set_fill(&pal.panel);
+    ctx.set_stroke(&pal.candidate.1);
+    ctx.set_width(1.2);
     if t.reply {
         ctx.set_dash(REPLY_DASH);
     }
@@ -828,13 +994,25 @@ fn draw_traffic(ctx: &Context, pal: &Palette, t: &TrafficShape) {
     ctx.fill();
     ctx.stroke();
     ctx.set_dash(SOLID);
-    text(ctx, pal, &t.text, t.at, 9.5, &pal.candidate.1, "600");
-    ctx.set_global_alpha(alpha);
+    text(ctx, &t.text, t.at, Font::Traffic, &pal.candidate.1);
+    ctx.set_alpha(alpha);
 }
 
+/// Messages of one look are drawn one after another (one colour set for all of them).
+fn look_order(look: MessageLook) -> u8 {
+    match look {
+        MessageLook::Heartbeat => 0,
+        MessageLook::Append { .. } => 1,
+        MessageLook::AppendReply { success: true } => 2,
+        MessageLook::AppendReply { success: false } => 3,
+        MessageLook::RequestVote => 4,
+        MessageLook::Vote { granted: true } => 5,
+        MessageLook::Vote { granted: false } => 6,
+    }
+}
+
+/// Draws a message's body and marks (its label is drawn with all the others, after them).
 fn draw_message(ctx: &Context, pal: &Palette, m: &MessageShape) {
-    let alpha = ctx.global_alpha();
-    ctx.set_global_alpha(alpha * m.opacity);
     let (fill, stroke) = match m.look {
         MessageLook::RequestVote => (pal.vote.as_str(), "#7a4a00"),
         MessageLook::Vote { granted: true } | MessageLook::AppendReply { success: true } => {
@@ -846,9 +1024,9 @@ fn draw_message(ctx: &Context, pal: &Palette, m: &MessageShape) {
         MessageLook::Heartbeat => (pal.panel.as_str(), pal.append.as_str()),
         MessageLook::Append { .. } => (pal.append.as_str(), "#123a6b"),
     };
-    ctx.set_fill_style_str(fill);
-    ctx.set_stroke_style_str(stroke);
-    ctx.set_line_width(if m.look == MessageLook::Heartbeat {
+    ctx.set_fill(fill);
+    ctx.set_stroke(stroke);
+    ctx.set_width(if m.look == MessageLook::Heartbeat {
         2.5
     } else {
         1.5
@@ -867,20 +1045,16 @@ fn draw_message(ctx: &Context, pal: &Palette, m: &MessageShape) {
     ctx.fill();
     ctx.stroke();
     ctx.set_dash(SOLID);
-    let label = m.look.label();
-    if !label.is_empty() {
-        text(ctx, pal, &label, m.at, 9.0, "#fff", "700");
-    }
     if m.fate == Fate::Duplicated {
         // A second outline behind it: two copies on the wire.
-        ctx.set_stroke_style_str(stroke);
-        ctx.set_line_width(1.0);
+        ctx.set_stroke(stroke);
+        ctx.set_width(1.0);
         circle(ctx, Point::new(x + 4.0, y - 4.0), 12.0);
         ctx.stroke();
     }
     if m.selected || m.hovered {
-        ctx.set_stroke_style_str(if m.selected { &pal.text } else { &pal.accent });
-        ctx.set_line_width(2.0);
+        ctx.set_stroke(if m.selected { &pal.text } else { &pal.accent });
+        ctx.set_width(2.0);
         if m.selected {
             ctx.set_dash(REPLY_DASH);
         }
@@ -888,7 +1062,6 @@ fn draw_message(ctx: &Context, pal: &Palette, m: &MessageShape) {
         ctx.stroke();
         ctx.set_dash(SOLID);
     }
-    ctx.set_global_alpha(alpha);
 }
 
 // ---- small drawing helpers ----
@@ -922,27 +1095,23 @@ fn cross(ctx: &Context, at: Point, half: f64) {
 
 fn rounded(ctx: &Context, x: f64, y: f64, w: f64, h: f64, r: f64) {
     ctx.begin_path();
-    ctx.move_to(x + r, y);
-    let _ = ctx.arc_to(x + w, y, x + w, y + h, r);
-    let _ = ctx.arc_to(x + w, y + h, x, y + h, r);
-    let _ = ctx.arc_to(x, y + h, x, y, r);
-    let _ = ctx.arc_to(x, y, x + w, y, r);
-    ctx.close_path();
+    let _ = ctx.round_rect_with_f64(x, y, w, h, r);
 }
 
-fn text(
-    ctx: &Context,
-    pal: &Palette,
-    words: &str,
-    at: Point,
-    size: f64,
-    colour: &str,
-    weight: &str,
-) {
+fn text(ctx: &Context, words: &str, at: Point, font: Font, colour: &str) {
     if words.is_empty() {
         return;
     }
-    ctx.set_font_once(format!("{weight} {size}px {}", pal.font));
-    ctx.set_fill_style_str(colour);
+    ctx.set_font(font);
+    ctx.set_fill(colour);
     let _ = ctx.fill_text(words, at.x, at.y);
+}
+
+/// `text` of formatted words, written into the context's scratch string (no string is made
+/// per frame).
+fn text_of(ctx: &Context, words: std::fmt::Arguments, at: Point, font: Font, colour: &str) {
+    let mut scratch = ctx.scratch.borrow_mut();
+    scratch.clear();
+    let _ = std::fmt::Write::write_fmt(&mut *scratch, words);
+    text(ctx, &scratch, at, font, colour);
 }

@@ -298,16 +298,24 @@ impl MessageLook {
         }
     }
 
-    /// The short label drawn on it.
-    pub fn label(self) -> String {
-        match self {
-            MessageLook::RequestVote => "RV".into(),
-            MessageLook::Vote { granted } | MessageLook::AppendReply { success: granted } => {
-                if granted { "✓" } else { "✗" }.into()
+    /// The short label drawn on it: "RV", "✓", "✗", "+3" (written where it is drawn, with no
+    /// string made for it); a heartbeat has none.
+    pub fn label(self) -> impl std::fmt::Display {
+        struct Label(MessageLook);
+        impl std::fmt::Display for Label {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match self.0 {
+                    MessageLook::RequestVote => f.write_str("RV"),
+                    MessageLook::Vote { granted }
+                    | MessageLook::AppendReply { success: granted } => {
+                        f.write_str(if granted { "✓" } else { "✗" })
+                    }
+                    MessageLook::Heartbeat => Ok(()),
+                    MessageLook::Append { entries } => write!(f, "+{entries}"),
+                }
             }
-            MessageLook::Heartbeat => String::new(),
-            MessageLook::Append { entries } => format!("+{entries}"),
         }
+        Label(self)
     }
 
     /// Replies to AppendEntries and AppendEntries with entries are drawn square; the rest

@@ -160,9 +160,9 @@ pub struct Model {
     /// `prefers-reduced-motion`: the picture neither fades nor pulses.
     pub reduced_motion: bool,
     pub events: Rc<VecDeque<Rc<EventRow>>>,
-    /// What the heavy panels draw. While playing they follow `view` in turn, one panel per
-    /// frame (each at a quarter of the frame rate; off screen, once a second), so no frame
-    /// pays for all of them.
+    /// What the heavy panels draw. While playing they follow `view` in turn, at most one panel
+    /// each time the page shows the newest state (`sync_one_panel` says how often each), so
+    /// no frame pays for all of them.
     pub log_view: Rc<ClusterView>,
     pub kv_view: Rc<ClusterView>,
     pub client_view: Rc<ClusterView>,
@@ -1083,6 +1083,7 @@ impl Reducible for Model {
                     return self;
                 }
                 next.shown_wall = wall;
+                super::bench::set_panel(super::bench::SHOWN);
                 next.refresh(false);
                 if next.playing {
                     next.sync_one_panel();

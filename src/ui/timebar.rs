@@ -5,6 +5,7 @@ use super::intent::Intent;
 use super::speed;
 use super::widgets::{count, event_value, on_click, ApplySelect};
 use crate::sim::Micros;
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// What the time bar shows. The bar is a plain function of the page rather than a component
@@ -17,7 +18,7 @@ pub struct TimebarProps {
     pub speed: f64,
     pub seed: u64,
     pub servers: u8,
-    pub presets: Vec<&'static str>,
+    pub presets: Rc<[AttrValue]>,
     pub preset: Option<usize>,
     /// Behind a modal dialog: no focus, no clicks.
     pub inert: bool,
@@ -60,7 +61,7 @@ fn PlayControls(props: &PlayProps) -> Html {
 struct RunProps {
     seed: u64,
     servers: u8,
-    presets: Vec<&'static str>,
+    presets: Rc<[AttrValue]>,
     preset: Option<usize>,
     on_intent: Callback<Intent>,
 }
@@ -87,7 +88,7 @@ fn RunControls(props: &RunProps) -> Html {
                 .presets
                 .iter()
                 .enumerate()
-                .map(|(i, name)| (i.to_string().into(), AttrValue::Static(name))),
+                .map(|(i, name)| (i.to_string().into(), name.clone())),
         )
         .collect();
     let preset_selected = props.preset.map(|i| i.to_string()).unwrap_or_default();

@@ -394,7 +394,7 @@ test("dark theme, phone width: the cluster and controls still fit", async () => 
     });
   const light = await bodyColour();
   await page.getByRole("button", { name: "Dark theme" }).click();
-  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "dark");
+  assert.equal(await page.evaluate(() => document.querySelector(".app").dataset.theme), "dark");
   await page.waitForTimeout(100);
   const dark = await bodyColour();
   // --follower, --candidate, --leader of the dark theme (style.css).
