@@ -51,20 +51,80 @@ pub enum Msg {
     PanelOnScreen(usize, bool),
 }
 
-/// Page options read from the URL (`?seed=7&speed=1&servers=3&preset=leader_crash&paused&bench`).
+/// Page options read from the URL (`?seed=7&speed=1&servers=3&preset=leader_crash&paused`;
+/// embed mode: `?embed&panels=logs,events&theme=dark&autoplay=false`; docs/EMBEDDING.md).
+/// Values are percent-decoded. What the page did with them is said in a notice
+/// (`Model::new`): applied, adjusted, or not understood.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UrlOptions {
     pub seed: Option<u64>,
     pub speed: Option<f64>,
     pub servers: Option<u8>,
     pub preset: Option<String>,
+    /// `paused` / `paused=true` (or `autoplay=false`): open paused; `paused=false`: playing.
     pub paused: bool,
     /// A busy cluster for the frame-cost benchmark: client load, slow links, many messages.
     pub bench: bool,
     pub cols: Option<usize>,
+    /// `embed`: the picture without the page's chrome, for an iframe.
+    pub embed: bool,
+    /// `panels=logs,events,...`: which panels an embedded view shows (none by default).
+    pub panels: Vec<Panel>,
+    /// `theme=dark` / `theme=light`.
+    pub dark: Option<bool>,
+    /// What was changed to be used (a speed beyond the slider's ends), in words.
+    pub adjusted: Vec<String>,
     /// What in the URL could not be used, in words, for a notice on the page (the page then
     /// uses its defaults for those options: bad input never stops it).
     pub problems: Vec<String>,
+}
+
+/// A panel an embedded view may show (`?panels=`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Panel {
+    Controls,
+    Logs,
+    Network,
+    Stores,
+    Clients,
+    Safety,
+    Events,
+}
+
+impl Panel {
+    pub const ALL: [(&'static str, Panel); 7] = [
+        ("controls", Panel::Controls),
+        ("logs", Panel::Logs),
+        ("network", Panel::Network),
+        ("stores", Panel::Stores),
+        ("clients", Panel::Clients),
+        ("safety", Panel::Safety),
+        ("events", Panel::Events),
+    ];
+
+    pub fn name(self) -> &'static str {
+        Panel::ALL
+            .iter()
+            .find(|(_, p)| *p == self)
+            .map_or("", |(n, _)| n)
+    }
+}
+
+/// A URL's `true` / `false` (an option given without a value is on).
+fn flag(v: &str) -> Option<bool> {
+    match v {
+        "" | "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// A query string's key or value as the text it stands for: `+` is a space, `%33` is `3`.
+/// (None: a broken escape.)
+pub fn percent_decode(text: &str) -> Option<String> {
+    js_sys::decode_uri_component(&text.replace('+', " "))
+        .ok()
+        .and_then(|s| s.as_string())
 }
 
 impl UrlOptions {
@@ -75,6 +135,11 @@ impl UrlOptions {
                 continue;
             }
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let (Some(k), Some(v)) = (percent_decode(k), percent_decode(v)) else {
+                o.problems.push(format!("\"{pair}\" has a broken %-escape"));
+                continue;
+            };
+            let (k, v) = (k.as_str(), v.trim());
             let understood = match k {
                 "seed" => {
                     o.seed = v.parse().ok();
@@ -82,6 +147,16 @@ impl UrlOptions {
                 }
                 "speed" => {
                     o.speed = super::widgets::number(v).filter(|s| *s > 0.0);
+                    if let Some(s) = o.speed {
+                        let used = super::speed::clamp(s);
+                        if used != s {
+                            o.adjusted.push(format!(
+                                "speed={v} is beyond the slider's {}× to {}×: playing at {used}×",
+                                super::speed::SPEEDS[0],
+                                super::speed::SPEEDS[super::speed::SPEEDS.len() - 1]
+                            ));
+                        }
+                    }
                     o.speed.is_some()
                 }
                 "servers" => {
@@ -96,9 +171,43 @@ impl UrlOptions {
                     o.preset = Some(v.to_string());
                     true
                 }
-                "paused" => {
-                    o.paused = true;
+                "paused" | "autoplay" => match flag(v) {
+                    Some(on) => {
+                        o.paused = if k == "paused" { on } else { !on };
+                        true
+                    }
+                    None => false,
+                },
+                "embed" => match flag(v) {
+                    Some(on) => {
+                        o.embed = on;
+                        true
+                    }
+                    None => false,
+                },
+                "panels" => {
+                    let mut all = true;
+                    for name in v.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                        match Panel::ALL.iter().find(|(n, _)| *n == name) {
+                            Some((_, p)) => o.panels.push(*p),
+                            None => {
+                                all = false;
+                                o.problems.push(format!("there is no panel \"{name}\""));
+                            }
+                        }
+                    }
+                    if !all {
+                        continue;
+                    }
                     true
+                }
+                "theme" => {
+                    o.dark = match v {
+                        "dark" => Some(true),
+                        "light" => Some(false),
+                        _ => None,
+                    };
+                    o.dark.is_some()
                 }
                 "bench" => {
                     o.bench = true;
@@ -116,6 +225,8 @@ impl UrlOptions {
                     "seed" => "a whole number",
                     "speed" => "a positive number (1 = real time)",
                     "servers" => "a number from 1 to 9",
+                    "paused" | "autoplay" | "embed" => "true or false",
+                    "theme" => "dark or light",
                     _ => "a positive whole number",
                 };
                 o.problems.push(format!("{k}=\"{v}\" should be {wanted}"));
