@@ -1,5 +1,6 @@
 //! The link and scenario decoders are fed random and mutated input and never panic: every
 //! outcome is a value or a `ScenarioError` (120,000 cases in all, a few seconds).
+#![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
 use raft_explorer::raft::types::{Command, ServerId};
