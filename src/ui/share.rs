@@ -70,6 +70,27 @@ pub fn ShareDialog(props: &ShareProps) -> Html {
         d.link
     );
     let close = props.on_intent.reform(|_: MouseEvent| Intent::ToggleShare);
+    // Escape closes it, even from the link's box (which keeps other keys to itself; elsewhere
+    // the page's Escape does the same, so this is Escape, not a toggle).
+    let on_keydown = {
+        let on_intent = props.on_intent.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                on_intent.emit(Intent::Escape);
+            }
+        })
+    };
+    // Opened, the link is focused and selected, ready to copy.
+    let link_box = use_node_ref();
+    {
+        let link_box = link_box.clone();
+        use_effect_with((), move |_| {
+            if let Some(input) = link_box.cast::<web_sys::HtmlInputElement>() {
+                let _ = input.focus();
+                input.select();
+            }
+        });
+    }
     let on_file = {
         let on_intent = props.on_intent.clone();
         Callback::from(move |e: Event| {
@@ -82,10 +103,10 @@ pub fn ShareDialog(props: &ShareProps) -> Html {
         })
     };
     html! {
-        <div class="share-dialog panel" role="dialog" aria-modal="true" aria-labelledby="share-title">
+        <div class="share-dialog panel" role="dialog" aria-modal="true" aria-labelledby="share-title" onkeydown={on_keydown}>
             <h2 id="share-title">{ "Share this moment" }</h2>
             <label>{ "Link (opens this run at this moment, paused)" }
-                <input class="share-link" readonly=true value={link} />
+                <input class="share-link" readonly=true value={link} ref={link_box} />
             </label>
             <label>{ "Embed it in a page" }
                 <textarea class="share-iframe" readonly=true rows="3" value={snippet} />

@@ -55,7 +55,10 @@ test("a Share link reopens the same state at the same time, paused", async () =>
   const snippet = await dialog.locator(".share-iframe").inputValue();
   assert.ok(snippet.startsWith("<iframe src=") && snippet.includes("?embed#v2."), snippet);
   const now = await simNow(page);
+  // The link is focused and selected, ready to copy; Escape closes the dialog.
+  assert.equal(await page.evaluate(() => document.activeElement.className), "share-link");
   await page.keyboard.press("Escape");
+  await dialog.waitFor({ state: "detached" });
   const before = await snapshot(page);
 
   const { page: again, errors: errors2 } = await openPage(app.browser, link);
