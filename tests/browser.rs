@@ -398,7 +398,7 @@ fn playing_model() -> Rc<raft_explorer::ui::state::Model> {
         speed: Some(1.0),
         ..Default::default()
     };
-    Rc::new(raft_explorer::ui::state::Model::new(&options))
+    Rc::new(raft_explorer::ui::state::Model::new(&options, None))
 }
 
 #[wasm_bindgen_test]
@@ -455,7 +455,7 @@ fn a_paused_page_does_not_render_on_frames() {
         paused: true,
         ..Default::default()
     };
-    let model = Rc::new(Model::new(&options));
+    let model = Rc::new(Model::new(&options, None));
     let next = model.clone().reduce(Msg::Frame(16.0));
     assert!(Rc::ptr_eq(&model, &next), "the same model: no render");
 }
@@ -548,8 +548,10 @@ fn every_preset_loads_in_the_page_and_plays_to_its_end() {
             speed: Some(10.0),
             ..Default::default()
         };
-        let mut model = Rc::new(Model::new(&options));
-        assert_eq!(model.notice, None, "{id}");
+        let mut model = Rc::new(Model::new(&options, None));
+        // The page says what it applied, and nothing else.
+        let applied = format!("From the link: preset \"{id}\", speed 10×.");
+        assert_eq!(model.notice.as_deref(), Some(applied.as_str()), "{id}");
         assert_eq!(model.preset.map(|i| model.presets[i].id), Some(id));
         let end = p.scenario.end_ms() * 1000;
         let mut wall_ms = 0.0;
@@ -559,8 +561,8 @@ fn every_preset_loads_in_the_page_and_plays_to_its_end() {
             model = model.reduce(Msg::Frame(wall_ms));
         }
         assert!(model.sim.borrow().now() >= end, "{id} played to its end");
-        // Every step was applied, none refused ("Preset step skipped: ...").
-        assert_eq!(model.notice, None, "{id}");
+        // Every step was applied, none refused ("Preset step skipped: ..." would replace it).
+        assert_eq!(model.notice.as_deref(), Some(applied.as_str()), "{id}");
         let actions = p
             .scenario
             .steps
@@ -639,4 +641,74 @@ async fn log_table_marks_a_paused_leaders_next_and_match_index() {
         .unwrap();
     assert!(s1.query_selector(".mark-match").unwrap().is_some());
     assert!(s1.query_selector(".mark-next").unwrap().is_some());
+}
+
+#[wasm_bindgen_test]
+fn url_options_agree_with_each_other_and_say_what_they_did() {
+    use raft_explorer::ui::state::{Model, UrlOptions};
+    // A preset no longer overrides the seed and servers asked for beside it.
+    let model = Model::new(
+        &UrlOptions::parse("?seed=7&servers=5&preset=split_vote"),
+        None,
+    );
+    assert_eq!((model.config.seed, model.config.servers), (7, 5));
+    let notice = model.notice.clone().unwrap_or_default();
+    assert!(
+        notice.contains("preset \"split_vote\", seed 7, 5 servers"),
+        "{notice}"
+    );
+    // A speed beyond the slider is brought to its end, and the notice says so.
+    let model = Model::new(&UrlOptions::parse("?speed=100"), None);
+    assert_eq!(model.speed, 10.0);
+    let notice = model.notice.clone().unwrap_or_default();
+    assert!(notice.contains("playing at 10×"), "{notice}");
+    // paused=false plays.
+    assert!(!UrlOptions::parse("?paused=false").paused);
+    assert!(UrlOptions::parse("?paused").paused);
+    assert!(UrlOptions::parse("?autoplay=false").paused);
+    // Values are percent-decoded.
+    assert_eq!(UrlOptions::parse("?servers=%33").servers, Some(3));
+    assert_eq!(
+        UrlOptions::parse("?preset=split%5Fvote").preset.as_deref(),
+        Some("split_vote")
+    );
+    assert_eq!(UrlOptions::parse("?servers=%3").problems.len(), 1);
+}
+
+#[wasm_bindgen_test]
+fn a_share_link_reopens_the_same_state_at_the_same_time_paused() {
+    use raft_explorer::ui::state::{Model, Msg, UrlOptions};
+    use yew::Reducible;
+    let options = UrlOptions::parse("?seed=5&speed=1&preset=leader_crash");
+    let mut model = Rc::new(Model::new(&options, None));
+    for i in 0..120 {
+        model = model.reduce(Msg::Frame(16.0));
+        if i == 40 {
+            model = model.reduce(Msg::Intent(Intent::QuickClient));
+        }
+        if i == 80 {
+            model = model.reduce(Msg::Intent(Intent::CrashSelected));
+        }
+    }
+    let model = model.reduce(Msg::Intent(Intent::ToggleShare));
+    let share = model.share.clone().expect("the dialog is open");
+    assert!(share.link.starts_with("v2."));
+    let reopened = Model::new(&UrlOptions::default(), Some(&share.link));
+    assert!(!reopened.playing);
+    assert_eq!(reopened.now, model.now);
+    assert_eq!(reopened.step_note, model.step_note);
+    assert_eq!(*reopened.view, *model.view);
+    assert_eq!(reopened.preset, model.preset);
+    // A damaged link: a message, and the defaults.
+    let damaged = Model::new(
+        &UrlOptions::default(),
+        Some(&share.link[..share.link.len() / 2]),
+    );
+    assert!(damaged
+        .notice
+        .clone()
+        .unwrap_or_default()
+        .contains("could not be opened"));
+    assert_eq!(damaged.config.servers, 5);
+    assert_eq!(damaged.now, 0);
 }

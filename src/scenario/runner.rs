@@ -572,3 +572,73 @@ pub fn property_named(name: &str) -> Option<Property> {
         .into_iter()
         .find(|p| p.name().eq_ignore_ascii_case(name))
 }
+
+/// The step a recorded simulator action is written as in a scenario file (the reverse of
+/// [`step_action`]); None for what a file cannot name: a message by its id (drop, duplicate,
+/// delay), which exists only in one run.
+pub fn action_step(action: &Action) -> Option<StepAction> {
+    let name = |s: &ServerId| s.to_string();
+    Some(match action {
+        Action::Crash { server } => StepAction::Crash {
+            server: name(server),
+        },
+        Action::Restart { server } => StepAction::Restart {
+            server: name(server),
+        },
+        Action::Timeout { server } => StepAction::Timeout {
+            server: name(server),
+        },
+        Action::Pause { server } => StepAction::Pause {
+            server: name(server),
+        },
+        Action::Resume { server } => StepAction::Resume {
+            server: name(server),
+        },
+        Action::Partition { groups } => StepAction::Partition {
+            groups: groups
+                .iter()
+                .map(|g| g.iter().map(name).collect())
+                .collect(),
+        },
+        Action::Cut { from, to } => StepAction::Cut {
+            from: name(from),
+            to: name(to),
+        },
+        Action::Heal => StepAction::Heal,
+        Action::SpreadTimers => StepAction::SpreadTimers,
+        Action::AlignTimers => StepAction::AlignTimers,
+        Action::SetLoss { probability } => StepAction::SetLoss { p: *probability },
+        Action::SetDuplication { probability } => StepAction::SetDuplication { p: *probability },
+        Action::SetLatency { min, max } => StepAction::SetLatency {
+            latency_ms: [min / MS, max / MS],
+        },
+        Action::SetLossApart { requests, replies } => StepAction::SetLossApart {
+            requests: *requests,
+            replies: *replies,
+        },
+        Action::SetLongDelays {
+            probability,
+            min,
+            max,
+        } => StepAction::SetLongDelays {
+            p: *probability,
+            delay_ms: [min / MS, max / MS],
+        },
+        Action::SetLink { from, to, settings } => StepAction::SetLink {
+            from: name(from),
+            to: name(to),
+            latency_ms: [settings.latency_min / MS, settings.latency_max / MS],
+            loss: settings.loss_probability,
+        },
+        Action::ResetLinks => StepAction::ResetLinks,
+        Action::ClientRequest {
+            command, target, ..
+        } => StepAction::ClientRequest {
+            command: command.to_string(),
+            server: target.as_ref().map(name),
+        },
+        Action::DropMessage { .. }
+        | Action::DuplicateMessage { .. }
+        | Action::DelayMessage { .. } => return None,
+    })
+}

@@ -73,6 +73,13 @@ pub enum Intent {
     SetKnob(&'static str, bool),
     // Page.
     ToggleHelp,
+    /// Open (making the link and exports for the run as it is) or close the Share dialog.
+    ToggleShare,
+    /// A scenario file's text, picked or dropped (`name`: the file's, for messages).
+    Import {
+        name: String,
+        text: String,
+    },
     ToggleTheme,
     SetEventFilter(EventFilter),
 }

@@ -5,7 +5,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// (key, what it does), in the order the help shows them.
-pub const KEYS: [(&str, &str); 22] = [
+pub const KEYS: [(&str, &str); 23] = [
     ("space / .", "play or pause"),
     ("N", "step to the next event"),
     ("+ / −", "faster / slower"),
@@ -29,6 +29,10 @@ pub const KEYS: [(&str, &str); 22] = [
     ("P", "partition: isolate the leader"),
     ("H", "heal the network"),
     ("D", "dark / light theme"),
+    (
+        "S",
+        "share: a link to this moment of this run, exports, import",
+    ),
     ("Esc", "close panels, deselect"),
     ("?", "show or hide this help"),
 ];
@@ -48,6 +52,7 @@ pub fn intent_for(key: &str) -> Option<Intent> {
         "p" | "P" => Intent::IsolateLeader,
         "h" | "H" => Intent::Heal,
         "d" | "D" => Intent::ToggleTheme,
+        "s" | "S" => Intent::ToggleShare,
         "?" => Intent::ToggleHelp,
         "k" | "K" => Intent::CrashSelected,
         "o" | "O" => Intent::TimeoutSelected,

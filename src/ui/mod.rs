@@ -19,6 +19,7 @@ pub mod picture;
 pub mod presets;
 pub mod safety;
 pub mod scene;
+pub mod share;
 pub mod speed;
 pub mod state;
 pub mod timebar;
@@ -33,7 +34,7 @@ use log_table::LogTable;
 use network_panel::NetworkPanel;
 use picture::Picture;
 use safety::SafetyPanel;
-use state::{Model, Msg, UrlOptions};
+use state::{Model, Msg, Panel, UrlOptions};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use timebar::{timebar, TimebarProps};
@@ -115,6 +116,37 @@ fn observe_panels(dispatch: yew::UseReducerDispatcher<Model>) -> impl FnOnce() {
     }
 }
 
+/// Tells the model when the tab is hidden or shown (Page Visibility) and, for an embedded
+/// view, when it leaves or enters its host page's viewport. Returns what stops it.
+fn watch_visibility(dispatch: yew::UseReducerDispatcher<Model>, embed: bool) -> impl FnOnce() {
+    let document = gloo::utils::document();
+    let listener = {
+        let (dispatch, document) = (dispatch.clone(), document.clone());
+        EventListener::new(&gloo::utils::document(), "visibilitychange", move |_| {
+            dispatch.dispatch(Msg::PageHidden(document.hidden()))
+        })
+    };
+    let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+        if let Some(entry) = entries.iter().last() {
+            let entry: web_sys::IntersectionObserverEntry = entry.unchecked_into();
+            dispatch.dispatch(Msg::OffScreen(!entry.is_intersecting()));
+        }
+    });
+    let observer = embed
+        .then(|| web_sys::IntersectionObserver::new(callback.as_ref().unchecked_ref()).ok())
+        .flatten();
+    if let (Some(observer), Ok(Some(root))) = (&observer, document.query_selector(".app")) {
+        observer.observe(&root);
+    }
+    move || {
+        drop(listener);
+        if let Some(observer) = observer {
+            observer.disconnect();
+        }
+        drop(callback);
+    }
+}
+
 /// Whether the focused control uses this key itself, so it is no shortcut: every key typed
 /// into a text box, select or editable text; the arrows, Page Up / Down, Home and End on a
 /// slider (except ← / → on one marked `data-arrows-seek`: the timeline, where they travel the
@@ -166,7 +198,13 @@ pub fn App() -> Html {
     });
     let model = {
         let url = url.clone();
-        use_reducer(move || Model::new(&url))
+        use_reducer(move || {
+            let hash = gloo::utils::window().location().hash().unwrap_or_default();
+            Model::new(
+                &url,
+                Some(hash.trim_start_matches('#')).filter(|h| !h.is_empty()),
+            )
+        })
     };
     // One callback for the page's lifetime, so components whose props did not change really
     // skip rendering (a Callback compares by identity).
@@ -236,6 +274,15 @@ pub fn App() -> Html {
         let dispatch = model.dispatcher();
         widgets::use_once(Box::new(move || Box::new(observe_panels(dispatch))));
     }
+    // Time stands still while the tab is hidden (Page Visibility) and, embedded, while the
+    // view is out of its host page's viewport (IntersectionObserver): no CPU for nobody.
+    {
+        let dispatch = model.dispatcher();
+        let embed = url.embed;
+        widgets::use_once(Box::new(move || {
+            Box::new(watch_visibility(dispatch, embed))
+        }));
+    }
     let on_hover: Callback<Option<scene::Key>> = {
         let d = model.dispatcher();
         (*use_memo((), move |_| {
@@ -287,19 +334,41 @@ pub fn App() -> Html {
         }
     }))
     .clone();
+    let modal = m.help || m.share.is_some();
+    // Embedded, a panel shows only when the embedding page asked for it (`?panels=`).
+    let shows = |p: Panel| !m.embed || m.panels.contains(&p);
+    let toggle_share = widgets::on_click(&on_intent, Intent::ToggleShare);
+    let toggle_play = widgets::on_click(&on_intent, Intent::TogglePlay);
+    let on_drop = {
+        let on_intent = on_intent.clone();
+        Callback::from(move |e: DragEvent| share::read_dropped(&e, &on_intent))
+    };
+    // Dragging a file over the page must be allowed for a drop to happen.
+    let on_drag_over = Callback::from(|e: DragEvent| e.prevent_default());
     let out = html! {
         // `data-now` (simulated time) and `data-messages` (messages in flight): for the tests.
-        <div class="app" data-theme={chosen_theme} data-playing={m.playing.to_string()} data-past={m.past.to_string()}
-             data-now={m.now.to_string()} data-messages={m.view.messages.len().to_string()}>
+        <div class={classes!("app", m.embed.then_some("embed"))} data-theme={chosen_theme} data-playing={m.playing.to_string()} data-past={m.past.to_string()}
+             data-now={m.now.to_string()} data-messages={m.view.messages.len().to_string()}
+             ondrop={on_drop} ondragover={on_drag_over}>
             // While the help is open the page behind it is inert: no focus, no clicks (a modal).
-            <header class="app-header" inert={m.help}>
-                <h1>{ "Raft Explorer" }</h1>
-                <p class="tagline">{ "A real Raft cluster, running in your browser." }</p>
-                <div class="header-actions">
-                    <button onclick={toggle_help} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">{ "?" }</button>
-                    <button onclick={toggle_theme} aria-label={theme_label}>{ if theme_label == "Light theme" { "☀" } else { "☾" } }</button>
+            if !m.embed {
+                <header class="app-header" inert={modal}>
+                    <h1>{ "Raft Explorer" }</h1>
+                    <p class="tagline">{ "A real Raft cluster, running in your browser." }</p>
+                    <div class="header-actions">
+                        <button onclick={toggle_share.clone()} title="Share a link to this moment, export, import (S)">{ "Share" }</button>
+                        <button onclick={toggle_help} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">{ "?" }</button>
+                        <button onclick={toggle_theme} aria-label={theme_label}>{ if theme_label == "Light theme" { "☀" } else { "☾" } }</button>
+                    </div>
+                </header>
+            } else {
+                <div class="embed-bar" inert={modal}>
+                    <button class="play" onclick={toggle_play} aria-label={if m.playing { "Pause" } else { "Play" }}>{ if m.playing { "❚❚" } else { "▶" } }</button>
+                    <span class="now">{ seconds(m.now) }</span>
+                    <button onclick={toggle_share.clone()}>{ "Share" }</button>
                 </div>
-            </header>
+            }
+            if shows(Panel::Controls) {
             { timebar(&TimebarProps {
                 now: m.now,
                 horizon: m.horizon,
@@ -309,13 +378,14 @@ pub fn App() -> Html {
                 servers: m.config.servers,
                 presets: preset_names,
                 preset: m.preset,
-                inert: m.help,
+                inert: modal,
                 on_intent: on_intent.clone(),
             }) }
+            }
             { past_bar(m, &on_intent) }
             // The workspace: on a wide screen the picture and every server's log side by side,
             // in one view (the panels below the logs scroll); on a narrow one, one column.
-            <main class="workspace" aria-label="Cluster" inert={m.help}>
+            <main class="workspace" aria-label="Cluster" inert={modal}>
                 <div class="stage">
                     // The picture fills this box, whose size the layout sets (style.css).
                     <div class="picture-cell">
@@ -329,16 +399,18 @@ pub fn App() -> Html {
                     <div class={classes!("leader-line", (leader_text.chars().count() > 48).then_some("long"))}>
                         <p class="fixed" aria-live="polite">{ leader_text }</p>
                     </div>
-                    { legend() }
+                    if !m.embed { { legend() } }
                 </div>
                 // Each panel sits in a box of its own: the panel itself is then no grid item,
                 // and a fixed-size panel re-lays out alone when its content changes (style.css).
+                if shows(Panel::Logs) {
                 <div class="logs-cell" data-panel="0">
                     if *panels_shown {
                     <LogTable view={m.log_view.clone()} ghosts={m.ghosts.clone()} columns={m.columns}
                               selected_server={m.selected_server} on_intent={on_intent.clone()} />
                     }
                 </div>
+                }
                 <div class="panels">
                     if *panels_shown {
                     <div class="side">
@@ -358,28 +430,41 @@ pub fn App() -> Html {
                         if let Some(notice) = &m.notice {
                             <p class="notice" role="status">{ notice.clone() }</p>
                         }
-                        { side }
-                        <NetworkPanel network={m.view.network.clone()} servers={n} on_intent={on_intent.clone()} />
+                        if !m.embed { { side } }
+                        if shows(Panel::Network) {
+                            <NetworkPanel network={m.view.network.clone()} servers={n} on_intent={on_intent.clone()} />
+                        }
                     </div>
                     }
                     // The boxes are there from the start (the IntersectionObserver watches them).
-                    <div class="fixed-panel" data-panel="1">
-                        if *panels_shown { <KvStores view={m.kv_view.clone()} /> }
-                    </div>
-                    <div class="fixed-panel" data-panel="2">
-                        if *panels_shown { <ClientPanel view={m.client_view.clone()} verdict={m.shown_verdict.clone()} on_intent={on_intent.clone()} /> }
-                    </div>
-                    <div class="fixed-panel">
-                        if *panels_shown { <SafetyPanel rows={m.safety.clone()} verdict={m.shown_verdict.clone()} knobs={m.knobs_on()} on_intent={on_intent.clone()} /> }
-                    </div>
-                    <div class="fixed-panel" data-panel="3">
-                        if *panels_shown { <EventLog rows={m.shown_events.clone()} filter={m.filter.clone()} servers={n} on_intent={on_intent.clone()} /> }
-                    </div>
-                    { footer() }
+                    if shows(Panel::Stores) {
+                        <div class="fixed-panel" data-panel="1">
+                            if *panels_shown { <KvStores view={m.kv_view.clone()} /> }
+                        </div>
+                    }
+                    if shows(Panel::Clients) {
+                        <div class="fixed-panel" data-panel="2">
+                            if *panels_shown { <ClientPanel view={m.client_view.clone()} verdict={m.shown_verdict.clone()} on_intent={on_intent.clone()} /> }
+                        </div>
+                    }
+                    if shows(Panel::Safety) {
+                        <div class="fixed-panel">
+                            if *panels_shown { <SafetyPanel rows={m.safety.clone()} verdict={m.shown_verdict.clone()} knobs={m.knobs_on()} on_intent={on_intent.clone()} /> }
+                        </div>
+                    }
+                    if shows(Panel::Events) {
+                        <div class="fixed-panel" data-panel="3">
+                            if *panels_shown { <EventLog rows={m.shown_events.clone()} filter={m.filter.clone()} servers={n} on_intent={on_intent.clone()} /> }
+                        </div>
+                    }
+                    if !m.embed { { footer() } }
                 </div>
             </main>
             if m.help {
                 <keys::HelpDialog on_intent={on_intent.clone()} />
+            }
+            if let Some(data) = &m.share {
+                <share::ShareDialog data={data.clone()} on_intent={on_intent.clone()} />
             }
         </div>
     };
@@ -388,7 +473,7 @@ pub fn App() -> Html {
 }
 
 /// Seconds of simulated time to a tenth, for sentences ("20.2 s").
-fn seconds(t: crate::sim::Micros) -> String {
+pub(crate) fn seconds(t: crate::sim::Micros) -> String {
     format!("{} s", crate::sim::Decimal::seconds(t, 1))
 }
 

@@ -8,8 +8,11 @@ use super::intent::{EventFilter, EventKind, EventRow, Intent, LinVerdict, Safety
 use super::log_table::{find_overwritten, Ghost};
 use super::presets::{self, Preset};
 use super::scene::Key;
+use super::seconds;
 use crate::check::{check_history_with_budget, Checker, Property, Verdict};
 use crate::raft::types::{Command, Role, ServerId};
+use crate::scenario::permalink::SharedRun;
+use crate::scenario::Scenario;
 use crate::sim::{
     Action, ClientLoad, ClientOp, ClusterView, MessageId, MessageKind, Micros, ServerStatus, Sim,
     SimConfig, TraceEvent, TraceKind,
@@ -49,22 +52,86 @@ pub enum Msg {
     Hover(Option<Key>),
     /// Heavy panel `panel` (0 logs, 1 stores, 2 clients, 3 events) came on screen or left it.
     PanelOnScreen(usize, bool),
+    /// The tab was hidden (true) or shown again (Page Visibility).
+    PageHidden(bool),
+    /// An embedded view left its host's viewport (true) or came into it (IntersectionObserver).
+    OffScreen(bool),
 }
 
-/// Page options read from the URL (`?seed=7&speed=1&servers=3&preset=leader_crash&paused&bench`).
+/// Page options read from the URL (`?seed=7&speed=1&servers=3&preset=leader_crash&paused`;
+/// embed mode: `?embed&panels=logs,events&theme=dark&autoplay=false`; docs/EMBEDDING.md).
+/// Values are percent-decoded. What the page did with them is said in a notice
+/// (`Model::new`): applied, adjusted, or not understood.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UrlOptions {
     pub seed: Option<u64>,
     pub speed: Option<f64>,
     pub servers: Option<u8>,
     pub preset: Option<String>,
+    /// `paused` / `paused=true` (or `autoplay=false`): open paused; `paused=false`: playing.
     pub paused: bool,
     /// A busy cluster for the frame-cost benchmark: client load, slow links, many messages.
     pub bench: bool,
     pub cols: Option<usize>,
+    /// `embed`: the picture without the page's chrome, for an iframe.
+    pub embed: bool,
+    /// `panels=logs,events,...`: which panels an embedded view shows (none by default).
+    pub panels: Vec<Panel>,
+    /// `theme=dark` / `theme=light`.
+    pub dark: Option<bool>,
+    /// What was changed to be used (a speed beyond the slider's ends), in words.
+    pub adjusted: Vec<String>,
     /// What in the URL could not be used, in words, for a notice on the page (the page then
     /// uses its defaults for those options: bad input never stops it).
     pub problems: Vec<String>,
+}
+
+/// A panel an embedded view may show (`?panels=`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Panel {
+    Controls,
+    Logs,
+    Network,
+    Stores,
+    Clients,
+    Safety,
+    Events,
+}
+
+impl Panel {
+    pub const ALL: [(&'static str, Panel); 7] = [
+        ("controls", Panel::Controls),
+        ("logs", Panel::Logs),
+        ("network", Panel::Network),
+        ("stores", Panel::Stores),
+        ("clients", Panel::Clients),
+        ("safety", Panel::Safety),
+        ("events", Panel::Events),
+    ];
+
+    pub fn name(self) -> &'static str {
+        Panel::ALL
+            .iter()
+            .find(|(_, p)| *p == self)
+            .map_or("", |(n, _)| n)
+    }
+}
+
+/// A URL's `true` / `false` (an option given without a value is on).
+fn flag(v: &str) -> Option<bool> {
+    match v {
+        "" | "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// A query string's key or value as the text it stands for: `+` is a space, `%33` is `3`.
+/// (None: a broken escape.)
+pub fn percent_decode(text: &str) -> Option<String> {
+    js_sys::decode_uri_component(&text.replace('+', " "))
+        .ok()
+        .and_then(|s| s.as_string())
 }
 
 impl UrlOptions {
@@ -75,6 +142,11 @@ impl UrlOptions {
                 continue;
             }
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let (Some(k), Some(v)) = (percent_decode(k), percent_decode(v)) else {
+                o.problems.push(format!("\"{pair}\" has a broken %-escape"));
+                continue;
+            };
+            let (k, v) = (k.as_str(), v.trim());
             let understood = match k {
                 "seed" => {
                     o.seed = v.parse().ok();
@@ -82,6 +154,16 @@ impl UrlOptions {
                 }
                 "speed" => {
                     o.speed = super::widgets::number(v).filter(|s| *s > 0.0);
+                    if let Some(s) = o.speed {
+                        let used = super::speed::clamp(s);
+                        if used != s {
+                            o.adjusted.push(format!(
+                                "speed={v} is beyond the slider's {}× to {}×: playing at {used}×",
+                                super::speed::SPEEDS[0],
+                                super::speed::SPEEDS[super::speed::SPEEDS.len() - 1]
+                            ));
+                        }
+                    }
                     o.speed.is_some()
                 }
                 "servers" => {
@@ -96,9 +178,43 @@ impl UrlOptions {
                     o.preset = Some(v.to_string());
                     true
                 }
-                "paused" => {
-                    o.paused = true;
+                "paused" | "autoplay" => match flag(v) {
+                    Some(on) => {
+                        o.paused = if k == "paused" { on } else { !on };
+                        true
+                    }
+                    None => false,
+                },
+                "embed" => match flag(v) {
+                    Some(on) => {
+                        o.embed = on;
+                        true
+                    }
+                    None => false,
+                },
+                "panels" => {
+                    let mut all = true;
+                    for name in v.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                        match Panel::ALL.iter().find(|(n, _)| *n == name) {
+                            Some((_, p)) => o.panels.push(*p),
+                            None => {
+                                all = false;
+                                o.problems.push(format!("there is no panel \"{name}\""));
+                            }
+                        }
+                    }
+                    if !all {
+                        continue;
+                    }
                     true
+                }
+                "theme" => {
+                    o.dark = match v {
+                        "dark" => Some(true),
+                        "light" => Some(false),
+                        _ => None,
+                    };
+                    o.dark.is_some()
                 }
                 "bench" => {
                     o.bench = true;
@@ -116,6 +232,8 @@ impl UrlOptions {
                     "seed" => "a whole number",
                     "speed" => "a positive number (1 = real time)",
                     "servers" => "a number from 1 to 9",
+                    "paused" | "autoplay" | "embed" => "true or false",
+                    "theme" => "dark or light",
                     _ => "a positive whole number",
                 };
                 o.problems.push(format!("{k}=\"{v}\" should be {wanted}"));
@@ -216,7 +334,32 @@ pub struct Model {
     pub columns: usize,
     /// Sim events processed at the last refresh (to skip rebuilding an unchanged view).
     refreshed_at: (u64, usize, u64),
+    /// Embed mode (`?embed`): the picture without the page's chrome, and these panels.
+    pub embed: bool,
+    pub panels: Rc<Vec<Panel>>,
+    /// The Share dialog, when open: what it offers, made when it was opened.
+    pub share: Option<Rc<ShareData>>,
+    /// The tab is hidden / the embedded view is off screen: time stands still, and
+    /// `resume_when_shown` says whether it plays again when both are over.
+    page_hidden: bool,
+    off_screen: bool,
+    resume_when_shown: bool,
 }
+
+/// What the Share dialog offers: the link (a fragment to put after the page's address), the
+/// run as a scenario file, the narrated trace as text and as one JSON object per line.
+#[derive(Debug, PartialEq)]
+pub struct ShareData {
+    pub link: String,
+    pub scenario_json: String,
+    /// Actions a scenario file cannot name (messages by id), left out of `scenario_json`.
+    pub left_out: usize,
+    pub trace_text: String,
+    pub trace_jsonl: String,
+}
+
+/// The id under which a scenario read from a file or a link is kept among the presets.
+pub const FILE_PRESET: &str = "file";
 
 /// Wall-clock milliseconds (performance.now()).
 pub fn wall_ms() -> f64 {
@@ -271,7 +414,8 @@ fn event_row(e: &TraceEvent) -> Rc<EventRow> {
 }
 
 impl Model {
-    pub fn new(url: &UrlOptions) -> Self {
+    /// The page as `url` asks; `link` is the address's fragment (a Share link, `v2.…`).
+    pub fn new(url: &UrlOptions, link: Option<&str>) -> Self {
         let presets = Rc::new(presets::all());
         let mut config = SimConfig {
             seed: url.seed.unwrap_or(1),
@@ -340,19 +484,76 @@ impl Model {
             bench: url.bench,
             columns: url.cols.unwrap_or(16),
             refreshed_at: (u64::MAX, 0, 0),
+            embed: url.embed,
+            panels: Rc::new(url.panels.clone()),
+            share: None,
+            page_hidden: false,
+            off_screen: false,
+            resume_when_shown: false,
         };
+        model.dark = url.dark;
         let mut problems = url.problems.clone();
-        if let Some(id) = &url.preset {
+        let mut applied = Vec::new();
+        let shared = link.filter(|l| l.starts_with('v'));
+        if let Some(link) = shared {
+            match SharedRun::from_link(link)
+                .map_err(|e| e.to_string())
+                .and_then(|run| model.load_run(run))
+            {
+                Ok(()) => applied.push(format!(
+                    "the shared run, paused at {} (press play to go on)",
+                    seconds(model.now)
+                )),
+                Err(e) => problems.push(format!("the shared link could not be opened: {e}")),
+            }
+        } else if let Some(id) = &url.preset {
             match model.presets.iter().position(|p| p.id == id) {
-                Some(i) => model.load_preset(i),
+                Some(i) => {
+                    model.load_preset(i);
+                    applied.push(format!("preset \"{id}\""));
+                }
                 None => problems.push(format!("there is no preset \"{id}\"")),
             }
         }
+        // Seed and servers apply on top of a preset (they change its run: say so).
+        if shared.is_none() && (url.seed.is_some() || url.servers.is_some()) {
+            if let Some(seed) = url.seed {
+                model.config.seed = seed;
+                applied.push(format!("seed {seed}"));
+            }
+            if let Some(n) = url.servers {
+                model.config.servers = n;
+                applied.push(format!("{n} servers"));
+            }
+            model.restart_world();
+        }
+        if shared.is_none() {
+            if let Some(speed) = url.speed {
+                applied.push(format!("speed {}×", super::speed::clamp(speed)));
+            }
+            if url.paused {
+                applied.push("paused".into());
+            }
+        }
+        let mut said = Vec::new();
+        if !applied.is_empty() && !url.bench {
+            said.push(format!("From the link: {}.", applied.join(", ")));
+        }
+        if !url.adjusted.is_empty() {
+            said.push(format!("Adjusted: {}.", url.adjusted.join("; ")));
+        }
         if !problems.is_empty() {
-            model.notice = Some(format!(
-                "Some of the link was not understood and was ignored: {}.",
+            said.push(format!(
+                "Not understood, defaults used instead: {}.",
                 problems.join("; ")
             ));
+        }
+        if !said.is_empty() {
+            model.notice = Some(said.join(" "));
+        }
+        if model.embed {
+            // Embedded, the view waits until the IntersectionObserver says it is on screen.
+            model.set_hidden(false, true);
         }
         model.refresh(true);
         model.sync_panels();
@@ -668,6 +869,159 @@ impl Model {
         self.restart_world();
     }
 
+    /// Keeps `scenario` (from a file or a link) among the presets, as `FILE_PRESET`, and
+    /// returns its index.
+    fn keep_file_preset(&mut self, scenario: Scenario) -> usize {
+        let mut presets: Vec<Preset> = (*self.presets).clone();
+        presets.retain(|p| p.id != FILE_PRESET);
+        presets.push(Preset {
+            id: FILE_PRESET,
+            scenario,
+        });
+        self.presets = Rc::new(presets);
+        self.presets.len() - 1
+    }
+
+    /// Opens a shared run: its configuration, its action log replayed exactly up to the
+    /// moment shown, paused there.
+    fn load_run(&mut self, run: SharedRun) -> Result<(), String> {
+        let index = match &run.preset {
+            Some(id) => Some(
+                self.presets
+                    .iter()
+                    .position(|p| p.id == id)
+                    .ok_or_else(|| format!("there is no preset \"{id}\""))?,
+            ),
+            None if !run.scenario.steps.is_empty() => {
+                Some(self.keep_file_preset(run.scenario.clone()))
+            }
+            None => None,
+        };
+        let config = presets::sim_config(&run.scenario);
+        let sim = Sim::replay(config.clone(), run.actions).map_err(|e| e.to_string())?;
+        self.config = config;
+        self.preset = index;
+        self.restart_world();
+        *self.sim.borrow_mut() = sim;
+        let steps = index.map(|i| self.presets[i].scenario.clone());
+        self.caption = steps.as_ref().map(|s| s.description.clone());
+        self.steps_done = run.steps_done;
+        self.step_note = steps.and_then(|s| {
+            s.steps
+                .iter()
+                .take(run.steps_done)
+                .filter_map(|s| s.note.clone())
+                .next_back()
+        });
+        // Every event is checked on the way, as when it was first run (a violation stops
+        // `advance_to`; the run goes on to the moment shown).
+        while self.sim.borrow().now() < run.at_us {
+            let before = self.sim.borrow().events_processed();
+            self.advance_to(run.at_us);
+            if self.sim.borrow().events_processed() == before && self.sim.borrow().now() < run.at_us
+            {
+                break;
+            }
+        }
+        if let Some(speed) = run.speed {
+            self.speed = super::speed::clamp(speed);
+        }
+        self.playing = false;
+        self.refresh(true);
+        Ok(())
+    }
+
+    /// What the Share dialog offers for the run as it is now.
+    fn share_data(&self) -> ShareData {
+        let sim = self.sim.borrow();
+        let preset = self.preset.and_then(|i| self.presets.get(i));
+        let builtin = preset.filter(|p| p.id != FILE_PRESET);
+        let scenario = Scenario {
+            version: crate::scenario::FORMAT_VERSION,
+            name: preset.map_or("Shared run".into(), |p| p.scenario.name.clone()),
+            // A built-in preset's text and steps come with the page; a file's travel along.
+            description: String::new(),
+            seed: self.config.seed,
+            cluster: crate::scenario::ClusterSpec::of(&self.config),
+            end_ms: None,
+            steps: match (preset, builtin) {
+                (Some(p), None) => p.scenario.steps.clone(),
+                _ => Vec::new(),
+            },
+        };
+        let run = SharedRun {
+            preset: builtin.map(|p| p.id.to_string()),
+            steps_done: if preset.is_some() { self.steps_done } else { 0 },
+            actions: sim.actions().to_vec(),
+            at_us: self.now,
+            speed: (self.speed != DEFAULT_SPEED).then_some(self.speed),
+            ..SharedRun::of(scenario)
+        };
+        let steps = preset.map_or(&[][..], |p| &p.scenario.steps[..]);
+        let (mut file, left_out) = run.to_scenario(steps);
+        if let Some(p) = preset {
+            file.description = p.scenario.description.clone();
+        }
+        let mut trace_text = String::new();
+        let mut trace_jsonl = String::new();
+        for e in sim.trace() {
+            trace_text.push_str(&format!(
+                "[{:>10} ms] {:<6} {}\n",
+                crate::sim::Decimal::millis_shortest(e.time),
+                e.section(),
+                e.explain()
+            ));
+            let line = serde_json::json!({
+                "seq": e.seq,
+                "time_us": e.time,
+                "server": e.server.map(|s| s.to_string()),
+                "section": e.section(),
+                "text": e.explain(),
+            });
+            trace_jsonl.push_str(&line.to_string());
+            trace_jsonl.push('\n');
+        }
+        ShareData {
+            link: run.to_link(),
+            scenario_json: file.to_json(),
+            left_out,
+            trace_text,
+            trace_jsonl,
+        }
+    }
+
+    /// Loads a scenario file's text; a bad file leaves the run as it is, with a message.
+    fn import(&mut self, name: &str, text: &str) {
+        match Scenario::from_json(text) {
+            Ok(scenario) => {
+                let title = scenario.name.clone();
+                let i = self.keep_file_preset(scenario);
+                self.load_preset(i);
+                self.playing = true;
+                self.share = None;
+                self.notice = Some(format!("Loaded \"{title}\" from {name}."));
+            }
+            Err(e) => {
+                self.notice = Some(format!("{name} is not a scenario this page can read: {e}."))
+            }
+        }
+    }
+
+    /// Pauses while hidden or off screen, and plays again when shown if it was playing.
+    fn set_hidden(&mut self, page_hidden: bool, off_screen: bool) {
+        let was = self.page_hidden || self.off_screen;
+        self.page_hidden = page_hidden;
+        self.off_screen = off_screen;
+        let is = page_hidden || off_screen;
+        if is && !was {
+            self.resume_when_shown = self.playing;
+            self.playing = false;
+        } else if !is && was && self.resume_when_shown {
+            self.resume_when_shown = false;
+            self.playing = true;
+        }
+    }
+
     fn restart_world(&mut self) {
         *self.sim.borrow_mut() = new_sim(&self.config);
         *self.checker.borrow_mut() = Checker::new();
@@ -939,6 +1293,7 @@ impl Model {
             }
             Intent::Escape => {
                 self.help = false;
+                self.share = None;
                 self.selected_message = None;
                 self.selected_server = None;
             }
@@ -1006,6 +1361,16 @@ impl Model {
                 }
             }
             Intent::ToggleHelp => self.help = !self.help,
+            Intent::ToggleShare => {
+                self.share = match self.share {
+                    Some(_) => None,
+                    None => {
+                        self.playing = false;
+                        Some(Rc::new(self.share_data()))
+                    }
+                }
+            }
+            Intent::Import { name, text } => self.import(&name, &text),
             // The page's root follows `dark` (an effect in `App`).
             Intent::ToggleTheme => self.dark = Some(!self.dark.unwrap_or(self.system_dark)),
             Intent::SetEventFilter(f) => self.filter = f,
@@ -1100,6 +1465,16 @@ impl Reducible for Model {
                 next.handle(intent);
                 next.past = next.in_past();
                 next.sync_panels();
+                Rc::new(next)
+            }
+            Msg::PageHidden(hidden) => {
+                let mut next = (*self).clone();
+                next.set_hidden(hidden, self.off_screen);
+                Rc::new(next)
+            }
+            Msg::OffScreen(off) => {
+                let mut next = (*self).clone();
+                next.set_hidden(self.page_hidden, off);
                 Rc::new(next)
             }
             Msg::Hover(key) => {

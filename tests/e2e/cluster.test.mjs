@@ -6,7 +6,7 @@
 // servers and messages as named buttons), and aim the mouse with the canvas's `whereIs(name)`.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { useServedApp, openPage, screenshot } from "./harness.mjs";
+import { useServedApp, openPage, screenshot, snapshot } from "./harness.mjs";
 
 const app = useServedApp();
 
@@ -53,30 +53,6 @@ async function scrollToPanel(page, panel) {
 
 async function simNow(page) {
   return +(await page.locator(".app").getAttribute("data-now"));
-}
-
-/** Everything drawn that depends on simulated state (not on wall-clock time). */
-async function snapshot(page) {
-  // The animation loop draws the picture on the frame after the page shows a new state (a
-  // seek): read it once that frame has passed.
-  await page.evaluate(() => new Promise((drawn) => requestAnimationFrame(() => requestAnimationFrame(drawn))));
-  return page.evaluate(() => ({
-    servers: [...document.querySelectorAll(".mirror [aria-label^='Server ']")].map((e) => e.getAttribute("aria-label")),
-    logs: [...document.querySelectorAll(".ltable [role='cell']")].map((e) => e.getAttribute("aria-label") || ""),
-    kv: [...document.querySelectorAll(".kvcard")].map((e) => e.textContent),
-    // Messages in flight, and where the picture draws them.
-    messages: [...document.querySelectorAll(".mirror [aria-label]")]
-      .map((e) => e.getAttribute("aria-label"))
-      .filter((name) => !name.startsWith("Server "))
-      .map((name) => {
-        // Where it is drawn, in the picture's own box (the page may have scrolled).
-        const canvas = document.querySelector(".picture canvas");
-        const [x, y] = canvas.whereIs(name);
-        const box = canvas.getBoundingClientRect();
-        return `${name} at ${Math.round(x - box.left)},${Math.round(y - box.top)}`;
-      })
-      .sort(),
-  }));
 }
 
 /** Makes S1 the first leader: start paused, force S1's timeout, play. */

@@ -23,15 +23,26 @@ const MIME = {
   ".json": "application/json",
 };
 
-/** Serves dist/ on a free loopback port; resolves to { url, close }. */
-export function serveDist() {
+/**
+ * Serves dist/ on a free loopback port; resolves to { url, close }. `base` puts dist/ under a
+ * sub-path ("/raft/", as a static host would); `files` serves other files at fixed paths
+ * ({ "/blog.html": absolute path }).
+ */
+export function serveDist({ base = "/", files = {} } = {}) {
   if (!fs.existsSync(path.join(distDir, "index.html"))) {
     throw new Error(`no ${distDir}/index.html: build it first (trunk build --release)`);
   }
   const server = http.createServer((req, res) => {
     const urlPath = decodeURIComponent(new URL(req.url, "http://x").pathname);
-    let file = path.normalize(path.join(distDir, urlPath));
-    if (!file.startsWith(distDir)) {
+    let file = files[urlPath];
+    if (!file) {
+      if (!urlPath.startsWith(base)) {
+        res.writeHead(404).end("not found");
+        return;
+      }
+      file = path.normalize(path.join(distDir, urlPath.slice(base.length - 1)));
+    }
+    if (!file.startsWith(distDir) && !Object.values(files).includes(file)) {
       res.writeHead(403).end();
       return;
     }
@@ -104,10 +115,10 @@ export async function screenshot(page, name) {
  * The lifecycle every e2e file needs: serve dist/ and launch Chromium once before the file's
  * tests, close both after. Returns an object whose `server` and `browser` are set by then.
  */
-export function useServedApp() {
+export function useServedApp(options) {
   const app = { server: undefined, browser: undefined };
   before(async () => {
-    app.server = await serveDist();
+    app.server = await serveDist(options);
     app.browser = await launchBrowser();
   });
   after(async () => {
@@ -115,4 +126,28 @@ export function useServedApp() {
     await app.server?.close();
   });
   return app;
+}
+
+/** Everything drawn that depends on simulated state (not on wall-clock time). */
+export async function snapshot(page) {
+  // The animation loop draws the picture on the frame after the page shows a new state (a
+  // seek): read it once that frame has passed.
+  await page.evaluate(() => new Promise((drawn) => requestAnimationFrame(() => requestAnimationFrame(drawn))));
+  return page.evaluate(() => ({
+    servers: [...document.querySelectorAll(".mirror [aria-label^='Server ']")].map((e) => e.getAttribute("aria-label")),
+    logs: [...document.querySelectorAll(".ltable [role='cell']")].map((e) => e.getAttribute("aria-label") || ""),
+    kv: [...document.querySelectorAll(".kvcard")].map((e) => e.textContent),
+    // Messages in flight, and where the picture draws them.
+    messages: [...document.querySelectorAll(".mirror [aria-label]")]
+      .map((e) => e.getAttribute("aria-label"))
+      .filter((name) => !name.startsWith("Server "))
+      .map((name) => {
+        // Where it is drawn, in the picture's own box (the page may have scrolled).
+        const canvas = document.querySelector(".picture canvas");
+        const [x, y] = canvas.whereIs(name);
+        const box = canvas.getBoundingClientRect();
+        return `${name} at ${Math.round(x - box.left)},${Math.round(y - box.top)}`;
+      })
+      .sort(),
+  }));
 }
