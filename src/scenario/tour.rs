@@ -17,6 +17,48 @@ use crate::sim::{Action, Micros, Sim};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+/// The tours shipped with the page, in the order its picker lists them: (id, name). Tour `id`
+/// is the file `static/tours/ID.json`, fetched when opened; `name` is the file's own.
+/// The `show_KNOB` tours are the "show me" scenarios of the break-Raft switches.
+pub const SHIPPED: [(&str, &str); 12] = [
+    ("why_consensus", "Why consensus: one service, five copies"),
+    ("leader_election", "Leader election, terms and a split vote"),
+    ("log_replication", "Log replication: commit and apply"),
+    (
+        "leader_crash",
+        "A leader crashes: new term, election restriction, log repair",
+    ),
+    ("partition", "A network partition: two leaders, one commits"),
+    (
+        "figure8",
+        "The commit rule and Figure 8 (Raft broken on purpose)",
+    ),
+    (
+        "persistence",
+        "Persistence: why votedFor must survive a crash",
+    ),
+    (
+        "clients",
+        "Clients: redirects, retries, at-most-once, reads",
+    ),
+    (
+        "show_forget_vote_on_restart",
+        "Show me: a forgotten vote makes two leaders",
+    ),
+    (
+        "show_commit_old_term_by_counting",
+        "Show me: committing an old entry by counting",
+    ),
+    (
+        "show_skip_election_restriction",
+        "Show me: a stale log wins an election",
+    ),
+    (
+        "show_stale_local_reads",
+        "Show me: a deposed leader answers a read",
+    ),
+];
+
 /// A whole tour file: the cluster of a scenario, and its narrated steps.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tour {
