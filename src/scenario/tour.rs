@@ -175,8 +175,14 @@ impl Tour {
 
 fn parse_tour_step(scenario: &Scenario, i: usize, raw: Value) -> Result<TourStep, ScenarioError> {
     let raw: RawTourStep = serde_path_to_error::deserialize(raw).map_err(|e| {
+        // A missing field has no path of its own: serde names it in the message.
         let field = e.path().to_string();
-        tour_error(i, &field, e.into_inner().to_string())
+        let message = e.into_inner().to_string();
+        if field == "." {
+            ScenarioError::top(Some(format!("tour[{i}]")), message)
+        } else {
+            tour_error(i, &field, message)
+        }
     })?;
     for (field, value) in [
         ("title", &raw.title),
@@ -375,6 +381,8 @@ impl TourRun {
             if !self.run_over {
                 until = until.min(run_end);
             }
+            // An action whose time was stepped past (one event at a time) happens now.
+            let until = until.max(sim.now());
             while sim.step_until(until).is_some() {
                 let clean = checker.is_clean();
                 checker.observe_sim(sim);
@@ -383,13 +391,13 @@ impl TourRun {
                 }
             }
             sim.run_until(until);
-            if next_action == Some(until) {
+            if next_action.is_some_and(|t| t <= until) {
                 let action = &step.actions[self.applied];
                 self.applied += 1;
                 self.carry_out(sim, checker, action);
                 continue;
             }
-            if !self.run_over && until == run_end && self.applied >= step.actions.len() {
+            if !self.run_over && until >= run_end && self.applied >= step.actions.len() {
                 self.run_over = true;
                 return Stop::RunOver;
             }
@@ -576,7 +584,7 @@ mod tests {
                 r#"{"title":"A","section":"§1","text":"x","colour":1}"#,
                 "tour[0].colour",
             ),
-            (r#"{"title":"A","section":"§1"}"#, "tour[0]."),
+            (r#"{"title":"A","section":"§1"}"#, "tour[0]"),
             (r#"{"title":"","section":"§1","text":"x"}"#, "tour[0].title"),
             (
                 r#"{"title":"A","section":"§1","text":"x","actions":[{"at_ms":0,"action":"crash","server":"S7"}]}"#,

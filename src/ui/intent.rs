@@ -71,6 +71,22 @@ pub enum Intent {
     LoadPreset(usize),
     SetServers(u8),
     SetKnob(&'static str, bool),
+    // Guided tours.
+    /// A tour file arrived (its text) or could not be fetched (why): `source` is what was
+    /// asked for (a shipped tour's id or a path on this site).
+    OpenTour {
+        source: String,
+        text: Result<String, String>,
+    },
+    TourNext,
+    TourBack,
+    /// Leave the tour: the cluster stays as it is, a sandbox.
+    LeaveTour,
+    /// A key that means Next (`next`) or Back in a tour, and `otherwise` outside one.
+    TourKey {
+        next: bool,
+        otherwise: Option<Box<Intent>>,
+    },
     // Page.
     ToggleHelp,
     ToggleTheme,

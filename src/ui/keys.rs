@@ -5,11 +5,18 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// (key, what it does), in the order the help shows them.
-pub const KEYS: [(&str, &str); 22] = [
-    ("space / .", "play or pause"),
+pub const KEYS: [(&str, &str); 23] = [
+    ("space", "play or pause"),
+    (
+        "→ / PageDown / .",
+        "in a tour: next step (outside one: → travels forward 100 ms, . plays or pauses)",
+    ),
+    (
+        "← / PageUp",
+        "in a tour: back to the previous step (outside one: ← travels back 100 ms)",
+    ),
     ("N", "step to the next event"),
     ("+ / −", "faster / slower"),
-    ("← / →", "travel back / forward 100 ms"),
     ("C", "client request to the leader (SET with a fresh value)"),
     (
         "R",
@@ -36,7 +43,14 @@ pub const KEYS: [(&str, &str); 22] = [
 /// The intent for a key press, if any.
 pub fn intent_for(key: &str) -> Option<Intent> {
     Some(match key {
-        " " | "." => Intent::TogglePlay,
+        " " => Intent::TogglePlay,
+        // In a tour these move between its steps (a presenter's remote sends PageDown,
+        // PageUp and `.`); outside one, what they always did.
+        "." => tour_key(true, Some(Intent::TogglePlay)),
+        "ArrowRight" => tour_key(true, Some(Intent::SeekBy(100_000))),
+        "PageDown" => tour_key(true, None),
+        "ArrowLeft" => tour_key(false, Some(Intent::SeekBy(-100_000))),
+        "PageUp" => tour_key(false, None),
         "n" | "N" => Intent::StepEvent,
         "c" | "C" => Intent::QuickClient,
         "r" | "R" => Intent::RestartLeader,
@@ -57,11 +71,16 @@ pub fn intent_for(key: &str) -> Option<Intent> {
         "u" | "U" => Intent::RestartCrashed,
         "+" | "=" => Intent::SpeedStep { faster: true },
         "-" | "_" => Intent::SpeedStep { faster: false },
-        "ArrowLeft" => Intent::SeekBy(-100_000),
-        "ArrowRight" => Intent::SeekBy(100_000),
         "Escape" => Intent::Escape,
         _ => return None,
     })
+}
+
+fn tour_key(next: bool, otherwise: Option<Intent>) -> Intent {
+    Intent::TourKey {
+        next,
+        otherwise: otherwise.map(Box::new),
+    }
 }
 
 #[derive(Properties, Clone, PartialEq)]

@@ -22,6 +22,7 @@ pub mod scene;
 pub mod speed;
 pub mod state;
 pub mod timebar;
+pub mod tour_panel;
 pub mod widgets;
 
 use client_panel::ClientPanel;
@@ -214,6 +215,17 @@ pub fn App() -> Html {
         }));
     }
 
+    // A tour asked for in the URL (`?tour=NAME_OR_PATH`) is fetched once the page runs.
+    {
+        let (source, on_intent) = (url.tour.clone(), on_intent.clone());
+        widgets::use_once(Box::new(move || {
+            if let Some(source) = source {
+                tour_panel::open(source, on_intent);
+            }
+            Box::new(|| ())
+        }));
+    }
+
     // Which heavy panels are on screen: those off it are brought up to date less often.
     {
         let dispatch = model.dispatcher();
@@ -247,7 +259,11 @@ pub fn App() -> Html {
         Some(selected) => html! {
             <SelectionPanel view={m.view.clone()} selected={selected} on_intent={on_intent.clone()} />
         },
-        None => intro(),
+        None if m.tour.is_some() => Html::default(),
+        None => html! { <>
+            <tour_panel::TourPicker on_intent={on_intent.clone()} />
+            { intro() }
+        </> },
     };
     let theme_label = if dark { "Light theme" } else { "Dark theme" };
     let toggle_theme = widgets::on_click(&on_intent, Intent::ToggleTheme);
@@ -255,7 +271,7 @@ pub fn App() -> Html {
         selected_server: m.selected_server,
         selected_message: m.selected_message,
         hover: m.hover,
-        spotlight: None,
+        spotlight: tour_spotlight(m),
         reduced_motion: m.reduced_motion,
         catch_trail: state::catch_trail(m.speed),
     };
@@ -319,11 +335,8 @@ pub fn App() -> Html {
                 </div>
                 <div class="panels">
                     <div class="side">
-                        if let Some(v) = m.safety.iter().find(|r| r.violation.is_some()) {
-                            <p class="violation-banner" role="alert">
-                                { format!("✗ {} violated — see Safety. ", v.name) }
-                            </p>
-                        }
+                        { violation_banner(m, &on_intent) }
+                        { tour_step_panel(m, &on_intent) }
                         if let Some(c) = &m.caption {
                             <div class="caption">
                                 <p>{ c.clone() }</p>
@@ -357,6 +370,60 @@ pub fn App() -> Html {
     };
     bench::add("app_vdom", bench::now() - app_t0);
     out
+}
+
+/// What the current tour step spotlights, resolved on the simulator now.
+fn tour_spotlight(m: &Model) -> Option<scene::Spotlight> {
+    let t = m.tour.as_ref()?;
+    let (servers, messages, client) = t.run.borrow().spotlight(&t.tour, &m.sim.borrow())?;
+    Some(scene::Spotlight {
+        servers,
+        messages,
+        client,
+    })
+}
+
+/// The current tour step's panel (nothing outside a tour).
+fn tour_step_panel(m: &Model, on_intent: &Callback<Intent>) -> Html {
+    let Some(t) = &m.tour else {
+        return Html::default();
+    };
+    let run = t.run.borrow();
+    let step = run.current(&t.tour);
+    html! {
+        <tour_panel::TourPanel
+            tour_name={t.tour.scenario.name.clone()}
+            title={step.title.clone()}
+            section={step.section.clone()}
+            text={step.text.clone()}
+            step={run.step}
+            steps={t.tour.steps.len()}
+            waiting={step.wait.is_some()}
+            hint={t.hint.then(|| step.hint.clone()).filter(|h| !h.is_empty())}
+            on_intent={on_intent.clone()} />
+    }
+}
+
+/// Every violation is announced the same way, whichever check found it (Figure 3's
+/// invariants or linearizability): this banner, time stopped, and a jump to the cause.
+fn violation_banner(m: &Model, on_intent: &Callback<Intent>) -> Html {
+    let (what, why, at) = match m.safety.iter().find(|r| r.violation.is_some()) {
+        Some(row) => (row.name, row.violation.clone().unwrap_or_default(), row.at),
+        None => match &*m.shown_verdict {
+            intent::LinVerdict::Violated(why, at) => ("Linearizability", why.clone(), Some(*at)),
+            _ => return Html::default(),
+        },
+    };
+    html! {
+        <div class="violation-banner" role="alert">
+            <p><b>{ format!("✗ {what} violated. ") }</b>{ why }</p>
+            if let Some(t) = at {
+                <button onclick={widgets::on_click(on_intent, Intent::Seek(t))}>
+                    { format!("Jump to the cause ({})", seconds(t)) }
+                </button>
+            }
+        </div>
+    }
 }
 
 /// Seconds of simulated time to a tenth, for sentences ("20.2 s").
