@@ -741,8 +741,7 @@ impl Model {
             run: Rc::new(RefCell::new(run)),
             hint: false,
         });
-        self.playing = true;
-        self.refresh(true);
+        self.entered_tour_step();
     }
 
     /// Next (or Back) in the tour. Next on the last step ends the tour.
@@ -773,7 +772,8 @@ impl Model {
             t.hint = false;
         }
         self.horizon = self.sim.borrow().now();
-        self.playing = true;
+        // A step with nothing to run (one that waits for the reader) holds time at once.
+        self.playing = !self.tour.as_ref().is_some_and(|t| t.run.borrow().run_over);
         self.selected_message = None;
         self.ghosts = Rc::new(Vec::new());
         self.undo = None;

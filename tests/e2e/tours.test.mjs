@@ -38,10 +38,17 @@ async function waitForRunOver(page) {
   });
 }
 
+/** Moves the mouse off the picture: over a message, time holds still (to catch it), and a
+ * panel that grows can bring the picture under a pointer left where a button was. */
+async function awayFromPicture(page) {
+  await page.mouse.move(1, 1);
+}
+
 async function openTour(page, id) {
   await page.getByRole("heading", { name: "Guided tours" }).waitFor();
   const name = tourFile(id).name;
   await page.getByRole("button", { name, exact: true }).click();
+  await awayFromPicture(page);
   await waitForStep(page, 1, tourFile(id).tour.length);
 }
 
@@ -80,6 +87,7 @@ async function doAsked(page, wait) {
     default:
       throw new Error(`the test cannot do ${wait.action} yet`);
   }
+  await awayFromPicture(page);
 }
 
 for (const id of COURSE) {
@@ -94,6 +102,7 @@ for (const id of COURSE) {
         await screenshot(page, "tour-step");
       }
       await page.getByRole("button", { name: "Next →" }).click();
+      await awayFromPicture(page);
       await waitForStep(page, k + 1, of);
     }
     await page.getByRole("button", { name: "Finish" }).click();
@@ -190,6 +199,7 @@ for (const id of ALL.filter((id) => id.startsWith("show_"))) {
     const index = ["forget_vote_on_restart", "commit_old_term_by_counting", "skip_election_restriction", "stale_local_reads"];
     assert.equal(labels.length, 4);
     await page.locator(".show-me").nth(index.indexOf(knob)).click();
+    await awayFromPicture(page);
     await page.getByText(tourFile(id).tour[0].title).waitFor();
     const banner = page.getByRole("alert").filter({ hasText: "violated" });
     await banner.waitFor({ timeout: 20000 });
