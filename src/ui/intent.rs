@@ -82,11 +82,6 @@ pub enum Intent {
     TourBack,
     /// Leave the tour: the cluster stays as it is, a sandbox.
     LeaveTour,
-    /// A key that means Next (`next`) or Back in a tour, and `otherwise` outside one.
-    TourKey {
-        next: bool,
-        otherwise: Option<Box<Intent>>,
-    },
     // Page.
     ToggleHelp,
     ToggleTheme,

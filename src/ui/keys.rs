@@ -40,17 +40,21 @@ pub const KEYS: [(&str, &str); 23] = [
     ("?", "show or hide this help"),
 ];
 
-/// The intent for a key press, if any.
-pub fn intent_for(key: &str) -> Option<Intent> {
+/// The intent for a key press, if any. In a tour, → / PageDown / `.` and ← / PageUp move
+/// between its steps (a presenter's remote sends PageDown, PageUp and `.`); outside one they
+/// do what they always did (Page Up / Down then scroll the page as usual).
+pub fn intent_for(key: &str, in_tour: bool) -> Option<Intent> {
+    if in_tour {
+        match key {
+            "ArrowRight" | "PageDown" | "." => return Some(Intent::TourNext),
+            "ArrowLeft" | "PageUp" => return Some(Intent::TourBack),
+            _ => {}
+        }
+    }
     Some(match key {
-        " " => Intent::TogglePlay,
-        // In a tour these move between its steps (a presenter's remote sends PageDown,
-        // PageUp and `.`); outside one, what they always did.
-        "." => tour_key(true, Some(Intent::TogglePlay)),
-        "ArrowRight" => tour_key(true, Some(Intent::SeekBy(100_000))),
-        "PageDown" => tour_key(true, None),
-        "ArrowLeft" => tour_key(false, Some(Intent::SeekBy(-100_000))),
-        "PageUp" => tour_key(false, None),
+        " " | "." => Intent::TogglePlay,
+        "ArrowLeft" => Intent::SeekBy(-100_000),
+        "ArrowRight" => Intent::SeekBy(100_000),
         "n" | "N" => Intent::StepEvent,
         "c" | "C" => Intent::QuickClient,
         "r" | "R" => Intent::RestartLeader,
@@ -74,13 +78,6 @@ pub fn intent_for(key: &str) -> Option<Intent> {
         "Escape" => Intent::Escape,
         _ => return None,
     })
-}
-
-fn tour_key(next: bool, otherwise: Option<Intent>) -> Intent {
-    Intent::TourKey {
-        next,
-        otherwise: otherwise.map(Box::new),
-    }
 }
 
 #[derive(Properties, Clone, PartialEq)]

@@ -189,9 +189,12 @@ pub fn App() -> Html {
         }));
     }
 
-    // Keyboard shortcuts.
+    // Keyboard shortcuts. Some keys mean something else in a tour: the listener, made once,
+    // reads whether one is open from this cell, which every render brings up to date.
+    let in_tour = use_mut_ref(|| false);
+    *in_tour.borrow_mut() = model.tour.is_some();
     {
-        let dispatch = model.dispatcher();
+        let (dispatch, in_tour) = (model.dispatcher(), in_tour.clone());
         widgets::use_once(Box::new(move || {
             let options = gloo::events::EventListenerOptions::enable_prevent_default();
             let listener = EventListener::new_with_options(
@@ -205,7 +208,7 @@ pub fn App() -> Html {
                     if e.ctrl_key() || e.meta_key() || e.alt_key() || control_keeps(e) {
                         return;
                     }
-                    if let Some(intent) = keys::intent_for(&e.key()) {
+                    if let Some(intent) = keys::intent_for(&e.key(), *in_tour.borrow()) {
                         e.prevent_default();
                         dispatch.dispatch(Msg::Intent(intent));
                     }

@@ -1176,13 +1176,6 @@ impl Model {
             Intent::LeaveTour => {
                 self.leave_tour("You left the tour: the cluster stays as it is, explore freely.")
             }
-            Intent::TourKey { next, otherwise } => {
-                if self.tour.is_some() {
-                    self.tour_step(next)
-                } else if let Some(intent) = otherwise {
-                    self.handle(*intent)
-                }
-            }
             Intent::ToggleHelp => self.help = !self.help,
             // The page's root follows `dark` (an effect in `App`).
             Intent::ToggleTheme => self.dark = Some(!self.dark.unwrap_or(self.system_dark)),
