@@ -12,4 +12,4 @@ pub use format::{
 };
 pub use from_fuzz::scenario_from_fuzz;
 pub use runner::{run, run_with, sim_config, Failure, Player, Report, RunOptions};
-pub use tour::{Reaction, Stop, Tour, TourRun, TourStep};
+pub use tour::{Lit, Reaction, Stop, Tour, TourRun, TourStep};

@@ -80,7 +80,8 @@ pub struct TourStep {
     pub actions: Vec<Step>,
     /// How long the simulator runs in this step before it holds still for the reader (ms).
     pub run_ms: u64,
-    /// What stays lit while the rest dims: "S1".."S9", "leader", "messages", "client".
+    /// What stays lit while the rest dims: "S1".."S9", "leader", "messages", "client", and log
+    /// entries as "S2:3" (S2's entry at index 3).
     pub spotlight: Vec<String>,
     /// What the reader is asked to do to move on (None: press Next).
     pub wait: Option<StepAction>,
@@ -247,15 +248,21 @@ fn parse_tour_step(scenario: &Scenario, i: usize, raw: Value) -> Result<TourStep
         None => tour_error(i, "actions", e.to_string()),
     })?;
     for name in &raw.spotlight {
+        let server = |n: &str| {
+            super::format::parse_server_number(n)
+                .is_some_and(|n| (1..=scenario.cluster.servers).contains(&n))
+        };
         let known = matches!(name.as_str(), "leader" | "messages" | "client")
-            || super::format::parse_server_number(name)
-                .is_some_and(|n| (1..=scenario.cluster.servers).contains(&n));
+            || server(name)
+            || name.split_once(':').is_some_and(|(s, index)| {
+                server(s) && index.parse::<u64>().is_ok_and(|index| index >= 1)
+            });
         if !known {
             return Err(tour_error(
                 i,
                 "spotlight",
                 format!(
-                    "\"{name}\" is not something to spotlight: use S1..S{}, \"leader\", \"messages\" or \"client\"",
+                    "\"{name}\" is not something to spotlight: use S1..S{}, \"leader\", \"messages\", \"client\" or an entry like \"S1:2\"",
                     scenario.cluster.servers
                 ),
             ));
@@ -271,6 +278,16 @@ fn parse_tour_step(scenario: &Scenario, i: usize, raw: Value) -> Result<TourStep
         wait,
         hint: raw.hint,
     })
+}
+
+/// What a tour step spotlights, resolved at one moment.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Lit {
+    pub servers: Vec<ServerId>,
+    /// Log entries: (server, index).
+    pub entries: Vec<(ServerId, u64)>,
+    pub messages: bool,
+    pub client: bool,
 }
 
 /// Why [`TourRun::advance`] stopped.
@@ -486,22 +503,27 @@ impl TourRun {
         }
     }
 
-    /// The servers the current step spotlights, resolved on `sim` ("leader": the leader now),
-    /// whether it spotlights the messages and the client; None when it spotlights nothing.
-    pub fn spotlight(&self, tour: &Tour, sim: &Sim) -> Option<(Vec<ServerId>, bool, bool)> {
+    /// What the current step spotlights, resolved on `sim` ("leader": the leader now); None
+    /// when it spotlights nothing.
+    pub fn spotlight(&self, tour: &Tour, sim: &Sim) -> Option<Lit> {
         let names = &self.current(tour).spotlight;
         if names.is_empty() {
             return None;
         }
-        let servers = names
-            .iter()
-            .filter_map(|n| match n.as_str() {
-                "leader" => sim.leader(),
-                n => super::format::parse_server_number(n).map(ServerId),
-            })
-            .collect();
-        let has = |what: &str| names.iter().any(|n| n == what);
-        Some((servers, has("messages"), has("client")))
+        let server = |n: &str| super::format::parse_server_number(n).map(ServerId);
+        let mut lit = Lit::default();
+        for name in names {
+            match name.as_str() {
+                "leader" => lit.servers.extend(sim.leader()),
+                "messages" => lit.messages = true,
+                "client" => lit.client = true,
+                name => match name.split_once(':') {
+                    Some((s, index)) => lit.entries.extend(server(s).zip(index.parse().ok())),
+                    None => lit.servers.extend(server(name)),
+                },
+            }
+        }
+        Some(lit)
     }
 }
 
@@ -606,6 +628,10 @@ mod tests {
                 r#"{"title":"A","section":"§1","text":"x","spotlight":["S4"]}"#,
                 "tour[0].spotlight",
             ),
+            (
+                r#"{"title":"A","section":"§1","text":"x","spotlight":["S1:0"]}"#,
+                "tour[0].spotlight",
+            ),
         ];
         for (step, field) in cases {
             let e = Tour::from_json(&tour(step)).unwrap_err();
@@ -685,10 +711,9 @@ mod tests {
     #[test]
     fn spotlight_resolves_the_leader_now() {
         let (t, mut sim, mut checker, mut run) = started(&tour(TWO_STEPS), false);
-        assert_eq!(
-            run.spotlight(&t, &sim),
-            Some((vec![ServerId(1)], false, false))
-        );
+        let lit = run.spotlight(&t, &sim).unwrap();
+        assert_eq!(lit.servers, [ServerId(1)]);
+        assert!(lit.entries.is_empty() && !lit.messages && !lit.client);
         run.next(&t, &mut sim, &mut checker);
         assert_eq!(run.spotlight(&t, &sim), None);
     }

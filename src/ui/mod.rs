@@ -270,11 +270,21 @@ pub fn App() -> Html {
     };
     let theme_label = if dark { "Light theme" } else { "Dark theme" };
     let toggle_theme = widgets::on_click(&on_intent, Intent::ToggleTheme);
+    // What the tour step spotlights: in the picture, and entries in the logs.
+    let lit = tour_spotlight(m);
+    let lit_entries = lit
+        .as_ref()
+        .filter(|lit| !lit.entries.is_empty())
+        .map(|lit| Rc::new(lit.entries.clone()));
     let scene_ui = scene::SceneUi {
         selected_server: m.selected_server,
         selected_message: m.selected_message,
         hover: m.hover,
-        spotlight: tour_spotlight(m),
+        spotlight: lit.as_ref().map(|lit| scene::Spotlight {
+            servers: lit.servers.clone(),
+            messages: lit.messages,
+            client: lit.client,
+        }),
         reduced_motion: m.reduced_motion,
         catch_trail: state::catch_trail(m.speed),
     };
@@ -333,7 +343,7 @@ pub fn App() -> Html {
                 // Each panel sits in a box of its own: the panel itself is then no grid item,
                 // and a fixed-size panel re-lays out alone when its content changes (style.css).
                 <div class="logs-cell" data-panel="0">
-                    <LogTable view={m.log_view.clone()} ghosts={m.ghosts.clone()} columns={m.columns}
+                    <LogTable view={m.log_view.clone()} ghosts={m.ghosts.clone()} columns={m.columns} lit={lit_entries}
                               selected_server={m.selected_server} on_intent={on_intent.clone()} />
                 </div>
                 <div class="panels">
@@ -376,14 +386,10 @@ pub fn App() -> Html {
 }
 
 /// What the current tour step spotlights, resolved on the simulator now.
-fn tour_spotlight(m: &Model) -> Option<scene::Spotlight> {
+fn tour_spotlight(m: &Model) -> Option<crate::scenario::Lit> {
     let t = m.tour.as_ref()?;
-    let (servers, messages, client) = t.run.borrow().spotlight(&t.tour, &m.sim.borrow())?;
-    Some(scene::Spotlight {
-        servers,
-        messages,
-        client,
-    })
+    let lit = t.run.borrow().spotlight(&t.tour, &m.sim.borrow());
+    lit
 }
 
 /// The current tour step's panel (nothing outside a tour).

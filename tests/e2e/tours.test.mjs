@@ -97,6 +97,15 @@ for (const id of COURSE) {
     const of = tourFile(id).tour.length;
     for (let k = 1; k < of; k++) {
       assert.deepEqual(await progress(page), { step: k, of });
+      if (id === "log_replication" && k === 3) {
+        // The step spotlights S1's new entry: in the logs, the other entries dim.
+        await waitForRunOver(page);
+        const cells = await page.locator(".ltable .lcell.entry").evaluateAll((cs) =>
+          cs.map((c) => `${c.closest("[role='row']").getAttribute("aria-label")} ${c.getAttribute("aria-label")} ${c.classList.contains("dim")}`),
+        );
+        assert.ok(cells.includes("Log of S1 index 1, term 1: SET x 1 (C1 #1), not committed false"), cells.join("\n"));
+        assert.ok(cells.some((c) => c.startsWith("Log of S2 ") && c.endsWith(" true")), cells.join("\n"));
+      }
       if (id === "log_replication" && k === 4) {
         await waitForRunOver(page);
         await screenshot(page, "tour-step");
