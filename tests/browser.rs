@@ -467,6 +467,7 @@ async fn log_table_marks_commit_and_the_leaders_next_and_match_index() {
         ghosts: Rc::new(vec![]),
         columns: 16,
         selected_server: None,
+        lit: None,
         on_intent: Callback::noop(),
     })
     .await;
@@ -632,6 +633,7 @@ async fn log_table_marks_a_paused_leaders_next_and_match_index() {
         ghosts: Rc::new(vec![]),
         columns: 16,
         selected_server: None,
+        lit: None,
         on_intent: Callback::noop(),
     })
     .await;

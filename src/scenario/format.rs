@@ -777,7 +777,7 @@ impl Scenario {
 }
 
 /// Parses one step object, naming the step and field on error.
-fn parse_step(index: usize, value: Value) -> Result<Step, ScenarioError> {
+pub(crate) fn parse_step(index: usize, value: Value) -> Result<Step, ScenarioError> {
     let located = |field: Option<String>, message: String| ScenarioError {
         step: Some(index),
         field,

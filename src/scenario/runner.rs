@@ -384,7 +384,7 @@ pub fn step_action(sim: &Sim, step: &StepAction) -> Result<Option<Action>, Strin
 }
 
 /// Carries out one step; Err says why it failed.
-fn perform(sim: &mut Sim, checker: &mut Checker, step: &Step) -> Result<(), String> {
+pub(crate) fn perform(sim: &mut Sim, checker: &mut Checker, step: &Step) -> Result<(), String> {
     if let StepAction::Expect(expectation) = &step.action {
         return expect(sim, checker, expectation);
     }

@@ -71,6 +71,17 @@ pub enum Intent {
     LoadPreset(usize),
     SetServers(u8),
     SetKnob(&'static str, bool),
+    // Guided tours.
+    /// A tour file arrived (its text) or could not be fetched (why): `source` is what was
+    /// asked for (a shipped tour's id or a path on this site).
+    OpenTour {
+        source: String,
+        text: Result<String, String>,
+    },
+    TourNext,
+    TourBack,
+    /// Leave the tour: the cluster stays as it is, a sandbox.
+    LeaveTour,
     // Page.
     ToggleHelp,
     /// Open (making the link and exports for the run as it is) or close the Share dialog.

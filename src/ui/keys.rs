@@ -5,11 +5,18 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// (key, what it does), in the order the help shows them.
-pub const KEYS: [(&str, &str); 23] = [
-    ("space / .", "play or pause"),
+pub const KEYS: [(&str, &str); 24] = [
+    ("space", "play or pause"),
+    (
+        "→ / PageDown / .",
+        "in a tour: next step (outside one: → travels forward 100 ms, . plays or pauses)",
+    ),
+    (
+        "← / PageUp",
+        "in a tour: back to the previous step (outside one: ← travels back 100 ms)",
+    ),
     ("N", "step to the next event"),
     ("+ / −", "faster / slower"),
-    ("← / →", "travel back / forward 100 ms"),
     ("C", "client request to the leader (SET with a fresh value)"),
     (
         "R",
@@ -37,10 +44,21 @@ pub const KEYS: [(&str, &str); 23] = [
     ("?", "show or hide this help"),
 ];
 
-/// The intent for a key press, if any.
-pub fn intent_for(key: &str) -> Option<Intent> {
+/// The intent for a key press, if any. In a tour, → / PageDown / `.` and ← / PageUp move
+/// between its steps (a presenter's remote sends PageDown, PageUp and `.`); outside one they
+/// do what they always did (Page Up / Down then scroll the page as usual).
+pub fn intent_for(key: &str, in_tour: bool) -> Option<Intent> {
+    if in_tour {
+        match key {
+            "ArrowRight" | "PageDown" | "." => return Some(Intent::TourNext),
+            "ArrowLeft" | "PageUp" => return Some(Intent::TourBack),
+            _ => {}
+        }
+    }
     Some(match key {
         " " | "." => Intent::TogglePlay,
+        "ArrowLeft" => Intent::SeekBy(-100_000),
+        "ArrowRight" => Intent::SeekBy(100_000),
         "n" | "N" => Intent::StepEvent,
         "c" | "C" => Intent::QuickClient,
         "r" | "R" => Intent::RestartLeader,
@@ -62,8 +80,6 @@ pub fn intent_for(key: &str) -> Option<Intent> {
         "u" | "U" => Intent::RestartCrashed,
         "+" | "=" => Intent::SpeedStep { faster: true },
         "-" | "_" => Intent::SpeedStep { faster: false },
-        "ArrowLeft" => Intent::SeekBy(-100_000),
-        "ArrowRight" => Intent::SeekBy(100_000),
         "Escape" => Intent::Escape,
         _ => return None,
     })

@@ -99,6 +99,9 @@ pub struct LogTableProps {
     /// How many index columns to show (the newest ones).
     pub columns: usize,
     pub selected_server: Option<ServerId>,
+    /// A tour step's spotlighted entries (server, index): the other cells dim. None: none.
+    #[prop_or_default]
+    pub lit: Option<Rc<Vec<(ServerId, u64)>>>,
     pub on_intent: Callback<Intent>,
 }
 
@@ -108,6 +111,7 @@ impl PartialEq for LogTableProps {
             && Rc::ptr_eq(&self.ghosts, &other.ghosts)
             && self.columns == other.columns
             && self.selected_server == other.selected_server
+            && self.lit == other.lit
     }
 }
 
@@ -228,6 +232,12 @@ pub fn LogTable(props: &LogTableProps) -> Html {
             next: progress.map(|p| p.next_index),
             matched: progress.map(|p| p.match_index),
             ghosts,
+            lit: props.lit.as_ref().map(|lit| {
+                lit.iter()
+                    .filter(|(server, _)| *server == s.id)
+                    .map(|(_, index)| *index)
+                    .collect()
+            }),
             on_intent: props.on_intent.clone(),
         };
         html! { <LogRow key={u64::from(s.id.0)} ..row /> }
@@ -284,6 +294,9 @@ struct RowProps {
     matched: Option<LogIndex>,
     /// Entries just overwritten: index, term, text.
     ghosts: Vec<(LogIndex, u64, String)>,
+    /// The indexes a tour step spotlights in this row (the other cells dim); None: no
+    /// spotlight on entries.
+    lit: Option<Vec<u64>>,
     on_intent: Callback<Intent>,
 }
 
@@ -300,6 +313,7 @@ fn LogRow(props: &RowProps) -> Html {
         let index = LogIndex(i);
         let (committed, applied) = (index <= props.commit, index <= props.applied);
         let edge = index == props.commit && i > 0;
+        let dim = props.lit.as_ref().is_some_and(|lit| !lit.contains(&i));
         let marks = html! { <>
             if props.next == Some(index) {
                 <span class="mark mark-next" title="leader's nextIndex for this server">{ "n" }</span>
@@ -324,6 +338,7 @@ fn LogRow(props: &RowProps) -> Html {
                     if committed { "committed" } else { "uncommitted" },
                     applied.then_some("applied"),
                     edge.then_some("commit-edge"),
+                    dim.then_some("dim"),
                 );
                 let name = format!("index {i}, term {}: {}{status}", e.term, entry_long(e));
                 html! {

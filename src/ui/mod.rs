@@ -23,6 +23,7 @@ pub mod share;
 pub mod speed;
 pub mod state;
 pub mod timebar;
+pub mod tour_panel;
 pub mod widgets;
 
 use client_panel::ClientPanel;
@@ -226,9 +227,12 @@ pub fn App() -> Html {
         }));
     }
 
-    // Keyboard shortcuts.
+    // Keyboard shortcuts. Some keys mean something else in a tour: the listener, made once,
+    // reads whether one is open from this cell, which every render brings up to date.
+    let in_tour = use_mut_ref(|| false);
+    *in_tour.borrow_mut() = model.tour.is_some();
     {
-        let dispatch = model.dispatcher();
+        let (dispatch, in_tour) = (model.dispatcher(), in_tour.clone());
         widgets::use_once(Box::new(move || {
             let options = gloo::events::EventListenerOptions::enable_prevent_default();
             let listener = EventListener::new_with_options(
@@ -242,7 +246,7 @@ pub fn App() -> Html {
                     if e.ctrl_key() || e.meta_key() || e.alt_key() || control_keeps(e) {
                         return;
                     }
-                    if let Some(intent) = keys::intent_for(&e.key()) {
+                    if let Some(intent) = keys::intent_for(&e.key(), *in_tour.borrow()) {
                         e.prevent_default();
                         dispatch.dispatch(Msg::Intent(intent));
                     }
@@ -266,6 +270,17 @@ pub fn App() -> Html {
             });
             let _ = gloo::utils::window().request_animation_frame(after_paint.unchecked_ref());
             Box::new(|| {})
+        }));
+    }
+
+    // A tour asked for in the URL (`?tour=NAME_OR_PATH`) is fetched once the page runs.
+    {
+        let (source, on_intent) = (url.tour.clone(), on_intent.clone());
+        widgets::use_once(Box::new(move || {
+            if let Some(source) = source {
+                tour_panel::open(source, on_intent);
+            }
+            Box::new(|| ())
         }));
     }
 
@@ -308,15 +323,29 @@ pub fn App() -> Html {
         Some(selected) => html! {
             <SelectionPanel view={m.view.clone()} selected={selected} on_intent={on_intent.clone()} />
         },
-        None => intro(),
+        None if m.tour.is_some() => Html::default(),
+        None => html! { <>
+            <tour_panel::TourPicker on_intent={on_intent.clone()} />
+            { intro() }
+        </> },
     };
     let theme_label = if dark { "Light theme" } else { "Dark theme" };
     let toggle_theme = widgets::on_click(&on_intent, Intent::ToggleTheme);
+    // What the tour step spotlights: in the picture, and entries in the logs.
+    let lit = tour_spotlight(m);
+    let lit_entries = lit
+        .as_ref()
+        .filter(|lit| !lit.entries.is_empty())
+        .map(|lit| Rc::new(lit.entries.clone()));
     let scene_ui = scene::SceneUi {
         selected_server: m.selected_server,
         selected_message: m.selected_message,
         hover: m.hover,
-        spotlight: None,
+        spotlight: lit.as_ref().map(|lit| scene::Spotlight {
+            servers: lit.servers.clone(),
+            messages: lit.messages,
+            client: lit.client,
+        }),
         reduced_motion: m.reduced_motion,
         catch_trail: state::catch_trail(m.speed),
     };
@@ -406,7 +435,7 @@ pub fn App() -> Html {
                 if shows(Panel::Logs) {
                 <div class="logs-cell" data-panel="0">
                     if *panels_shown {
-                    <LogTable view={m.log_view.clone()} ghosts={m.ghosts.clone()} columns={m.columns}
+                    <LogTable view={m.log_view.clone()} ghosts={m.ghosts.clone()} columns={m.columns} lit={lit_entries}
                               selected_server={m.selected_server} on_intent={on_intent.clone()} />
                     }
                 </div>
@@ -414,11 +443,8 @@ pub fn App() -> Html {
                 <div class="panels">
                     if *panels_shown {
                     <div class="side">
-                        if let Some(v) = m.safety.iter().find(|r| r.violation.is_some()) {
-                            <p class="violation-banner" role="alert">
-                                { format!("✗ {} violated — see Safety. ", v.name) }
-                            </p>
-                        }
+                        { violation_banner(m, &on_intent) }
+                        { tour_step_panel(m, &on_intent) }
                         if let Some(c) = &m.caption {
                             <div class="caption">
                                 <p>{ c.clone() }</p>
@@ -470,6 +496,56 @@ pub fn App() -> Html {
     };
     bench::add("app_vdom", bench::now() - app_t0);
     out
+}
+
+/// What the current tour step spotlights, resolved on the simulator now.
+fn tour_spotlight(m: &Model) -> Option<crate::scenario::Lit> {
+    let t = m.tour.as_ref()?;
+    let lit = t.run.borrow().spotlight(&t.tour, &m.sim.borrow());
+    lit
+}
+
+/// The current tour step's panel (nothing outside a tour).
+fn tour_step_panel(m: &Model, on_intent: &Callback<Intent>) -> Html {
+    let Some(t) = &m.tour else {
+        return Html::default();
+    };
+    let run = t.run.borrow();
+    let step = run.current(&t.tour);
+    html! {
+        <tour_panel::TourPanel
+            tour_name={t.tour.scenario.name.clone()}
+            title={step.title.clone()}
+            section={step.section.clone()}
+            text={step.text.clone()}
+            step={run.step}
+            steps={t.tour.steps.len()}
+            waiting={step.wait.is_some()}
+            hint={t.hint.then(|| step.hint.clone()).filter(|h| !h.is_empty())}
+            on_intent={on_intent.clone()} />
+    }
+}
+
+/// Every violation is announced the same way, whichever check found it (Figure 3's
+/// invariants or linearizability): this banner, time stopped, and a jump to the cause.
+fn violation_banner(m: &Model, on_intent: &Callback<Intent>) -> Html {
+    let (what, why, at) = match m.safety.iter().find(|r| r.violation.is_some()) {
+        Some(row) => (row.name, row.violation.clone().unwrap_or_default(), row.at),
+        None => match &*m.shown_verdict {
+            intent::LinVerdict::Violated(why, at) => ("Linearizability", why.clone(), Some(*at)),
+            _ => return Html::default(),
+        },
+    };
+    html! {
+        <div class="violation-banner" role="alert">
+            <p><b>{ format!("✗ {what} violated. ") }</b>{ why }</p>
+            if let Some(t) = at {
+                <button onclick={widgets::on_click(on_intent, Intent::Seek(t))}>
+                    { format!("Jump to the cause ({})", seconds(t)) }
+                </button>
+            }
+        </div>
+    }
 }
 
 /// Seconds of simulated time to a tenth, for sentences ("20.2 s").

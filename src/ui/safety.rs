@@ -65,8 +65,16 @@ pub fn SafetyPanel(props: &SafetyProps) -> Html {
         let (n, label) = (knob.name, knob.label);
         let on = props.knobs.contains(&n);
         let cb = props.on_intent.reform(move |_: Event| Intent::SetKnob(n, !on));
+        let on_intent = props.on_intent.clone();
+        let show_me = Callback::from(move |_: MouseEvent| {
+            super::tour_panel::open(format!("show_{n}"), on_intent.clone())
+        });
         html! {
-            <label class="knob"><input type="checkbox" checked={on} onchange={cb} />{ format!(" {label}") }</label>
+            <div class="knob-row">
+                <label class="knob"><input type="checkbox" checked={on} onchange={cb} />{ format!(" {label}") }</label>
+                <button class="show-me" onclick={show_me} aria-label={format!("Show me: {label}")}
+                        title="Open a short run in which this switch breaks a safety property">{ "Show me" }</button>
+            </div>
         }
     });
     let broken = !props.knobs.is_empty();
@@ -79,7 +87,7 @@ pub fn SafetyPanel(props: &SafetyProps) -> Html {
             </ul>
             <details class="experiments" open={broken}>
                 <summary>{ "⚠ Experiments: break Raft" }</summary>
-                <p class="hint">{ "Each switch makes the servers deliberately wrong in one known way and restarts the run. Watch the checker catch it." }</p>
+                <p class="hint">{ "Each switch makes the servers deliberately wrong in one known way and restarts the run. Show me opens a run where it goes wrong at once. Watch the checker catch it." }</p>
                 { for knobs }
             </details>
             if broken {

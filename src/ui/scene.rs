@@ -157,14 +157,37 @@ pub struct SceneUi {
     pub selected_message: Option<MessageId>,
     /// What the pointer is over.
     pub hover: Option<Key>,
-    /// Everything but this is dimmed (a guided tour points at one thing).
-    pub spotlight: Option<Key>,
+    /// Everything but what this lights is dimmed (a guided tour points at things).
+    pub spotlight: Option<Spotlight>,
     /// `prefers-reduced-motion`: nothing fades or pulses; what is drawn is still where it is.
     pub reduced_motion: bool,
     /// A message is caught where it was this long ago too (simulated µs: the page makes it a
     /// fixed wall time, a person's reaction time, at the current speed), so a click aimed at
     /// where a message was a moment ago still catches it.
     pub catch_trail: Micros,
+}
+
+/// What a guided tour's step points at: these servers, the messages in flight, the client.
+/// The partition's shaded regions and its banner are never dimmed: they are the ground the
+/// rest stands on.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Spotlight {
+    pub servers: Vec<ServerId>,
+    pub messages: bool,
+    pub client: bool,
+}
+
+impl Spotlight {
+    /// Whether the item `key` stays lit.
+    pub fn lights(&self, key: Key) -> bool {
+        match key {
+            Key::Server(s) => self.servers.contains(&s),
+            Key::Message(_) => self.messages,
+            Key::Client | Key::ClientLine(_) | Key::Traffic { .. } => self.client,
+            Key::Region(_) | Key::Banner => true,
+            Key::Wall(..) | Key::Cut(..) => false,
+        }
+    }
 }
 
 /// What an item is, stable from frame to frame while it is drawn: the renderer and the mirror
@@ -574,7 +597,7 @@ pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
             .into_iter()
             .map(|(key, shape)| Item {
                 key,
-                dimmed: ui.spotlight.is_some_and(|s| s != key),
+                dimmed: ui.spotlight.as_ref().is_some_and(|s| !s.lights(key)),
                 shape,
             })
             .collect(),
@@ -1028,20 +1051,38 @@ mod tests {
     }
 
     #[test]
-    fn a_spotlight_dims_everything_but_its_target() {
+    fn a_spotlight_dims_everything_but_what_it_lights() {
         let mut s = sim(5, 3);
         s.run_until(400_000);
         let view = s.view();
-        let target = Key::Server(ServerId(3));
-        let ui = SceneUi {
-            spotlight: Some(target),
-            ..SceneUi::default()
+        let lit = |spotlight: Spotlight| {
+            let ui = SceneUi {
+                spotlight: Some(spotlight),
+                ..SceneUi::default()
+            };
+            let scene = scene(&view, s.now(), &ui);
+            assert!(scene.items.len() > 5);
+            scene
+                .items
+                .iter()
+                .filter(|i| !i.dimmed)
+                .map(|i| i.key)
+                .collect::<Vec<Key>>()
         };
-        let scene = scene(&view, s.now(), &ui);
-        assert!(scene.items.len() > 5);
-        for item in &scene.items {
-            assert_eq!(item.dimmed, item.key != target, "{:?}", item.key);
-        }
+        let servers = Spotlight {
+            servers: vec![ServerId(3), ServerId(5)],
+            ..Spotlight::default()
+        };
+        assert_eq!(
+            lit(servers),
+            [Key::Server(ServerId(3)), Key::Server(ServerId(5))]
+        );
+        let messages = lit(Spotlight {
+            messages: true,
+            ..Spotlight::default()
+        });
+        assert!(!messages.is_empty(), "messages are in flight at 400 ms");
+        assert!(messages.iter().all(|k| matches!(k, Key::Message(_))));
         let plain = super::scene(&view, s.now(), &SceneUi::default());
         assert!(plain.items.iter().all(|i| !i.dimmed));
     }

@@ -13,6 +13,7 @@ use crate::check::{check_history_with_budget, Checker, Property, Verdict};
 use crate::raft::types::{Command, Role, ServerId};
 use crate::scenario::permalink::SharedRun;
 use crate::scenario::Scenario;
+use crate::scenario::{Reaction, Stop, Tour, TourRun};
 use crate::sim::{
     Action, ClientLoad, ClientOp, ClusterView, MessageId, MessageKind, Micros, ServerStatus, Sim,
     SimConfig, TraceEvent, TraceKind,
@@ -81,6 +82,8 @@ pub struct UrlOptions {
     pub dark: Option<bool>,
     /// What was changed to be used (a speed beyond the slider's ends), in words.
     pub adjusted: Vec<String>,
+    /// A guided tour to open: a shipped tour's name or a path to a tour file on this site.
+    pub tour: Option<String>,
     /// What in the URL could not be used, in words, for a notice on the page (the page then
     /// uses its defaults for those options: bad input never stops it).
     pub problems: Vec<String>,
@@ -178,6 +181,11 @@ impl UrlOptions {
                     o.preset = Some(v.to_string());
                     true
                 }
+                // Opened (fetched) by the page once it runs; a bad one gets its own message.
+                "tour" => {
+                    o.tour = Some(v.to_string());
+                    true
+                }
                 "paused" | "autoplay" => match flag(v) {
                     Some(on) => {
                         o.paused = if k == "paused" { on } else { !on };
@@ -240,6 +248,26 @@ impl UrlOptions {
             }
         }
         o
+    }
+}
+
+/// The announcement of a safety violation (the banner says which and offers to jump to it).
+const VIOLATION_NOTICE: &str = "A safety property was just violated: time stopped there.";
+
+/// A guided tour being played on the page's simulator.
+#[derive(Clone)]
+pub struct ActiveTour {
+    /// What was opened: a shipped tour's name or a path.
+    pub source: String,
+    pub tour: Rc<Tour>,
+    pub run: Rc<RefCell<TourRun>>,
+    /// The reader did something else than the step asks: its hint shows.
+    pub hint: bool,
+}
+
+impl ActiveTour {
+    pub fn step(&self) -> usize {
+        self.run.borrow().step
     }
 }
 
@@ -316,6 +344,8 @@ pub struct Model {
     pub system_dark: bool,
     pub presets: Rc<Vec<Preset>>,
     pub preset: Option<usize>,
+    /// The guided tour being played, if any.
+    pub tour: Option<ActiveTour>,
     /// Preset steps applied so far (steps are applied the first time time passes them).
     steps_done: usize,
     /// The loaded preset's description.
@@ -474,6 +504,7 @@ impl Model {
             system_dark: prefers("(prefers-color-scheme: dark)"),
             presets,
             preset: None,
+            tour: None,
             steps_done: 0,
             caption: None,
             step_note: None,
@@ -772,6 +803,12 @@ impl Model {
                 }
             };
             if *self.verdict != v {
+                // A violation of linearizability is announced as any other: time stops.
+                if matches!(v, LinVerdict::Violated(..))
+                    && !matches!(*self.verdict, LinVerdict::Violated(..))
+                {
+                    self.playing = false;
+                }
                 self.verdict = Rc::new(v);
                 // A violation (or an unknown) is shown at once; a longer history found
                 // linearizable again waits for the client panel's turn.
@@ -790,6 +827,24 @@ impl Model {
     /// Advances the simulator to `target`, checking invariants after every event and
     /// applying preset steps whose time comes.
     fn advance_to(&mut self, target: Micros) {
+        if let Some(t) = self.tour.clone() {
+            let stop = t.run.borrow_mut().advance(
+                &t.tour,
+                &mut self.sim.borrow_mut(),
+                &mut self.checker.borrow_mut(),
+                target,
+            );
+            match stop {
+                Stop::Reached => {}
+                // The step has shown what it shows: time holds for the reader.
+                Stop::RunOver => self.playing = false,
+                Stop::Violation => {
+                    self.playing = false;
+                    self.notice = Some(VIOLATION_NOTICE.into());
+                }
+            }
+            return;
+        }
         loop {
             let next_step = self.next_preset_step_time();
             let until = match next_step {
@@ -805,9 +860,7 @@ impl Model {
                     if clean && !checker.is_clean() {
                         // Stop right at the violation, so the user sees it happen.
                         self.playing = false;
-                        self.notice = Some(
-                            "A safety property was just violated: see the Safety panel.".into(),
-                        );
+                        self.notice = Some(VIOLATION_NOTICE.into());
                         return;
                     }
                 }
@@ -1022,7 +1075,75 @@ impl Model {
         }
     }
 
+    /// Opens a tour: a fresh cluster of its configuration, at its first step, playing.
+    fn start_tour(&mut self, source: String, tour: Tour) {
+        let mut config = presets::sim_config(&tour.scenario);
+        config.trace_capacity = 2000;
+        self.config = config;
+        self.preset = None;
+        self.caption = None;
+        self.restart_world();
+        let run = TourRun::start(
+            &tour,
+            &mut self.sim.borrow_mut(),
+            &mut self.checker.borrow_mut(),
+            false,
+        );
+        self.tour = Some(ActiveTour {
+            source,
+            tour: Rc::new(tour),
+            run: Rc::new(RefCell::new(run)),
+            hint: false,
+        });
+        self.entered_tour_step();
+    }
+
+    /// Next (or Back) in the tour. Next on the last step ends the tour.
+    fn tour_step(&mut self, next: bool) {
+        let Some(t) = self.tour.clone() else {
+            return;
+        };
+        let moved = {
+            let mut run = t.run.borrow_mut();
+            let (mut sim, mut checker) = (self.sim.borrow_mut(), self.checker.borrow_mut());
+            if next {
+                run.next(&t.tour, &mut sim, &mut checker)
+            } else {
+                run.back(&t.tour, &mut sim, &mut checker)
+            }
+        };
+        if next && !moved {
+            self.leave_tour("Tour finished: the cluster is yours to explore.");
+        } else if moved {
+            self.entered_tour_step();
+        }
+    }
+
+    /// A tour step began (Next, Back, or the reader did what was asked): it plays, and the
+    /// picture starts afresh from there (Back replaced the simulator with an earlier one).
+    fn entered_tour_step(&mut self) {
+        if let Some(t) = &mut self.tour {
+            t.hint = false;
+        }
+        self.horizon = self.sim.borrow().now();
+        // A step with nothing to run (one that waits for the reader) holds time at once.
+        self.playing = !self.tour.as_ref().is_some_and(|t| t.run.borrow().run_over);
+        self.selected_message = None;
+        self.ghosts = Rc::new(Vec::new());
+        self.undo = None;
+        self.notice = None;
+        self.verdict_for = None;
+        self.refresh(true);
+    }
+
+    fn leave_tour(&mut self, notice: &str) {
+        if self.tour.take().is_some() {
+            self.notice = Some(notice.into());
+        }
+    }
+
     fn restart_world(&mut self) {
+        self.tour = None;
         *self.sim.borrow_mut() = new_sim(&self.config);
         *self.checker.borrow_mut() = Checker::new();
         self.horizon = 0;
@@ -1051,6 +1172,13 @@ impl Model {
     /// discarded, and kept aside until the run changes otherwise, to undo.
     fn act(&mut self, action: Action) {
         let kept = self.kept_for_undo();
+        // What the action means to a tour step that waits for the reader, judged before it
+        // changes the cluster ("crash the leader": the leader as it is now).
+        let reaction = self.tour.as_ref().map(|t| {
+            t.run
+                .borrow()
+                .reader_acts(&t.tour, &self.sim.borrow(), &action)
+        });
         let result = self.sim.borrow_mut().apply(action);
         match result {
             Ok(_) => {
@@ -1061,6 +1189,22 @@ impl Model {
                 }
                 self.checker.borrow_mut().observe_sim(&self.sim.borrow());
                 self.notice = None;
+                match (reaction, self.tour.clone()) {
+                    (Some(Reaction::Asked), Some(t)) => {
+                        t.run.borrow_mut().asked_done(
+                            &t.tour,
+                            &mut self.sim.borrow_mut(),
+                            &mut self.checker.borrow_mut(),
+                        );
+                        self.entered_tour_step();
+                    }
+                    (Some(Reaction::Other), Some(_)) => {
+                        if let Some(t) = &mut self.tour {
+                            t.hint = true;
+                        }
+                    }
+                    _ => {}
+                }
             }
             Err(e) => self.notice = Some(e.to_string()),
         }
@@ -1113,6 +1257,17 @@ impl Model {
 
     fn seek(&mut self, t: Micros) {
         let t = t.min(self.horizon.max(self.now));
+        // A tour plays its step's actions as time passes them: before the step began they
+        // would happen twice. Earlier steps are reached with Back.
+        if self
+            .tour
+            .as_ref()
+            .is_some_and(|tour| t < tour.run.borrow().started_at)
+        {
+            self.leave_tour(
+                "Travelling to before this tour step left the tour (Back goes to earlier steps).",
+            );
+        }
         let backwards = t < self.now;
         let result = self.sim.borrow_mut().rewind_to(t);
         if let Err(e) = result {
@@ -1359,6 +1514,22 @@ impl Model {
                 if self.config.raft.knobs.set(name, on).is_ok() {
                     self.restart_world();
                 }
+            }
+            Intent::OpenTour { source, text } => {
+                let tour = text.and_then(|t| Tour::from_json(&t).map_err(|e| e.to_string()));
+                match tour {
+                    Ok(tour) => self.start_tour(source, tour),
+                    Err(why) => {
+                        self.notice = Some(format!(
+                            "The tour \"{source}\" could not be opened: {why}. The cluster goes on as it was."
+                        ))
+                    }
+                }
+            }
+            Intent::TourNext => self.tour_step(true),
+            Intent::TourBack => self.tour_step(false),
+            Intent::LeaveTour => {
+                self.leave_tour("You left the tour: the cluster stays as it is, explore freely.")
             }
             Intent::ToggleHelp => self.help = !self.help,
             Intent::ToggleShare => {
