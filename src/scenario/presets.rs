@@ -2,8 +2,8 @@
 
 use super::format::{Scenario, ScenarioError};
 
-/// Declares the presets once, in the order the page lists them: `IDS` (the page's presets are
-/// static data written from the same files by build.rs) and `SOURCES`.
+/// Declares the presets once, in the order the page lists them: `IDS` and `SOURCES` (the page
+/// parses them at start with `all`).
 macro_rules! presets {
     ($($id:literal),* $(,)?) => {
         /// The id (file name) of every preset, in the order the page lists them.
