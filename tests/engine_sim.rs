@@ -1058,3 +1058,52 @@ fn a_client_request_sent_to_a_crashed_server_is_lost_even_if_it_restarts_before_
         "{kinds:?}"
     );
 }
+
+#[test]
+fn step_back_is_the_reverse_of_step_event_for_event() {
+    let mut sim = Sim::new(SimConfig {
+        seed: 5,
+        load: ClientLoad::busy(2),
+        checkpoint_interval: 200 * MS,
+        ..SimConfig::default()
+    });
+    sim.run_until(1_300 * MS);
+    sim.crash(S(1));
+    // The states after each of 40 steps (an action among them, taken at a step's moment).
+    let mut seen = Vec::new();
+    for i in 0..40 {
+        if i == 20 {
+            sim.client_request(set("y", "1"), None);
+        } else {
+            sim.step().expect("a next event");
+        }
+        seen.push((sim.steps_processed(), sim.now(), sim.view()));
+    }
+    for (steps, now, view) in seen.iter().rev().skip(1) {
+        assert!(sim.step_back().unwrap());
+        assert_eq!((sim.steps_processed(), sim.now()), (*steps, *now));
+        assert_same(&sim.view(), view);
+    }
+    // Forward again, the recorded action replays where it was taken.
+    let (steps, now, view) = seen.last().unwrap();
+    while sim.steps_processed() < *steps {
+        sim.step();
+    }
+    assert_eq!(sim.now(), *now);
+    assert_same(&sim.view(), view);
+}
+
+#[test]
+fn step_back_between_events_goes_to_the_last_events_moment_and_stops_at_the_start() {
+    let mut sim = sim(3);
+    sim.run_until(700 * MS);
+    let last = sim.trace().back().map(|e| (e.seq, e.time)).unwrap();
+    assert!(last.1 < 700 * MS);
+    assert!(sim.step_back().unwrap());
+    assert_eq!((sim.steps_processed(), sim.now()), last);
+    while sim.steps_processed() > 0 {
+        assert!(sim.step_back().unwrap());
+    }
+    assert_eq!(sim.now(), 0);
+    assert!(!sim.step_back().unwrap());
+}

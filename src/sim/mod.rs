@@ -576,4 +576,43 @@ impl Sim {
         self.observers = observers;
         Ok(())
     }
+
+    /// Steps (queue events and actions) processed so far: the `seq` of the last trace event.
+    pub fn steps_processed(&self) -> u64 {
+        self.world.steps
+    }
+
+    /// The reverse of [`Sim::step`]: rebuilds exactly the state the step before the last one
+    /// left, at its time (or, when the clock has run on since the last step, the state at
+    /// that step's own moment). Time travel does it: back to just before the moment, then
+    /// forward one step at a time, so steps that share a moment are undone one by one. False
+    /// when there is nothing earlier to go back to.
+    pub fn step_back(&mut self) -> Result<bool, SimError> {
+        if self.world.steps == 0 {
+            return Ok(false);
+        }
+        if self.world.now == self.world.last.time {
+            // At the last step's moment: to before it, then forward to the step before it.
+            let Some(before) = self.world.now.checked_sub(1) else {
+                return Ok(false);
+            };
+            let target = self.world.steps - 1;
+            self.rewind_to(before)?;
+            while self.world.steps < target && self.step().is_some() {}
+            if self.world.steps == 0 {
+                // Nothing happened before: the start.
+                self.rewind_to(0)?;
+                return Ok(true);
+            }
+            if self.world.now == self.world.last.time {
+                return Ok(true);
+            }
+        }
+        // Between steps: to the moment of the last one. `rewind_to` leaves out an action
+        // taken at exactly that moment (it shows the state acted on): step on to it.
+        let (target, time) = (self.world.steps, self.world.last.time);
+        self.rewind_to(time)?;
+        while self.world.steps < target && self.step().is_some() {}
+        Ok(true)
+    }
 }

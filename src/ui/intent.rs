@@ -54,6 +54,8 @@ pub enum Intent {
     // Time.
     TogglePlay,
     StepEvent,
+    /// Step back one event: the reverse of `StepEvent` (time travel to the event before).
+    StepBack,
     SetSpeed(f64),
     /// One step of the speed ladder up or down (`speed::SPEEDS`).
     SpeedStep {
@@ -84,6 +86,8 @@ pub enum Intent {
     LeaveTour,
     // Page.
     ToggleHelp,
+    /// Lecture mode on or off: the presenter scale (bigger, high contrast, slower).
+    ToggleLecture,
     /// Open (making the link and exports for the run as it is) or close the Share dialog.
     ToggleShare,
     /// A scenario file's text, picked or dropped (`name`: the file's, for messages).

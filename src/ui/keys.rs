@@ -5,7 +5,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// (key, what it does), in the order the help shows them.
-pub const KEYS: [(&str, &str); 24] = [
+pub const KEYS: [(&str, &str); 27] = [
     ("space", "play or pause"),
     (
         "→ / PageDown / .",
@@ -16,6 +16,9 @@ pub const KEYS: [(&str, &str); 24] = [
         "in a tour: back to the previous step (outside one: ← travels back 100 ms)",
     ),
     ("N", "step to the next event"),
+    (",", "step back one event"),
+    ("M", "lecture mode: bigger, high contrast, slower"),
+    ("W", "fullscreen on or off"),
     ("+ / −", "faster / slower"),
     ("C", "client request to the leader (SET with a fresh value)"),
     (
@@ -31,7 +34,10 @@ pub const KEYS: [(&str, &str); 24] = [
     ("T", "spread timers apart: the first to fire wins alone"),
     ("A", "align timers: they fire together (split vote)"),
     ("L", "log replication scenario"),
-    ("B", "resume all paused servers"),
+    (
+        "B",
+        "resume all paused servers (in lecture mode: play or pause, a remote's blank key)",
+    ),
     ("F", "fork: forget the recorded future from this moment"),
     ("P", "partition: isolate the leader"),
     ("H", "heal the network"),
@@ -46,8 +52,10 @@ pub const KEYS: [(&str, &str); 24] = [
 
 /// The intent for a key press, if any. In a tour, → / PageDown / `.` and ← / PageUp move
 /// between its steps (a presenter's remote sends PageDown, PageUp and `.`); outside one they
-/// do what they always did (Page Up / Down then scroll the page as usual).
-pub fn intent_for(key: &str, in_tour: bool) -> Option<Intent> {
+/// do what they always did (Page Up / Down then scroll the page as usual). In lecture mode
+/// `b`, a remote's "blank screen" key, plays or pauses. (W, fullscreen, is not an intent:
+/// the page itself turns it on, `App`.)
+pub fn intent_for(key: &str, in_tour: bool, lecture: bool) -> Option<Intent> {
     if in_tour {
         match key {
             "ArrowRight" | "PageDown" | "." => return Some(Intent::TourNext),
@@ -55,11 +63,16 @@ pub fn intent_for(key: &str, in_tour: bool) -> Option<Intent> {
             _ => {}
         }
     }
+    if lecture && matches!(key, "b" | "B") {
+        return Some(Intent::TogglePlay);
+    }
     Some(match key {
         " " | "." => Intent::TogglePlay,
         "ArrowLeft" => Intent::SeekBy(-100_000),
         "ArrowRight" => Intent::SeekBy(100_000),
         "n" | "N" => Intent::StepEvent,
+        "," => Intent::StepBack,
+        "m" | "M" => Intent::ToggleLecture,
         "c" | "C" => Intent::QuickClient,
         "r" | "R" => Intent::RestartLeader,
         "t" | "T" => Intent::SpreadTimers,

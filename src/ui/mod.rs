@@ -182,6 +182,17 @@ fn control_keeps(e: &KeyboardEvent) -> bool {
     }
 }
 
+/// Fullscreen on or off (W): the whole page, as a lecturer puts it on the projector. A
+/// browser refuses it without a user's gesture; then nothing happens.
+fn toggle_fullscreen() {
+    let document = gloo::utils::document();
+    if document.fullscreen_element().is_some() {
+        document.exit_fullscreen();
+    } else if let Some(root) = document.document_element() {
+        let _ = root.request_fullscreen();
+    }
+}
+
 /// The whole page.
 #[component]
 pub fn App() -> Html {
@@ -227,12 +238,12 @@ pub fn App() -> Html {
         }));
     }
 
-    // Keyboard shortcuts. Some keys mean something else in a tour: the listener, made once,
-    // reads whether one is open from this cell, which every render brings up to date.
-    let in_tour = use_mut_ref(|| false);
-    *in_tour.borrow_mut() = model.tour.is_some();
+    // Keyboard shortcuts. Some keys mean something else in a tour or in lecture mode: the
+    // listener, made once, reads both from this cell, which every render brings up to date.
+    let modes = use_mut_ref(|| (false, false));
+    *modes.borrow_mut() = (model.tour.is_some(), model.lecture);
     {
-        let (dispatch, in_tour) = (model.dispatcher(), in_tour.clone());
+        let (dispatch, modes) = (model.dispatcher(), modes.clone());
         widgets::use_once(Box::new(move || {
             let options = gloo::events::EventListenerOptions::enable_prevent_default();
             let listener = EventListener::new_with_options(
@@ -246,7 +257,14 @@ pub fn App() -> Html {
                     if e.ctrl_key() || e.meta_key() || e.alt_key() || control_keeps(e) {
                         return;
                     }
-                    if let Some(intent) = keys::intent_for(&e.key(), *in_tour.borrow()) {
+                    let key = e.key();
+                    if key == "w" || key == "W" {
+                        e.prevent_default();
+                        toggle_fullscreen();
+                        return;
+                    }
+                    let (in_tour, lecture) = *modes.borrow();
+                    if let Some(intent) = keys::intent_for(&key, in_tour, lecture) {
                         e.prevent_default();
                         dispatch.dispatch(Msg::Intent(intent));
                     }
@@ -348,6 +366,7 @@ pub fn App() -> Html {
         }),
         reduced_motion: m.reduced_motion,
         catch_trail: state::catch_trail(m.speed),
+        lecture: m.lecture,
     };
     // Who leads, in a box of fixed height (a longer sentence gets a box two lines high).
     let leader_text = leader_line(&m.view);
@@ -367,6 +386,7 @@ pub fn App() -> Html {
     // Embedded, a panel shows only when the embedding page asked for it (`?panels=`).
     let shows = |p: Panel| !m.embed || m.panels.contains(&p);
     let toggle_share = widgets::on_click(&on_intent, Intent::ToggleShare);
+    let toggle_lecture = widgets::on_click(&on_intent, Intent::ToggleLecture);
     let toggle_play = widgets::on_click(&on_intent, Intent::TogglePlay);
     let on_drop = {
         let on_intent = on_intent.clone();
@@ -376,7 +396,7 @@ pub fn App() -> Html {
     let on_drag_over = Callback::from(|e: DragEvent| e.prevent_default());
     let out = html! {
         // `data-now` (simulated time) and `data-messages` (messages in flight): for the tests.
-        <div class={classes!("app", m.embed.then_some("embed"))} data-theme={chosen_theme} data-playing={m.playing.to_string()} data-past={m.past.to_string()}
+        <div class={classes!("app", m.embed.then_some("embed"), m.lecture.then_some("lecture"))} data-theme={chosen_theme} data-playing={m.playing.to_string()} data-past={m.past.to_string()}
              data-now={m.now.to_string()} data-messages={m.view.messages.len().to_string()}
              ondrop={on_drop} ondragover={on_drag_over}>
             // While the help is open the page behind it is inert: no focus, no clicks (a modal).
@@ -386,6 +406,7 @@ pub fn App() -> Html {
                     <p class="tagline">{ "A real Raft cluster, running in your browser." }</p>
                     <div class="header-actions">
                         <button onclick={toggle_share.clone()} title="Share a link to this moment, export, import (S)">{ "Share" }</button>
+                        <button onclick={toggle_lecture} aria-pressed={m.lecture.to_string()} title="Lecture mode: everything bigger, high contrast, slower (M; W: fullscreen)">{ "Lecture" }</button>
                         <button onclick={toggle_help} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">{ "?" }</button>
                         <button onclick={toggle_theme} aria-label={theme_label}>{ if theme_label == "Light theme" { "☀" } else { "☾" } }</button>
                     </div>

@@ -16,7 +16,7 @@
 use super::intent::Intent;
 use super::scene::{
     scene, Fate, Item, Key, MessageLook, MessageShape, Point, Scene, SceneUi, ServerShape, Shape,
-    TrafficShape, CENTER, SIZE,
+    TrafficShape, SIZE,
 };
 use crate::raft::types::Role;
 use crate::sim::{ClusterView, Micros, ServerStatus, Sim};
@@ -298,7 +298,8 @@ impl Painter {
 
     /// Redraws when the canvas's box changes size, and gives the end-to-end tests the hook
     /// they aim the mouse with, as a user aims by eye: `canvas.whereIs(name)` is the
-    /// viewport point (CSS pixels) of the item with that accessible name, as last drawn.
+    /// viewport point (CSS pixels) of the item with that accessible name, as last drawn, and
+    /// its drawn radius in CSS pixels (a server's; 0 for the rest): `[x, y, radius]`.
     fn watch(&mut self, this: &Rc<RefCell<Painter>>) {
         let Some(canvas) = self.renderer.as_ref().map(|r| r.canvas.clone()) else {
             return;
@@ -340,21 +341,31 @@ impl Painter {
             ) else {
                 return JsValue::NULL;
             };
-            let (x, y) = r.to_css(centre_of(item));
+            let (x, y) = r.to_css(centre_of(item, p.scene.size));
             let rect = r.canvas.get_bounding_client_rect();
-            js_sys::Array::of2(&(rect.left() + x).into(), &(rect.top() + y).into()).into()
+            let radius = match &item.shape {
+                Shape::Server(s) => r.css_length(s.radius),
+                _ => 0.0,
+            };
+            js_sys::Array::of3(
+                &(rect.left() + x).into(),
+                &(rect.top() + y).into(),
+                &radius.into(),
+            )
+            .into()
         });
         let _ = js_sys::Reflect::set(&canvas, &"whereIs".into(), where_is.as_ref());
         self.where_is = Some(where_is);
     }
 }
 
-fn centre_of(item: &Item) -> Point {
+/// Where an item is, in a scene `size` wide (what has no point of its own: the centre).
+fn centre_of(item: &Item, size: f64) -> Point {
     match &item.shape {
         Shape::Server(s) => s.at,
         Shape::Message(m) => m.at,
         Shape::Traffic(t) => t.at,
-        _ => Point::new(CENTER, CENTER),
+        _ => Point::new(size / 2.0, size / 2.0),
     }
 }
 
@@ -645,7 +656,12 @@ pub struct Renderer {
     /// The canvas's box in CSS pixels, and the device pixel ratio its bitmap was sized for.
     box_size: (f64, f64),
     ratio: f64,
-    palette: Option<(bool, Palette)>,
+    /// The width of the scene's square (picture units) being drawn: the renderer fits it to
+    /// the box (smaller in lecture mode, so everything comes out bigger).
+    size: f64,
+    /// The colours, read from the page's style for a theme (dark or not) and a picture size
+    /// (lecture mode has colours of its own).
+    palette: Option<((bool, u64), Palette)>,
     /// Where the scene being drawn has its messages, in drawing order (kept between frames,
     /// so that drawing allocates nothing).
     messages: Vec<usize>,
@@ -663,6 +679,7 @@ impl Renderer {
             ctx,
             box_size: (0.0, 0.0),
             ratio: 0.0,
+            size: SIZE,
             palette: None,
             messages: Vec::new(),
         };
@@ -688,8 +705,12 @@ impl Renderer {
     /// Picture units to CSS pixels: the scale, and where the picture's corner sits.
     fn fit(&self) -> (f64, f64, f64) {
         let (w, h) = self.box_size;
-        let scale = (w.min(h) / SIZE).max(1e-3);
-        (scale, (w - SIZE * scale) / 2.0, (h - SIZE * scale) / 2.0)
+        let scale = (w.min(h) / self.size).max(1e-3);
+        (
+            scale,
+            (w - self.size * scale) / 2.0,
+            (h - self.size * scale) / 2.0,
+        )
     }
 
     /// A point of the canvas's box (CSS pixels) in picture units.
@@ -704,13 +725,20 @@ impl Renderer {
         (ox + p.x * scale, oy + p.y * scale)
     }
 
+    /// A length of the picture in CSS pixels.
+    pub fn css_length(&self, units: f64) -> f64 {
+        units * self.fit().0
+    }
+
     pub fn draw(&mut self, scene: &Scene, dark: bool) {
         // A new device pixel ratio (the window moved to another screen) resizes the bitmap.
         self.resize(self.box_size.0, self.box_size.1);
-        if self.palette.as_ref().is_none_or(|(d, _)| *d != dark) {
+        self.size = scene.size;
+        let look = (dark, scene.size.to_bits());
+        if self.palette.as_ref().is_none_or(|(l, _)| *l != look) {
             let palette = Palette::read(&self.canvas);
             self.ctx.use_family(&palette.font);
-            self.palette = Some((dark, palette));
+            self.palette = Some((look, palette));
         }
         let Some((_, palette)) = &self.palette else {
             return;
@@ -828,6 +856,7 @@ fn draw_item(ctx: &Context, pal: &Palette, item: &Item) {
             text(ctx, "client", *at, Font::Client, &pal.text);
         }
         Shape::ClientLine {
+            from,
             to,
             caption,
             caption_at,
@@ -835,7 +864,7 @@ fn draw_item(ctx: &Context, pal: &Palette, item: &Item) {
             ctx.set_stroke(&pal.candidate.1);
             ctx.set_width(1.5);
             ctx.set_dash(LINE_DASH);
-            path(ctx, &[Point::new(CENTER, CENTER), *to], false);
+            path(ctx, &[*from, *to], false);
             ctx.stroke();
             text(ctx, caption, *caption_at, Font::Caption, &pal.muted);
         }

@@ -20,6 +20,11 @@ use std::fmt::Write;
 pub const SIZE: f64 = 440.0;
 pub const CENTER: f64 = SIZE / 2.0;
 
+/// Lecture mode draws everything this much bigger (a projector read from the back of a
+/// hall): the scene is laid out in a square `SIZE / LECTURE_SCALE` wide, which the renderer
+/// fits to the same box, so every circle, line and letter comes out 1.5 times as big.
+pub const LECTURE_SCALE: f64 = 1.5;
+
 /// How long the leader's heartbeat ring takes to fade after an AppendEntries goes out.
 pub const BEAT_FADE: Micros = 30_000;
 
@@ -61,12 +66,14 @@ impl Point {
 
 // ---- layout ----
 
-/// Radius of the ring the servers sit on (one server sits at the centre).
-pub fn ring_radius(n: usize) -> f64 {
+/// Radius of the ring the servers sit on in a picture `size` wide (one server sits at the
+/// centre): 150 units, or less in a smaller (lecture) square, leaving room around each
+/// server for its timer ring and the line under it.
+pub fn ring_radius(n: usize, size: f64) -> f64 {
     if n <= 1 {
         0.0
     } else {
-        150.0
+        (size / 2.0 - server_radius(n) - 30.0).min(150.0)
     }
 }
 
@@ -79,11 +86,12 @@ pub fn server_radius(n: usize) -> f64 {
     }
 }
 
-/// Centre of server `i` (0-based) of `n`, clockwise from the top.
-pub fn server_pos(i: usize, n: usize) -> Point {
-    let r = ring_radius(n);
+/// Centre of server `i` (0-based) of `n` in a picture `size` wide, clockwise from the top.
+pub fn server_pos(i: usize, n: usize, size: f64) -> Point {
+    let r = ring_radius(n, size);
+    let c = size / 2.0;
     let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / n.max(1) as f64;
-    Point::new(CENTER + r * angle.cos(), CENTER + r * angle.sin())
+    Point::new(c + r * angle.cos(), c + r * angle.sin())
 }
 
 /// How far along its trip something sent at `sent_at` and arriving at `arrive_at` is at `now`:
@@ -119,9 +127,8 @@ pub fn message_pos(from: Point, to: Point, rim: f64, f: f64) -> Point {
     )
 }
 
-/// Where the line from the client (at the centre) to a server stops, just short of its rim.
-fn client_stop(server: Point, rim: f64) -> Point {
-    let centre = Point::new(CENTER, CENTER);
+/// Where the line from the client (at `centre`) to a server stops, just short of its rim.
+fn client_stop(centre: Point, server: Point, rim: f64) -> Point {
     let len = centre.distance(server).max(1.0);
     centre.towards(server, (len - rim - 4.0).max(0.0) / len)
 }
@@ -165,6 +172,8 @@ pub struct SceneUi {
     /// fixed wall time, a person's reaction time, at the current speed), so a click aimed at
     /// where a message was a moment ago still catches it.
     pub catch_trail: Micros,
+    /// Lecture mode: everything drawn `LECTURE_SCALE` times as big.
+    pub lecture: bool,
 }
 
 /// What a guided tour's step points at: these servers, the messages in flight, the client.
@@ -218,10 +227,21 @@ pub enum Key {
     Banner,
 }
 
-/// Everything drawn, bottom first.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// Everything drawn, bottom first, in a square `size` units wide (`SIZE`, or less in lecture
+/// mode: the renderer fits the square to its box, so a smaller one draws everything bigger).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Scene {
     pub items: Vec<Item>,
+    pub size: f64,
+}
+
+impl Default for Scene {
+    fn default() -> Scene {
+        Scene {
+            items: Vec::new(),
+            size: SIZE,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -252,6 +272,7 @@ pub enum Shape {
         at: Point,
     },
     ClientLine {
+        from: Point,
         to: Point,
         caption: String,
         caption_at: Point,
@@ -439,8 +460,14 @@ pub fn server_label(s: &ServerView) -> String {
 pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
     let n = view.servers.len();
     let rim = server_radius(n);
+    let size = if ui.lecture {
+        SIZE / LECTURE_SCALE
+    } else {
+        SIZE
+    };
+    let centre = Point::new(size / 2.0, size / 2.0);
     let index = |id: ServerId| view.servers.iter().position(|s| s.id == id).unwrap_or(0);
-    let pos = |id: ServerId| server_pos(index(id), n);
+    let pos = |id: ServerId| server_pos(index(id), n, size);
     let mut items = Vec::new();
     let mut push = |key: Key, shape: Shape| items.push((key, shape));
 
@@ -503,32 +530,27 @@ pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
             push(
                 Key::ClientLine(*client),
                 Shape::ClientLine {
-                    to: client_stop(pos(*to), rim),
+                    from: centre,
+                    to: client_stop(centre, pos(*to), rim),
                     caption: format!("{client} #{seq} {command} → {to}"),
-                    caption_at: Point::new(CENTER, CENTER + 26.0 + 12.0 * i as f64),
+                    caption_at: Point::new(centre.x, centre.y + 26.0 + 12.0 * i as f64),
                 },
             );
         }
-        push(
-            Key::Client,
-            Shape::Client {
-                at: Point::new(CENTER, CENTER),
-            },
-        );
+        push(Key::Client, Shape::Client { at: centre });
     }
 
     for (i, s) in view.servers.iter().enumerate() {
         push(
             Key::Server(s.id),
-            Shape::Server(server_shape(view, s, i, now, ui)),
+            Shape::Server(server_shape(view, s, i, now, ui, size)),
         );
     }
 
     for t in view.client_traffic.iter().take(MAX_CLIENT_TRAFFIC_DRAWN) {
-        let stop = client_stop(pos(t.server), rim);
+        let stop = client_stop(centre, pos(t.server), rim);
         let f = progress(t.sent_at, t.arrive_at, now);
         let reply = matches!(t.what, ClientTraffic::Reply(_));
-        let centre = Point::new(CENTER, CENTER);
         let at = if reply {
             stop.towards(centre, f)
         } else {
@@ -586,13 +608,14 @@ pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
         push(
             Key::Banner,
             Shape::Banner {
-                at: Point::new(CENTER, 16.0),
+                at: Point::new(centre.x, 16.0),
                 text: format!("PARTITIONED {}", parts.join(" | ")),
             },
         );
     }
 
     Scene {
+        size,
         items: items
             .into_iter()
             .map(|(key, shape)| Item {
@@ -610,6 +633,7 @@ fn server_shape(
     i: usize,
     now: Micros,
     ui: &SceneUi,
+    size: f64,
 ) -> ServerShape {
     let n = view.servers.len();
     let up = s.status != ServerStatus::Crashed;
@@ -641,7 +665,7 @@ fn server_shape(
     };
     ServerShape {
         id: s.id,
-        at: server_pos(i, n),
+        at: server_pos(i, n, size),
         radius: server_radius(n),
         status: s.status,
         role: s.role,
@@ -846,6 +870,64 @@ mod tests {
     }
 
     #[test]
+    fn lecture_mode_draws_everything_half_as_big_again_and_still_inside_the_picture() {
+        let lecture_ui = SceneUi {
+            lecture: true,
+            ..SceneUi::default()
+        };
+        for n in 1..=9u8 {
+            let view = sim(n, 1).view();
+            let normal = scene(&view, 0, &SceneUi::default());
+            let lecture = scene(&view, 0, &lecture_ui);
+            assert_eq!(normal.size, SIZE);
+            // The renderer fits either square to the same box: a lecture unit is drawn
+            // `magnified` times as big, and every length (radius, line, letter) is in units.
+            let magnified = normal.size / lecture.size;
+            assert!((magnified - LECTURE_SCALE).abs() < 1e-9 && magnified >= 1.5);
+            let (a, b) = (servers_of(&normal), servers_of(&lecture));
+            assert_eq!(a.len(), b.len());
+            for (a, b) in a.iter().zip(&b) {
+                assert!(b.radius * magnified >= 1.5 * a.radius - 1e-9, "n {n}");
+                // The server, its heartbeat ring and the line under it fit in the square.
+                let (r, below) = (b.radius + 13.0, b.radius + 19.0 + 7.0);
+                assert!(b.at.x - r >= 0.0 && b.at.x + r <= lecture.size, "n {n}");
+                assert!(b.at.y - r >= 0.0 && b.at.y + below <= lecture.size, "n {n}");
+            }
+            // Neighbours never overlap; up to six, not even their timer rings.
+            if n >= 2 {
+                let gap = b[0].at.distance(b[1].at);
+                assert!(gap >= 2.0 * b[0].radius, "n {n}: {gap}");
+                if n <= 6 {
+                    assert!(gap >= 2.0 * (b[0].radius + 7.0), "n {n}: {gap}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_lecture_scene_is_centred_in_its_smaller_square_and_hits_there() {
+        let mut s = sim(5, 1);
+        s.run_until(2_000_000);
+        let view = s.view();
+        let ui = SceneUi {
+            lecture: true,
+            ..SceneUi::default()
+        };
+        let scene = scene(&view, s.now(), &ui);
+        let c = scene.size / 2.0;
+        let servers = servers_of(&scene);
+        assert!((servers[0].at.x - c).abs() < 1e-9 && servers[0].at.y < c);
+        assert_eq!(
+            scene.hit(servers[2].at),
+            Some(Key::Server(servers[2].id)),
+            "a click on a server finds it"
+        );
+        for m in messages_of(&scene) {
+            assert!(m.at.x >= 0.0 && m.at.x <= scene.size && m.at.y <= scene.size);
+        }
+    }
+
+    #[test]
     fn ring_layout_for_one_to_nine_servers_is_evenly_spaced_and_inside_the_picture() {
         for n in 1..=9u8 {
             let s = sim(n, 1);
@@ -862,7 +944,7 @@ mod tests {
             let side = servers[0].at.distance(servers[1].at);
             for (i, s) in servers.iter().enumerate() {
                 let centre = Point::new(CENTER, CENTER);
-                assert!((s.at.distance(centre) - ring_radius(n as usize)).abs() < 1e-9);
+                assert!((s.at.distance(centre) - ring_radius(n as usize, SIZE)).abs() < 1e-9);
                 let next = servers[(i + 1) % servers.len()];
                 assert!((s.at.distance(next.at) - side).abs() < 1e-9, "n={n}");
                 // Neighbours never overlap, and every circle (with its timer) fits.
@@ -900,8 +982,16 @@ mod tests {
         };
         let n = view.servers.len();
         let rim = server_radius(n);
-        let from = server_pos(view.servers.iter().position(|s| s.id == m.from).unwrap(), n);
-        let to = server_pos(view.servers.iter().position(|s| s.id == m.to).unwrap(), n);
+        let from = server_pos(
+            view.servers.iter().position(|s| s.id == m.from).unwrap(),
+            n,
+            SIZE,
+        );
+        let to = server_pos(
+            view.servers.iter().position(|s| s.id == m.to).unwrap(),
+            n,
+            SIZE,
+        );
         let (sent, middle, arrived) = (at(1000), at(2000), at(3000));
         assert_eq!(sent.progress, 0.0);
         assert_eq!(middle.progress, 0.5);
@@ -996,7 +1086,7 @@ mod tests {
         let Shape::Region { outline, .. } = &regions[2].shape else {
             unreachable!()
         };
-        assert_eq!(outline, &vec![server_pos(4, 5)]);
+        assert_eq!(outline, &vec![server_pos(4, 5, SIZE)]);
         // Walls between every two servers of different groups: 10 pairs - 2 inside groups.
         let walls = scene
             .items
@@ -1097,7 +1187,7 @@ mod tests {
         assert_eq!(scene.hit(near), Some(Key::Message(m.id)));
         let far = Point::new(shape.at.x + 40.0, shape.at.y + 40.0);
         assert_ne!(scene.hit(far), Some(Key::Message(m.id)));
-        let s1 = server_pos(0, view.servers.len());
+        let s1 = server_pos(0, view.servers.len(), SIZE);
         assert_eq!(scene.hit(s1), Some(Key::Server(view.servers[0].id)));
         // Where it was half its trip ago is caught only with a trail that long.
         let earlier = messages_of(&super::scene(&view, 1100, &SceneUi::default()))[0].at;

@@ -45,6 +45,9 @@ pub fn catch_trail(speed: f64) -> Micros {
 /// The speed a page starts at: elections and messages are easy to follow.
 pub const DEFAULT_SPEED: f64 = 0.05;
 
+/// The speed lecture mode starts at: slow enough to point at a message while talking.
+pub const LECTURE_SPEED: f64 = 0.02;
+
 pub enum Msg {
     /// One animation frame, this many wall-clock ms after the one before.
     Frame(f64),
@@ -76,6 +79,8 @@ pub struct UrlOptions {
     pub cols: Option<usize>,
     /// `embed`: the picture without the page's chrome, for an iframe.
     pub embed: bool,
+    /// `lecture`: the presenter scale (everything bigger, high contrast, slower).
+    pub lecture: bool,
     /// `panels=logs,events,...`: which panels an embedded view shows (none by default).
     pub panels: Vec<Panel>,
     /// `theme=dark` / `theme=light`.
@@ -193,9 +198,13 @@ impl UrlOptions {
                     }
                     None => false,
                 },
-                "embed" => match flag(v) {
+                "embed" | "lecture" => match flag(v) {
                     Some(on) => {
-                        o.embed = on;
+                        if k == "embed" {
+                            o.embed = on;
+                        } else {
+                            o.lecture = on;
+                        }
                         true
                     }
                     None => false,
@@ -240,7 +249,7 @@ impl UrlOptions {
                     "seed" => "a whole number",
                     "speed" => "a positive number (1 = real time)",
                     "servers" => "a number from 1 to 9",
-                    "paused" | "autoplay" | "embed" => "true or false",
+                    "paused" | "autoplay" | "embed" | "lecture" => "true or false",
                     "theme" => "dark or light",
                     _ => "a positive whole number",
                 };
@@ -366,6 +375,9 @@ pub struct Model {
     refreshed_at: (u64, usize, u64),
     /// Embed mode (`?embed`): the picture without the page's chrome, and these panels.
     pub embed: bool,
+    /// Lecture mode (`?lecture`, M): the presenter scale for a projector, everything in the
+    /// picture and the narration `scene::LECTURE_SCALE` times as big, high contrast.
+    pub lecture: bool,
     pub panels: Rc<Vec<Panel>>,
     /// The Share dialog, when open: what it offers, made when it was opened.
     pub share: Option<Rc<ShareData>>,
@@ -516,6 +528,7 @@ impl Model {
             columns: url.cols.unwrap_or(16),
             refreshed_at: (u64::MAX, 0, 0),
             embed: url.embed,
+            lecture: false,
             panels: Rc::new(url.panels.clone()),
             share: None,
             page_hidden: false,
@@ -565,6 +578,13 @@ impl Model {
             if url.paused {
                 applied.push("paused".into());
             }
+        }
+        if url.lecture {
+            model.lecture = true;
+            if url.speed.is_none() && shared.is_none() {
+                model.speed = LECTURE_SPEED;
+            }
+            applied.push("lecture mode".into());
         }
         let mut said = Vec::new();
         if !applied.is_empty() && !url.bench {
@@ -1273,8 +1293,34 @@ impl Model {
         if let Err(e) = result {
             self.notice = Some(e.to_string());
         }
-        // The run jumped (replayed forward, or went back): the checker starts again from
-        // here, keeping its first violation if that happened before t.
+        self.travelled(backwards);
+    }
+
+    /// Step back one event: the reverse of Step (N), by time travel to exactly the state the
+    /// event before the last one left, at its time.
+    fn step_back(&mut self) {
+        let result = self.sim.borrow_mut().step_back();
+        match result {
+            Ok(true) => {}
+            Ok(false) => self.notice = Some("This is the start of the run.".into()),
+            Err(e) => self.notice = Some(e.to_string()),
+        }
+        // Back to before the tour step began: its actions would happen twice (as for seek).
+        let before_step = self
+            .tour
+            .as_ref()
+            .is_some_and(|tour| self.sim.borrow().now() < tour.run.borrow().started_at);
+        if before_step {
+            self.leave_tour(
+                "Stepping back to before this tour step left the tour (Back goes to earlier steps).",
+            );
+        }
+        self.travelled(true);
+    }
+
+    /// After a jump in time (replayed forward, or back): the checker starts again from here,
+    /// keeping its first violation if that happened before; time holds still.
+    fn travelled(&mut self, backwards: bool) {
         self.checker.borrow_mut().resync(&self.sim.borrow());
         if backwards {
             self.ghosts = Rc::new(Vec::new());
@@ -1476,6 +1522,7 @@ impl Model {
             Intent::SpeedStep { faster } => {
                 self.speed = super::speed::step_from(self.speed, faster)
             }
+            Intent::StepBack => self.step_back(),
             Intent::Seek(t) => self.seek(t),
             Intent::Undo => self.undo_fork(),
             Intent::SeekBy(d) => {
@@ -1532,6 +1579,14 @@ impl Model {
                 self.leave_tour("You left the tour: the cluster stays as it is, explore freely.")
             }
             Intent::ToggleHelp => self.help = !self.help,
+            Intent::ToggleLecture => {
+                self.lecture = !self.lecture;
+                self.speed = if self.lecture {
+                    LECTURE_SPEED
+                } else {
+                    DEFAULT_SPEED
+                };
+            }
             Intent::ToggleShare => {
                 self.share = match self.share {
                     Some(_) => None,
