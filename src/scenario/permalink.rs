@@ -29,8 +29,9 @@ const MAX_INFLATED: usize = 1 << 20;
 /// DEFLATE level 9 (best): links are made rarely and read once.
 const LEVEL: u8 = 9;
 
-/// Where in a guided tour the link was made: filled by the tours (the page that opens the link
-/// goes back to that step of that tour). Optional; absent in sandbox links.
+/// Where in a guided tour the link was made: the page that opens the link opens that tour
+/// and goes on to that step (Next as many times) and the link's moment. Optional; absent in
+/// sandbox links.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TourPlace {
@@ -64,7 +65,7 @@ pub struct SharedRun {
     /// The playing speed (simulated s per wall s), if not the page's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speed: Option<f64>,
-    /// Reserved for the guided tours: the tour and step the link was made at.
+    /// The tour and step the link was made at, if in a tour (the page opens that tour there).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tour: Option<TourPlace>,
 }

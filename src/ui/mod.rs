@@ -291,9 +291,14 @@ pub fn App() -> Html {
         }));
     }
 
-    // A tour asked for in the URL (`?tour=NAME_OR_PATH`) is fetched once the page runs.
+    // A tour asked for in the URL (`?tour=NAME_OR_PATH`), or the one of a Share link made in
+    // a tour, is fetched once the page runs.
     {
-        let (source, on_intent) = (url.tour.clone(), on_intent.clone());
+        let source = url
+            .tour
+            .clone()
+            .or_else(|| model.pending_tour.as_ref().map(|p| p.place.id.clone()));
+        let on_intent = on_intent.clone();
         widgets::use_once(Box::new(move || {
             if let Some(source) = source {
                 tour_panel::open(source, on_intent);

@@ -11,7 +11,7 @@ use super::scene::Key;
 use super::seconds;
 use crate::check::{check_history_with_budget, Checker, Property, Verdict};
 use crate::raft::types::{Command, Role, ServerId};
-use crate::scenario::permalink::SharedRun;
+use crate::scenario::permalink::{SharedRun, TourPlace};
 use crate::scenario::Scenario;
 use crate::scenario::{Reaction, Stop, Tour, TourRun};
 use crate::sim::{
@@ -280,6 +280,14 @@ impl ActiveTour {
     }
 }
 
+/// A Share link made during a tour, waiting for its tour file to arrive (`Intent::OpenTour`):
+/// the tour then opens at the link's step and time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingTour {
+    pub place: TourPlace,
+    pub at_us: Micros,
+}
+
 /// A run whose recorded future an action in the past discarded, kept whole to bring back.
 pub struct Undo {
     sim: Sim,
@@ -378,6 +386,8 @@ pub struct Model {
     /// Lecture mode (`?lecture`, M): the presenter scale for a projector, everything in the
     /// picture and the narration `scene::LECTURE_SCALE` times as big, high contrast.
     pub lecture: bool,
+    /// A Share link's tour place, until its tour file arrives (the page fetches it).
+    pub pending_tour: Option<PendingTour>,
     pub panels: Rc<Vec<Panel>>,
     /// The Share dialog, when open: what it offers, made when it was opened.
     pub share: Option<Rc<ShareData>>,
@@ -529,6 +539,7 @@ impl Model {
             refreshed_at: (u64::MAX, 0, 0),
             embed: url.embed,
             lecture: false,
+            pending_tour: None,
             panels: Rc::new(url.panels.clone()),
             share: None,
             page_hidden: false,
@@ -540,14 +551,21 @@ impl Model {
         let mut applied = Vec::new();
         let shared = link.filter(|l| l.starts_with('v'));
         if let Some(link) = shared {
-            match SharedRun::from_link(link)
-                .map_err(|e| e.to_string())
-                .and_then(|run| model.load_run(run))
-            {
-                Ok(()) => applied.push(format!(
-                    "the shared run, paused at {} (press play to go on)",
-                    seconds(model.now)
-                )),
+            let run = SharedRun::from_link(link).map_err(|e| e.to_string());
+            // A link made in a tour: the run shows at once, and the tour opens at its step
+            // once its file arrives (`open_pending_tour`).
+            let place = run.as_ref().ok().and_then(|r| r.tour.clone());
+            match run.and_then(|run| {
+                let at_us = run.at_us;
+                model.load_run(run).map(|()| at_us)
+            }) {
+                Ok(at_us) => {
+                    applied.push(format!(
+                        "the shared run, paused at {} (press play to go on)",
+                        seconds(model.now)
+                    ));
+                    model.pending_tour = place.map(|place| PendingTour { place, at_us });
+                }
                 Err(e) => problems.push(format!("the shared link could not be opened: {e}")),
             }
         } else if let Some(id) = &url.preset {
@@ -844,6 +862,19 @@ impl Model {
 
     // ---- running ----
 
+    /// Advances to `at` however often it stops on the way: every event is checked, as when
+    /// it was first run (a violation or a tour step's end stops `advance_to`; the run goes on
+    /// to the moment asked for).
+    fn run_on_to(&mut self, at: Micros) {
+        while self.sim.borrow().now() < at {
+            let before = self.sim.borrow().events_processed();
+            self.advance_to(at);
+            if self.sim.borrow().events_processed() == before && self.sim.borrow().now() < at {
+                break;
+            }
+        }
+    }
+
     /// Advances the simulator to `target`, checking invariants after every event and
     /// applying preset steps whose time comes.
     fn advance_to(&mut self, target: Micros) {
@@ -986,16 +1017,7 @@ impl Model {
                 .filter_map(|s| s.note.clone())
                 .next_back()
         });
-        // Every event is checked on the way, as when it was first run (a violation stops
-        // `advance_to`; the run goes on to the moment shown).
-        while self.sim.borrow().now() < run.at_us {
-            let before = self.sim.borrow().events_processed();
-            self.advance_to(run.at_us);
-            if self.sim.borrow().events_processed() == before && self.sim.borrow().now() < run.at_us
-            {
-                break;
-            }
-        }
+        self.run_on_to(run.at_us);
         if let Some(speed) = run.speed {
             self.speed = super::speed::clamp(speed);
         }
@@ -1028,6 +1050,10 @@ impl Model {
             actions: sim.actions().to_vec(),
             at_us: self.now,
             speed: (self.speed != DEFAULT_SPEED).then_some(self.speed),
+            tour: self.tour.as_ref().map(|t| TourPlace {
+                id: t.source.clone(),
+                step: t.step() as u32,
+            }),
             ..SharedRun::of(scenario)
         };
         let steps = preset.map_or(&[][..], |p| &p.scenario.steps[..]);
@@ -1116,6 +1142,31 @@ impl Model {
             hint: false,
         });
         self.entered_tour_step();
+    }
+
+    /// A Share link's tour, just started: on to the link's step (Next as many times, as the
+    /// reader went there) and on to its moment, paused.
+    fn open_pending_tour(&mut self, pending: PendingTour) {
+        let steps = self.tour.as_ref().map_or(0, |t| t.tour.steps.len());
+        let step = pending.place.step as usize;
+        if step >= steps {
+            self.notice = Some(format!(
+                "The link's tour step {} is not in this tour (it has {steps}): it starts at its first.",
+                step + 1
+            ));
+            return;
+        }
+        for _ in 0..step {
+            self.tour_step(true);
+        }
+        self.run_on_to(pending.at_us);
+        self.playing = false;
+        self.refresh(true);
+        self.notice = Some(format!(
+            "From the link: the tour at step {} of {steps}, paused at {} (press play to go on).",
+            step + 1,
+            seconds(self.now)
+        ));
     }
 
     /// Next (or Back) in the tour. Next on the last step ends the tour.
@@ -1564,8 +1615,16 @@ impl Model {
             }
             Intent::OpenTour { source, text } => {
                 let tour = text.and_then(|t| Tour::from_json(&t).map_err(|e| e.to_string()));
+                let pending = self
+                    .pending_tour
+                    .take_if(|p| p.place.id == source && tour.is_ok());
                 match tour {
-                    Ok(tour) => self.start_tour(source, tour),
+                    Ok(tour) => {
+                        self.start_tour(source, tour);
+                        if let Some(pending) = pending {
+                            self.open_pending_tour(pending);
+                        }
+                    }
                     Err(why) => {
                         self.notice = Some(format!(
                             "The tour \"{source}\" could not be opened: {why}. The cluster goes on as it was."

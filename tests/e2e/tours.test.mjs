@@ -141,14 +141,20 @@ for (const id of COURSE) {
   });
 }
 
-test("a wrong action shows the step's hint and does not move on; the asked one does", async () => {
-  const { page, errors } = await openPage(app.browser, `${app.server.url}?speed=10&tour=leader_election`);
-  const of = tourFile("leader_election").tour.length;
+/** Opens tour `id` at 10× and goes on to step `k` with `key` (a Next key). */
+async function openTourAtStep(id, k, key) {
+  const { page, errors } = await openPage(app.browser, `${app.server.url}?speed=10&tour=${id}`);
+  const of = tourFile(id).tour.length;
   await waitForStep(page, 1, of);
-  for (let k = 1; k < 4; k++) {
-    await page.keyboard.press(".");
-    await waitForStep(page, k + 1, of);
+  for (let i = 1; i < k; i++) {
+    await page.keyboard.press(key);
+    await waitForStep(page, i + 1, of);
   }
+  return { page, errors, of };
+}
+
+test("a wrong action shows the step's hint and does not move on; the asked one does", async () => {
+  const { page, errors, of } = await openTourAtStep("leader_election", 4, ".");
   await waitForRunOver(page);
   const leader = await leaderId(page);
   const follower = leader === 1 ? 2 : 1;
@@ -174,13 +180,7 @@ async function state(page) {
 }
 
 test("Back returns to exactly the state of the previous step", async () => {
-  const { page, errors } = await openPage(app.browser, `${app.server.url}?speed=10&tour=log_replication`);
-  const of = tourFile("log_replication").tour.length;
-  await waitForStep(page, 1, of);
-  for (let k = 1; k < 3; k++) {
-    await page.keyboard.press("PageDown");
-    await waitForStep(page, k + 1, of);
-  }
+  const { page, errors, of } = await openTourAtStep("log_replication", 3, "PageDown");
   await waitForRunOver(page);
   const step3 = await state(page);
   await page.keyboard.press("ArrowRight");
@@ -199,6 +199,32 @@ test("Back returns to exactly the state of the previous step", async () => {
   await waitForRunOver(page);
   assert.deepEqual(await state(page), step3, "and Next from there gets the same again");
   assert.deepEqual(errors, []);
+});
+
+test("a Share link made at step 3 of a tour opens that tour at step 3, at the same time", async () => {
+  const { page, errors, of } = await openTourAtStep("log_replication", 3, "PageDown");
+  // Some way into step 3, then Share (which pauses).
+  await page.waitForFunction(() => +document.querySelector(".app").dataset.now > 0);
+  await page.waitForTimeout(300);
+  await page.keyboard.press("s");
+  const dialog = page.getByRole("dialog", { name: "Share this moment" });
+  await dialog.waitFor();
+  const link = await dialog.locator(".share-link").inputValue();
+  await page.keyboard.press("Escape");
+  await dialog.waitFor({ state: "detached" });
+  const shared = await state(page);
+
+  const { page: again, errors: errors2 } = await openPage(app.browser, link);
+  await waitForStep(again, 3, of);
+  await again.locator(".notice", { hasText: `the tour at step 3 of ${of}` }).waitFor();
+  assert.equal(await again.locator(".app").getAttribute("data-playing"), "false", "paused there");
+  assert.deepEqual(await state(again), shared, "same step, same time, same state");
+  // Back from there goes to step 2, as in the tour itself.
+  await again.keyboard.press("PageUp");
+  await waitForStep(again, 2, of);
+  assert.deepEqual([...errors, ...errors2], []);
+  await page.close();
+  await again.close();
 });
 
 for (const id of ALL.filter((id) => id.startsWith("show_"))) {
