@@ -16,7 +16,10 @@ pub const KEYS: [(&str, &str); 27] = [
         "in a tour: back to the previous step (outside one: ← travels back 100 ms)",
     ),
     ("N", "step to the next event"),
-    (",", "step back one event"),
+    (
+        ", (lecture mode: also PageUp)",
+        "step back one event (N, or PageDown in lecture mode, steps forward)",
+    ),
     ("M", "lecture mode: bigger, high contrast, slower"),
     ("W", "fullscreen on or off"),
     ("+ / −", "faster / slower"),
@@ -53,8 +56,9 @@ pub const KEYS: [(&str, &str); 27] = [
 /// The intent for a key press, if any. In a tour, → / PageDown / `.` and ← / PageUp move
 /// between its steps (a presenter's remote sends PageDown, PageUp and `.`); outside one they
 /// do what they always did (Page Up / Down then scroll the page as usual). In lecture mode
-/// `b`, a remote's "blank screen" key, plays or pauses. (W, fullscreen, is not an intent:
-/// the page itself turns it on, `App`.)
+/// a presenter's remote drives the run outside a tour too: PageDown steps to the next event,
+/// PageUp back one, and `b`, its "blank screen" key, plays or pauses. (W, fullscreen, is not
+/// an intent: the page itself turns it on, `App`.)
 pub fn intent_for(key: &str, in_tour: bool, lecture: bool) -> Option<Intent> {
     if in_tour {
         match key {
@@ -63,8 +67,13 @@ pub fn intent_for(key: &str, in_tour: bool, lecture: bool) -> Option<Intent> {
             _ => {}
         }
     }
-    if lecture && matches!(key, "b" | "B") {
-        return Some(Intent::TogglePlay);
+    if lecture {
+        match key {
+            "b" | "B" => return Some(Intent::TogglePlay),
+            "PageDown" => return Some(Intent::StepEvent),
+            "PageUp" => return Some(Intent::StepBack),
+            _ => {}
+        }
     }
     Some(match key {
         " " | "." => Intent::TogglePlay,

@@ -66,13 +66,20 @@ test("lecture mode (M) draws the picture and the narration at least 1.5× as big
   await page.close();
 });
 
-test("?lecture opens in lecture mode and says so; b (a remote's blank key) pauses and plays", async () => {
+test("?lecture opens in lecture mode and says so; a remote's keys pause (b) and step (PageDown, PageUp)", async () => {
   const { page, errors } = await openPage(app.browser, `${app.server.url}?lecture&seed=4`, FULL_HD);
   await page.locator(".app.lecture").waitFor();
   await page.locator(".notice", { hasText: "lecture mode" }).waitFor();
   assert.equal(await page.locator(".app").getAttribute("data-playing"), "true");
   await page.keyboard.press("b");
   await page.locator(".app[data-playing='false']").waitFor();
+  // Outside a tour the remote's PageDown and PageUp step one event forward and back.
+  const paused = await simNow(page);
+  await page.keyboard.press("PageDown");
+  await page.waitForFunction((t) => +document.querySelector(".app").dataset.now > t, paused);
+  const stepped = await simNow(page);
+  await page.keyboard.press("PageUp");
+  await page.waitForFunction((t) => +document.querySelector(".app").dataset.now < t, stepped);
   await page.keyboard.press("b");
   await page.locator(".app[data-playing='true']").waitFor();
   assert.deepEqual(errors, []);
