@@ -46,7 +46,7 @@ fn PlayControls(props: &PlayProps) -> Html {
                     title="Play / pause (space or .)">
                 { if props.playing { "❚❚ Pause" } else { "▶ Play" } }
             </button>
-            <button onclick={act(Intent::StepBack)} aria-label="Step back one event" title="Step back one event (,)">{ "|◀ Back" }</button>
+            <button onclick={act(Intent::StepBack)} aria-label="Step back one event" title="Step back one event (,)">{ "|◀" }</button>
             <button onclick={act(Intent::StepEvent)} aria-label="Step to next event" title="Step to the next event (N)">{ "▶| Step" }</button>
             <label class="speed">
                 <span>{ "Speed " }<output aria-live="off">{ speed::label(props.speed) }</output></span>
