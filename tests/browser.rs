@@ -197,6 +197,7 @@ fn sample_view() -> ClusterView {
                 prev_log_term: Term(1),
                 entries: vec![entry(4, "x", "5")],
                 leader_commit: LogIndex(1),
+                read_round: 0,
             })),
             doomed: false,
         }],

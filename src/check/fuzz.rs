@@ -99,6 +99,7 @@ impl FuzzConfig {
                 fast_backup: self.fast_backup,
                 noop_on_election: self.noop_on_election,
                 knobs: self.knobs.clone(),
+                ..RaftOptions::DEFAULT
             },
             trace_capacity: 0,
             checkpoint_interval: 0,
