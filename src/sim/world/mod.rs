@@ -38,7 +38,7 @@ use timers::Frozen;
 use super::limits::MAX_TIMER as MAX_DURATION;
 
 /// Clock drift with the `unbounded_clock_drift` knob: clocks run at 10%..190% speed.
-const UNBOUNDED_CLOCK_DRIFT_PPM: u64 = 900_000;
+const UNBOUNDED_CLOCK_DRIFT_PPM: i64 = 900_000;
 
 /// One server and what the world knows about it (status, timers).
 #[derive(Clone, Debug)]
@@ -189,20 +189,26 @@ impl World {
         unit < p
     }
 
-    /// Each server's clock drift, drawn uniformly within the configured bound (±90% with the
-    /// `unbounded_clock_drift` knob). Nothing is drawn when clocks are exact, so runs without
-    /// drift keep their random sequence.
+    /// Each server's clock drift, drawn uniformly within the configured bound; with the
+    /// `unbounded_clock_drift` knob each clock runs at 10% or at 190% of the real speed.
+    /// Nothing is drawn when clocks are exact, so runs without drift keep their random
+    /// sequence.
     fn draw_clock_drifts(&mut self) {
-        let max = if self.config.raft.knobs.unbounded_clock_drift {
-            UNBOUNDED_CLOCK_DRIFT_PPM
-        } else {
-            u64::from(self.config.max_clock_drift_ppm)
-        };
-        if max == 0 {
+        let unbounded = self.config.raft.knobs.unbounded_clock_drift;
+        let max = u64::from(self.config.max_clock_drift_ppm);
+        if max == 0 && !unbounded {
             return;
         }
         for i in 0..self.nodes.len() {
-            let drift = self.random_in(0, 2 * max) as i64 - max as i64;
+            let drift = if unbounded {
+                if self.chance(0.5) {
+                    UNBOUNDED_CLOCK_DRIFT_PPM
+                } else {
+                    -UNBOUNDED_CLOCK_DRIFT_PPM
+                }
+            } else {
+                self.random_in(0, 2 * max) as i64 - max as i64
+            };
             self.nodes[i].clock_drift_ppm = drift;
         }
     }
