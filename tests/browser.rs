@@ -158,6 +158,7 @@ fn server(id: u8, role: Role, status: ServerStatus, term: u64, log: Vec<LogEntry
         election_deadline: (role != Role::Leader).then_some(300_000),
         election_timer_started: (role != Role::Leader).then_some(100_000),
         kv: Default::default(),
+        beyond_figure2: Default::default(),
     }
 }
 

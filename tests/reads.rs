@@ -240,3 +240,19 @@ fn a_one_server_cluster_confirms_reads_by_itself() {
         assert_eq!(gets_at_s1(&sim), vec![Some(Some("1".into()))], "{mode:?}");
     }
 }
+
+#[test]
+fn the_view_shows_a_read_waiting_for_its_confirmation_round() {
+    let sim = deposed_leader_is_asked(ReadMode::ReadIndex, Knobs::default());
+    let view = sim.view();
+    let s1 = &view.servers[0].beyond_figure2;
+    assert_eq!(s1.reads_waiting, 1, "the GET still waits at S1");
+    assert!(
+        s1.read_round > s1.confirmed_round,
+        "its round {} is not confirmed (last confirmed {})",
+        s1.read_round,
+        s1.confirmed_round
+    );
+    let others = &view.servers[1].beyond_figure2;
+    assert_eq!(others.reads_waiting, 0);
+}
