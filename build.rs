@@ -82,7 +82,16 @@ fn cluster(c: Option<&Value>) -> Res<String> {
             "servers" | "heartbeat_ms" | "client_timeout_ms" => uint(v, k)?.to_string(),
             "election_timeout_ms" | "latency_ms" => pair(v, k)?,
             "loss" | "duplication" => format!("{:?}", num(v, k)?),
-            "fast_backup" | "noop_on_election" => boolean(v, k)?.to_string(),
+            "fast_backup" | "noop_on_election" | "pre_vote" | "check_quorum" => {
+                boolean(v, k)?.to_string()
+            }
+            "lease_ms" | "lease_drift_bound_ppm" | "clock_drift_ppm" => uint(v, k)?.to_string(),
+            "read_mode" => match text(v, k)? {
+                "log" => "crate::raft::ReadMode::Log".into(),
+                "read_index" => "crate::raft::ReadMode::ReadIndex".into(),
+                "lease" => "crate::raft::ReadMode::Lease".into(),
+                other => return Err(format!("unknown read mode \"{other}\"")),
+            },
             "knobs" => {
                 let mut knobs = String::new();
                 for (name, on) in obj(v, k)? {
@@ -158,6 +167,7 @@ fn step(s: &Value) -> Res<String> {
             "RawAction::SetDuplication({:?})",
             num(field("p").ok_or("no \"p\"")?, "p")?
         ),
+        "transfer_leadership" => format!("RawAction::TransferLeadership({:?})", name("to")?),
         "expect" => "RawAction::Expect".into(),
         other => return Err(format!("unknown action \"{other}\"")),
     };

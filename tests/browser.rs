@@ -158,6 +158,7 @@ fn server(id: u8, role: Role, status: ServerStatus, term: u64, log: Vec<LogEntry
         election_deadline: (role != Role::Leader).then_some(300_000),
         election_timer_started: (role != Role::Leader).then_some(100_000),
         kv: Default::default(),
+        beyond_figure2: Default::default(),
     }
 }
 
@@ -197,6 +198,7 @@ fn sample_view() -> ClusterView {
                 prev_log_term: Term(1),
                 entries: vec![entry(4, "x", "5")],
                 leader_commit: LogIndex(1),
+                read_round: 0,
             })),
             doomed: false,
         }],

@@ -726,6 +726,7 @@ mod tests {
             election_deadline: None,
             election_timer_started: None,
             kv: Default::default(),
+            beyond_figure2: Default::default(),
         }
     }
 

@@ -3,7 +3,9 @@
 //! Notes hold plain data (no strings, no allocation); the sentence is built only when someone
 //! asks for it (`Note::explain`).
 
+pub use super::leadership::LeadershipNote;
 use super::quorum::ServerSet;
+pub use super::reads::ReadNote;
 use super::types::{ClientId, LogIndex, Role, ServerId, Term};
 use std::fmt::{self, Write};
 
@@ -19,6 +21,9 @@ pub enum VoteDenial {
         our_last_index: LogIndex,
         our_last_term: Term,
     },
+    /// Lease reads (dissertation §6.4.1): we heard from a leader less than a lease ago and
+    /// promised not to help elect another before it ends.
+    LeaderLeaseHeld,
 }
 
 /// Why AppendEntries was refused.
@@ -211,6 +216,10 @@ pub enum Note {
         term: Term,
         voted_for: ServerId,
     },
+    /// Reads without the log: ReadIndex and leases (§8, `reads.rs`).
+    Read(ReadNote),
+    /// PreVote, CheckQuorum and leadership transfer (`leadership.rs`).
+    Leadership(LeadershipNote),
 }
 
 impl Note {
@@ -229,6 +238,7 @@ impl Note {
                 VoteDenial::LogNotUpToDate { .. } => "§5.4.1",
                 VoteDenial::StaleTerm { .. } => "§5.1",
                 VoteDenial::AlreadyVoted { .. } => "§5.2",
+                VoteDenial::LeaderLeaseHeld => "§8",
             },
             Note::StaleReplyIgnored { .. } => "§5.1",
             Note::NoopAppended { .. } => "§8",
@@ -256,6 +266,8 @@ impl Note {
             // one-vote-per-term rule of elections (§5.2).
             Note::Restarted { .. } => "§5.5",
             Note::VoteForgotten { .. } => "§5.2",
+            Note::Read(note) => note.section(),
+            Note::Leadership(note) => note.section(),
         }
     }
 
@@ -273,6 +285,8 @@ impl Note {
             | Note::CandidateYielded { .. }
             | Note::StaleLocalRead { .. }
             | Note::VoteForgotten { .. } => 8,
+            Note::Read(note) => note.weight(),
+            Note::Leadership(note) => note.weight(),
             Note::AppendAccepted {
                 truncated_from: Some(_),
                 ..
@@ -305,6 +319,7 @@ impl Note {
                 | Note::AppendAccepted { received: 0, .. }
                 | Note::FollowerMatched { .. }
                 | Note::StaleReplyIgnored { .. }
+                | Note::Read(ReadNote::RoundStarted { .. })
         )
     }
 
@@ -347,6 +362,10 @@ impl Note {
                     VoteDenial::StaleTerm { current } => {
                         write!(out, "that term is older than {me}'s term {current}")?
                     }
+                    VoteDenial::LeaderLeaseHeld => write!(
+                        out,
+                        "it heard from a leader less than a lease ago and promised not to elect another before the lease ends"
+                    )?,
                     VoteDenial::AlreadyVoted { voted_for } => {
                         write!(out, "it already voted for {voted_for} in this term")?
                     }
@@ -500,6 +519,8 @@ impl Note {
                 out,
                 "{me} forgot that it voted for {voted_for} in term {term} (knob: votedFor not persisted)"
             )?,
+            Note::Read(note) => note.write_explanation(me, out)?,
+            Note::Leadership(note) => note.write_explanation(me, out)?,
         }
         write!(out, " ({})", self.section())
     }

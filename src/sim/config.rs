@@ -37,6 +37,9 @@ pub struct SimConfig {
     /// Automatic client load for fuzzing and benchmarks (off by default).
     pub load: ClientLoad,
     pub raft: RaftOptions,
+    /// Each server's clock runs up to this many parts per million fast or slow (drawn per
+    /// server); 0: exact clocks. Only lease reads look at clocks (`RaftOptions::read_mode`).
+    pub max_clock_drift_ppm: u32,
     /// How many trace events `Sim::trace()` keeps (oldest dropped first); 0 keeps none and
     /// skips copying narration notes altogether (benchmarks, fuzzing).
     pub trace_capacity: usize,
@@ -93,6 +96,7 @@ impl SimConfig {
         client_backoff: 50_000,
         load: ClientLoad::DEFAULT,
         raft: RaftOptions::DEFAULT,
+        max_clock_drift_ppm: 0,
         trace_capacity: 10_000,
         checkpoint_interval: 1_000_000,
         max_checkpoints: 64,

@@ -25,6 +25,9 @@ pub enum MessageKind {
     RequestVoteReply,
     AppendEntries,
     AppendEntriesReply,
+    PreVote,
+    PreVoteReply,
+    TimeoutNow,
 }
 
 impl MessageSummary {
@@ -36,6 +39,9 @@ impl MessageSummary {
                 (MessageKind::AppendEntries, a.entries.len() as u32, false)
             }
             Message::AppendEntriesReply(r) => (MessageKind::AppendEntriesReply, 0, r.success),
+            Message::PreVote(_) => (MessageKind::PreVote, 0, false),
+            Message::PreVoteReply(r) => (MessageKind::PreVoteReply, 0, r.vote_granted),
+            Message::TimeoutNow(_) => (MessageKind::TimeoutNow, 0, false),
         };
         MessageSummary {
             kind,
@@ -64,6 +70,14 @@ impl MessageSummary {
             (MessageKind::AppendEntriesReply, _, false) => {
                 write!(out, "append rejected (term {})", self.term)
             }
+            (MessageKind::PreVote, ..) => write!(out, "PreVote (for term {})", self.term),
+            (MessageKind::PreVoteReply, _, true) => {
+                write!(out, "pre-vote granted (term {})", self.term)
+            }
+            (MessageKind::PreVoteReply, _, false) => {
+                write!(out, "pre-vote denied (term {})", self.term)
+            }
+            (MessageKind::TimeoutNow, ..) => write!(out, "TimeoutNow (term {})", self.term),
         };
     }
 }

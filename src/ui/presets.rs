@@ -47,6 +47,7 @@ enum RawAction {
     AlignTimers,
     SetLoss(f64),
     SetDuplication(f64),
+    TransferLeadership(&'static str),
     Expect,
 }
 
@@ -93,6 +94,7 @@ fn step(s: &RawStep) -> Step {
         RawAction::AlignTimers => StepAction::AlignTimers,
         RawAction::SetLoss(p) => StepAction::SetLoss { p },
         RawAction::SetDuplication(p) => StepAction::SetDuplication { p },
+        RawAction::TransferLeadership(to) => StepAction::TransferLeadership { to: text(to) },
         RawAction::Expect => StepAction::Expect(Expectation::default()),
     };
     Step {

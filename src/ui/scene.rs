@@ -273,8 +273,10 @@ pub enum MessageLook {
 impl MessageLook {
     pub fn of(message: &Message) -> MessageLook {
         match message {
-            Message::RequestVote(_) => MessageLook::RequestVote,
-            Message::RequestVoteReply(r) => MessageLook::Vote {
+            Message::RequestVote(_) | Message::PreVote(_) | Message::TimeoutNow(_) => {
+                MessageLook::RequestVote
+            }
+            Message::RequestVoteReply(r) | Message::PreVoteReply(r) => MessageLook::Vote {
                 granted: r.vote_granted,
             },
             Message::AppendEntries(a) if a.entries.is_empty() => MessageLook::Heartbeat,

@@ -84,9 +84,9 @@ impl Lab {
         {
             use raft_explorer::sim::MessageKind::*;
             match message.kind {
-                RequestVote => self.rpcs.request_votes += 1,
+                RequestVote | PreVote | TimeoutNow => self.rpcs.request_votes += 1,
                 AppendEntries => self.rpcs.append_entries += 1,
-                RequestVoteReply | AppendEntriesReply => self.rpcs.replies += 1,
+                RequestVoteReply | AppendEntriesReply | PreVoteReply => self.rpcs.replies += 1,
             }
         }
         if let Some(v) = self.checker.observe_sim(&self.sim) {

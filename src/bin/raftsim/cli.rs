@@ -7,7 +7,7 @@ use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser, Subcommand};
 use raft_explorer::check::fuzz::{self, FuzzConfig, Nemesis};
 use raft_explorer::check::Verdict;
-use raft_explorer::raft::Knobs;
+use raft_explorer::raft::{Knobs, ReadMode};
 use raft_explorer::scenario::{self, RunOptions, Scenario};
 use raft_explorer::sim::limits::{
     self, LimitError, MAX_CLIENTS, MAX_LOAD, MAX_SEEDS, MAX_SERVERS, MIN_SERVERS,
@@ -87,7 +87,9 @@ struct CheckArgs {
     #[arg(long, default_value = "all", value_parser = nemesis)]
     nemesis: Nemesis,
     /// Switch on a "break Raft" knob (repeatable): forget_vote_on_restart,
-    /// commit_old_term_by_counting, skip_election_restriction, stale_local_reads.
+    /// commit_old_term_by_counting, skip_election_restriction, stale_local_reads,
+    /// read_without_confirmation (implies --read-mode read_index), unbounded_clock_drift
+    /// (implies --read-mode lease).
     #[arg(long = "knob", value_name = "NAME", value_parser = knob)]
     knobs: Vec<String>,
     /// The first seed.
@@ -102,6 +104,20 @@ struct CheckArgs {
     /// A new leader appends a no-op at once (§8).
     #[arg(long)]
     noop_on_election: bool,
+    /// How leaders answer GET: log, read_index or lease (§8). Given (or any of --pre-vote,
+    /// --check-quorum, --clock-drift-ppm), these options are used as given; otherwise
+    /// `--nemesis all` without knobs draws them at random for each seed.
+    #[arg(long, value_name = "MODE", value_parser = read_mode)]
+    read_mode: Option<ReadMode>,
+    /// PreVote (dissertation §9.6).
+    #[arg(long)]
+    pre_vote: bool,
+    /// CheckQuorum (dissertation §6.2).
+    #[arg(long)]
+    check_quorum: bool,
+    /// Each server's clock drifts up to this many parts per million (lease reads).
+    #[arg(long, value_name = "PPM", value_parser = clap::value_parser!(u32).range(0..=900_000))]
+    clock_drift_ppm: Option<u32>,
     /// Write the shrunk failing run as a scenario file, to replay with `raftsim run`.
     #[arg(long, value_name = "FILE")]
     save: Option<PathBuf>,
@@ -117,6 +133,10 @@ fn run_ms(text: &str) -> Result<u64, String> {
     }
     limits::run_length(ms).map_err(|e| e.to_string())?;
     Ok(ms)
+}
+
+fn read_mode(text: &str) -> Result<ReadMode, String> {
+    ReadMode::parse(text).ok_or_else(|| "use log, read_index or lease".into())
 }
 
 fn nemesis(text: &str) -> Result<Nemesis, String> {
@@ -243,6 +263,14 @@ fn cmd_check(args: &CheckArgs) -> Result<ExitCode, clap::Error> {
             clients: args.clients,
             fast_backup: !args.slow_backup,
             noop_on_election: args.noop_on_election,
+            random_options: args.read_mode.is_none()
+                && !args.pre_vote
+                && !args.check_quorum
+                && args.clock_drift_ppm.is_none(),
+            read_mode: args.read_mode.unwrap_or_default(),
+            pre_vote: args.pre_vote,
+            check_quorum: args.check_quorum,
+            clock_drift_ppm: args.clock_drift_ppm.unwrap_or(0),
             ..FuzzConfig::new(seed, duration)
         };
         let outcome = fuzz::run_seed(&config);

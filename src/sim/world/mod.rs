@@ -37,6 +37,9 @@ use timers::Frozen;
 /// cannot overflow.
 use super::limits::MAX_TIMER as MAX_DURATION;
 
+/// Clock drift with the `unbounded_clock_drift` knob: clocks run at 10%..190% speed.
+const UNBOUNDED_CLOCK_DRIFT_PPM: i64 = 900_000;
+
 /// One server and what the world knows about it (status, timers).
 #[derive(Clone, Debug)]
 pub(crate) struct Node {
@@ -62,6 +65,9 @@ pub(crate) struct Node {
     /// Time-travel bookkeeping: how many leading log entries are unchanged since the world
     /// was last compared with a checkpoint (`checkpoint_mark`).
     pub log_unchanged: usize,
+    /// How fast this server's clock runs, in parts per million away from simulated time
+    /// (`SimConfig::max_clock_drift_ppm`); only lease reads look at clocks.
+    pub clock_drift_ppm: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -121,6 +127,7 @@ impl World {
                 log_version: 0,
                 kv_version: 0,
                 log_unchanged: 0,
+                clock_drift_ppm: 0,
             })
             .collect();
         let network = Network::new(
@@ -152,6 +159,7 @@ impl World {
             last: TraceEvent::empty(),
             send_hook: None,
         };
+        world.draw_clock_drifts();
         for i in 0..world.nodes.len() {
             world.reset_election_timer(i);
         }
@@ -179,6 +187,36 @@ impl World {
         }
         let unit = (self.rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
         unit < p
+    }
+
+    /// Each server's clock drift, drawn uniformly within the configured bound; with the
+    /// `unbounded_clock_drift` knob each clock runs at 10% or at 190% of the real speed.
+    /// Nothing is drawn when clocks are exact, so runs without drift keep their random
+    /// sequence.
+    fn draw_clock_drifts(&mut self) {
+        let unbounded = self.config.raft.knobs.unbounded_clock_drift;
+        let max = u64::from(self.config.max_clock_drift_ppm);
+        if max == 0 && !unbounded {
+            return;
+        }
+        for i in 0..self.nodes.len() {
+            let drift = if unbounded {
+                if self.chance(0.5) {
+                    UNBOUNDED_CLOCK_DRIFT_PPM
+                } else {
+                    -UNBOUNDED_CLOCK_DRIFT_PPM
+                }
+            } else {
+                self.random_in(0, 2 * max) as i64 - max as i64
+            };
+            self.nodes[i].clock_drift_ppm = drift;
+        }
+    }
+
+    /// What server `i`'s own clock reads now.
+    fn local_clock(&self, i: usize) -> u64 {
+        let rate = 1_000_000 + i128::from(self.nodes[i].clock_drift_ppm);
+        (i128::from(self.now) * rate / 1_000_000) as u64
     }
 
     fn latency(&mut self) -> Micros {
@@ -240,6 +278,8 @@ impl World {
     /// Feeds one input to server `i` and carries out what it asks for.
     fn drive(&mut self, i: usize, input: Input) {
         let restart = matches!(input, Input::Restart);
+        let clock = self.local_clock(i);
+        self.nodes[i].server.set_clock(clock);
         self.nodes[i].server.step(input, &mut self.out);
         if let Some(from) = self.out.log_written_from {
             let version = self.new_version();

@@ -58,6 +58,7 @@ impl World {
             kv: cached
                 .kv(index)
                 .get(node.kv_version, || server.kv().data().clone()),
+            beyond_figure2: beyond_figure2(node),
         }
     }
 
@@ -171,5 +172,25 @@ impl World {
             message,
             doomed,
         }
+    }
+}
+
+fn beyond_figure2(node: &Node) -> BeyondFigure2View {
+    let server = &node.server;
+    let volatile = server.volatile();
+    let reads = &volatile.reads;
+    BeyondFigure2View {
+        read_round: reads.round,
+        confirmed_round: reads.confirmed_round,
+        reads_waiting: reads.pending.len(),
+        lease_holds: reads
+            .lease_until
+            .is_some_and(|until| server.clock() < until),
+        clock_drift_ppm: node.clock_drift_ppm,
+        pre_votes: volatile
+            .leadership
+            .pre_votes
+            .map(|votes| votes.iter().collect()),
+        transferring_to: volatile.leadership.transfer.map(|t| t.target),
     }
 }
