@@ -13,8 +13,64 @@ pub struct RaftOptions {
     /// A new leader appends a no-op entry of its term right away, so entries of earlier terms
     /// get committed without waiting for a client command (§8). Off: faithful to Figure 2.
     pub noop_on_election: bool,
+    /// §7 log compaction: when and how servers snapshot (off by default).
+    #[serde(skip_serializing_if = "SnapshotOptions::is_off")]
+    pub snapshots: SnapshotOptions,
     /// Deliberate bugs, all off by default.
     pub knobs: Knobs,
+}
+
+/// §7 log compaction. With `threshold` 0 (the default) no server ever snapshots and Raft runs
+/// exactly as Figure 2 describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SnapshotOptions {
+    /// A server snapshots its state machine once its log holds this many entries (and it has
+    /// applied some); 0 = never.
+    pub threshold: u32,
+    /// Most bytes of snapshot carried by one InstallSnapshot chunk (Figure 13 `data[]`).
+    pub chunk_bytes: u32,
+}
+
+impl SnapshotOptions {
+    /// Snapshots off; chunks of 256 bytes once they are switched on.
+    pub const DEFAULT: SnapshotOptions = SnapshotOptions {
+        threshold: 0,
+        chunk_bytes: 256,
+    };
+
+    /// Largest threshold and chunk size accepted (`validate`).
+    pub const MAX: u32 = 1_000_000;
+
+    /// True when snapshots are off (and the chunk size is the default): nothing to write.
+    pub fn is_off(&self) -> bool {
+        *self == Self::DEFAULT
+    }
+
+    /// Why these options cannot run, if they cannot.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.threshold > Self::MAX {
+            return Err(format!(
+                "snapshots.threshold must be at most {}, not {}",
+                Self::MAX,
+                self.threshold
+            ));
+        }
+        if self.chunk_bytes == 0 || self.chunk_bytes > Self::MAX {
+            return Err(format!(
+                "snapshots.chunk_bytes must be between 1 and {}, not {}",
+                Self::MAX,
+                self.chunk_bytes
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Default for SnapshotOptions {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
 }
 
 impl RaftOptions {
@@ -22,6 +78,7 @@ impl RaftOptions {
     pub const DEFAULT: RaftOptions = RaftOptions {
         fast_backup: true,
         noop_on_election: false,
+        snapshots: SnapshotOptions::DEFAULT,
         knobs: Knobs::DEFAULT,
     };
 }
@@ -92,6 +149,9 @@ knobs! {
     /// A leader answers GET from its own state machine at once, without going through the log
     /// or confirming it still leads (§8 forbids this: a deposed leader serves stale data).
     stale_local_reads: "Leader answers GET locally without checking it still leads (§8)",
+    /// Installing a snapshot discards every log entry after it, even when the log already
+    /// holds the snapshot's last entry (§7, Figure 13 step 6 says: keep the entries after it).
+    install_snapshot_discards_following_entries: "Installing a snapshot discards the matching entries after it (§7)",
 }
 
 /// A knob name that is not one of [`Knobs::ALL`].
@@ -147,7 +207,8 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "unknown knob \"break_it\": use one of forget_vote_on_restart, \
-             commit_old_term_by_counting, skip_election_restriction, stale_local_reads"
+             commit_old_term_by_counting, skip_election_restriction, stale_local_reads, \
+             install_snapshot_discards_following_entries"
         );
     }
 }

@@ -9,6 +9,7 @@ use super::log::Log;
 use super::note::{AppendRejection, AppliedKind, Note, VoteDenial};
 use super::options::RaftOptions;
 use super::quorum::{Configuration, ServerSet};
+use super::snapshot::{Snapshot, SnapshotTransfer};
 use super::types::*;
 use std::collections::VecDeque;
 
@@ -21,6 +22,8 @@ pub struct PersistentState {
     pub current_term: Term,
     pub voted_for: Option<ServerId>,
     pub log: Log,
+    /// §7: the latest snapshot of the state machine, covering the log up to `log.start()`.
+    pub snapshot: Option<Snapshot>,
 }
 
 /// A leader's replication state for one follower (Figure 2 `nextIndex[i]`, `matchIndex[i]`).
@@ -57,6 +60,8 @@ pub struct VolatileState {
     pub progress: Vec<Progress>,
     /// Leader: client commands waiting to be applied, by increasing index.
     pub pending: VecDeque<PendingReply>,
+    /// §7: snapshot chunks being sent (leader) or received (follower).
+    pub snapshot_transfer: SnapshotTransfer,
 }
 
 impl Default for VolatileState {
@@ -69,6 +74,7 @@ impl Default for VolatileState {
             votes: ServerSet::default(),
             progress: Vec::new(),
             pending: VecDeque::new(),
+            snapshot_transfer: SnapshotTransfer::default(),
         }
     }
 }
@@ -136,6 +142,9 @@ pub struct Output {
     /// persistent state is updated before responding to RPCs), and what a caller keeping
     /// copies of the log must copy again. None: the log did not change.
     pub log_written_from: Option<LogIndex>,
+    /// §7: the log's compacted prefix or the state machine changed by a snapshot (taken,
+    /// installed or restored): a caller keeping copies of either must copy them again.
+    pub snapshot_changed: bool,
     pub applied: Vec<AppliedEntry>,
     pub client_replies: Vec<ClientReply>,
     pub notes: Vec<Note>,
@@ -143,7 +152,7 @@ pub struct Output {
 
 impl Output {
     /// Records that the log was written from `index` on.
-    fn wrote_log_from(&mut self, index: LogIndex) {
+    pub(super) fn wrote_log_from(&mut self, index: LogIndex) {
         self.log_written_from = Some(self.log_written_from.map_or(index, |i| i.min(index)));
     }
 
@@ -153,6 +162,7 @@ impl Output {
         self.stop_election_timer = false;
         self.arm_heartbeat = false;
         self.log_written_from = None;
+        self.snapshot_changed = false;
         self.applied.clear();
         self.client_replies.clear();
         self.notes.clear();
@@ -162,14 +172,14 @@ impl Output {
 /// One Raft server.
 #[derive(Clone, Debug)]
 pub struct Server {
-    id: ServerId,
+    pub(super) id: ServerId,
     /// The other servers, sorted.
     peers: Vec<ServerId>,
     config: Configuration,
-    options: RaftOptions,
-    persistent: PersistentState,
-    volatile: VolatileState,
-    kv: KvStore,
+    pub(super) options: RaftOptions,
+    pub(super) persistent: PersistentState,
+    pub(super) volatile: VolatileState,
+    pub(super) kv: KvStore,
 }
 
 impl Server {
@@ -271,6 +281,9 @@ impl Server {
     /// Processes one input; `out` is cleared first, then filled.
     pub fn step(&mut self, input: Input, out: &mut Output) {
         out.clear();
+        // §7: compaction waits for the next input, so that what the last one applied is
+        // still in the log for whoever looks at it after that step.
+        self.maybe_take_snapshot(out);
         match input {
             Input::Receive { from, message } => self.receive(from, message, out),
             Input::ElectionTimeout => self.on_election_timeout(out),
@@ -303,6 +316,7 @@ impl Server {
             });
             let leader = match &message {
                 Message::AppendEntries(request) => Some(request.leader_id),
+                Message::InstallSnapshot(request) => Some(request.leader_id),
                 _ => None,
             };
             self.become_follower(leader, out);
@@ -313,6 +327,10 @@ impl Server {
             Message::AppendEntries(request) => self.handle_append_entries(from, request, out),
             Message::AppendEntriesReply(reply) => {
                 self.handle_append_entries_reply(from, reply, out)
+            }
+            Message::InstallSnapshot(request) => self.handle_install_snapshot(from, request, out),
+            Message::InstallSnapshotReply(reply) => {
+                self.handle_install_snapshot_reply(from, reply, out)
             }
         }
     }
@@ -432,7 +450,7 @@ impl Server {
 
     /// A reply from an older term, or one that reaches a server no longer in the role that
     /// asked (`asked_as`), changes nothing (§5.1): say so and tell the caller to drop it.
-    fn ignore_stale_reply(
+    pub(super) fn ignore_stale_reply(
         &self,
         from: ServerId,
         term: Term,
@@ -539,9 +557,14 @@ impl Server {
     }
 
     /// AppendEntries to one follower, with the entries from its nextIndex on.
-    fn send_append_entries(&mut self, follower_position: usize, out: &mut Output) {
+    pub(super) fn send_append_entries(&mut self, follower_position: usize, out: &mut Output) {
         let progress = self.volatile.progress[follower_position];
         let log = &self.persistent.log;
+        if progress.next_index < log.start() {
+            // §7: the entries this follower needs were compacted away.
+            self.send_snapshot_chunk(progress.follower, out);
+            return;
+        }
         let prev_log_index = LogIndex(progress.next_index.0 - 1);
         let prev_log_term = log.term_at(prev_log_index).unwrap_or(Term(0));
         let entries = log
@@ -563,7 +586,12 @@ impl Server {
     }
 
     /// AppendEntries receiver implementation (Figure 2).
-    fn handle_append_entries(&mut self, from: ServerId, request: AppendEntries, out: &mut Output) {
+    fn handle_append_entries(
+        &mut self,
+        from: ServerId,
+        mut request: AppendEntries,
+        out: &mut Output,
+    ) {
         let current = self.persistent.current_term;
         let leader = request.leader_id;
         let (prev_log_index, prev_log_term) = (request.prev_log_index, request.prev_log_term);
@@ -590,18 +618,11 @@ impl Server {
             reject(out, AppendRejection::StaleTerm { current }, None);
             return;
         }
-        // The sender leads our current term: a candidate gives up (§5.2), everyone follows it.
-        if self.volatile.role != Role::Follower {
-            if self.volatile.role == Role::Candidate {
-                out.notes.push(Note::CandidateYielded {
-                    leader,
-                    term: current,
-                });
-            }
-            self.become_follower(Some(leader), out);
-        }
-        self.volatile.leader_hint = Some(leader);
-        out.reset_election_timer = true;
+        self.follow_leader(leader, out);
+        // §7: entries the request carries from before our snapshot are committed and already
+        // in it; only what follows the snapshot is compared and appended.
+        self.skip_compacted_prefix(&mut request);
+        let (prev_log_index, prev_log_term) = (request.prev_log_index, request.prev_log_term);
 
         // 2. Reply false if log doesn't contain an entry at prevLogIndex whose term matches
         // prevLogTerm (§5.3).
@@ -677,6 +698,22 @@ impl Server {
         ));
     }
 
+    /// The sender of an AppendEntries or InstallSnapshot leads our current term: a candidate
+    /// gives up (§5.2), everyone follows it.
+    pub(super) fn follow_leader(&mut self, leader: ServerId, out: &mut Output) {
+        if self.volatile.role != Role::Follower {
+            if self.volatile.role == Role::Candidate {
+                out.notes.push(Note::CandidateYielded {
+                    leader,
+                    term: self.persistent.current_term,
+                });
+            }
+            self.become_follower(Some(leader), out);
+        }
+        self.volatile.leader_hint = Some(leader);
+        out.reset_election_timer = true;
+    }
+
     fn handle_append_entries_reply(
         &mut self,
         from: ServerId,
@@ -749,7 +786,7 @@ impl Server {
 
     /// Figure 2, leaders: if there exists an N > commitIndex such that a majority of
     /// matchIndex[i] ≥ N and log[N].term == currentTerm, set commitIndex = N (§5.3, §5.4).
-    fn advance_commit_index(&mut self, out: &mut Output) {
+    pub(super) fn advance_commit_index(&mut self, out: &mut Output) {
         let my_last = self.persistent.log.last_index();
         let me = self.id;
         let progress = &self.volatile.progress;
@@ -958,6 +995,7 @@ impl Server {
             voted_for: self.persistent.voted_for,
             last_index: self.persistent.log.last_index(),
         });
+        self.restore_snapshot(out);
         out.reset_election_timer = true;
     }
 

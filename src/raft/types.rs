@@ -196,6 +196,31 @@ pub struct AppendEntriesReply {
     pub conflict_term: Option<Term>,
 }
 
+/// InstallSnapshot RPC arguments (§7, Figure 13): one chunk of the leader's snapshot, the
+/// serialized state machine, placed at byte `offset`; `done` marks the last chunk.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstallSnapshot {
+    pub term: Term,
+    pub leader_id: ServerId,
+    pub last_included_index: LogIndex,
+    pub last_included_term: Term,
+    pub offset: u64,
+    pub data: Vec<u8>,
+    pub done: bool,
+}
+
+/// InstallSnapshot RPC results (Figure 13: `term`), plus what the leader needs to go on
+/// without waiting for a timeout: which snapshot this answers, how many of its bytes the
+/// follower holds in order (`next_offset`, where the next chunk starts), and whether the
+/// follower now has the whole snapshot (`done`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstallSnapshotReply {
+    pub term: Term,
+    pub last_included_index: LogIndex,
+    pub next_offset: u64,
+    pub done: bool,
+}
+
 /// Every RPC that crosses the simulated network.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -204,6 +229,8 @@ pub enum Message {
     RequestVoteReply(RequestVoteReply),
     AppendEntries(AppendEntries),
     AppendEntriesReply(AppendEntriesReply),
+    InstallSnapshot(InstallSnapshot),
+    InstallSnapshotReply(InstallSnapshotReply),
 }
 
 impl Message {
@@ -214,6 +241,8 @@ impl Message {
             Message::RequestVoteReply(m) => m.term,
             Message::AppendEntries(m) => m.term,
             Message::AppendEntriesReply(m) => m.term,
+            Message::InstallSnapshot(m) => m.term,
+            Message::InstallSnapshotReply(m) => m.term,
         }
     }
 
@@ -228,6 +257,9 @@ impl Message {
             Message::AppendEntries(a) => format!("AppendEntries ×{}", a.entries.len()),
             Message::AppendEntriesReply(r) if r.success => "append ok".into(),
             Message::AppendEntriesReply(_) => "append rejected".into(),
+            Message::InstallSnapshot(s) => format!("InstallSnapshot @{}", s.offset),
+            Message::InstallSnapshotReply(r) if r.done => "snapshot installed".into(),
+            Message::InstallSnapshotReply(_) => "snapshot chunk ok".into(),
         }
     }
 }

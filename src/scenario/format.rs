@@ -9,7 +9,7 @@
 //! panics on user input.
 
 use crate::raft::types::{Command, Role};
-use crate::raft::Knobs;
+use crate::raft::{Knobs, SnapshotOptions};
 use crate::sim::limits::{self, LimitError, MAX_TIMER_MS};
 use crate::sim::SimConfig;
 use serde::{Deserialize, Serialize};
@@ -62,6 +62,10 @@ pub struct ClusterSpec {
     pub fast_backup: bool,
     /// A new leader appends a no-op at once (§8), so earlier-term entries commit promptly.
     pub noop_on_election: bool,
+    /// §7 log compaction: `{"threshold": n, "chunk_bytes": b}`; off (threshold 0) by default,
+    /// and then not written, so files without snapshots read and write as before.
+    #[serde(skip_serializing_if = "SnapshotOptions::is_off")]
+    pub snapshots: SnapshotOptions,
     /// The "break Raft" knobs, all off by default.
     pub knobs: Knobs,
     /// Automatic clients that keep sending random commands (none by default).
@@ -112,6 +116,7 @@ impl ClusterSpec {
             client_timeout_ms: c.client_timeout / 1000,
             fast_backup: c.raft.fast_backup,
             noop_on_election: c.raft.noop_on_election,
+            snapshots: c.raft.snapshots,
             knobs: c.raft.knobs,
             clients: ClientsSpec {
                 count: c.load.clients,
@@ -586,6 +591,9 @@ impl Scenario {
             if !(0.0..=1.0).contains(&p) {
                 return bad(field, format!("{p} is not a probability between 0 and 1"));
             }
+        }
+        if let Err(message) = c.snapshots.validate() {
+            return bad("cluster.snapshots", message);
         }
         let mut previous = 0;
         for (i, step) in self.steps.iter().enumerate() {

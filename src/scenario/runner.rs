@@ -106,6 +106,7 @@ pub fn sim_config(scenario: &Scenario) -> SimConfig {
         raft: RaftOptions {
             fast_backup: c.fast_backup,
             noop_on_election: c.noop_on_election,
+            snapshots: c.snapshots,
             knobs: c.knobs.clone(),
         },
         trace_capacity: 0,
