@@ -780,7 +780,18 @@ impl Server {
                 next_index,
                 fast,
             });
-            self.send_append_entries(position, out);
+            // A follower reporting a log that ends before what it acknowledged is answered by
+            // the next heartbeat, not at once: the rejection is stale (sent before it caught
+            // up), or the follower lost acknowledged entries (only a broken Raft does, e.g.
+            // knob `install_snapshot_discards_following_entries`), and answering at once would
+            // let two servers ping-pong without end within one instant.
+            let lost_acknowledged = reply.conflict_term.is_none()
+                && reply
+                    .conflict_index
+                    .is_some_and(|i| i <= progress.match_index);
+            if !lost_acknowledged {
+                self.send_append_entries(position, out);
+            }
         }
     }
 
