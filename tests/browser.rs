@@ -142,6 +142,7 @@ fn server(id: u8, role: Role, status: ServerStatus, term: u64, log: Vec<LogEntry
         voted_for: Some(ServerId(3)),
         log: log.into(),
         log_start: LogIndex(1),
+        last_included_term: Term(0),
         commit_index: LogIndex(1),
         last_applied: LogIndex(1),
         progress: if role == Role::Leader {

@@ -11,7 +11,7 @@ use super::aim::Aimer;
 use super::invariants::{step_until, Checker, Violation};
 use super::linearizability::{check_history, Verdict};
 use crate::raft::types::ServerId;
-use crate::raft::{Knobs, RaftOptions, ReadMode};
+use crate::raft::{Knobs, RaftOptions, ReadMode, SnapshotOptions};
 use crate::sim::{Action, ClientLoad, LinkSettings, Micros, Sim, SimConfig};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
@@ -80,6 +80,9 @@ pub struct FuzzConfig {
     pub pre_vote: bool,
     pub check_quorum: bool,
     pub clock_drift_ppm: u32,
+    /// §7 snapshots. None: off, except with `Nemesis::All`, which draws a threshold and a
+    /// chunk size per seed (see `snapshots_of_run`).
+    pub snapshots: Option<SnapshotOptions>,
 }
 
 /// Clock drift in runs with lease reads drawn at random: within the bound leases allow for.
@@ -102,6 +105,24 @@ impl FuzzConfig {
             pre_vote: false,
             check_quorum: false,
             clock_drift_ppm: 0,
+            snapshots: None,
+        }
+    }
+
+    /// The §7 snapshot options of this run: as given, or with `Nemesis::All` drawn from the
+    /// seed (a quarter of the runs without snapshots, the rest with small random thresholds
+    /// and chunk sizes, so compaction and InstallSnapshot meet every other fault).
+    pub fn snapshots_of_run(&self) -> SnapshotOptions {
+        if let Some(options) = self.snapshots {
+            return options;
+        }
+        let mut dice = Dice::new(self.seed ^ 0x736e_6170_7368_6f74);
+        if self.nemesis != Nemesis::All || dice.chance(0.25) {
+            return SnapshotOptions::DEFAULT;
+        }
+        SnapshotOptions {
+            threshold: dice.between(2, 40) as u32,
+            chunk_bytes: dice.between(8, 512) as u32,
         }
     }
 
@@ -144,6 +165,7 @@ impl FuzzConfig {
             raft: RaftOptions {
                 fast_backup: self.fast_backup,
                 noop_on_election: self.noop_on_election,
+                snapshots: self.snapshots_of_run(),
                 knobs: self.knobs.clone(),
                 read_mode,
                 pre_vote,

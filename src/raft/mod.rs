@@ -9,15 +9,17 @@ pub mod options;
 pub mod quorum;
 pub mod reads;
 pub mod server;
+pub mod snapshot;
 pub mod types;
 
 pub use kv::{ApplyOutcome, KvStore, Session};
 pub use log::Log;
 pub use note::{AppendRejection, AppliedKind, Note, VoteDenial};
-pub use options::{KnobInfo, Knobs, RaftOptions, ReadMode, UnknownKnob};
+pub use options::{KnobInfo, Knobs, RaftOptions, ReadMode, SnapshotOptions, UnknownKnob};
 pub use quorum::{Configuration, ServerSet};
 pub use server::{
     AppliedEntry, ClientReply, ClientResult, Input, Output, PendingReply, PersistentState,
     Progress, Server, VolatileState,
 };
+pub use snapshot::{Snapshot, SnapshotTransfer};
 pub use types::*;

@@ -220,6 +220,64 @@ pub enum Note {
     Read(ReadNote),
     /// PreVote, CheckQuorum and leadership transfer (`leadership.rs`).
     Leadership(LeadershipNote),
+    /// §7: the log reached the snapshot threshold; the state machine (store and sessions) was
+    /// saved and the log now starts after `last_included_index`.
+    SnapshotTaken {
+        last_included_index: LogIndex,
+        last_included_term: Term,
+        discarded: u64,
+    },
+    /// §7: a restarted server loaded its snapshot into its state machine.
+    SnapshotRestored {
+        last_included_index: LogIndex,
+        last_included_term: Term,
+    },
+    /// §7: the leader sent a chunk of its snapshot to a follower whose nextIndex lies in the
+    /// compacted prefix.
+    SnapshotChunkSent {
+        follower: ServerId,
+        last_included_index: LogIndex,
+        offset: u64,
+        bytes: u32,
+        done: bool,
+    },
+    /// Figure 13 steps 2–4: a chunk written at its offset; more are awaited.
+    SnapshotChunkStored {
+        leader: ServerId,
+        last_included_index: LogIndex,
+        offset: u64,
+        next_offset: u64,
+    },
+    /// A chunk that does not continue what the follower holds (a gap after a lost chunk, or a
+    /// chunk of another snapshot that does not start at offset 0): the reply asks for
+    /// `next_offset` instead.
+    SnapshotChunkIgnored {
+        leader: ServerId,
+        last_included_index: LogIndex,
+        offset: u64,
+        next_offset: u64,
+    },
+    /// Figure 13 steps 5–8: the whole snapshot arrived and was installed. `kept` entries that
+    /// follow it were retained (step 6); `discarded` entries were dropped.
+    SnapshotInstalled {
+        leader: ServerId,
+        last_included_index: LogIndex,
+        last_included_term: Term,
+        kept: u64,
+        discarded: u64,
+        /// Knob `install_snapshot_discards_following_entries`: matching entries were dropped.
+        knob: bool,
+    },
+    /// The follower's own snapshot already covers this one: nothing to install.
+    SnapshotAlreadyCovered {
+        leader: ServerId,
+        last_included_index: LogIndex,
+    },
+    /// Leader: a follower installed a snapshot; it continues with AppendEntries after it.
+    FollowerInstalledSnapshot {
+        follower: ServerId,
+        match_index: LogIndex,
+    },
 }
 
 impl Note {
@@ -268,6 +326,14 @@ impl Note {
             Note::VoteForgotten { .. } => "§5.2",
             Note::Read(note) => note.section(),
             Note::Leadership(note) => note.section(),
+            Note::SnapshotTaken { .. }
+            | Note::SnapshotRestored { .. }
+            | Note::SnapshotChunkSent { .. }
+            | Note::SnapshotChunkStored { .. }
+            | Note::SnapshotChunkIgnored { .. }
+            | Note::SnapshotInstalled { .. }
+            | Note::SnapshotAlreadyCovered { .. }
+            | Note::FollowerInstalledSnapshot { .. } => "§7",
         }
     }
 
@@ -284,7 +350,8 @@ impl Note {
             | Note::ElectionStarted { .. }
             | Note::CandidateYielded { .. }
             | Note::StaleLocalRead { .. }
-            | Note::VoteForgotten { .. } => 8,
+            | Note::VoteForgotten { .. }
+            | Note::SnapshotInstalled { .. } => 8,
             Note::Read(note) => note.weight(),
             Note::Leadership(note) => note.weight(),
             Note::AppendAccepted {
@@ -297,7 +364,14 @@ impl Note {
             | Note::ClientAlreadyPending { .. }
             | Note::NoopAppended { .. }
             | Note::Restarted { .. }
-            | Note::NextIndexBackedOff { .. } => 7,
+            | Note::NextIndexBackedOff { .. }
+            | Note::SnapshotTaken { .. }
+            | Note::SnapshotRestored { .. }
+            | Note::FollowerInstalledSnapshot { .. } => 7,
+            Note::SnapshotChunkSent { .. }
+            | Note::SnapshotChunkStored { .. }
+            | Note::SnapshotChunkIgnored { .. }
+            | Note::SnapshotAlreadyCovered { .. } => 5,
             Note::TermAdopted { was, .. } if *was != Role::Follower => 7,
             Note::VoteReceived { .. }
             | Note::VoteRefused { .. }
@@ -521,6 +595,52 @@ impl Note {
             )?,
             Note::Read(note) => note.write_explanation(me, out)?,
             Note::Leadership(note) => note.write_explanation(me, out)?,
+            Note::SnapshotTaken { last_included_index, last_included_term, discarded } => write!(
+                out,
+                "{me}'s log reached the snapshot threshold: it saved its state machine (store and client sessions) as a snapshot through index {last_included_index} (term {last_included_term}) and discarded those {discarded} log entries"
+            )?,
+            Note::SnapshotRestored { last_included_index, last_included_term } => write!(
+                out,
+                "{me} loaded its snapshot into its state machine: lastApplied and commitIndex start at its last included index {last_included_index} (term {last_included_term})"
+            )?,
+            Note::SnapshotChunkSent { follower, last_included_index, offset, bytes, done } => {
+                write!(
+                    out,
+                    "{follower} needs entries {me} has compacted: {me} sent InstallSnapshot (through index {last_included_index}), {bytes} bytes at offset {offset}"
+                )?;
+                if done {
+                    write!(out, ", the last chunk")?;
+                }
+            }
+            Note::SnapshotChunkStored { leader, last_included_index, offset, next_offset } => write!(
+                out,
+                "{me} stored the chunk at offset {offset} of {leader}'s snapshot through index {last_included_index}; it holds {next_offset} bytes and waits for more"
+            )?,
+            Note::SnapshotChunkIgnored { leader, last_included_index, offset, next_offset } => write!(
+                out,
+                "{me} ignored the chunk at offset {offset} of {leader}'s snapshot through index {last_included_index}: it holds {next_offset} bytes of it in order and asks for the rest from there"
+            )?,
+            Note::SnapshotInstalled { leader, last_included_index, last_included_term, kept, discarded, knob } => {
+                write!(
+                    out,
+                    "{me} installed {leader}'s snapshot through index {last_included_index} (term {last_included_term})"
+                )?;
+                if knob {
+                    write!(out, " and discarded all {discarded} entries after it, although its log matched the snapshot (knob: install snapshot discards following entries)")?;
+                } else if kept > 0 {
+                    write!(out, ": its log holds that entry, so it keeps the {kept} entries after it")?;
+                } else {
+                    write!(out, ", discarded its whole log ({discarded} entries) and reset its state machine from the snapshot")?;
+                }
+            }
+            Note::SnapshotAlreadyCovered { leader, last_included_index } => write!(
+                out,
+                "{me} already has everything in {leader}'s snapshot through index {last_included_index}: nothing to install"
+            )?,
+            Note::FollowerInstalledSnapshot { follower, match_index } => write!(
+                out,
+                "{follower} installed the snapshot: {me} continues with AppendEntries after index {match_index}"
+            )?,
         }
         write!(out, " ({})", self.section())
     }

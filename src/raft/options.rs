@@ -28,8 +28,64 @@ pub struct RaftOptions {
     /// CheckQuorum (dissertation §6.2): a leader that has not heard from a majority within an
     /// election timeout steps down.
     pub check_quorum: bool,
+    /// §7 log compaction: when and how servers snapshot (off by default).
+    #[serde(skip_serializing_if = "SnapshotOptions::is_off")]
+    pub snapshots: SnapshotOptions,
     /// Deliberate bugs, all off by default.
     pub knobs: Knobs,
+}
+
+/// §7 log compaction. With `threshold` 0 (the default) no server ever snapshots and Raft runs
+/// exactly as Figure 2 describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SnapshotOptions {
+    /// A server snapshots its state machine once its log holds this many entries (and it has
+    /// applied some); 0 = never.
+    pub threshold: u32,
+    /// Most bytes of snapshot carried by one InstallSnapshot chunk (Figure 13 `data[]`).
+    pub chunk_bytes: u32,
+}
+
+impl SnapshotOptions {
+    /// Snapshots off; chunks of 256 bytes once they are switched on.
+    pub const DEFAULT: SnapshotOptions = SnapshotOptions {
+        threshold: 0,
+        chunk_bytes: 256,
+    };
+
+    /// Largest threshold and chunk size accepted (`validate`).
+    pub const MAX: u32 = 1_000_000;
+
+    /// True when snapshots are off (and the chunk size is the default): nothing to write.
+    pub fn is_off(&self) -> bool {
+        *self == Self::DEFAULT
+    }
+
+    /// Why these options cannot run, if they cannot.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.threshold > Self::MAX {
+            return Err(format!(
+                "snapshots.threshold must be at most {}, not {}",
+                Self::MAX,
+                self.threshold
+            ));
+        }
+        if self.chunk_bytes == 0 || self.chunk_bytes > Self::MAX {
+            return Err(format!(
+                "snapshots.chunk_bytes must be between 1 and {}, not {}",
+                Self::MAX,
+                self.chunk_bytes
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Default for SnapshotOptions {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
 }
 
 impl RaftOptions {
@@ -42,6 +98,7 @@ impl RaftOptions {
         lease_drift_bound_ppm: 100_000,
         pre_vote: false,
         check_quorum: false,
+        snapshots: SnapshotOptions::DEFAULT,
         knobs: Knobs::DEFAULT,
     };
 
@@ -158,6 +215,9 @@ knobs! {
     /// Server clocks drift far beyond the bound lease reads allow for (up to ±90%), so a
     /// leader's lease outlives the followers' promise not to elect another (§6.4.1).
     unbounded_clock_drift: "Lease reads with unbounded clock drift (lease outlives leadership)",
+    /// Installing a snapshot discards every log entry after it, even when the log already
+    /// holds the snapshot's last entry (§7, Figure 13 step 6 says: keep the entries after it).
+    install_snapshot_discards_following_entries: "Installing a snapshot discards the matching entries after it (§7)",
 }
 
 /// A knob name that is not one of [`Knobs::ALL`].
@@ -214,7 +274,8 @@ mod tests {
             e.to_string(),
             "unknown knob \"break_it\": use one of forget_vote_on_restart, \
              commit_old_term_by_counting, skip_election_restriction, stale_local_reads, \
-             read_without_confirmation, unbounded_clock_drift"
+             read_without_confirmation, unbounded_clock_drift, \
+             install_snapshot_discards_following_entries"
         );
     }
 }

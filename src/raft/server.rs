@@ -11,6 +11,7 @@ use super::note::{AppendRejection, AppliedKind, LeadershipNote, Note, VoteDenial
 use super::options::{RaftOptions, ReadMode};
 use super::quorum::{Configuration, ServerSet};
 use super::reads::ReadState;
+use super::snapshot::{Snapshot, SnapshotTransfer};
 use super::types::*;
 use std::collections::VecDeque;
 
@@ -23,6 +24,8 @@ pub struct PersistentState {
     pub current_term: Term,
     pub voted_for: Option<ServerId>,
     pub log: Log,
+    /// §7: the latest snapshot of the state machine, covering the log up to `log.start()`.
+    pub snapshot: Option<Snapshot>,
 }
 
 /// A leader's replication state for one follower (Figure 2 `nextIndex[i]`, `matchIndex[i]`).
@@ -63,6 +66,8 @@ pub struct VolatileState {
     pub reads: ReadState,
     /// PreVote, CheckQuorum and leadership transfer (`leadership.rs`).
     pub leadership: LeadershipState,
+    /// §7: snapshot chunks being sent (leader) or received (follower).
+    pub snapshot_transfer: SnapshotTransfer,
 }
 
 impl Default for VolatileState {
@@ -77,6 +82,7 @@ impl Default for VolatileState {
             pending: VecDeque::new(),
             reads: ReadState::default(),
             leadership: LeadershipState::default(),
+            snapshot_transfer: SnapshotTransfer::default(),
         }
     }
 }
@@ -146,6 +152,9 @@ pub struct Output {
     /// persistent state is updated before responding to RPCs), and what a caller keeping
     /// copies of the log must copy again. None: the log did not change.
     pub log_written_from: Option<LogIndex>,
+    /// §7: the log's compacted prefix or the state machine changed by a snapshot (taken,
+    /// installed or restored): a caller keeping copies of either must copy them again.
+    pub snapshot_changed: bool,
     pub applied: Vec<AppliedEntry>,
     pub client_replies: Vec<ClientReply>,
     pub notes: Vec<Note>,
@@ -153,7 +162,7 @@ pub struct Output {
 
 impl Output {
     /// Records that the log was written from `index` on.
-    fn wrote_log_from(&mut self, index: LogIndex) {
+    pub(super) fn wrote_log_from(&mut self, index: LogIndex) {
         self.log_written_from = Some(self.log_written_from.map_or(index, |i| i.min(index)));
     }
 
@@ -163,6 +172,7 @@ impl Output {
         self.stop_election_timer = false;
         self.arm_heartbeat = false;
         self.log_written_from = None;
+        self.snapshot_changed = false;
         self.applied.clear();
         self.client_replies.clear();
         self.notes.clear();
@@ -294,6 +304,9 @@ impl Server {
     /// Processes one input; `out` is cleared first, then filled.
     pub fn step(&mut self, input: Input, out: &mut Output) {
         out.clear();
+        // §7: compaction waits for the next input, so that what the last one applied is
+        // still in the log for whoever looks at it after that step.
+        self.maybe_take_snapshot(out);
         match input {
             Input::Receive { from, message } => self.receive(from, message, out),
             Input::ElectionTimeout => self.on_election_timeout(out),
@@ -329,6 +342,7 @@ impl Server {
             });
             let leader = match &message {
                 Message::AppendEntries(request) => Some(request.leader_id),
+                Message::InstallSnapshot(request) => Some(request.leader_id),
                 _ => None,
             };
             self.become_follower(leader, out);
@@ -343,6 +357,10 @@ impl Server {
             Message::PreVote(request) => self.handle_pre_vote(from, request, out),
             Message::PreVoteReply(reply) => self.handle_pre_vote_reply(from, reply, out),
             Message::TimeoutNow(request) => self.handle_timeout_now(from, request, out),
+            Message::InstallSnapshot(request) => self.handle_install_snapshot(from, request, out),
+            Message::InstallSnapshotReply(reply) => {
+                self.handle_install_snapshot_reply(from, reply, out)
+            }
         }
     }
 
@@ -591,6 +609,11 @@ impl Server {
     pub(super) fn send_append_entries(&mut self, follower_position: usize, out: &mut Output) {
         let progress = self.volatile.progress[follower_position];
         let log = &self.persistent.log;
+        if progress.next_index < log.start() {
+            // §7: the entries this follower needs were compacted away.
+            self.send_snapshot_chunk(progress.follower, out);
+            return;
+        }
         let prev_log_index = LogIndex(progress.next_index.0 - 1);
         let prev_log_term = log.term_at(prev_log_index).unwrap_or(Term(0));
         let entries = log
@@ -613,7 +636,12 @@ impl Server {
     }
 
     /// AppendEntries receiver implementation (Figure 2).
-    fn handle_append_entries(&mut self, from: ServerId, request: AppendEntries, out: &mut Output) {
+    fn handle_append_entries(
+        &mut self,
+        from: ServerId,
+        mut request: AppendEntries,
+        out: &mut Output,
+    ) {
         let current = self.persistent.current_term;
         let leader = request.leader_id;
         let (prev_log_index, prev_log_term) = (request.prev_log_index, request.prev_log_term);
@@ -642,19 +670,11 @@ impl Server {
             reject(out, AppendRejection::StaleTerm { current }, None);
             return;
         }
-        // The sender leads our current term: a candidate gives up (§5.2), everyone follows it.
-        if self.volatile.role != Role::Follower {
-            if self.volatile.role == Role::Candidate {
-                out.notes.push(Note::CandidateYielded {
-                    leader,
-                    term: current,
-                });
-            }
-            self.become_follower(Some(leader), out);
-        }
-        self.volatile.leader_hint = Some(leader);
-        self.heard_from_leader();
-        out.reset_election_timer = true;
+        self.follow_leader(leader, out);
+        // §7: entries the request carries from before our snapshot are committed and already
+        // in it; only what follows the snapshot is compared and appended.
+        self.skip_compacted_prefix(&mut request);
+        let (prev_log_index, prev_log_term) = (request.prev_log_index, request.prev_log_term);
 
         // 2. Reply false if log doesn't contain an entry at prevLogIndex whose term matches
         // prevLogTerm (§5.3).
@@ -731,6 +751,23 @@ impl Server {
         ));
     }
 
+    /// The sender of an AppendEntries or InstallSnapshot leads our current term: a candidate
+    /// gives up (§5.2), everyone follows it.
+    pub(super) fn follow_leader(&mut self, leader: ServerId, out: &mut Output) {
+        if self.volatile.role != Role::Follower {
+            if self.volatile.role == Role::Candidate {
+                out.notes.push(Note::CandidateYielded {
+                    leader,
+                    term: self.persistent.current_term,
+                });
+            }
+            self.become_follower(Some(leader), out);
+        }
+        self.volatile.leader_hint = Some(leader);
+        self.heard_from_leader();
+        out.reset_election_timer = true;
+    }
+
     fn handle_append_entries_reply(
         &mut self,
         from: ServerId,
@@ -799,13 +836,24 @@ impl Server {
                 next_index,
                 fast,
             });
-            self.send_append_entries(position, out);
+            // A follower reporting a log that ends before what it acknowledged is answered by
+            // the next heartbeat, not at once: the rejection is stale (sent before it caught
+            // up), or the follower lost acknowledged entries (only a broken Raft does, e.g.
+            // knob `install_snapshot_discards_following_entries`), and answering at once would
+            // let two servers ping-pong without end within one instant.
+            let lost_acknowledged = reply.conflict_term.is_none()
+                && reply
+                    .conflict_index
+                    .is_some_and(|i| i <= progress.match_index);
+            if !lost_acknowledged {
+                self.send_append_entries(position, out);
+            }
         }
     }
 
     /// Figure 2, leaders: if there exists an N > commitIndex such that a majority of
     /// matchIndex[i] ≥ N and log[N].term == currentTerm, set commitIndex = N (§5.3, §5.4).
-    fn advance_commit_index(&mut self, out: &mut Output) {
+    pub(super) fn advance_commit_index(&mut self, out: &mut Output) {
         let my_last = self.persistent.log.last_index();
         let me = self.id;
         let progress = &self.volatile.progress;
@@ -1032,6 +1080,7 @@ impl Server {
             voted_for: self.persistent.voted_for,
             last_index: self.persistent.log.last_index(),
         });
+        self.restore_snapshot(out);
         out.reset_election_timer = true;
     }
 

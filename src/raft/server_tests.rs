@@ -44,6 +44,7 @@ fn with_log(mut server: Server, term: u64, terms: &[u64]) -> Server {
         current_term: Term(term),
         voted_for: None,
         log,
+        snapshot: None,
     });
     server
 }

@@ -215,6 +215,31 @@ pub struct TimeoutNow {
     pub leader_id: ServerId,
 }
 
+/// InstallSnapshot RPC arguments (§7, Figure 13): one chunk of the leader's snapshot, the
+/// serialized state machine, placed at byte `offset`; `done` marks the last chunk.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstallSnapshot {
+    pub term: Term,
+    pub leader_id: ServerId,
+    pub last_included_index: LogIndex,
+    pub last_included_term: Term,
+    pub offset: u64,
+    pub data: Vec<u8>,
+    pub done: bool,
+}
+
+/// InstallSnapshot RPC results (Figure 13: `term`), plus what the leader needs to go on
+/// without waiting for a timeout: which snapshot this answers, how many of its bytes the
+/// follower holds in order (`next_offset`, where the next chunk starts), and whether the
+/// follower now has the whole snapshot (`done`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstallSnapshotReply {
+    pub term: Term,
+    pub last_included_index: LogIndex,
+    pub next_offset: u64,
+    pub done: bool,
+}
+
 /// Every RPC that crosses the simulated network.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -229,6 +254,8 @@ pub enum Message {
     /// The answer to a PreVote: granted carries the term asked about, denied the receiver's.
     PreVoteReply(RequestVoteReply),
     TimeoutNow(TimeoutNow),
+    InstallSnapshot(InstallSnapshot),
+    InstallSnapshotReply(InstallSnapshotReply),
 }
 
 impl Message {
@@ -242,6 +269,8 @@ impl Message {
             Message::PreVote(m) => m.term,
             Message::PreVoteReply(m) => m.term,
             Message::TimeoutNow(m) => m.term,
+            Message::InstallSnapshot(m) => m.term,
+            Message::InstallSnapshotReply(m) => m.term,
         }
     }
 
@@ -271,6 +300,9 @@ impl Message {
             Message::PreVoteReply(r) if r.vote_granted => "pre-vote granted".into(),
             Message::PreVoteReply(_) => "pre-vote denied".into(),
             Message::TimeoutNow(_) => "TimeoutNow".into(),
+            Message::InstallSnapshot(s) => format!("InstallSnapshot @{}", s.offset),
+            Message::InstallSnapshotReply(r) if r.done => "snapshot installed".into(),
+            Message::InstallSnapshotReply(_) => "snapshot chunk ok".into(),
         }
     }
 }

@@ -9,7 +9,7 @@
 //! panics on user input.
 
 use crate::raft::types::{Command, Role};
-use crate::raft::{Knobs, ReadMode};
+use crate::raft::{Knobs, ReadMode, SnapshotOptions};
 use crate::sim::limits::{self, LimitError, MAX_TIMER_MS};
 use crate::sim::SimConfig;
 use serde::{Deserialize, Serialize};
@@ -80,6 +80,10 @@ pub struct ClusterSpec {
     /// CheckQuorum (dissertation §6.2).
     #[serde(skip_serializing_if = "is_default")]
     pub check_quorum: bool,
+    /// §7 log compaction: `{"threshold": n, "chunk_bytes": b}`; off (threshold 0) by default,
+    /// and then not written, so files without snapshots read and write as before.
+    #[serde(skip_serializing_if = "SnapshotOptions::is_off")]
+    pub snapshots: SnapshotOptions,
     /// The "break Raft" knobs, all off by default.
     pub knobs: Knobs,
     /// Automatic clients that keep sending random commands (none by default).
@@ -136,6 +140,7 @@ impl ClusterSpec {
             clock_drift_ppm: c.max_clock_drift_ppm,
             pre_vote: c.raft.pre_vote,
             check_quorum: c.raft.check_quorum,
+            snapshots: c.raft.snapshots,
             knobs: c.raft.knobs,
             clients: ClientsSpec {
                 count: c.load.clients,
@@ -629,6 +634,9 @@ impl Scenario {
             if !(0.0..=1.0).contains(&p) {
                 return bad(field, format!("{p} is not a probability between 0 and 1"));
             }
+        }
+        if let Err(message) = c.snapshots.validate() {
+            return bad("cluster.snapshots", message);
         }
         let mut previous = 0;
         for (i, step) in self.steps.iter().enumerate() {

@@ -111,6 +111,7 @@ pub fn sim_config(scenario: &Scenario) -> SimConfig {
             lease_drift_bound_ppm: c.lease_drift_bound_ppm,
             pre_vote: c.pre_vote,
             check_quorum: c.check_quorum,
+            snapshots: c.snapshots,
             knobs: c.knobs.clone(),
         },
         max_clock_drift_ppm: c.clock_drift_ppm,

@@ -78,6 +78,9 @@ pub enum ConfigError {
     },
     #[error("{name} must be between 0 and 1, not {value}")]
     Probability { name: &'static str, value: f64 },
+    /// §7 snapshot options out of range.
+    #[error("{0}")]
+    Snapshots(String),
 }
 
 impl SimConfig {
@@ -161,6 +164,10 @@ impl SimConfig {
         if self.load.clients > 0 && !(1..=limits::MAX_KEYS).contains(&self.load.keys) {
             return Err(LimitError::Keys(self.load.keys.into()).into());
         }
+        self.raft
+            .snapshots
+            .validate()
+            .map_err(ConfigError::Snapshots)?;
         Ok(())
     }
 }

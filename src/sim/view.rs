@@ -52,6 +52,9 @@ pub struct ServerView {
     /// until §7 snapshots discard a prefix. Shared: successive pictures share an unchanged log.
     pub log: Arc<Vec<LogEntry>>,
     pub log_start: LogIndex,
+    /// §7: the term of the entry at `log_start - 1`, the last one the snapshot covers
+    /// (lastIncludedTerm; 0 without a snapshot).
+    pub last_included_term: Term,
     // Volatile state (Figure 2).
     pub commit_index: LogIndex,
     pub last_applied: LogIndex,

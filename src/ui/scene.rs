@@ -264,10 +264,23 @@ pub struct ServerShape {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MessageLook {
     RequestVote,
-    Vote { granted: bool },
+    Vote {
+        granted: bool,
+    },
     Heartbeat,
-    Append { entries: usize },
-    AppendReply { success: bool },
+    Append {
+        entries: usize,
+    },
+    AppendReply {
+        success: bool,
+    },
+    /// §7: an InstallSnapshot chunk (`last`: the final one) and its reply.
+    Snapshot {
+        last: bool,
+    },
+    SnapshotReply {
+        installed: bool,
+    },
 }
 
 impl MessageLook {
@@ -284,6 +297,8 @@ impl MessageLook {
                 entries: a.entries.len(),
             },
             Message::AppendEntriesReply(r) => MessageLook::AppendReply { success: r.success },
+            Message::InstallSnapshot(s) => MessageLook::Snapshot { last: s.done },
+            Message::InstallSnapshotReply(r) => MessageLook::SnapshotReply { installed: r.done },
         }
     }
 
@@ -297,6 +312,10 @@ impl MessageLook {
             MessageLook::Append { entries } => format!("AppendEntries with {entries}"),
             MessageLook::AppendReply { success: true } => "append ok".into(),
             MessageLook::AppendReply { success: false } => "append rejected".into(),
+            MessageLook::Snapshot { last: false } => "InstallSnapshot chunk".into(),
+            MessageLook::Snapshot { last: true } => "InstallSnapshot last chunk".into(),
+            MessageLook::SnapshotReply { installed: true } => "snapshot installed".into(),
+            MessageLook::SnapshotReply { installed: false } => "snapshot chunk ok".into(),
         }
     }
 
@@ -309,6 +328,8 @@ impl MessageLook {
             }
             MessageLook::Heartbeat => String::new(),
             MessageLook::Append { entries } => format!("+{entries}"),
+            MessageLook::Snapshot { .. } => "SNAP".into(),
+            MessageLook::SnapshotReply { installed } => if installed { "✓" } else { "…" }.into(),
         }
     }
 

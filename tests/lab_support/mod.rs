@@ -22,12 +22,13 @@ pub fn S(n: u8) -> ServerId {
 pub struct RpcCount {
     pub request_votes: u64,
     pub append_entries: u64,
+    pub install_snapshots: u64,
     pub replies: u64,
 }
 
 impl RpcCount {
     pub fn total(&self) -> u64 {
-        self.request_votes + self.append_entries + self.replies
+        self.request_votes + self.append_entries + self.install_snapshots + self.replies
     }
 }
 
@@ -86,7 +87,10 @@ impl Lab {
             match message.kind {
                 RequestVote | PreVote | TimeoutNow => self.rpcs.request_votes += 1,
                 AppendEntries => self.rpcs.append_entries += 1,
-                RequestVoteReply | AppendEntriesReply | PreVoteReply => self.rpcs.replies += 1,
+                InstallSnapshot => self.rpcs.install_snapshots += 1,
+                RequestVoteReply | AppendEntriesReply | PreVoteReply | InstallSnapshotReply => {
+                    self.rpcs.replies += 1
+                }
             }
         }
         if let Some(v) = self.checker.observe_sim(&self.sim) {

@@ -232,6 +232,8 @@ impl World {
             .messages_in_flight()
             .map(|(_, e)| match &e.message {
                 Message::AppendEntries(a) => a.entries.len(),
+                // Snapshot chunks: counted in entries of roughly their size.
+                Message::InstallSnapshot(s) => s.data.len() / 64,
                 _ => 0,
             })
             .sum();
@@ -239,7 +241,10 @@ impl World {
         let kv: usize = self
             .nodes
             .iter()
-            .map(|n| n.server.kv().data().len() + n.server.kv().sessions().len())
+            .map(|n| {
+                let snapshot = n.server.snapshot().map_or(0, |s| s.data.len() / 96);
+                n.server.kv().data().len() + n.server.kv().sessions().len() + snapshot
+            })
             .sum();
         let queued_clients: usize = self.clients.iter().map(|c| c.queue.len()).sum();
         size_of::<World>()
@@ -288,8 +293,16 @@ impl World {
             node.log_unchanged = node.log_unchanged.min(offset);
             node.log_version = version;
         }
-        if restart || !self.out.applied.is_empty() {
-            // A restart starts the store again from empty; applying may change it.
+        if self.out.snapshot_changed {
+            // §7: the log lost its prefix (positions moved) or the store came from a snapshot.
+            let version = self.new_version();
+            let node = &mut self.nodes[i];
+            node.log_unchanged = 0;
+            node.log_version = version;
+        }
+        if restart || !self.out.applied.is_empty() || self.out.snapshot_changed {
+            // A restart starts the store again from empty (or its snapshot); applying or
+            // installing a snapshot may change it.
             self.nodes[i].kv_version = self.new_version();
         }
         let from = self.nodes[i].server.id();

@@ -32,6 +32,7 @@ impl World {
                 .log(index)
                 .get(node.log_version, || server.log_entries().to_vec()),
             log_start: server.log_start(),
+            last_included_term: server.log().snapshot_boundary().1,
             commit_index: server.commit_index(),
             last_applied: server.last_applied(),
             progress: if role == Role::Leader {
