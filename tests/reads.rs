@@ -256,3 +256,26 @@ fn the_view_shows_a_read_waiting_for_its_confirmation_round() {
     let others = &view.servers[1].beyond_figure2;
     assert_eq!(others.reads_waiting, 0);
 }
+
+#[test]
+fn a_lease_that_could_outlast_the_election_timeout_or_wild_drift_is_refused() {
+    let lease_too_long = SimConfig {
+        raft: RaftOptions {
+            read_mode: ReadMode::Lease,
+            lease_duration: 140 * MS, // 140 / (1 − 10%) = 155.6 ms > 150 ms
+            ..RaftOptions::DEFAULT
+        },
+        ..SimConfig::default()
+    };
+    let e = lease_too_long.validate().unwrap_err().to_string();
+    assert!(e.contains("lease_duration 140000 µs is too long"), "{e}");
+    let drift = SimConfig {
+        max_clock_drift_ppm: 2_000_000,
+        ..SimConfig::default()
+    };
+    let e = drift.validate().unwrap_err().to_string();
+    assert!(
+        e.contains("max_clock_drift_ppm must be at most 900000"),
+        "{e}"
+    );
+}

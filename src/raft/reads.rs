@@ -337,7 +337,7 @@ impl Server {
             }
             reads.round_starts.pop_front();
             if round == confirmed {
-                reads.lease_until = Some(started + lease);
+                reads.lease_until = Some(started.saturating_add(lease));
             }
         }
         out.notes.push(Note::Read(ReadNote::RoundConfirmed {

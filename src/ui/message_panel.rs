@@ -25,13 +25,17 @@ pub fn message_details(view: &ClusterView, id: MessageId, on_intent: &Callback<I
     let act = |i: Intent| on_click(on_intent, i);
     let words = MessageLook::of(&m.message).words();
     let fields = match &*m.message {
-        Message::RequestVote(r) => html! { <>
+        Message::RequestVote(r) | Message::PreVote(r) => html! { <>
             { field("term", r.term.to_string()) }
             { field("candidateId", r.candidate_id.to_string()) }
             { field("lastLogIndex", r.last_log_index.to_string()) }
             { field("lastLogTerm", r.last_log_term.to_string()) }
         </> },
-        Message::RequestVoteReply(r) => html! { <>
+        Message::TimeoutNow(t) => html! { <>
+            { field("term", t.term.to_string()) }
+            { field("leaderId", t.leader_id.to_string()) }
+        </> },
+        Message::RequestVoteReply(r) | Message::PreVoteReply(r) => html! { <>
             { field("term", r.term.to_string()) }
             { field("voteGranted", r.vote_granted.to_string()) }
         </> },

@@ -215,7 +215,8 @@ impl World {
 
     /// What server `i`'s own clock reads now.
     fn local_clock(&self, i: usize) -> u64 {
-        let rate = 1_000_000 + i128::from(self.nodes[i].clock_drift_ppm);
+        // Drift is at most ±90% (`MAX_CLOCK_DRIFT_PPM`): clocks never stop or run backwards.
+        let rate = 1_000_000 + i128::from(self.nodes[i].clock_drift_ppm.clamp(-900_000, 900_000));
         (i128::from(self.now) * rate / 1_000_000) as u64
     }
 
