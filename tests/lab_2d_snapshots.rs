@@ -212,8 +212,10 @@ fn the_discard_knob_is_caught_by_the_nemesis_and_seed_132_is_clean_without_it() 
     // `raftsim check --knob install_snapshot_discards_following_entries --nemesis all` finds
     // it (2 of 200 one-minute seeds, the first at seed 132); the same run without the knob
     // is clean.
-    let mut knobs = Knobs::default();
-    knobs.install_snapshot_discards_following_entries = true;
+    let knobs = Knobs {
+        install_snapshot_discards_following_entries: true,
+        ..Knobs::default()
+    };
     let broken = fuzz::run_seed(&FuzzConfig {
         knobs,
         ..FuzzConfig::new(132, 60_000_000)
