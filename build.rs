@@ -92,6 +92,18 @@ fn cluster(c: Option<&Value>) -> Res<String> {
                 }
                 format!("crate::raft::Knobs {{ {knobs}..crate::raft::Knobs::DEFAULT }}")
             }
+            "snapshots" => {
+                let mut options = String::new();
+                for (name, v) in obj(v, k)? {
+                    match name.as_str() {
+                        "threshold" | "chunk_bytes" => {
+                            write!(options, "{name}: {}, ", uint(v, name)?).unwrap()
+                        }
+                        _ => return Err(format!("unknown field \"snapshots.{name}\"")),
+                    }
+                }
+                format!("crate::raft::SnapshotOptions {{ {options}..crate::raft::SnapshotOptions::DEFAULT }}")
+            }
             "clients" => {
                 let mut clients = String::new();
                 for (name, v) in obj(v, k)? {

@@ -251,3 +251,17 @@ fn busy_cluster_log_stays_within_the_threshold() {
     println!("longest log {longest} entries, {applied} applied");
     assert!(longest <= threshold as usize + 5, "longest log {longest}");
 }
+
+#[test]
+fn the_snapshot_preset_catches_s3_up_by_install_snapshot() {
+    use raft_explorer::scenario::{self, presets, RunOptions};
+    let preset = presets::get("snapshot_catch_up")
+        .expect("listed")
+        .expect("parses");
+    let report = scenario::run_with(&preset, &RunOptions { trace: true });
+    assert!(report.passed(), "{:?}", report.problems());
+    assert!(report
+        .trace
+        .iter()
+        .any(|l| l.contains("S3 installed S1's snapshot through index 9")));
+}

@@ -23,6 +23,7 @@ presets![
     "partition_two_leaders",
     "figure8",
     "follower_catch_up",
+    "snapshot_catch_up",
 ];
 
 /// Every preset, parsed. A preset that fails to parse is a bug caught by the tests; here it
