@@ -91,7 +91,8 @@ struct CheckArgs {
     #[arg(long, default_value = "all", value_parser = nemesis)]
     nemesis: Nemesis,
     /// Switch on a "break Raft" knob (repeatable): forget_vote_on_restart,
-    /// commit_old_term_by_counting, skip_election_restriction, stale_local_reads.
+    /// commit_old_term_by_counting, skip_election_restriction, stale_local_reads,
+    /// install_snapshot_discards_following_entries.
     #[arg(long = "knob", value_name = "NAME", value_parser = knob)]
     knobs: Vec<String>,
     /// The first seed.
