@@ -265,3 +265,29 @@ fn the_snapshot_preset_catches_s3_up_by_install_snapshot() {
         .iter()
         .any(|l| l.contains("S3 installed S1's snapshot through index 9")));
 }
+
+#[test]
+fn scenario_files_carry_snapshot_options_and_old_files_are_unchanged() {
+    use raft_explorer::scenario::{presets, Scenario};
+    let preset = presets::get("snapshot_catch_up").unwrap().unwrap();
+    assert_eq!(preset.cluster.snapshots.threshold, 4);
+    let again = Scenario::from_json(&preset.to_json()).unwrap();
+    assert_eq!(again, preset);
+    let linked = Scenario::from_permalink(&preset.to_permalink()).unwrap();
+    assert_eq!(linked.cluster.snapshots, preset.cluster.snapshots);
+    // A scenario without snapshots writes no "snapshots" field: files and links made before
+    // it existed stay byte for byte the same.
+    let old = presets::get("follower_catch_up").unwrap().unwrap();
+    assert!(!old.to_json().contains("snapshots"));
+    // Out of range: a clear error naming the field.
+    let bad = preset
+        .to_json()
+        .replace("\"chunk_bytes\": 64", "\"chunk_bytes\": 0");
+    let e = Scenario::from_json(&bad).unwrap_err().to_string();
+    assert!(
+        e.contains("cluster.snapshots") && e.contains("chunk_bytes"),
+        "{e}"
+    );
+    let typo = preset.to_json().replace("\"threshold\"", "\"treshold\"");
+    assert!(Scenario::from_json(&typo).is_err());
+}
