@@ -531,7 +531,7 @@ fn the_pages_presets_are_what_serde_reads_from_the_files() {
             }
         }
     }
-    assert_eq!(ids.len(), 7);
+    assert_eq!(ids.len(), 8);
 }
 
 #[wasm_bindgen_test]
