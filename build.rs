@@ -101,6 +101,20 @@ fn cluster(c: Option<&Value>) -> Res<String> {
                 }
                 format!("crate::raft::Knobs {{ {knobs}..crate::raft::Knobs::DEFAULT }}")
             }
+            "snapshots" => {
+                // Every field written out (a struct update would be needless when both are).
+                let mut threshold = "crate::raft::SnapshotOptions::DEFAULT.threshold".to_string();
+                let mut chunk_bytes =
+                    "crate::raft::SnapshotOptions::DEFAULT.chunk_bytes".to_string();
+                for (name, v) in obj(v, k)? {
+                    match name.as_str() {
+                        "threshold" => threshold = uint(v, name)?.to_string(),
+                        "chunk_bytes" => chunk_bytes = uint(v, name)?.to_string(),
+                        _ => return Err(format!("unknown field \"snapshots.{name}\"")),
+                    }
+                }
+                format!("crate::raft::SnapshotOptions {{ threshold: {threshold}, chunk_bytes: {chunk_bytes} }}")
+            }
             "clients" => {
                 let mut clients = String::new();
                 for (name, v) in obj(v, k)? {

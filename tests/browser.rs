@@ -533,7 +533,7 @@ fn the_pages_presets_are_what_serde_reads_from_the_files() {
             }
         }
     }
-    assert_eq!(ids.len(), 12);
+    assert_eq!(ids.len(), 13);
 }
 
 #[wasm_bindgen_test]

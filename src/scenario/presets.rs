@@ -28,6 +28,7 @@ presets![
     "prevote_rejoin",
     "check_quorum",
     "leadership_transfer",
+    "snapshot_catch_up",
 ];
 
 /// Every preset, parsed. A preset that fails to parse is a bug caught by the tests; here it

@@ -69,6 +69,22 @@ pub fn message_details(view: &ClusterView, id: MessageId, on_intent: &Callback<I
             if let Some(ci) = r.conflict_index { { field("conflictIndex", ci.to_string()) } }
             if let Some(ct) = r.conflict_term { { field("conflictTerm", ct.to_string()) } }
         </> },
+        // §7, Figure 13.
+        Message::InstallSnapshot(i) => html! { <>
+            { field("term", i.term.to_string()) }
+            { field("leaderId", i.leader_id.to_string()) }
+            { field("lastIncludedIndex", i.last_included_index.to_string()) }
+            { field("lastIncludedTerm", i.last_included_term.to_string()) }
+            { field("offset", i.offset.to_string()) }
+            { field("data[]", format!("{} bytes", i.data.len())) }
+            { field("done", i.done.to_string()) }
+        </> },
+        Message::InstallSnapshotReply(r) => html! { <>
+            { field("term", r.term.to_string()) }
+            { field("lastIncludedIndex", r.last_included_index.to_string()) }
+            { field("nextOffset", r.next_offset.to_string()) }
+            { field("done", r.done.to_string()) }
+        </> },
     };
     html! {
         <section class="panel msgpanel" aria-labelledby="msg-h">

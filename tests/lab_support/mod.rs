@@ -234,6 +234,10 @@ impl Lab {
                 continue;
             }
             let Some(entry) = s.log().get(index) else {
+                // §7: compacted into its snapshot (committed, but the command is gone).
+                if index < s.log().start() {
+                    count += 1;
+                }
                 continue;
             };
             let command = match &entry.payload {
@@ -259,6 +263,18 @@ impl Lab {
         seq: u64,
         expected: usize,
     ) -> Option<LogIndex> {
+        // §7: the entry may be compacted away already; the client's reply says where it was
+        // applied.
+        let applied_at = self.sim.history().iter().find_map(|op| {
+            (op.client == client && op.seq == seq)
+                .then_some(op.index)
+                .flatten()
+        });
+        if let Some(index) = applied_at.filter(|i| self.n_committed(*i).0 >= expected) {
+            if self.sim.servers().all(|s| s.log().get(index).is_none()) {
+                return Some(index);
+            }
+        }
         for s in self.sim.servers() {
             for (offset, e) in s.log().entries().iter().enumerate() {
                 let index = LogIndex(s.log().start().0 + offset as u64);
