@@ -142,6 +142,7 @@ fn server(id: u8, role: Role, status: ServerStatus, term: u64, log: Vec<LogEntry
         voted_for: Some(ServerId(3)),
         log: log.into(),
         log_start: LogIndex(1),
+        last_included_term: Term(0),
         commit_index: LogIndex(1),
         last_applied: LogIndex(1),
         progress: if role == Role::Leader {
@@ -158,6 +159,7 @@ fn server(id: u8, role: Role, status: ServerStatus, term: u64, log: Vec<LogEntry
         election_deadline: (role != Role::Leader).then_some(300_000),
         election_timer_started: (role != Role::Leader).then_some(100_000),
         kv: Default::default(),
+        beyond_figure2: Default::default(),
     }
 }
 
@@ -197,6 +199,7 @@ fn sample_view() -> ClusterView {
                 prev_log_term: Term(1),
                 entries: vec![entry(4, "x", "5")],
                 leader_commit: LogIndex(1),
+                read_round: 0,
             })),
             doomed: false,
         }],
@@ -516,7 +519,7 @@ fn the_pages_presets_are_every_file_read_by_scenario_from_json() {
         let strict = Scenario::from_json(text).unwrap_or_else(|e| panic!("{id}: {e}"));
         assert_eq!(p.scenario, strict, "{id}");
     }
-    assert_eq!(ids.len(), 7);
+    assert_eq!(ids.len(), 13);
 }
 
 #[wasm_bindgen_test]

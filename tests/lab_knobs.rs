@@ -7,7 +7,7 @@ use raft_explorer::check::{Property, Verdict};
 use raft_explorer::raft::Knobs;
 use raft_explorer::scenario::{self, presets, Scenario};
 
-const KNOB_SCENARIOS: [(&str, &str); 3] = [
+const KNOB_SCENARIOS: [(&str, &str); 4] = [
     (
         "forget_vote_on_restart",
         include_str!("scenarios/knob_forget_vote_on_restart.json"),
@@ -19,6 +19,10 @@ const KNOB_SCENARIOS: [(&str, &str); 3] = [
     (
         "stale_local_reads",
         include_str!("scenarios/knob_stale_local_reads.json"),
+    ),
+    (
+        "install_snapshot_discards_following_entries",
+        include_str!("scenarios/knob_install_snapshot_discards_following_entries.json"),
     ),
 ];
 

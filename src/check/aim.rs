@@ -18,7 +18,7 @@
 //! Raft stays safe under it.
 
 use super::fuzz::Dice;
-use crate::raft::{Command, LogIndex, Role, ServerId, Term};
+use crate::raft::{Command, LogIndex, ReadMode, Role, ServerId, Term};
 use crate::sim::{Action, LinkSettings, MessageKind, Micros, ServerStatus, Sim, TraceKind};
 
 const MS: Micros = 1_000;
@@ -40,6 +40,15 @@ enum Plan {
         minority: Vec<ServerId>,
         majority_side: Vec<ServerId>,
         old_term: Term,
+        until: Micros,
+    },
+    /// Stale read (§8): `old` (leader of `term`) is cut off alone. Once another server leads a
+    /// later term, a new value is written through it (`written`); once applied there, GETs go
+    /// to `old`, which must not answer with the old value.
+    StaleRead {
+        old: ServerId,
+        term: Term,
+        written: Option<(ServerId, String)>,
         until: Micros,
     },
     /// Figure 8, waiting for a leader holding the old entry at `index` (of `old_term`) to count
@@ -64,6 +73,8 @@ pub(crate) struct Aimer {
     quiet_until: Micros,
     /// Client requests it made, numbered for distinct values.
     requests: u32,
+    /// Term of the last leader a stale-read attack was considered for.
+    stale_read_term: Term,
 }
 
 impl Aimer {
@@ -75,6 +86,7 @@ impl Aimer {
             last_leader_term: Term(0),
             quiet_until: 0,
             requests: 0,
+            stale_read_term: Term(0),
         }
     }
 
@@ -108,6 +120,12 @@ impl Aimer {
                     }
                 }
             }
+            Plan::StaleRead {
+                old,
+                term,
+                written,
+                until,
+            } => self.stale_read(sim, (old, term, written, until), at, out),
             Plan::Figure8Second {
                 first,
                 minority,
@@ -182,6 +200,64 @@ impl Aimer {
         }
     }
 
+    /// Stale read: write through the new leader, then read from the old one.
+    fn stale_read(
+        &mut self,
+        sim: &Sim,
+        plan: (ServerId, Term, Option<(ServerId, String)>, Micros),
+        at: Micros,
+        out: &mut Vec<(Micros, Action)>,
+    ) {
+        let (old, term, written, until) = plan;
+        if sim.now() > until {
+            out.push((at, Action::Heal));
+            self.finish(at);
+            return;
+        }
+        match written {
+            None => {
+                let Some(id) = sim.last_touched() else {
+                    return;
+                };
+                let s = sim.server(id);
+                let committed_in_term = s.log().term_at(s.commit_index()) == Some(s.current_term());
+                if id == old
+                    || s.role() != Role::Leader
+                    || s.current_term() <= term
+                    || !committed_in_term
+                {
+                    return;
+                }
+                self.request(id, at, out);
+                let value = format!("aim{}", self.requests);
+                self.plan = Plan::StaleRead {
+                    old,
+                    term,
+                    written: Some((id, value)),
+                    until,
+                };
+            }
+            Some((leader, value)) => {
+                if sim.server(leader).kv().get("k0") != Some(&value) {
+                    return;
+                }
+                // The writer's answer is on its way; read from the old leader after it lands.
+                for k in 0..6 {
+                    out.push((
+                        at + (60 + 50 * k) * MS,
+                        Action::ClientRequest {
+                            client: None,
+                            command: Command::Get { key: "k0".into() },
+                            target: Some(old),
+                        },
+                    ));
+                }
+                out.push((at + 400 * MS, Action::Heal));
+                self.finish(at + 400 * MS);
+            }
+        }
+    }
+
     /// The server the last step ran on, if it leads; gives the plan up once `until` passed.
     fn leader_just_touched(
         &mut self,
@@ -249,6 +325,29 @@ impl Aimer {
                 self.last_leader_term = s.current_term();
                 if self.dice.chance(0.5) {
                     self.start_figure8(sim, id, at, out);
+                }
+            }
+            // Reads without the log: a leader that has committed in its term is cut off.
+            (_, Role::Leader)
+                if sim.config().raft.read_mode != ReadMode::Log
+                    && s.current_term() > self.stale_read_term
+                    && s.log().term_at(s.commit_index()) == Some(s.current_term()) =>
+            {
+                self.stale_read_term = s.current_term();
+                if self.dice.chance(0.5) {
+                    let others: Vec<ServerId> = self.ids().filter(|&o| o != id).collect();
+                    out.push((
+                        at,
+                        Action::Partition {
+                            groups: vec![vec![id], others],
+                        },
+                    ));
+                    self.plan = Plan::StaleRead {
+                        old: id,
+                        term: s.current_term(),
+                        written: None,
+                        until: at + 3_000 * MS,
+                    };
                 }
             }
             _ => {}

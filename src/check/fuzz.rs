@@ -11,7 +11,7 @@ use super::aim::Aimer;
 use super::invariants::{step_until, Checker, Violation};
 use super::linearizability::{check_history, Verdict};
 use crate::raft::types::ServerId;
-use crate::raft::{Knobs, RaftOptions};
+use crate::raft::{Knobs, RaftOptions, ReadMode, SnapshotOptions};
 use crate::sim::{Action, ClientLoad, LinkSettings, Micros, Sim, SimConfig};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
@@ -72,7 +72,21 @@ pub struct FuzzConfig {
     pub clients: u32,
     /// Mean time between nemesis actions.
     pub fault_interval: Micros,
+    /// Whether a run of every nemesis with no knob draws the options below at random (see
+    /// [`FuzzConfig::draws_options`]); false: they are used as given.
+    pub random_options: bool,
+    /// Read mode, PreVote, CheckQuorum and clock drift, when not drawn at random.
+    pub read_mode: ReadMode,
+    pub pre_vote: bool,
+    pub check_quorum: bool,
+    pub clock_drift_ppm: u32,
+    /// §7 snapshots. None: off, except with `Nemesis::All`, which draws a threshold and a
+    /// chunk size per seed (see `snapshots_of_run`).
+    pub snapshots: Option<SnapshotOptions>,
 }
+
+/// Clock drift in runs with lease reads drawn at random: within the bound leases allow for.
+const DRAWN_CLOCK_DRIFT_PPM: u32 = 50_000;
 
 impl FuzzConfig {
     pub fn new(seed: u64, duration: Micros) -> Self {
@@ -86,11 +100,64 @@ impl FuzzConfig {
             noop_on_election: false,
             clients: 3,
             fault_interval: 400_000,
+            random_options: true,
+            read_mode: ReadMode::Log,
+            pre_vote: false,
+            check_quorum: false,
+            clock_drift_ppm: 0,
+            snapshots: None,
         }
+    }
+
+    /// The §7 snapshot options of this run: as given, or with `Nemesis::All` drawn from the
+    /// seed (a quarter of the runs without snapshots, the rest with small random thresholds
+    /// and chunk sizes, so compaction and InstallSnapshot meet every other fault).
+    pub fn snapshots_of_run(&self) -> SnapshotOptions {
+        if let Some(options) = self.snapshots {
+            return options;
+        }
+        let mut dice = Dice::new(self.seed ^ 0x736e_6170_7368_6f74);
+        if self.nemesis != Nemesis::All || dice.chance(0.25) {
+            return SnapshotOptions::DEFAULT;
+        }
+        SnapshotOptions {
+            threshold: dice.between(2, 40) as u32,
+            chunk_bytes: dice.between(8, 512) as u32,
+        }
+    }
+
+    /// With every nemesis (`Nemesis::All`) and no knob on, each seed draws its own read mode,
+    /// PreVote, CheckQuorum and (with leases) bounded clock drift, and the nemesis hands
+    /// leadership over now and then: a correct Raft stays safe with any of them. A knob run
+    /// keeps the options given, so it shows its one bug.
+    pub fn draws_options(&self) -> bool {
+        self.random_options && self.nemesis == Nemesis::All && !self.knobs.any()
+    }
+
+    /// Read mode, PreVote, CheckQuorum and clock drift of this run.
+    fn options(&self) -> (ReadMode, bool, bool, u32) {
+        if self.draws_options() {
+            let mut dice = Dice::new(self.seed ^ 0x6f70_7469_6f6e_7321);
+            let mode = ReadMode::ALL[dice.below(3) as usize];
+            let drift = if mode == ReadMode::Lease {
+                DRAWN_CLOCK_DRIFT_PPM
+            } else {
+                0
+            };
+            return (mode, dice.chance(0.5), dice.chance(0.5), drift);
+        }
+        // A knob about reads needs the read mode it breaks.
+        let mode = match self.read_mode {
+            ReadMode::Log if self.knobs.unbounded_clock_drift => ReadMode::Lease,
+            ReadMode::Log if self.knobs.read_without_confirmation => ReadMode::ReadIndex,
+            mode => mode,
+        };
+        (mode, self.pre_vote, self.check_quorum, self.clock_drift_ppm)
     }
 
     /// The simulator configuration of this run (no trace, no time travel: speed).
     pub fn sim_config(&self) -> SimConfig {
+        let (read_mode, pre_vote, check_quorum, max_clock_drift_ppm) = self.options();
         SimConfig {
             seed: self.seed,
             servers: self.servers,
@@ -98,8 +165,14 @@ impl FuzzConfig {
             raft: RaftOptions {
                 fast_backup: self.fast_backup,
                 noop_on_election: self.noop_on_election,
+                snapshots: self.snapshots_of_run(),
                 knobs: self.knobs.clone(),
+                read_mode,
+                pre_vote,
+                check_quorum,
+                ..RaftOptions::DEFAULT
             },
+            max_clock_drift_ppm,
             trace_capacity: 0,
             checkpoint_interval: 0,
             ..SimConfig::default()
@@ -383,6 +456,8 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
                         Action::Resume { server: s },
                     ));
                     paused[i] = false;
+                } else if config.draws_options() && dice.chance(0.3) {
+                    out.push((t, Action::TransferLeadership { to: s }));
                 } else {
                     out.push((t, Action::Timeout { server: s }));
                 }

@@ -108,15 +108,38 @@ pub trait ServerState {
     fn commit_index(&self) -> LogIndex;
     fn last_applied(&self) -> LogIndex;
     fn last_log_index(&self) -> LogIndex;
-    /// The entry at `index` (1-based), if held.
+    /// The entry at `index` (1-based), if held (not in the log or compacted into a snapshot:
+    /// None).
     fn entry(&self, index: LogIndex) -> Option<&LogEntry>;
 
-    /// The term of the entry at `index` (Term(0) for index 0, None if not held).
+    /// §7: the index and term of the last entry this server's snapshot covers (lastIncluded
+    /// index and term); the log holds only what follows. (0, 0) without a snapshot.
+    fn snapshot_boundary(&self) -> (LogIndex, Term) {
+        (LogIndex(0), Term(0))
+    }
+
+    /// The term of the entry at `index` (Term(0) for index 0, the snapshot's last included
+    /// term at its index, None if not held).
     fn term_at(&self, index: LogIndex) -> Option<Term> {
-        if index.0 == 0 {
+        let (boundary, boundary_term) = self.snapshot_boundary();
+        if index == boundary {
+            Some(boundary_term)
+        } else if index.0 == 0 {
             Some(Term(0))
         } else {
             self.entry(index).map(|e| e.term)
+        }
+    }
+
+    /// Whether the entry at `index` is `entry`, as far as this server can tell: an index its
+    /// snapshot covers counts as holding any committed entry of the snapshot's last term or
+    /// earlier (the snapshot holds only committed entries; the entries themselves are gone).
+    fn holds(&self, index: LogIndex, entry: &LogEntry) -> bool {
+        let (boundary, boundary_term) = self.snapshot_boundary();
+        match index.cmp(&boundary) {
+            std::cmp::Ordering::Less => entry.term <= boundary_term,
+            std::cmp::Ordering::Equal => entry.term == boundary_term,
+            std::cmp::Ordering::Greater => self.entry(index) == Some(entry),
         }
     }
 }
@@ -146,6 +169,9 @@ impl ServerState for ServerView {
     fn entry(&self, index: LogIndex) -> Option<&LogEntry> {
         ServerView::entry(self, index)
     }
+    fn snapshot_boundary(&self) -> (LogIndex, Term) {
+        (LogIndex(self.log_start.0 - 1), self.last_included_term)
+    }
 }
 
 impl<T: ServerState + ?Sized> ServerState for &T {
@@ -172,6 +198,9 @@ impl<T: ServerState + ?Sized> ServerState for &T {
     }
     fn entry(&self, index: LogIndex) -> Option<&LogEntry> {
         (**self).entry(index)
+    }
+    fn snapshot_boundary(&self) -> (LogIndex, Term) {
+        (**self).snapshot_boundary()
     }
 }
 
@@ -297,7 +326,7 @@ pub fn leader_completeness(view: &ClusterView) -> Result<(), Violation> {
                 let Some(committed) = s.entry(LogIndex(idx)) else {
                     continue;
                 };
-                if leader.entry(LogIndex(idx)) != Some(committed) {
+                if !leader.holds(LogIndex(idx), committed) {
                     return Err(one_shot(
                         Property::LeaderCompleteness,
                         view.now,
@@ -369,7 +398,7 @@ fn leader_lacking<S: ServerState>(
                 o.is_up()
                     && o.role() == Role::Leader
                     && o.current_term() > term
-                    && o.entry(index) != Some(entry)
+                    && !o.holds(index, entry)
             })
             .map(|o| (o.id(), o.current_term()))
     }
@@ -384,10 +413,11 @@ pub struct Checker {
     leaders: HashMap<Term, ServerId>,
     /// Log Matching: every (index, term) seen, with its entry and the term before it.
     known: HashMap<(LogIndex, Term), Known>,
-    /// Entries known committed, by index (position i-1).
-    committed: Vec<Committed>,
-    /// Entries applied, by index (position i-1), and who applied it first.
-    applied: Vec<(LogEntry, ServerId)>,
+    /// Entries known committed, by index (position i-1). An entry a server committed and
+    /// compacted into a snapshot before the checker saw it leaves a gap (None).
+    committed: Vec<Option<Committed>>,
+    /// Entries applied, by index (position i-1), and who applied it first (gaps: as above).
+    applied: Vec<Option<(LogEntry, ServerId)>>,
     first: Option<Violation>,
     observations: u64,
     /// The last simulator step observed by `observe_sim` (None before the first look).
@@ -493,11 +523,29 @@ impl Checker {
         // from the end of the shorter one until the terms agree again; everything before that
         // point was already checked (Log Matching makes the agreeing term vouch for the prefix,
         // and the prefix's own entries were checked against `known` when they arrived).
+        //
+        // §7: below the snapshot's last included index nothing can be compared (the entries
+        // are gone); the walk stops there, and the snapshot's last included term must be what
+        // was seen at that index, or the prefix was replaced (a follower installing a
+        // leader's snapshot over entries that conflicted with it).
+        let (boundary, boundary_term) = s.snapshot_boundary();
+        let floor = boundary.0 as usize;
+        let mut prefix_replaced = false;
+        if floor > 0 {
+            if t.terms.len() < floor {
+                // Compacted entries the checker never saw one by one (a snapshot installed
+                // past them): only the last included term is known.
+                t.terms.resize(floor, boundary_term);
+            } else if t.terms[floor - 1] != boundary_term {
+                t.terms[floor - 1] = boundary_term;
+                prefix_replaced = true;
+            }
+        }
         let mut same = t.terms.len().min(last);
-        while same > 0 && s.term_at(LogIndex(same as u64)) != Some(t.terms[same - 1]) {
+        while same > floor && s.term_at(LogIndex(same as u64)) != Some(t.terms[same - 1]) {
             same -= 1;
         }
-        let changed_below_old_end = same < t.terms.len();
+        let changed_below_old_end = same < t.terms.len() || prefix_replaced;
 
         // Leader Append-Only (§5.3): a server that led this term before and still does must
         // not have lost or replaced anything.
@@ -592,10 +640,9 @@ impl Checker {
                 }
                 // Leader Completeness (§5.4): a new leader must hold every entry committed in
                 // an earlier term.
-                for (pos, c) in self.committed.iter().enumerate() {
-                    if c.observed_in_term < term
-                        && s.entry(LogIndex(pos as u64 + 1)) != Some(&c.entry)
-                    {
+                let known = self.committed.iter().enumerate();
+                for (pos, c) in known.filter_map(|(pos, c)| Some((pos, c.as_ref()?))) {
+                    if c.observed_in_term < term && !s.holds(LogIndex(pos as u64 + 1), &c.entry) {
                         return Err(violation(
                             Property::LeaderCompleteness,
                             format!(
@@ -627,7 +674,7 @@ impl Checker {
                     continue;
                 };
                 let pos = (i - 1) as usize;
-                if let Some(c) = self.committed.get(pos) {
+                if let Some(Some(c)) = self.committed.get(pos) {
                     if c.entry != *entry {
                         return Err(violation(
                             Property::StateMachineSafety,
@@ -639,8 +686,11 @@ impl Checker {
                             ),
                         ));
                     }
-                } else if pos == self.committed.len() {
-                    self.committed.push(Committed {
+                } else {
+                    if self.committed.len() <= pos {
+                        self.committed.resize_with(pos + 1, || None);
+                    }
+                    self.committed[pos] = Some(Committed {
                         entry: entry.clone(),
                         observed_in_term: term,
                         by: id,
@@ -660,6 +710,21 @@ impl Checker {
             t.commit_index = commit;
         }
 
+        // §7: a snapshot covers committed entries only, so its last included entry must be
+        // the one committed at that index.
+        if let Some(Some(c)) = floor.checked_sub(1).and_then(|pos| self.committed.get(pos)) {
+            if c.entry.term != boundary_term {
+                return Err(violation(
+                    Property::StateMachineSafety,
+                    format!(
+                        "{id}'s snapshot ends at index {floor} with term {boundary_term}, but {} had committed {} there",
+                        c.by,
+                        describe_entry(&c.entry)
+                    ),
+                ));
+            }
+        }
+
         // State Machine Safety (§5.4.3): the applied entry at each index is the same everywhere.
         let applied = s.last_applied();
         if applied < t.last_applied {
@@ -671,7 +736,7 @@ impl Checker {
                     continue;
                 };
                 let pos = (i - 1) as usize;
-                if let Some((first, by)) = self.applied.get(pos) {
+                if let Some(Some((first, by))) = self.applied.get(pos) {
                     if first != entry {
                         return Err(violation(
                             Property::StateMachineSafety,
@@ -682,8 +747,11 @@ impl Checker {
                             ),
                         ));
                     }
-                } else if pos == self.applied.len() {
-                    self.applied.push((entry.clone(), id));
+                } else {
+                    if self.applied.len() <= pos {
+                        self.applied.resize_with(pos + 1, || None);
+                    }
+                    self.applied[pos] = Some((entry.clone(), id));
                 }
             }
             t.last_applied = applied;
@@ -718,6 +786,7 @@ mod tests {
             voted_for: None,
             log: log.into(),
             log_start: LogIndex(1),
+            last_included_term: Term(0),
             commit_index: LogIndex(commit),
             last_applied: LogIndex(commit),
             progress: vec![],
@@ -726,6 +795,7 @@ mod tests {
             election_deadline: None,
             election_timer_started: None,
             kv: Default::default(),
+            beyond_figure2: Default::default(),
         }
     }
 
@@ -1039,6 +1109,9 @@ impl ServerState for LiveServer<'_> {
     fn entry(&self, index: LogIndex) -> Option<&LogEntry> {
         self.server.log().get(index)
     }
+    fn snapshot_boundary(&self) -> (LogIndex, Term) {
+        self.server.log().snapshot_boundary()
+    }
 }
 
 /// Borrows every server of `sim`.
@@ -1095,7 +1168,11 @@ impl Checker {
                     o.role() == Role::Leader
                         && o.current_term() > term
                         && sim.is_up(o.id())
-                        && o.log().get(index) != Some(entry)
+                        && !LiveServer {
+                            server: o,
+                            up: true,
+                        }
+                        .holds(index, entry)
                 })
                 .map(|o| (o.id(), o.current_term()))
         };

@@ -1,6 +1,7 @@
 //! The key-value state machine with the §8 session table.
 
 use super::types::{ClientId, Command};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// What applying one command did.
@@ -25,15 +26,15 @@ impl ApplyOutcome {
 }
 
 /// §8: for each client, the sequence number of its latest applied command and the reply.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
     pub last_seq: u64,
     pub reply: Option<String>,
 }
 
 /// The replicated state machine: a map from keys to values, plus the session table that
-/// makes every command take effect at most once.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// makes every command take effect at most once. Serde: a §7 snapshot is this, serialized.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KvStore {
     data: BTreeMap<String, String>,
     sessions: BTreeMap<ClientId, Session>,

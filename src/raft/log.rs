@@ -97,6 +97,25 @@ impl Log {
         self.entries = entries;
     }
 
+    /// §7: drops every entry up to and including `index`, which becomes the snapshot's last
+    /// included entry (of `term`); the entries after it stay. An `index` past the end empties
+    /// the log, which then continues after `index`. Returns how many entries were dropped.
+    pub fn compact_through(&mut self, index: LogIndex, term: Term) -> u64 {
+        if index < self.start {
+            return 0;
+        }
+        let drop = ((index.0 + 1 - self.start.0) as usize).min(self.entries.len());
+        self.entries.drain(..drop);
+        self.start = LogIndex(index.0 + 1);
+        self.prev_term = term;
+        drop as u64
+    }
+
+    /// The index and term of the last entry covered by a snapshot (index 0, term 0 without).
+    pub fn snapshot_boundary(&self) -> (LogIndex, Term) {
+        (LogIndex(self.start.0 - 1), self.prev_term)
+    }
+
     /// Appends one entry and returns its index.
     pub fn append(&mut self, entry: LogEntry) -> LogIndex {
         self.entries.push(entry);
@@ -204,6 +223,26 @@ mod tests {
         assert!(
             !log.is_up_to_date(LogIndex(9), Term(1)),
             "earlier term loses even if longer"
+        );
+    }
+
+    #[test]
+    fn compaction_keeps_what_follows_the_snapshot() {
+        let mut log = log_of_terms(&[1, 1, 2, 2, 3]);
+        assert_eq!(log.compact_through(LogIndex(3), Term(2)), 3);
+        assert_eq!(log.start(), LogIndex(4));
+        assert_eq!(log.len(), 2);
+        assert_eq!(log.term_at(LogIndex(3)), Some(Term(2)));
+        assert_eq!(log.term_at(LogIndex(2)), None);
+        assert_eq!(log.last_index(), LogIndex(5));
+        // Past the end: the log is empty and continues after the snapshot.
+        assert_eq!(log.compact_through(LogIndex(9), Term(4)), 2);
+        assert_eq!((log.last_index(), log.last_term()), (LogIndex(9), Term(4)));
+        assert_eq!(log.snapshot_boundary(), (LogIndex(9), Term(4)));
+        assert_eq!(
+            log.compact_through(LogIndex(5), Term(3)),
+            0,
+            "never backwards"
         );
     }
 

@@ -3,7 +3,9 @@
 //! Notes hold plain data (no strings, no allocation); the sentence is built only when someone
 //! asks for it (`Note::explain`).
 
+pub use super::leadership::LeadershipNote;
 use super::quorum::ServerSet;
+pub use super::reads::ReadNote;
 use super::types::{ClientId, LogIndex, Role, ServerId, Term};
 use std::fmt::{self, Write};
 
@@ -19,6 +21,9 @@ pub enum VoteDenial {
         our_last_index: LogIndex,
         our_last_term: Term,
     },
+    /// Lease reads (dissertation §6.4.1): we heard from a leader less than a lease ago and
+    /// promised not to help elect another before it ends.
+    LeaderLeaseHeld,
 }
 
 /// Why AppendEntries was refused.
@@ -211,6 +216,68 @@ pub enum Note {
         term: Term,
         voted_for: ServerId,
     },
+    /// Reads without the log: ReadIndex and leases (§8, `reads.rs`).
+    Read(ReadNote),
+    /// PreVote, CheckQuorum and leadership transfer (`leadership.rs`).
+    Leadership(LeadershipNote),
+    /// §7: the log reached the snapshot threshold; the state machine (store and sessions) was
+    /// saved and the log now starts after `last_included_index`.
+    SnapshotTaken {
+        last_included_index: LogIndex,
+        last_included_term: Term,
+        discarded: u64,
+    },
+    /// §7: a restarted server loaded its snapshot into its state machine.
+    SnapshotRestored {
+        last_included_index: LogIndex,
+        last_included_term: Term,
+    },
+    /// §7: the leader sent a chunk of its snapshot to a follower whose nextIndex lies in the
+    /// compacted prefix.
+    SnapshotChunkSent {
+        follower: ServerId,
+        last_included_index: LogIndex,
+        offset: u64,
+        bytes: u32,
+        done: bool,
+    },
+    /// Figure 13 steps 2–4: a chunk written at its offset; more are awaited.
+    SnapshotChunkStored {
+        leader: ServerId,
+        last_included_index: LogIndex,
+        offset: u64,
+        next_offset: u64,
+    },
+    /// A chunk that does not continue what the follower holds (a gap after a lost chunk, or a
+    /// chunk of another snapshot that does not start at offset 0): the reply asks for
+    /// `next_offset` instead.
+    SnapshotChunkIgnored {
+        leader: ServerId,
+        last_included_index: LogIndex,
+        offset: u64,
+        next_offset: u64,
+    },
+    /// Figure 13 steps 5–8: the whole snapshot arrived and was installed. `kept` entries that
+    /// follow it were retained (step 6); `discarded` entries were dropped.
+    SnapshotInstalled {
+        leader: ServerId,
+        last_included_index: LogIndex,
+        last_included_term: Term,
+        kept: u64,
+        discarded: u64,
+        /// Knob `install_snapshot_discards_following_entries`: matching entries were dropped.
+        knob: bool,
+    },
+    /// The follower's own snapshot already covers this one: nothing to install.
+    SnapshotAlreadyCovered {
+        leader: ServerId,
+        last_included_index: LogIndex,
+    },
+    /// Leader: a follower installed a snapshot; it continues with AppendEntries after it.
+    FollowerInstalledSnapshot {
+        follower: ServerId,
+        match_index: LogIndex,
+    },
 }
 
 impl Note {
@@ -229,6 +296,7 @@ impl Note {
                 VoteDenial::LogNotUpToDate { .. } => "§5.4.1",
                 VoteDenial::StaleTerm { .. } => "§5.1",
                 VoteDenial::AlreadyVoted { .. } => "§5.2",
+                VoteDenial::LeaderLeaseHeld => "§8",
             },
             Note::StaleReplyIgnored { .. } => "§5.1",
             Note::NoopAppended { .. } => "§8",
@@ -256,6 +324,16 @@ impl Note {
             // one-vote-per-term rule of elections (§5.2).
             Note::Restarted { .. } => "§5.5",
             Note::VoteForgotten { .. } => "§5.2",
+            Note::Read(note) => note.section(),
+            Note::Leadership(note) => note.section(),
+            Note::SnapshotTaken { .. }
+            | Note::SnapshotRestored { .. }
+            | Note::SnapshotChunkSent { .. }
+            | Note::SnapshotChunkStored { .. }
+            | Note::SnapshotChunkIgnored { .. }
+            | Note::SnapshotInstalled { .. }
+            | Note::SnapshotAlreadyCovered { .. }
+            | Note::FollowerInstalledSnapshot { .. } => "§7",
         }
     }
 
@@ -272,7 +350,10 @@ impl Note {
             | Note::ElectionStarted { .. }
             | Note::CandidateYielded { .. }
             | Note::StaleLocalRead { .. }
-            | Note::VoteForgotten { .. } => 8,
+            | Note::VoteForgotten { .. }
+            | Note::SnapshotInstalled { .. } => 8,
+            Note::Read(note) => note.weight(),
+            Note::Leadership(note) => note.weight(),
             Note::AppendAccepted {
                 truncated_from: Some(_),
                 ..
@@ -283,7 +364,14 @@ impl Note {
             | Note::ClientAlreadyPending { .. }
             | Note::NoopAppended { .. }
             | Note::Restarted { .. }
-            | Note::NextIndexBackedOff { .. } => 7,
+            | Note::NextIndexBackedOff { .. }
+            | Note::SnapshotTaken { .. }
+            | Note::SnapshotRestored { .. }
+            | Note::FollowerInstalledSnapshot { .. } => 7,
+            Note::SnapshotChunkSent { .. }
+            | Note::SnapshotChunkStored { .. }
+            | Note::SnapshotChunkIgnored { .. }
+            | Note::SnapshotAlreadyCovered { .. } => 5,
             Note::TermAdopted { was, .. } if *was != Role::Follower => 7,
             Note::VoteReceived { .. }
             | Note::VoteRefused { .. }
@@ -305,6 +393,7 @@ impl Note {
                 | Note::AppendAccepted { received: 0, .. }
                 | Note::FollowerMatched { .. }
                 | Note::StaleReplyIgnored { .. }
+                | Note::Read(ReadNote::RoundStarted { .. })
         )
     }
 
@@ -347,6 +436,10 @@ impl Note {
                     VoteDenial::StaleTerm { current } => {
                         write!(out, "that term is older than {me}'s term {current}")?
                     }
+                    VoteDenial::LeaderLeaseHeld => write!(
+                        out,
+                        "it heard from a leader less than a lease ago and promised not to elect another before the lease ends"
+                    )?,
                     VoteDenial::AlreadyVoted { voted_for } => {
                         write!(out, "it already voted for {voted_for} in this term")?
                     }
@@ -499,6 +592,54 @@ impl Note {
             Note::VoteForgotten { term, voted_for } => write!(
                 out,
                 "{me} forgot that it voted for {voted_for} in term {term} (knob: votedFor not persisted)"
+            )?,
+            Note::Read(note) => note.write_explanation(me, out)?,
+            Note::Leadership(note) => note.write_explanation(me, out)?,
+            Note::SnapshotTaken { last_included_index, last_included_term, discarded } => write!(
+                out,
+                "{me}'s log reached the snapshot threshold: it saved its state machine (store and client sessions) as a snapshot through index {last_included_index} (term {last_included_term}) and discarded those {discarded} log entries"
+            )?,
+            Note::SnapshotRestored { last_included_index, last_included_term } => write!(
+                out,
+                "{me} loaded its snapshot into its state machine: lastApplied and commitIndex start at its last included index {last_included_index} (term {last_included_term})"
+            )?,
+            Note::SnapshotChunkSent { follower, last_included_index, offset, bytes, done } => {
+                write!(
+                    out,
+                    "{follower} needs entries {me} has compacted: {me} sent InstallSnapshot (through index {last_included_index}), {bytes} bytes at offset {offset}"
+                )?;
+                if done {
+                    write!(out, ", the last chunk")?;
+                }
+            }
+            Note::SnapshotChunkStored { leader, last_included_index, offset, next_offset } => write!(
+                out,
+                "{me} stored the chunk at offset {offset} of {leader}'s snapshot through index {last_included_index}; it holds {next_offset} bytes and waits for more"
+            )?,
+            Note::SnapshotChunkIgnored { leader, last_included_index, offset, next_offset } => write!(
+                out,
+                "{me} ignored the chunk at offset {offset} of {leader}'s snapshot through index {last_included_index}: it holds {next_offset} bytes of it in order and asks for the rest from there"
+            )?,
+            Note::SnapshotInstalled { leader, last_included_index, last_included_term, kept, discarded, knob } => {
+                write!(
+                    out,
+                    "{me} installed {leader}'s snapshot through index {last_included_index} (term {last_included_term})"
+                )?;
+                if knob {
+                    write!(out, " and discarded all {discarded} entries after it, although its log matched the snapshot (knob: install snapshot discards following entries)")?;
+                } else if kept > 0 {
+                    write!(out, ": its log holds that entry, so it keeps the {kept} entries after it")?;
+                } else {
+                    write!(out, ", discarded its whole log ({discarded} entries) and reset its state machine from the snapshot")?;
+                }
+            }
+            Note::SnapshotAlreadyCovered { leader, last_included_index } => write!(
+                out,
+                "{me} already has everything in {leader}'s snapshot through index {last_included_index}: nothing to install"
+            )?,
+            Note::FollowerInstalledSnapshot { follower, match_index } => write!(
+                out,
+                "{follower} installed the snapshot: {me} continues with AppendEntries after index {match_index}"
             )?,
         }
         write!(out, " ({})", self.section())

@@ -13,8 +13,79 @@ pub struct RaftOptions {
     /// A new leader appends a no-op entry of its term right away, so entries of earlier terms
     /// get committed without waiting for a client command (§8). Off: faithful to Figure 2.
     pub noop_on_election: bool,
+    /// How a leader serves GET (§8; dissertation §6.4). Default: through the log.
+    pub read_mode: ReadMode,
+    /// Lease reads: how long (on the leader's own clock) a lease lasts from the start of a
+    /// heartbeat round a majority acknowledged, before allowing for drift. Followers refuse
+    /// votes for this long after hearing from a leader, which is what makes the lease hold.
+    pub lease_duration: u64,
+    /// Lease reads: the clock drift (parts per million) the leader allows for, shortening its
+    /// lease to `lease_duration × (1 − bound) / (1 + bound)`. Drift beyond it breaks leases.
+    pub lease_drift_bound_ppm: u32,
+    /// PreVote (dissertation §9.6): a server asks whether it could win before it increments its
+    /// term, so a server cut off from the cluster does not come back with a huge term.
+    pub pre_vote: bool,
+    /// CheckQuorum (dissertation §6.2): a leader that has not heard from a majority within an
+    /// election timeout steps down.
+    pub check_quorum: bool,
+    /// §7 log compaction: when and how servers snapshot (off by default).
+    #[serde(skip_serializing_if = "SnapshotOptions::is_off")]
+    pub snapshots: SnapshotOptions,
     /// Deliberate bugs, all off by default.
     pub knobs: Knobs,
+}
+
+/// §7 log compaction. With `threshold` 0 (the default) no server ever snapshots and Raft runs
+/// exactly as Figure 2 describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SnapshotOptions {
+    /// A server snapshots its state machine once its log holds this many entries (and it has
+    /// applied some); 0 = never.
+    pub threshold: u32,
+    /// Most bytes of snapshot carried by one InstallSnapshot chunk (Figure 13 `data[]`).
+    pub chunk_bytes: u32,
+}
+
+impl SnapshotOptions {
+    /// Snapshots off; chunks of 256 bytes once they are switched on.
+    pub const DEFAULT: SnapshotOptions = SnapshotOptions {
+        threshold: 0,
+        chunk_bytes: 256,
+    };
+
+    /// Largest threshold and chunk size accepted (`validate`).
+    pub const MAX: u32 = 1_000_000;
+
+    /// True when snapshots are off (and the chunk size is the default): nothing to write.
+    pub fn is_off(&self) -> bool {
+        *self == Self::DEFAULT
+    }
+
+    /// Why these options cannot run, if they cannot.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.threshold > Self::MAX {
+            return Err(format!(
+                "snapshots.threshold must be at most {}, not {}",
+                Self::MAX,
+                self.threshold
+            ));
+        }
+        if self.chunk_bytes == 0 || self.chunk_bytes > Self::MAX {
+            return Err(format!(
+                "snapshots.chunk_bytes must be between 1 and {}, not {}",
+                Self::MAX,
+                self.chunk_bytes
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Default for SnapshotOptions {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
 }
 
 impl RaftOptions {
@@ -22,8 +93,54 @@ impl RaftOptions {
     pub const DEFAULT: RaftOptions = RaftOptions {
         fast_backup: true,
         noop_on_election: false,
+        read_mode: ReadMode::Log,
+        lease_duration: 100_000,
+        lease_drift_bound_ppm: 100_000,
+        pre_vote: false,
+        check_quorum: false,
+        snapshots: SnapshotOptions::DEFAULT,
         knobs: Knobs::DEFAULT,
     };
+
+    /// Whether a new leader appends a no-op at once: asked for, or needed by ReadIndex and
+    /// lease reads, which may only answer once the leader has committed an entry of its term
+    /// (§8: only then does it know which entries are committed).
+    pub fn appends_noop_on_election(&self) -> bool {
+        self.noop_on_election || self.read_mode != ReadMode::Log
+    }
+}
+
+/// How a leader answers a read (GET) without risking stale data (§8).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadMode {
+    /// The GET is a log entry like any command, answered once applied.
+    #[default]
+    Log,
+    /// ReadIndex (dissertation §6.4): the leader notes its commit index, confirms it still
+    /// leads with a heartbeat round acknowledged by a majority, waits until it has applied
+    /// that index, then answers. No log entry per read.
+    ReadIndex,
+    /// Lease reads (dissertation §6.4.1): the leader answers at once while its lease holds
+    /// (heartbeats acknowledged by a majority, shorter than the election timeout). Safe only
+    /// while clocks drift less than `lease_drift_bound_ppm`.
+    Lease,
+}
+
+impl ReadMode {
+    pub const ALL: [ReadMode; 3] = [ReadMode::Log, ReadMode::ReadIndex, ReadMode::Lease];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ReadMode::Log => "log",
+            ReadMode::ReadIndex => "read_index",
+            ReadMode::Lease => "lease",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ReadMode> {
+        ReadMode::ALL.into_iter().find(|m| m.name() == text)
+    }
 }
 
 impl Default for RaftOptions {
@@ -92,6 +209,15 @@ knobs! {
     /// A leader answers GET from its own state machine at once, without going through the log
     /// or confirming it still leads (§8 forbids this: a deposed leader serves stale data).
     stale_local_reads: "Leader answers GET locally without checking it still leads (§8)",
+    /// ReadIndex without its heartbeat round: a leader answers once it has applied its commit
+    /// index, without confirming a majority still follows it (§8; a deposed leader answers).
+    read_without_confirmation: "ReadIndex without confirming leadership (deposed leader answers, §8)",
+    /// Server clocks drift far beyond the bound lease reads allow for (up to ±90%), so a
+    /// leader's lease outlives the followers' promise not to elect another (§6.4.1).
+    unbounded_clock_drift: "Lease reads with unbounded clock drift (lease outlives leadership)",
+    /// Installing a snapshot discards every log entry after it, even when the log already
+    /// holds the snapshot's last entry (§7, Figure 13 step 6 says: keep the entries after it).
+    install_snapshot_discards_following_entries: "Installing a snapshot discards the matching entries after it (§7)",
 }
 
 /// A knob name that is not one of [`Knobs::ALL`].
@@ -147,7 +273,9 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "unknown knob \"break_it\": use one of forget_vote_on_restart, \
-             commit_old_term_by_counting, skip_election_restriction, stale_local_reads"
+             commit_old_term_by_counting, skip_election_restriction, stale_local_reads, \
+             read_without_confirmation, unbounded_clock_drift, \
+             install_snapshot_discards_following_entries"
         );
     }
 }

@@ -5,10 +5,13 @@
 //! random election timeouts. No clock, RNG or I/O here.
 
 use super::kv::{ApplyOutcome, KvStore};
+use super::leadership::LeadershipState;
 use super::log::Log;
-use super::note::{AppendRejection, AppliedKind, Note, VoteDenial};
-use super::options::RaftOptions;
+use super::note::{AppendRejection, AppliedKind, LeadershipNote, Note, VoteDenial};
+use super::options::{RaftOptions, ReadMode};
 use super::quorum::{Configuration, ServerSet};
+use super::reads::ReadState;
+use super::snapshot::{Snapshot, SnapshotTransfer};
 use super::types::*;
 use std::collections::VecDeque;
 
@@ -21,6 +24,8 @@ pub struct PersistentState {
     pub current_term: Term,
     pub voted_for: Option<ServerId>,
     pub log: Log,
+    /// §7: the latest snapshot of the state machine, covering the log up to `log.start()`.
+    pub snapshot: Option<Snapshot>,
 }
 
 /// A leader's replication state for one follower (Figure 2 `nextIndex[i]`, `matchIndex[i]`).
@@ -57,6 +62,12 @@ pub struct VolatileState {
     pub progress: Vec<Progress>,
     /// Leader: client commands waiting to be applied, by increasing index.
     pub pending: VecDeque<PendingReply>,
+    /// Reads served without the log (ReadIndex, leases; `reads.rs`).
+    pub reads: ReadState,
+    /// PreVote, CheckQuorum and leadership transfer (`leadership.rs`).
+    pub leadership: LeadershipState,
+    /// §7: snapshot chunks being sent (leader) or received (follower).
+    pub snapshot_transfer: SnapshotTransfer,
 }
 
 impl Default for VolatileState {
@@ -69,6 +80,9 @@ impl Default for VolatileState {
             votes: ServerSet::default(),
             progress: Vec::new(),
             pending: VecDeque::new(),
+            reads: ReadState::default(),
+            leadership: LeadershipState::default(),
+            snapshot_transfer: SnapshotTransfer::default(),
         }
     }
 }
@@ -90,6 +104,8 @@ pub enum Input {
     },
     /// Recover after a crash from persistent state.
     Restart,
+    /// A user asks the leader to hand leadership to `to` (dissertation §3.10).
+    TransferLeadership { to: ServerId },
 }
 
 /// What a client is told.
@@ -136,6 +152,9 @@ pub struct Output {
     /// persistent state is updated before responding to RPCs), and what a caller keeping
     /// copies of the log must copy again. None: the log did not change.
     pub log_written_from: Option<LogIndex>,
+    /// §7: the log's compacted prefix or the state machine changed by a snapshot (taken,
+    /// installed or restored): a caller keeping copies of either must copy them again.
+    pub snapshot_changed: bool,
     pub applied: Vec<AppliedEntry>,
     pub client_replies: Vec<ClientReply>,
     pub notes: Vec<Note>,
@@ -143,7 +162,7 @@ pub struct Output {
 
 impl Output {
     /// Records that the log was written from `index` on.
-    fn wrote_log_from(&mut self, index: LogIndex) {
+    pub(super) fn wrote_log_from(&mut self, index: LogIndex) {
         self.log_written_from = Some(self.log_written_from.map_or(index, |i| i.min(index)));
     }
 
@@ -153,6 +172,7 @@ impl Output {
         self.stop_election_timer = false;
         self.arm_heartbeat = false;
         self.log_written_from = None;
+        self.snapshot_changed = false;
         self.applied.clear();
         self.client_replies.clear();
         self.notes.clear();
@@ -162,14 +182,17 @@ impl Output {
 /// One Raft server.
 #[derive(Clone, Debug)]
 pub struct Server {
-    id: ServerId,
+    pub(super) id: ServerId,
     /// The other servers, sorted.
-    peers: Vec<ServerId>,
-    config: Configuration,
-    options: RaftOptions,
-    persistent: PersistentState,
-    volatile: VolatileState,
-    kv: KvStore,
+    pub(super) peers: Vec<ServerId>,
+    pub(super) config: Configuration,
+    pub(super) options: RaftOptions,
+    /// What this server's own clock reads (µs), set by the simulator before each input; only
+    /// lease reads look at it. Hardware, not Raft state: a crash does not reset it.
+    pub(super) clock: u64,
+    pub(super) persistent: PersistentState,
+    pub(super) volatile: VolatileState,
+    pub(super) kv: KvStore,
 }
 
 impl Server {
@@ -185,6 +208,7 @@ impl Server {
             peers,
             config: Configuration::new(voters),
             options,
+            clock: 0,
             persistent: PersistentState::default(),
             volatile: VolatileState::default(),
             kv: KvStore::default(),
@@ -252,6 +276,15 @@ impl Server {
     pub fn kv(&self) -> &KvStore {
         &self.kv
     }
+    pub fn clock(&self) -> u64 {
+        self.clock
+    }
+
+    /// The simulator sets what this server's clock reads before each input (it may drift from
+    /// the simulation's time; see `SimConfig::max_clock_drift_ppm`).
+    pub fn set_clock(&mut self, local_now: u64) {
+        self.clock = local_now;
+    }
 
     // ---- crash (called by the simulator; not an input because the server does nothing) ----
 
@@ -271,6 +304,9 @@ impl Server {
     /// Processes one input; `out` is cleared first, then filled.
     pub fn step(&mut self, input: Input, out: &mut Output) {
         out.clear();
+        // §7: compaction waits for the next input, so that what the last one applied is
+        // still in the log for whoever looks at it after that step.
+        self.maybe_take_snapshot(out);
         match input {
             Input::Receive { from, message } => self.receive(from, message, out),
             Input::ElectionTimeout => self.on_election_timeout(out),
@@ -281,6 +317,7 @@ impl Server {
                 command,
             } => self.on_client_request(client, seq, command, out),
             Input::Restart => self.restart(out),
+            Input::TransferLeadership { to } => self.transfer_leadership(to, out),
         }
     }
 
@@ -289,8 +326,10 @@ impl Server {
     fn receive(&mut self, from: ServerId, message: Message, out: &mut Output) {
         // Figure 2, all servers: if an RPC request or response contains term T > currentTerm,
         // set currentTerm = T and convert to follower (§5.1).
-        let term = message.term();
-        if term > self.persistent.current_term {
+        if let Some(term) = message
+            .adoptable_term()
+            .filter(|t| *t > self.persistent.current_term)
+        {
             let was = self.volatile.role;
             let old_term = self.persistent.current_term;
             self.persistent.current_term = term;
@@ -303,6 +342,7 @@ impl Server {
             });
             let leader = match &message {
                 Message::AppendEntries(request) => Some(request.leader_id),
+                Message::InstallSnapshot(request) => Some(request.leader_id),
                 _ => None,
             };
             self.become_follower(leader, out);
@@ -314,15 +354,24 @@ impl Server {
             Message::AppendEntriesReply(reply) => {
                 self.handle_append_entries_reply(from, reply, out)
             }
+            Message::PreVote(request) => self.handle_pre_vote(from, request, out),
+            Message::PreVoteReply(reply) => self.handle_pre_vote_reply(from, reply, out),
+            Message::TimeoutNow(request) => self.handle_timeout_now(from, request, out),
+            Message::InstallSnapshot(request) => self.handle_install_snapshot(from, request, out),
+            Message::InstallSnapshotReply(reply) => {
+                self.handle_install_snapshot_reply(from, reply, out)
+            }
         }
     }
 
-    fn become_follower(&mut self, leader: Option<ServerId>, out: &mut Output) {
+    pub(super) fn become_follower(&mut self, leader: Option<ServerId>, out: &mut Output) {
         let was = self.volatile.role;
         self.volatile.role = Role::Follower;
         self.volatile.leader_hint = leader;
         self.volatile.votes = ServerSet::default();
+        self.volatile.leadership.pre_votes = None;
         if was == Role::Leader {
+            self.leadership_lost(leader, out);
             self.volatile.progress.clear();
             // A deposed leader restarts its election timer (leaders have none).
             out.reset_election_timer = true;
@@ -349,11 +398,25 @@ impl Server {
 
     fn on_election_timeout(&mut self, out: &mut Output) {
         if self.volatile.role == Role::Leader {
+            if self.leader_timer_fired(out) {
+                return;
+            }
             out.notes.push(Note::TimeoutIgnoredByLeader {
                 term: self.persistent.current_term,
             });
             return;
         }
+        if self.options.pre_vote {
+            self.start_pre_vote(out);
+            return;
+        }
+        self.start_election(false, out);
+    }
+
+    /// Figure 2, candidates: on conversion to candidate, start the election. `transfer`: it
+    /// was asked for by TimeoutNow (dissertation §3.10).
+    pub(super) fn start_election(&mut self, transfer: bool, out: &mut Output) {
+        self.volatile.leadership.pre_votes = None;
         // Figure 2, candidates: increment currentTerm, vote for self, reset election timer,
         // send RequestVote RPCs to all other servers.
         self.persistent.current_term = Term(self.persistent.current_term.0 + 1);
@@ -374,6 +437,7 @@ impl Server {
             candidate_id: self.id,
             last_log_index: self.persistent.log.last_index(),
             last_log_term: self.persistent.log.last_term(),
+            leadership_transfer: transfer,
         };
         for &peer in &self.peers {
             out.messages
@@ -391,6 +455,8 @@ impl Server {
         } else if let Some(voted_for) = self.persistent.voted_for.filter(|v| *v != candidate) {
             // 2. ... if votedFor is null or candidateId ...
             Some(VoteDenial::AlreadyVoted { voted_for })
+        } else if !request.leadership_transfer && self.lease_promised() {
+            Some(VoteDenial::LeaderLeaseHeld)
         } else if !self.options.knobs.skip_election_restriction
             // §5.4.1 election restriction: ... and candidate's log is at least as up-to-date
             // as receiver's log, grant vote.
@@ -432,7 +498,7 @@ impl Server {
 
     /// A reply from an older term, or one that reaches a server no longer in the role that
     /// asked (`asked_as`), changes nothing (§5.1): say so and tell the caller to drop it.
-    fn ignore_stale_reply(
+    pub(super) fn ignore_stale_reply(
         &self,
         from: ServerId,
         term: Term,
@@ -503,9 +569,9 @@ impl Server {
             })
             .collect();
         self.volatile.pending.clear();
-        out.stop_election_timer = true;
+        self.leadership_gained(out);
         out.arm_heartbeat = true;
-        if self.options.noop_on_election {
+        if self.options.appends_noop_on_election() {
             // §8: a no-op of the new term lets earlier entries commit (§5.4.2).
             let index = self.persistent.log.append(LogEntry {
                 term,
@@ -528,20 +594,26 @@ impl Server {
         out.notes.push(Note::HeartbeatsSent {
             term: self.persistent.current_term,
         });
+        self.heartbeat_round_starting(out);
         self.broadcast_append_entries(out);
         out.arm_heartbeat = true;
     }
 
-    fn broadcast_append_entries(&mut self, out: &mut Output) {
+    pub(super) fn broadcast_append_entries(&mut self, out: &mut Output) {
         for i in 0..self.volatile.progress.len() {
             self.send_append_entries(i, out);
         }
     }
 
     /// AppendEntries to one follower, with the entries from its nextIndex on.
-    fn send_append_entries(&mut self, follower_position: usize, out: &mut Output) {
+    pub(super) fn send_append_entries(&mut self, follower_position: usize, out: &mut Output) {
         let progress = self.volatile.progress[follower_position];
         let log = &self.persistent.log;
+        if progress.next_index < log.start() {
+            // §7: the entries this follower needs were compacted away.
+            self.send_snapshot_chunk(progress.follower, out);
+            return;
+        }
         let prev_log_index = LogIndex(progress.next_index.0 - 1);
         let prev_log_term = log.term_at(prev_log_index).unwrap_or(Term(0));
         let entries = log
@@ -557,16 +629,23 @@ impl Server {
                 prev_log_term,
                 entries,
                 leader_commit: self.volatile.commit_index,
+                read_round: self.volatile.reads.round,
             }),
         ));
         self.volatile.progress[follower_position].sent_through = LogIndex(prev_log_index.0 + sent);
     }
 
     /// AppendEntries receiver implementation (Figure 2).
-    fn handle_append_entries(&mut self, from: ServerId, request: AppendEntries, out: &mut Output) {
+    fn handle_append_entries(
+        &mut self,
+        from: ServerId,
+        mut request: AppendEntries,
+        out: &mut Output,
+    ) {
         let current = self.persistent.current_term;
         let leader = request.leader_id;
         let (prev_log_index, prev_log_term) = (request.prev_log_index, request.prev_log_term);
+        let read_round = request.read_round;
         let reject = |out: &mut Output, reason, conflict: Option<(LogIndex, Option<Term>)>| {
             out.notes.push(Note::AppendRejected {
                 leader,
@@ -582,6 +661,7 @@ impl Server {
                     match_index: LogIndex(0),
                     conflict_index: conflict.map(|c| c.0),
                     conflict_term: conflict.and_then(|c| c.1),
+                    read_round,
                 }),
             ));
         };
@@ -590,18 +670,11 @@ impl Server {
             reject(out, AppendRejection::StaleTerm { current }, None);
             return;
         }
-        // The sender leads our current term: a candidate gives up (§5.2), everyone follows it.
-        if self.volatile.role != Role::Follower {
-            if self.volatile.role == Role::Candidate {
-                out.notes.push(Note::CandidateYielded {
-                    leader,
-                    term: current,
-                });
-            }
-            self.become_follower(Some(leader), out);
-        }
-        self.volatile.leader_hint = Some(leader);
-        out.reset_election_timer = true;
+        self.follow_leader(leader, out);
+        // §7: entries the request carries from before our snapshot are committed and already
+        // in it; only what follows the snapshot is compared and appended.
+        self.skip_compacted_prefix(&mut request);
+        let (prev_log_index, prev_log_term) = (request.prev_log_index, request.prev_log_term);
 
         // 2. Reply false if log doesn't contain an entry at prevLogIndex whose term matches
         // prevLogTerm (§5.3).
@@ -673,8 +746,26 @@ impl Server {
                 match_index: last_new_index,
                 conflict_index: None,
                 conflict_term: None,
+                read_round,
             }),
         ));
+    }
+
+    /// The sender of an AppendEntries or InstallSnapshot leads our current term: a candidate
+    /// gives up (§5.2), everyone follows it.
+    pub(super) fn follow_leader(&mut self, leader: ServerId, out: &mut Output) {
+        if self.volatile.role != Role::Follower {
+            if self.volatile.role == Role::Candidate {
+                out.notes.push(Note::CandidateYielded {
+                    leader,
+                    term: self.persistent.current_term,
+                });
+            }
+            self.become_follower(Some(leader), out);
+        }
+        self.volatile.leader_hint = Some(leader);
+        self.heard_from_leader();
+        out.reset_election_timer = true;
     }
 
     fn handle_append_entries_reply(
@@ -694,6 +785,7 @@ impl Server {
         else {
             return;
         };
+        self.heard_from_follower(from, reply.read_round, out);
         let last_index = self.persistent.log.last_index();
         if reply.success {
             // Figure 2, leaders: on success update nextIndex and matchIndex for the follower.
@@ -717,6 +809,7 @@ impl Server {
             if unsent && advanced {
                 self.send_append_entries(position, out);
             }
+            self.transfer_target_caught_up(from, out);
         } else {
             // Figure 2, leaders: if AppendEntries fails because of log inconsistency,
             // decrement nextIndex and retry (§5.3), or with fast back-up skip the whole
@@ -743,13 +836,24 @@ impl Server {
                 next_index,
                 fast,
             });
-            self.send_append_entries(position, out);
+            // A follower reporting a log that ends before what it acknowledged is answered by
+            // the next heartbeat, not at once: the rejection is stale (sent before it caught
+            // up), or the follower lost acknowledged entries (only a broken Raft does, e.g.
+            // knob `install_snapshot_discards_following_entries`), and answering at once would
+            // let two servers ping-pong without end within one instant.
+            let lost_acknowledged = reply.conflict_term.is_none()
+                && reply
+                    .conflict_index
+                    .is_some_and(|i| i <= progress.match_index);
+            if !lost_acknowledged {
+                self.send_append_entries(position, out);
+            }
         }
     }
 
     /// Figure 2, leaders: if there exists an N > commitIndex such that a majority of
     /// matchIndex[i] ≥ N and log[N].term == currentTerm, set commitIndex = N (§5.3, §5.4).
-    fn advance_commit_index(&mut self, out: &mut Output) {
+    pub(super) fn advance_commit_index(&mut self, out: &mut Output) {
         let my_last = self.persistent.log.last_index();
         let me = self.id;
         let progress = &self.volatile.progress;
@@ -858,6 +962,7 @@ impl Server {
                 }
             }
         }
+        self.serve_reads(out);
     }
 
     // ---- Clients (§8) ----
@@ -887,10 +992,26 @@ impl Server {
             reply(out, ClientResult::NotLeader { leader_hint });
             return;
         }
+        if self.volatile.leadership.transfer.is_some() {
+            // Dissertation §3.10: a leader handing over leadership takes no new commands.
+            out.notes
+                .push(Note::Leadership(LeadershipNote::RefusedDuringTransfer {
+                    client,
+                    seq,
+                }));
+            reply(out, ClientResult::NotLeader { leader_hint: None });
+            return;
+        }
         if self.options.knobs.stale_local_reads {
             if let Command::Get { key } = &command {
                 out.notes.push(Note::StaleLocalRead { client, seq });
                 reply(out, ClientResult::Ok(self.kv.get(key).cloned()));
+                return;
+            }
+        }
+        if self.options.read_mode != ReadMode::Log {
+            if let Command::Get { key } = command {
+                self.read_without_log(client, seq, key, out);
                 return;
             }
         }
@@ -953,11 +1074,13 @@ impl Server {
                 });
             }
         }
+        self.restarted_with_lease_promise();
         out.notes.push(Note::Restarted {
             term: self.persistent.current_term,
             voted_for: self.persistent.voted_for,
             last_index: self.persistent.log.last_index(),
         });
+        self.restore_snapshot(out);
         out.reset_election_timer = true;
     }
 

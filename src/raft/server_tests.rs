@@ -44,6 +44,7 @@ fn with_log(mut server: Server, term: u64, terms: &[u64]) -> Server {
         current_term: Term(term),
         voted_for: None,
         log,
+        snapshot: None,
     });
     server
 }
@@ -60,6 +61,7 @@ fn request_vote(term: u64, candidate: u8, last_index: u64, last_term: u64) -> In
             candidate_id: s(candidate),
             last_log_index: LogIndex(last_index),
             last_log_term: Term(last_term),
+            leadership_transfer: false,
         }),
     }
 }
@@ -81,6 +83,7 @@ fn append(term: u64, leader: u8, prev: (u64, u64), entries: Vec<LogEntry>, commi
             prev_log_term: Term(prev.1),
             entries,
             leader_commit: LogIndex(commit),
+            read_round: 0,
         }),
     }
 }
@@ -123,6 +126,7 @@ fn ack(term: u64, from: u8, match_index: u64) -> Input {
             match_index: LogIndex(match_index),
             conflict_index: None,
             conflict_term: None,
+            read_round: 0,
         }),
     }
 }
@@ -244,6 +248,7 @@ fn leader_steps_down_when_a_reply_carries_a_higher_term() {
             match_index: LogIndex(0),
             conflict_index: None,
             conflict_term: None,
+            read_round: 0,
         }),
     });
     assert_eq!(s1.role(), Role::Follower);
@@ -362,6 +367,7 @@ fn rejection(
             match_index: LogIndex(0),
             conflict_index: conflict_index.map(LogIndex),
             conflict_term: conflict_term.map(Term),
+            read_round: 0,
         }),
     }
 }

@@ -163,6 +163,10 @@ pub struct RequestVote {
     pub candidate_id: ServerId,
     pub last_log_index: LogIndex,
     pub last_log_term: Term,
+    /// Not in Figure 2: this election was started by TimeoutNow (dissertation §3.10), so voters
+    /// grant it even while they still hear from the leader that asked for it.
+    #[serde(default)]
+    pub leadership_transfer: bool,
 }
 
 /// RequestVote RPC results (Figure 2).
@@ -181,6 +185,10 @@ pub struct AppendEntries {
     pub prev_log_term: Term,
     pub entries: Vec<LogEntry>,
     pub leader_commit: LogIndex,
+    /// Not in Figure 2: the leader's latest read-confirmation round (ReadIndex and lease
+    /// reads, dissertation §6.4), echoed in the reply; 0 when reads go through the log.
+    #[serde(default)]
+    pub read_round: u64,
 }
 
 /// AppendEntries RPC results (Figure 2), plus what the leader needs to advance its view of the
@@ -194,6 +202,42 @@ pub struct AppendEntriesReply {
     pub match_index: LogIndex,
     pub conflict_index: Option<LogIndex>,
     pub conflict_term: Option<Term>,
+    /// The `read_round` of the AppendEntries this answers.
+    #[serde(default)]
+    pub read_round: u64,
+}
+
+/// TimeoutNow (dissertation §3.10): the leader tells the target of a leadership transfer,
+/// whose log it has brought up to date, to start an election at once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeoutNow {
+    pub term: Term,
+    pub leader_id: ServerId,
+}
+
+/// InstallSnapshot RPC arguments (§7, Figure 13): one chunk of the leader's snapshot, the
+/// serialized state machine, placed at byte `offset`; `done` marks the last chunk.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstallSnapshot {
+    pub term: Term,
+    pub leader_id: ServerId,
+    pub last_included_index: LogIndex,
+    pub last_included_term: Term,
+    pub offset: u64,
+    pub data: Vec<u8>,
+    pub done: bool,
+}
+
+/// InstallSnapshot RPC results (Figure 13: `term`), plus what the leader needs to go on
+/// without waiting for a timeout: which snapshot this answers, how many of its bytes the
+/// follower holds in order (`next_offset`, where the next chunk starts), and whether the
+/// follower now has the whole snapshot (`done`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstallSnapshotReply {
+    pub term: Term,
+    pub last_included_index: LogIndex,
+    pub next_offset: u64,
+    pub done: bool,
 }
 
 /// Every RPC that crosses the simulated network.
@@ -204,6 +248,14 @@ pub enum Message {
     RequestVoteReply(RequestVoteReply),
     AppendEntries(AppendEntries),
     AppendEntriesReply(AppendEntriesReply),
+    /// PreVote (dissertation §9.6): "would you vote for me in `term`?", where `term` is the
+    /// sender's current term + 1; nobody changes term or votes because of it.
+    PreVote(RequestVote),
+    /// The answer to a PreVote: granted carries the term asked about, denied the receiver's.
+    PreVoteReply(RequestVoteReply),
+    TimeoutNow(TimeoutNow),
+    InstallSnapshot(InstallSnapshot),
+    InstallSnapshotReply(InstallSnapshotReply),
 }
 
 impl Message {
@@ -214,6 +266,22 @@ impl Message {
             Message::RequestVoteReply(m) => m.term,
             Message::AppendEntries(m) => m.term,
             Message::AppendEntriesReply(m) => m.term,
+            Message::PreVote(m) => m.term,
+            Message::PreVoteReply(m) => m.term,
+            Message::TimeoutNow(m) => m.term,
+            Message::InstallSnapshot(m) => m.term,
+            Message::InstallSnapshotReply(m) => m.term,
+        }
+    }
+
+    /// The term a receiver must adopt if it is newer (Figure 2, all servers). A PreVote asks
+    /// about a term nobody holds yet, and a granted PreVote reply echoes it: neither is
+    /// adopted (dissertation §9.6).
+    pub fn adoptable_term(&self) -> Option<Term> {
+        match self {
+            Message::PreVote(_) => None,
+            Message::PreVoteReply(r) if r.vote_granted => None,
+            other => Some(other.term()),
         }
     }
 
@@ -228,6 +296,13 @@ impl Message {
             Message::AppendEntries(a) => format!("AppendEntries ×{}", a.entries.len()),
             Message::AppendEntriesReply(r) if r.success => "append ok".into(),
             Message::AppendEntriesReply(_) => "append rejected".into(),
+            Message::PreVote(_) => "PreVote".into(),
+            Message::PreVoteReply(r) if r.vote_granted => "pre-vote granted".into(),
+            Message::PreVoteReply(_) => "pre-vote denied".into(),
+            Message::TimeoutNow(_) => "TimeoutNow".into(),
+            Message::InstallSnapshot(s) => format!("InstallSnapshot @{}", s.offset),
+            Message::InstallSnapshotReply(r) if r.done => "snapshot installed".into(),
+            Message::InstallSnapshotReply(_) => "snapshot chunk ok".into(),
         }
     }
 }

@@ -9,7 +9,7 @@
 //! panics on user input.
 
 use crate::raft::types::{Command, Role};
-use crate::raft::Knobs;
+use crate::raft::{Knobs, ReadMode, SnapshotOptions};
 use crate::sim::limits::{self, LimitError, MAX_TIMER_MS};
 use crate::sim::SimConfig;
 use serde::{Deserialize, Serialize};
@@ -62,6 +62,28 @@ pub struct ClusterSpec {
     pub fast_backup: bool,
     /// A new leader appends a no-op at once (§8), so earlier-term entries commit promptly.
     pub noop_on_election: bool,
+    /// How the leader answers GET (§8): "log" (default), "read_index" or "lease".
+    #[serde(skip_serializing_if = "is_default")]
+    pub read_mode: ReadMode,
+    /// Lease reads: how long a lease lasts, ms (followers promise not to vote for as long).
+    #[serde(skip_serializing_if = "is_default_lease")]
+    pub lease_ms: u64,
+    /// Lease reads: the clock drift the leader allows for, parts per million.
+    #[serde(skip_serializing_if = "is_default_drift_bound")]
+    pub lease_drift_bound_ppm: u32,
+    /// Each server's clock runs up to this many parts per million fast or slow.
+    #[serde(skip_serializing_if = "is_default")]
+    pub clock_drift_ppm: u32,
+    /// PreVote (dissertation §9.6).
+    #[serde(skip_serializing_if = "is_default")]
+    pub pre_vote: bool,
+    /// CheckQuorum (dissertation §6.2).
+    #[serde(skip_serializing_if = "is_default")]
+    pub check_quorum: bool,
+    /// §7 log compaction: `{"threshold": n, "chunk_bytes": b}`; off (threshold 0) by default,
+    /// and then not written, so files without snapshots read and write as before.
+    #[serde(skip_serializing_if = "SnapshotOptions::is_off")]
+    pub snapshots: SnapshotOptions,
     /// The "break Raft" knobs, all off by default.
     pub knobs: Knobs,
     /// Automatic clients that keep sending random commands (none by default).
@@ -112,6 +134,13 @@ impl ClusterSpec {
             client_timeout_ms: c.client_timeout / 1000,
             fast_backup: c.raft.fast_backup,
             noop_on_election: c.raft.noop_on_election,
+            read_mode: c.raft.read_mode,
+            lease_ms: c.raft.lease_duration / 1000,
+            lease_drift_bound_ppm: c.raft.lease_drift_bound_ppm,
+            clock_drift_ppm: c.max_clock_drift_ppm,
+            pre_vote: c.raft.pre_vote,
+            check_quorum: c.raft.check_quorum,
+            snapshots: c.raft.snapshots,
             knobs: c.raft.knobs,
             clients: ClientsSpec {
                 count: c.load.clients,
@@ -126,6 +155,18 @@ impl Default for ClusterSpec {
     fn default() -> Self {
         Self::DEFAULT
     }
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
+}
+
+fn is_default_lease(ms: &u64) -> bool {
+    *ms == ClusterSpec::DEFAULT.lease_ms
+}
+
+fn is_default_drift_bound(ppm: &u32) -> bool {
+    *ppm == ClusterSpec::DEFAULT.lease_drift_bound_ppm
 }
 
 /// One timed step: at `at_ms`, do `action` (or check an expectation).
@@ -219,6 +260,10 @@ pub enum StepAction {
     },
     /// Every link back to the network's settings.
     ResetLinks,
+    /// The leader hands leadership to `to` (dissertation §3.10: TimeoutNow).
+    TransferLeadership {
+        to: String,
+    },
     /// Check the cluster at this time.
     Expect(Expectation),
 }
@@ -245,6 +290,7 @@ impl StepAction {
             StepAction::SetLongDelays { .. } => "set_long_delays",
             StepAction::SetLink { .. } => "set_link",
             StepAction::ResetLinks => "reset_links",
+            StepAction::TransferLeadership { .. } => "transfer_leadership",
             StepAction::Expect(_) => "expect",
         }
     }
@@ -361,15 +407,17 @@ fn shape_of(field: &str) -> Option<Shape> {
         | "leaders"
         | "count"
         | "keys"
+        | "lease_ms"
+        | "lease_drift_bound_ppm"
+        | "clock_drift_ppm"
         | "term"
         | "term_at_least"
         | "commit_index_at_least" => Shape::Unsigned,
         "loss" | "duplication" | "p" => Shape::Number,
         "name" | "description" | "note" | "action" | "command" | "server" | "from" | "to"
         | "violation" => Shape::Text,
-        "fast_backup" | "noop_on_election" | "logs_match" | "no_violation" | "linearizable" => {
-            Shape::Bool
-        }
+        "fast_backup" | "noop_on_election" | "pre_vote" | "check_quorum" | "logs_match"
+        | "no_violation" | "linearizable" => Shape::Bool,
         "election_timeout_ms" | "latency_ms" | "think_ms" => Shape::UnsignedPair,
         "committed" | "not_committed" => Shape::TextList,
         "groups" => Shape::Groups,
@@ -587,6 +635,9 @@ impl Scenario {
                 return bad(field, format!("{p} is not a probability between 0 and 1"));
             }
         }
+        if let Err(message) = c.snapshots.validate() {
+            return bad("cluster.snapshots", message);
+        }
         let mut previous = 0;
         for (i, step) in self.steps.iter().enumerate() {
             let err = |field: &str, message: String| {
@@ -684,6 +735,7 @@ impl Scenario {
                     server("from", from, true)?;
                     server("to", to, true)?;
                 }
+                StepAction::TransferLeadership { to } => server("to", to, false)?,
                 StepAction::Heal
                 | StepAction::SpreadTimers
                 | StepAction::AlignTimers

@@ -39,6 +39,7 @@ pub fn step_for(time: Micros, action: &Action) -> Option<Step> {
             to: name(*to),
         },
         Action::Heal => StepAction::Heal,
+        Action::TransferLeadership { to } => StepAction::TransferLeadership { to: name(*to) },
         Action::SpreadTimers => StepAction::SpreadTimers,
         Action::AlignTimers => StepAction::AlignTimers,
         Action::SetLoss { probability } => StepAction::SetLoss { p: *probability },

@@ -23,6 +23,12 @@ presets![
     "partition_two_leaders",
     "figure8",
     "follower_catch_up",
+    "read_index",
+    "lease_reads",
+    "prevote_rejoin",
+    "check_quorum",
+    "leadership_transfer",
+    "snapshot_catch_up",
 ];
 
 /// Every preset, parsed. A preset that fails to parse is a bug caught by the tests; here it

@@ -106,8 +106,15 @@ pub fn sim_config(scenario: &Scenario) -> SimConfig {
         raft: RaftOptions {
             fast_backup: c.fast_backup,
             noop_on_election: c.noop_on_election,
+            read_mode: c.read_mode,
+            lease_duration: c.lease_ms.saturating_mul(1000),
+            lease_drift_bound_ppm: c.lease_drift_bound_ppm,
+            pre_vote: c.pre_vote,
+            check_quorum: c.check_quorum,
+            snapshots: c.snapshots,
             knobs: c.knobs.clone(),
         },
+        max_clock_drift_ppm: c.clock_drift_ppm,
         trace_capacity: 0,
         checkpoint_interval: 0,
         ..SimConfig::default()
@@ -343,6 +350,9 @@ pub fn step_action(sim: &Sim, step: &StepAction) -> Result<Option<Action>, Strin
             to: resolve(sim, to)?,
         },
         StepAction::Heal => Action::Heal,
+        StepAction::TransferLeadership { to } => Action::TransferLeadership {
+            to: resolve(sim, to)?,
+        },
         StepAction::SpreadTimers => Action::SpreadTimers,
         StepAction::AlignTimers => Action::AlignTimers,
         StepAction::SetLoss { p } => Action::SetLoss { probability: *p },
@@ -605,6 +615,7 @@ pub fn action_step(action: &Action) -> Option<StepAction> {
             to: name(to),
         },
         Action::Heal => StepAction::Heal,
+        Action::TransferLeadership { to } => StepAction::TransferLeadership { to: name(to) },
         Action::SpreadTimers => StepAction::SpreadTimers,
         Action::AlignTimers => StepAction::AlignTimers,
         Action::SetLoss { probability } => StepAction::SetLoss { p: *probability },

@@ -99,6 +99,12 @@ pub enum Action {
         #[serde(default)]
         target: Option<ServerId>,
     },
+    /// The leader (the one of the highest term, if several think they lead) hands leadership
+    /// to `to`: it stops taking commands, brings `to` up to date, sends it TimeoutNow
+    /// (dissertation §3.10).
+    TransferLeadership {
+        to: ServerId,
+    },
 }
 
 impl Action {
@@ -123,6 +129,7 @@ impl Action {
             | Action::Resume { .. } => "§5.5",
             Action::Timeout { .. } | Action::SpreadTimers | Action::AlignTimers => "§5.2",
             Action::ClientRequest { .. } => "§8",
+            Action::TransferLeadership { .. } => "dissertation §3.10",
             _ => "§5.1",
         }
     }
@@ -230,6 +237,9 @@ impl fmt::Display for Action {
                 }
                 Ok(())
             }
+            Action::TransferLeadership { to } => {
+                write!(f, "the leader was asked to hand leadership to {to}")
+            }
         }
     }
 }
@@ -293,4 +303,8 @@ pub enum ActionError {
     NotInFlight(MessageId),
     #[error("client ids are C1..C{}, not {client}", super::limits::MAX_CLIENT_ID)]
     NoSuchClient { client: ClientId },
+    #[error("no server is leader, so nobody can hand leadership to {0}")]
+    NoLeaderToTransfer(ServerId),
+    #[error("{0} already leads: choose another server to hand leadership to")]
+    TransferToLeader(ServerId),
 }

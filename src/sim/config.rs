@@ -4,7 +4,7 @@
 
 use super::limits::{self, LimitError, MAX_TIMER};
 use super::view::Micros;
-use crate::raft::RaftOptions;
+use crate::raft::{RaftOptions, ReadMode};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -37,6 +37,9 @@ pub struct SimConfig {
     /// Automatic client load for fuzzing and benchmarks (off by default).
     pub load: ClientLoad,
     pub raft: RaftOptions,
+    /// Each server's clock runs up to this many parts per million fast or slow (drawn per
+    /// server); 0: exact clocks. Only lease reads look at clocks (`RaftOptions::read_mode`).
+    pub max_clock_drift_ppm: u32,
     /// How many trace events `Sim::trace()` keeps (oldest dropped first); 0 keeps none and
     /// skips copying narration notes altogether (benchmarks, fuzzing).
     pub trace_capacity: usize,
@@ -75,7 +78,24 @@ pub enum ConfigError {
     },
     #[error("{name} must be between 0 and 1, not {value}")]
     Probability { name: &'static str, value: f64 },
+    /// §7 snapshot options out of range.
+    #[error("{0}")]
+    Snapshots(String),
+    /// Lease reads: a server's promise not to vote (the lease, on a clock as slow as the bound
+    /// allows) must end before its own election timer can fire, or it would vote for itself
+    /// while the leader still counts on it (dissertation §6.4.1).
+    #[error("lease_duration {lease} µs is too long: allowing for clock drift it must end before the shortest election timeout ({election_timeout_min} µs)")]
+    LeaseTooLong {
+        lease: Micros,
+        election_timeout_min: Micros,
+    },
+    /// Clocks run at 10%–190% of real speed at most.
+    #[error("{name} must be at most {MAX_CLOCK_DRIFT_PPM} parts per million, not {value}")]
+    ClockDrift { name: &'static str, value: u32 },
 }
+
+/// The largest clock drift, and drift bound, a configuration may give (clocks at 10%–190%).
+pub const MAX_CLOCK_DRIFT_PPM: u32 = 900_000;
 
 impl SimConfig {
     /// The defaults (a constant, so the scenario format's defaults derive from it).
@@ -93,6 +113,7 @@ impl SimConfig {
         client_backoff: 50_000,
         load: ClientLoad::DEFAULT,
         raft: RaftOptions::DEFAULT,
+        max_clock_drift_ppm: 0,
         trace_capacity: 10_000,
         checkpoint_interval: 1_000_000,
         max_checkpoints: 64,
@@ -143,10 +164,29 @@ impl SimConfig {
             self.client_timeout,
             self.client_backoff,
             self.load.think_time_max,
+            self.raft.lease_duration,
         ];
         if let Some(d) = longest.into_iter().find(|d| *d > MAX_TIMER) {
             // In ms, rounded up, so that it reads as over the limit.
             return Err(LimitError::TimerTooLong(d.div_ceil(1000)).into());
+        }
+        for (name, value) in [
+            ("max_clock_drift_ppm", self.max_clock_drift_ppm),
+            ("lease_drift_bound_ppm", self.raft.lease_drift_bound_ppm),
+        ] {
+            if value > MAX_CLOCK_DRIFT_PPM {
+                return Err(ConfigError::ClockDrift { name, value });
+            }
+        }
+        let bound = u128::from(self.raft.lease_drift_bound_ppm);
+        let promise_real = u128::from(self.raft.lease_duration) * 1_000_000 / (1_000_000 - bound);
+        if self.raft.read_mode == ReadMode::Lease
+            && promise_real >= u128::from(self.election_timeout_min)
+        {
+            return Err(ConfigError::LeaseTooLong {
+                lease: self.raft.lease_duration,
+                election_timeout_min: self.election_timeout_min,
+            });
         }
         limits::check_clients(self.load.clients.into())?;
         limits::check_time_advances(
@@ -157,6 +197,10 @@ impl SimConfig {
         if self.load.clients > 0 && !(1..=limits::MAX_KEYS).contains(&self.load.keys) {
             return Err(LimitError::Keys(self.load.keys.into()).into());
         }
+        self.raft
+            .snapshots
+            .validate()
+            .map_err(ConfigError::Snapshots)?;
         Ok(())
     }
 }

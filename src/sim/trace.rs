@@ -13,9 +13,9 @@ use std::fmt::Write;
 pub struct MessageSummary {
     pub kind: MessageKind,
     pub term: Term,
-    /// AppendEntries: number of entries carried.
+    /// AppendEntries: number of entries carried; InstallSnapshot: bytes of snapshot carried.
     pub entries: u32,
-    /// Replies: vote granted / append succeeded.
+    /// Replies: vote granted / append succeeded / snapshot installed; InstallSnapshot: last chunk.
     pub ok: bool,
 }
 
@@ -25,6 +25,12 @@ pub enum MessageKind {
     RequestVoteReply,
     AppendEntries,
     AppendEntriesReply,
+    PreVote,
+    PreVoteReply,
+    TimeoutNow,
+    /// §7, Figure 13.
+    InstallSnapshot,
+    InstallSnapshotReply,
 }
 
 impl MessageSummary {
@@ -36,6 +42,13 @@ impl MessageSummary {
                 (MessageKind::AppendEntries, a.entries.len() as u32, false)
             }
             Message::AppendEntriesReply(r) => (MessageKind::AppendEntriesReply, 0, r.success),
+            Message::PreVote(_) => (MessageKind::PreVote, 0, false),
+            Message::PreVoteReply(r) => (MessageKind::PreVoteReply, 0, r.vote_granted),
+            Message::TimeoutNow(_) => (MessageKind::TimeoutNow, 0, false),
+            Message::InstallSnapshot(s) => {
+                (MessageKind::InstallSnapshot, s.data.len() as u32, s.done)
+            }
+            Message::InstallSnapshotReply(r) => (MessageKind::InstallSnapshotReply, 0, r.done),
         };
         MessageSummary {
             kind,
@@ -63,6 +76,26 @@ impl MessageSummary {
             }
             (MessageKind::AppendEntriesReply, _, false) => {
                 write!(out, "append rejected (term {})", self.term)
+            }
+            (MessageKind::PreVote, ..) => write!(out, "PreVote (for term {})", self.term),
+            (MessageKind::PreVoteReply, _, true) => {
+                write!(out, "pre-vote granted (term {})", self.term)
+            }
+            (MessageKind::PreVoteReply, _, false) => {
+                write!(out, "pre-vote denied (term {})", self.term)
+            }
+            (MessageKind::TimeoutNow, ..) => write!(out, "TimeoutNow (term {})", self.term),
+            (MessageKind::InstallSnapshot, n, last) => write!(
+                out,
+                "InstallSnapshot, {n} bytes{} (term {})",
+                if last { ", last chunk" } else { "" },
+                self.term
+            ),
+            (MessageKind::InstallSnapshotReply, _, true) => {
+                write!(out, "snapshot installed (term {})", self.term)
+            }
+            (MessageKind::InstallSnapshotReply, _, false) => {
+                write!(out, "snapshot chunk reply (term {})", self.term)
             }
         };
     }

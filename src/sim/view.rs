@@ -52,6 +52,9 @@ pub struct ServerView {
     /// until §7 snapshots discard a prefix. Shared: successive pictures share an unchanged log.
     pub log: Arc<Vec<LogEntry>>,
     pub log_start: LogIndex,
+    /// §7: the term of the entry at `log_start - 1`, the last one the snapshot covers
+    /// (lastIncludedTerm; 0 without a snapshot).
+    pub last_included_term: Term,
     // Volatile state (Figure 2).
     pub commit_index: LogIndex,
     pub last_applied: LogIndex,
@@ -67,6 +70,27 @@ pub struct ServerView {
     pub election_timer_started: Option<Micros>,
     /// The applied key-value store: the real state machine of this server (shared, like `log`).
     pub kv: Arc<BTreeMap<String, String>>,
+    /// Reads without the log, PreVote and transfers (all idle unless those options are on).
+    pub beyond_figure2: BeyondFigure2View,
+}
+
+/// What a server is doing beyond Figure 2: reads waiting for their confirmation round (§8),
+/// its lease, a pre-vote, a leadership transfer.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BeyondFigure2View {
+    /// Leader: the latest confirmation round sent, and the latest a majority acknowledged.
+    pub read_round: u64,
+    pub confirmed_round: u64,
+    /// Leader: reads waiting for their round or for the state machine to catch up.
+    pub reads_waiting: usize,
+    /// Leader, lease reads: its lease holds (by its own clock).
+    pub lease_holds: bool,
+    /// How fast this server's clock runs, parts per million away from real time.
+    pub clock_drift_ppm: i64,
+    /// PreVote: asking whether it could win; who said yes so far (itself included).
+    pub pre_votes: Option<Vec<ServerId>>,
+    /// Leader: handing leadership to this server.
+    pub transferring_to: Option<ServerId>,
 }
 
 impl ServerView {

@@ -25,13 +25,17 @@ pub fn message_details(view: &ClusterView, id: MessageId, on_intent: &Callback<I
     let act = |i: Intent| on_click(on_intent, i);
     let words = MessageLook::of(&m.message).words();
     let fields = match &*m.message {
-        Message::RequestVote(r) => html! { <>
+        Message::RequestVote(r) | Message::PreVote(r) => html! { <>
             { field("term", r.term.to_string()) }
             { field("candidateId", r.candidate_id.to_string()) }
             { field("lastLogIndex", r.last_log_index.to_string()) }
             { field("lastLogTerm", r.last_log_term.to_string()) }
         </> },
-        Message::RequestVoteReply(r) => html! { <>
+        Message::TimeoutNow(t) => html! { <>
+            { field("term", t.term.to_string()) }
+            { field("leaderId", t.leader_id.to_string()) }
+        </> },
+        Message::RequestVoteReply(r) | Message::PreVoteReply(r) => html! { <>
             { field("term", r.term.to_string()) }
             { field("voteGranted", r.vote_granted.to_string()) }
         </> },
@@ -64,6 +68,22 @@ pub fn message_details(view: &ClusterView, id: MessageId, on_intent: &Callback<I
             { field("matchIndex", r.match_index.to_string()) }
             if let Some(ci) = r.conflict_index { { field("conflictIndex", ci.to_string()) } }
             if let Some(ct) = r.conflict_term { { field("conflictTerm", ct.to_string()) } }
+        </> },
+        // §7, Figure 13.
+        Message::InstallSnapshot(i) => html! { <>
+            { field("term", i.term.to_string()) }
+            { field("leaderId", i.leader_id.to_string()) }
+            { field("lastIncludedIndex", i.last_included_index.to_string()) }
+            { field("lastIncludedTerm", i.last_included_term.to_string()) }
+            { field("offset", i.offset.to_string()) }
+            { field("data[]", format!("{} bytes", i.data.len())) }
+            { field("done", i.done.to_string()) }
+        </> },
+        Message::InstallSnapshotReply(r) => html! { <>
+            { field("term", r.term.to_string()) }
+            { field("lastIncludedIndex", r.last_included_index.to_string()) }
+            { field("nextOffset", r.next_offset.to_string()) }
+            { field("done", r.done.to_string()) }
         </> },
     };
     html! {

@@ -1052,6 +1052,9 @@ fn draw_message(ctx: &Context, pal: &Palette, m: &MessageShape) {
         }
         MessageLook::Heartbeat => (pal.panel.as_str(), pal.append.as_str()),
         MessageLook::Append { .. } => (pal.append.as_str(), "#123a6b"),
+        // §7: InstallSnapshot is its own kind of message, drawn in its own colour.
+        MessageLook::Snapshot { .. } => ("#7b4fb0", "#3a1f5c"),
+        MessageLook::SnapshotReply { .. } => (pal.ok.as_str(), "#3a1f5c"),
     };
     ctx.set_fill(fill);
     ctx.set_stroke(stroke);
@@ -1070,6 +1073,8 @@ fn draw_message(ctx: &Context, pal: &Palette, m: &MessageShape) {
         MessageLook::RequestVote => circle(ctx, m.at, 10.0),
         MessageLook::Vote { .. } => circle(ctx, m.at, 8.5),
         MessageLook::Heartbeat => circle(ctx, m.at, 5.5),
+        MessageLook::Snapshot { .. } => rounded(ctx, x - 15.0, y - 9.0, 30.0, 18.0, 6.0),
+        MessageLook::SnapshotReply { .. } => rounded(ctx, x - 7.0, y - 7.0, 14.0, 14.0, 6.0),
     }
     ctx.fill();
     ctx.stroke();

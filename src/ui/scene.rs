@@ -308,17 +308,32 @@ pub struct ServerShape {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MessageLook {
     RequestVote,
-    Vote { granted: bool },
+    Vote {
+        granted: bool,
+    },
     Heartbeat,
-    Append { entries: usize },
-    AppendReply { success: bool },
+    Append {
+        entries: usize,
+    },
+    AppendReply {
+        success: bool,
+    },
+    /// §7: an InstallSnapshot chunk (`last`: the final one) and its reply.
+    Snapshot {
+        last: bool,
+    },
+    SnapshotReply {
+        installed: bool,
+    },
 }
 
 impl MessageLook {
     pub fn of(message: &Message) -> MessageLook {
         match message {
-            Message::RequestVote(_) => MessageLook::RequestVote,
-            Message::RequestVoteReply(r) => MessageLook::Vote {
+            Message::RequestVote(_) | Message::PreVote(_) | Message::TimeoutNow(_) => {
+                MessageLook::RequestVote
+            }
+            Message::RequestVoteReply(r) | Message::PreVoteReply(r) => MessageLook::Vote {
                 granted: r.vote_granted,
             },
             Message::AppendEntries(a) if a.entries.is_empty() => MessageLook::Heartbeat,
@@ -326,6 +341,8 @@ impl MessageLook {
                 entries: a.entries.len(),
             },
             Message::AppendEntriesReply(r) => MessageLook::AppendReply { success: r.success },
+            Message::InstallSnapshot(s) => MessageLook::Snapshot { last: s.done },
+            Message::InstallSnapshotReply(r) => MessageLook::SnapshotReply { installed: r.done },
         }
     }
 
@@ -339,6 +356,10 @@ impl MessageLook {
             MessageLook::Append { entries } => format!("AppendEntries with {entries}"),
             MessageLook::AppendReply { success: true } => "append ok".into(),
             MessageLook::AppendReply { success: false } => "append rejected".into(),
+            MessageLook::Snapshot { last: false } => "InstallSnapshot chunk".into(),
+            MessageLook::Snapshot { last: true } => "InstallSnapshot last chunk".into(),
+            MessageLook::SnapshotReply { installed: true } => "snapshot installed".into(),
+            MessageLook::SnapshotReply { installed: false } => "snapshot chunk ok".into(),
         }
     }
 
@@ -356,6 +377,10 @@ impl MessageLook {
                     }
                     MessageLook::Heartbeat => Ok(()),
                     MessageLook::Append { entries } => write!(f, "+{entries}"),
+                    MessageLook::Snapshot { .. } => f.write_str("SNAP"),
+                    MessageLook::SnapshotReply { installed } => {
+                        f.write_str(if installed { "✓" } else { "…" })
+                    }
                 }
             }
         }

@@ -22,12 +22,13 @@ pub fn S(n: u8) -> ServerId {
 pub struct RpcCount {
     pub request_votes: u64,
     pub append_entries: u64,
+    pub install_snapshots: u64,
     pub replies: u64,
 }
 
 impl RpcCount {
     pub fn total(&self) -> u64 {
-        self.request_votes + self.append_entries + self.replies
+        self.request_votes + self.append_entries + self.install_snapshots + self.replies
     }
 }
 
@@ -84,9 +85,12 @@ impl Lab {
         {
             use raft_explorer::sim::MessageKind::*;
             match message.kind {
-                RequestVote => self.rpcs.request_votes += 1,
+                RequestVote | PreVote | TimeoutNow => self.rpcs.request_votes += 1,
                 AppendEntries => self.rpcs.append_entries += 1,
-                RequestVoteReply | AppendEntriesReply => self.rpcs.replies += 1,
+                InstallSnapshot => self.rpcs.install_snapshots += 1,
+                RequestVoteReply | AppendEntriesReply | PreVoteReply | InstallSnapshotReply => {
+                    self.rpcs.replies += 1
+                }
             }
         }
         if let Some(v) = self.checker.observe_sim(&self.sim) {
@@ -230,6 +234,10 @@ impl Lab {
                 continue;
             }
             let Some(entry) = s.log().get(index) else {
+                // §7: compacted into its snapshot (committed, but the command is gone).
+                if index < s.log().start() {
+                    count += 1;
+                }
                 continue;
             };
             let command = match &entry.payload {
@@ -255,6 +263,18 @@ impl Lab {
         seq: u64,
         expected: usize,
     ) -> Option<LogIndex> {
+        // §7: the entry may be compacted away already; the client's reply says where it was
+        // applied.
+        let applied_at = self.sim.history().iter().find_map(|op| {
+            (op.client == client && op.seq == seq)
+                .then_some(op.index)
+                .flatten()
+        });
+        if let Some(index) = applied_at.filter(|i| self.n_committed(*i).0 >= expected) {
+            if self.sim.servers().all(|s| s.log().get(index).is_none()) {
+                return Some(index);
+            }
+        }
         for s in self.sim.servers() {
             for (offset, e) in s.log().entries().iter().enumerate() {
                 let index = LogIndex(s.log().start().0 + offset as u64);

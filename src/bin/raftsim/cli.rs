@@ -7,7 +7,7 @@ use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser, Subcommand};
 use raft_explorer::check::fuzz::{self, FuzzConfig, Nemesis};
 use raft_explorer::check::Verdict;
-use raft_explorer::raft::Knobs;
+use raft_explorer::raft::{Knobs, ReadMode, SnapshotOptions};
 use raft_explorer::scenario::{self, RunOptions, Scenario};
 use raft_explorer::sim::limits::{
     self, LimitError, MAX_CLIENTS, MAX_LOAD, MAX_SEEDS, MAX_SERVERS, MIN_SERVERS,
@@ -69,6 +69,10 @@ enum Cmd {
         /// Simulated milliseconds.
         #[arg(long, value_name = "MS", default_value_t = 3_000_000, value_parser = run_ms)]
         duration_ms: u64,
+        /// §7: servers snapshot once their log holds N entries (default: no snapshots). The
+        /// output then also gives the longest log seen (sampled every 10 simulated ms).
+        #[arg(long, value_name = "N", value_parser = snapshot_threshold)]
+        snapshot_threshold: Option<u32>,
     },
 }
 
@@ -87,7 +91,10 @@ struct CheckArgs {
     #[arg(long, default_value = "all", value_parser = nemesis)]
     nemesis: Nemesis,
     /// Switch on a "break Raft" knob (repeatable): forget_vote_on_restart,
-    /// commit_old_term_by_counting, skip_election_restriction, stale_local_reads.
+    /// commit_old_term_by_counting, skip_election_restriction, stale_local_reads,
+    /// read_without_confirmation (implies --read-mode read_index), unbounded_clock_drift
+    /// (implies --read-mode lease),
+    /// install_snapshot_discards_following_entries.
     #[arg(long = "knob", value_name = "NAME", value_parser = knob)]
     knobs: Vec<String>,
     /// The first seed.
@@ -102,6 +109,27 @@ struct CheckArgs {
     /// A new leader appends a no-op at once (§8).
     #[arg(long)]
     noop_on_election: bool,
+    /// How leaders answer GET: log, read_index or lease (§8). Given (or any of --pre-vote,
+    /// --check-quorum, --clock-drift-ppm), these options are used as given; otherwise
+    /// `--nemesis all` without knobs draws them at random for each seed.
+    #[arg(long, value_name = "MODE", value_parser = read_mode)]
+    read_mode: Option<ReadMode>,
+    /// PreVote (dissertation §9.6).
+    #[arg(long)]
+    pre_vote: bool,
+    /// CheckQuorum (dissertation §6.2).
+    #[arg(long)]
+    check_quorum: bool,
+    /// Each server's clock drifts up to this many parts per million (lease reads).
+    #[arg(long, value_name = "PPM", value_parser = clap::value_parser!(u32).range(0..=900_000))]
+    clock_drift_ppm: Option<u32>,
+    /// §7: servers snapshot once their log holds N entries (0: never). Default: off, except
+    /// with `--nemesis all`, which draws a threshold per seed (a quarter of seeds without).
+    #[arg(long, value_name = "N", value_parser = snapshot_threshold_or_off)]
+    snapshot_threshold: Option<u32>,
+    /// §7: most bytes per InstallSnapshot chunk (1 to 1,000,000), with --snapshot-threshold.
+    #[arg(long, value_name = "B", default_value_t = SnapshotOptions::DEFAULT.chunk_bytes, value_parser = clap::value_parser!(u32).range(1..=i64::from(SnapshotOptions::MAX)))]
+    snapshot_chunk_bytes: u32,
     /// Write the shrunk failing run as a scenario file, to replay with `raftsim run`.
     #[arg(long, value_name = "FILE")]
     save: Option<PathBuf>,
@@ -117,6 +145,29 @@ fn run_ms(text: &str) -> Result<u64, String> {
     }
     limits::run_length(ms).map_err(|e| e.to_string())?;
     Ok(ms)
+}
+
+fn read_mode(text: &str) -> Result<ReadMode, String> {
+    ReadMode::parse(text).ok_or_else(|| "use log, read_index or lease".into())
+}
+
+/// A snapshot threshold, 0 (never) to `SnapshotOptions::MAX`.
+fn snapshot_threshold_or_off(text: &str) -> Result<u32, String> {
+    let n: u32 = text
+        .parse()
+        .map_err(|_| format!("\"{text}\" is not a whole number of log entries"))?;
+    if n > SnapshotOptions::MAX {
+        return Err(format!("at most {} entries", SnapshotOptions::MAX));
+    }
+    Ok(n)
+}
+
+/// A snapshot threshold of at least one entry.
+fn snapshot_threshold(text: &str) -> Result<u32, String> {
+    match snapshot_threshold_or_off(text)? {
+        0 => Err("at least 1 entry (leave the option out for no snapshots)".into()),
+        n => Ok(n),
+    }
 }
 
 fn nemesis(text: &str) -> Result<Nemesis, String> {
@@ -145,7 +196,10 @@ pub fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Cmd::Run { file, trace } => Ok(cmd_run(&file, trace)),
         Cmd::Check(args) => cmd_check(&args),
-        Cmd::Bench { duration_ms } => cmd_bench(duration_ms),
+        Cmd::Bench {
+            duration_ms,
+            snapshot_threshold,
+        } => cmd_bench(duration_ms, snapshot_threshold),
     };
     result.unwrap_or_else(|e| e.exit())
 }
@@ -243,6 +297,18 @@ fn cmd_check(args: &CheckArgs) -> Result<ExitCode, clap::Error> {
             clients: args.clients,
             fast_backup: !args.slow_backup,
             noop_on_election: args.noop_on_election,
+            random_options: args.read_mode.is_none()
+                && !args.pre_vote
+                && !args.check_quorum
+                && args.clock_drift_ppm.is_none(),
+            read_mode: args.read_mode.unwrap_or_default(),
+            pre_vote: args.pre_vote,
+            check_quorum: args.check_quorum,
+            clock_drift_ppm: args.clock_drift_ppm.unwrap_or(0),
+            snapshots: args.snapshot_threshold.map(|threshold| SnapshotOptions {
+                threshold,
+                chunk_bytes: args.snapshot_chunk_bytes,
+            }),
             ..FuzzConfig::new(seed, duration)
         };
         let outcome = fuzz::run_seed(&config);
@@ -336,19 +402,43 @@ fn cmd_check(args: &CheckArgs) -> Result<ExitCode, clap::Error> {
     Ok(ExitCode::from(1))
 }
 
-fn cmd_bench(duration_ms: u64) -> Result<ExitCode, clap::Error> {
+fn cmd_bench(duration_ms: u64, snapshot_threshold: Option<u32>) -> Result<ExitCode, clap::Error> {
     // The workload the wasm benchmark measures too (src/sim/workload.rs).
-    let config = raft_explorer::sim::workload::busy_cluster();
+    let mut config = raft_explorer::sim::workload::busy_cluster();
+    if let Some(threshold) = snapshot_threshold {
+        config.raft.snapshots.threshold = threshold;
+    }
     let over_limit = |e: LimitError| refuse("bench", e);
     let duration = limits::run_length(duration_ms).map_err(over_limit)?;
     limits::check_load(config.servers, config.load.clients, duration).map_err(over_limit)?;
     let mut sim = Sim::new(config);
     let started = Instant::now();
+    let mut longest_log = 0;
+    if snapshot_threshold.is_some() {
+        const SAMPLE: u64 = 10_000;
+        for t in (SAMPLE..=duration).step_by(SAMPLE as usize) {
+            sim.run_until(t);
+            longest_log = sim
+                .servers()
+                .map(|s| s.log().len())
+                .fold(longest_log, usize::max);
+        }
+    }
     sim.run_until(duration);
     let secs = started.elapsed().as_secs_f64();
     let events = sim.events_processed();
+    let snapshots = match snapshot_threshold {
+        Some(threshold) => format!(
+            ",\"snapshot_threshold\":{threshold},\"longest_log\":{longest_log},\"log_start\":[{}]",
+            sim.servers()
+                .map(|s| s.log().start().0.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+        None => String::new(),
+    };
     println!(
-        "{{\"workload\":\"5 servers, 5 busy clients, no faults, no checker\",\"simulated_ms\":{duration_ms},\"events\":{events},\"wall_secs\":{secs:.3},\"events_per_sec\":{:.0},\"client_ops\":{}}}",
+        "{{\"workload\":\"5 servers, 5 busy clients, no faults, no checker\",\"simulated_ms\":{duration_ms},\"events\":{events},\"wall_secs\":{secs:.3},\"events_per_sec\":{:.0},\"client_ops\":{}{snapshots}}}",
         events as f64 / secs.max(1e-9),
         sim.history().len()
     );

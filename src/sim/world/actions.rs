@@ -107,6 +107,13 @@ impl World {
                 self.find_message(*id).is_none(),
                 ActionError::NotInFlight(*id),
             ),
+            Action::TransferLeadership { to } => {
+                self.check_server(*to)?;
+                match self.current_leader() {
+                    None => Err(ActionError::NoLeaderToTransfer(*to)),
+                    Some(leader) => refuse_if(leader == *to, ActionError::TransferToLeader(*to)),
+                }
+            }
             Action::ClientRequest { client, target, .. } => {
                 if let Some(target) = target {
                     self.check_server(*target)?;
@@ -130,7 +137,10 @@ impl World {
 
     fn apply_unsettled(&mut self, action: Action) -> Result<ActionOutcome, ActionError> {
         self.check(&action)?;
-        let server = action.server();
+        let server = match action {
+            Action::TransferLeadership { .. } => self.current_leader(),
+            _ => action.server(),
+        };
         self.begin(server, TraceKind::Action(action.clone()));
         let servers = self.config.servers;
         match action {
@@ -292,8 +302,23 @@ impl World {
                 let (client, seq) = self.enqueue_request(c, command, target);
                 return Ok(ActionOutcome::ClientRequest { client, seq });
             }
+            Action::TransferLeadership { to } => {
+                if let Some(leader) = server {
+                    self.drive(self.node_index(leader), Input::TransferLeadership { to });
+                }
+            }
         }
         Ok(ActionOutcome::Done)
+    }
+
+    /// The up server that leads the highest term, if any (a deposed leader that has not heard
+    /// of the newer term may still think it leads).
+    fn current_leader(&self) -> Option<ServerId> {
+        self.nodes
+            .iter()
+            .filter(|n| n.status == ServerStatus::Up && n.server.role() == Role::Leader)
+            .max_by_key(|n| n.server.current_term())
+            .map(|n| n.server.id())
     }
 }
 

@@ -168,6 +168,8 @@ pub(super) enum Ask {
 fn is_reply(message: &Message) -> bool {
     matches!(
         message,
-        Message::RequestVoteReply(_) | Message::AppendEntriesReply(_)
+        Message::RequestVoteReply(_)
+            | Message::AppendEntriesReply(_)
+            | Message::InstallSnapshotReply(_)
     )
 }

@@ -37,6 +37,9 @@ use timers::Frozen;
 /// cannot overflow.
 use super::limits::MAX_TIMER as MAX_DURATION;
 
+/// Clock drift with the `unbounded_clock_drift` knob: clocks run at 10%..190% speed.
+const UNBOUNDED_CLOCK_DRIFT_PPM: i64 = 900_000;
+
 /// One server and what the world knows about it (status, timers).
 #[derive(Clone, Debug)]
 pub(crate) struct Node {
@@ -62,6 +65,9 @@ pub(crate) struct Node {
     /// Time-travel bookkeeping: how many leading log entries are unchanged since the world
     /// was last compared with a checkpoint (`checkpoint_mark`).
     pub log_unchanged: usize,
+    /// How fast this server's clock runs, in parts per million away from simulated time
+    /// (`SimConfig::max_clock_drift_ppm`); only lease reads look at clocks.
+    pub clock_drift_ppm: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -121,6 +127,7 @@ impl World {
                 log_version: 0,
                 kv_version: 0,
                 log_unchanged: 0,
+                clock_drift_ppm: 0,
             })
             .collect();
         let network = Network::new(
@@ -152,6 +159,7 @@ impl World {
             last: TraceEvent::empty(),
             send_hook: None,
         };
+        world.draw_clock_drifts();
         for i in 0..world.nodes.len() {
             world.reset_election_timer(i);
         }
@@ -181,6 +189,37 @@ impl World {
         unit < p
     }
 
+    /// Each server's clock drift, drawn uniformly within the configured bound; with the
+    /// `unbounded_clock_drift` knob each clock runs at 10% or at 190% of the real speed.
+    /// Nothing is drawn when clocks are exact, so runs without drift keep their random
+    /// sequence.
+    fn draw_clock_drifts(&mut self) {
+        let unbounded = self.config.raft.knobs.unbounded_clock_drift;
+        let max = u64::from(self.config.max_clock_drift_ppm);
+        if max == 0 && !unbounded {
+            return;
+        }
+        for i in 0..self.nodes.len() {
+            let drift = if unbounded {
+                if self.chance(0.5) {
+                    UNBOUNDED_CLOCK_DRIFT_PPM
+                } else {
+                    -UNBOUNDED_CLOCK_DRIFT_PPM
+                }
+            } else {
+                self.random_in(0, 2 * max) as i64 - max as i64
+            };
+            self.nodes[i].clock_drift_ppm = drift;
+        }
+    }
+
+    /// What server `i`'s own clock reads now.
+    fn local_clock(&self, i: usize) -> u64 {
+        // Drift is at most ±90% (`MAX_CLOCK_DRIFT_PPM`): clocks never stop or run backwards.
+        let rate = 1_000_000 + i128::from(self.nodes[i].clock_drift_ppm.clamp(-900_000, 900_000));
+        (i128::from(self.now) * rate / 1_000_000) as u64
+    }
+
     fn latency(&mut self) -> Micros {
         self.random_in(self.network.latency_min, self.network.latency_max)
     }
@@ -194,6 +233,8 @@ impl World {
             .messages_in_flight()
             .map(|(_, e)| match &e.message {
                 Message::AppendEntries(a) => a.entries.len(),
+                // Snapshot chunks: counted in entries of roughly their size.
+                Message::InstallSnapshot(s) => s.data.len() / 64,
                 _ => 0,
             })
             .sum();
@@ -201,7 +242,10 @@ impl World {
         let kv: usize = self
             .nodes
             .iter()
-            .map(|n| n.server.kv().data().len() + n.server.kv().sessions().len())
+            .map(|n| {
+                let snapshot = n.server.snapshot().map_or(0, |s| s.data.len() / 96);
+                n.server.kv().data().len() + n.server.kv().sessions().len() + snapshot
+            })
             .sum();
         let queued_clients: usize = self.clients.iter().map(|c| c.queue.len()).sum();
         size_of::<World>()
@@ -240,6 +284,8 @@ impl World {
     /// Feeds one input to server `i` and carries out what it asks for.
     fn drive(&mut self, i: usize, input: Input) {
         let restart = matches!(input, Input::Restart);
+        let clock = self.local_clock(i);
+        self.nodes[i].server.set_clock(clock);
         self.nodes[i].server.step(input, &mut self.out);
         if let Some(from) = self.out.log_written_from {
             let version = self.new_version();
@@ -248,8 +294,16 @@ impl World {
             node.log_unchanged = node.log_unchanged.min(offset);
             node.log_version = version;
         }
-        if restart || !self.out.applied.is_empty() {
-            // A restart starts the store again from empty; applying may change it.
+        if self.out.snapshot_changed {
+            // §7: the log lost its prefix (positions moved) or the store came from a snapshot.
+            let version = self.new_version();
+            let node = &mut self.nodes[i];
+            node.log_unchanged = 0;
+            node.log_version = version;
+        }
+        if restart || !self.out.applied.is_empty() || self.out.snapshot_changed {
+            // A restart starts the store again from empty (or its snapshot); applying or
+            // installing a snapshot may change it.
             self.nodes[i].kv_version = self.new_version();
         }
         let from = self.nodes[i].server.id();

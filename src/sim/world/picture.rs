@@ -32,6 +32,7 @@ impl World {
                 .log(index)
                 .get(node.log_version, || server.log_entries().to_vec()),
             log_start: server.log_start(),
+            last_included_term: server.log().snapshot_boundary().1,
             commit_index: server.commit_index(),
             last_applied: server.last_applied(),
             progress: if role == Role::Leader {
@@ -58,6 +59,7 @@ impl World {
             kv: cached
                 .kv(index)
                 .get(node.kv_version, || server.kv().data().clone()),
+            beyond_figure2: beyond_figure2(node),
         }
     }
 
@@ -171,5 +173,25 @@ impl World {
             message,
             doomed,
         }
+    }
+}
+
+fn beyond_figure2(node: &Node) -> BeyondFigure2View {
+    let server = &node.server;
+    let volatile = server.volatile();
+    let reads = &volatile.reads;
+    BeyondFigure2View {
+        read_round: reads.round,
+        confirmed_round: reads.confirmed_round,
+        reads_waiting: reads.pending.len(),
+        lease_holds: reads
+            .lease_until
+            .is_some_and(|until| server.clock() < until),
+        clock_drift_ppm: node.clock_drift_ppm,
+        pre_votes: volatile
+            .leadership
+            .pre_votes
+            .map(|votes| votes.iter().collect()),
+        transferring_to: volatile.leadership.transfer.map(|t| t.target),
     }
 }

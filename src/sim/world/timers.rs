@@ -59,6 +59,8 @@ impl World {
             .iter()
             .enumerate()
             .filter(|(_, n)| n.status == ServerStatus::Up)
+            // A leader's timer (CheckQuorum, a transfer's deadline) is no election timer.
+            .filter(|(_, n)| n.server.role() != crate::raft::Role::Leader)
             .filter_map(|(i, n)| n.election_deadline.map(|d| (d, i)))
             .collect();
         timers.sort_unstable();
