@@ -898,6 +898,19 @@ impl Model {
             None => None,
         };
         let config = presets::sim_config(&run.scenario);
+        // C goes on counting from the highest value it sent (SET x n), as it would have.
+        let quick_value = run
+            .actions
+            .iter()
+            .filter_map(|a| match &a.action {
+                Action::ClientRequest {
+                    command: Command::Set { key, value },
+                    ..
+                } if key == "x" => value.parse::<u32>().ok(),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
         let sim = Sim::replay(config.clone(), run.actions).map_err(|e| e.to_string())?;
         self.config = config;
         self.preset = index;
@@ -926,6 +939,7 @@ impl Model {
         if let Some(speed) = run.speed {
             self.speed = super::speed::clamp(speed);
         }
+        self.quick_value = quick_value;
         self.playing = false;
         self.refresh(true);
         Ok(())
