@@ -536,7 +536,8 @@ impl Model {
             }
         }
         let mut said = Vec::new();
-        if !applied.is_empty() && !url.bench {
+        // Embedded, the options are the embedding page's, not the reader's: not repeated.
+        if !applied.is_empty() && !url.bench && !url.embed {
             said.push(format!("From the link: {}.", applied.join(", ")));
         }
         if !url.adjusted.is_empty() {
