@@ -1,17 +1,29 @@
 #!/usr/bin/env bash
-# Prints the size of every file in dist/ (raw and gzip -9) as a Markdown table, and the total.
+# Prints the size of every file in dist/ (raw and gzip -9) as a Markdown table, split into what
+# the page loads before first interaction (index.html, the glue, the wasm, the stylesheet, the
+# icon) and what it fetches on demand (tours/*.json, when a tour is opened), with the totals
+# of each. The size guard (issue 12: <= 300 KB gzip) is about the first load.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 [ -f dist/index.html ] || { echo "no dist/: run trunk build --release first" >&2; exit 1; }
-echo "| file | raw bytes | gzip bytes |"
-echo "|---|---:|---:|"
-raw_total=0; gz_total=0
+GUARD_BYTES=300000
+echo "| file | loaded | raw bytes | gzip bytes |"
+echo "|---|---|---:|---:|"
+first_raw=0; first_gz=0; later_raw=0; later_gz=0
 for f in $(cd dist && find . -type f | sort); do
     raw=$(stat -c %s "dist/$f"); gz=$(gzip -9 -c "dist/$f" | wc -c)
-    raw_total=$((raw_total + raw)); gz_total=$((gz_total + gz))
     name="${f#./}"
+    if [[ "$name" == tours/* ]]; then
+        loaded="on demand"; later_raw=$((later_raw + raw)); later_gz=$((later_gz + gz))
+    else
+        loaded="first"; first_raw=$((first_raw + raw)); first_gz=$((first_gz + gz))
+    fi
     # Trunk puts a content hash in file names; strip it so the table reads the same every build.
     name=$(echo "$name" | sed -E 's/-[0-9a-f]{8,16}(_bg)?\./\1./')
-    echo "| $name | $raw | $gz |"
+    echo "| $name | $loaded | $raw | $gz |"
 done
-echo "| **total** | **$raw_total** | **$gz_total** |"
+echo "| **before first interaction** | first | **$first_raw** | **$first_gz** |"
+echo "| **fetched on demand** | on demand | **$later_raw** | **$later_gz** |"
+echo
+if [ "$first_gz" -le "$GUARD_BYTES" ]; then verdict="met"; else verdict="NOT met"; fi
+echo "Before first interaction: $first_gz B gzip (guard ≤ $GUARD_BYTES B: $verdict)."

@@ -687,6 +687,7 @@ fn a_share_link_reopens_the_same_state_at_the_same_time_paused() {
     assert!(!reopened.playing);
     assert_eq!(reopened.now, model.now);
     assert_eq!(reopened.step_note, model.step_note);
+    assert_eq!(reopened.quick_value, model.quick_value, "C counts on");
     assert_eq!(*reopened.view, *model.view);
     assert_eq!(reopened.preset, model.preset);
     // A damaged link: a message, and the defaults.

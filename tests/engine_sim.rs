@@ -665,9 +665,7 @@ fn actions_and_config_round_trip_through_json() {
     let json = serde_json::to_string(&actions).unwrap();
     let back: Vec<Action> = serde_json::from_str(&json).unwrap();
     assert_eq!(back, actions);
-    let short: Action =
-        serde_json::from_str(r#"{"action":"client_request","command":{"op":"get","key":"x"}}"#)
-            .unwrap();
+    let short: Action = serde_json::from_str(r#"{"client_request":{"command":"GET x"}}"#).unwrap();
     assert_eq!(
         short,
         Action::ClientRequest {
@@ -676,7 +674,8 @@ fn actions_and_config_round_trip_through_json() {
             target: None
         }
     );
-    assert!(serde_json::from_str::<Action>(r#"{"action":"crash","server":1,"oops":2}"#).is_err());
+    assert!(serde_json::from_str::<Action>(r#"{"crash":{"server":1,"oops":2}}"#).is_err());
+    assert!(serde_json::from_str::<Action>(r#"{"client_request":{"command":"GET"}}"#).is_err());
 
     let mut config = SimConfig {
         seed: 9,

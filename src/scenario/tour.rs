@@ -549,11 +549,11 @@ fn same_request(asked: &Action, done: &Action) -> bool {
                     .iter()
                     .map(|x| {
                         let mut x = x.clone();
-                        x.sort();
+                        x.sort_unstable();
                         x
                     })
                     .collect();
-                g.sort();
+                g.sort_unstable();
                 g
             };
             sorted(a) == sorted(d)

@@ -103,6 +103,7 @@ pub fn ShareDialog(props: &ShareProps) -> Html {
         })
     };
     html! {
+        <div class="help-backdrop">
         <div class="share-dialog panel" role="dialog" aria-modal="true" aria-labelledby="share-title" onkeydown={on_keydown}>
             <h2 id="share-title">{ "Share this moment" }</h2>
             <label>{ "Link (opens this run at this moment, paused)" }
@@ -128,6 +129,7 @@ pub fn ShareDialog(props: &ShareProps) -> Html {
                 <input type="file" class="share-import" accept=".json,application/json" onchange={on_file} />
             </label>
             <button onclick={close}>{ "Close" }</button>
+        </div>
         </div>
     }
 }

@@ -605,7 +605,8 @@ impl Model {
             applied.push("lecture mode".into());
         }
         let mut said = Vec::new();
-        if !applied.is_empty() && !url.bench {
+        // Embedded, the options are the embedding page's, not the reader's: not repeated.
+        if !applied.is_empty() && !url.bench && !url.embed {
             said.push(format!("From the link: {}.", applied.join(", ")));
         }
         if !url.adjusted.is_empty() {
@@ -1002,6 +1003,19 @@ impl Model {
             None => None,
         };
         let config = presets::sim_config(&run.scenario);
+        // C goes on counting from the highest value it sent (SET x n), as it would have.
+        let quick_value = run
+            .actions
+            .iter()
+            .filter_map(|a| match &a.action {
+                Action::ClientRequest {
+                    command: Command::Set { key, value },
+                    ..
+                } if key == "x" => value.parse::<u32>().ok(),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
         let sim = Sim::replay(config.clone(), run.actions).map_err(|e| e.to_string())?;
         self.config = config;
         self.preset = index;
@@ -1021,6 +1035,7 @@ impl Model {
         if let Some(speed) = run.speed {
             self.speed = super::speed::clamp(speed);
         }
+        self.quick_value = quick_value;
         self.playing = false;
         self.refresh(true);
         Ok(())

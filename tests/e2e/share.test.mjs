@@ -210,6 +210,11 @@ test("blog.html: three embedded views, no chrome, the focus stays on the host, o
   }
   const first = page.frameLocator("iframe").nth(0);
   await first.getByRole("button", { name: /^Server \d, leader, term \d+$/ }).first().waitFor({ timeout: 20000 });
+  // The 400×300 view fits its frame: the picture is whole and of a readable size.
+  const box = await first.locator(".picture canvas").boundingBox();
+  const frameBox = await frames.nth(0).boundingBox();
+  assert.ok(box.height >= 150 && box.width >= 150, `picture ${box.width}×${box.height}`);
+  assert.ok(box.y + box.height <= frameBox.y + frameBox.height + 1, "the picture is not cut off");
   // The host keeps its focus: typing goes to its comment box, not into the views.
   assert.equal(await page.evaluate(() => document.activeElement.id), "comment");
   await page.keyboard.type("hello");
