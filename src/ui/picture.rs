@@ -1037,6 +1037,8 @@ fn look_order(look: MessageLook) -> u8 {
         MessageLook::RequestVote => 4,
         MessageLook::Vote { granted: true } => 5,
         MessageLook::Vote { granted: false } => 6,
+        MessageLook::Snapshot { .. } => 7,
+        MessageLook::SnapshotReply { .. } => 8,
     }
 }
 
