@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 /// The tours shipped with the page, in the order its picker lists them: (id, name). Tour `id`
 /// is the file `static/tours/ID.json`, fetched when opened; `name` is the file's own.
 /// The `show_KNOB` tours are the "show me" scenarios of the break-Raft switches.
-pub const SHIPPED: [(&str, &str); 12] = [
+pub const SHIPPED: [(&str, &str); 15] = [
     ("why_consensus", "Why consensus: one service, five copies"),
     ("leader_election", "Leader election, terms and a split vote"),
     ("log_replication", "Log replication: commit and apply"),
@@ -56,6 +56,18 @@ pub const SHIPPED: [(&str, &str); 12] = [
     (
         "show_stale_local_reads",
         "Show me: a deposed leader answers a read",
+    ),
+    (
+        "show_read_without_confirmation",
+        "Show me: ReadIndex without its confirmation round",
+    ),
+    (
+        "show_unbounded_clock_drift",
+        "Show me: a lease outlives its leader",
+    ),
+    (
+        "show_install_snapshot_discards_following_entries",
+        "Show me: a snapshot that drops committed entries",
     ),
 ];
 

@@ -234,8 +234,12 @@ for (const id of ALL.filter((id) => id.startsWith("show_"))) {
     const { page, errors } = await openPage(app.browser, `${app.server.url}?speed=10`);
     await page.getByText("⚠ Experiments: break Raft").click();
     const labels = await page.locator(".show-me").evaluateAll((bs) => bs.map((b) => b.getAttribute("aria-label")));
-    const index = ["forget_vote_on_restart", "commit_old_term_by_counting", "skip_election_restriction", "stale_local_reads"];
-    assert.equal(labels.length, 4);
+    // One Show me per switch, in the order of the Experiments panel (raft::Knobs::ALL).
+    const index = [
+      "forget_vote_on_restart", "commit_old_term_by_counting", "skip_election_restriction", "stale_local_reads",
+      "read_without_confirmation", "unbounded_clock_drift", "install_snapshot_discards_following_entries",
+    ];
+    assert.equal(labels.length, index.length);
     await page.locator(".show-me").nth(index.indexOf(knob)).click();
     await awayFromPicture(page);
     await page.getByText(tourFile(id).tour[0].title).waitFor();
