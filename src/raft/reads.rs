@@ -120,11 +120,11 @@ impl ReadNote {
             ),
             ReadNote::RoundConfirmed { round, lease: false } => write!(
                 out,
-                "a majority acknowledged round {round}: {me} still led when it began"
+                "A majority acknowledged {me}'s round {round}: {me} still led when it began"
             ),
             ReadNote::RoundConfirmed { round, lease: true } => write!(
                 out,
-                "a majority acknowledged round {round}: {me}'s lease is renewed from when the round began"
+                "A majority acknowledged {me}'s round {round}: its lease is renewed from when the round began"
             ),
             ReadNote::Answered { client, seq, read_index, path } => {
                 write!(out, "{me} answered {client}'s GET #{seq} from its state machine (applied through {read_index}) ")?;
