@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 /// The tours shipped with the page, in the order its picker lists them: (id, name). Tour `id`
 /// is the file `static/tours/ID.json`, fetched when opened; `name` is the file's own.
 /// The `show_KNOB` tours are the "show me" scenarios of the break-Raft switches.
-pub const SHIPPED: [(&str, &str); 15] = [
+pub const SHIPPED: [(&str, &str); 19] = [
     ("why_consensus", "Why consensus: one service, five copies"),
     ("leader_election", "Leader election, terms and a split vote"),
     ("log_replication", "Log replication: commit and apply"),
@@ -41,6 +41,16 @@ pub const SHIPPED: [(&str, &str); 15] = [
         "clients",
         "Clients: redirects, retries, at-most-once, reads",
     ),
+    (
+        "snapshots",
+        "Snapshots: compacting the log, and InstallSnapshot",
+    ),
+    (
+        "reads_read_index",
+        "Safe reads with ReadIndex: a deposed leader must not answer",
+    ),
+    ("reads_lease", "Lease reads and clock drift"),
+    ("prevote", "PreVote: a rejoining server stays quiet"),
     (
         "show_forget_vote_on_restart",
         "Show me: a forgotten vote makes two leaders",
