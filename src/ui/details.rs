@@ -16,7 +16,8 @@ pub fn server_details(view: &ClusterView, server: ServerId, on_intent: &Callback
     let id = s.id;
     let act = |i: Intent| on_click(on_intent, i);
     let last = s.last_log_index();
-    let last_term = s.entry(last).map(|e| e.term.0).unwrap_or(0);
+    // After a snapshot the last entry may be the one it covers (§7: lastIncludedTerm).
+    let last_term = s.entry(last).map_or(s.last_included_term.0, |e| e.term.0);
     let crashed = s.status == ServerStatus::Crashed;
     let paused = s.status == ServerStatus::Paused;
     let status = match s.status {
@@ -34,6 +35,13 @@ pub fn server_details(view: &ClusterView, server: ServerId, on_intent: &Callback
         ("Resume", Intent::Resume(id))
     } else {
         ("Pause", Intent::Pause(id))
+    };
+    let leader = view.leader().map(|l| l.id);
+    let can_receive = s.status == ServerStatus::Up && leader.is_some_and(|l| l != id);
+    let transfer_title = match leader {
+        Some(l) if l == id => "This server leads already".to_string(),
+        Some(l) => format!("{l} brings S{} up to date, then tells it to start an election at once (TimeoutNow, §3.10)", id.0),
+        None => "There is no leader to hand over from".to_string(),
     };
     let progress = if s.role == Role::Leader && !crashed {
         let rows = s
@@ -70,6 +78,10 @@ pub fn server_details(view: &ClusterView, server: ServerId, on_intent: &Callback
                 <button onclick={act(crash_or_restart)}>{ crash_or_restart_label }</button>
                 <button onclick={act(Intent::Timeout(id))} disabled={crashed || paused}>{ "Force timeout" }</button>
                 <button onclick={act(pause_or_resume)} disabled={crashed}>{ pause_or_resume_label }</button>
+                // Dissertation §3.10: the leader brings this server up to date, then sends it
+                // TimeoutNow; a recorded action, so time travel and links replay it.
+                <button onclick={act(Intent::TransferLeadership(id))} disabled={!can_receive}
+                        title={transfer_title}>{ format!("Transfer leadership to S{}", id.0) }</button>
             </div>
             <div class="fig2">
                 <div>
@@ -78,6 +90,9 @@ pub fn server_details(view: &ClusterView, server: ServerId, on_intent: &Callback
                         { field("currentTerm", s.current_term.0.to_string()) }
                         { field("votedFor", s.voted_for.map(|v| v.to_string()).unwrap_or_else(|| "null".into())) }
                         { field("log[]", format!("{}, last index {}, last term {}", count(s.log.len(), "entry", "entries"), last, last_term)) }
+                        if s.log_start.0 > 1 {
+                            { field("snapshot (§7)", format!("entries 1–{} compacted: lastIncludedIndex {}, lastIncludedTerm {}", s.log_start.0 - 1, s.log_start.0 - 1, s.last_included_term)) }
+                        }
                     </dl>
                 </div>
                 <div>

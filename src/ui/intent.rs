@@ -2,6 +2,7 @@
 //! them into simulator actions or UI changes.
 
 use crate::raft::types::{Command, ServerId};
+use crate::raft::ReadMode;
 use crate::sim::{MessageId, Micros};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -12,6 +13,9 @@ pub enum Intent {
     Timeout(ServerId),
     Pause(ServerId),
     Resume(ServerId),
+    /// The leader hands leadership to this server (TimeoutNow, dissertation §3.10): a recorded
+    /// action, like a crash.
+    TransferLeadership(ServerId),
     SelectServer(Option<ServerId>),
     // Messages.
     SelectMessage(Option<MessageId>),
@@ -73,6 +77,8 @@ pub enum Intent {
     LoadPreset(usize),
     SetServers(u8),
     SetKnob(&'static str, bool),
+    /// An option beyond Figure 2: the run restarts with it (`RaftOption`).
+    SetOption(RaftOption),
     // Guided tours.
     /// A tour file arrived (its text) or could not be fetched (why): `source` is what was
     /// asked for (a shipped tour's id or a path on this site).
@@ -97,6 +103,45 @@ pub enum Intent {
     },
     ToggleTheme,
     SetEventFilter(EventFilter),
+}
+
+/// The options beyond Figure 2 a user can set in the page. Each is part of the run's
+/// configuration (what a Share link and an exported scenario carry), not a recorded action:
+/// the servers read them from the start, so changing one restarts the run from time 0 with
+/// the same seed, as the number of servers and the break-Raft switches do.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RaftOption {
+    /// How the leader answers GET (§8): through the log, ReadIndex or a lease.
+    ReadMode(ReadMode),
+    /// PreVote (dissertation §9.6).
+    PreVote(bool),
+    /// CheckQuorum (dissertation §6.2).
+    CheckQuorum(bool),
+    /// §7: snapshot once the log holds this many entries; 0 = never.
+    SnapshotThreshold(u32),
+}
+
+impl RaftOption {
+    /// What the page says once it is set: "ReadIndex reads", "PreVote off".
+    pub fn describe(self) -> String {
+        let on = |on: bool| if on { "on" } else { "off" };
+        match self {
+            RaftOption::ReadMode(mode) => format!("Reads: {}", read_mode_words(mode)),
+            RaftOption::PreVote(b) => format!("PreVote {}", on(b)),
+            RaftOption::CheckQuorum(b) => format!("CheckQuorum {}", on(b)),
+            RaftOption::SnapshotThreshold(0) => "Snapshots off".into(),
+            RaftOption::SnapshotThreshold(n) => format!("Snapshots every {n} entries"),
+        }
+    }
+}
+
+/// How the page names a read mode.
+pub fn read_mode_words(mode: ReadMode) -> &'static str {
+    match mode {
+        ReadMode::Log => "through the log",
+        ReadMode::ReadIndex => "ReadIndex",
+        ReadMode::Lease => "lease",
+    }
 }
 
 /// Which trace lines the event log shows.

@@ -227,6 +227,7 @@ pub fn LogTable(props: &LogTableProps) -> Html {
                 .map(|i| s.entry(LogIndex(i)).cloned())
                 .collect(),
             start: columns.start,
+            snapshot: (s.log_start.0 - 1, s.last_included_term.0),
             commit: s.commit_index,
             applied: s.last_applied,
             next: progress.map(|p| p.next_index),
@@ -266,6 +267,7 @@ pub fn LogTable(props: &LogTableProps) -> Html {
                 <span class="lg"><span class="mark mark-next">{ "n" }</span>{ " nextIndex" }</span>
                 <span class="lg"><span class="mark mark-match">{ "m" }</span>{ " matchIndex (leader's view)" }</span>
                 <span class="lg">{ "colour = term" }</span>
+                <span class="lg"><span class="lg-snapcell">{ "snap" }</span>{ " compacted into a snapshot (§7)" }</span>
                 <span class="lg">{ "before a name: " }<span class="glyph g-leader">{ "★" }</span>{ " leader " }
                     <span class="glyph g-candidate">{ "?" }</span>{ " candidate " }<span class="glyph">{ "·" }</span>{ " follower " }
                     <span class="glyph g-crashed">{ "✕" }</span>{ " crashed" }</span>
@@ -287,6 +289,9 @@ struct RowProps {
     /// The entries at the shown indexes, from `start` on (None: none there).
     entries: Vec<Option<LogEntry>>,
     start: u64,
+    /// §7: lastIncludedIndex and lastIncludedTerm of this server's snapshot ((0, 0): none).
+    /// The entries up to it are compacted away: their cells show the snapshot instead.
+    snapshot: (u64, u64),
     commit: LogIndex,
     applied: LogIndex,
     /// The leader's nextIndex and matchIndex for this server.
@@ -347,6 +352,21 @@ fn LogRow(props: &RowProps) -> Html {
                     </div>
                 }
             }
+            None if i <= props.snapshot.0 => {
+                let (last, term) = props.snapshot;
+                // The last cell the snapshot covers carries lastIncludedIndex/Term.
+                let (text, name) = if i == last {
+                    (format!("{term}\nsnap"), format!("index {i}: in the snapshot, lastIncludedIndex {last}, lastIncludedTerm {term}"))
+                } else {
+                    ("⋯".to_string(), format!("index {i}: compacted into the snapshot"))
+                };
+                html! {
+                    <div key={i} class={classes!("lcell", "snap", edge.then_some("commit-edge"))} role="cell"
+                         aria-label={name} title="compacted: this entry is in the server's snapshot (§7)">
+                        { text }{ marks }
+                    </div>
+                }
+            }
             None => html! {
                 <div key={i} class={classes!("lcell", "empty", edge.then_some("commit-edge"))} role="cell">
                     { " " }{ marks }
@@ -366,7 +386,10 @@ fn LogRow(props: &RowProps) -> Html {
                 </button>
             </div>
             { for cells }
-            <div class="lsum" role="cell">{ format!("commit {} · applied {}", props.commit, props.applied) }</div>
+            <div class="lsum" role="cell">
+                if props.snapshot.0 > 0 { { format!("snapshot ≤{} t{} · ", props.snapshot.0, props.snapshot.1) } }
+                { format!("commit {} · applied {}", props.commit, props.applied) }
+            </div>
             if !props.ghosts.is_empty() {
                 <div class="lghosts" role="cell" aria-label={format!("Entries overwritten on S{}", id.0)}>
                     { "overwritten: " }

@@ -23,7 +23,7 @@ pub fn message_details(view: &ClusterView, id: MessageId, on_intent: &Callback<I
         };
     };
     let act = |i: Intent| on_click(on_intent, i);
-    let words = MessageLook::of(&m.message).words();
+    let words = MessageLook::in_view(view, m).words();
     let fields = match &*m.message {
         Message::RequestVote(r) | Message::PreVote(r) => html! { <>
             { field("term", r.term.to_string()) }
@@ -60,6 +60,8 @@ pub fn message_details(view: &ClusterView, id: MessageId, on_intent: &Callback<I
                 { field("prevLogTerm", a.prev_log_term.to_string()) }
                 { field("entries[]", if entries.is_empty() { "[] (heartbeat)".into() } else { entries.join("; ") }) }
                 { field("leaderCommit", a.leader_commit.to_string()) }
+                // Not in Figure 2: the read-confirmation round it carries (§8, ReadIndex).
+                if a.read_round > 0 { { field("readRound", a.read_round.to_string()) } }
             </> }
         }
         Message::AppendEntriesReply(r) => html! { <>
@@ -68,6 +70,7 @@ pub fn message_details(view: &ClusterView, id: MessageId, on_intent: &Callback<I
             { field("matchIndex", r.match_index.to_string()) }
             if let Some(ci) = r.conflict_index { { field("conflictIndex", ci.to_string()) } }
             if let Some(ct) = r.conflict_term { { field("conflictTerm", ct.to_string()) } }
+            if r.read_round > 0 { { field("readRound", r.read_round.to_string()) } }
         </> },
         // §7, Figure 13.
         Message::InstallSnapshot(i) => html! { <>

@@ -14,6 +14,7 @@ pub mod kv;
 pub mod log_table;
 pub mod message_panel;
 pub mod network_panel;
+pub mod options_panel;
 pub mod panic_banner;
 pub mod picture;
 pub mod presets;
@@ -33,6 +34,7 @@ use intent::Intent;
 use kv::KvStores;
 use log_table::LogTable;
 use network_panel::NetworkPanel;
+use options_panel::OptionsPanel;
 use picture::Picture;
 use safety::SafetyPanel;
 use state::{Model, Msg, Panel, UrlOptions};
@@ -485,6 +487,10 @@ pub fn App() -> Html {
                         if !m.embed { { side } }
                         if shows(Panel::Network) {
                             <NetworkPanel network={m.view.network.clone()} servers={n} on_intent={on_intent.clone()} />
+                            <OptionsPanel read_mode={m.config.raft.read_mode} pre_vote={m.config.raft.pre_vote}
+                                          check_quorum={m.config.raft.check_quorum}
+                                          snapshot_threshold={m.config.raft.snapshots.threshold}
+                                          on_intent={on_intent.clone()} />
                         }
                     </div>
                     }
@@ -673,16 +679,19 @@ pub(crate) fn leader_line(view: &crate::sim::ClusterView) -> String {
 fn legend() -> Html {
     html! { <>
         <p class="msg-legend" role="group" aria-label="What the messages mean">
-            <span><b class="lg-rv">{ "RV" }</b>{ " RequestVote" }</span>
+            <span><b class="lg-rv">{ "RV" }</b>{ " RequestVote, " }<b class="lg-rv">{ "PV" }</b>{ " PreVote, " }<b class="lg-rv">{ "TN" }</b>{ " TimeoutNow" }</span>
             <span><b class="lg-yes">{ "✓" }</b><b class="lg-no">{ "✗" }</b>{ " vote" }</span>
             <span><b class="lg-hb">{ "○" }</b>{ " heartbeat" }</span>
             <span><b class="lg-ae">{ "+n" }</b>{ " AppendEntries, n entries" }</span>
             <span><b class="lg-ok">{ "✓" }</b><b class="lg-fail">{ "✗" }</b>{ " append ok / rejected" }</span>
+            <span><b class="lg-read">{ "R?" }</b><b class="lg-read">{ "R✓" }</b>{ " heartbeat a waiting read needs, its ack (§8)" }</span>
+            <span><b class="lg-snap">{ "S@n" }</b>{ " InstallSnapshot chunk at byte n (§7)" }</span>
             <span><b class="lg-client">{ "SET x 5" }</b>{ " client request, " }<b class="lg-client lg-reply">{ "ok" }</b>{ " reply (§8)" }</span>
             <span>{ "dashed: will be lost · second outline: duplicated" }</span>
         </p>
         <p class="msg-legend" role="group" aria-label="What the servers show">
             <span>{ "inside: role, term; below: vote (candidate: votes won)" }</span>
+            <span><b class="lg-read">{ "R? n" }</b>{ " by a leader: n reads waiting for their round" }</span>
             <span>{ "double outline, flashing ring: leader" }</span>
             <span>{ "dashed: candidate · crossed: crashed · pause sign: paused" }</span>
             <span>{ "arc: election timer" }</span>

@@ -869,6 +869,7 @@ fn draw_item(ctx: &Context, pal: &Palette, item: &Item) {
             text(ctx, caption, *caption_at, Font::Caption, &pal.muted);
         }
         Shape::Server(s) => draw_server(ctx, pal, s),
+        Shape::Reads { at, waiting, .. } => draw_reads(ctx, *at, *waiting),
         Shape::Traffic(t) => draw_traffic(ctx, pal, t),
         // Drawn after every other item (`Renderer::draw`).
         Shape::Message(_) => {}
@@ -1034,30 +1035,46 @@ fn look_order(look: MessageLook) -> u8 {
         MessageLook::Append { .. } => 1,
         MessageLook::AppendReply { success: true } => 2,
         MessageLook::AppendReply { success: false } => 3,
-        MessageLook::RequestVote => 4,
-        MessageLook::Vote { granted: true } => 5,
-        MessageLook::Vote { granted: false } => 6,
+        MessageLook::RequestVote | MessageLook::PreVote | MessageLook::TimeoutNow => 4,
+        MessageLook::Vote { granted: true, .. } => 5,
+        MessageLook::Vote { granted: false, .. } => 6,
         MessageLook::Snapshot { .. } => 7,
         MessageLook::SnapshotReply { .. } => 8,
+        MessageLook::ReadCheck => 9,
+        MessageLook::ReadAck => 10,
     }
+}
+
+/// The colour of reads waiting for their confirmation round (§8), as the legend's.
+const READ_COLOUR: &str = "#0f766e";
+
+/// A leader's reads waiting for their round: a pill "R? n" by its circle.
+fn draw_reads(ctx: &Context, at: Point, waiting: usize) {
+    ctx.set_fill(READ_COLOUR);
+    rounded(ctx, at.x - 14.0, at.y - 8.0, 28.0, 16.0, 8.0);
+    ctx.fill();
+    text_of(ctx, format_args!("R? {waiting}"), at, Font::Message, "#fff");
 }
 
 /// Draws a message's body and marks (its label is drawn with all the others, after them).
 fn draw_message(ctx: &Context, pal: &Palette, m: &MessageShape) {
-    let (fill, stroke) = match m.look {
-        MessageLook::RequestVote => (pal.vote.as_str(), "#7a4a00"),
-        MessageLook::Vote { granted: true } | MessageLook::AppendReply { success: true } => {
-            (pal.ok.as_str(), "#124")
-        }
-        MessageLook::Vote { granted: false } | MessageLook::AppendReply { success: false } => {
-            (pal.bad.as_str(), "#400")
-        }
-        MessageLook::Heartbeat => (pal.panel.as_str(), pal.append.as_str()),
-        MessageLook::Append { .. } => (pal.append.as_str(), "#123a6b"),
-        // §7: InstallSnapshot is its own kind of message, drawn in its own colour.
-        MessageLook::Snapshot { .. } => ("#7b4fb0", "#3a1f5c"),
-        MessageLook::SnapshotReply { .. } => (pal.ok.as_str(), "#3a1f5c"),
-    };
+    let (fill, stroke) =
+        match m.look {
+            MessageLook::RequestVote | MessageLook::PreVote | MessageLook::TimeoutNow => {
+                (pal.vote.as_str(), "#7a4a00")
+            }
+            MessageLook::Vote { granted: true, .. }
+            | MessageLook::AppendReply { success: true } => (pal.ok.as_str(), "#124"),
+            MessageLook::Vote { granted: false, .. }
+            | MessageLook::AppendReply { success: false } => (pal.bad.as_str(), "#400"),
+            MessageLook::Heartbeat => (pal.panel.as_str(), pal.append.as_str()),
+            MessageLook::Append { .. } => (pal.append.as_str(), "#123a6b"),
+            // §7: InstallSnapshot is its own kind of message, drawn in its own colour.
+            MessageLook::Snapshot { .. } => ("#7b4fb0", "#3a1f5c"),
+            MessageLook::SnapshotReply { .. } => (pal.ok.as_str(), "#3a1f5c"),
+            // §8: the round a waiting read needs, in the read colour (style.css `.lg-read`).
+            MessageLook::ReadCheck | MessageLook::ReadAck => (READ_COLOUR, "#06443f"),
+        };
     ctx.set_fill(fill);
     ctx.set_stroke(stroke);
     ctx.set_width(if m.look == MessageLook::Heartbeat {
@@ -1072,10 +1089,14 @@ fn draw_message(ctx: &Context, pal: &Palette, m: &MessageShape) {
     match m.look {
         MessageLook::Append { .. } => rounded(ctx, x - 12.0, y - 8.0, 24.0, 16.0, 3.0),
         MessageLook::AppendReply { .. } => rounded(ctx, x - 7.0, y - 7.0, 14.0, 14.0, 2.0),
-        MessageLook::RequestVote => circle(ctx, m.at, 10.0),
+        MessageLook::RequestVote | MessageLook::PreVote | MessageLook::TimeoutNow => {
+            circle(ctx, m.at, 10.0)
+        }
         MessageLook::Vote { .. } => circle(ctx, m.at, 8.5),
         MessageLook::Heartbeat => circle(ctx, m.at, 5.5),
-        MessageLook::Snapshot { .. } => rounded(ctx, x - 15.0, y - 9.0, 30.0, 18.0, 6.0),
+        MessageLook::Snapshot { .. } => rounded(ctx, x - 19.0, y - 9.0, 38.0, 18.0, 6.0),
+        MessageLook::ReadCheck => circle(ctx, m.at, 9.0),
+        MessageLook::ReadAck => rounded(ctx, x - 9.0, y - 7.0, 18.0, 14.0, 2.0),
         MessageLook::SnapshotReply { .. } => rounded(ctx, x - 7.0, y - 7.0, 14.0, 14.0, 6.0),
     }
     ctx.fill();

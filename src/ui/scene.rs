@@ -190,7 +190,7 @@ impl Spotlight {
     /// Whether the item `key` stays lit.
     pub fn lights(&self, key: Key) -> bool {
         match key {
-            Key::Server(s) => self.servers.contains(&s),
+            Key::Server(s) | Key::Reads(s) => self.servers.contains(&s),
             Key::Message(_) => self.messages,
             Key::Client | Key::ClientLine(_) | Key::Traffic { .. } => self.client,
             Key::Region(_) | Key::Banner => true,
@@ -213,6 +213,8 @@ pub enum Key {
     /// The line from the client to the server it waits on, with the request's caption.
     ClientLine(ClientId),
     Server(ServerId),
+    /// §8: the reads a leader holds until a majority acknowledges a heartbeat round.
+    Reads(ServerId),
     /// A client request (`reply: false`) or reply on its way: client, request number, server,
     /// when it was sent.
     Traffic {
@@ -278,6 +280,15 @@ pub enum Shape {
         caption_at: Point,
     },
     Server(ServerShape),
+    /// §8: a badge by a leader holding reads for a confirmation round ("R? 2").
+    Reads {
+        server: ServerId,
+        at: Point,
+        waiting: usize,
+        /// The latest round sent, and the latest a majority acknowledged.
+        round: u64,
+        confirmed: u64,
+    },
     Traffic(TrafficShape),
     Message(MessageShape),
     Banner {
@@ -308,19 +319,30 @@ pub struct ServerShape {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MessageLook {
     RequestVote,
+    /// Dissertation §9.6: "could I win?", asked before a term is raised; and the answers
+    /// (`pre`: to a PreVote).
+    PreVote,
     Vote {
         granted: bool,
+        pre: bool,
     },
+    /// Dissertation §3.10: the leader tells the server it hands over to to stand now.
+    TimeoutNow,
     Heartbeat,
+    /// §8 (ReadIndex): an AppendEntries whose confirmation round a waiting read needs, and a
+    /// follower's reply acknowledging that round.
+    ReadCheck,
+    ReadAck,
     Append {
         entries: usize,
     },
     AppendReply {
         success: bool,
     },
-    /// §7: an InstallSnapshot chunk (`last`: the final one) and its reply.
+    /// §7: an InstallSnapshot chunk from byte `offset` (`last`: the final one) and its reply.
     Snapshot {
         last: bool,
+        offset: u64,
     },
     SnapshotReply {
         installed: bool,
@@ -330,19 +352,52 @@ pub enum MessageLook {
 impl MessageLook {
     pub fn of(message: &Message) -> MessageLook {
         match message {
-            Message::RequestVote(_) | Message::PreVote(_) | Message::TimeoutNow(_) => {
-                MessageLook::RequestVote
-            }
-            Message::RequestVoteReply(r) | Message::PreVoteReply(r) => MessageLook::Vote {
+            Message::RequestVote(_) => MessageLook::RequestVote,
+            Message::PreVote(_) => MessageLook::PreVote,
+            Message::TimeoutNow(_) => MessageLook::TimeoutNow,
+            Message::RequestVoteReply(r) => MessageLook::Vote {
                 granted: r.vote_granted,
+                pre: false,
+            },
+            Message::PreVoteReply(r) => MessageLook::Vote {
+                granted: r.vote_granted,
+                pre: true,
             },
             Message::AppendEntries(a) if a.entries.is_empty() => MessageLook::Heartbeat,
             Message::AppendEntries(a) => MessageLook::Append {
                 entries: a.entries.len(),
             },
             Message::AppendEntriesReply(r) => MessageLook::AppendReply { success: r.success },
-            Message::InstallSnapshot(s) => MessageLook::Snapshot { last: s.done },
+            Message::InstallSnapshot(s) => MessageLook::Snapshot {
+                last: s.done,
+                offset: s.offset,
+            },
             Message::InstallSnapshotReply(r) => MessageLook::SnapshotReply { installed: r.done },
+        }
+    }
+
+    /// The look of `m` in `view`: as `of`, except that AppendEntries of a confirmation round
+    /// a leader's waiting reads need, and the replies acknowledging it, are marked (§8: the
+    /// round a read waits for before it may answer).
+    pub fn in_view(view: &ClusterView, m: &MessageView) -> MessageLook {
+        let (leader, round, look) = match &*m.message {
+            Message::AppendEntries(a) if a.entries.is_empty() => {
+                (m.from, a.read_round, MessageLook::ReadCheck)
+            }
+            Message::AppendEntriesReply(r) => (m.to, r.read_round, MessageLook::ReadAck),
+            other => return MessageLook::of(other),
+        };
+        let waits = view.server(leader).is_some_and(|l| {
+            let reads = &l.beyond_figure2;
+            l.role == Role::Leader
+                && reads.reads_waiting > 0
+                && round > reads.confirmed_round
+                && l.current_term == m.message.term()
+        });
+        if waits {
+            look
+        } else {
+            MessageLook::of(&m.message)
         }
     }
 
@@ -350,14 +405,23 @@ impl MessageLook {
     pub fn words(self) -> String {
         match self {
             MessageLook::RequestVote => "RequestVote".into(),
-            MessageLook::Vote { granted: true } => "vote granted".into(),
-            MessageLook::Vote { granted: false } => "vote denied".into(),
+            MessageLook::PreVote => "PreVote".into(),
+            MessageLook::TimeoutNow => "TimeoutNow".into(),
+            MessageLook::Vote { granted, pre } => format!(
+                "{}vote {}",
+                if pre { "pre-" } else { "" },
+                if granted { "granted" } else { "denied" }
+            ),
             MessageLook::Heartbeat => "heartbeat".into(),
+            MessageLook::ReadCheck => "heartbeat confirming leadership for a read".into(),
+            MessageLook::ReadAck => "read round acknowledged".into(),
             MessageLook::Append { entries } => format!("AppendEntries with {entries}"),
             MessageLook::AppendReply { success: true } => "append ok".into(),
             MessageLook::AppendReply { success: false } => "append rejected".into(),
-            MessageLook::Snapshot { last: false } => "InstallSnapshot chunk".into(),
-            MessageLook::Snapshot { last: true } => "InstallSnapshot last chunk".into(),
+            MessageLook::Snapshot { last, offset } => format!(
+                "InstallSnapshot {}chunk at offset {offset}",
+                if last { "last " } else { "" }
+            ),
             MessageLook::SnapshotReply { installed: true } => "snapshot installed".into(),
             MessageLook::SnapshotReply { installed: false } => "snapshot chunk ok".into(),
         }
@@ -371,13 +435,17 @@ impl MessageLook {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 match self.0 {
                     MessageLook::RequestVote => f.write_str("RV"),
-                    MessageLook::Vote { granted }
+                    MessageLook::PreVote => f.write_str("PV"),
+                    MessageLook::TimeoutNow => f.write_str("TN"),
+                    MessageLook::Vote { granted, .. }
                     | MessageLook::AppendReply { success: granted } => {
                         f.write_str(if granted { "✓" } else { "✗" })
                     }
                     MessageLook::Heartbeat => Ok(()),
+                    MessageLook::ReadCheck => f.write_str("R?"),
+                    MessageLook::ReadAck => f.write_str("R✓"),
                     MessageLook::Append { entries } => write!(f, "+{entries}"),
-                    MessageLook::Snapshot { .. } => f.write_str("SNAP"),
+                    MessageLook::Snapshot { offset, .. } => write!(f, "S@{offset}"),
                     MessageLook::SnapshotReply { installed } => {
                         f.write_str(if installed { "✓" } else { "…" })
                     }
@@ -462,6 +530,19 @@ impl Item {
                 Some(name)
             }
             Shape::Traffic(t) => Some(t.name.clone()),
+            Shape::Reads {
+                server,
+                waiting,
+                round,
+                confirmed,
+                ..
+            } => Some(format!(
+                "{server} holds {} until a majority acknowledges heartbeat round {round} (acknowledged so far: round {confirmed})",
+                match waiting {
+                    1 => "1 read".to_string(),
+                    n => format!("{n} reads"),
+                }
+            )),
             _ => None,
         }
     }
@@ -566,10 +647,22 @@ pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
     }
 
     for (i, s) in view.servers.iter().enumerate() {
-        push(
-            Key::Server(s.id),
-            Shape::Server(server_shape(view, s, i, now, ui, size)),
-        );
+        let shape = server_shape(view, s, i, now, ui, size);
+        let (at, radius) = (shape.at, shape.radius);
+        push(Key::Server(s.id), Shape::Server(shape));
+        let reads = &s.beyond_figure2;
+        if reads.reads_waiting > 0 && s.role == Role::Leader && s.status != ServerStatus::Crashed {
+            push(
+                Key::Reads(s.id),
+                Shape::Reads {
+                    server: s.id,
+                    at: Point::new(at.x - radius * 0.8, at.y - radius * 0.8),
+                    waiting: reads.reads_waiting,
+                    round: reads.read_round,
+                    confirmed: reads.confirmed_round,
+                },
+            );
+        }
     }
 
     for t in view.client_traffic.iter().take(MAX_CLIENT_TRAFFIC_DRAWN) {
@@ -611,7 +704,7 @@ pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
                 at: message_pos(pos(m.from), pos(m.to), rim, f),
                 progress: f,
                 trail_from: message_pos(pos(m.from), pos(m.to), rim, f_before),
-                look: MessageLook::of(&m.message),
+                look: MessageLook::in_view(view, m),
                 fate,
                 opacity,
                 selected: ui.selected_message == Some(m.id),
@@ -842,6 +935,14 @@ impl Scene {
                     if m.selected { " selected" } else { "" },
                 ),
                 Shape::Banner { text, .. } => writeln!(out, "banner: {text}{dim}"),
+                Shape::Reads { at, .. } => {
+                    writeln!(
+                        out,
+                        "{} at {}{dim}",
+                        item.name().unwrap_or_default(),
+                        p(*at)
+                    )
+                }
             };
         }
         out
@@ -1275,5 +1376,156 @@ mod tests {
     #[test]
     fn golden_scene_partition_two_leaders() {
         golden("partition_two_leaders", 2100);
+    }
+
+    #[test]
+    fn install_snapshot_is_its_own_look_named_and_labelled_with_its_chunk_offset() {
+        use crate::raft::types::{InstallSnapshot, LogIndex, Term};
+        let (mut view, _) = one_message();
+        let chunk = |offset, done| {
+            std::sync::Arc::new(Message::InstallSnapshot(InstallSnapshot {
+                term: Term(2),
+                leader_id: ServerId(1),
+                last_included_index: LogIndex(7),
+                last_included_term: Term(2),
+                offset,
+                data: vec![0; 64],
+                done,
+            }))
+        };
+        view.messages[0].message = chunk(128, false);
+        let scene = scene(&view, 2000, &SceneUi::default());
+        let item = scene.get(Key::Message(view.messages[0].id)).unwrap();
+        let Shape::Message(m) = &item.shape else {
+            panic!("a message")
+        };
+        assert_eq!(
+            m.look,
+            MessageLook::Snapshot {
+                last: false,
+                offset: 128
+            }
+        );
+        assert_eq!(m.look.label().to_string(), "S@128");
+        let name = item.name().unwrap();
+        assert!(
+            name.starts_with("InstallSnapshot chunk at offset 128 ") && name.contains(", term 2 "),
+            "{name}"
+        );
+        view.messages[0].message = chunk(192, true);
+        let last = scene_of(&view, 2000, &SceneUi::default());
+        let names: Vec<String> = last.items.iter().filter_map(Item::name).collect();
+        assert!(
+            names
+                .iter()
+                .any(|n| n.starts_with("InstallSnapshot last chunk at offset 192 ")),
+            "{names:?}"
+        );
+    }
+
+    #[test]
+    fn prevote_and_timeout_now_are_named_apart_from_request_vote() {
+        use crate::raft::types::{LogIndex, RequestVote, Term, TimeoutNow};
+        let ask = RequestVote {
+            term: Term(3),
+            candidate_id: ServerId(2),
+            last_log_index: LogIndex(0),
+            last_log_term: Term(0),
+            leadership_transfer: false,
+        };
+        let pre = MessageLook::of(&Message::PreVote(ask.clone()));
+        assert_eq!(
+            (pre.words(), pre.label().to_string()),
+            ("PreVote".to_string(), "PV".to_string())
+        );
+        let real = MessageLook::of(&Message::RequestVote(ask));
+        assert_eq!(real.label().to_string(), "RV");
+        let now = MessageLook::of(&Message::TimeoutNow(TimeoutNow {
+            term: Term(3),
+            leader_id: ServerId(1),
+        }));
+        assert_eq!(
+            (now.words(), now.label().to_string()),
+            ("TimeoutNow".to_string(), "TN".to_string())
+        );
+    }
+
+    /// A ReadIndex GET at the leader: until a majority acknowledges its heartbeat round, the
+    /// leader shows the waiting read and the round's heartbeats and acknowledgements are
+    /// marked; once answered, both are gone.
+    #[test]
+    fn a_read_waiting_for_its_round_is_shown_at_the_leader_with_its_heartbeats_marked() {
+        use crate::raft::{Command, ReadMode};
+        let mut s = Sim::new(SimConfig {
+            seed: 7,
+            servers: 5,
+            raft: crate::raft::RaftOptions {
+                read_mode: ReadMode::ReadIndex,
+                ..SimConfig::default().raft
+            },
+            ..SimConfig::default()
+        });
+        s.timeout(ServerId(1));
+        s.run_until(400_000);
+        assert_eq!(s.leader(), Some(ServerId(1)));
+        s.client_request(Command::Get { key: "x".into() }, Some(ServerId(1)));
+        let waiting = |s: &Sim| {
+            s.view()
+                .server(ServerId(1))
+                .is_some_and(|l| l.beyond_figure2.reads_waiting > 0)
+        };
+        // Run until the read waits and its round is on the wire.
+        let marked = |s: &Sim| {
+            let view = s.view();
+            view.messages
+                .iter()
+                .any(|m| MessageLook::in_view(&view, m) == MessageLook::ReadCheck)
+        };
+        assert!(s.run_until_condition(1_000_000, |s| waiting(s) && marked(s)));
+        let view = s.view();
+        let scene = scene(&view, s.now(), &SceneUi::default());
+        let badge = scene
+            .get(Key::Reads(ServerId(1)))
+            .expect("the leader shows its waiting read");
+        let name = badge.name().unwrap();
+        assert!(
+            name.starts_with("S1 holds 1 read until a majority acknowledges heartbeat round "),
+            "{name}"
+        );
+        let names: Vec<String> = scene.items.iter().filter_map(Item::name).collect();
+        assert!(
+            names
+                .iter()
+                .any(|n| n.starts_with("heartbeat confirming leadership for a read S1 to ")),
+            "{names:?}"
+        );
+        // A spotlight on S1 lights its reads too.
+        let lit = SceneUi {
+            spotlight: Some(Spotlight {
+                servers: vec![ServerId(1)],
+                ..Spotlight::default()
+            }),
+            ..SceneUi::default()
+        };
+        assert!(
+            !scene_of(&view, s.now(), &lit)
+                .get(Key::Reads(ServerId(1)))
+                .unwrap()
+                .dimmed
+        );
+        // Answered: nothing waits, nothing is marked.
+        assert!(s.run_until_condition(2_000_000, |s| !waiting(s)));
+        s.run_for(100_000);
+        let view = s.view();
+        let after = scene_of(&view, s.now(), &SceneUi::default());
+        assert!(after.get(Key::Reads(ServerId(1))).is_none());
+        assert!(view.messages.iter().all(|m| !matches!(
+            MessageLook::in_view(&view, m),
+            MessageLook::ReadCheck | MessageLook::ReadAck
+        )));
+    }
+
+    fn scene_of(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
+        scene(view, now, ui)
     }
 }

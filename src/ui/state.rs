@@ -4,7 +4,7 @@
 //! it advances the simulation and returns the next model, and never touches the DOM (the
 //! animation loop then has `picture` draw the simulator's present).
 
-use super::intent::{EventFilter, EventKind, EventRow, Intent, LinVerdict, SafetyRow};
+use super::intent::{EventFilter, EventKind, EventRow, Intent, LinVerdict, RaftOption, SafetyRow};
 use super::log_table::{find_overwritten, Ghost};
 use super::presets::{self, Preset};
 use super::scene::Key;
@@ -430,7 +430,11 @@ fn classify(e: &TraceEvent) -> (EventKind, Option<ServerId>) {
     match &e.kind {
         TraceKind::Delivered { from, message, .. } => (
             match message.kind {
-                MessageKind::RequestVote | MessageKind::RequestVoteReply => EventKind::Election,
+                MessageKind::RequestVote
+                | MessageKind::RequestVoteReply
+                | MessageKind::PreVote
+                | MessageKind::PreVoteReply
+                | MessageKind::TimeoutNow => EventKind::Election,
                 _ => EventKind::Replication,
             },
             Some(*from),
@@ -1416,6 +1420,7 @@ impl Model {
             Intent::Timeout(server) => self.act(Action::Timeout { server }),
             Intent::Pause(server) => self.act(Action::Pause { server }),
             Intent::Resume(server) => self.act(Action::Resume { server }),
+            Intent::TransferLeadership(to) => self.act(Action::TransferLeadership { to }),
             Intent::SelectServer(s) => {
                 self.selected_server = s;
                 self.selected_message = None;
@@ -1634,6 +1639,7 @@ impl Model {
                     self.restart_world();
                 }
             }
+            Intent::SetOption(option) => self.set_option(option),
             Intent::OpenTour { source, text } => {
                 let tour = text.and_then(|t| Tour::from_json(&t).map_err(|e| e.to_string()));
                 let pending = self
@@ -1681,6 +1687,34 @@ impl Model {
             Intent::ToggleTheme => self.dark = Some(!self.dark.unwrap_or(self.system_dark)),
             Intent::SetEventFilter(f) => self.filter = f,
         }
+    }
+
+    /// An option beyond Figure 2. The servers read their options from the start (a lease
+    /// or a PreVote rule switched on halfway would meet state the other rule built), so the
+    /// run restarts from time 0 with the same seed and preset, as a break-Raft switch does;
+    /// the configuration then carries it into Share links and exported scenarios.
+    fn set_option(&mut self, option: RaftOption) {
+        let mut config = self.config.clone();
+        let raft = &mut config.raft;
+        match option {
+            RaftOption::ReadMode(mode) => raft.read_mode = mode,
+            RaftOption::PreVote(on) => raft.pre_vote = on,
+            RaftOption::CheckQuorum(on) => raft.check_quorum = on,
+            RaftOption::SnapshotThreshold(n) => raft.snapshots.threshold = n,
+        }
+        if let Err(e) = config.validate() {
+            self.notice = Some(format!("{} cannot run: {e}", option.describe()));
+            return;
+        }
+        self.config = config;
+        self.restart_world();
+        if let Some(p) = self.preset.and_then(|i| self.presets.get(i)) {
+            self.caption = Some(p.scenario.description.clone());
+        }
+        self.notice = Some(format!(
+            "{}: the run restarted from time 0 with it (same seed).",
+            option.describe()
+        ));
     }
 
     /// Knob names that are on in the current configuration.
