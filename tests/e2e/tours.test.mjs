@@ -74,6 +74,12 @@ async function doAsked(page, wait) {
       await page.getByRole("button", { name: "Crash", exact: true }).click();
       break;
     }
+    case "restart": {
+      const id = await server(wait.server);
+      await page.getByRole("button", { name: new RegExp(`^Server ${id}, crashed, `) }).press("Enter");
+      await page.getByRole("button", { name: "Restart", exact: true }).click();
+      break;
+    }
     case "client_request": {
       await page.getByRole("textbox", { name: "Command", exact: true }).fill(wait.command);
       const target = wait.server ? String(await server(wait.server)) : "";
