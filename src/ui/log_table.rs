@@ -387,8 +387,8 @@ fn LogRow(props: &RowProps) -> Html {
             </div>
             { for cells }
             <div class="lsum" role="cell">
-                if props.snapshot.0 > 0 { { format!("snapshot ≤{} t{} · ", props.snapshot.0, props.snapshot.1) } }
-                { format!("commit {} · applied {}", props.commit, props.applied) }
+                <span>{ format!("commit {} · applied {}", props.commit, props.applied) }</span>
+                if props.snapshot.0 > 0 { <span>{ format!("snapshot ≤{} t{}", props.snapshot.0, props.snapshot.1) }</span> }
             </div>
             if !props.ghosts.is_empty() {
                 <div class="lghosts" role="cell" aria-label={format!("Entries overwritten on S{}", id.0)}>
