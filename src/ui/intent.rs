@@ -119,6 +119,9 @@ pub enum RaftOption {
     CheckQuorum(bool),
     /// §7: snapshot once the log holds this many entries; 0 = never.
     SnapshotThreshold(u32),
+    /// Each server's clock runs up to this many parts per million fast or slow (lease reads,
+    /// dissertation §6.4.1).
+    ClockDrift(u32),
 }
 
 impl RaftOption {
@@ -131,6 +134,7 @@ impl RaftOption {
             RaftOption::CheckQuorum(b) => format!("CheckQuorum {}", on(b)),
             RaftOption::SnapshotThreshold(0) => "Snapshots off".into(),
             RaftOption::SnapshotThreshold(n) => format!("Snapshots every {n} entries"),
+            RaftOption::ClockDrift(ppm) => format!("Clock drift up to ±{ppm} ppm"),
         }
     }
 }

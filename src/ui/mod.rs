@@ -490,6 +490,8 @@ pub fn App() -> Html {
                             <OptionsPanel read_mode={m.config.raft.read_mode} pre_vote={m.config.raft.pre_vote}
                                           check_quorum={m.config.raft.check_quorum}
                                           snapshot_threshold={m.config.raft.snapshots.threshold}
+                                          clock_drift_ppm={m.config.max_clock_drift_ppm}
+                                          lease_drift_bound_ppm={m.config.raft.lease_drift_bound_ppm}
                                           on_intent={on_intent.clone()} />
                         }
                     </div>

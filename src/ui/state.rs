@@ -1701,6 +1701,7 @@ impl Model {
             RaftOption::PreVote(on) => raft.pre_vote = on,
             RaftOption::CheckQuorum(on) => raft.check_quorum = on,
             RaftOption::SnapshotThreshold(n) => raft.snapshots.threshold = n,
+            RaftOption::ClockDrift(ppm) => config.max_clock_drift_ppm = ppm,
         }
         if let Err(e) = config.validate() {
             self.notice = Some(format!("{} cannot run: {e}", option.describe()));
