@@ -125,7 +125,7 @@ pub enum RaftOption {
 }
 
 impl RaftOption {
-    /// What the page says once it is set: "ReadIndex reads", "PreVote off".
+    /// What the page says once it is set: "Reads: ReadIndex", "PreVote off".
     pub fn describe(self) -> String {
         let on = |on: bool| if on { "on" } else { "off" };
         match self {

@@ -456,7 +456,7 @@ pub fn App() -> Html {
                     <div class={classes!("leader-line", (leader_text.chars().count() > 48).then_some("long"))}>
                         <p class="fixed" aria-live="polite">{ leader_text }</p>
                     </div>
-                    if !m.embed { { legend() } }
+                    if !m.embed { { legend(LegendExtras::of(m)) } }
                 </div>
                 // Each panel sits in a box of its own: the panel itself is then no grid item,
                 // and a fixed-size panel re-lays out alone when its content changes (style.css).
@@ -678,22 +678,53 @@ pub(crate) fn leader_line(view: &crate::sim::ClusterView) -> String {
 
 /// The shapes of the picture, explained (static): what `picture`'s renderer draws for each
 /// kind of scene item. Two short groups, a few lines high beside the picture.
-fn legend() -> Html {
+/// Which entries beyond Figure 2 the legend explains: only what this run can draw, so the
+/// legend (which shares the picture's box) does not grow for options that are off.
+#[derive(Clone, Copy, Default)]
+struct LegendExtras {
+    pre_vote: bool,
+    /// Reads without the log (§8): marked rounds and held reads.
+    reads: bool,
+    snapshots: bool,
+    /// A leadership transfer was asked in this run: TimeoutNow.
+    transfer: bool,
+}
+
+impl LegendExtras {
+    fn of(m: &Model) -> LegendExtras {
+        let raft = &m.config.raft;
+        LegendExtras {
+            pre_vote: raft.pre_vote,
+            reads: raft.read_mode != crate::raft::ReadMode::Log,
+            snapshots: raft.snapshots.threshold > 0,
+            transfer: m
+                .sim
+                .borrow()
+                .actions()
+                .iter()
+                .any(|a| matches!(a.action, crate::sim::Action::TransferLeadership { .. })),
+        }
+    }
+}
+
+fn legend(extra: LegendExtras) -> Html {
     html! { <>
         <p class="msg-legend" role="group" aria-label="What the messages mean">
-            <span><b class="lg-rv">{ "RV" }</b>{ " RequestVote, " }<b class="lg-rv">{ "PV" }</b>{ " PreVote, " }<b class="lg-rv">{ "TN" }</b>{ " TimeoutNow" }</span>
+            <span><b class="lg-rv">{ "RV" }</b>{ " RequestVote" }</span>
+            if extra.pre_vote { <span><b class="lg-rv">{ "PV" }</b>{ " PreVote (could I win?)" }</span> }
+            if extra.transfer { <span><b class="lg-rv">{ "TN" }</b>{ " TimeoutNow: stand now" }</span> }
             <span><b class="lg-yes">{ "✓" }</b><b class="lg-no">{ "✗" }</b>{ " vote" }</span>
             <span><b class="lg-hb">{ "○" }</b>{ " heartbeat" }</span>
             <span><b class="lg-ae">{ "+n" }</b>{ " AppendEntries, n entries" }</span>
             <span><b class="lg-ok">{ "✓" }</b><b class="lg-fail">{ "✗" }</b>{ " append ok / rejected" }</span>
-            <span><b class="lg-read">{ "R?" }</b><b class="lg-read">{ "R✓" }</b>{ " heartbeat a waiting read needs, its ack (§8)" }</span>
-            <span><b class="lg-snap">{ "S@n" }</b>{ " InstallSnapshot chunk at byte n (§7)" }</span>
+            if extra.reads { <span><b class="lg-read">{ "R?" }</b><b class="lg-read">{ "R✓" }</b>{ " heartbeat a waiting read needs, its ack (§8)" }</span> }
+            if extra.snapshots { <span><b class="lg-snap">{ "S@n" }</b>{ " InstallSnapshot chunk at byte n (§7)" }</span> }
             <span><b class="lg-client">{ "SET x 5" }</b>{ " client request, " }<b class="lg-client lg-reply">{ "ok" }</b>{ " reply (§8)" }</span>
             <span>{ "dashed: will be lost · second outline: duplicated" }</span>
         </p>
         <p class="msg-legend" role="group" aria-label="What the servers show">
             <span>{ "inside: role, term; below: vote (candidate: votes won)" }</span>
-            <span><b class="lg-read">{ "R? n" }</b>{ " by a leader: n reads waiting for their round" }</span>
+            if extra.reads { <span><b class="lg-read">{ "R? n" }</b>{ " by a leader: n reads waiting for their round" }</span> }
             <span>{ "double outline, flashing ring: leader" }</span>
             <span>{ "dashed: candidate · crossed: crashed · pause sign: paused" }</span>
             <span>{ "arc: election timer" }</span>

@@ -41,6 +41,11 @@ async function runFor(page, ms) {
 const server = (page, id) => page.getByRole("button", { name: new RegExp(`^Server ${id}, `) });
 const options = (page) => page.getByRole("region", { name: "Raft options" });
 
+/** The picture's legends, as text. */
+async function legend(page) {
+  return (await page.locator(".msg-legend").allInnerTexts()).join(" ");
+}
+
 /** Sets an option and waits for the page to say the run restarted with it. */
 async function setOption(page, act, said) {
   await act(options(page));
@@ -64,7 +69,9 @@ async function send(page, command, to) {
 
 test("read mode ReadIndex: a GET waits at the leader for one marked heartbeat round and is answered with no log entry", async () => {
   const { page, errors } = await openPage(app.browser, `${app.server.url}?seed=3&speed=0.25&paused`);
+  assert.doesNotMatch(await legend(page), /R\?/, "the legend explains only what this run can draw");
   await setOption(page, (o) => o.getByRole("combobox", { name: "Read mode" }).selectOption("read_index"), "Reads: ReadIndex");
+  assert.match(await legend(page), /R\?\s*R✓ heartbeat a waiting read needs, its ack \(§8\)[\s\S]*R\? n by a leader: n reads waiting for their round/);
   await s1Leads(page);
   await send(page, "SET x 7", 1);
   await page.locator("[data-panel='2']").scrollIntoViewIfNeeded();
@@ -95,6 +102,7 @@ test("PreVote on: a cut-off follower asks first and keeps its term; off: its ter
   };
   await setOption(page, (o) => o.getByRole("checkbox", { name: "PreVote" }).check(), "PreVote on");
   assert.ok(await options(page).getByRole("checkbox", { name: "PreVote" }).isChecked());
+  assert.match(await legend(page), /PV PreVote \(could I win\?\)/);
   await s1Leads(page);
   await cutOffS5();
   await waitForName(page, /^PreVote S5 to S\d, term 2 \(#\d+\), will be lost$/);
@@ -146,6 +154,7 @@ test("snapshot threshold: a bad value is refused inline; 4 compacts the logs int
     await field.press("Enter");
   }, "Snapshots every 4 entries");
   assert.equal(await error.innerText(), "");
+  assert.match(await legend(page), /S@n InstallSnapshot chunk at byte n \(§7\)/);
   assert.equal(await field.getAttribute("aria-invalid"), "false");
   await s1Leads(page);
   for (const v of [1, 2, 3, 4, 5, 6]) {
@@ -193,6 +202,7 @@ test("transfer leadership: the leader hands over to the chosen server, and a Sha
   await server(page, 3).press("Enter");
   await page.getByRole("button", { name: "Transfer leadership to S3" }).click();
   await page.getByRole("button", { name: /^Server 3, leader, term 2$/ }).waitFor({ timeout: 15000 });
+  assert.match(await legend(page), /TN TimeoutNow: stand now/);
   // The event log tells how: TimeoutNow, then S3's election (§3.10).
   await page.getByRole("combobox", { name: "Filter events by kind" }).selectOption({ label: "elections" });
   await page.locator("[data-panel='3']").scrollIntoViewIfNeeded();
