@@ -171,7 +171,8 @@ fn return_instant(op: &ClientOp) -> (Micros, u64) {
 /// must be linearized first).
 fn client_predecessors(ops: &[&ClientOp]) -> Vec<Option<usize>> {
     let mut by_client: Vec<usize> = (0..ops.len()).collect();
-    by_client.sort_by_key(|&i| (ops[i].client, ops[i].seq));
+    // The index last: equal (client, seq) keep the history's order, as a stable sort would.
+    by_client.sort_unstable_by_key(|&i| (ops[i].client, ops[i].seq, i));
     let mut previous = vec![None; ops.len()];
     for pair in by_client.windows(2) {
         if ops[pair[0]].client == ops[pair[1]].client {

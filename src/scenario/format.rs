@@ -896,7 +896,9 @@ impl StepAction {
                 )),
             };
         }
-        let tagged = Value::Object(Map::from_iter([(name.into(), Value::Object(fields))]));
+        let mut tagged = Map::new();
+        tagged.insert(name.into(), Value::Object(fields));
+        let tagged = Value::Object(tagged);
         serde_path_to_error::deserialize(tagged).map_err(|e| {
             let message = strip_position(e.inner().to_string());
             let mut segments = e.path().iter();

@@ -770,7 +770,8 @@ impl Renderer {
         let order = &mut self.messages;
         order.clear();
         order.extend((0..scene.items.len()).filter(|i| message(*i).is_some()));
-        order.sort_by_key(|i| message(*i).map(|(_, m)| look_order(m.look)));
+        // The index last: within a look, messages keep the scene's order.
+        order.sort_unstable_by_key(|&i| (message(i).map(|(_, m)| look_order(m.look)), i));
         for (alpha, m) in order.iter().filter_map(|i| message(*i)) {
             ctx.set_alpha(alpha);
             draw_message(ctx, palette, m);

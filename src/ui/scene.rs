@@ -137,7 +137,8 @@ fn client_stop(centre: Point, server: Point, rim: f64) -> Point {
 /// returned as they are.
 pub fn convex_hull(points: &[Point]) -> Vec<Point> {
     let mut pts = points.to_vec();
-    pts.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.y.total_cmp(&b.y)));
+    // Unstable is enough: points that compare equal are the same point (dedup drops them).
+    pts.sort_unstable_by(|a, b| a.x.total_cmp(&b.x).then(a.y.total_cmp(&b.y)));
     pts.dedup();
     if pts.len() < 3 {
         return pts;
