@@ -325,12 +325,42 @@ impl Server {
         self.config.is_joint() || self.config_index > self.volatile.commit_index
     }
 
+    /// Is a change of the voters under way? Adding a learner while another learner's entry is
+    /// not yet committed is safe (no majority changes), so several servers can be added at
+    /// once and join C_new together; a change of voters must be committed first (§6: one at
+    /// a time).
+    fn voting_change_in_progress(&self) -> bool {
+        if self.config.is_joint() {
+            return true;
+        }
+        if self.config_index <= self.volatile.commit_index {
+            return false;
+        }
+        // The latest entry is uncommitted: fine only if it changed nothing but learners (and
+        // the one before it, and so on: scan back to the committed one).
+        let mut index = self.config_index;
+        let mut config = self.config;
+        while index > self.volatile.commit_index {
+            let (before_index, before) = self.config_at(LogIndex(index.0 - 1));
+            if before.is_joint() || before.voters != config.voters || before_index == index {
+                return true;
+            }
+            index = before_index;
+            config = before;
+        }
+        false
+    }
+
     /// Why this server would not start `change` now (None: it would).
     pub fn membership_refusal(&self, change: Change) -> Option<ChangeRefusal> {
         let config = self.config;
+        let busy = match change {
+            Change::Add(_) => self.voting_change_in_progress(),
+            Change::Remove(_) => self.change_in_progress(),
+        };
         if self.volatile.role != Role::Leader {
             Some(ChangeRefusal::NotLeader)
-        } else if self.change_in_progress() {
+        } else if busy {
             Some(ChangeRefusal::ChangeInProgress)
         } else {
             match change {
@@ -475,8 +505,9 @@ impl Server {
         self.promote_caught_up_learners(out);
     }
 
-    /// Leader: learners whose matchIndex reached the commit index join C_new (through
-    /// C_old,new), all that caught up together.
+    /// Leader: once every learner's matchIndex has reached the commit index, they join C_new
+    /// together (through C_old,new). A learner that never catches up holds the others back
+    /// until it is removed.
     pub(super) fn promote_caught_up_learners(&mut self, out: &mut Output) {
         if self.volatile.role != Role::Leader
             || self.config.learners.is_empty()
@@ -492,7 +523,7 @@ impl Server {
             .filter(|p| self.config.learners.contains(p.follower) && p.match_index >= commit)
             .map(|p| p.follower)
             .collect();
-        if caught_up.is_empty() {
+        if caught_up != self.config.learners {
             return;
         }
         let new_voters = self.config.voters.union(caught_up);

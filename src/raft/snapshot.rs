@@ -377,8 +377,19 @@ impl Server {
             return;
         }
         // More chunks wanted, from `next_offset`. A duplicated reply asks for what was already
-        // sent; it is not answered (a heartbeat resends if a chunk is lost).
-        let wanted = (reply.last_included_index, reply.next_offset);
+        // sent; it is not answered (a heartbeat resends if a chunk is lost). A reply about an
+        // older snapshot than ours asks, in effect, for ours from its start: answered once, not
+        // once per reply (replies about two snapshots alternating would each be answered, and
+        // with duplication the messages in flight would multiply without end).
+        let ours = self
+            .persistent
+            .snapshot
+            .as_ref()
+            .map(|s| s.last_included_index);
+        let wanted = match ours {
+            Some(index) if index != reply.last_included_index => (index, 0),
+            _ => (reply.last_included_index, reply.next_offset),
+        };
         if sending.get(&from) != Some(&wanted) && self.persistent.log.start().0 > 1 {
             sending.insert(from, wanted);
             if self.volatile.progress[position].next_index < self.persistent.log.start() {
