@@ -482,6 +482,9 @@ impl Aimer {
             return;
         }
         let mut others: Vec<ServerId> = self.ids().filter(|&s| s != first).collect();
+        if others.is_empty() {
+            return; // a one-server cluster has nobody to lead the next term
+        }
         // The first leader and its minority stay one short of a majority.
         let minority_size = (self.servers as usize / 2).saturating_sub(1);
         let mut minority = Vec::new();
