@@ -191,7 +191,7 @@ impl MembershipNote {
             ),
             NotAVoter => write!(
                 out,
-                "{me}'s election timer fired, but {me} is not a voting member of its configuration: it starts no election"
+                "{me} is not a voting member of its configuration: it starts no election"
             ),
             VoteRequestDisregarded { candidate, term, pre_vote } => write!(
                 out,
