@@ -106,8 +106,8 @@ use raft_explorer::raft::types::{
 };
 use raft_explorer::raft::ClientResult;
 use raft_explorer::sim::{
-    ClientTraffic, ClientTrafficView, ClusterView, FollowerProgress, MessageId, MessageView,
-    NetworkView, ServerStatus, ServerView,
+    ClientTraffic, ClientTrafficView, ClusterView, FollowerProgress, MembershipRole, MessageId,
+    MessageView, NetworkView, ServerStatus, ServerView,
 };
 use raft_explorer::ui::intent::Intent;
 use raft_explorer::ui::log_table::{cell_text, find_overwritten, LogTable, LogTableProps};
@@ -160,6 +160,9 @@ fn server(id: u8, role: Role, status: ServerStatus, term: u64, log: Vec<LogEntry
         election_timer_started: (role != Role::Leader).then_some(100_000),
         kv: Default::default(),
         beyond_figure2: Default::default(),
+        configuration: Default::default(),
+        config_index: LogIndex(0),
+        membership: MembershipRole::Voter,
     }
 }
 
@@ -241,6 +244,7 @@ fn sample_view() -> ClusterView {
             },
         ],
         history: Default::default(),
+        configuration: Default::default(),
     }
 }
 

@@ -12,13 +12,20 @@
 //!   Counting replicas of an old term's entry (`commit_old_term_by_counting`) commits what the
 //!   second then overwrites.
 //!
+//! - **Figure 10** (§6): the moment a leader switches to a configuration that grew by two or
+//!   more voters, a majority of the old voters is cut off from the rest, and the leader hands
+//!   leadership to one of the new voters (a transfer, so the vote is not disregarded). With
+//!   joint consensus the old side cannot elect anyone (C_old,new is committed, so it needs a
+//!   majority of C_new too); switching directly (`switch_config_directly`) lets both sides
+//!   elect a leader of the same term.
+//!
 //! The aimer only proposes ordinary `Action`s, each at a whole millisecond after the event that
 //! prompted it; the fuzzer records them with the random ones, so a run replays (and shrinks)
 //! from its schedule alone. What it does is legal for any network and any servers: a correct
 //! Raft stays safe under it.
 
 use super::fuzz::Dice;
-use crate::raft::{Command, LogIndex, ReadMode, Role, ServerId, Term};
+use crate::raft::{Command, Configuration, LogIndex, ReadMode, Role, ServerId, ServerSet, Term};
 use crate::sim::{Action, LinkSettings, MessageKind, Micros, ServerStatus, Sim, TraceKind};
 
 const MS: Micros = 1_000;
@@ -75,6 +82,10 @@ pub(crate) struct Aimer {
     requests: u32,
     /// Term of the last leader a stale-read attack was considered for.
     stale_read_term: Term,
+    /// Figure 10: the configuration the leader used at the last look, and no new split
+    /// before `split_quiet_until`.
+    leader_config: Option<(ServerId, Configuration)>,
+    split_quiet_until: Micros,
 }
 
 impl Aimer {
@@ -87,13 +98,65 @@ impl Aimer {
             quiet_until: 0,
             requests: 0,
             stale_read_term: Term(0),
+            leader_config: None,
+            split_quiet_until: 0,
         }
+    }
+
+    /// Figure 10 (§6): when the leader switches to a configuration grown by two voters or more
+    /// (C_new after C_old,new, or directly with the knob), a majority of C_old without the
+    /// leader is cut off, the leader hands over to a new voter, and the network heals later.
+    fn watch_configuration(&mut self, sim: &Sim, at: Micros, out: &mut Vec<(Micros, Action)>) {
+        let Some(leader) = sim.leader() else {
+            return;
+        };
+        let config = *sim.server(leader).configuration();
+        let before = self.leader_config.replace((leader, config));
+        let Some((was_leader, old)) = before else {
+            return;
+        };
+        if was_leader != leader
+            || config.is_joint()
+            || config.voters == old.voters
+            || !matches!(self.plan, Plan::Idle)
+            || sim.now() < self.split_quiet_until
+        {
+            return;
+        }
+        let (old, new) = (old.voters, config.voters);
+        let majority = |set: ServerSet| set.len() / 2 + 1;
+        let joined = new.without(old);
+        let Some(target) = joined.iter().next() else {
+            return;
+        };
+        if !old.contains(leader) || new.len() < majority(old) + majority(new) {
+            return;
+        }
+        let cut_off: Vec<ServerId> = old
+            .iter()
+            .filter(|&s| s != leader)
+            .take(majority(old))
+            .collect();
+        if cut_off.len() < majority(old) {
+            return;
+        }
+        let rest: Vec<ServerId> = sim.server_ids().filter(|s| !cut_off.contains(s)).collect();
+        out.push((
+            at,
+            Action::Partition {
+                groups: vec![cut_off, rest],
+            },
+        ));
+        out.push((at + 30 * MS, Action::TransferLeadership { to: target }));
+        out.push((at + 2_500 * MS, Action::Heal));
+        self.split_quiet_until = at + 4_000 * MS;
     }
 
     /// Looks at the step just taken; pushes the actions it wants (each later than now).
     pub fn observe(&mut self, sim: &Sim, out: &mut Vec<(Micros, Action)>) {
         let now = sim.now();
         let at = next_ms(now);
+        self.watch_configuration(sim, at, out);
         match self.plan.clone() {
             Plan::Idle => self.maybe_start(sim, at, out),
             Plan::RestartVoters {
@@ -419,6 +482,9 @@ impl Aimer {
             return;
         }
         let mut others: Vec<ServerId> = self.ids().filter(|&s| s != first).collect();
+        if others.is_empty() {
+            return; // a one-server cluster has nobody to lead the next term
+        }
         // The first leader and its minority stay one short of a majority.
         let minority_size = (self.servers as usize / 2).saturating_sub(1);
         let mut minority = Vec::new();

@@ -465,11 +465,51 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
         }
         t += dice.between(config.fault_interval / 4, config.fault_interval * 7 / 4);
     }
+    out.extend(membership_schedule(config));
     // Whole milliseconds, so a schedule can be written as a scenario file exactly.
     for (time, _) in &mut out {
         *time -= *time % 1000;
     }
     out.sort_by_key(|(time, _)| *time);
+    out
+}
+
+/// Whether this run changes membership (§6): every nemesis with options drawn at random (no
+/// knob), and the knob that breaks membership changes.
+pub fn changes_membership(config: &FuzzConfig) -> bool {
+    config.nemesis == Nemesis::All
+        && (config.draws_options() || config.knobs.switch_config_directly)
+}
+
+/// §6: random membership changes, drawn from their own RNG (so the other faults of a seed stay
+/// what they were): fresh servers added (with the knob often two at once, which then join
+/// together: the paper's Figure 10), members removed (the leader among them, whoever it is
+/// at the time). A change the leader refuses (one already in progress, no leader, no id
+/// left) is dropped by the simulator and changes nothing.
+fn membership_schedule(config: &FuzzConfig) -> Schedule {
+    let mut out = Schedule::new();
+    if !changes_membership(config) {
+        return out;
+    }
+    let knob = config.knobs.switch_config_directly;
+    let mut dice = Dice::new(config.seed ^ 0x6d65_6d62_6572_7321);
+    // Ids the servers may have by then (each add takes the next one).
+    let mut known = config.servers;
+    let mean = if knob { 1_500_000 } else { 4_000_000 };
+    let mut t = dice.between(500_000, mean);
+    while t < config.duration {
+        if dice.chance(0.5) {
+            let adds = if knob && dice.chance(0.6) { 2 } else { 1 };
+            for _ in 0..adds {
+                out.push((t, Action::AddServer));
+                known = (known + 1).min(crate::raft::MAX_SERVER_ID);
+            }
+        } else {
+            let server = ServerId(dice.between(1, u64::from(known)) as u8);
+            out.push((t, Action::RemoveServer { server }));
+        }
+        t += dice.between(mean / 4, mean * 7 / 4);
+    }
     out
 }
 

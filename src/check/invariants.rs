@@ -211,6 +211,9 @@ pub fn describe_entry(e: &LogEntry) -> String {
         crate::raft::types::EntryPayload::Client { command, .. } => {
             format!("term {} \"{command}\"", e.term)
         }
+        crate::raft::types::EntryPayload::Config { config } => {
+            format!("term {} configuration {config}", e.term)
+        }
     }
 }
 
@@ -764,7 +767,7 @@ impl Checker {
 mod tests {
     use super::*;
     use crate::raft::types::{ClientId, Command, EntryPayload};
-    use crate::sim::view::NetworkView;
+    use crate::sim::view::{MembershipRole, NetworkView};
 
     fn entry(term: u64, cmd: &str) -> LogEntry {
         LogEntry {
@@ -796,6 +799,9 @@ mod tests {
             election_timer_started: None,
             kv: Default::default(),
             beyond_figure2: Default::default(),
+            configuration: Default::default(),
+            config_index: LogIndex(0),
+            membership: MembershipRole::Voter,
         }
     }
 
@@ -818,6 +824,7 @@ mod tests {
             clients: vec![],
             client_traffic: vec![],
             history: Default::default(),
+            configuration: Default::default(),
         }
     }
 

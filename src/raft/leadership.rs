@@ -230,6 +230,7 @@ impl Server {
         let term = Term(self.persistent.current_term.0 + 1);
         self.volatile.role = Role::Follower;
         self.volatile.leader_hint = None;
+        self.volatile.heard_from_leader_at = None;
         self.volatile.votes = ServerSet::default();
         let mut votes = ServerSet::default();
         votes.insert(self.id);
@@ -330,6 +331,7 @@ impl Server {
     /// reads) a new promise not to elect another leader for a lease.
     pub(super) fn heard_from_leader(&mut self) {
         self.volatile.leadership.pre_votes = None;
+        self.volatile.heard_from_leader_at = Some(self.clock);
         if self.options.read_mode == super::options::ReadMode::Lease {
             self.volatile.reads.promised_at = Some(self.clock);
         }
@@ -398,7 +400,9 @@ impl Server {
             out.notes.push(refuse(TransferRefusal::NotLeader));
             return;
         }
-        let Some(position) = self.volatile.progress.iter().position(|p| p.follower == to) else {
+        let position = self.volatile.progress.iter().position(|p| p.follower == to);
+        // Only a voter can be elected (§6): not a non-voting member.
+        let Some(position) = position.filter(|_| self.config.is_voter(to)) else {
             out.notes.push(refuse(TransferRefusal::BadTarget));
             return;
         };
@@ -460,6 +464,9 @@ impl Server {
                     from,
                     term,
                 }));
+            return;
+        }
+        if !self.may_stand(out) {
             return;
         }
         out.notes

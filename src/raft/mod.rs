@@ -4,6 +4,7 @@
 pub mod kv;
 pub mod leadership;
 pub mod log;
+pub mod membership;
 pub mod note;
 pub mod options;
 pub mod quorum;
@@ -14,9 +15,10 @@ pub mod types;
 
 pub use kv::{ApplyOutcome, KvStore, Session};
 pub use log::Log;
+pub use membership::{Change, ChangeRefusal, MembershipNote, MAX_MEMBERS};
 pub use note::{AppendRejection, AppliedKind, Note, VoteDenial};
 pub use options::{KnobInfo, Knobs, RaftOptions, ReadMode, SnapshotOptions, UnknownKnob};
-pub use quorum::{Configuration, ServerSet};
+pub use quorum::{Configuration, ServerSet, MAX_SERVER_ID};
 pub use server::{
     AppliedEntry, ClientReply, ClientResult, Input, Output, PendingReply, PersistentState,
     Progress, Server, VolatileState,

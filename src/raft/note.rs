@@ -4,6 +4,7 @@
 //! asks for it (`Note::explain`).
 
 pub use super::leadership::LeadershipNote;
+pub use super::membership::MembershipNote;
 use super::quorum::ServerSet;
 pub use super::reads::ReadNote;
 use super::types::{ClientId, LogIndex, Role, ServerId, Term};
@@ -41,6 +42,8 @@ pub enum AppendRejection {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AppliedKind {
     Noop,
+    /// §6: a configuration entry (in use since it was appended; applying changes nothing).
+    Config,
     Executed {
         client: ClientId,
         seq: u64,
@@ -220,6 +223,8 @@ pub enum Note {
     Read(ReadNote),
     /// PreVote, CheckQuorum and leadership transfer (`leadership.rs`).
     Leadership(LeadershipNote),
+    /// §6 membership changes.
+    Membership(MembershipNote),
     /// §7: the log reached the snapshot threshold; the state machine (store and sessions) was
     /// saved and the log now starts after `last_included_index`.
     SnapshotTaken {
@@ -326,6 +331,7 @@ impl Note {
             Note::VoteForgotten { .. } => "§5.2",
             Note::Read(note) => note.section(),
             Note::Leadership(note) => note.section(),
+            Note::Membership(note) => note.section(),
             Note::SnapshotTaken { .. }
             | Note::SnapshotRestored { .. }
             | Note::SnapshotChunkSent { .. }
@@ -354,6 +360,7 @@ impl Note {
             | Note::SnapshotInstalled { .. } => 8,
             Note::Read(note) => note.weight(),
             Note::Leadership(note) => note.weight(),
+            Note::Membership(note) => note.weight(),
             Note::AppendAccepted {
                 truncated_from: Some(_),
                 ..
@@ -537,6 +544,7 @@ impl Note {
                 write!(out, "{me} applied index {index} (term {term}) to its state machine")?;
                 match kind {
                     AppliedKind::Noop => write!(out, ": a no-op")?,
+                    AppliedKind::Config => write!(out, ": a configuration entry, in use since it was appended")?,
                     AppliedKind::Executed { client, seq } => write!(out, ": {client}'s command #{seq}")?,
                     AppliedKind::Duplicate { client, seq } => write!(
                         out,
@@ -595,6 +603,7 @@ impl Note {
             )?,
             Note::Read(note) => note.write_explanation(me, out)?,
             Note::Leadership(note) => note.write_explanation(me, out)?,
+            Note::Membership(note) => note.write_explanation(me, out)?,
             Note::SnapshotTaken { last_included_index, last_included_term, discarded } => write!(
                 out,
                 "{me}'s log reached the snapshot threshold: it saved its state machine (store and client sessions) as a snapshot through index {last_included_index} (term {last_included_term}) and discarded those {discarded} log entries"

@@ -218,6 +218,10 @@ knobs! {
     /// Installing a snapshot discards every log entry after it, even when the log already
     /// holds the snapshot's last entry (§7, Figure 13 step 6 says: keep the entries after it).
     install_snapshot_discards_following_entries: "Installing a snapshot discards the matching entries after it (§7)",
+    /// A membership change switches from C_old to C_new in one step, without the joint
+    /// configuration C_old,new: servers switch at different times, and a majority of C_old and
+    /// a disjoint majority of C_new can elect two leaders in one term (§6, Figure 10).
+    switch_config_directly: "Switch configuration directly, no joint consensus (two leaders, §6)",
 }
 
 /// A knob name that is not one of [`Knobs::ALL`].
@@ -275,7 +279,7 @@ mod tests {
             "unknown knob \"break_it\": use one of forget_vote_on_restart, \
              commit_old_term_by_counting, skip_election_restriction, stale_local_reads, \
              read_without_confirmation, unbounded_clock_drift, \
-             install_snapshot_discards_following_entries"
+             install_snapshot_discards_following_entries, switch_config_directly"
         );
     }
 }

@@ -1,9 +1,15 @@
-//! Majorities over a configuration (§5.2, §5.3). Kept apart so §6 joint consensus (a majority
-//! of the old AND of the new configuration) is a small change here.
+//! Majorities over a configuration (§5.2, §5.3), and §6 joint consensus: during a change from
+//! C_old to C_new every decision (an election, a commitment, a read's leadership
+//! confirmation, CheckQuorum) needs a majority of C_old AND a majority of C_new.
 
 use super::types::{LogIndex, ServerId};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::cmp::Reverse;
 use std::fmt;
+
+/// Highest server id a [`ServerSet`] can hold: ids are never reused (§6 adds servers with
+/// fresh ids), so a run can add servers until id 15 is taken.
+pub const MAX_SERVER_ID: u8 = 15;
 
 /// A set of servers as a bit mask (ids 1..=15). Copy, no allocation: used for votes and for
 /// "replicated on" in narration.
@@ -14,8 +20,11 @@ impl ServerSet {
     pub fn insert(&mut self, id: ServerId) {
         self.0 |= 1 << id.0;
     }
+    pub fn remove(&mut self, id: ServerId) {
+        self.0 &= !(1 << id.0);
+    }
     pub fn contains(&self, id: ServerId) -> bool {
-        self.0 & (1 << id.0) != 0
+        id.0 <= MAX_SERVER_ID && self.0 & (1 << id.0) != 0
     }
     pub fn len(&self) -> usize {
         self.0.count_ones() as usize
@@ -23,11 +32,41 @@ impl ServerSet {
     pub fn is_empty(&self) -> bool {
         self.0 == 0
     }
+    pub fn union(self, other: ServerSet) -> ServerSet {
+        ServerSet(self.0 | other.0)
+    }
+    pub fn without(self, other: ServerSet) -> ServerSet {
+        ServerSet(self.0 & !other.0)
+    }
     /// Members in increasing id order.
     pub fn iter(self) -> impl Iterator<Item = ServerId> {
         (1..16u8)
             .filter(move |i| self.0 & (1 << i) != 0)
             .map(ServerId)
+    }
+    /// Is `set` a majority of this set (more than half of its members)?
+    fn majority_in(self, set: ServerSet) -> bool {
+        !self.is_empty() && (self.0 & set.0).count_ones() as usize > self.len() / 2
+    }
+}
+
+/// Written as the list of ids, `[1, 2, 3]`, as scenario files and links write servers.
+impl Serialize for ServerSet {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for ServerSet {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let ids = Vec::<ServerId>::deserialize(deserializer)?;
+        if let Some(bad) = ids.iter().find(|id| id.0 == 0 || id.0 > MAX_SERVER_ID) {
+            return Err(serde::de::Error::custom(format!(
+                "server ids are 1..={MAX_SERVER_ID}, not {}",
+                bad.0
+            )));
+        }
+        Ok(ids.into_iter().collect())
     }
 }
 
@@ -54,56 +93,122 @@ impl fmt::Display for ServerSet {
     }
 }
 
-/// The voting members of the cluster.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A cluster configuration (§6): the voting members, during joint consensus the new voting
+/// members too, and the non-voting members (learners) that receive entries while they catch
+/// up but neither vote nor count in any majority. It is what a configuration log entry
+/// carries; a server uses the latest one in its log (or snapshot), committed or not.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Configuration {
-    voters: Vec<ServerId>,
+    /// The voters: C_old during a joint phase, the configuration otherwise.
+    pub voters: ServerSet,
+    /// Some during the joint phase C_old,new: the voters of C_new.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_voters: Option<ServerSet>,
+    /// Non-voting members catching up (dissertation §4.2.1).
+    #[serde(default, skip_serializing_if = "ServerSet::is_empty")]
+    pub learners: ServerSet,
 }
 
 impl Configuration {
     pub fn new(voters: Vec<ServerId>) -> Self {
-        let mut voters = voters;
-        voters.sort_unstable();
-        voters.dedup();
-        Configuration { voters }
+        Configuration {
+            voters: voters.into_iter().collect(),
+            new_voters: None,
+            learners: ServerSet::default(),
+        }
     }
 
-    pub fn voters(&self) -> &[ServerId] {
-        &self.voters
+    /// The voters of C_old (or of the only configuration), in id order.
+    pub fn voters(&self) -> Vec<ServerId> {
+        self.voters.iter().collect()
     }
 
-    /// How many servers make a majority (3 of 5, 2 of 3, 1 of 1).
+    /// C_old,new: a change is half-way (§6).
+    pub fn is_joint(&self) -> bool {
+        self.new_voters.is_some()
+    }
+
+    /// Everyone whose vote counts: C_old ∪ C_new.
+    pub fn all_voters(&self) -> ServerSet {
+        self.voters.union(self.new_voters.unwrap_or_default())
+    }
+
+    /// Does `id` vote (in C_old or C_new)?
+    pub fn is_voter(&self, id: ServerId) -> bool {
+        self.all_voters().contains(id)
+    }
+
+    /// Everyone the leader replicates to: voters of both and learners.
+    pub fn members(&self) -> ServerSet {
+        self.all_voters().union(self.learners)
+    }
+
+    /// The configuration a joint one leads to (itself if not joint).
+    pub fn target(&self) -> Configuration {
+        Configuration {
+            voters: self.new_voters.unwrap_or(self.voters),
+            new_voters: None,
+            learners: self.learners,
+        }
+    }
+
+    /// How many servers make a majority of C_old (3 of 5, 2 of 3, 1 of 1): for narration.
     pub fn majority(&self) -> usize {
         self.voters.len() / 2 + 1
     }
 
-    /// Do the voters in `set` form a majority?
+    /// Do the voters in `set` form a majority — of C_old and, in a joint phase, of C_new too?
     pub fn is_majority(&self, set: ServerSet) -> bool {
-        self.voters.iter().filter(|v| set.contains(**v)).count() >= self.majority()
+        self.voters.majority_in(set) && self.new_voters.is_none_or(|new| new.majority_in(set))
     }
 
-    /// The highest index stored on a majority, given each voter's match index (§5.3).
+    /// The highest index stored on a majority, given each voter's match index (§5.3); in a
+    /// joint phase the lower of C_old's and C_new's (§6). A server outside a set (a leader
+    /// being removed) does not count in that set's majority.
     pub fn committed_index(&self, match_index: impl Fn(ServerId) -> LogIndex) -> LogIndex {
-        let mut indexes: Vec<LogIndex> = self.voters.iter().map(|v| match_index(*v)).collect();
-        // Highest first: the majority-th highest is stored on a majority.
-        indexes.sort_unstable_by_key(|&index| Reverse(index));
-        indexes[self.majority() - 1]
+        let of = |set: ServerSet| {
+            let mut indexes: Vec<LogIndex> = set.iter().map(&match_index).collect();
+            if indexes.is_empty() {
+                return LogIndex(0);
+            }
+            // Highest first: the majority-th highest is stored on a majority.
+            indexes.sort_unstable_by_key(|&index| Reverse(index));
+            indexes[set.len() / 2]
+        };
+        let old = of(self.voters);
+        match self.new_voters {
+            Some(new) => old.min(of(new)),
+            None => old,
+        }
     }
 
-    /// The voters whose match index is at least `index`.
+    /// The voters (of either configuration) whose match index is at least `index`.
     pub fn holders_of(
         &self,
         index: LogIndex,
         match_index: impl Fn(ServerId) -> LogIndex,
     ) -> ServerSet {
-        self.voters
+        self.all_voters()
             .iter()
-            .copied()
             .filter(|v| match_index(*v) >= index)
             .collect()
     }
 }
 
+impl fmt::Display for Configuration {
+    /// "{S1, S2, S3}", "{S1, S2, S3} → {S1, S2, S3, S4}" (joint), "+ learner S4".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{{{}}}", self.voters)?;
+        if let Some(new) = self.new_voters {
+            write!(f, " → {{{new}}}")?;
+        }
+        if !self.learners.is_empty() {
+            write!(f, " + non-voting {}", self.learners)?;
+        }
+        Ok(())
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

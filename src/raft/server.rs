@@ -7,6 +7,7 @@
 use super::kv::{ApplyOutcome, KvStore};
 use super::leadership::LeadershipState;
 use super::log::Log;
+use super::membership::Change;
 use super::note::{AppendRejection, AppliedKind, LeadershipNote, Note, VoteDenial};
 use super::options::{RaftOptions, ReadMode};
 use super::quorum::{Configuration, ServerSet};
@@ -68,6 +69,10 @@ pub struct VolatileState {
     pub leadership: LeadershipState,
     /// §7: snapshot chunks being sent (leader) or received (follower).
     pub snapshot_transfer: SnapshotTransfer,
+    /// §6: when (own clock) this server last heard from the leader of its term; a vote
+    /// request within the minimum election timeout of it is disregarded once the cluster has
+    /// changed configuration.
+    pub heard_from_leader_at: Option<u64>,
 }
 
 impl Default for VolatileState {
@@ -83,6 +88,7 @@ impl Default for VolatileState {
             reads: ReadState::default(),
             leadership: LeadershipState::default(),
             snapshot_transfer: SnapshotTransfer::default(),
+            heard_from_leader_at: None,
         }
     }
 }
@@ -106,6 +112,10 @@ pub enum Input {
     Restart,
     /// A user asks the leader to hand leadership to `to` (dissertation §3.10).
     TransferLeadership { to: ServerId },
+    /// §6: a user asks the leader to add the fresh server `id` (first as a non-voting member).
+    AddServer { id: ServerId },
+    /// §6: a user asks the leader to remove the member `id`.
+    RemoveServer { id: ServerId },
 }
 
 /// What a client is told.
@@ -183,9 +193,17 @@ impl Output {
 #[derive(Clone, Debug)]
 pub struct Server {
     pub(super) id: ServerId,
-    /// The other servers, sorted.
+    /// The other members of the configuration in use (voters and learners), sorted.
     pub(super) peers: Vec<ServerId>,
+    /// §6: the configuration the server was started with (no log entry holds it).
+    pub(super) bootstrap: Configuration,
+    /// §6: the latest configuration in its log or snapshot (else `bootstrap`), committed or
+    /// not, and the index of its entry (0 for `bootstrap`). Derived from persistent state.
     pub(super) config: Configuration,
+    pub(super) config_index: LogIndex,
+    /// §6: the shortest election timeout (µs), for the rule against disruptive vote requests;
+    /// the simulator sets it (0: the rule never applies).
+    pub(super) election_timeout_min: u64,
     pub(super) options: RaftOptions,
     /// What this server's own clock reads (µs), set by the simulator before each input; only
     /// lease reads look at it. Hardware, not Raft state: a crash does not reset it.
@@ -203,16 +221,35 @@ impl Server {
         peers.dedup();
         let mut voters = peers.clone();
         voters.push(id);
+        let config = Configuration::new(voters);
         Server {
             id,
             peers,
-            config: Configuration::new(voters),
+            bootstrap: config,
+            config,
+            config_index: LogIndex(0),
+            election_timeout_min: 0,
             options,
             clock: 0,
             persistent: PersistentState::default(),
             volatile: VolatileState::default(),
             kv: KvStore::default(),
         }
+    }
+
+    /// §6: a fresh server about to be added to a running cluster: it knows no configuration
+    /// (so it stands for no election) until its log or a snapshot gives it one.
+    pub fn joining(id: ServerId, options: RaftOptions) -> Self {
+        let mut server = Server::new(id, Vec::new(), options);
+        server.bootstrap = Configuration::default();
+        server.config = Configuration::default();
+        server.peers.clear();
+        server
+    }
+
+    /// §6: the shortest election timeout, for the rule against disruptive vote requests.
+    pub fn set_election_timeout_min(&mut self, micros: u64) {
+        self.election_timeout_min = micros;
     }
 
     // ---- read access (cheap, borrowed: the checker calls these after every event) ----
@@ -318,12 +355,18 @@ impl Server {
             } => self.on_client_request(client, seq, command, out),
             Input::Restart => self.restart(out),
             Input::TransferLeadership { to } => self.transfer_leadership(to, out),
+            Input::AddServer { id } => self.change_membership(Change::Add(id), out),
+            Input::RemoveServer { id } => self.change_membership(Change::Remove(id), out),
         }
     }
 
     // ---- Rules for all servers ----
 
     fn receive(&mut self, from: ServerId, message: Message, out: &mut Output) {
+        // §6: a vote request while a leader is heard from is disregarded, term and all.
+        if self.disregards_vote_request(&message, out) {
+            return;
+        }
         // Figure 2, all servers: if an RPC request or response contains term T > currentTerm,
         // set currentTerm = T and convert to follower (§5.1).
         if let Some(term) = message
@@ -406,6 +449,9 @@ impl Server {
             });
             return;
         }
+        if !self.may_stand(out) {
+            return;
+        }
         if self.options.pre_vote {
             self.start_pre_vote(out);
             return;
@@ -423,6 +469,7 @@ impl Server {
         self.persistent.voted_for = Some(self.id);
         self.volatile.role = Role::Candidate;
         self.volatile.leader_hint = None;
+        self.volatile.heard_from_leader_at = None;
         self.volatile.votes = ServerSet::default();
         self.volatile.votes.insert(self.id);
         out.reset_election_timer = true;
@@ -703,6 +750,7 @@ impl Server {
         let received = request.entries.len() as u32;
         let mut appended = 0;
         let mut truncated_from = None;
+        let mut config_appended = false;
         let log = &mut self.persistent.log;
         for (offset, entry) in request.entries.into_iter().enumerate() {
             let index = LogIndex(prev_log_index.0 + 1 + offset as u64);
@@ -714,8 +762,15 @@ impl Server {
                 }
                 None => {}
             }
+            config_appended |= matches!(entry.payload, EntryPayload::Config { .. });
             out.wrote_log_from(log.append(entry));
             appended += 1;
+        }
+        // §6: a server uses the latest configuration in its log, committed or not; when the
+        // entry it came from was truncated, it goes back to the latest one that remains.
+        let reverted = truncated_from.is_some_and(|t| t <= self.config_index);
+        if config_appended || reverted {
+            self.refresh_config(reverted && !config_appended, out);
         }
         let last_new_index = LogIndex(prev_log_index.0 + received as u64);
         out.notes.push(Note::AppendAccepted {
@@ -805,9 +860,15 @@ impl Server {
             let unsent = progress.next_index <= last_index && progress.sent_through < last_index;
             if advanced {
                 self.advance_commit_index(out);
-            }
-            if unsent && advanced {
-                self.send_append_entries(position, out);
+                // §6: committing a configuration may have changed the followers (positions
+                // move) or made this leader step down.
+                let Some(position) = self.progress_position(from) else {
+                    return;
+                };
+                if unsent {
+                    self.send_append_entries(position, out);
+                }
+                self.promote_caught_up_learners(out);
             }
             self.transfer_target_caught_up(from, out);
         } else {
@@ -894,6 +955,18 @@ impl Server {
             old_term_by_counting: by_counting_old,
         });
         self.apply_committed(out);
+        self.membership_after_commit(out);
+    }
+
+    /// Leader: where `follower`'s progress is (None if it is not a peer, or not leading).
+    pub(super) fn progress_position(&self, follower: ServerId) -> Option<usize> {
+        if self.volatile.role != Role::Leader {
+            return None;
+        }
+        self.volatile
+            .progress
+            .iter()
+            .position(|p| p.follower == follower)
     }
 
     /// Figure 2, all servers: if commitIndex > lastApplied, apply entries in order (§5.3).
@@ -906,6 +979,18 @@ impl Server {
             self.volatile.last_applied = index;
             let term = entry.term;
             match &entry.payload {
+                EntryPayload::Config { .. } => {
+                    out.applied.push(AppliedEntry {
+                        index,
+                        term,
+                        outcome: None,
+                    });
+                    out.notes.push(Note::Applied {
+                        index,
+                        term,
+                        kind: AppliedKind::Config,
+                    })
+                }
                 EntryPayload::Noop => {
                     out.applied.push(AppliedEntry {
                         index,
@@ -1089,6 +1174,8 @@ impl Server {
     /// Replaces the persistent state (tests and hand-built scenarios, e.g. Figure 8).
     pub fn set_persistent_state(&mut self, state: PersistentState) {
         self.persistent = state;
+        let (index, config) = self.config_at(self.persistent.log.last_index());
+        self.use_config(index, config);
     }
 
     /// Mutable persistent state (tests and hand-built scenarios).

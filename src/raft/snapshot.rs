@@ -7,6 +7,7 @@
 
 use super::kv::KvStore;
 use super::note::Note;
+use super::quorum::Configuration;
 use super::server::{Output, Server};
 use super::types::*;
 use std::collections::BTreeMap;
@@ -20,15 +21,27 @@ pub struct Snapshot {
     pub last_included_term: Term,
     /// Shared: time-travel copies of the world and chunks in flight do not copy it.
     pub data: Arc<Vec<u8>>,
+    /// §7: the latest configuration as of `last_included_index` (C_old,new included), and the
+    /// index of its entry (0: the initial configuration): with the log prefix gone, this is
+    /// where the server finds its configuration.
+    pub config: Configuration,
+    pub config_index: LogIndex,
 }
 
 impl Snapshot {
-    fn of(last_included_index: LogIndex, last_included_term: Term, kv: &KvStore) -> Self {
+    fn of(
+        last_included_index: LogIndex,
+        last_included_term: Term,
+        kv: &KvStore,
+        (config_index, config): (LogIndex, Configuration),
+    ) -> Self {
         Snapshot {
             last_included_index,
             last_included_term,
             // Serializing maps of strings and numbers cannot fail.
             data: Arc::new(serde_json::to_vec(kv).unwrap_or_default()),
+            config,
+            config_index,
         }
     }
 
@@ -79,7 +92,8 @@ impl Server {
         let Some(term) = log.term_at(last_applied) else {
             return;
         };
-        let snapshot = Snapshot::of(last_applied, term, &self.kv);
+        let config = self.config_at(last_applied);
+        let snapshot = Snapshot::of(last_applied, term, &self.kv, config);
         let discarded = self.persistent.log.compact_through(last_applied, term);
         self.persistent.snapshot = Some(snapshot);
         out.snapshot_changed = true;
@@ -160,6 +174,8 @@ impl Server {
                 offset: start,
                 data,
                 done,
+                config: snapshot.config,
+                config_index: snapshot.config_index,
             }),
         ));
     }
@@ -263,6 +279,8 @@ impl Server {
             last_included_index: index,
             last_included_term: file.last_included_term,
             data: Arc::new(file.data),
+            config: request.config,
+            config_index: request.config_index,
         };
         let Some(kv) = snapshot.state_machine() else {
             // Not a state machine: drop the file and let the leader start again.
@@ -316,6 +334,9 @@ impl Server {
         }
         // 5. Save snapshot file, discard any existing snapshot with a smaller index.
         self.persistent.snapshot = Some(snapshot);
+        // §6, §7: the configuration is the latest in what remains of the log, else the
+        // snapshot's (a log discarded whole may have held a newer one: the server goes back).
+        self.refresh_config(false, out);
     }
 
     /// Leader: a follower's answer to a chunk.
@@ -350,13 +371,28 @@ impl Server {
                 });
                 progress.next_index = progress.next_index.max(LogIndex(index.0 + 1));
                 self.advance_commit_index(out);
-                self.send_append_entries(position, out);
+                // §6: a commitment may have changed the followers or deposed this leader.
+                if let Some(position) = self.progress_position(from) {
+                    self.send_append_entries(position, out);
+                    self.promote_caught_up_learners(out);
+                }
             }
             return;
         }
         // More chunks wanted, from `next_offset`. A duplicated reply asks for what was already
-        // sent; it is not answered (a heartbeat resends if a chunk is lost).
-        let wanted = (reply.last_included_index, reply.next_offset);
+        // sent; it is not answered (a heartbeat resends if a chunk is lost). A reply about an
+        // older snapshot than ours asks, in effect, for ours from its start: answered once, not
+        // once per reply (replies about two snapshots alternating would each be answered, and
+        // with duplication the messages in flight would multiply without end).
+        let ours = self
+            .persistent
+            .snapshot
+            .as_ref()
+            .map(|s| s.last_included_index);
+        let wanted = match ours {
+            Some(index) if index != reply.last_included_index => (index, 0),
+            _ => (reply.last_included_index, reply.next_offset),
+        };
         if sending.get(&from) != Some(&wanted) && self.persistent.log.start().0 > 1 {
             sending.insert(from, wanted);
             if self.volatile.progress[position].next_index < self.persistent.log.start() {
@@ -420,7 +456,9 @@ mod tests {
         fn payload_command(&self) -> Command {
             match &self.payload {
                 EntryPayload::Client { command, .. } => command.clone(),
-                EntryPayload::Noop => unreachable!("tests use client entries"),
+                EntryPayload::Noop | EntryPayload::Config { .. } => {
+                    unreachable!("tests use client entries")
+                }
             }
         }
     }
@@ -437,6 +475,8 @@ mod tests {
                 offset: offset as u64,
                 data: data[offset..end].to_vec(),
                 done: end == data.len(),
+                config: Configuration::new(vec![LEADER, ServerId(2), ServerId(3)]),
+                config_index: LogIndex(0),
             }),
         }
     }

@@ -137,7 +137,7 @@ impl fmt::Display for Command {
 }
 
 /// What a log entry carries. `Noop` is the entry a new leader may append to commit entries
-/// from earlier terms (§8); `Config` is reserved for §6 membership changes (a later issue).
+/// from earlier terms (§8); `Config` is a §6 cluster configuration (C_old,new or C_new).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EntryPayload {
@@ -146,6 +146,10 @@ pub enum EntryPayload {
         client: ClientId,
         seq: u64,
         command: Command,
+    },
+    /// §6: a configuration; a server uses the latest one in its log as soon as it is there.
+    Config {
+        config: super::quorum::Configuration,
     },
 }
 
@@ -226,6 +230,13 @@ pub struct InstallSnapshot {
     pub offset: u64,
     pub data: Vec<u8>,
     pub done: bool,
+    /// §7 (and the dissertation's Figure 5.3 `lastConfig`): the latest configuration as of
+    /// `last_included_index`, and the index of the entry it came from (0: the cluster's
+    /// initial one), so the receiver knows its cluster even with the log gone.
+    #[serde(default)]
+    pub config: super::quorum::Configuration,
+    #[serde(default)]
+    pub config_index: LogIndex,
 }
 
 /// InstallSnapshot RPC results (Figure 13: `term`), plus what the leader needs to go on

@@ -264,6 +264,14 @@ pub enum StepAction {
     TransferLeadership {
         to: String,
     },
+    /// §6: a fresh server joins with the next unused id (S4 in a 3-server cluster, then S5,
+    /// ...; ids are never reused): first as a non-voting member, then a voter through
+    /// C_old,new once it has caught up. Needs a leader with no change in progress.
+    AddServer,
+    /// §6: the leader removes `server` (a name or "leader") from the configuration.
+    RemoveServer {
+        server: String,
+    },
     /// Check the cluster at this time.
     Expect(Expectation),
 }
@@ -291,6 +299,8 @@ impl StepAction {
             StepAction::SetLink { .. } => "set_link",
             StepAction::ResetLinks => "reset_links",
             StepAction::TransferLeadership { .. } => "transfer_leadership",
+            StepAction::AddServer => "add_server",
+            StepAction::RemoveServer { .. } => "remove_server",
             StepAction::Expect(_) => "expect",
         }
     }
@@ -328,6 +338,10 @@ pub struct Expectation {
     /// The applied key-value store holds these values (`null`: key absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kv: Option<std::collections::BTreeMap<String, Option<String>>>,
+    /// §6: `server` (or every live server) uses a configuration with exactly these voters,
+    /// not a joint one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voters: Option<Vec<String>>,
     /// true: the invariant checker has found nothing so far.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub no_violation: Option<bool>,
@@ -499,10 +513,14 @@ fn limit<T>(field: &str, result: Result<T, LimitError>) -> Result<T, ScenarioErr
 /// "S3" → Some(3).
 pub fn parse_server_number(name: &str) -> Option<u8> {
     let digits = name.strip_prefix('S').or_else(|| name.strip_prefix('s'))?;
-    if digits.len() != 1 {
+    // S1..S9, and S10..S15 for servers added later (§6; ids are never reused).
+    if digits.is_empty() || digits.len() > 2 || digits.starts_with('0') {
         return None;
     }
-    digits.parse().ok()
+    digits
+        .parse()
+        .ok()
+        .filter(|n| *n <= crate::raft::MAX_SERVER_ID)
 }
 
 impl Scenario {
@@ -639,6 +657,8 @@ impl Scenario {
             return bad("cluster.snapshots", message);
         }
         let mut previous = 0;
+        // §6: servers added by earlier steps can be named by later ones (S4, S5, ...).
+        let mut servers = c.servers;
         for (i, step) in self.steps.iter().enumerate() {
             let err = |field: &str, message: String| {
                 Err(ScenarioError {
@@ -686,13 +706,13 @@ impl Scenario {
                     return Ok(());
                 }
                 match parse_server_number(name) {
-                    Some(n) if (1..=c.servers).contains(&n) => Ok(()),
+                    Some(n) if (1..=servers).contains(&n) => Ok(()),
                     _ => err(
                         field,
                         format!(
                             "\"{name}\" is not a server of this {}-server cluster: use S1..S{}{}",
-                            c.servers,
-                            c.servers,
+                            servers,
+                            servers,
                             if leader_ok { " or \"leader\"" } else { "" }
                         ),
                     ),
@@ -736,6 +756,19 @@ impl Scenario {
                     server("to", to, true)?;
                 }
                 StepAction::TransferLeadership { to } => server("to", to, false)?,
+                StepAction::RemoveServer { server: name } => server("server", name, true)?,
+                StepAction::AddServer => {
+                    if servers >= crate::raft::MAX_SERVER_ID {
+                        return err(
+                            "action",
+                            format!(
+                                "no server id is left: ids are never reused and S1..S{} are all taken",
+                                crate::raft::MAX_SERVER_ID
+                            ),
+                        );
+                    }
+                    servers += 1;
+                }
                 StepAction::Heal
                 | StepAction::SpreadTimers
                 | StepAction::AlignTimers
@@ -766,6 +799,9 @@ impl Scenario {
                 StepAction::Expect(e) => {
                     if let Some(name) = &e.server {
                         server("server", name, true)?;
+                    }
+                    for name in e.voters.iter().flatten() {
+                        server("voters", name, false)?;
                     }
                     for (field, list) in [
                         ("committed", &e.committed),

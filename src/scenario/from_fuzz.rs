@@ -40,6 +40,10 @@ pub fn step_for(time: Micros, action: &Action) -> Option<Step> {
         },
         Action::Heal => StepAction::Heal,
         Action::TransferLeadership { to } => StepAction::TransferLeadership { to: name(*to) },
+        Action::AddServer => StepAction::AddServer,
+        Action::RemoveServer { server } => StepAction::RemoveServer {
+            server: name(*server),
+        },
         Action::SpreadTimers => StepAction::SpreadTimers,
         Action::AlignTimers => StepAction::AlignTimers,
         Action::SetLoss { probability } => StepAction::SetLoss { p: *probability },

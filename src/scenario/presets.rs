@@ -29,6 +29,7 @@ presets![
     "check_quorum",
     "leadership_transfer",
     "snapshot_catch_up",
+    "membership_change",
 ];
 
 /// Every preset, parsed. A preset that fails to parse is a bug caught by the tests; here it

@@ -353,6 +353,10 @@ pub fn step_action(sim: &Sim, step: &StepAction) -> Result<Option<Action>, Strin
         StepAction::TransferLeadership { to } => Action::TransferLeadership {
             to: resolve(sim, to)?,
         },
+        StepAction::AddServer => Action::AddServer,
+        StepAction::RemoveServer { server } => Action::RemoveServer {
+            server: resolve(sim, server)?,
+        },
         StepAction::SpreadTimers => Action::SpreadTimers,
         StepAction::AlignTimers => Action::AlignTimers,
         StepAction::SetLoss { p } => Action::SetLoss { probability: *p },
@@ -499,6 +503,21 @@ fn expect(sim: &Sim, checker: &Checker, e: &Expectation) -> Result<(), String> {
                 ));
             }
         }
+        if let Some(voters) = &e.voters {
+            let mut want: Vec<ServerId> = voters
+                .iter()
+                .filter_map(|n| parse_server_number(n).map(ServerId))
+                .collect();
+            want.sort_unstable();
+            let config = &s.configuration;
+            if config.is_joint() || config.voters() != want {
+                wrong.push(format!(
+                    "expected {} to use the configuration {{{}}}, it uses {config}",
+                    s.id,
+                    voters.join(", ")
+                ));
+            }
+        }
         if let Some(kv) = &e.kv {
             for (key, want) in kv {
                 let have = s.kv.get(key);
@@ -616,6 +635,10 @@ pub fn action_step(action: &Action) -> Option<StepAction> {
         },
         Action::Heal => StepAction::Heal,
         Action::TransferLeadership { to } => StepAction::TransferLeadership { to: name(to) },
+        Action::AddServer => StepAction::AddServer,
+        Action::RemoveServer { server } => StepAction::RemoveServer {
+            server: name(server),
+        },
         Action::SpreadTimers => StepAction::SpreadTimers,
         Action::AlignTimers => StepAction::AlignTimers,
         Action::SetLoss { probability } => StepAction::SetLoss { p: *probability },

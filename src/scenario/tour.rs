@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 /// The tours shipped with the page, in the order its picker lists them: (id, name). Tour `id`
 /// is the file `static/tours/ID.json`, fetched when opened; `name` is the file's own.
 /// The `show_KNOB` tours are the "show me" scenarios of the break-Raft switches.
-pub const SHIPPED: [(&str, &str); 19] = [
+pub const SHIPPED: [(&str, &str); 20] = [
     ("why_consensus", "Why consensus: one service, five copies"),
     ("leader_election", "Leader election, terms and a split vote"),
     ("log_replication", "Log replication: commit and apply"),
@@ -78,6 +78,10 @@ pub const SHIPPED: [(&str, &str); 19] = [
     (
         "show_install_snapshot_discards_following_entries",
         "Show me: a snapshot that drops committed entries",
+    ),
+    (
+        "show_switch_config_directly",
+        "Show me: switching configuration directly makes two leaders",
     ),
 ];
 

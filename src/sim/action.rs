@@ -109,6 +109,14 @@ pub enum Action {
     TransferLeadership {
         to: ServerId,
     },
+    /// §6: a fresh, empty server joins with the next unused id: the leader adds it as a
+    /// non-voting member, then (once it has caught up) as a voter through C_old,new.
+    AddServer,
+    /// §6: the leader removes `server` from the configuration (through C_old,new for a voter);
+    /// the server keeps running but is no longer a member.
+    RemoveServer {
+        server: ServerId,
+    },
 }
 
 /// A command in an action is written as typed ("SET x 5"), and read back by the parser the
@@ -151,6 +159,7 @@ impl Action {
             Action::Timeout { .. } | Action::SpreadTimers | Action::AlignTimers => "§5.2",
             Action::ClientRequest { .. } => "§8",
             Action::TransferLeadership { .. } => "dissertation §3.10",
+            Action::AddServer | Action::RemoveServer { .. } => "§6",
             _ => "§5.1",
         }
     }
@@ -261,6 +270,15 @@ impl fmt::Display for Action {
             Action::TransferLeadership { to } => {
                 write!(f, "the leader was asked to hand leadership to {to}")
             }
+            Action::AddServer => {
+                f.write_str("a fresh server was started and the leader asked to add it")
+            }
+            Action::RemoveServer { server } => {
+                write!(
+                    f,
+                    "the leader was asked to remove {server} from the cluster"
+                )
+            }
         }
     }
 }
@@ -328,4 +346,17 @@ pub enum ActionError {
     NoLeaderToTransfer(ServerId),
     #[error("{0} already leads: choose another server to hand leadership to")]
     TransferToLeader(ServerId),
+    #[error("no server is leader, so nobody can change the configuration (§6)")]
+    NoLeaderForChange,
+    #[error(
+        "no server id is left: ids are never reused and S1..S{} are all taken",
+        crate::raft::MAX_SERVER_ID
+    )]
+    NoServerIdLeft,
+    #[error("{leader} cannot {change}: {}", .reason.reason())]
+    ChangeRefused {
+        leader: ServerId,
+        change: crate::raft::Change,
+        reason: crate::raft::ChangeRefusal,
+    },
 }

@@ -53,7 +53,7 @@ impl Weigh for LogEntry {
     fn weight(&self) -> usize {
         size_of::<LogEntry>()
             + match &self.payload {
-                EntryPayload::Noop => 0,
+                EntryPayload::Noop | EntryPayload::Config { .. } => 0,
                 EntryPayload::Client { command, .. } => command_weight(command),
             }
     }

@@ -409,7 +409,7 @@ impl Sim {
     }
 
     pub fn server_ids(&self) -> impl Iterator<Item = ServerId> {
-        (1..=self.world.config.servers).map(ServerId)
+        (1..=self.world.server_count()).map(ServerId)
     }
 
     pub fn status(&self, id: ServerId) -> ServerStatus {

@@ -89,6 +89,13 @@ impl Network {
         self.blocked.clear();
     }
 
+    /// The world has `servers` servers now (§6 added one): partitions and cuts cover it.
+    pub fn resize(&mut self, servers: u8) {
+        if !self.partition.is_empty() || !self.cuts.is_empty() {
+            self.recompute(servers);
+        }
+    }
+
     fn recompute(&mut self, servers: u8) {
         let group_of = |s: ServerId| -> u32 {
             if self.partition.is_empty() {

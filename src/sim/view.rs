@@ -5,7 +5,7 @@
 //! This file is a shared contract (simulator fills it, checker and UI read it).
 
 use crate::raft::types::{ClientId, Command, LogEntry, LogIndex, Message, Role, ServerId, Term};
-use crate::raft::ClientResult;
+use crate::raft::{ClientResult, Configuration};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -72,6 +72,69 @@ pub struct ServerView {
     pub kv: Arc<BTreeMap<String, String>>,
     /// Reads without the log, PreVote and transfers (all idle unless those options are on).
     pub beyond_figure2: BeyondFigure2View,
+    /// §6: the configuration this server uses (the latest in its log or snapshot, committed
+    /// or not) and the index of its entry (0: the cluster's initial configuration).
+    pub configuration: Configuration,
+    pub config_index: LogIndex,
+    /// §6: its place in the cluster's configuration (`ClusterView::configuration`).
+    pub membership: MembershipRole,
+}
+
+/// §6: a server's place in the cluster's configuration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MembershipRole {
+    /// Votes and counts in majorities (in C_new too during a joint phase).
+    Voter,
+    /// A new server catching up: receives entries, does not vote or count (§6, dissertation
+    /// §4.2.1).
+    NonVoting,
+    /// In C_old but not in C_new: still counts until C_new is committed.
+    Leaving,
+    /// Not a member (removed, or never made one).
+    Removed,
+}
+
+impl MembershipRole {
+    /// "voter", "non-voting", "leaving", "removed".
+    pub fn word(self) -> &'static str {
+        match self {
+            MembershipRole::Voter => "voter",
+            MembershipRole::NonVoting => "non-voting",
+            MembershipRole::Leaving => "leaving",
+            MembershipRole::Removed => "removed",
+        }
+    }
+
+    /// A member the picture shows on the ring (current members and those being added or
+    /// removed).
+    pub fn on_ring(self) -> bool {
+        self != MembershipRole::Removed
+    }
+
+    /// `id`'s place in `config`.
+    pub fn of(id: ServerId, config: &Configuration) -> MembershipRole {
+        match config.new_voters {
+            Some(new) if config.voters.contains(id) && !new.contains(id) => MembershipRole::Leaving,
+            _ if config.is_voter(id) => MembershipRole::Voter,
+            _ if config.learners.contains(id) => MembershipRole::NonVoting,
+            _ => MembershipRole::Removed,
+        }
+    }
+}
+
+/// §6: the cluster's configuration, as the leader uses it (without a leader, the live server
+/// whose log is most up-to-date, §5.4.1: the one likeliest to lead next).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClusterConfigurationView {
+    /// C_old (or the only configuration), C_new during a joint phase, non-voting members.
+    pub config: Configuration,
+    /// The index of its entry (0: the initial configuration).
+    pub index: LogIndex,
+    /// Committed on the server it was read from.
+    pub committed: bool,
+    /// The server it was read from.
+    pub source: Option<ServerId>,
 }
 
 /// What a server is doing beyond Figure 2: reads waiting for their confirmation round (§8),
@@ -252,6 +315,8 @@ pub struct ClusterView {
     pub client_traffic: Vec<ClientTrafficView>,
     /// Client operations so far, in invocation order (shared, like `ServerView::log`).
     pub history: Arc<Vec<ClientOp>>,
+    /// §6: the cluster's configuration (old, joint or new).
+    pub configuration: ClusterConfigurationView,
 }
 
 impl ClusterView {

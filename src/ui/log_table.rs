@@ -25,6 +25,9 @@ pub struct Ghost {
 pub fn entry_text(e: &LogEntry) -> String {
     match &e.payload {
         EntryPayload::Noop => "no-op".into(),
+        // §6: "C_old,new" is too long for a cell; the accessible name says which.
+        EntryPayload::Config { config } if config.is_joint() => "joint".into(),
+        EntryPayload::Config { .. } => "conf".into(),
         EntryPayload::Client { command, .. } => match command {
             Command::Set { key, value } => format!("{key}={value}"),
             Command::Get { key } => format!("GET {key}"),
@@ -53,6 +56,10 @@ pub fn cell_text(e: &LogEntry) -> String {
 pub fn entry_long(e: &LogEntry) -> String {
     match &e.payload {
         EntryPayload::Noop => "no-op".into(),
+        EntryPayload::Config { config } if config.is_joint() => {
+            format!("joint configuration C_old,new {config} (§6)")
+        }
+        EntryPayload::Config { config } => format!("configuration {config} (§6)"),
         EntryPayload::Client {
             client,
             seq,

@@ -1392,6 +1392,8 @@ mod tests {
                 offset,
                 data: vec![0; 64],
                 done,
+                config: Default::default(),
+                config_index: LogIndex(0),
             }))
         };
         view.messages[0].message = chunk(128, false);

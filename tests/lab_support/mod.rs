@@ -242,7 +242,7 @@ impl Lab {
             };
             let command = match &entry.payload {
                 EntryPayload::Client { command, .. } => Some(command.clone()),
-                EntryPayload::Noop => None,
+                EntryPayload::Noop | EntryPayload::Config { .. } => None,
             };
             if count > 0 {
                 assert_eq!(

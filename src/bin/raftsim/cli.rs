@@ -94,7 +94,7 @@ struct CheckArgs {
     /// commit_old_term_by_counting, skip_election_restriction, stale_local_reads,
     /// read_without_confirmation (implies --read-mode read_index), unbounded_clock_drift
     /// (implies --read-mode lease),
-    /// install_snapshot_discards_following_entries.
+    /// install_snapshot_discards_following_entries, switch_config_directly.
     #[arg(long = "knob", value_name = "NAME", value_parser = knob)]
     knobs: Vec<String>,
     /// The first seed.

@@ -2,8 +2,9 @@
 
 use super::messages::Ask;
 use super::timers::Frozen;
+use super::Node;
 use super::{World, MAX_DURATION};
-use crate::raft::{Input, Role, ServerId};
+use crate::raft::{Change, Input, Role, Server, ServerId, MAX_SERVER_ID};
 use crate::sim::action::{Action, ActionError, ActionOutcome};
 use crate::sim::trace::TraceKind;
 use crate::sim::view::LongDelays;
@@ -11,10 +12,10 @@ use crate::sim::view::{Micros, ServerStatus};
 
 impl World {
     fn check_server(&self, id: ServerId) -> Result<usize, ActionError> {
-        if id.0 == 0 || id.0 > self.config.servers {
+        if id.0 == 0 || id.0 > self.server_count() {
             return Err(ActionError::NoSuchServer {
                 server: id,
-                servers: self.config.servers,
+                servers: self.server_count(),
             });
         }
         Ok(self.node_index(id))
@@ -114,6 +115,16 @@ impl World {
                     Some(leader) => refuse_if(leader == *to, ActionError::TransferToLeader(*to)),
                 }
             }
+            Action::AddServer => {
+                if self.server_count() >= MAX_SERVER_ID {
+                    return Err(ActionError::NoServerIdLeft);
+                }
+                self.check_change(Change::Add(ServerId(self.server_count() + 1)))
+            }
+            Action::RemoveServer { server } => {
+                self.check_server(*server)?;
+                self.check_change(Change::Remove(*server))
+            }
             Action::ClientRequest { client, target, .. } => {
                 if let Some(target) = target {
                     self.check_server(*target)?;
@@ -138,11 +149,13 @@ impl World {
     fn apply_unsettled(&mut self, action: Action) -> Result<ActionOutcome, ActionError> {
         self.check(&action)?;
         let server = match action {
-            Action::TransferLeadership { .. } => self.current_leader(),
+            Action::TransferLeadership { .. } | Action::AddServer | Action::RemoveServer { .. } => {
+                self.current_leader()
+            }
             _ => action.server(),
         };
         self.begin(server, TraceKind::Action(action.clone()));
-        let servers = self.config.servers;
+        let servers = self.server_count();
         match action {
             Action::Crash { server } => {
                 let i = self.node_index(server);
@@ -307,8 +320,52 @@ impl World {
                     self.drive(self.node_index(leader), Input::TransferLeadership { to });
                 }
             }
+            Action::AddServer => {
+                let id = self.start_fresh_server();
+                if let Some(leader) = server {
+                    self.drive(self.node_index(leader), Input::AddServer { id });
+                }
+            }
+            Action::RemoveServer { server: id } => {
+                if let Some(leader) = server {
+                    self.drive(self.node_index(leader), Input::RemoveServer { id });
+                }
+            }
         }
         Ok(ActionOutcome::Done)
+    }
+
+    /// §6: would the leader start `change` now? (A refused action changes nothing.)
+    fn check_change(&self, change: Change) -> Result<(), ActionError> {
+        let Some(leader) = self.current_leader() else {
+            return Err(ActionError::NoLeaderForChange);
+        };
+        match self.nodes[self.node_index(leader)]
+            .server
+            .membership_refusal(change)
+        {
+            Some(reason) => Err(ActionError::ChangeRefused {
+                leader,
+                change,
+                reason,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// §6: a fresh server with the next unused id (ids are never reused), empty and knowing no
+    /// configuration: it waits for the leader to send it one, and stands for no election
+    /// until it is a voter.
+    fn start_fresh_server(&mut self) -> ServerId {
+        let id = ServerId(self.server_count() + 1);
+        let mut server = Server::joining(id, self.config.raft.clone());
+        server.set_election_timeout_min(self.config.election_timeout_min);
+        self.nodes.push(Node::new(server));
+        let i = self.nodes.len() - 1;
+        self.draw_clock_drift(i);
+        // The network learns of it: a partition in place leaves it alone (in no group).
+        self.network.resize(self.server_count());
+        id
     }
 
     /// The up server that leads the highest term, if any (a deposed leader that has not heard

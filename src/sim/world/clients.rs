@@ -109,7 +109,7 @@ impl World {
             .or(self.clients[c].believed_leader)
             .unwrap_or_else(|| {
                 // Spread first contacts round robin by client id.
-                ServerId(((client.0 - 1) % self.config.servers as u32) as u8 + 1)
+                ServerId(((client.0 - 1) % u32::from(self.server_count())) as u8 + 1)
             });
         self.clients[c].outstanding = Some(Outstanding {
             seq,
@@ -123,7 +123,7 @@ impl World {
     }
 
     pub(super) fn next_server_after(&self, server: ServerId) -> ServerId {
-        ServerId(server.0 % self.config.servers + 1)
+        ServerId(server.0 % self.server_count() + 1)
     }
 
     /// Sends the outstanding request of client `c` to `to` after `delay`, and arms its timeout.

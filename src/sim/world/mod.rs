@@ -70,6 +70,29 @@ pub(crate) struct Node {
     pub clock_drift_ppm: i64,
 }
 
+impl Node {
+    /// A server that is up, with no timer running yet.
+    fn new(server: Server) -> Self {
+        Node {
+            server,
+            status: ServerStatus::Up,
+            incarnation: 0,
+            election_generation: 0,
+            election_queued: None,
+            election_deadline: None,
+            election_started: None,
+            heartbeat_generation: 0,
+            heartbeat_due: None,
+            frozen: None,
+            held: Vec::new(),
+            log_version: 0,
+            kv_version: 0,
+            log_unchanged: 0,
+            clock_drift_ppm: 0,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct World {
     pub config: SimConfig,
@@ -112,22 +135,10 @@ impl World {
         let ids: Vec<ServerId> = (1..=config.servers).map(ServerId).collect();
         let nodes = ids
             .iter()
-            .map(|&id| Node {
-                server: Server::new(id, ids.clone(), config.raft.clone()),
-                status: ServerStatus::Up,
-                incarnation: 0,
-                election_generation: 0,
-                election_queued: None,
-                election_deadline: None,
-                election_started: None,
-                heartbeat_generation: 0,
-                heartbeat_due: None,
-                frozen: None,
-                held: Vec::new(),
-                log_version: 0,
-                kv_version: 0,
-                log_unchanged: 0,
-                clock_drift_ppm: 0,
+            .map(|&id| {
+                let mut server = Server::new(id, ids.clone(), config.raft.clone());
+                server.set_election_timeout_min(config.election_timeout_min);
+                Node::new(server)
             })
             .collect();
         let network = Network::new(
@@ -200,17 +211,33 @@ impl World {
             return;
         }
         for i in 0..self.nodes.len() {
-            let drift = if unbounded {
-                if self.chance(0.5) {
-                    UNBOUNDED_CLOCK_DRIFT_PPM
-                } else {
-                    -UNBOUNDED_CLOCK_DRIFT_PPM
-                }
-            } else {
-                self.random_in(0, 2 * max) as i64 - max as i64
-            };
-            self.nodes[i].clock_drift_ppm = drift;
+            self.draw_clock_drift(i);
         }
+    }
+
+    /// Server `i`'s clock drift (see `draw_clock_drifts`); nothing drawn for exact clocks.
+    fn draw_clock_drift(&mut self, i: usize) {
+        let unbounded = self.config.raft.knobs.unbounded_clock_drift;
+        let max = u64::from(self.config.max_clock_drift_ppm);
+        if max == 0 && !unbounded {
+            return;
+        }
+        let drift = if unbounded {
+            if self.chance(0.5) {
+                UNBOUNDED_CLOCK_DRIFT_PPM
+            } else {
+                -UNBOUNDED_CLOCK_DRIFT_PPM
+            }
+        } else {
+            self.random_in(0, 2 * max) as i64 - max as i64
+        };
+        self.nodes[i].clock_drift_ppm = drift;
+    }
+
+    /// How many servers the world has run so far (S1..Sn; §6 adds servers, ids are never
+    /// reused, a removed server stays in the world).
+    pub fn server_count(&self) -> u8 {
+        self.nodes.len() as u8
     }
 
     /// What server `i`'s own clock reads now.

@@ -4,13 +4,19 @@
 use super::messages::Envelope;
 use super::queue::Event;
 use super::{Node, World};
-use crate::raft::{Message, Role};
+use crate::raft::{Configuration, Message, Role};
 use crate::sim::view::*;
 use crate::sim::view_cache::{CachedParts, ViewCache};
 use std::sync::Arc;
 
 impl World {
-    fn server_view(&self, node: &Node, cached: &mut CachedParts, index: usize) -> ServerView {
+    fn server_view(
+        &self,
+        node: &Node,
+        cached: &mut CachedParts,
+        index: usize,
+        cluster: &Configuration,
+    ) -> ServerView {
         let server = &node.server;
         let role = server.role();
         let (election_deadline, election_started) = match (&node.frozen, node.status) {
@@ -60,6 +66,38 @@ impl World {
                 .kv(index)
                 .get(node.kv_version, || server.kv().data().clone()),
             beyond_figure2: beyond_figure2(node),
+            configuration: *server.configuration(),
+            config_index: server.config_index(),
+            membership: MembershipRole::of(server.id(), cluster),
+        }
+    }
+
+    /// §6: the cluster's configuration: the leader's (of the highest term), else that of the
+    /// live server with the most up-to-date log (§5.4.1).
+    pub fn cluster_configuration(&self) -> ClusterConfigurationView {
+        let live = || {
+            self.nodes
+                .iter()
+                .filter(|n| n.status != ServerStatus::Crashed)
+        };
+        let source = live()
+            .filter(|n| n.server.role() == Role::Leader)
+            .max_by_key(|n| n.server.current_term())
+            .or_else(|| {
+                live().max_by_key(|n| (n.server.log().last_term(), n.server.last_log_index()))
+            })
+            .or_else(|| self.nodes.first());
+        match source {
+            Some(node) => {
+                let server = &node.server;
+                ClusterConfigurationView {
+                    config: *server.configuration(),
+                    index: server.config_index(),
+                    committed: server.config_index() <= server.commit_index(),
+                    source: Some(server.id()),
+                }
+            }
+            None => ClusterConfigurationView::default(),
         }
     }
 
@@ -75,14 +113,16 @@ impl World {
             .zip(contents)
             .map(|(envelope, message)| self.message_view(envelope, message))
             .collect();
+        let configuration = self.cluster_configuration();
         ClusterView {
             now: self.now,
             servers: self
                 .nodes
                 .iter()
                 .enumerate()
-                .map(|(i, n)| self.server_view(n, &mut cached, i))
+                .map(|(i, n)| self.server_view(n, &mut cached, i, &configuration.config))
                 .collect(),
+            configuration,
             messages,
             network: self.network.view(),
             clients: self
