@@ -38,7 +38,7 @@ for (let i = 0; i < +runs; i++) {
   const shown = await page.waitForFunction(() => document.querySelector('[aria-label^="Server 5,"]') && performance.now(), null, { timeout: 60000, polling: "raf" });
   const shownMs = Math.round(await shown.jsonValue());
   const files = await page.evaluate(() => performance.getEntriesByType("resource")
-    .map((r) => [r.name.split("/").pop().replace(/-[0-9a-f]{16}/, ""), Math.round(r.responseEnd)]));
+    .map((r) => [r.name.split("/").pop().replace(/-[0-9a-f]{8,16}/, ""), Math.round(r.responseEnd)]));
   await browser.stopTracing();
   // The renderer's main thread: total time of each kind of work, nested events counted apart.
   const events = JSON.parse(fs.readFileSync(traceFile, "utf8")).traceEvents;

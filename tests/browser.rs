@@ -521,7 +521,11 @@ fn the_pages_presets_are_every_file_read_by_scenario_from_json() {
     assert_eq!(ids, raft_explorer::scenario::presets::IDS);
     for (p, (id, text)) in ours.iter().zip(raft_explorer::scenario::presets::SOURCES) {
         let strict = Scenario::from_json(text).unwrap_or_else(|e| panic!("{id}: {e}"));
-        assert_eq!(p.scenario, strict, "{id}");
+        assert_eq!(
+            (p.scenario(), p.name.as_str()),
+            (&strict, strict.name.as_str()),
+            "{id}"
+        );
     }
     assert_eq!(ids.len(), 13);
 }
@@ -546,7 +550,7 @@ fn every_preset_loads_in_the_page_and_plays_to_its_end() {
         let applied = format!("From the link: preset \"{id}\", speed 10×.");
         assert_eq!(model.notice.as_deref(), Some(applied.as_str()), "{id}");
         assert_eq!(model.preset.map(|i| model.presets[i].id), Some(id));
-        let end = p.scenario.end_ms() * 1000;
+        let end = p.scenario().end_ms() * 1000;
         let mut wall_ms = 0.0;
         // Frames of 100 ms at 10×: a simulated second each.
         while model.playing && model.sim.borrow().now() < end {
@@ -557,13 +561,13 @@ fn every_preset_loads_in_the_page_and_plays_to_its_end() {
         // Every step was applied, none refused ("Preset step skipped: ..." would replace it).
         assert_eq!(model.notice.as_deref(), Some(applied.as_str()), "{id}");
         let actions = p
-            .scenario
+            .scenario()
             .steps
             .iter()
             .filter(|s| !matches!(s.action, StepAction::Expect(_)))
             .count();
         assert_eq!(model.sim.borrow().actions().len(), actions, "{id}");
-        let last_note = p.scenario.steps.iter().rev().find_map(|s| s.note.clone());
+        let last_note = p.scenario().steps.iter().rev().find_map(|s| s.note.clone());
         assert_eq!(model.step_note, last_note, "{id}");
     }
 }

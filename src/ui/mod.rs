@@ -384,7 +384,7 @@ pub fn App() -> Html {
         move |_| -> Rc<[AttrValue]> {
             presets
                 .iter()
-                .map(|p| AttrValue::from(p.scenario.name.clone()))
+                .map(|p| AttrValue::from(p.name.clone()))
                 .collect()
         }
     }))

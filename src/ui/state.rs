@@ -938,7 +938,7 @@ impl Model {
 
     fn next_preset_step_time(&self) -> Option<Micros> {
         let p = self.presets.get(self.preset?)?;
-        let step = p.scenario.steps.get(self.steps_done)?;
+        let step = p.scenario().steps.get(self.steps_done)?;
         // Steps passed before are in the action log and replay from it; `steps_done` only
         // grows along one timeline (a fork re-syncs it).
         Some(step.at_ms * 1000)
@@ -948,7 +948,7 @@ impl Model {
         // Hold the shared presets (an Rc) rather than cloning the whole scenario for one step.
         let presets = self.presets.clone();
         let preset = self.preset.and_then(|i| presets.get(i));
-        let Some(step) = preset.and_then(|p| p.scenario.steps.get(self.steps_done)) else {
+        let Some(step) = preset.and_then(|p| p.scenario().steps.get(self.steps_done)) else {
             return;
         };
         self.steps_done += 1;
@@ -975,10 +975,10 @@ impl Model {
         let Some(p) = self.presets.get(i) else {
             return;
         };
-        let mut config = presets::sim_config(&p.scenario);
+        let mut config = presets::sim_config(p.scenario());
         config.trace_capacity = 2000;
         config.raft.knobs = config.raft.knobs.clone();
-        self.caption = Some(p.scenario.description.clone());
+        self.caption = Some(p.scenario().description.clone());
         self.config = config;
         self.preset = Some(i);
         self.restart_world();
@@ -989,10 +989,7 @@ impl Model {
     fn keep_file_preset(&mut self, scenario: Scenario) -> usize {
         let mut presets: Vec<Preset> = (*self.presets).clone();
         presets.retain(|p| p.id != FILE_PRESET);
-        presets.push(Preset {
-            id: FILE_PRESET,
-            scenario,
-        });
+        presets.push(Preset::of(FILE_PRESET, scenario));
         self.presets = Rc::new(presets);
         self.presets.len() - 1
     }
@@ -1031,7 +1028,7 @@ impl Model {
         self.preset = index;
         self.restart_world();
         *self.sim.borrow_mut() = sim;
-        let steps = index.map(|i| self.presets[i].scenario.clone());
+        let steps = index.map(|i| self.presets[i].scenario().clone());
         self.caption = steps.as_ref().map(|s| s.description.clone());
         self.steps_done = run.steps_done;
         self.step_note = steps.and_then(|s| {
@@ -1058,14 +1055,14 @@ impl Model {
         let builtin = preset.filter(|p| p.id != FILE_PRESET);
         let scenario = Scenario {
             version: crate::scenario::FORMAT_VERSION,
-            name: preset.map_or("Shared run".into(), |p| p.scenario.name.clone()),
+            name: preset.map_or("Shared run".into(), |p| p.scenario().name.clone()),
             // A built-in preset's text and steps come with the page; a file's travel along.
             description: String::new(),
             seed: self.config.seed,
             cluster: crate::scenario::ClusterSpec::of(&self.config),
             end_ms: None,
             steps: match (preset, builtin) {
-                (Some(p), None) => p.scenario.steps.clone(),
+                (Some(p), None) => p.scenario().steps.clone(),
                 _ => Vec::new(),
             },
         };
@@ -1081,10 +1078,10 @@ impl Model {
             }),
             ..SharedRun::of(scenario)
         };
-        let steps = preset.map_or(&[][..], |p| &p.scenario.steps[..]);
+        let steps = preset.map_or(&[][..], |p| &p.scenario().steps[..]);
         let (mut file, left_out) = run.to_scenario(steps);
         if let Some(p) = preset {
-            file.description = p.scenario.description.clone();
+            file.description = p.scenario().description.clone();
         }
         let mut trace_text = String::new();
         let mut trace_jsonl = String::new();
@@ -1311,7 +1308,7 @@ impl Model {
         if let Some(p) = self.preset.and_then(|i| self.presets.get(i)) {
             let now = self.now;
             self.steps_done = p
-                .scenario
+                .scenario()
                 .steps
                 .iter()
                 .take_while(|s| s.at_ms * 1000 < now)
@@ -1612,7 +1609,7 @@ impl Model {
                 }
                 self.restart_world();
                 if let Some(p) = self.preset.and_then(|i| self.presets.get(i)) {
-                    self.caption = Some(p.scenario.description.clone());
+                    self.caption = Some(p.scenario().description.clone());
                 }
             }
             Intent::LoadPreset(i) => {
