@@ -259,6 +259,14 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
     let defaults = config.sim_config();
     let n = config.servers;
     let ids: Vec<ServerId> = (1..=n).map(ServerId).collect();
+    // §6: with membership changes, partitions place the servers that may be added too (each
+    // on a side; `fit_to_world` drops those not started yet), so a new server is not left
+    // alone by every partition.
+    let sides: Vec<ServerId> = if changes_membership(config) {
+        (1..=crate::raft::MAX_SERVER_ID).map(ServerId).collect()
+    } else {
+        ids.clone()
+    };
     let mut crashed = vec![false; n as usize];
     let mut paused = vec![false; n as usize];
     let mut out = Schedule::new();
@@ -320,7 +328,7 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
             Partition => {
                 let mut a = Vec::new();
                 let mut b = Vec::new();
-                for &s in &ids {
+                for &s in &sides {
                     if dice.chance(0.5) {
                         a.push(s)
                     } else {
@@ -547,6 +555,7 @@ fn run(config: &FuzzConfig, mut pending: Schedule, mut aimer: Option<Aimer>) -> 
             break;
         };
         sim.run_until(t);
+        let action = fit_to_world(&sim, action);
         ran.push((t, action.clone()));
         // Refused actions (e.g. restarting a server a shrunk schedule never crashed) change
         // nothing.
@@ -578,11 +587,29 @@ pub fn accepted(config: &FuzzConfig, schedule: &[(Micros, Action)]) -> Schedule 
     for (t, action) in schedule.iter().filter(|(t, _)| *t <= config.duration) {
         while step_until(&mut sim, *t) {}
         sim.run_until(*t);
+        let action = fit_to_world(&sim, action.clone());
         if sim.apply(action.clone()).is_ok() {
-            out.push((*t, action.clone()));
+            out.push((*t, action));
         }
     }
     out
+}
+
+/// A partition drawn over every server id that may exist (§6: servers added during the run)
+/// names only the servers started so far; the others are dropped from it.
+fn fit_to_world(sim: &Sim, action: Action) -> Action {
+    match action {
+        Action::Partition { groups } => {
+            let started = |s: &ServerId| sim.server_ids().any(|id| id == *s);
+            let groups: Vec<Vec<ServerId>> = groups
+                .into_iter()
+                .map(|g| g.into_iter().filter(started).collect::<Vec<_>>())
+                .filter(|g| !g.is_empty())
+                .collect();
+            Action::Partition { groups }
+        }
+        other => other,
+    }
 }
 
 /// Runs seed `config.seed` with its own schedule (and, with `Nemesis::All`, the aiming
