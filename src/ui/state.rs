@@ -1707,7 +1707,7 @@ impl Model {
         self.config = config;
         self.restart_world();
         if let Some(p) = self.preset.and_then(|i| self.presets.get(i)) {
-            self.caption = Some(p.scenario.description.clone());
+            self.caption = Some(p.scenario().description.clone());
         }
         self.notice = Some(format!(
             "{}: the run restarted from time 0 with it (same seed).",
