@@ -408,3 +408,39 @@ fn narration_names_section_6() {
     assert!(text.contains("appended C_new"), "{text}");
     assert!(text.contains("(§6)"), "{text}");
 }
+
+/// §6: a leader elected while a change is half-way (here C_old,new not yet committed) finishes
+/// it even with no client writing. With Figure 2's defaults (no §8 no-op) nothing of its term
+/// would ever commit, so C_old,new never would, C_new would never be appended and every new
+/// change would be refused. Found by review: the leader now appends a no-op of its term when
+/// a change is unfinished.
+#[test]
+fn a_new_leader_finishes_a_half_done_change_without_client_writes() {
+    let mut sim = cluster(3, 0, 0);
+    sim.run_until(1_000 * MS);
+    let first = sim.leader().expect("a leader");
+    sim.apply(Action::AddServer).unwrap();
+    // Step until a follower (not the new server) holds C_old,new, then crash the leader.
+    let deadline = sim.now() + 3_000 * MS;
+    while !sim
+        .server_ids()
+        .filter(|&s| s != first && s != ServerId(4))
+        .any(|s| sim.server(s).configuration().is_joint())
+    {
+        sim.step();
+        assert!(sim.now() < deadline, "no follower got C_old,new");
+    }
+    sim.apply(Action::Crash { server: first }).unwrap();
+    sim.run_for(10_000 * MS);
+    let second = sim.leader().expect("a new leader");
+    let server = sim.server(second);
+    assert!(
+        !server.configuration().is_joint() && server.config_index() <= server.commit_index(),
+        "10 s after the crash the new leader is still in the change: {}",
+        server.configuration()
+    );
+    assert_eq!(server.configuration().voters, ids(&[1, 2, 3, 4]));
+    sim.apply(Action::AddServer)
+        .expect("the next change is accepted");
+    assert_safe(&sim);
+}

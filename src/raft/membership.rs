@@ -325,6 +325,12 @@ impl Server {
         self.config.is_joint() || self.config_index > self.volatile.commit_index
     }
 
+    /// Does a new leader inherit work to finish: a change under way, or learners waiting to
+    /// be promoted (both move on only when the commit index does)?
+    pub(super) fn membership_change_unfinished(&self) -> bool {
+        self.change_in_progress() || !self.config.learners.is_empty()
+    }
+
     /// Is a change of the voters under way? Adding a learner while another learner's entry is
     /// not yet committed is safe (no majority changes), so several servers can be added at
     /// once and join C_new together; a change of voters must be committed first (§6: one at

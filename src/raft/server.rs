@@ -618,8 +618,10 @@ impl Server {
         self.volatile.pending.clear();
         self.leadership_gained(out);
         out.arm_heartbeat = true;
-        if self.options.appends_noop_on_election() {
-            // §8: a no-op of the new term lets earlier entries commit (§5.4.2).
+        if self.options.appends_noop_on_election() || self.membership_change_unfinished() {
+            // §8: a no-op of the new term lets earlier entries commit (§5.4.2). A change of
+            // membership left half-way by the last leader needs it too (§6): only once an entry
+            // of this term commits can C_old,new commit and C_new follow, or learners join.
             let index = self.persistent.log.append(LogEntry {
                 term,
                 payload: EntryPayload::Noop,
