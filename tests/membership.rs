@@ -444,3 +444,23 @@ fn a_new_leader_finishes_a_half_done_change_without_client_writes() {
         .expect("the next change is accepted");
     assert_safe(&sim);
 }
+
+/// §6: only a voter can be elected, so handing leadership to a removed server is refused as an
+/// action (with the reason), not recorded and then silently ignored by the leader.
+#[test]
+fn leadership_cannot_be_handed_to_a_removed_server() {
+    let mut sim = cluster(5, 0, 0);
+    let old = leader_after(&mut sim, 1_000 * MS);
+    let gone = ServerId(if old.0 == 1 { 2 } else { 1 });
+    sim.apply(Action::RemoveServer { server: gone }).unwrap();
+    let rest: Vec<u8> = (1..=5).filter(|&i| i != gone.0).collect();
+    let leader = settle_to(&mut sim, &rest, 3_000 * MS);
+    let refused = sim.apply(Action::TransferLeadership { to: gone });
+    assert!(
+        matches!(refused, Err(ActionError::TransferToNonVoter { to, .. }) if to == gone),
+        "{refused:?}"
+    );
+    let voter = ServerId(rest.iter().copied().find(|&i| i != leader.0).unwrap());
+    sim.apply(Action::TransferLeadership { to: voter })
+        .expect("a voter may be handed leadership");
+}

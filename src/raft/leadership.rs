@@ -393,17 +393,27 @@ impl Server {
         aborted.is_some()
     }
 
+    /// Why this server would not hand leadership to `to` now (None: it would).
+    pub fn transfer_refusal(&self, to: ServerId) -> Option<TransferRefusal> {
+        if self.volatile.role != Role::Leader {
+            return Some(TransferRefusal::NotLeader);
+        }
+        // Only a voter can be elected (§6): not this server, not a non-voting member.
+        let follows = self.volatile.progress.iter().any(|p| p.follower == to);
+        (!follows || !self.config.is_voter(to)).then_some(TransferRefusal::BadTarget)
+    }
+
     /// The user asked this server to hand leadership to `to`.
     pub(super) fn transfer_leadership(&mut self, to: ServerId, out: &mut Output) {
-        let refuse = |reason| Note::Leadership(LeadershipNote::TransferRefused { to, reason });
-        if self.volatile.role != Role::Leader {
-            out.notes.push(refuse(TransferRefusal::NotLeader));
+        if let Some(reason) = self.transfer_refusal(to) {
+            out.notes
+                .push(Note::Leadership(LeadershipNote::TransferRefused {
+                    to,
+                    reason,
+                }));
             return;
         }
-        let position = self.volatile.progress.iter().position(|p| p.follower == to);
-        // Only a voter can be elected (§6): not a non-voting member.
-        let Some(position) = position.filter(|_| self.config.is_voter(to)) else {
-            out.notes.push(refuse(TransferRefusal::BadTarget));
+        let Some(position) = self.volatile.progress.iter().position(|p| p.follower == to) else {
             return;
         };
         self.volatile.leadership.transfer = Some(Transfer {

@@ -346,6 +346,8 @@ pub enum ActionError {
     NoLeaderToTransfer(ServerId),
     #[error("{0} already leads: choose another server to hand leadership to")]
     TransferToLeader(ServerId),
+    #[error("{to} is not a voting member of {leader}'s configuration: only a voter can lead (§6)")]
+    TransferToNonVoter { leader: ServerId, to: ServerId },
     #[error("no server is leader, so nobody can change the configuration (§6)")]
     NoLeaderForChange,
     #[error(

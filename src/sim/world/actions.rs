@@ -110,10 +110,16 @@ impl World {
             ),
             Action::TransferLeadership { to } => {
                 self.check_server(*to)?;
-                match self.current_leader() {
-                    None => Err(ActionError::NoLeaderToTransfer(*to)),
-                    Some(leader) => refuse_if(leader == *to, ActionError::TransferToLeader(*to)),
-                }
+                let Some(leader) = self.current_leader() else {
+                    return Err(ActionError::NoLeaderToTransfer(*to));
+                };
+                refuse_if(leader == *to, ActionError::TransferToLeader(*to))?;
+                // §6: only a voter can be elected; the leader would refuse (and narrate why).
+                let server = &self.nodes[self.node_index(leader)].server;
+                refuse_if(
+                    server.transfer_refusal(*to).is_some(),
+                    ActionError::TransferToNonVoter { leader, to: *to },
+                )
             }
             Action::AddServer => {
                 if self.server_count() >= MAX_SERVER_ID {
