@@ -267,8 +267,12 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
     } else {
         ids.clone()
     };
-    let mut crashed = vec![false; n as usize];
-    let mut paused = vec![false; n as usize];
+    // Crashes, restarts and pauses hit added servers too (a new voter restarting from its
+    // snapshot and its configuration); those aimed at a server not started yet are refused
+    // when applied and change nothing.
+    let targets = &sides;
+    let mut crashed = vec![false; targets.len()];
+    let mut paused = vec![false; targets.len()];
     let mut out = Schedule::new();
     if config.nemesis == Nemesis::None {
         return out;
@@ -296,10 +300,11 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
         };
         let fault = menu[dice.below(menu.len() as u64) as usize];
         let pick = |dice: &mut Dice| ids[dice.below(n as u64) as usize];
+        let target = |dice: &mut Dice| targets[dice.below(targets.len() as u64) as usize];
         match fault {
             // Crash an up server, or restart a crashed one.
             CrashOrRestart => {
-                let s = pick(&mut dice);
+                let s = target(&mut dice);
                 let i = s.0 as usize - 1;
                 if crashed[i] {
                     out.push((t, Action::Restart { server: s }));
@@ -451,7 +456,7 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
             }
             // Force an election somewhere, or pause a server for a moment.
             Nudge => {
-                let s = pick(&mut dice);
+                let s = target(&mut dice);
                 let i = s.0 as usize - 1;
                 // A crashed server has no timer to force.
                 if crashed[i] {
