@@ -5,7 +5,7 @@ use super::client_panel::CommandForm;
 use super::intent::Intent;
 use super::widgets::{count, field, on_click};
 use crate::raft::types::{Role, ServerId};
-use crate::sim::{ClusterView, ServerStatus};
+use crate::sim::{ClusterView, MembershipRole, ServerStatus};
 use yew::prelude::*;
 
 /// The panel for the selected server (shown by `SelectionPanel` in mod.rs).
@@ -65,11 +65,13 @@ pub fn server_details(view: &ClusterView, server: ServerId, on_intent: &Callback
             <h2 id="details-h">{ format!("Server S{}", id.0) }
                 <button class="close" aria-label="Close server details" onclick={act(Intent::SelectServer(None))}>{ "×" }</button>
             </h2>
-            <p class="status">{ format!("{} · {}", if crashed { "—".to_string() } else { s.role.to_string() }, status) }</p>
+            <p class="status">{ format!("{} · {} · {}", if crashed { "—".to_string() } else { s.role.to_string() }, status, s.membership.word()) }</p>
             <div class="actions" role="group" aria-label={format!("Actions for S{}", id.0)}>
                 <button onclick={act(crash_or_restart)}>{ crash_or_restart_label }</button>
                 <button onclick={act(Intent::Timeout(id))} disabled={crashed || paused}>{ "Force timeout" }</button>
                 <button onclick={act(pause_or_resume)} disabled={crashed}>{ pause_or_resume_label }</button>
+                <button onclick={act(Intent::RemoveServer(id))} disabled={s.membership == MembershipRole::Removed}
+                        title="Ask the leader to remove this server from the configuration (§6)">{ "Remove from cluster" }</button>
             </div>
             <div class="fig2">
                 <div>

@@ -12,6 +12,10 @@ pub enum Intent {
     Timeout(ServerId),
     Pause(ServerId),
     Resume(ServerId),
+    /// §6: start a fresh server and ask the leader to add it.
+    AddServer,
+    /// §6: ask the leader to remove this server from the configuration.
+    RemoveServer(ServerId),
     SelectServer(Option<ServerId>),
     // Messages.
     SelectMessage(Option<MessageId>),

@@ -1416,6 +1416,8 @@ impl Model {
             Intent::Timeout(server) => self.act(Action::Timeout { server }),
             Intent::Pause(server) => self.act(Action::Pause { server }),
             Intent::Resume(server) => self.act(Action::Resume { server }),
+            Intent::AddServer => self.act(Action::AddServer),
+            Intent::RemoveServer(server) => self.act(Action::RemoveServer { server }),
             Intent::SelectServer(s) => {
                 self.selected_server = s;
                 self.selected_message = None;
