@@ -28,7 +28,7 @@ async function waitForLabel(page, pattern, timeout = 15000) {
 }
 
 test("a server is added (non-voting, then a voter) and the leader removes itself", async () => {
-  const { page, errors } = await openPage(app.browser, `${app.server.url}?seed=7&speed=1`);
+  const { page, errors } = await openPage(app.browser, `${app.server.url}?seed=7&speed=1&paused`);
   await page.getByRole("button", { name: "Play" }).waitFor();
   await page.locator(".mirror").getByRole("button", { name: /^Server 1, / }).press("Enter");
   await page.getByRole("button", { name: "Force timeout" }).click();
