@@ -5,7 +5,7 @@ use super::client_panel::CommandForm;
 use super::intent::Intent;
 use super::widgets::{count, field, on_click};
 use crate::raft::types::{Role, ServerId};
-use crate::sim::{ClusterView, ServerStatus};
+use crate::sim::{ClusterView, MembershipRole, ServerStatus};
 use yew::prelude::*;
 
 /// The panel for the selected server (shown by `SelectionPanel` in mod.rs).
@@ -37,9 +37,15 @@ pub fn server_details(view: &ClusterView, server: ServerId, on_intent: &Callback
         ("Pause", Intent::Pause(id))
     };
     let leader = view.leader().map(|l| l.id);
-    let can_receive = s.status == ServerStatus::Up && leader.is_some_and(|l| l != id);
+    // §6: only a voter can be elected.
+    let votes = matches!(
+        s.membership,
+        MembershipRole::Voter | MembershipRole::Leaving
+    );
+    let can_receive = s.status == ServerStatus::Up && votes && leader.is_some_and(|l| l != id);
     let transfer_title = match leader {
         Some(l) if l == id => "This server leads already".to_string(),
+        Some(_) if !votes => "Only a voting member can lead (§6)".to_string(),
         Some(l) => format!("{l} brings S{} up to date, then tells it to start an election at once (TimeoutNow, §3.10)", id.0),
         None => "There is no leader to hand over from".to_string(),
     };
@@ -73,7 +79,7 @@ pub fn server_details(view: &ClusterView, server: ServerId, on_intent: &Callback
             <h2 id="details-h">{ format!("Server S{}", id.0) }
                 <button class="close" aria-label="Close server details" onclick={act(Intent::SelectServer(None))}>{ "×" }</button>
             </h2>
-            <p class="status">{ format!("{} · {}", if crashed { "—".to_string() } else { s.role.to_string() }, status) }</p>
+            <p class="status">{ format!("{} · {} · {}", if crashed { "—".to_string() } else { s.role.to_string() }, status, s.membership.word()) }</p>
             <div class="actions" role="group" aria-label={format!("Actions for S{}", id.0)}>
                 <button onclick={act(crash_or_restart)}>{ crash_or_restart_label }</button>
                 <button onclick={act(Intent::Timeout(id))} disabled={crashed || paused}>{ "Force timeout" }</button>
@@ -82,6 +88,8 @@ pub fn server_details(view: &ClusterView, server: ServerId, on_intent: &Callback
                 // TimeoutNow; a recorded action, so time travel and links replay it.
                 <button onclick={act(Intent::TransferLeadership(id))} disabled={!can_receive}
                         title={transfer_title}>{ format!("Transfer leadership to S{}", id.0) }</button>
+                <button onclick={act(Intent::RemoveServer(id))} disabled={s.membership == MembershipRole::Removed}
+                        title="Ask the leader to remove this server from the configuration (§6)">{ "Remove from cluster" }</button>
             </div>
             <div class="fig2">
                 <div>

@@ -16,6 +16,10 @@ pub enum Intent {
     /// The leader hands leadership to this server (TimeoutNow, dissertation §3.10): a recorded
     /// action, like a crash.
     TransferLeadership(ServerId),
+    /// §6: start a fresh server and ask the leader to add it.
+    AddServer,
+    /// §6: ask the leader to remove this server from the configuration.
+    RemoveServer(ServerId),
     SelectServer(Option<ServerId>),
     // Messages.
     SelectMessage(Option<MessageId>),

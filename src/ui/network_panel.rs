@@ -147,6 +147,7 @@ pub fn NetworkPanel(props: &NetworkProps) -> Html {
                 <button onclick={act(Intent::IsolateLeader)} title="Put the leader alone in a partition">{ "Isolate leader" }</button>
                 <button onclick={act(Intent::Partition(split))}>{ split_label }</button>
                 <button onclick={act(Intent::Heal)} title="Remove all partitions and cut links (H)">{ "Heal" }</button>
+                <button onclick={act(Intent::AddServer)} title="Start a fresh server and ask the leader to add it (§6)">{ "+ server" }</button>
             </div>
             <details>
                 <summary>{ "Custom partition, cut a link" }</summary>

@@ -19,7 +19,7 @@ use super::scene::{
     TrafficShape, SIZE,
 };
 use crate::raft::types::Role;
-use crate::sim::{ClusterView, Micros, ServerStatus, Sim};
+use crate::sim::{ClusterView, MembershipRole, Micros, ServerStatus, Sim};
 use std::cell::Cell;
 use std::cell::RefCell;
 use std::f64::consts::{FRAC_PI_2, TAU};
@@ -919,8 +919,9 @@ fn draw_server(ctx: &Context, pal: &Palette, s: &ServerShape) {
         );
         ctx.stroke();
     }
-    // The body: dashed for a candidate, faint when paused, thick for the leader.
-    if s.status == ServerStatus::Paused {
+    // The body: dashed for a candidate, faint when paused or non-voting (§6: a new server
+    // catching up), thick for the leader.
+    if s.status == ServerStatus::Paused || s.membership == MembershipRole::NonVoting {
         ctx.set_alpha(alpha * 0.65);
     }
     ctx.set_fill(fill);

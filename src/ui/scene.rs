@@ -11,8 +11,8 @@
 use crate::raft::types::{ClientId, Message, Role, ServerId};
 use crate::raft::ClientResult;
 use crate::sim::{
-    ClientTraffic, ClientTrafficView, ClusterView, MessageId, MessageView, Micros, ServerStatus,
-    ServerView,
+    ClientTraffic, ClientTrafficView, ClusterView, MembershipRole, MessageId, MessageView, Micros,
+    ServerStatus, ServerView,
 };
 use std::fmt::Write;
 
@@ -194,7 +194,7 @@ impl Spotlight {
             Key::Server(s) | Key::Reads(s) => self.servers.contains(&s),
             Key::Message(_) => self.messages,
             Key::Client | Key::ClientLine(_) | Key::Traffic { .. } => self.client,
-            Key::Region(_) | Key::Banner => true,
+            Key::Region(_) | Key::Banner | Key::Configuration => true,
             Key::Wall(..) | Key::Cut(..) => false,
         }
     }
@@ -228,6 +228,8 @@ pub enum Key {
     Message(MessageId),
     /// "PARTITIONED {S1,S2} | {S3,S4,S5}".
     Banner,
+    /// §6: "CONFIGURATION {S1,S2,S3} → {S1,…,S5}", once the cluster has changed membership.
+    Configuration,
 }
 
 /// Everything drawn, bottom first, in a square `size` units wide (`SIZE`, or less in lecture
@@ -314,6 +316,8 @@ pub struct ServerShape {
     pub heartbeat: Option<f64>,
     pub selected: bool,
     pub hovered: bool,
+    /// §6: its place in the cluster's configuration (a non-voting member is drawn faint).
+    pub membership: MembershipRole,
 }
 
 /// What a message carries, as drawn.
@@ -513,7 +517,7 @@ impl Item {
     /// for what is not named on its own.
     pub fn name(&self) -> Option<String> {
         match &self.shape {
-            Shape::Server(s) => Some(server_name(s.id, s.status, s.role, s.term)),
+            Shape::Server(s) => Some(member_name(s.id, s.status, s.role, s.term, s.membership)),
             Shape::Message(m) => {
                 let mut name = format!(
                     "{} {} to {}, term {} (#{})",
@@ -558,14 +562,55 @@ pub fn server_name(id: ServerId, status: ServerStatus, role: Role, term: u64) ->
     }
 }
 
+/// `server_name` with the server's place in the configuration (§6), when it is not a plain
+/// voter: "Server 6, non-voting follower, term 3"; "Server 1, leader, term 2, leaving the
+/// cluster"; "Server 2, follower, term 3, removed".
+pub fn member_name(
+    id: ServerId,
+    status: ServerStatus,
+    role: Role,
+    term: u64,
+    membership: MembershipRole,
+) -> String {
+    match (membership, status) {
+        (MembershipRole::Voter, _) => server_name(id, status, role, term),
+        (MembershipRole::NonVoting, ServerStatus::Crashed) => {
+            format!("Server {}, non-voting, crashed, term {term}", id.0)
+        }
+        (MembershipRole::NonVoting, ServerStatus::Paused) => {
+            format!("Server {}, non-voting {role}, term {term}, paused", id.0)
+        }
+        (MembershipRole::NonVoting, ServerStatus::Up) => {
+            format!("Server {}, non-voting {role}, term {term}", id.0)
+        }
+        (MembershipRole::Leaving, _) => {
+            format!(
+                "{}, leaving the cluster",
+                server_name(id, status, role, term)
+            )
+        }
+        (MembershipRole::Removed, _) => {
+            format!("{}, removed", server_name(id, status, role, term))
+        }
+    }
+}
+
 /// The accessible name of a server as the view has it.
 pub fn server_label(s: &ServerView) -> String {
-    server_name(s.id, s.status, s.role, s.current_term.0)
+    member_name(s.id, s.status, s.role, s.current_term.0, s.membership)
 }
 
 /// Everything drawn of `view` at simulated time `now`, with the page's state `ui`.
 pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
-    let n = view.servers.len();
+    // §6: the ring holds the members (and those being added or removed); a removed server
+    // keeps running off the picture, and what it sends or receives is not drawn.
+    let ring: Vec<&ServerView> = view
+        .servers
+        .iter()
+        .filter(|s| s.membership.on_ring())
+        .collect();
+    let on_ring = |id: ServerId| ring.iter().any(|s| s.id == id);
+    let n = ring.len();
     let rim = server_radius(n);
     let size = if ui.lecture {
         SIZE / LECTURE_SCALE
@@ -573,15 +618,19 @@ pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
         SIZE
     };
     let centre = Point::new(size / 2.0, size / 2.0);
-    let index = |id: ServerId| view.servers.iter().position(|s| s.id == id).unwrap_or(0);
+    let index = |id: ServerId| ring.iter().position(|s| s.id == id).unwrap_or(0);
     let pos = |id: ServerId| server_pos(index(id), n, size);
     let mut items = Vec::new();
     let mut push = |key: Key, shape: Shape| items.push((key, shape));
 
     // Partition groups, with servers in no group each alone.
     let mut groups: Vec<Vec<ServerId>> = view.network.partition.clone();
+    for g in &mut groups {
+        g.retain(|&id| on_ring(id));
+    }
+    groups.retain(|g| !g.is_empty());
     if !groups.is_empty() {
-        for s in &view.servers {
+        for s in &ring {
             if !groups.iter().any(|g| g.contains(&s.id)) {
                 groups.push(vec![s.id]);
             }
@@ -612,8 +661,8 @@ pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
         }
     };
     if !groups.is_empty() {
-        for (i, a) in view.servers.iter().enumerate() {
-            for b in view.servers.iter().skip(i + 1) {
+        for (i, a) in ring.iter().enumerate() {
+            for b in ring.iter().skip(i + 1) {
                 if group_of(a.id) != group_of(b.id) {
                     push(Key::Wall(a.id, b.id), link(a.id, b.id, false));
                 }
@@ -621,7 +670,9 @@ pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
         }
     }
     for &(from, to) in &view.network.cut_links {
-        push(Key::Cut(from, to), link(from, to, true));
+        if on_ring(from) && on_ring(to) {
+            push(Key::Cut(from, to), link(from, to, true));
+        }
     }
 
     // Clients sit outside the cluster, drawn at the centre: a line to the server each one
@@ -630,6 +681,7 @@ pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
         .clients
         .iter()
         .filter_map(|c| c.outstanding.as_ref().map(|o| (c.id, o)))
+        .filter(|(_, o)| on_ring(o.2))
         .take(MAX_PENDING_DRAWN)
         .collect();
     if !pending.is_empty() || !view.client_traffic.is_empty() {
@@ -647,8 +699,8 @@ pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
         push(Key::Client, Shape::Client { at: centre });
     }
 
-    for (i, s) in view.servers.iter().enumerate() {
-        let shape = server_shape(view, s, i, now, ui, size);
+    for (i, s) in ring.iter().enumerate() {
+        let shape = server_shape(view, s, (i, n), now, ui, size);
         let (at, radius) = (shape.at, shape.radius);
         push(Key::Server(s.id), Shape::Server(shape));
         let reads = &s.beyond_figure2;
@@ -666,7 +718,12 @@ pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
         }
     }
 
-    for t in view.client_traffic.iter().take(MAX_CLIENT_TRAFFIC_DRAWN) {
+    for t in view
+        .client_traffic
+        .iter()
+        .filter(|t| on_ring(t.server))
+        .take(MAX_CLIENT_TRAFFIC_DRAWN)
+    {
         let stop = client_stop(centre, pos(t.server), rim);
         let f = progress(t.sent_at, t.arrive_at, now);
         let reply = matches!(t.what, ClientTraffic::Reply(_));
@@ -685,7 +742,11 @@ pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
         push(key, Shape::Traffic(traffic_shape(t, at)));
     }
 
-    for m in &view.messages {
+    for m in view
+        .messages
+        .iter()
+        .filter(|m| on_ring(m.from) && on_ring(m.to))
+    {
         let f = progress(m.sent_at, m.deliver_at, now);
         let f_before = progress(m.sent_at, m.deliver_at, now.saturating_sub(ui.catch_trail));
         let fate = fate(view, m);
@@ -733,6 +794,37 @@ pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
         );
     }
 
+    // §6: the configuration, once it has changed (a cluster that never changed membership
+    // shows nothing new).
+    let config = &view.configuration;
+    if config.index.0 > 0 {
+        let set = |s: crate::raft::ServerSet| {
+            let names: Vec<String> = s.iter().map(|id| id.to_string()).collect();
+            format!("{{{}}}", names.join(","))
+        };
+        let mut text = match config.config.new_voters {
+            Some(new) => format!(
+                "JOINT C_old,new {} → {}",
+                set(config.config.voters),
+                set(new)
+            ),
+            None => format!("CONFIGURATION {}", set(config.config.voters)),
+        };
+        if !config.config.learners.is_empty() {
+            let _ = write!(text, " + non-voting {}", set(config.config.learners));
+        }
+        if !config.committed {
+            text.push_str(" (uncommitted)");
+        }
+        push(
+            Key::Configuration,
+            Shape::Banner {
+                at: Point::new(centre.x, size - 8.0),
+                text,
+            },
+        );
+    }
+
     Scene {
         size,
         items: items
@@ -749,12 +841,11 @@ pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
 fn server_shape(
     view: &ClusterView,
     s: &ServerView,
-    i: usize,
+    (i, n): (usize, usize),
     now: Micros,
     ui: &SceneUi,
     size: f64,
 ) -> ServerShape {
-    let n = view.servers.len();
     let up = s.status != ServerStatus::Crashed;
     let timer = match (s.election_timer_started, s.election_deadline) {
         (Some(started), Some(deadline)) if up => Some(timer_left(started, deadline, now)),
@@ -776,6 +867,9 @@ fn server_shape(
     });
     let below = match (s.status, s.role) {
         (ServerStatus::Crashed, _) => String::new(),
+        // §6: a new server catching up, or a member on its way out.
+        (_, _) if s.membership == MembershipRole::NonVoting => "non-voting".into(),
+        (_, _) if s.membership == MembershipRole::Leaving => "leaving".into(),
         (_, Role::Candidate) => format!("votes {}/{}", s.votes_granted.len(), n),
         _ => match s.voted_for {
             Some(v) => format!("voted {v}"),
@@ -794,6 +888,7 @@ fn server_shape(
         heartbeat,
         selected: ui.selected_server == Some(s.id),
         hovered: ui.hover == Some(Key::Server(s.id)),
+        membership: s.membership,
     }
 }
 
@@ -994,6 +1089,49 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn servers_join_the_ring_non_voting_and_a_removed_one_leaves_it() {
+        use crate::sim::Action;
+        let mut sim = sim(3, 4);
+        sim.apply(Action::Timeout {
+            server: ServerId(1),
+        })
+        .unwrap();
+        sim.run_until(300_000);
+        let before = scene(&sim.view(), sim.now(), &SceneUi::default());
+        assert!(!before.items.iter().any(|i| i.key == Key::Configuration));
+        sim.apply(Action::AddServer).unwrap();
+        let view = sim.view();
+        let joining = scene(&view, sim.now(), &SceneUi::default());
+        let names: Vec<String> = joining.items.iter().filter_map(Item::name).collect();
+        assert!(
+            names.contains(&"Server 4, non-voting follower, term 0".to_string()),
+            "{names:?}"
+        );
+        assert_eq!(servers_of(&joining).len(), 4, "S4 is on the ring");
+        let banner = joining.items.iter().find(|i| i.key == Key::Configuration);
+        assert!(
+            matches!(&banner.unwrap().shape, Shape::Banner { text, .. } if text.contains("non-voting {S4}")),
+            "{banner:?}"
+        );
+        sim.run_until(1_000_000);
+        sim.apply(Action::RemoveServer {
+            server: ServerId(2),
+        })
+        .unwrap();
+        sim.run_until(2_000_000);
+        let after = scene(&sim.view(), sim.now(), &SceneUi::default());
+        let ids: Vec<ServerId> = servers_of(&after).iter().map(|s| s.id).collect();
+        assert_eq!(
+            ids,
+            [ServerId(1), ServerId(3), ServerId(4)],
+            "S2 left the ring"
+        );
+        assert!(messages_of(&after)
+            .iter()
+            .all(|m| m.from != ServerId(2) && m.to != ServerId(2)));
     }
 
     #[test]

@@ -1418,6 +1418,8 @@ impl Model {
             Intent::Pause(server) => self.act(Action::Pause { server }),
             Intent::Resume(server) => self.act(Action::Resume { server }),
             Intent::TransferLeadership(to) => self.act(Action::TransferLeadership { to }),
+            Intent::AddServer => self.act(Action::AddServer),
+            Intent::RemoveServer(server) => self.act(Action::RemoveServer { server }),
             Intent::SelectServer(s) => {
                 self.selected_server = s;
                 self.selected_message = None;

@@ -244,6 +244,7 @@ for (const id of ALL.filter((id) => id.startsWith("show_"))) {
     const index = [
       "forget_vote_on_restart", "commit_old_term_by_counting", "skip_election_restriction", "stale_local_reads",
       "read_without_confirmation", "unbounded_clock_drift", "install_snapshot_discards_following_entries",
+      "switch_config_directly",
     ];
     assert.equal(labels.length, index.length);
     await page.locator(".show-me").nth(index.indexOf(knob)).click();
