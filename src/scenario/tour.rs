@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 /// The tours shipped with the page, in the order its picker lists them: (id, name). Tour `id`
 /// is the file `static/tours/ID.json`, fetched when opened; `name` is the file's own.
 /// The `show_KNOB` tours are the "show me" scenarios of the break-Raft switches.
-pub const SHIPPED: [(&str, &str); 20] = [
+pub const SHIPPED: [(&str, &str); 21] = [
     ("why_consensus", "Why consensus: one service, five copies"),
     ("leader_election", "Leader election, terms and a split vote"),
     ("log_replication", "Log replication: commit and apply"),
@@ -51,6 +51,10 @@ pub const SHIPPED: [(&str, &str); 20] = [
     ),
     ("reads_lease", "Lease reads and clock drift"),
     ("prevote", "PreVote: a rejoining server stays quiet"),
+    (
+        "membership",
+        "Membership changes: joint consensus, C_old,new",
+    ),
     (
         "show_forget_vote_on_restart",
         "Show me: a forgotten vote makes two leaders",
