@@ -90,6 +90,15 @@ async function doAsked(page, wait) {
     case "heal":
       await page.getByRole("button", { name: "Heal", exact: true }).click();
       break;
+    case "resume":
+    case "timeout": {
+      const id = await server(wait.server);
+      assert.ok(id, `there is a server to ${wait.action}`);
+      await page.getByRole("button", { name: new RegExp(`^Server ${id}, `) }).press("Enter");
+      const button = wait.action === "resume" ? "Resume" : "Force timeout";
+      await page.getByRole("button", { name: button, exact: true }).click();
+      break;
+    }
     default:
       throw new Error(`the test cannot do ${wait.action} yet`);
   }
@@ -244,6 +253,7 @@ for (const id of ALL.filter((id) => id.startsWith("show_"))) {
     const index = [
       "forget_vote_on_restart", "commit_old_term_by_counting", "skip_election_restriction", "stale_local_reads",
       "read_without_confirmation", "unbounded_clock_drift", "install_snapshot_discards_following_entries",
+      "switch_config_directly",
     ];
     assert.equal(labels.length, index.length);
     await page.locator(".show-me").nth(index.indexOf(knob)).click();
