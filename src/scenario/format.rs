@@ -310,8 +310,8 @@ impl StepAction {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Expectation {
-    /// The server that `role`, `term`, `term_at_least`, `commit_index_at_least`, `committed` and `kv` are
-    /// about ("S2" or "leader"); omitted: every live (not crashed) server.
+    /// The server that `role`, `term`, `term_at_least`, `commit_index_at_least`, `committed`,
+    /// `kv`, `voters`, `joint` and `non_voting` are about ("S2" or "leader"); omitted: every live (not crashed) server.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server: Option<String>,
     /// How many live servers believe they are leader (of any term).
@@ -342,6 +342,15 @@ pub struct Expectation {
     /// not a joint one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub voters: Option<Vec<String>>,
+    /// §6: `server` (or every live server) uses the joint configuration C_old,new with exactly
+    /// these voters: `[C_old, C_new]` (boxed: it is rarely given, and `StepAction` holds an
+    /// `Expectation` inline).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub joint: Option<Box<[Vec<String>; 2]>>,
+    /// §6: the non-voting members (catching up before they count) of the configuration
+    /// `server` (or every live server) uses are exactly these; `[]`: none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub non_voting: Option<Vec<String>>,
     /// true: the invariant checker has found nothing so far.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub no_violation: Option<bool>,
@@ -803,6 +812,12 @@ impl Scenario {
                     for name in e.voters.iter().flatten() {
                         server("voters", name, false)?;
                     }
+                    for name in e.joint.iter().flat_map(|j| j.iter()).flatten() {
+                        server("joint", name, false)?;
+                    }
+                    for name in e.non_voting.iter().flatten() {
+                        server("non_voting", name, false)?;
+                    }
                     for (field, list) in [
                         ("committed", &e.committed),
                         ("not_committed", &e.not_committed),
@@ -1099,6 +1114,47 @@ mod tests {
             e.field.as_deref(),
             Some("server"),
             "a crashed server is never the leader"
+        );
+    }
+
+    #[test]
+    fn configuration_expectations_name_servers_of_the_cluster() {
+        // §6: joint ([C_old, C_new]) and non_voting name servers like voters do.
+        for (step, field) in [
+            (
+                r#"{"at_ms":5,"action":"expect","joint":[["S1"],["S1","S4"]]}"#,
+                "joint",
+            ),
+            (
+                r#"{"at_ms":5,"action":"expect","non_voting":["leader"]}"#,
+                "non_voting",
+            ),
+        ] {
+            let e = Scenario::from_json(&with_steps(step)).unwrap_err();
+            assert_eq!((e.step, e.field.as_deref()), (Some(0), Some(field)), "{e}");
+        }
+        let e = Scenario::from_json(&with_steps(
+            r#"{"at_ms":5,"action":"expect","joint":[["S1","S2","S3"]]}"#,
+        ))
+        .unwrap_err();
+        assert!(
+            e.message.contains("2"),
+            "a joint configuration is two lists: {e}"
+        );
+        let s = Scenario::from_json(&with_steps(
+            r#"{"at_ms":0,"action":"add_server"},{"at_ms":5,"action":"expect","joint":[["S1","S2","S3"],["S1","S2","S3","S4"]],"non_voting":[]}"#,
+        ))
+        .unwrap();
+        assert_eq!(
+            s.steps[1].action,
+            StepAction::Expect(Expectation {
+                joint: Some(Box::new([
+                    vec!["S1".into(), "S2".into(), "S3".into()],
+                    vec!["S1".into(), "S2".into(), "S3".into(), "S4".into()]
+                ])),
+                non_voting: Some(vec![]),
+                ..Expectation::default()
+            })
         );
     }
 

@@ -6,7 +6,7 @@ use super::format::{parse_server_number, Expectation, Scenario, Step, StepAction
 use crate::check::invariants::step_until;
 use crate::check::{check_history, Checker, Property, Verdict, Violation};
 use crate::raft::types::{Command, EntryPayload, LogIndex, ServerId};
-use crate::raft::RaftOptions;
+use crate::raft::{RaftOptions, ServerSet};
 use crate::sim::{
     Action, ClientLoad, ClusterView, LinkSettings, ServerStatus, ServerView, Sim, SimConfig,
 };
@@ -418,6 +418,14 @@ fn holds_committed(server: &ServerView, command: &Command) -> bool {
     })
 }
 
+/// The servers named in an expectation (names were checked when the file was read).
+fn server_set(names: &[String]) -> ServerSet {
+    names
+        .iter()
+        .filter_map(|n| parse_server_number(n).map(ServerId))
+        .collect()
+}
+
 /// Judges an expectation; Err lists everything that did not hold.
 fn expect(sim: &Sim, checker: &Checker, e: &Expectation) -> Result<(), String> {
     let view: ClusterView = sim.view();
@@ -503,18 +511,32 @@ fn expect(sim: &Sim, checker: &Checker, e: &Expectation) -> Result<(), String> {
                 ));
             }
         }
+        let config = &s.configuration;
         if let Some(voters) = &e.voters {
-            let mut want: Vec<ServerId> = voters
-                .iter()
-                .filter_map(|n| parse_server_number(n).map(ServerId))
-                .collect();
-            want.sort_unstable();
-            let config = &s.configuration;
-            if config.is_joint() || config.voters() != want {
+            if config.is_joint() || config.voters != server_set(voters) {
                 wrong.push(format!(
                     "expected {} to use the configuration {{{}}}, it uses {config}",
                     s.id,
                     voters.join(", ")
+                ));
+            }
+        }
+        if let Some([old, new]) = e.joint.as_deref() {
+            if config.voters != server_set(old) || config.new_voters != Some(server_set(new)) {
+                wrong.push(format!(
+                    "expected {} to use the joint configuration {{{}}} → {{{}}}, it uses {config}",
+                    s.id,
+                    old.join(", "),
+                    new.join(", ")
+                ));
+            }
+        }
+        if let Some(learners) = &e.non_voting {
+            if config.learners != server_set(learners) {
+                wrong.push(format!(
+                    "expected {}'s non-voting members to be {{{}}}, it uses {config}",
+                    s.id,
+                    learners.join(", ")
                 ));
             }
         }

@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 /// The tours shipped with the page, in the order its picker lists them: (id, name). Tour `id`
 /// is the file `static/tours/ID.json`, fetched when opened; `name` is the file's own.
 /// The `show_KNOB` tours are the "show me" scenarios of the break-Raft switches.
-pub const SHIPPED: [(&str, &str); 20] = [
+pub const SHIPPED: [(&str, &str); 21] = [
     ("why_consensus", "Why consensus: one service, five copies"),
     ("leader_election", "Leader election, terms and a split vote"),
     ("log_replication", "Log replication: commit and apply"),
@@ -51,6 +51,10 @@ pub const SHIPPED: [(&str, &str); 20] = [
     ),
     ("reads_lease", "Lease reads and clock drift"),
     ("prevote", "PreVote: a rejoining server stays quiet"),
+    (
+        "membership",
+        "Membership changes: joint consensus, C_old,new",
+    ),
     (
         "show_forget_vote_on_restart",
         "Show me: a forgotten vote makes two leaders",
@@ -191,16 +195,34 @@ impl Tour {
             ));
         }
         let scenario = Scenario::from_json(&Value::Object(root).to_string())?;
-        let steps = raw_steps
-            .into_iter()
-            .enumerate()
-            .map(|(i, raw)| parse_tour_step(&scenario, i, raw))
-            .collect::<Result<Vec<_>, _>>()?;
+        // §6: servers added by earlier tour steps (S4, S5, ... in a 3-server cluster) can be
+        // named by later ones, as in a scenario's steps.
+        let mut steps: Vec<TourStep> = Vec::with_capacity(raw_steps.len());
+        let mut added = 0;
+        for (i, raw) in raw_steps.into_iter().enumerate() {
+            let step = parse_tour_step(&scenario, added, i, raw)?;
+            added += adds(&step.actions);
+            steps.push(step);
+        }
         Ok(Tour { scenario, steps })
     }
 }
 
-fn parse_tour_step(scenario: &Scenario, i: usize, raw: Value) -> Result<TourStep, ScenarioError> {
+/// How many servers these actions add (§6).
+fn adds(actions: &[Step]) -> usize {
+    actions
+        .iter()
+        .filter(|s| s.action == StepAction::AddServer)
+        .count()
+}
+
+/// Parses tour step `i`; `added`: how many servers the steps before it added.
+fn parse_tour_step(
+    scenario: &Scenario,
+    added: usize,
+    i: usize,
+    raw: Value,
+) -> Result<TourStep, ScenarioError> {
     let raw: RawTourStep = serde_path_to_error::deserialize(raw).map_err(|e| {
         // A missing field has no path of its own: serde names it in the message.
         let field = e.path().to_string();
@@ -259,9 +281,18 @@ fn parse_tour_step(scenario: &Scenario, i: usize, raw: Value) -> Result<TourStep
         }
     };
     // Server names, commands and ranges: the scenario format's own validation, on a scenario
-    // made of this step's actions and what it asks for.
+    // made of the earlier steps' add_server actions, this step's actions and what it asks for.
     let mut check = scenario.clone();
-    check.steps = actions.clone();
+    check.steps = std::iter::repeat_n(
+        Step {
+            at_ms: 0,
+            note: None,
+            action: StepAction::AddServer,
+        },
+        added,
+    )
+    .chain(actions.iter().cloned())
+    .collect();
     check.steps.extend(wait.clone().map(|action| Step {
         at_ms: run_ms,
         note: None,
@@ -269,14 +300,23 @@ fn parse_tour_step(scenario: &Scenario, i: usize, raw: Value) -> Result<TourStep
     }));
     check.end_ms = None;
     check.validate().map_err(|e| match e.step {
-        Some(j) if j < actions.len() => tour_error(i, &format!("actions[{j}]"), e.to_string()),
+        Some(j) if j < added => tour_error(i, "actions", e.to_string()),
+        Some(j) if j - added < actions.len() => {
+            let e = ScenarioError {
+                step: Some(j - added),
+                ..e
+            };
+            tour_error(i, &format!("actions[{}]", j - added), e.to_string())
+        }
         Some(_) => tour_error(i, "wait", e.message),
         None => tour_error(i, "actions", e.to_string()),
     })?;
+    // Servers added by this step can be spotlit in it too.
+    let servers = usize::from(scenario.cluster.servers) + added + adds(&actions);
     for name in &raw.spotlight {
         let server = |n: &str| {
             super::format::parse_server_number(n)
-                .is_some_and(|n| (1..=scenario.cluster.servers).contains(&n))
+                .is_some_and(|n| (1..=servers).contains(&usize::from(n)))
         };
         let known = matches!(name.as_str(), "leader" | "messages" | "client")
             || server(name)
@@ -288,8 +328,7 @@ fn parse_tour_step(scenario: &Scenario, i: usize, raw: Value) -> Result<TourStep
                 i,
                 "spotlight",
                 format!(
-                    "\"{name}\" is not something to spotlight: use S1..S{}, \"leader\", \"messages\", \"client\" or an entry like \"S1:2\"",
-                    scenario.cluster.servers
+                    "\"{name}\" is not something to spotlight: use S1..S{servers}, \"leader\", \"messages\", \"client\" or an entry like \"S1:2\"",
                 ),
             ));
         }
@@ -623,6 +662,43 @@ mod tests {
             })
         );
         assert_eq!(t.steps[2].run_ms, 1500);
+    }
+
+    #[test]
+    fn servers_added_by_earlier_steps_can_be_named_later() {
+        // §6: S4 exists once a step has added it: later steps may ask for it, act on it,
+        // expect things of it and spotlight it (and the adding step may spotlight it too).
+        let t = Tour::from_json(&tour(
+            r#"{"title":"A","section":"§6","text":"Add S4.","actions":[{"at_ms":0,"action":"timeout","server":"S1"},{"at_ms":300,"action":"add_server"}],"run_ms":300,"spotlight":["S4"]},
+            {"title":"B","section":"§6","text":"Pause S4.","wait":{"action":"pause","server":"S4"}},
+            {"title":"C","section":"§6","text":"S4 and S5.","actions":[{"at_ms":0,"action":"resume","server":"S4"},{"at_ms":0,"action":"add_server"},{"at_ms":10,"action":"expect","server":"S4","non_voting":["S4","S5"]}],"spotlight":["S4:1","S5"]}"#,
+        ))
+        .unwrap();
+        assert_eq!(t.steps.len(), 3);
+        // Before the add, or beyond the servers added so far, the name is still refused, and
+        // the error counts the step's own actions (not the adds before it).
+        for (steps, field) in [
+            (
+                r#"{"title":"A","section":"§6","text":"x","actions":[{"at_ms":0,"action":"crash","server":"S4"},{"at_ms":0,"action":"add_server"}]}"#,
+                "tour[0].actions[0]",
+            ),
+            (
+                r#"{"title":"A","section":"§6","text":"x","actions":[{"at_ms":0,"action":"add_server"}]},
+                {"title":"B","section":"§6","text":"x","actions":[{"at_ms":0,"action":"heal"},{"at_ms":0,"action":"crash","server":"S5"}]}"#,
+                "tour[1].actions[1]",
+            ),
+            (
+                r#"{"title":"A","section":"§6","text":"x","actions":[{"at_ms":0,"action":"add_server"}]},
+                {"title":"B","section":"§6","text":"x","spotlight":["S5"]}"#,
+                "tour[1].spotlight",
+            ),
+        ] {
+            let e = Tour::from_json(&tour(steps)).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some(field), "{e}");
+            if field.contains("actions[1]") {
+                assert!(e.to_string().contains("step 1"), "{e}");
+            }
+        }
     }
 
     #[test]

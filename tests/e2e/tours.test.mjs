@@ -90,6 +90,15 @@ async function doAsked(page, wait) {
     case "heal":
       await page.getByRole("button", { name: "Heal", exact: true }).click();
       break;
+    case "resume":
+    case "timeout": {
+      const id = await server(wait.server);
+      assert.ok(id, `there is a server to ${wait.action}`);
+      await page.getByRole("button", { name: new RegExp(`^Server ${id}, `) }).press("Enter");
+      const button = wait.action === "resume" ? "Resume" : "Force timeout";
+      await page.getByRole("button", { name: button, exact: true }).click();
+      break;
+    }
     default:
       throw new Error(`the test cannot do ${wait.action} yet`);
   }
