@@ -527,7 +527,7 @@ fn the_pages_presets_are_every_file_read_by_scenario_from_json() {
             "{id}"
         );
     }
-    assert_eq!(ids.len(), 13);
+    assert_eq!(ids.len(), 14, "one per file in src/scenario/presets/");
 }
 
 #[wasm_bindgen_test]
