@@ -106,8 +106,8 @@ impl MembershipRole {
         }
     }
 
-    /// A member the picture shows on the ring (current members and those being added or
-    /// removed).
+    /// A member of the configuration, or one being added or removed (the picture also shows a
+    /// removed server while it still runs).
     pub fn on_ring(self) -> bool {
         self != MembershipRole::Removed
     }

@@ -919,9 +919,14 @@ fn draw_server(ctx: &Context, pal: &Palette, s: &ServerShape) {
         );
         ctx.stroke();
     }
-    // The body: dashed for a candidate, faint when paused or non-voting (§6: a new server
-    // catching up), thick for the leader.
-    if s.status == ServerStatus::Paused || s.membership == MembershipRole::NonVoting {
+    // The body: dashed for a candidate, faint when paused, non-voting (§6: a new server
+    // catching up) or removed (still running, out of the configuration), thick for the leader.
+    if s.status == ServerStatus::Paused
+        || matches!(
+            s.membership,
+            MembershipRole::NonVoting | MembershipRole::Removed
+        )
+    {
         ctx.set_alpha(alpha * 0.65);
     }
     ctx.set_fill(fill);

@@ -602,12 +602,13 @@ pub fn server_label(s: &ServerView) -> String {
 
 /// Everything drawn of `view` at simulated time `now`, with the page's state `ui`.
 pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
-    // §6: the ring holds the members (and those being added or removed); a removed server
-    // keeps running off the picture, and what it sends or receives is not drawn.
+    // §6: the ring holds the members (and those being added or removed), and a removed
+    // server for as long as it still runs: it keeps its timers, which is why it must not be
+    // able to disrupt the cluster. Once crashed (shut down) it leaves the ring.
     let ring: Vec<&ServerView> = view
         .servers
         .iter()
-        .filter(|s| s.membership.on_ring())
+        .filter(|s| s.membership.on_ring() || s.status != ServerStatus::Crashed)
         .collect();
     let on_ring = |id: ServerId| ring.iter().any(|s| s.id == id);
     let n = ring.len();
@@ -870,6 +871,7 @@ fn server_shape(
         // §6: a new server catching up, or a member on its way out.
         (_, _) if s.membership == MembershipRole::NonVoting => "non-voting".into(),
         (_, _) if s.membership == MembershipRole::Leaving => "leaving".into(),
+        (_, _) if s.membership == MembershipRole::Removed => "removed".into(),
         (_, Role::Candidate) => format!("votes {}/{}", s.votes_granted.len(), n),
         _ => match s.voted_for {
             Some(v) => format!("voted {v}"),
@@ -1092,7 +1094,7 @@ mod tests {
     }
 
     #[test]
-    fn servers_join_the_ring_non_voting_and_a_removed_one_leaves_it() {
+    fn servers_join_the_ring_non_voting_and_a_removed_one_leaves_it_once_shut_down() {
         use crate::sim::Action;
         let mut sim = sim(3, 4);
         sim.apply(Action::Timeout {
@@ -1122,6 +1124,21 @@ mod tests {
         })
         .unwrap();
         sim.run_until(2_000_000);
+        // Removed but still running: drawn, and named so.
+        let removed = scene(&sim.view(), sim.now(), &SceneUi::default());
+        let names: Vec<String> = removed.items.iter().filter_map(Item::name).collect();
+        assert!(
+            names
+                .iter()
+                .any(|n| n.starts_with("Server 2, ") && n.ends_with(", removed")),
+            "{names:?}"
+        );
+        // Shut down (crashed), it leaves the ring.
+        sim.apply(Action::Crash {
+            server: ServerId(2),
+        })
+        .unwrap();
+        sim.run_until(2_500_000);
         let after = scene(&sim.view(), sim.now(), &SceneUi::default());
         let ids: Vec<ServerId> = servers_of(&after).iter().map(|s| s.id).collect();
         assert_eq!(

@@ -1,6 +1,7 @@
 // §6 membership changes on the page, driven through the accessible mirror: "+ server" starts
 // S6, which joins as a non-voting member and then votes; the leader removes itself from the
-// server details, steps down, leaves the ring, and the others elect a new leader.
+// server details, steps down (drawn as removed while it still runs), the others elect a new
+// leader, and once crashed (shut down) S1 leaves the ring.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { useServedApp, openPage } from "./harness.mjs";
@@ -43,9 +44,13 @@ test("a server is added (non-voting, then a voter) and the leader removes itself
 
   await page.locator(".mirror").getByRole("button", { name: /^Server 1, leader/ }).press("Enter");
   await page.getByRole("button", { name: "Remove from cluster" }).click();
-  // A new leader among the others; S1 leaves the ring.
+  // A new leader among the others; S1 still runs, out of the configuration, until shut down.
   const leader = await waitForLabel(page, /^Server [2-6], leader, term \d+$/);
   assert.ok(!leader.startsWith("Server 1,"), leader);
+  await waitForLabel(page, /^Server 1, follower, term \d+, removed$/);
+  await page.locator(".mirror").getByRole("button", { name: /^Server 1, / }).press("Enter");
+  await page.getByRole("button", { name: "Crash", exact: true }).click();
+  // Shut down, S1 leaves the ring.
   await page.waitForFunction(
     () =>
       ![...document.querySelectorAll(".mirror [aria-label^='Server ']")].some((e) =>
