@@ -981,29 +981,20 @@ impl Server {
             self.volatile.last_applied = index;
             let term = entry.term;
             match &entry.payload {
-                EntryPayload::Config { .. } => {
+                // Neither touches the state machine: a configuration is in use since it was
+                // appended (§6), a no-op carries nothing (§8).
+                EntryPayload::Config { .. } | EntryPayload::Noop => {
                     out.applied.push(AppliedEntry {
                         index,
                         term,
                         outcome: None,
                     });
-                    out.notes.push(Note::Applied {
-                        index,
-                        term,
-                        kind: AppliedKind::Config,
-                    })
-                }
-                EntryPayload::Noop => {
-                    out.applied.push(AppliedEntry {
-                        index,
-                        term,
-                        outcome: None,
-                    });
-                    out.notes.push(Note::Applied {
-                        index,
-                        term,
-                        kind: AppliedKind::Noop,
-                    })
+                    let kind = if matches!(entry.payload, EntryPayload::Noop) {
+                        AppliedKind::Noop
+                    } else {
+                        AppliedKind::Config
+                    };
+                    out.notes.push(Note::Applied { index, term, kind })
                 }
                 EntryPayload::Client {
                     client,
