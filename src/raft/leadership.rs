@@ -395,26 +395,35 @@ impl Server {
 
     /// Why this server would not hand leadership to `to` now (None: it would).
     pub fn transfer_refusal(&self, to: ServerId) -> Option<TransferRefusal> {
+        self.transfer_target(to).err()
+    }
+
+    /// `to`'s place among this leader's followers, if leadership may go to it.
+    fn transfer_target(&self, to: ServerId) -> Result<usize, TransferRefusal> {
         if self.volatile.role != Role::Leader {
-            return Some(TransferRefusal::NotLeader);
+            return Err(TransferRefusal::NotLeader);
         }
         // Only a voter can be elected (§6): not this server, not a non-voting member.
-        let follows = self.volatile.progress.iter().any(|p| p.follower == to);
-        (!follows || !self.config.is_voter(to)).then_some(TransferRefusal::BadTarget)
+        self.volatile
+            .progress
+            .iter()
+            .position(|p| p.follower == to)
+            .filter(|_| self.config.is_voter(to))
+            .ok_or(TransferRefusal::BadTarget)
     }
 
     /// The user asked this server to hand leadership to `to`.
     pub(super) fn transfer_leadership(&mut self, to: ServerId, out: &mut Output) {
-        if let Some(reason) = self.transfer_refusal(to) {
-            out.notes
-                .push(Note::Leadership(LeadershipNote::TransferRefused {
-                    to,
-                    reason,
-                }));
-            return;
-        }
-        let Some(position) = self.volatile.progress.iter().position(|p| p.follower == to) else {
-            return;
+        let position = match self.transfer_target(to) {
+            Ok(position) => position,
+            Err(reason) => {
+                out.notes
+                    .push(Note::Leadership(LeadershipNote::TransferRefused {
+                        to,
+                        reason,
+                    }));
+                return;
+            }
         };
         self.volatile.leadership.transfer = Some(Transfer {
             target: to,
