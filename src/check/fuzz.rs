@@ -270,9 +270,8 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
     // Crashes, restarts and pauses hit added servers too (a new voter restarting from its
     // snapshot and its configuration); those aimed at a server not started yet are refused
     // when applied and change nothing.
-    let targets = &sides;
-    let mut crashed = vec![false; targets.len()];
-    let mut paused = vec![false; targets.len()];
+    let mut crashed = vec![false; sides.len()];
+    let mut paused = vec![false; sides.len()];
     let mut out = Schedule::new();
     if config.nemesis == Nemesis::None {
         return out;
@@ -300,7 +299,7 @@ pub fn schedule(config: &FuzzConfig) -> Schedule {
         };
         let fault = menu[dice.below(menu.len() as u64) as usize];
         let pick = |dice: &mut Dice| ids[dice.below(n as u64) as usize];
-        let target = |dice: &mut Dice| targets[dice.below(targets.len() as u64) as usize];
+        let target = |dice: &mut Dice| sides[dice.below(sides.len() as u64) as usize];
         match fault {
             // Crash an up server, or restart a crashed one.
             CrashOrRestart => {
