@@ -464,3 +464,57 @@ fn leadership_cannot_be_handed_to_a_removed_server() {
     sim.apply(Action::TransferLeadership { to: voter })
         .expect("a voter may be handed leadership");
 }
+
+/// §6, §7: a server that missed a change and catches up through InstallSnapshot takes the
+/// configuration stored in the snapshot, which is committed; the narration says so (it once
+/// said "at once, committed or not", the words for an appended entry).
+#[test]
+fn a_configuration_taken_from_an_installed_snapshot_is_narrated_as_such() {
+    let mut sim = Sim::new(SimConfig {
+        seed: 7,
+        servers: 3,
+        load: ClientLoad::busy(3),
+        raft: RaftOptions {
+            snapshots: SnapshotOptions {
+                threshold: 10,
+                ..SnapshotOptions::DEFAULT
+            },
+            ..RaftOptions::DEFAULT
+        },
+        ..SimConfig::default()
+    });
+    leader_after(&mut sim, 1_000 * MS);
+    let behind = ServerId(3);
+    if sim.leader() == Some(behind) {
+        sim.apply(Action::TransferLeadership { to: ServerId(1) })
+            .unwrap();
+        sim.run_for(1_000 * MS);
+    }
+    sim.apply(Action::Crash { server: behind }).unwrap();
+    sim.apply(Action::AddServer).unwrap();
+    let leader = settle_to(&mut sim, &[1, 2, 3, 4], 5_000 * MS);
+    sim.run_for(2_000 * MS);
+    assert!(
+        sim.server(leader).log_start() > sim.server(leader).config_index(),
+        "the leader compacted past C_new"
+    );
+    sim.apply(Action::Restart { server: behind }).unwrap();
+    let mut lines = Vec::new();
+    let until = sim.now() + 2_000 * MS;
+    while let Some(event) = sim.step_until(until) {
+        lines.push(event.explain());
+    }
+    let text = lines.join("\n");
+    assert_eq!(
+        sim.server(behind).configuration().voters,
+        ids(&[1, 2, 3, 4])
+    );
+    assert!(
+        text.contains("S3 takes the configuration"),
+        "no narration of the snapshot's configuration:\n{text}"
+    );
+    assert!(
+        !text.contains("S3 uses the configuration"),
+        "narrated as an appended entry:\n{text}"
+    );
+}

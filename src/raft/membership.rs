@@ -107,12 +107,12 @@ pub enum MembershipNote {
         change: Change,
         reason: ChangeRefusal,
     },
-    /// This server now uses the configuration of the entry at `index` (0: its initial one):
-    /// appended to its log (`reverted` false) or what remained after a truncation.
+    /// This server now uses the configuration of the entry at `index` (0: its initial one),
+    /// for the reason `cause` gives.
     Adopted {
         index: LogIndex,
         config: Configuration,
-        reverted: bool,
+        cause: ConfigCause,
     },
     /// C_new is committed and does not include this leader: it steps down.
     LeftCluster { term: Term },
@@ -125,6 +125,17 @@ pub enum MembershipNote {
         term: Term,
         pre_vote: bool,
     },
+}
+
+/// Why a server switched configurations (§6: it always uses the latest one it holds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfigCause {
+    /// A configuration entry was appended to its log: used at once, committed or not.
+    Appended,
+    /// The entry it came from was truncated: back to the latest one left.
+    Truncated,
+    /// An installed snapshot replaced the log entries that held it (§7).
+    Snapshot,
 }
 
 impl MembershipNote {
@@ -173,17 +184,21 @@ impl MembershipNote {
                 write!(out, "{me} cannot {change}: ")?;
                 out.write_str(reason.reason())
             }
-            Adopted { index, config, reverted: false } => write!(
+            Adopted { index, config, cause: ConfigCause::Appended } => write!(
                 out,
                 "{me} uses the configuration {config} from index {index} at once, committed or not"
             ),
-            Adopted { index: LogIndex(0), config, reverted: true } => write!(
+            Adopted { index: LogIndex(0), config, cause: ConfigCause::Truncated } => write!(
                 out,
                 "the configuration entry was truncated: {me} goes back to its initial configuration {config}"
             ),
-            Adopted { index, config, reverted: true } => write!(
+            Adopted { index, config, cause: ConfigCause::Truncated } => write!(
                 out,
                 "the configuration entry was truncated: {me} goes back to the latest one left in its log, {config} (index {index})"
+            ),
+            Adopted { index, config, cause: ConfigCause::Snapshot } => write!(
+                out,
+                "{me} takes the configuration {config} (from index {index}) stored in the snapshot it installed: a committed one, since a snapshot holds only committed entries (§7)"
             ),
             LeftCluster { term } => write!(
                 out,
@@ -232,7 +247,7 @@ impl Server {
 
     /// §6: looks again for the latest configuration in the log (after entries were appended
     /// or truncated, or a snapshot installed) and uses it.
-    pub(super) fn refresh_config(&mut self, reverted: bool, out: &mut Output) {
+    pub(super) fn refresh_config(&mut self, cause: ConfigCause, out: &mut Output) {
         let (index, config) = self.config_at(self.persistent.log.last_index());
         if (index, config) == (self.config_index, self.config) {
             return;
@@ -241,7 +256,7 @@ impl Server {
         out.notes.push(Note::Membership(MembershipNote::Adopted {
             index,
             config,
-            reverted,
+            cause,
         }));
     }
 

@@ -7,7 +7,7 @@
 use super::kv::{ApplyOutcome, KvStore};
 use super::leadership::LeadershipState;
 use super::log::Log;
-use super::membership::Change;
+use super::membership::{Change, ConfigCause};
 use super::note::{AppendRejection, AppliedKind, LeadershipNote, Note, VoteDenial};
 use super::options::{RaftOptions, ReadMode};
 use super::quorum::{Configuration, ServerSet};
@@ -772,7 +772,12 @@ impl Server {
         // entry it came from was truncated, it goes back to the latest one that remains.
         let reverted = truncated_from.is_some_and(|t| t <= self.config_index);
         if config_appended || reverted {
-            self.refresh_config(reverted && !config_appended, out);
+            let cause = if reverted && !config_appended {
+                ConfigCause::Truncated
+            } else {
+                ConfigCause::Appended
+            };
+            self.refresh_config(cause, out);
         }
         let last_new_index = LogIndex(prev_log_index.0 + received as u64);
         out.notes.push(Note::AppendAccepted {

@@ -6,6 +6,7 @@
 //! (the default) nothing here runs.
 
 use super::kv::KvStore;
+use super::membership::ConfigCause;
 use super::note::Note;
 use super::quorum::Configuration;
 use super::server::{Output, Server};
@@ -336,7 +337,13 @@ impl Server {
         self.persistent.snapshot = Some(snapshot);
         // §6, §7: the configuration is the latest in what remains of the log, else the
         // snapshot's (a log discarded whole may have held a newer one: the server goes back).
-        self.refresh_config(false, out);
+        let cause = if retain {
+            // Entries after the snapshot remain: a configuration among them stays in use.
+            ConfigCause::Appended
+        } else {
+            ConfigCause::Snapshot
+        };
+        self.refresh_config(cause, out);
     }
 
     /// Leader: a follower's answer to a chunk.
