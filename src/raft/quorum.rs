@@ -17,11 +17,21 @@ pub const MAX_SERVER_ID: u8 = 15;
 pub struct ServerSet(pub u16);
 
 impl ServerSet {
+    /// Panics on an id above [`MAX_SERVER_ID`]: every entry point (the simulator's
+    /// AddServer, the scenario and link readers) refuses those first, and a silently wrapped
+    /// bit would put another server in the set.
     pub fn insert(&mut self, id: ServerId) {
+        assert!(
+            id.0 <= MAX_SERVER_ID,
+            "server id {} above {MAX_SERVER_ID}",
+            id.0
+        );
         self.0 |= 1 << id.0;
     }
     pub fn remove(&mut self, id: ServerId) {
-        self.0 &= !(1 << id.0);
+        if id.0 <= MAX_SERVER_ID {
+            self.0 &= !(1 << id.0);
+        }
     }
     pub fn contains(&self, id: ServerId) -> bool {
         id.0 <= MAX_SERVER_ID && self.0 & (1 << id.0) != 0
@@ -215,6 +225,22 @@ mod tests {
 
     fn five() -> Configuration {
         Configuration::new((1..=5).map(ServerId).collect())
+    }
+
+    /// `1 << 16` on a u16 wraps to bit 0 in a release build: S16 would silently be S0.
+    #[test]
+    #[should_panic(expected = "server id 16 above 15")]
+    fn a_server_set_refuses_ids_it_cannot_hold() {
+        let mut set = ServerSet::default();
+        set.insert(ServerId(16));
+    }
+
+    #[test]
+    fn removing_or_asking_for_an_id_it_cannot_hold_changes_nothing() {
+        let mut set: ServerSet = [ServerId(1), ServerId(15)].into_iter().collect();
+        set.remove(ServerId(16));
+        assert_eq!(set.iter().collect::<Vec<_>>(), [ServerId(1), ServerId(15)]);
+        assert!(!set.contains(ServerId(16)));
     }
 
     #[test]
