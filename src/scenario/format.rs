@@ -714,17 +714,29 @@ impl Scenario {
                 if leader_ok && name == "leader" {
                     return Ok(());
                 }
+                let or_leader = if leader_ok { " or \"leader\"" } else { "" };
+                let started = c.servers;
                 match parse_server_number(name) {
                     Some(n) if (1..=servers).contains(&n) => Ok(()),
-                    _ => err(
+                    _ if servers == started => err(
                         field,
                         format!(
-                            "\"{name}\" is not a server of this {}-server cluster: use S1..S{}{}",
-                            servers,
-                            servers,
-                            if leader_ok { " or \"leader\"" } else { "" }
+                            "\"{name}\" is not a server of this {started}-server cluster: use S1..S{started}{or_leader}"
                         ),
                     ),
+                    _ => {
+                        let added = if servers == started + 1 {
+                            format!("S{servers}")
+                        } else {
+                            format!("S{}..S{servers}", started + 1)
+                        };
+                        err(
+                            field,
+                            format!(
+                                "\"{name}\" is not a server at this step: the cluster starts with S1..S{started} and earlier steps added {added}, so use S1..S{servers}{or_leader}"
+                            ),
+                        )
+                    }
                 }
             };
             match &step.action {
@@ -1099,6 +1111,18 @@ mod tests {
         assert!(
             e.message
                 .contains("\"S4\" is not a server of this 3-server cluster"),
+            "{e}"
+        );
+        // §6: servers added by earlier steps count, and the message says where S4 came from.
+        let e = Scenario::from_json(&with_steps(
+            r#"{"at_ms":1,"action":"add_server"},{"at_ms":5,"action":"crash","server":"S5"}"#,
+        ))
+        .unwrap_err();
+        assert_eq!((e.step, e.field.as_deref()), (Some(1), Some("server")));
+        assert!(
+            e.message.contains(
+                "\"S5\" is not a server at this step: the cluster starts with S1..S3 and earlier steps added S4, so use S1..S4"
+            ),
             "{e}"
         );
         let e = Scenario::from_json(&with_steps(
