@@ -139,6 +139,26 @@ fn bench_reports_events_per_second() {
     assert!(out.contains("\"events_per_sec\":"), "{out}");
 }
 
+/// Issue 14's memory figure (§7): the benchmark cluster runs its whole simulated hour (the
+/// default), and with snapshots on no server's log ever holds much more than the threshold
+/// (the rest are entries not yet applied when sampled).
+#[test]
+fn bench_runs_an_hour_with_logs_kept_near_the_snapshot_threshold() {
+    let (code, out, err) = raftsim(&["bench", "--snapshot-threshold", "100"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"simulated_ms\":3600000"), "{out}");
+    let longest: usize = out
+        .split("\"longest_log\":")
+        .nth(1)
+        .and_then(|rest| rest.split(',').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no longest_log in {out}"));
+    assert!(
+        (100..=110).contains(&longest),
+        "longest log {longest}: {out}"
+    );
+}
+
 /// Runs raftsim with `args` (split at spaces) for each case, expecting a usage error (exit 2,
 /// nothing on stdout) whose message contains the case's reason.
 fn all_refused(cases: &[(&str, &str)]) {

@@ -12,7 +12,7 @@ use raft_explorer::scenario::{self, RunOptions, Scenario};
 use raft_explorer::sim::limits::{
     self, LimitError, MAX_CLIENTS, MAX_LOAD, MAX_SEEDS, MAX_SERVERS, MIN_SERVERS,
 };
-use raft_explorer::sim::Sim;
+use raft_explorer::sim::{Micros, Sim};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -64,10 +64,12 @@ enum Cmd {
     /// Benchmark: `raftsim bench [--duration-ms D]`, simulated events per second.
     ///
     /// A fixed workload (5 servers, 5 busy clients, no faults, no checker), printed as JSON.
+    /// It may run the whole hour: the server·client·second limit guards runs whose size the
+    /// user picks, and this one's hour is measured (about 210 MB without snapshots).
     #[command(after_help = limits_help())]
     Bench {
-        /// Simulated milliseconds.
-        #[arg(long, value_name = "MS", default_value_t = 3_000_000, value_parser = run_ms)]
+        /// Simulated milliseconds (default: one hour).
+        #[arg(long, value_name = "MS", default_value_t = limits::MAX_RUN_MS, value_parser = run_ms)]
         duration_ms: u64,
         /// §7: servers snapshot once their log holds N entries (default: no snapshots). The
         /// output then also gives the longest log seen (sampled every 10 simulated ms).
@@ -408,15 +410,15 @@ fn cmd_bench(duration_ms: u64, snapshot_threshold: Option<u32>) -> Result<ExitCo
     if let Some(threshold) = snapshot_threshold {
         config.raft.snapshots.threshold = threshold;
     }
-    let over_limit = |e: LimitError| refuse("bench", e);
-    let duration = limits::run_length(duration_ms).map_err(over_limit)?;
-    limits::check_load(config.servers, config.load.clients, duration).map_err(over_limit)?;
+    // Only the run length is checked, not `limits::check_load`: the workload is fixed, and its
+    // longest run (the hour) is measured in docs/BENCHMARKS.md.
+    let duration = limits::run_length(duration_ms).map_err(|e: LimitError| refuse("bench", e))?;
     let mut sim = Sim::new(config);
     let started = Instant::now();
     let mut longest_log = 0;
     if snapshot_threshold.is_some() {
-        const SAMPLE: u64 = 10_000;
-        for t in (SAMPLE..=duration).step_by(SAMPLE as usize) {
+        const SAMPLE_EVERY: Micros = 10_000; // 10 simulated ms
+        for t in (SAMPLE_EVERY..=duration).step_by(SAMPLE_EVERY as usize) {
             sim.run_until(t);
             longest_log = sim
                 .servers()
