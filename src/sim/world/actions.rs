@@ -149,6 +149,7 @@ impl World {
     pub fn apply(&mut self, action: Action) -> Result<ActionOutcome, ActionError> {
         let outcome = self.apply_unsettled(action);
         self.settle_head();
+        self.note_ring();
         outcome
     }
 
@@ -327,12 +328,14 @@ impl World {
                 }
             }
             Action::AddServer => {
+                self.membership_asked = true;
                 let id = self.start_fresh_server();
                 if let Some(leader) = server {
                     self.drive(self.node_index(leader), Input::AddServer { id });
                 }
             }
             Action::RemoveServer { server: id } => {
+                self.membership_asked = true;
                 if let Some(leader) = server {
                     self.drive(self.node_index(leader), Input::RemoveServer { id });
                 }

@@ -4,7 +4,7 @@
 use super::messages::Envelope;
 use super::queue::Event;
 use super::{Node, World};
-use crate::raft::{Configuration, Message, Role};
+use crate::raft::{Configuration, Message, Role, ServerSet};
 use crate::sim::view::*;
 use crate::sim::view_cache::{CachedParts, ViewCache};
 use std::sync::Arc;
@@ -101,6 +101,20 @@ impl World {
         }
     }
 
+    /// §6: the servers the picture draws on the ring (`MembershipRole::on_ring`), as `view`
+    /// gives them.
+    pub fn ring(&self) -> ServerSet {
+        let cluster = self.cluster_configuration().config;
+        let mut ring = ServerSet::default();
+        for node in &self.nodes {
+            let id = node.server.id();
+            if MembershipRole::of(id, &cluster).on_ring(node.status) {
+                ring.insert(id);
+            }
+        }
+        ring
+    }
+
     /// The picture of the world. Logs, stores, the history and message contents are shared
     /// with the previous picture taken with the same `cache` where they did not change.
     pub fn view(&self, cache: &ViewCache) -> ClusterView {
@@ -142,6 +156,7 @@ impl World {
             history: cached
                 .history
                 .get(self.history_version, || self.history.clone()),
+            ring_changes: self.ring_changes.clone(),
         }
     }
 
