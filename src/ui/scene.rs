@@ -98,10 +98,18 @@ pub fn server_radius(n: usize) -> f64 {
 
 /// Centre of server `i` (0-based) of `n` in a picture `size` wide, clockwise from the top.
 pub fn server_pos(i: usize, n: usize, size: f64) -> Point {
-    let r = ring_radius(n, size);
+    around_centre(ring_angle(i, n), ring_radius(n, size), size)
+}
+
+/// The angle of place `i` (0-based) of `n` on the ring: clockwise from the top.
+fn ring_angle(i: usize, n: usize) -> f64 {
+    -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / n.max(1) as f64
+}
+
+/// The point at `angle`, `distance` from the centre of a picture `size` wide.
+fn around_centre(angle: f64, distance: f64, size: f64) -> Point {
     let c = size / 2.0;
-    let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / n.max(1) as f64;
-    Point::new(c + r * angle.cos(), c + r * angle.sin())
+    Point::new(c + distance * angle.cos(), c + distance * angle.sin())
 }
 
 /// How far along its trip something sent at `sent_at` and arriving at `arrive_at` is at `now`:
@@ -119,19 +127,46 @@ pub fn timer_left(started: Micros, deadline: Micros, now: Micros) -> f64 {
     1.0 - progress(started, deadline, now)
 }
 
-/// Where one server is drawn while the ring changes.
+/// Where one server is drawn while the ring changes: an angle and a distance from the centre
+/// (servers move along the ring, not across it).
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Place {
     id: ServerId,
-    at: Point,
+    angle: f64,
+    distance: f64,
     /// 1 on the ring; rising from 0 while it joins, falling to 0 while it leaves.
     presence: f64,
     /// No longer on the ring: drawn only until it has faded out.
     leaving: bool,
 }
 
-/// Where every drawn server is at one moment (by id), and the radius all are drawn with
-/// (smaller circles for a bigger ring, `server_radius`).
+impl Place {
+    fn at(&self, size: f64) -> Point {
+        around_centre(self.angle, self.distance, size)
+    }
+
+    /// A fraction `f` of the way to `to` along the ring: the shorter way round, the distance
+    /// from the centre changing evenly too (the ring's radius changes with its size, and a
+    /// lone server sits at the centre, whence it moves straight out).
+    fn towards(&self, to: &Place, f: f64) -> Place {
+        let mut turn = to.angle - self.angle;
+        while turn > std::f64::consts::PI {
+            turn -= std::f64::consts::TAU;
+        }
+        while turn < -std::f64::consts::PI {
+            turn += std::f64::consts::TAU;
+        }
+        Place {
+            angle: self.angle + turn * f,
+            distance: self.distance + (to.distance - self.distance) * f,
+            presence: self.presence + (to.presence - self.presence) * f,
+            ..*to
+        }
+    }
+}
+
+/// Where every drawn server is at one moment (in id order), and the radius all are drawn
+/// with (smaller circles for a bigger ring, `server_radius`).
 #[derive(Clone, Debug, PartialEq)]
 struct Layout {
     places: Vec<Place>,
@@ -148,7 +183,8 @@ impl Layout {
                 .enumerate()
                 .map(|(i, id)| Place {
                     id,
-                    at: server_pos(i, n, size),
+                    angle: ring_angle(i, n),
+                    distance: ring_radius(n, size),
                     presence: 1.0,
                     leaving: false,
                 })
@@ -162,63 +198,38 @@ impl Layout {
     }
 
     /// A fraction `f` of the way from this layout to `to` (a ring at rest): a server in both
-    /// slides along the ring (around `centre`), one only in `to` joins at its place, one only
-    /// here leaves from where it is. Starting from a layout caught mid-change, each server
-    /// goes on from where it was drawn, so nothing jumps when changes follow in quick
-    /// succession.
-    fn towards(&self, to: &Layout, f: f64, centre: Point) -> Layout {
+    /// slides along the ring, one only in `to` joins at its place, one only here leaves from
+    /// where it is. Starting from a layout caught mid-change, each server goes on from where
+    /// it was drawn, so nothing jumps when changes follow in quick succession.
+    fn towards(&self, to: &Layout, f: f64) -> Layout {
         if f >= 1.0 {
             return to.clone();
         }
-        let mut places: Vec<Place> = to
-            .places
+        let mut ids = ServerSet::default();
+        for p in self.places.iter().chain(&to.places) {
+            ids.insert(p.id);
+        }
+        let places = ids
             .iter()
-            .map(|p| match self.place(p.id) {
-                Some(from) => Place {
-                    at: along_ring(from.at, p.at, centre, f),
-                    presence: from.presence + (1.0 - from.presence) * f,
-                    ..*p
-                },
-                None => Place { presence: f, ..*p },
+            .filter_map(|id| match (self.place(id), to.place(id)) {
+                (Some(from), Some(place)) => Some(from.towards(place, f)),
+                (None, Some(place)) => Some(Place {
+                    presence: f,
+                    ..*place
+                }),
+                (Some(from), None) if from.presence > 0.0 => Some(Place {
+                    presence: from.presence * (1.0 - f),
+                    leaving: true,
+                    ..*from
+                }),
+                _ => None,
             })
             .collect();
-        places.extend(
-            self.places
-                .iter()
-                .filter(|p| to.place(p.id).is_none() && p.presence > 0.0)
-                .map(|p| Place {
-                    presence: p.presence * (1.0 - f),
-                    leaving: true,
-                    ..*p
-                }),
-        );
-        places.sort_unstable_by_key(|p| p.id);
         Layout {
             places,
             radius: self.radius + (to.radius - self.radius) * f,
         }
     }
-}
-
-/// The point a fraction `f` of the way from `from` to `to` along the ring around `centre`
-/// (the shorter way round; the distance from the centre changes evenly too, as when the
-/// ring itself grows or a lone server at the centre moves out to it).
-fn along_ring(from: Point, to: Point, centre: Point, f: f64) -> Point {
-    if f <= 0.0 {
-        return from;
-    }
-    if f >= 1.0 {
-        return to;
-    }
-    let polar = |p: Point| ((p.y - centre.y).atan2(p.x - centre.x), p.distance(centre));
-    let ((a0, r0), (a1, r1)) = (polar(from), polar(to));
-    // The centre has no angle: a server leaving it moves straight out (and back in).
-    let a0 = if r0 < 1e-9 { a1 } else { a0 };
-    let a1 = if r1 < 1e-9 { a0 } else { a1 };
-    let turn =
-        (a1 - a0 + std::f64::consts::PI).rem_euclid(std::f64::consts::TAU) - std::f64::consts::PI;
-    let (a, r) = (a0 + turn * f, r0 + (r1 - r0) * f);
-    Point::new(centre.x + r * a.cos(), centre.y + r * a.sin())
 }
 
 /// Slow in, slow out (smoothstep): a server starts and stops moving gently, as objects do.
@@ -236,7 +247,6 @@ fn ring_layout(view: &ClusterView, now: Micros, size: f64, still: bool) -> Layou
     let (Some(first), false) = (changes.first(), still) else {
         return Layout::settled(ring, size);
     };
-    let centre = Point::new(size / 2.0, size / 2.0);
     let mut drawn = Layout::settled(first.before, size);
     for (i, change) in changes.iter().enumerate() {
         // Until the next change (where this one was caught), or until now.
@@ -245,7 +255,7 @@ fn ring_layout(view: &ClusterView, now: Micros, size: f64, still: bool) -> Layou
             None => (ring, now),
         };
         let f = ease(progress(change.at, change.at + RING_MOVE, until));
-        drawn = drawn.towards(&Layout::settled(after, size), f, centre);
+        drawn = drawn.towards(&Layout::settled(after, size), f);
     }
     drawn
 }
@@ -773,7 +783,7 @@ pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
     let layout = ring_layout(view, now, size, ui.reduced_motion);
     let rim = layout.radius;
     let drawn = |id: ServerId| layout.place(id).is_some();
-    let pos = |id: ServerId| layout.place(id).map_or(centre, |p| p.at);
+    let pos = |id: ServerId| layout.place(id).map_or(centre, |p| p.at(size));
     let mut items = Vec::new();
     let mut push = |key: Key, shape: Shape| items.push((key, shape));
 
@@ -858,7 +868,7 @@ pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
         .iter()
         .filter_map(|s| Some((s, layout.place(s.id)?)))
     {
-        let shape = server_shape(view, s, n, place, rim, now, ui);
+        let shape = server_shape(view, s, n, (place, rim), size, now, ui);
         let (at, radius) = (shape.at, shape.radius * shape.scale);
         push(Key::Server(s.id), Shape::Server(shape));
         let reads = &s.beyond_figure2;
@@ -996,13 +1006,13 @@ pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
     }
 }
 
-/// Server `s` drawn at `place` with radius `radius` (`n` servers are on the ring).
+/// Server `s` drawn at `place` in a picture `size` wide (`n` servers are on the ring).
 fn server_shape(
     view: &ClusterView,
     s: &ServerView,
     n: usize,
-    place: &Place,
-    radius: f64,
+    (place, radius): (&Place, f64),
+    size: f64,
     now: Micros,
     ui: &SceneUi,
 ) -> ServerShape {
@@ -1039,7 +1049,7 @@ fn server_shape(
     };
     ServerShape {
         id: s.id,
-        at: place.at,
+        at: place.at(size),
         radius,
         status: s.status,
         role: s.role,
@@ -1594,16 +1604,28 @@ mod tests {
 
     #[test]
     fn along_the_ring_takes_the_shorter_way_and_a_lone_server_moves_straight_out() {
-        let c = Point::new(CENTER, CENTER);
-        // From the top-left (S5 of 5, -162°... i.e. 198°) to the top (-90°): through -126°.
-        let from = server_pos(4, 5, SIZE);
-        let to = server_pos(0, 5, SIZE);
-        let mid = along_ring(from, to, c, 0.5);
+        let five = Layout::settled(ServerSet(0b111110), SIZE);
+        let (last, first) = (five.places[4], five.places[0]);
+        // From the top-left (S5 of 5, 198°) to the top (270°): through 234° (-126°), not
+        // the long way round by the bottom.
+        let mid = last.towards(&first, 0.5).at(SIZE);
         assert!((angle(mid) + 126.0).abs() < 1e-6, "{}", angle(mid));
-        // From the centre (one server) to the top of a two-server ring.
-        let out = along_ring(c, server_pos(0, 2, SIZE), c, 0.5);
+        assert!(near(
+            last.towards(&first, 0.0).at(SIZE),
+            server_pos(4, 5, SIZE)
+        ));
+        assert!(near(
+            last.towards(&first, 1.0).at(SIZE),
+            server_pos(0, 5, SIZE)
+        ));
+        // From the centre (a lone server) to the top of a two-server ring: straight up.
+        let (one, two) = (
+            Layout::settled(ServerSet(0b10), SIZE),
+            Layout::settled(ServerSet(0b110), SIZE),
+        );
+        let out = one.places[0].towards(&two.places[0], 0.5).at(SIZE);
         assert!((out.x - CENTER).abs() < 1e-9 && out.y < CENTER);
-        assert!(near(along_ring(from, to, c, 0.0), from) && near(along_ring(from, to, c, 1.0), to));
+        assert_eq!(one.places[0].at(SIZE), Point::new(CENTER, CENTER));
     }
 
     #[test]
