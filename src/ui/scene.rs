@@ -1333,7 +1333,7 @@ mod tests {
 
     // ---- §6: the ring animates its changes (RING_MOVE) ----
 
-    /// A three-server cluster led by S1, past its first election, membership changes asked.
+    /// A cluster of `servers` led by S1, past its first election.
     fn led_by_s1(servers: u8) -> Sim {
         let mut s = sim(servers, 4);
         s.timeout(ServerId(1));
