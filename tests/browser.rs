@@ -245,6 +245,7 @@ fn sample_view() -> ClusterView {
         ],
         history: Default::default(),
         configuration: Default::default(),
+        ring_changes: vec![],
     }
 }
 

@@ -825,6 +825,7 @@ mod tests {
             client_traffic: vec![],
             history: Default::default(),
             configuration: Default::default(),
+            ring_changes: vec![],
         }
     }
 

@@ -5,7 +5,7 @@
 //! This file is a shared contract (simulator fills it, checker and UI read it).
 
 use crate::raft::types::{ClientId, Command, LogEntry, LogIndex, Message, Role, ServerId, Term};
-use crate::raft::{ClientResult, Configuration};
+use crate::raft::{ClientResult, Configuration, ServerSet};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -37,6 +37,17 @@ impl ServerStatus {
             ServerStatus::Paused => "paused",
         }
     }
+}
+
+/// A change of the servers drawn on the ring (`MembershipRole::on_ring`, §6): a server added,
+/// a removed one shut down or restarted. The picture slides the servers from their places in
+/// `before` to their new ones, from `at` on (`ui::scene`); without it they would jump.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RingChange {
+    /// When it happened (simulated time, the step that changed the ring).
+    pub at: Micros,
+    /// The servers on the ring just before.
+    pub before: ServerSet,
 }
 
 /// One server as users see it: Figure 2's state, its timers and its key-value store.
@@ -106,10 +117,13 @@ impl MembershipRole {
         }
     }
 
-    /// A member of the configuration, or one being added or removed (the picture also shows a
-    /// removed server while it still runs).
-    pub fn on_ring(self) -> bool {
-        self != MembershipRole::Removed
+    /// Drawn on the cluster's ring: a member of the configuration, or one being added or
+    /// removed, and a removed server for as long as it still runs (it keeps its timers, which
+    /// is why it must not be able to disrupt the cluster, §6). Once crashed (shut down) a
+    /// removed server leaves the ring. The one definition the picture and the world's
+    /// `ring_changes` share.
+    pub fn on_ring(self, status: ServerStatus) -> bool {
+        self != MembershipRole::Removed || status != ServerStatus::Crashed
     }
 
     /// `id`'s place in `config`.
@@ -317,11 +331,29 @@ pub struct ClusterView {
     pub history: Arc<Vec<ClientOp>>,
     /// §6: the cluster's configuration (old, joint or new).
     pub configuration: ClusterConfigurationView,
+    /// The latest changes of the servers on the ring (at most `RECENT_RING_CHANGES`, oldest
+    /// first), so the picture can animate them from the simulated time they happened.
+    pub ring_changes: Vec<RingChange>,
 }
+
+/// Ring changes a `ClusterView` keeps: enough to animate a few changes in quick succession
+/// (each starting from where the one before had got to); an older change is long over.
+pub const RECENT_RING_CHANGES: usize = 4;
 
 impl ClusterView {
     pub fn server(&self, id: ServerId) -> Option<&ServerView> {
         self.servers.iter().find(|s| s.id == id)
+    }
+
+    /// The servers drawn on the ring now (`MembershipRole::on_ring`).
+    pub fn ring(&self) -> ServerSet {
+        let mut ring = ServerSet::default();
+        for s in &self.servers {
+            if s.membership.on_ring(s.status) {
+                ring.insert(s.id);
+            }
+        }
+        ring
     }
 
     /// Servers that are up and believe they lead (more than one is legal across terms).

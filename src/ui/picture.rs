@@ -344,7 +344,7 @@ impl Painter {
             let (x, y) = r.to_css(centre_of(item, p.scene.size));
             let rect = r.canvas.get_bounding_client_rect();
             let radius = match &item.shape {
-                Shape::Server(s) => r.css_length(s.radius),
+                Shape::Server(s) => r.css_length(s.radius * s.scale),
                 _ => 0.0,
             };
             js_sys::Array::of3(
@@ -753,13 +753,27 @@ impl Renderer {
             f64::from(self.canvas.height()),
         );
         let (scale, ox, oy) = self.fit();
-        let _ = ctx.set_transform(scale * r, 0.0, 0.0, scale * r, ox * r, oy * r);
+        let fit = [scale * r, 0.0, 0.0, scale * r, ox * r, oy * r];
+        let _ = ctx.set_transform(fit[0], fit[1], fit[2], fit[3], fit[4], fit[5]);
         ctx.set_text_align("center");
         ctx.set_text_baseline("middle");
         let faded = |item: &Item| if item.dimmed { 0.2 } else { 1.0 };
         for item in &scene.items {
-            ctx.set_alpha(faded(item));
-            draw_item(ctx, palette, item);
+            match &item.shape {
+                // §6: a server joining or leaving the ring (`scene::RING_MOVE`) is drawn
+                // scaled around its centre, text and all, and faint.
+                Shape::Server(s) if s.scale != 1.0 || s.opacity != 1.0 => {
+                    ctx.set_alpha(faded(item) * s.opacity);
+                    let k = s.scale;
+                    let _ = ctx.transform(k, 0.0, 0.0, k, s.at.x * (1.0 - k), s.at.y * (1.0 - k));
+                    draw_item(ctx, palette, item);
+                    let _ = ctx.set_transform(fit[0], fit[1], fit[2], fit[3], fit[4], fit[5]);
+                }
+                _ => {
+                    ctx.set_alpha(faded(item));
+                    draw_item(ctx, palette, item);
+                }
+            }
         }
         // The messages last, over everything else: grouped by look, so that each colour is
         // set once a frame, and then their labels, in one font and colour.

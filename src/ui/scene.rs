@@ -9,7 +9,7 @@
 //! new `Shape` here and one case in `picture::draw_item`.
 
 use crate::raft::types::{ClientId, Message, Role, ServerId};
-use crate::raft::ClientResult;
+use crate::raft::{ClientResult, ServerSet};
 use crate::sim::{
     ClientTraffic, ClientTrafficView, ClusterView, MembershipRole, MessageId, MessageView, Micros,
     ServerStatus, ServerView,
@@ -27,6 +27,16 @@ pub const LECTURE_SCALE: f64 = 1.5;
 
 /// How long the leader's heartbeat ring takes to fade after an AppendEntries goes out.
 pub const BEAT_FADE: Micros = 30_000;
+
+/// How long the ring takes to settle after it changes (§6: a server added, a removed one shut
+/// down or restarted): the servers that stay slide along the ring to their new places, a
+/// joining server grows and fades in at its place, a leaving one fades out at its old place.
+/// In simulated time, like everything drawn: pausing freezes it, time travel and a Share link
+/// show it again, tests assert it. 30 ms is 0.6 s at the page's default speed (1/20×) and
+/// 1.5 s in lecture mode (1/50×): long enough for the eye to follow five servers moving at
+/// once, and about one or two message trips (10–20 ms), so the servers have settled by the
+/// time the messages the change sets off arrive. At 1× it is two frames, as fast as the rest.
+pub const RING_MOVE: Micros = 30_000;
 
 /// A message is caught by a click or a hover this far from its centre (picture units): more
 /// than twice its drawn radius, so a moving message is easy to catch (and time holds while
@@ -88,10 +98,18 @@ pub fn server_radius(n: usize) -> f64 {
 
 /// Centre of server `i` (0-based) of `n` in a picture `size` wide, clockwise from the top.
 pub fn server_pos(i: usize, n: usize, size: f64) -> Point {
-    let r = ring_radius(n, size);
+    around_centre(ring_angle(i, n), ring_radius(n, size), size)
+}
+
+/// The angle of place `i` (0-based) of `n` on the ring: clockwise from the top.
+fn ring_angle(i: usize, n: usize) -> f64 {
+    -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / n.max(1) as f64
+}
+
+/// The point at `angle`, `distance` from the centre of a picture `size` wide.
+fn around_centre(angle: f64, distance: f64, size: f64) -> Point {
     let c = size / 2.0;
-    let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / n.max(1) as f64;
-    Point::new(c + r * angle.cos(), c + r * angle.sin())
+    Point::new(c + distance * angle.cos(), c + distance * angle.sin())
 }
 
 /// How far along its trip something sent at `sent_at` and arriving at `arrive_at` is at `now`:
@@ -107,6 +125,139 @@ pub fn progress(sent_at: Micros, arrive_at: Micros, now: Micros) -> f64 {
 /// Fraction of an election timer still to run at `now` (1: just reset, 0: firing).
 pub fn timer_left(started: Micros, deadline: Micros, now: Micros) -> f64 {
     1.0 - progress(started, deadline, now)
+}
+
+/// Where one server is drawn while the ring changes: an angle and a distance from the centre
+/// (servers move along the ring, not across it).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Place {
+    id: ServerId,
+    angle: f64,
+    distance: f64,
+    /// 1 on the ring; rising from 0 while it joins, falling to 0 while it leaves.
+    presence: f64,
+    /// No longer on the ring: drawn only until it has faded out.
+    leaving: bool,
+}
+
+impl Place {
+    fn at(&self, size: f64) -> Point {
+        around_centre(self.angle, self.distance, size)
+    }
+
+    /// A fraction `f` of the way to `to` along the ring: the shorter way round, the distance
+    /// from the centre changing evenly too (the ring's radius changes with its size, and a
+    /// lone server sits at the centre, whence it moves straight out).
+    fn towards(&self, to: &Place, f: f64) -> Place {
+        let mut turn = to.angle - self.angle;
+        while turn > std::f64::consts::PI {
+            turn -= std::f64::consts::TAU;
+        }
+        while turn < -std::f64::consts::PI {
+            turn += std::f64::consts::TAU;
+        }
+        Place {
+            angle: self.angle + turn * f,
+            distance: self.distance + (to.distance - self.distance) * f,
+            presence: self.presence + (to.presence - self.presence) * f,
+            ..*to
+        }
+    }
+}
+
+/// Where every drawn server is at one moment (in id order), and the radius all are drawn
+/// with (smaller circles for a bigger ring, `server_radius`).
+#[derive(Clone, Debug, PartialEq)]
+struct Layout {
+    places: Vec<Place>,
+    radius: f64,
+}
+
+impl Layout {
+    /// The ring `ring` at rest, in a picture `size` wide.
+    fn settled(ring: ServerSet, size: f64) -> Layout {
+        let n = ring.len();
+        Layout {
+            places: ring
+                .iter()
+                .enumerate()
+                .map(|(i, id)| Place {
+                    id,
+                    angle: ring_angle(i, n),
+                    distance: ring_radius(n, size),
+                    presence: 1.0,
+                    leaving: false,
+                })
+                .collect(),
+            radius: server_radius(n),
+        }
+    }
+
+    fn place(&self, id: ServerId) -> Option<&Place> {
+        self.places.iter().find(|p| p.id == id)
+    }
+
+    /// A fraction `f` of the way from this layout to `to` (a ring at rest): a server in both
+    /// slides along the ring, one only in `to` joins at its place, one only here leaves from
+    /// where it is. Starting from a layout caught mid-change, each server goes on from where
+    /// it was drawn, so nothing jumps when changes follow in quick succession.
+    fn towards(&self, to: &Layout, f: f64) -> Layout {
+        if f >= 1.0 {
+            return to.clone();
+        }
+        let mut ids = ServerSet::default();
+        for p in self.places.iter().chain(&to.places) {
+            ids.insert(p.id);
+        }
+        let places = ids
+            .iter()
+            .filter_map(|id| match (self.place(id), to.place(id)) {
+                (Some(from), Some(place)) => Some(from.towards(place, f)),
+                (None, Some(place)) => Some(Place {
+                    presence: f,
+                    ..*place
+                }),
+                (Some(from), None) if from.presence > 0.0 => Some(Place {
+                    presence: from.presence * (1.0 - f),
+                    leaving: true,
+                    ..*from
+                }),
+                _ => None,
+            })
+            .collect();
+        Layout {
+            places,
+            radius: self.radius + (to.radius - self.radius) * f,
+        }
+    }
+}
+
+/// Slow in, slow out (smoothstep): a server starts and stops moving gently, as objects do.
+fn ease(f: f64) -> f64 {
+    f * f * (3.0 - 2.0 * f)
+}
+
+/// Where the servers are drawn at `now`: the ring at rest, or on the way from the rings
+/// before its latest changes (`ClusterView::ring_changes`) to the ring now, each change
+/// taking `RING_MOVE` from the moment it happened and starting from where the one before
+/// had got to. With reduced motion the ring is always at rest: servers jump to their places.
+fn ring_layout(view: &ClusterView, now: Micros, size: f64, still: bool) -> Layout {
+    let ring = view.ring();
+    let changes = &view.ring_changes;
+    let (Some(first), false) = (changes.first(), still) else {
+        return Layout::settled(ring, size);
+    };
+    let mut drawn = Layout::settled(first.before, size);
+    for (i, change) in changes.iter().enumerate() {
+        // Until the next change (where this one was caught), or until now.
+        let (after, until) = match changes.get(i + 1) {
+            Some(next) => (next.before, next.at),
+            None => (ring, now),
+        };
+        let f = ease(progress(change.at, change.at + RING_MOVE, until));
+        drawn = drawn.towards(&Layout::settled(after, size), f);
+    }
+    drawn
 }
 
 /// Where a message is a fraction `f` of its way: on the straight line between the two
@@ -318,6 +469,14 @@ pub struct ServerShape {
     pub hovered: bool,
     /// §6: its place in the cluster's configuration (a non-voting member is drawn faint).
     pub membership: MembershipRole,
+    /// §6, while the ring changes (`RING_MOVE`): drawn this much smaller around `at` and this
+    /// opaque (a joining server grows from 0.6 and fades in, a leaving one shrinks a little
+    /// as it fades out); 1 and 1 at rest.
+    pub scale: f64,
+    pub opacity: f64,
+    /// No longer on the ring, drawn only as it fades out: not named (the mirror and screen
+    /// readers drop it at once), not hit by clicks.
+    pub fading_out: bool,
 }
 
 /// What a message carries, as drawn.
@@ -517,6 +676,7 @@ impl Item {
     /// for what is not named on its own.
     pub fn name(&self) -> Option<String> {
         match &self.shape {
+            Shape::Server(s) if s.fading_out => None,
             Shape::Server(s) => Some(member_name(s.id, s.status, s.role, s.term, s.membership)),
             Shape::Message(m) => {
                 let mut name = format!(
@@ -603,24 +763,27 @@ pub fn server_label(s: &ServerView) -> String {
 /// Everything drawn of `view` at simulated time `now`, with the page's state `ui`.
 pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
     // §6: the ring holds the members (and those being added or removed), and a removed
-    // server for as long as it still runs: it keeps its timers, which is why it must not be
-    // able to disrupt the cluster. Once crashed (shut down) it leaves the ring.
+    // server for as long as it still runs (`MembershipRole::on_ring`).
     let ring: Vec<&ServerView> = view
         .servers
         .iter()
-        .filter(|s| s.membership.on_ring() || s.status != ServerStatus::Crashed)
+        .filter(|s| s.membership.on_ring(s.status))
         .collect();
     let on_ring = |id: ServerId| ring.iter().any(|s| s.id == id);
     let n = ring.len();
-    let rim = server_radius(n);
     let size = if ui.lecture {
         SIZE / LECTURE_SCALE
     } else {
         SIZE
     };
     let centre = Point::new(size / 2.0, size / 2.0);
-    let index = |id: ServerId| ring.iter().position(|s| s.id == id).unwrap_or(0);
-    let pos = |id: ServerId| server_pos(index(id), n, size);
+    // Where each server is drawn: its ring place, or on its way there after the ring changed
+    // (a server that left it is still drawn while it fades out). Everything tied to a server
+    // (regions, walls, messages, client lines) is drawn from these places, so it follows.
+    let layout = ring_layout(view, now, size, ui.reduced_motion);
+    let rim = layout.radius;
+    let drawn = |id: ServerId| layout.place(id).is_some();
+    let pos = |id: ServerId| layout.place(id).map_or(centre, |p| p.at(size));
     let mut items = Vec::new();
     let mut push = |key: Key, shape: Shape| items.push((key, shape));
 
@@ -700,9 +863,13 @@ pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
         push(Key::Client, Shape::Client { at: centre });
     }
 
-    for (i, s) in ring.iter().enumerate() {
-        let shape = server_shape(view, s, (i, n), now, ui, size);
-        let (at, radius) = (shape.at, shape.radius);
+    for (s, place) in view
+        .servers
+        .iter()
+        .filter_map(|s| Some((s, layout.place(s.id)?)))
+    {
+        let shape = server_shape(view, s, n, (place, rim), size, now, ui);
+        let (at, radius) = (shape.at, shape.radius * shape.scale);
         push(Key::Server(s.id), Shape::Server(shape));
         let reads = &s.beyond_figure2;
         if reads.reads_waiting > 0 && s.role == Role::Leader && s.status != ServerStatus::Crashed {
@@ -746,7 +913,7 @@ pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
     for m in view
         .messages
         .iter()
-        .filter(|m| on_ring(m.from) && on_ring(m.to))
+        .filter(|m| drawn(m.from) && drawn(m.to))
     {
         let f = progress(m.sent_at, m.deliver_at, now);
         let f_before = progress(m.sent_at, m.deliver_at, now.saturating_sub(ui.catch_trail));
@@ -839,13 +1006,15 @@ pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
     }
 }
 
+/// Server `s` drawn at `place` in a picture `size` wide (`n` servers are on the ring).
 fn server_shape(
     view: &ClusterView,
     s: &ServerView,
-    (i, n): (usize, usize),
+    n: usize,
+    (place, radius): (&Place, f64),
+    size: f64,
     now: Micros,
     ui: &SceneUi,
-    size: f64,
 ) -> ServerShape {
     let up = s.status != ServerStatus::Crashed;
     let timer = match (s.election_timer_started, s.election_deadline) {
@@ -880,8 +1049,8 @@ fn server_shape(
     };
     ServerShape {
         id: s.id,
-        at: server_pos(i, n, size),
-        radius: server_radius(n),
+        at: place.at(size),
+        radius,
         status: s.status,
         role: s.role,
         term: s.current_term.0,
@@ -891,6 +1060,9 @@ fn server_shape(
         selected: ui.selected_server == Some(s.id),
         hovered: ui.hover == Some(Key::Server(s.id)),
         membership: s.membership,
+        scale: 0.6 + 0.4 * place.presence,
+        opacity: place.presence,
+        fading_out: place.leaving,
     }
 }
 
@@ -980,7 +1152,9 @@ impl Scene {
             return Some(key);
         }
         self.items.iter().find_map(|i| match &i.shape {
-            Shape::Server(s) if s.at.distance(p) <= s.radius + 8.0 => Some(i.key),
+            Shape::Server(s) if !s.fading_out && s.at.distance(p) <= s.radius * s.scale + 8.0 => {
+                Some(i.key)
+            }
             _ => None,
         })
     }
@@ -1013,14 +1187,20 @@ impl Scene {
                 }
                 Shape::Server(s) => writeln!(
                     out,
-                    "{} at {} r {:.0}; {}; timer {}; heartbeat {}{}{dim}",
-                    item.name().unwrap_or_default(),
+                    "{} at {} r {:.0}; {}; timer {}; heartbeat {}{}{}{dim}",
+                    item.name()
+                        .unwrap_or_else(|| format!("Server {} leaving the ring", s.id.0)),
                     p(s.at),
                     s.radius,
                     s.below,
                     s.timer.map_or("-".into(), |t| format!("{t:.3}")),
                     s.heartbeat.map_or("-".into(), |h| format!("{h:.2}")),
                     if s.selected { " selected" } else { "" },
+                    if s.scale < 1.0 || s.opacity < 1.0 {
+                        format!(" scale {:.2} opacity {:.2}", s.scale, s.opacity)
+                    } else {
+                        String::new()
+                    },
                 ),
                 Shape::Traffic(t) => writeln!(out, "{} at {}{dim}", t.name, p(t.at)),
                 Shape::Message(m) => writeln!(
@@ -1149,6 +1329,303 @@ mod tests {
         assert!(messages_of(&after)
             .iter()
             .all(|m| m.from != ServerId(2) && m.to != ServerId(2)));
+    }
+
+    // ---- §6: the ring animates its changes (RING_MOVE) ----
+
+    /// A cluster of `servers` led by S1, past its first election.
+    fn led_by_s1(servers: u8) -> Sim {
+        let mut s = sim(servers, 4);
+        s.timeout(ServerId(1));
+        s.run_until(300_000);
+        assert_eq!(s.leader(), Some(ServerId(1)));
+        s
+    }
+
+    fn server_in(scene: &Scene, id: u8) -> ServerShape {
+        match scene.get(Key::Server(ServerId(id))).map(|i| &i.shape) {
+            Some(Shape::Server(s)) => s.clone(),
+            other => panic!("S{id} is not drawn: {other:?}"),
+        }
+    }
+
+    fn near(a: Point, b: Point) -> bool {
+        a.distance(b) < 1e-6
+    }
+
+    /// Where server `id` sits on a ring `ring` at rest.
+    fn rest(ring: &[u8], id: u8) -> Point {
+        let i = ring.iter().position(|&r| r == id).unwrap();
+        server_pos(i, ring.len(), SIZE)
+    }
+
+    /// The angle of `p` around the picture's centre, in degrees clockwise from the right.
+    fn angle(p: Point) -> f64 {
+        (p.y - CENTER).atan2(p.x - CENTER).to_degrees()
+    }
+
+    /// Every message is drawn on the line between its two servers as they are drawn in the
+    /// same frame: it never points at a place a server has left.
+    fn messages_follow_the_servers(scene: &Scene) {
+        for m in messages_of(scene) {
+            let (from, to) = (server_in(scene, m.from.0).at, server_in(scene, m.to.0).at);
+            let rim = server_in(scene, m.from.0).radius;
+            assert!(near(m.at, message_pos(from, to, rim, m.progress)), "{m:?}");
+        }
+    }
+
+    #[test]
+    fn a_joining_server_fades_in_at_its_place_while_the_others_slide_along_the_ring() {
+        let mut s = led_by_s1(3);
+        s.apply(crate::sim::Action::AddServer).unwrap();
+        let t = s.now();
+        let view = s.view();
+        assert_eq!(view.ring_changes.len(), 1);
+        assert_eq!(view.ring_changes[0].at, t);
+        let at = |now| scene(&view, now, &SceneUi::default());
+
+        // Start: the three where they were, S4 at its new place, invisible and small, yet
+        // already named (the mirror offers it at once).
+        let start = at(t);
+        for id in 1..=3 {
+            assert!(
+                near(server_in(&start, id).at, rest(&[1, 2, 3], id)),
+                "S{id}"
+            );
+            assert_eq!(server_in(&start, id).opacity, 1.0);
+        }
+        let s4 = server_in(&start, 4);
+        assert!(near(s4.at, rest(&[1, 2, 3, 4], 4)));
+        assert_eq!((s4.opacity, s4.scale), (0.0, 0.6));
+        assert!(start
+            .items
+            .iter()
+            .any(|i| i.name().is_some_and(|n| n.starts_with("Server 4, "))));
+
+        // Middle: eased halfway, so S2 is halfway round the ring from 30° to 0°, on the ring.
+        let middle = at(t + RING_MOVE / 2);
+        let s2 = server_in(&middle, 2).at;
+        assert!((angle(s2) - 15.0).abs() < 1e-6, "{}", angle(s2));
+        assert!((s2.distance(Point::new(CENTER, CENTER)) - ring_radius(4, SIZE)).abs() < 1e-6);
+        assert!(
+            near(server_in(&middle, 1).at, rest(&[1, 2, 3, 4], 1)),
+            "S1 stays on top"
+        );
+        let s4 = server_in(&middle, 4);
+        assert!((s4.opacity - 0.5).abs() < 1e-9 && (s4.scale - 0.8).abs() < 1e-9);
+
+        // End: the four-server ring at rest.
+        let end = at(t + RING_MOVE);
+        for id in 1..=4 {
+            let shape = server_in(&end, id);
+            assert!(near(shape.at, rest(&[1, 2, 3, 4], id)), "S{id}");
+            assert_eq!((shape.opacity, shape.scale), (1.0, 1.0));
+        }
+
+        // Frame by frame, on the running simulation: the keys stay the same four servers
+        // (plus messages, each with one key), S3 moves steadily one way, and the messages
+        // leave and reach the servers where they are drawn.
+        let mut last_angle = angle(rest(&[1, 2, 3], 3));
+        for step in 1..=12 {
+            let now = t + RING_MOVE * step / 10;
+            s.run_until(now);
+            let frame = scene(&s.view(), now, &SceneUi::default());
+            let mut keys: Vec<Key> = frame.items.iter().map(|i| i.key).collect();
+            let servers: Vec<Key> = keys
+                .iter()
+                .copied()
+                .filter(|k| matches!(k, Key::Server(_)))
+                .collect();
+            assert_eq!(
+                servers,
+                (1..=4)
+                    .map(|i| Key::Server(ServerId(i)))
+                    .collect::<Vec<_>>()
+            );
+            keys.sort();
+            keys.dedup();
+            assert_eq!(keys.len(), frame.items.len(), "keys are unique");
+            let a3 = angle(server_in(&frame, 3).at);
+            assert!(
+                a3 <= last_angle + 1e-9,
+                "S3 slides back from 150° to 90°: {a3}"
+            );
+            last_angle = a3;
+            messages_follow_the_servers(&frame);
+        }
+        assert!((last_angle - 90.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn three_servers_become_four_then_five_and_a_change_caught_mid_way_goes_on_from_there() {
+        let mut s = led_by_s1(3);
+        s.apply(crate::sim::Action::AddServer).unwrap();
+        let t4 = s.now();
+        // A second server a third of the way through the first one's entrance: the leader
+        // takes another non-voting member while S4 catches up (§6).
+        s.run_until(t4 + RING_MOVE / 3);
+        s.apply(crate::sim::Action::AddServer).unwrap();
+        let t5 = s.now();
+        let view = s.view();
+        assert_eq!(
+            view.ring_changes.iter().map(|c| c.at).collect::<Vec<_>>(),
+            [t4, t5]
+        );
+        let ui = SceneUi::default();
+        // The moment S5 is added, everything is where the first change had taken it: no jump.
+        let mut four = view.clone();
+        four.servers.truncate(4);
+        four.ring_changes.truncate(1);
+        let (caught, alone) = (scene(&view, t5, &ui), scene(&four, t5, &ui));
+        for id in 1..=4 {
+            let (a, b) = (server_in(&caught, id), server_in(&alone, id));
+            assert!(
+                near(a.at, b.at) && (a.opacity - b.opacity).abs() < 1e-9,
+                "S{id}"
+            );
+        }
+        assert_eq!(server_in(&caught, 5).opacity, 0.0);
+        // S4 goes on growing from where it was (a third of the way, eased: 0.26).
+        let s4 = server_in(&caught, 4).opacity;
+        assert!((s4 - ease(1.0 / 3.0)).abs() < 1e-3, "{s4}");
+        // Middle of the second change: S2 between the 4-ring (0°) and the 5-ring (-18°) ...
+        let middle = scene(&view, t5 + RING_MOVE / 2, &ui);
+        let a2 = angle(server_in(&middle, 2).at);
+        assert!(a2 < angle(server_in(&caught, 2).at) && a2 > -18.0, "{a2}");
+        assert!(server_in(&middle, 4).opacity > s4 && server_in(&middle, 5).opacity > 0.0);
+        // ... and at the end, the five-server ring at rest.
+        let end = scene(&view, t5 + RING_MOVE, &ui);
+        for id in 1..=5 {
+            let shape = server_in(&end, id);
+            assert!(near(shape.at, rest(&[1, 2, 3, 4, 5], id)), "S{id}");
+            assert_eq!((shape.opacity, shape.scale), (1.0, 1.0));
+        }
+    }
+
+    #[test]
+    fn a_removed_server_shut_down_fades_out_where_it_was_while_the_others_close_the_ring() {
+        let mut s = led_by_s1(3);
+        s.apply(crate::sim::Action::RemoveServer {
+            server: ServerId(2),
+        })
+        .unwrap();
+        assert!(s.run_until_condition(2_000_000, |s| {
+            s.view().server(ServerId(2)).unwrap().membership == MembershipRole::Removed
+        }));
+        s.run_for(100_000);
+        // Removed, still running: still on the ring, which has not changed.
+        assert!(s.view().ring_changes.is_empty());
+        s.crash(ServerId(2));
+        let t = s.now();
+        s.run_until(t + RING_MOVE / 2);
+        let view = s.view();
+        assert_eq!(view.ring_changes.len(), 1);
+        let at = |now| scene(&view, now, &SceneUi::default());
+
+        let start = at(t);
+        let s2 = server_in(&start, 2);
+        assert!(s2.fading_out && s2.opacity == 1.0 && near(s2.at, rest(&[1, 2, 3], 2)));
+        assert!(near(server_in(&start, 3).at, rest(&[1, 2, 3], 3)));
+        // Not on the ring any more: not named (the mirror drops it), not hit.
+        assert!(start
+            .get(Key::Server(ServerId(2)))
+            .unwrap()
+            .name()
+            .is_none());
+        assert_ne!(start.hit(s2.at), Some(Key::Server(ServerId(2))));
+
+        let middle = at(t + RING_MOVE / 2);
+        let s2 = server_in(&middle, 2);
+        assert!(near(s2.at, rest(&[1, 2, 3], 2)), "it fades where it was");
+        assert!((s2.opacity - 0.5).abs() < 1e-9);
+        let a3 = angle(server_in(&middle, 3).at);
+        assert!((a3 - 120.0).abs() < 1e-6, "halfway from 150° to 90°: {a3}");
+        messages_follow_the_servers(&middle);
+
+        let end = at(t + RING_MOVE);
+        assert!(end.get(Key::Server(ServerId(2))).is_none(), "gone");
+        assert!(near(server_in(&end, 1).at, rest(&[1, 3], 1)));
+        assert!(near(server_in(&end, 3).at, rest(&[1, 3], 3)));
+        assert!(messages_of(&end)
+            .iter()
+            .all(|m| m.from != ServerId(2) && m.to != ServerId(2)));
+    }
+
+    #[test]
+    fn time_travel_shows_a_ring_change_again_and_a_paused_picture_holds_it() {
+        let mut s = led_by_s1(3);
+        s.apply(crate::sim::Action::AddServer).unwrap();
+        let t = s.now();
+        let halfway = t + RING_MOVE / 2;
+        s.run_until(halfway);
+        let first = scene(&s.view(), halfway, &SceneUi::default());
+        // Paused: the same instant draws the same picture, mid-way, however long one waits.
+        assert!(server_in(&first, 4).opacity > 0.0 && server_in(&first, 4).opacity < 1.0);
+        s.run_until(2_000_000);
+        // The ring's history is part of the world, so a rewind brings it back exactly.
+        s.rewind_to(halfway).unwrap();
+        assert_eq!(s.view().ring_changes.len(), 1);
+        assert_eq!(scene(&s.view(), halfway, &SceneUi::default()), first);
+        // Before the change: the three-server ring at rest, nothing to animate.
+        s.rewind_to(t - 1).unwrap();
+        assert!(s.view().ring_changes.is_empty());
+        assert!(scene(&s.view(), t - 1, &SceneUi::default())
+            .get(Key::Server(ServerId(4)))
+            .is_none());
+    }
+
+    #[test]
+    fn with_reduced_motion_the_ring_changes_at_once() {
+        let still = SceneUi {
+            reduced_motion: true,
+            ..SceneUi::default()
+        };
+        let mut s = led_by_s1(3);
+        s.apply(crate::sim::Action::AddServer).unwrap();
+        let joined = scene(&s.view(), s.now(), &still);
+        for id in 1..=4 {
+            let shape = server_in(&joined, id);
+            assert!(near(shape.at, rest(&[1, 2, 3, 4], id)), "S{id}");
+            assert_eq!((shape.opacity, shape.scale), (1.0, 1.0));
+        }
+        s.run_until(2_000_000);
+        s.apply(crate::sim::Action::RemoveServer {
+            server: ServerId(4),
+        })
+        .unwrap();
+        s.run_until(4_000_000);
+        s.crash(ServerId(4));
+        let left = scene(&s.view(), s.now(), &still);
+        assert!(left.get(Key::Server(ServerId(4))).is_none());
+        for id in 1..=3 {
+            assert!(near(server_in(&left, id).at, rest(&[1, 2, 3], id)), "S{id}");
+        }
+    }
+
+    #[test]
+    fn along_the_ring_takes_the_shorter_way_and_a_lone_server_moves_straight_out() {
+        let five = Layout::settled(ServerSet(0b111110), SIZE);
+        let (last, first) = (five.places[4], five.places[0]);
+        // From the top-left (S5 of 5, 198°) to the top (270°): through 234° (-126°), not
+        // the long way round by the bottom.
+        let mid = last.towards(&first, 0.5).at(SIZE);
+        assert!((angle(mid) + 126.0).abs() < 1e-6, "{}", angle(mid));
+        assert!(near(
+            last.towards(&first, 0.0).at(SIZE),
+            server_pos(4, 5, SIZE)
+        ));
+        assert!(near(
+            last.towards(&first, 1.0).at(SIZE),
+            server_pos(0, 5, SIZE)
+        ));
+        // From the centre (a lone server) to the top of a two-server ring: straight up.
+        let (one, two) = (
+            Layout::settled(ServerSet(0b10), SIZE),
+            Layout::settled(ServerSet(0b110), SIZE),
+        );
+        let out = one.places[0].towards(&two.places[0], 0.5).at(SIZE);
+        assert!((out.x - CENTER).abs() < 1e-9 && out.y < CENTER);
+        assert_eq!(one.places[0].at(SIZE), Point::new(CENTER, CENTER));
     }
 
     #[test]

@@ -4,7 +4,7 @@ use super::messages::Ask;
 use super::timers::Frozen;
 use super::Node;
 use super::{World, MAX_DURATION};
-use crate::raft::{Change, Input, Role, Server, ServerId, MAX_SERVER_ID};
+use crate::raft::{Change, Input, Role, Server, ServerId, ServerSet, MAX_SERVER_ID};
 use crate::sim::action::{Action, ActionError, ActionOutcome};
 use crate::sim::trace::TraceKind;
 use crate::sim::view::LongDelays;
@@ -149,6 +149,15 @@ impl World {
     pub fn apply(&mut self, action: Action) -> Result<ActionOutcome, ActionError> {
         let outcome = self.apply_unsettled(action);
         self.settle_head();
+        self.crashed = ServerSet::default();
+        for node in self
+            .nodes
+            .iter()
+            .filter(|n| n.status == ServerStatus::Crashed)
+        {
+            self.crashed.insert(node.server.id());
+        }
+        self.note_ring();
         outcome
     }
 
@@ -327,12 +336,14 @@ impl World {
                 }
             }
             Action::AddServer => {
+                self.membership_asked = true;
                 let id = self.start_fresh_server();
                 if let Some(leader) = server {
                     self.drive(self.node_index(leader), Input::AddServer { id });
                 }
             }
             Action::RemoveServer { server: id } => {
+                self.membership_asked = true;
                 if let Some(leader) = server {
                     self.drive(self.node_index(leader), Input::RemoveServer { id });
                 }

@@ -24,7 +24,7 @@ use super::hook::SendHook;
 use super::network::Network;
 use super::trace::{LossReason, MessageSummary, TraceEvent, TraceKind};
 use super::view::*;
-use crate::raft::{Input, Message, Output, Role, Server, ServerId};
+use crate::raft::{Input, Message, Output, Role, Server, ServerId, ServerSet};
 use clients::Client;
 use messages::Envelope;
 use queue::{Event, Queued, Scheduled, Slab};
@@ -128,6 +128,17 @@ pub(crate) struct World {
     next_version: u64,
     /// Decides the fate of every message sent (see `hook.rs`); shared by clones.
     pub send_hook: Option<SendHook>,
+    /// §6: the servers drawn on the ring after the last step, and its latest changes, for the
+    /// picture to animate (`note_ring`). In the world, not in the `Sim`, so that checkpoints
+    /// carry them and a rewind shows the same animation again.
+    ring: ServerSet,
+    ring_changes: Vec<RingChange>,
+    /// A membership change has been asked for (AddServer, RemoveServer). Until then every
+    /// server is a voter of the initial configuration, so the ring is all of them and the step
+    /// loop spares itself looking (million-event fuzz runs).
+    membership_asked: bool,
+    /// The servers crashed now, as of the last action (only actions change a status).
+    crashed: ServerSet,
 }
 
 impl World {
@@ -169,7 +180,12 @@ impl World {
             out: Output::default(),
             last: TraceEvent::empty(),
             send_hook: None,
+            ring: ServerSet::default(),
+            ring_changes: Vec::new(),
+            membership_asked: false,
+            crashed: ServerSet::default(),
         };
+        world.ring = world.ring();
         world.draw_clock_drifts();
         for i in 0..world.nodes.len() {
             world.reset_election_timer(i);
@@ -399,10 +415,34 @@ impl World {
             if self.process(event) {
                 self.events += 1;
                 self.settle_head();
+                // An event changes no server's status, and only a crashed server can be off
+                // the ring: with none crashed, the ring stays as the last action left it.
+                if !self.crashed.is_empty() {
+                    self.note_ring();
+                }
                 return true;
             }
         }
         false
+    }
+
+    /// §6: after a step, records a change of the servers drawn on the ring (the time and the
+    /// ring before), keeping the latest `RECENT_RING_CHANGES`.
+    fn note_ring(&mut self) {
+        if !self.membership_asked {
+            return;
+        }
+        let ring = self.ring();
+        if ring != self.ring {
+            if self.ring_changes.len() == RECENT_RING_CHANGES {
+                self.ring_changes.remove(0);
+            }
+            self.ring_changes.push(RingChange {
+                at: self.now,
+                before: self.ring,
+            });
+            self.ring = ring;
+        }
     }
 
     /// Makes the head of the queue a real event: drops cancelled timers and moves deferred

@@ -4,7 +4,7 @@
 use super::messages::Envelope;
 use super::queue::Event;
 use super::{Node, World};
-use crate::raft::{Configuration, Message, Role};
+use crate::raft::{Configuration, Message, Role, ServerSet};
 use crate::sim::view::*;
 use crate::sim::view_cache::{CachedParts, ViewCache};
 use std::sync::Arc;
@@ -101,6 +101,19 @@ impl World {
         }
     }
 
+    /// §6: the servers the picture draws on the ring, as `ClusterView::ring` gives them: all
+    /// but the crashed ones that are not members of the cluster's configuration (removed and
+    /// shut down, `MembershipRole::on_ring`). Asked after every step once some server is
+    /// crashed, so it looks the configuration up only then, and works with sets.
+    pub fn ring(&self) -> ServerSet {
+        let all = ServerSet(((1u32 << (self.server_count() + 1)) - 2) as u16);
+        if self.crashed.is_empty() {
+            return all;
+        }
+        let members = self.cluster_configuration().config.members();
+        all.without(self.crashed.without(members))
+    }
+
     /// The picture of the world. Logs, stores, the history and message contents are shared
     /// with the previous picture taken with the same `cache` where they did not change.
     pub fn view(&self, cache: &ViewCache) -> ClusterView {
@@ -142,6 +155,7 @@ impl World {
             history: cached
                 .history
                 .get(self.history_version, || self.history.clone()),
+            ring_changes: self.ring_changes.clone(),
         }
     }
 
@@ -233,5 +247,91 @@ fn beyond_figure2(node: &Node) -> BeyondFigure2View {
             .pre_votes
             .map(|votes| votes.iter().collect()),
         transferring_to: volatile.leadership.transfer.map(|t| t.target),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::raft::ServerId;
+    use crate::sim::{Action, Sim, SimConfig};
+
+    /// The world's quick ring (sets, looked up only with a server crashed) is the picture's
+    /// (`MembershipRole::on_ring` for every server), step after step through servers added,
+    /// removed, shut down and restarted; and every change of it is recorded, with the ring
+    /// before.
+    #[test]
+    fn the_worlds_ring_is_the_pictures_and_its_changes_are_all_recorded() {
+        let mut sim = Sim::new(SimConfig {
+            seed: 3,
+            servers: 3,
+            ..SimConfig::default()
+        });
+        sim.timeout(ServerId(1));
+        let mut last = sim.view().ring();
+        let mut changes = 0;
+        let mut check = |sim: &Sim| {
+            let view = sim.view();
+            assert_eq!(sim.world.ring(), view.ring(), "at {}", sim.now());
+            if view.ring() != last {
+                changes += 1;
+                let change = view.ring_changes.last().expect("a change is recorded");
+                assert_eq!((change.at, change.before), (sim.now(), last));
+                last = view.ring();
+            }
+        };
+        let actions = [
+            (300, Action::AddServer),
+            (310, Action::AddServer),
+            (
+                1500,
+                Action::RemoveServer {
+                    server: ServerId(2),
+                },
+            ),
+            (
+                2500,
+                Action::Crash {
+                    server: ServerId(2),
+                },
+            ),
+            (
+                2600,
+                Action::Crash {
+                    server: ServerId(4),
+                },
+            ),
+            (
+                2700,
+                Action::Restart {
+                    server: ServerId(2),
+                },
+            ),
+            (
+                2800,
+                Action::Crash {
+                    server: ServerId(2),
+                },
+            ),
+            (
+                2900,
+                Action::Restart {
+                    server: ServerId(4),
+                },
+            ),
+        ];
+        for (ms, action) in actions {
+            while sim.step_until(ms * 1000).is_some() {
+                check(&sim);
+            }
+            sim.run_until(ms * 1000);
+            if sim.apply(action.clone()).is_ok() {
+                check(&sim);
+            }
+        }
+        while sim.step_until(4_000_000).is_some() {
+            check(&sim);
+        }
+        // S4 and S5 joined; S2 left, came back while it ran again, left again.
+        assert_eq!(changes, 5, "{:?}", sim.view().ring_changes);
     }
 }
