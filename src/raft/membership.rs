@@ -23,7 +23,7 @@
 //!   that has not yet heard its configuration) never starts an election.
 
 use super::note::Note;
-use super::quorum::{Configuration, ServerSet};
+use super::quorum::{Configuration, ServerSet, MAX_SERVER_ID};
 use super::server::{Output, Server};
 use super::types::*;
 use std::fmt::{self, Write};
@@ -52,6 +52,9 @@ pub enum ChangeRefusal {
     LastVoter,
     /// At most [`MAX_MEMBERS`] members.
     TooManyMembers,
+    /// Ids run from 1 to [`MAX_SERVER_ID`] (a [`ServerSet`] holds no other). The simulator
+    /// never asks for another; a program driving a `Server` directly might.
+    IdOutOfRange,
 }
 
 impl ChangeRefusal {
@@ -66,6 +69,7 @@ impl ChangeRefusal {
             ChangeRefusal::NotMember => "it is not a member",
             ChangeRefusal::LastVoter => "it is the last voting member",
             ChangeRefusal::TooManyMembers => "the cluster already has 9 members",
+            ChangeRefusal::IdOutOfRange => "server ids run from 1 to 15",
         }
     }
 }
@@ -196,9 +200,13 @@ impl MembershipNote {
                 out,
                 "the configuration entry was truncated: {me} goes back to the latest one left in its log, {config} (index {index})"
             ),
+            Adopted { index: LogIndex(0), config, cause: ConfigCause::Snapshot } => write!(
+                out,
+                "{me} takes the initial configuration {config} stored in the snapshot it installed: a committed one, since a snapshot holds only committed entries"
+            ),
             Adopted { index, config, cause: ConfigCause::Snapshot } => write!(
                 out,
-                "{me} takes the configuration {config} (from index {index}) stored in the snapshot it installed: a committed one, since a snapshot holds only committed entries (§7)"
+                "{me} takes the configuration {config} (from index {index}) stored in the snapshot it installed: a committed one, since a snapshot holds only committed entries"
             ),
             LeftCluster { term } => write!(
                 out,
@@ -379,7 +387,10 @@ impl Server {
             Change::Add(_) => self.voting_change_in_progress(),
             Change::Remove(_) => self.change_in_progress(),
         };
-        if self.volatile.role != Role::Leader {
+        let (Change::Add(id) | Change::Remove(id)) = change;
+        if !(1..=MAX_SERVER_ID).contains(&id.0) {
+            Some(ChangeRefusal::IdOutOfRange)
+        } else if self.volatile.role != Role::Leader {
             Some(ChangeRefusal::NotLeader)
         } else if busy {
             Some(ChangeRefusal::ChangeInProgress)

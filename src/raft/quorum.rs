@@ -17,13 +17,15 @@ pub const MAX_SERVER_ID: u8 = 15;
 pub struct ServerSet(pub u16);
 
 impl ServerSet {
-    /// Panics on an id above [`MAX_SERVER_ID`]: every entry point (the simulator's
-    /// AddServer, the scenario and link readers) refuses those first, and a silently wrapped
-    /// bit would put another server in the set.
+    /// # Panics
+    /// On an id outside 1..=[`MAX_SERVER_ID`]: every entry point (the simulator's AddServer,
+    /// the scenario and link readers, `Server::membership_refusal`) refuses those first, and a
+    /// silently wrapped bit (or bit 0, which `iter` skips but `len` counts) would put another
+    /// server in the set.
     pub fn insert(&mut self, id: ServerId) {
         assert!(
-            id.0 <= MAX_SERVER_ID,
-            "server id {} above {MAX_SERVER_ID}",
+            (1..=MAX_SERVER_ID).contains(&id.0),
+            "server id {} outside 1..={MAX_SERVER_ID}",
             id.0
         );
         self.0 |= 1 << id.0;
@@ -229,7 +231,7 @@ mod tests {
 
     /// `1 << 16` on a u16 wraps to bit 0 in a release build: S16 would silently be S0.
     #[test]
-    #[should_panic(expected = "server id 16 above 15")]
+    #[should_panic(expected = "server id 16 outside 1..=15")]
     fn a_server_set_refuses_ids_it_cannot_hold() {
         let mut set = ServerSet::default();
         set.insert(ServerId(16));

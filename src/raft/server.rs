@@ -215,6 +215,10 @@ pub struct Server {
 
 impl Server {
     /// A fresh server. `peers` may or may not include `id`.
+    ///
+    /// # Panics
+    /// If `id` or a peer is not in 1..=[`MAX_SERVER_ID`](super::MAX_SERVER_ID) (a
+    /// configuration holds no other ids).
     pub fn new(id: ServerId, peers: Vec<ServerId>, options: RaftOptions) -> Self {
         let mut peers: Vec<ServerId> = peers.into_iter().filter(|p| *p != id).collect();
         peers.sort_unstable();

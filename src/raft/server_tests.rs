@@ -1,6 +1,7 @@
 //! Stories about one server (and a few hand-wired ones), input by input.
 
 use super::*;
+use crate::raft::{ChangeRefusal, MembershipNote};
 
 fn s(id: u8) -> ServerId {
     ServerId(id)
@@ -670,4 +671,28 @@ fn an_ack_does_not_resend_entries_already_on_their_way() {
         }
         other => panic!("expected entry 3 for S2, got {other:?}"),
     }
+}
+
+/// §6 through the pure server's own API: a leader asked to add an id no configuration can hold
+/// refuses with a reason, as it refuses other impossible changes, instead of panicking.
+#[test]
+fn a_leader_refuses_to_add_a_server_id_out_of_range() {
+    let mut leader = server(1, 1);
+    leader.handle(Input::ElectionTimeout);
+    assert_eq!(leader.role(), Role::Leader);
+    for id in [0, 16] {
+        assert_eq!(
+            leader.membership_refusal(Change::Add(s(id))),
+            Some(ChangeRefusal::IdOutOfRange)
+        );
+        let out = leader.handle(Input::AddServer { id: s(id) });
+        assert!(out.notes.iter().any(|n| matches!(
+            n,
+            Note::Membership(MembershipNote::Refused {
+                reason: ChangeRefusal::IdOutOfRange,
+                ..
+            })
+        )));
+    }
+    assert_eq!(leader.configuration().members().len(), 1);
 }
