@@ -42,7 +42,7 @@ pub const MAX_TIMER_MS: u64 = MAX_TIMER / 1000;
 /// module comment: about 1 GB at worst). Accepts 9 servers with 100 clients for 83 s and 5 with
 /// 3 for the full hour. It does not bound snapshots-on runs more loosely: snapshots shrink
 /// the logs, not the client history. (`raftsim bench`'s fixed workload is not checked against
-/// it: its hour, 5 × 5 × 3,600 s, is measured at about 210 MB.)
+/// it: its hour, 5 × 5 × 3,600 s, is measured in docs/BENCHMARKS.md.)
 pub const MAX_LOAD: u64 = 75_000;
 
 /// Most runs of one `raftsim check` (each run is independent: this bounds wall time only).

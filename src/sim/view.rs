@@ -39,8 +39,10 @@ impl ServerStatus {
     }
 }
 
-/// A change of the servers drawn on the ring (`MembershipRole::on_ring`, §6): a server added,
-/// a removed one shut down or restarted. The picture slides the servers from their places in
+/// A change of the servers drawn on the ring (`MembershipRole::on_ring`, §6): a server added;
+/// a removed one shut down or restarted; a crashed server that becomes removed when C_new
+/// reaches the log the picture reads (an event, not an action). Changes at one simulated
+/// instant are recorded as one. The picture slides the servers from their places in
 /// `before` to their new ones, from `at` on (`ui::scene`); without it they would jump.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RingChange {

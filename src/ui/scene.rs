@@ -29,7 +29,7 @@ pub const LECTURE_SCALE: f64 = 1.5;
 pub const BEAT_FADE: Micros = 30_000;
 
 /// How long the ring takes to settle after it changes (§6: a server added, a removed one shut
-/// down or restarted): the servers that stay slide along the ring to their new places, a
+/// down or restarted, a crashed one removed; `sim::view::RingChange`): the servers that stay slide along the ring to their new places, a
 /// joining server grows and fades in at its place, a leaving one fades out at its old place.
 /// In simulated time, like everything drawn: pausing freezes it, time travel and a Share link
 /// show it again, tests assert it. 30 ms is 0.6 s at the page's default speed (1/20×) and
@@ -1502,8 +1502,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_removed_server_shut_down_fades_out_where_it_was_while_the_others_close_the_ring() {
+    /// Three servers led by S1, S2 removed from the configuration (C_new committed) but still
+    /// running, 100 ms later.
+    fn s2_removed_still_running() -> Sim {
         let mut s = led_by_s1(3);
         s.apply(crate::sim::Action::RemoveServer {
             server: ServerId(2),
@@ -1513,6 +1514,41 @@ mod tests {
             s.view().server(ServerId(2)).unwrap().membership == MembershipRole::Removed
         }));
         s.run_for(100_000);
+        s
+    }
+
+    /// Five ring changes at one instant (a removed, still running S2 crashed and
+    /// restarted while paused: crash, restart, crash, restart, crash). A moment before, S3 sat
+    /// at its place on the three-server ring; at the instant nothing has had time to move, so
+    /// it must still be drawn there. (Kept as five changes, the oldest would fall out of the
+    /// RECENT_RING_CHANGES kept, and the picture would start from the two-server ring.)
+    #[test]
+    fn many_ring_changes_at_one_instant_do_not_make_the_servers_jump() {
+        let mut s = s2_removed_still_running();
+        let t = s.now();
+        let before = scene(&s.view(), t, &SceneUi::default());
+        assert!(near(server_in(&before, 3).at, rest(&[1, 2, 3], 3)));
+        for _ in 0..2 {
+            s.crash(ServerId(2));
+            s.restart(ServerId(2));
+        }
+        s.crash(ServerId(2));
+        assert_eq!(s.now(), t);
+        let view = s.view();
+        let at_once = scene(&view, t, &SceneUi::default());
+        let s3 = server_in(&at_once, 3).at;
+        assert!(
+            near(s3, rest(&[1, 2, 3], 3)),
+            "S3 jumped from {:?} to {:?} ({} changes kept)",
+            rest(&[1, 2, 3], 3),
+            s3,
+            view.ring_changes.len()
+        );
+    }
+
+    #[test]
+    fn a_removed_server_shut_down_fades_out_where_it_was_while_the_others_close_the_ring() {
+        let mut s = s2_removed_still_running();
         // Removed, still running: still on the ring, which has not changed.
         assert!(s.view().ring_changes.is_empty());
         s.crash(ServerId(2));

@@ -65,7 +65,7 @@ enum Cmd {
     ///
     /// A fixed workload (5 servers, 5 busy clients, no faults, no checker), printed as JSON.
     /// It may run the whole hour: the server·client·second limit guards runs whose size the
-    /// user picks, and this one's hour is measured (about 210 MB without snapshots).
+    /// user picks, and this one's hour is measured (its memory is in docs/BENCHMARKS.md).
     #[command(after_help = limits_help())]
     Bench {
         /// Simulated milliseconds (default: one hour).

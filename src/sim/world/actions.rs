@@ -145,18 +145,25 @@ impl World {
         }
     }
 
-    /// Applies a user action now. Nothing changes if it is refused.
-    pub fn apply(&mut self, action: Action) -> Result<ActionOutcome, ActionError> {
-        let outcome = self.apply_unsettled(action);
-        self.settle_head();
-        self.crashed = ServerSet::default();
+    /// The servers crashed now. Kept in `crashed` after every action: only actions change a
+    /// server's status (debug builds check this after every event).
+    pub(super) fn crashed_now(&self) -> ServerSet {
+        let mut crashed = ServerSet::default();
         for node in self
             .nodes
             .iter()
             .filter(|n| n.status == ServerStatus::Crashed)
         {
-            self.crashed.insert(node.server.id());
+            crashed.insert(node.server.id());
         }
+        crashed
+    }
+
+    /// Applies a user action now. Nothing changes if it is refused.
+    pub fn apply(&mut self, action: Action) -> Result<ActionOutcome, ActionError> {
+        let outcome = self.apply_unsettled(action);
+        self.settle_head();
+        self.crashed = self.crashed_now();
         self.note_ring();
         outcome
     }

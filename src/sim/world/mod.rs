@@ -417,6 +417,11 @@ impl World {
                 self.settle_head();
                 // An event changes no server's status, and only a crashed server can be off
                 // the ring: with none crashed, the ring stays as the last action left it.
+                debug_assert_eq!(
+                    self.crashed,
+                    self.crashed_now(),
+                    "a status changed outside apply"
+                );
                 if !self.crashed.is_empty() {
                     self.note_ring();
                 }
@@ -433,16 +438,30 @@ impl World {
             return;
         }
         let ring = self.ring();
-        if ring != self.ring {
-            if self.ring_changes.len() == RECENT_RING_CHANGES {
-                self.ring_changes.remove(0);
-            }
-            self.ring_changes.push(RingChange {
-                at: self.now,
-                before: self.ring,
-            });
-            self.ring = ring;
+        if ring == self.ring {
+            return;
         }
+        match self.ring_changes.last() {
+            // Changes at one instant (a removed server crashed and restarted while paused) are
+            // one change: nothing moved in between, so the picture starts from the ring before
+            // the first of them, and back at that ring there is no change at all. Kept apart,
+            // a burst of them would push out the one whose `before` the picture starts from.
+            Some(last) if last.at == self.now => {
+                if ring == last.before {
+                    self.ring_changes.pop();
+                }
+            }
+            _ => {
+                if self.ring_changes.len() == RECENT_RING_CHANGES {
+                    self.ring_changes.remove(0);
+                }
+                self.ring_changes.push(RingChange {
+                    at: self.now,
+                    before: self.ring,
+                });
+            }
+        }
+        self.ring = ring;
     }
 
     /// Makes the head of the queue a real event: drops cancelled timers and moves deferred

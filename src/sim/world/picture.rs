@@ -255,6 +255,126 @@ mod tests {
     use crate::raft::ServerId;
     use crate::sim::{Action, Sim, SimConfig};
 
+    /// Under the fuzzer's schedules (every nemesis: crashes, restarts, membership
+    /// changes, snapshots), after every step the ring the world last recorded (`World::ring`
+    /// field, the base of the next `RingChange`) is the picture's ring, computed from scratch
+    /// as `ClusterView::ring` does.
+    #[test]
+    fn the_recorded_ring_is_the_pictures_after_every_step_under_the_fuzzer() {
+        use crate::check::fuzz::{changes_membership, schedule, FuzzConfig};
+        use crate::raft::ServerSet;
+        use crate::sim::view::MembershipRole;
+        let mut runs = 0;
+        for seed in 0..200 {
+            let config = FuzzConfig::new(seed, 10_000_000);
+            if !changes_membership(&config) {
+                continue;
+            }
+            runs += 1;
+            let mut sim = Sim::new(config.sim_config());
+            let truth = |sim: &Sim| {
+                let cluster = sim.world.cluster_configuration().config;
+                let mut ring = ServerSet::default();
+                for id in sim.server_ids() {
+                    if MembershipRole::of(id, &cluster).on_ring(sim.status(id)) {
+                        ring.insert(id);
+                    }
+                }
+                ring
+            };
+            let check = |sim: &Sim| {
+                let want = truth(sim);
+                assert_eq!(sim.world.ring(), want, "seed {seed} at {}", sim.now());
+                assert_eq!(sim.world.ring, want, "seed {seed} at {}", sim.now());
+            };
+            for (t, action) in schedule(&config) {
+                while sim.step_until(t).is_some() {
+                    check(&sim);
+                }
+                sim.run_until(t);
+                let _ = sim.apply(action);
+                check(&sim);
+            }
+            while sim.step_until(config.duration).is_some() {
+                check(&sim);
+            }
+        }
+        assert!(runs > 10, "{runs} runs changed membership");
+    }
+
+    /// A rewind brings back the same ring changes (the animation is deterministic
+    /// across checkpoints), at many instants of fuzzed runs with membership changes.
+    #[test]
+    fn a_rewind_shows_the_same_ring_changes_under_the_fuzzer() {
+        use crate::check::fuzz::{schedule, FuzzConfig};
+        let mut compared = 0;
+        for seed in 0..20 {
+            let config = FuzzConfig::new(seed, 10_000_000);
+            let mut sim = Sim::new(crate::sim::SimConfig {
+                checkpoint_interval: 500_000,
+                ..config.sim_config()
+            });
+            let mut seen = Vec::new();
+            let mut grid = 7_919;
+            for (t, action) in schedule(&config) {
+                while grid < t {
+                    sim.run_until(grid);
+                    seen.push((grid, sim.view().ring_changes, sim.view().ring()));
+                    grid += 7_919;
+                }
+                sim.run_until(t);
+                let _ = sim.apply(action);
+            }
+            sim.run_until(config.duration);
+            for (t, changes, ring) in seen.into_iter().rev().step_by(7) {
+                sim.rewind_to(t).unwrap();
+                let view = sim.view();
+                assert_eq!(
+                    (&view.ring_changes, view.ring()),
+                    (&changes, ring),
+                    "seed {seed} at {t}"
+                );
+                compared += usize::from(!changes.is_empty());
+            }
+        }
+        assert!(compared > 50);
+    }
+
+    /// A joining server whose first catch-up is a snapshot taken before any configuration
+    /// change takes the initial configuration, narrated as such rather than "from index 0".
+    #[test]
+    fn a_snapshot_of_the_initial_configuration_is_not_narrated_as_index_0() {
+        use crate::raft::{RaftOptions, SnapshotOptions};
+        use crate::sim::ClientLoad;
+        let mut hits = Vec::new();
+        for seed in 0..10 {
+            let mut sim = Sim::new(SimConfig {
+                seed,
+                servers: 3,
+                load: ClientLoad::busy(3),
+                raft: RaftOptions {
+                    snapshots: SnapshotOptions {
+                        threshold: 10,
+                        ..SnapshotOptions::DEFAULT
+                    },
+                    ..RaftOptions::DEFAULT
+                },
+                ..SimConfig::default()
+            });
+            sim.run_until(1_000_000);
+            if sim.apply(Action::AddServer).is_err() {
+                continue;
+            }
+            while let Some(event) = sim.step_until(3_000_000) {
+                let text = event.explain();
+                if text.contains("(from index 0)") {
+                    hits.push(format!("seed {seed}: {text}"));
+                }
+            }
+        }
+        assert!(hits.is_empty(), "{}", hits.join("\n"));
+    }
+
     /// The world's quick ring (sets, looked up only with a server crashed) is the picture's
     /// (`MembershipRole::on_ring` for every server), step after step through servers added,
     /// removed, shut down and restarted; and every change of it is recorded, with the ring
