@@ -39,8 +39,9 @@ impl Snapshot {
         Snapshot {
             last_included_index,
             last_included_term,
-            // Serializing maps of strings and numbers cannot fail.
-            data: Arc::new(serde_json::to_vec(kv).unwrap_or_default()),
+            // Serializing maps of strings and numbers cannot fail. Written as text, as it is
+            // read (`state_machine`): the same bytes `to_vec` would give, without std::io.
+            data: Arc::new(serde_json::to_string(kv).unwrap_or_default().into_bytes()),
             config,
             config_index,
         }
@@ -453,7 +454,7 @@ mod tests {
                 &set("x", &i.to_string(), i).payload_command(),
             );
         }
-        serde_json::to_vec(&kv).unwrap()
+        serde_json::to_string(&kv).unwrap().into_bytes()
     }
 
     trait PayloadCommand {
