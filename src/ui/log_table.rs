@@ -260,7 +260,7 @@ pub fn LogTable(props: &LogTableProps) -> Html {
                 <div class="lrow lheadrow" role="row">
                     <div class="lname lhead">{ "index" }</div>
                     { for (columns.start..=columns.end).map(|i| html! {
-                        <div key={i} class="lcell lhead" role="columnheader">{ i }</div>
+                        <div class="lcell lhead" role="columnheader">{ i }</div>
                     }) }
                     <div class="lsum"></div>
                 </div>
@@ -316,6 +316,12 @@ struct RowProps {
 /// `.entry.tN.committed|.uncommitted[.applied][.commit-edge]` named "index i, term t: …",
 /// holding the term and the command as two lines of one text, and the `.mark-next` /
 /// `.mark-match` marks), its commit and apply indexes, and entries just overwritten.
+///
+/// The cells (and the header's) are matched by column, not keyed by index: when entries
+/// arrive the window of indexes slides, and a busy cluster slides it by a whole window
+/// between two showings of the logs; rewriting the cells already there costs the browser
+/// far less than removing and making every cell of every row (the mirror's and the event
+/// log's choice too).
 #[component]
 fn LogRow(props: &RowProps) -> Html {
     let id = props.id;
@@ -354,7 +360,7 @@ fn LogRow(props: &RowProps) -> Html {
                 );
                 let name = format!("index {i}, term {}: {}{status}", e.term, entry_long(e));
                 html! {
-                    <div key={i} class={class} role="cell" aria-label={name}>
+                    <div class={class} role="cell" aria-label={name}>
                         { format!("{}\n{}", e.term.0, cell_text(e)) }{ marks }
                     </div>
                 }
@@ -368,14 +374,14 @@ fn LogRow(props: &RowProps) -> Html {
                     ("⋯".to_string(), format!("index {i}: compacted into the snapshot"))
                 };
                 html! {
-                    <div key={i} class={classes!("lcell", "snap", edge.then_some("commit-edge"))} role="cell"
+                    <div class={classes!("lcell", "snap", edge.then_some("commit-edge"))} role="cell"
                          aria-label={name} title="compacted: this entry is in the server's snapshot (§7)">
                         { text }{ marks }
                     </div>
                 }
             }
             None => html! {
-                <div key={i} class={classes!("lcell", "empty", edge.then_some("commit-edge"))} role="cell">
+                <div class={classes!("lcell", "empty", edge.then_some("commit-edge"))} role="cell">
                     { " " }{ marks }
                 </div>
             },

@@ -194,29 +194,69 @@ struct MirrorProps {
 
 /// The picture for screen readers and the end-to-end tests: a list of the servers and the
 /// messages in flight as buttons (pressing one selects it, as a click on the picture does),
-/// and the client requests and replies on their way, named. Visually hidden (the canvas
-/// shows the same); keyboard users reach the buttons with Tab.
+/// and the client requests and replies on their way, named. Off screen (the canvas shows the
+/// same, and style.css has the browser skip its layout until a keyboard user enters it);
+/// keyboard users reach the buttons with Tab.
+///
+/// The servers are keyed (each keeps its button). The messages and the client traffic are
+/// matched by position, not keyed: a busy cluster replaces most of its messages between two
+/// showings, and renaming the buttons already there costs the browser far less than removing
+/// and making dozens of elements (the event log's choice too). Each kind is a list of its
+/// own, because Yew matches an unkeyed list from its end: in one list, a change in the number
+/// of messages would move the servers' buttons (and a keyboard user's focus) to other names.
 #[component]
 fn Mirror(props: &MirrorProps) -> Html {
-    let items = props.entries.iter().map(|e| {
+    let item = |e: &Entry| {
         let intent = match e.key {
             Key::Server(id) => Some(Intent::SelectServer(Some(id))),
             Key::Message(id) => Some(Intent::SelectMessage(Some(id))),
             _ => None,
         };
-        let key = format!("{:?}", e.key);
         match intent {
             Some(intent) => html! {
-                <li key={key}>
+                <li>
                     <button type="button" aria-label={e.name.clone()} aria-pressed={e.pressed.to_string()}
                             onclick={super::widgets::on_click(&props.on_intent, intent)}>{ &e.name }</button>
                 </li>
             },
-            None => html! { <li key={key} role="img" aria-label={e.name.clone()}>{ &e.name }</li> },
+            None => html! { <li role="img" aria-label={e.name.clone()}>{ &e.name }</li> },
         }
-    });
+    };
+    let of_kind = |kind: MirrorKind| {
+        props
+            .entries
+            .iter()
+            .filter(move |e| MirrorKind::of(&e.key) == kind)
+    };
+    let servers =
+        of_kind(MirrorKind::Server).map(|e| html! { <key={format!("{:?}", e.key)}>{ item(e) }</> });
+    let messages = of_kind(MirrorKind::Message).map(item);
+    let traffic = of_kind(MirrorKind::Traffic).map(item);
     html! {
-        <ul class="mirror" aria-label="Servers and messages">{ for items }</ul>
+        <ul class="mirror" aria-label="Servers and messages">
+            <>{ for servers }</>
+            <>{ for messages }</>
+            <>{ for traffic }</>
+        </ul>
+    }
+}
+
+/// The mirror's three lists, in the order they come.
+#[derive(Clone, Copy, PartialEq)]
+enum MirrorKind {
+    Server,
+    Message,
+    /// Client requests and replies, and reads waiting at a leader.
+    Traffic,
+}
+
+impl MirrorKind {
+    fn of(key: &Key) -> MirrorKind {
+        match key {
+            Key::Server(_) => MirrorKind::Server,
+            Key::Message(_) => MirrorKind::Message,
+            _ => MirrorKind::Traffic,
+        }
     }
 }
 

@@ -28,10 +28,11 @@ use yew::prelude::*;
 const KEEP_EVENTS: usize = 300;
 /// How long an overwritten entry stays visible (wall-clock ms).
 const GHOST_MS: f64 = 4000.0;
-/// While playing, what Yew shows (the clock, the leader line, the picture's accessible mirror,
-/// one heavy panel in turn) follows the simulation at most this often (wall ms); the picture
-/// itself is drawn from the simulator on every animation frame (`picture::Painter::draw_live`).
-/// Nobody reads text that changes faster, and a frame that renders nothing costs little.
+/// While playing, what Yew shows (the clock, the leader line, the picture's accessible mirror)
+/// follows the simulation at most this often (wall ms), and one heavy panel in turn catches up
+/// in the next frame (`Model::panels_due`); the picture itself is drawn from the simulator
+/// on every animation frame (`picture::Painter::draw_live`). Nobody reads text that changes
+/// faster, and a frame that renders nothing costs little.
 const SHOW_EVERY_MS: f64 = 50.0;
 /// A click catches a message where it was this long ago (wall ms): about a person's
 /// reaction time, so that aiming at a moving message is enough.
@@ -315,6 +316,10 @@ pub struct Model {
     pub speed: f64,
     /// When (wall ms) the page last showed the newest state while playing.
     shown_wall: f64,
+    /// The heavy panels (a bit each) whose turn to catch up came with the last showing: they
+    /// catch up in the next frame that shows nothing new, so that no frame pays for both
+    /// (`panels_due`).
+    panels_due: u8,
     pub selected_server: Option<ServerId>,
     pub selected_message: Option<MessageId>,
     /// What the pointer is over in the picture. Over a message, time holds still, so a moving
@@ -324,8 +329,8 @@ pub struct Model {
     pub reduced_motion: bool,
     pub events: Rc<VecDeque<Rc<EventRow>>>,
     /// What the heavy panels draw. While playing they follow `view` in turn, at most one panel
-    /// each time the page shows the newest state (`sync_one_panel` says how often each), so
-    /// no frame pays for all of them.
+    /// in the frame after each time the page shows the newest state (`panels_due` says how
+    /// often each), so no frame pays for two of them, or for one and the mirror.
     pub log_view: Rc<ClusterView>,
     pub kv_view: Rc<ClusterView>,
     pub client_view: Rc<ClusterView>,
@@ -512,6 +517,7 @@ impl Model {
             playing: !url.paused,
             speed: super::speed::clamp(url.speed.unwrap_or(DEFAULT_SPEED)),
             shown_wall: f64::NEG_INFINITY,
+            panels_due: 0,
             selected_server: None,
             selected_message: None,
             hover: None,
@@ -645,18 +651,12 @@ impl Model {
         self.mirror_now = self.now;
     }
 
-    /// The mirror and one panel catch up with the present (round robin, one panel each time
-    /// the page shows the newest state), and any panel that just came on screen.
-    fn sync_one_panel(&mut self) {
+    /// Which heavy panels catch up in the frame after this showing (a bit per panel): any
+    /// that just came on screen, and one in turn (round robin) when it is due, each only if it
+    /// is behind the view shown.
+    fn panels_due(&mut self) -> u8 {
         let wall = wall_ms();
-        self.mirror_view = self.view.clone();
-        self.mirror_now = self.now;
-        let came_on_screen = std::mem::take(&mut self.panels_came_on_screen);
-        for panel in 0..4 {
-            if came_on_screen & 1 << panel != 0 {
-                self.sync_panel(panel, wall);
-            }
-        }
+        let mut due = std::mem::take(&mut self.panels_came_on_screen);
         self.frame_no += 1;
         let panel = (self.frame_no % 4) as usize;
         let wall_since = |t: f64| wall - t;
@@ -669,7 +669,7 @@ impl Model {
         // technology, which reads it without scrolling to it), one such panel at most every
         // half second (no run of heavy frames), and at once when it comes on screen.
         let on_screen = self.panel_on_screen[panel];
-        let due = if on_screen {
+        let turn = if on_screen {
             let every = match panel {
                 0 => 100.0,
                 3 => 250.0,
@@ -680,16 +680,26 @@ impl Model {
             wall_since(self.panel_synced_wall[panel]) >= 5000.0
                 && wall_since(self.offscreen_synced_wall) >= 500.0
         };
-        if due {
+        if turn {
             if !on_screen {
                 self.offscreen_synced_wall = wall;
             }
-            self.sync_panel(panel, wall);
+            due |= 1 << panel;
         }
+        for panel in 0..4 {
+            if due & 1 << panel != 0 {
+                if self.panel_up_to_date(panel) {
+                    due &= !(1 << panel);
+                } else {
+                    self.panel_synced_wall[panel] = wall;
+                }
+            }
+        }
+        due
     }
 
-    fn sync_panel(&mut self, panel: usize, wall: f64) {
-        let up_to_date = match panel {
+    fn panel_up_to_date(&self, panel: usize) -> bool {
+        match panel {
             0 => Rc::ptr_eq(&self.log_view, &self.view),
             1 => Rc::ptr_eq(&self.kv_view, &self.view),
             2 => {
@@ -697,20 +707,25 @@ impl Model {
                     && Rc::ptr_eq(&self.shown_verdict, &self.verdict)
             }
             _ => Rc::ptr_eq(&self.shown_events, &self.events),
-        };
-        if up_to_date {
-            return;
         }
-        self.panel_synced_wall[panel] = wall;
-        super::bench::set_panel(panel as u8);
-        match panel {
-            0 => self.log_view = self.view.clone(),
-            1 => self.kv_view = self.view.clone(),
-            2 => {
-                self.client_view = self.view.clone();
-                self.shown_verdict = self.verdict.clone();
+    }
+
+    /// The panels in `due` (a bit per panel) catch up with the view last shown.
+    fn sync_due_panels(&mut self, due: u8) {
+        for panel in 0..4 {
+            if due & 1 << panel == 0 {
+                continue;
             }
-            _ => self.shown_events = self.events.clone(),
+            super::bench::set_panel(panel);
+            match panel {
+                0 => self.log_view = self.view.clone(),
+                1 => self.kv_view = self.view.clone(),
+                2 => {
+                    self.client_view = self.view.clone();
+                    self.shown_verdict = self.verdict.clone();
+                }
+                _ => self.shown_events = self.events.clone(),
+            }
         }
     }
 
@@ -1784,14 +1799,25 @@ impl Reducible for Model {
                     || next.steps_done != self.steps_done
                     || servers_renamed(&next.sim.borrow(), &self.view);
                 if !news && wall - self.shown_wall < SHOW_EVERY_MS {
+                    // Between two showings: the frame after one brings a heavy panel up to
+                    // date with what it showed (no news, so `next` differs from `self` only
+                    // in the simulator they share).
+                    if self.panels_due == 0 {
+                        super::bench::add("reduce", wall_ms() - ts0);
+                        return self;
+                    }
+                    let due = std::mem::take(&mut next.panels_due);
+                    next.sync_due_panels(due);
                     super::bench::add("reduce", wall_ms() - ts0);
-                    return self;
+                    return Rc::new(next);
                 }
                 next.shown_wall = wall;
                 super::bench::set_panel(super::bench::SHOWN);
                 next.refresh(false);
+                next.mirror_view = next.view.clone();
+                next.mirror_now = next.now;
                 if next.playing {
-                    next.sync_one_panel();
+                    next.panels_due = next.panels_due();
                 } else {
                     next.sync_panels();
                 }
