@@ -230,10 +230,10 @@ pub fn LogTable(props: &LogTableProps) -> Html {
             },
             down: s.status == ServerStatus::Crashed,
             selected: props.selected_server == Some(s.id),
-            entries: (columns.start..=columns.end)
-                .map(|i| s.entry(LogIndex(i)).cloned())
-                .collect(),
+            log: SharedLog(s.log.clone()),
+            log_start: s.log_start,
             start: columns.start,
+            end: columns.end,
             snapshot: (s.log_start.0 - 1, s.last_included_term.0),
             commit: s.commit_index,
             applied: s.last_applied,
@@ -285,6 +285,18 @@ pub fn LogTable(props: &LogTableProps) -> Html {
     html
 }
 
+/// A server's log as the view shares it. Equal when it is the same log: the simulator
+/// shares an unchanged log between views (see `find_overwritten`), so a row compares its
+/// log in one step instead of entry by entry.
+#[derive(Clone)]
+struct SharedLog(std::sync::Arc<Vec<LogEntry>>);
+
+impl PartialEq for SharedLog {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 /// What one server's row shows.
 #[derive(Properties, Clone, PartialEq)]
 struct RowProps {
@@ -293,9 +305,12 @@ struct RowProps {
     glyph: (&'static str, &'static str),
     down: bool,
     selected: bool,
-    /// The entries at the shown indexes, from `start` on (None: none there).
-    entries: Vec<Option<LogEntry>>,
+    /// The server's log (from `log_start`), shared with the view, not copied: the row shows
+    /// its entries at indexes `start..=end`.
+    log: SharedLog,
+    log_start: LogIndex,
     start: u64,
+    end: u64,
     /// §7: lastIncludedIndex and lastIncludedTerm of this server's snapshot ((0, 0): none).
     /// The entries up to it are compacted away: their cells show the snapshot instead.
     snapshot: (u64, u64),
@@ -312,6 +327,10 @@ struct RowProps {
     on_intent: Callback<Intent>,
 }
 
+/// The class that colours an entry by its term (style.css has eight), named without a
+/// `format!` per cell.
+const TERM_CLASSES: [&str; 8] = ["t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7"];
+
 /// One server's log: its name button (in the row header), a cell per shown index (entries
 /// `.entry.tN.committed|.uncommitted[.applied][.commit-edge]` named "index i, term t: …",
 /// holding the term and the command as two lines of one text, and the `.mark-next` /
@@ -326,9 +345,11 @@ struct RowProps {
 fn LogRow(props: &RowProps) -> Html {
     let id = props.id;
     let select = super::widgets::on_click(&props.on_intent, Intent::SelectServer(Some(id)));
-    let cells = props.entries.iter().enumerate().map(|(offset, entry)| {
-        let i = props.start + offset as u64;
+    let cells = (props.start..=props.end).map(|i| {
         let index = LogIndex(i);
+        let entry = i
+            .checked_sub(props.log_start.0)
+            .and_then(|at| props.log.0.get(at as usize));
         let (committed, applied) = (index <= props.commit, index <= props.applied);
         let edge = index == props.commit && i > 0;
         let dim = props.lit.as_ref().is_some_and(|lit| !lit.contains(&i));
@@ -352,7 +373,7 @@ fn LogRow(props: &RowProps) -> Html {
                 let class = classes!(
                     "lcell",
                     "entry",
-                    format!("t{}", e.term.0 % 8),
+                    TERM_CLASSES[(e.term.0 % 8) as usize],
                     if committed { "committed" } else { "uncommitted" },
                     applied.then_some("applied"),
                     edge.then_some("commit-edge"),
