@@ -29,8 +29,9 @@ pub const LECTURE_SCALE: f64 = 1.5;
 pub const BEAT_FADE: Micros = 30_000;
 
 /// How long the ring takes to settle after it changes (§6: a server added, a removed one shut
-/// down or restarted, a crashed one removed; `sim::view::RingChange`): the servers that stay slide along the ring to their new places, a
-/// joining server grows and fades in at its place, a leaving one fades out at its old place.
+/// down or restarted, a crashed one removed; `sim::view::RingChange`): the servers that stay
+/// slide along the ring to their new places, a joining server grows and fades in at its place,
+/// a leaving one fades out at its old place.
 /// In simulated time, like everything drawn: pausing freezes it, time travel and a Share link
 /// show it again, tests assert it. 30 ms is 0.6 s at the page's default speed (1/20×) and
 /// 1.5 s in lecture mode (1/50×): long enough for the eye to follow five servers moving at
