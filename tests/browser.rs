@@ -324,9 +324,10 @@ async fn the_picture_is_a_canvas_sized_for_the_device_and_a_mirror_names_what_it
             "Server 3, leader, term 4",
             "Server 4, candidate, term 4, paused",
             "Server 5, follower, term 4",
+            // Servers, then messages, then client traffic: three lists (`picture::Mirror`).
+            "AppendEntries with 1 S3 to S1, term 4 (#9)",
             "request C1 #2 SET x 5 to S3",
             "reply from S1 to C2 #1: not the leader, try S3",
-            "AppendEntries with 1 S3 to S1, term 4 (#9)",
         ]
     );
     // Servers and messages are buttons; client traffic is named, not pressed.
