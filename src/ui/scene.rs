@@ -771,7 +771,6 @@ pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
         .filter(|s| s.membership.on_ring(s.status))
         .collect();
     let on_ring = |id: ServerId| ring.iter().any(|s| s.id == id);
-    let n = ring.len();
     let size = if ui.lecture {
         SIZE / LECTURE_SCALE
     } else {
@@ -869,7 +868,7 @@ pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
         .iter()
         .filter_map(|s| Some((s, layout.place(s.id)?)))
     {
-        let shape = server_shape(view, s, n, (place, rim), size, now, ui);
+        let shape = server_shape(view, s, (place, rim), size, now, ui);
         let (at, radius) = (shape.at, shape.radius * shape.scale);
         push(Key::Server(s.id), Shape::Server(shape));
         let reads = &s.beyond_figure2;
@@ -1011,7 +1010,6 @@ pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
 fn server_shape(
     view: &ClusterView,
     s: &ServerView,
-    n: usize,
     (place, radius): (&Place, f64),
     size: f64,
     now: Micros,
@@ -1042,7 +1040,13 @@ fn server_shape(
         (_, _) if s.membership == MembershipRole::NonVoting => "non-voting".into(),
         (_, _) if s.membership == MembershipRole::Leaving => "leaving".into(),
         (_, _) if s.membership == MembershipRole::Removed => "removed".into(),
-        (_, Role::Candidate) => format!("votes {}/{}", s.votes_granted.len(), n),
+        // Out of the servers whose votes count in its configuration (§6: both sets while
+        // joint), not the servers drawn, which may include ones removed but still running.
+        (_, Role::Candidate) => format!(
+            "votes {}/{}",
+            s.votes_granted.len(),
+            s.configuration.all_voters().len()
+        ),
         _ => match s.voted_for {
             Some(v) => format!("voted {v}"),
             None => "no vote".into(),
@@ -1516,6 +1520,27 @@ mod tests {
         }));
         s.run_for(100_000);
         s
+    }
+
+    /// §6: a candidate's "votes x/n" counts the servers whose votes count in its
+    /// configuration, not the servers drawn: here S2 is removed but still running (drawn) and
+    /// S1 is crashed, so S3 needs both votes of C_new = {S1, S3}: "votes 1/2", not "1/3".
+    #[test]
+    fn a_candidates_vote_count_is_out_of_its_configurations_voters() {
+        let mut s = s2_removed_still_running();
+        s.crash(ServerId(1));
+        assert!(s.run_until_condition(s.now() + 2_000_000, |s| {
+            s.view().server(ServerId(3)).unwrap().role == Role::Candidate
+        }));
+        let now = s.now();
+        let frame = scene(&s.view(), now, &SceneUi::default());
+        let drawn = frame
+            .items
+            .iter()
+            .filter(|i| matches!(i.shape, Shape::Server(_)))
+            .count();
+        assert_eq!(drawn, 3, "S1 crashed, S2 removed but running, S3");
+        assert_eq!(server_in(&frame, 3).below, "votes 1/2");
     }
 
     /// Five ring changes at one instant (a removed, still running S2 crashed and
