@@ -239,11 +239,10 @@ fn ease(f: f64) -> f64 {
 }
 
 /// Where the servers are drawn at `now`: the ring at rest, or on the way from the rings
-/// before its latest changes (`ClusterView::ring_changes`) to the ring now, each change
+/// before its latest changes (`ClusterView::ring_changes`) to `ring` (the one now), each change
 /// taking `RING_MOVE` from the moment it happened and starting from where the one before
 /// had got to. With reduced motion the ring is always at rest: servers jump to their places.
-fn ring_layout(view: &ClusterView, now: Micros, size: f64, still: bool) -> Layout {
-    let ring = view.ring();
+fn ring_layout(view: &ClusterView, ring: ServerSet, now: Micros, size: f64, still: bool) -> Layout {
     let changes = &view.ring_changes;
     let (Some(first), false) = (changes.first(), still) else {
         return Layout::settled(ring, size);
@@ -765,12 +764,9 @@ pub fn server_label(s: &ServerView) -> String {
 pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
     // §6: the ring holds the members (and those being added or removed), and a removed
     // server for as long as it still runs (`MembershipRole::on_ring`).
-    let ring: Vec<&ServerView> = view
-        .servers
-        .iter()
-        .filter(|s| s.membership.on_ring(s.status))
-        .collect();
-    let on_ring = |id: ServerId| ring.iter().any(|s| s.id == id);
+    let ring_set = view.ring();
+    let on_ring = |id: ServerId| ring_set.contains(id);
+    let ring: Vec<&ServerView> = view.servers.iter().filter(|s| on_ring(s.id)).collect();
     let size = if ui.lecture {
         SIZE / LECTURE_SCALE
     } else {
@@ -780,7 +776,7 @@ pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
     // Where each server is drawn: its ring place, or on its way there after the ring changed
     // (a server that left it is still drawn while it fades out). Everything tied to a server
     // (regions, walls, messages, client lines) is drawn from these places, so it follows.
-    let layout = ring_layout(view, now, size, ui.reduced_motion);
+    let layout = ring_layout(view, ring_set, now, size, ui.reduced_motion);
     let rim = layout.radius;
     let drawn = |id: ServerId| layout.place(id).is_some();
     let pos = |id: ServerId| layout.place(id).map_or(centre, |p| p.at(size));
@@ -1006,7 +1002,7 @@ pub fn scene(view: &ClusterView, now: Micros, ui: &SceneUi) -> Scene {
     }
 }
 
-/// Server `s` drawn at `place` in a picture `size` wide (`n` servers are on the ring).
+/// Server `s` drawn at `place` (with the circles' `radius`) in a picture `size` wide.
 fn server_shape(
     view: &ClusterView,
     s: &ServerView,
