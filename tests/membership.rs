@@ -16,9 +16,9 @@ fn ids(list: &[u8]) -> ServerSet {
     list.iter().map(|&i| ServerId(i)).collect()
 }
 
-/// A cluster of `servers` with `clients` busy clients, the checker watching every event.
-fn cluster(servers: u8, clients: u32, snapshots: u32) -> Sim {
-    let mut sim = Sim::new(SimConfig {
+/// `servers` with `clients` busy clients, snapshotting every `snapshots` entries (0: never).
+fn config(servers: u8, clients: u32, snapshots: u32) -> SimConfig {
+    SimConfig {
         seed: 7,
         servers,
         load: ClientLoad::busy(clients),
@@ -29,8 +29,16 @@ fn cluster(servers: u8, clients: u32, snapshots: u32) -> Sim {
             },
             ..RaftOptions::DEFAULT
         },
-        trace_capacity: 0,
         ..SimConfig::default()
+    }
+}
+
+/// A cluster of `servers` with `clients` busy clients, the checker watching every event (no
+/// narrated trace kept).
+fn cluster(servers: u8, clients: u32, snapshots: u32) -> Sim {
+    let mut sim = Sim::new(SimConfig {
+        trace_capacity: 0,
+        ..config(servers, clients, snapshots)
     });
     sim.watch(Checker::new());
     sim
@@ -470,19 +478,8 @@ fn leadership_cannot_be_handed_to_a_removed_server() {
 /// said "at once, committed or not", the words for an appended entry).
 #[test]
 fn a_configuration_taken_from_an_installed_snapshot_is_narrated_as_such() {
-    let mut sim = Sim::new(SimConfig {
-        seed: 7,
-        servers: 3,
-        load: ClientLoad::busy(3),
-        raft: RaftOptions {
-            snapshots: SnapshotOptions {
-                threshold: 10,
-                ..SnapshotOptions::DEFAULT
-            },
-            ..RaftOptions::DEFAULT
-        },
-        ..SimConfig::default()
-    });
+    // With the narrated trace kept: an event's notes are what it narrates.
+    let mut sim = Sim::new(config(3, 3, 10));
     leader_after(&mut sim, 1_000 * MS);
     let behind = ServerId(3);
     if sim.leader() == Some(behind) {
