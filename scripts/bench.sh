@@ -47,7 +47,7 @@ wasm=$(PATH="$WASM_PATH" WASM_BINDGEN_TEST_TIMEOUT=900 CHROMEDRIVER=/usr/bin/chr
     --test wasm_bench -- --nocapture 2>&1 | grep -o 'WASM_BENCH {.*}' | sed 's/^WASM_BENCH //' | sort -u || true)
 
 say "release build and dist size"
-PATH="$WASM_PATH" CARGO_TARGET_DIR="$WASM_TARGET_DIR" trunk build --release >/dev/null 2>&1
+PATH="$WASM_PATH" CARGO_TARGET_DIR="$WASM_TARGET_DIR" bash scripts/build-page.sh --release >/dev/null 2>&1
 sizes=$(bash scripts/dist-size.sh)
 
 frames=""

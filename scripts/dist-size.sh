@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Prints the size of every file in dist/ (raw and gzip -9) as a Markdown table, split into what
-# the page loads before first interaction (index.html, the glue, the wasm, the stylesheet, the
-# icon) and what it fetches on demand (tours/*.json, when a tour is opened), with the totals
-# of each. The size guard (issue 12: <= 300 KB gzip) is about the first load.
+# the page at the bare address loads before first interaction (the sandbox's index.html, glue,
+# wasm, stylesheet and icon: dist/'s own files) and what is loaded on demand (the full page,
+# dist/full/, when the user opens a preset, a tour, Share or a file, and its tours/*.json when a
+# tour is opened), with the totals of each. The size guard (issue 12: <= 300 KB gzip) is about
+# the first load.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-[ -f dist/index.html ] || { echo "no dist/: run trunk build --release first" >&2; exit 1; }
+[ -f dist/index.html ] || { echo "no dist/: run scripts/build-page.sh --release first" >&2; exit 1; }
 GUARD_BYTES=300000
 echo "| file | loaded | raw bytes | gzip bytes |"
 echo "|---|---|---:|---:|"
@@ -13,7 +15,7 @@ first_raw=0; first_gz=0; later_raw=0; later_gz=0
 for f in $(cd dist && find . -type f | sort); do
     raw=$(stat -c %s "dist/$f"); gz=$(gzip -9 -c "dist/$f" | wc -c)
     name="${f#./}"
-    if [[ "$name" == tours/* ]]; then
+    if [[ "$name" == */* ]]; then
         loaded="on demand"; later_raw=$((later_raw + raw)); later_gz=$((later_gz + gz))
     else
         loaded="first"; first_raw=$((first_raw + raw)); first_gz=$((first_gz + gz))

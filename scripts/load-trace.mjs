@@ -2,7 +2,7 @@
 // gzip, Fast 3G 1.6 Mbps / 150 ms RTT, 4x slower CPU): when each file finished downloading,
 // when the cluster showed, and the main thread's work by kind (Chromium's trace). Whatever
 // comes after the wasm's download is what startup work (not size) can win back.
-// Usage: node scripts/load-trace.mjs DIST_DIR [RUNS=3]   (after trunk build --release)
+// Usage: node scripts/load-trace.mjs DIST_DIR [RUNS=3]   (after scripts/build-page.sh --release)
 // Needs the tools scripts/setup.sh installs (playwright-core, Chromium). Times drift with the
 // machine's load: compare runs made in one sitting.
 import http from "node:http"; import fs from "node:fs"; import path from "node:path"; import os from "node:os";

@@ -46,7 +46,9 @@ native_tests() {
 
 wasm_clippy() {
     if [ "$WASM_TOOLCHAIN" = rustup ]; then
-        cargo clippy --quiet --target wasm32-unknown-unknown --target-dir "$WASM_TARGET_DIR" --all-targets -- -D warnings
+        cargo clippy --quiet --target wasm32-unknown-unknown --target-dir "$WASM_TARGET_DIR" --all-targets -- -D warnings &&
+            # The sandbox page is built without the `full` feature (scripts/build-page.sh).
+            cargo clippy --quiet --target wasm32-unknown-unknown --target-dir "$WASM_TARGET_DIR" --no-default-features --bin raft-explorer -- -D warnings
     else
         say "skipping wasm32 clippy: the fallback toolchain has no clippy"
     fi
@@ -77,15 +79,15 @@ part "native tests: cargo test" native_tests
 part "formatting: cargo fmt --check" cargo fmt --check
 part "lints: cargo clippy --all-targets -- -D warnings (native)" \
     cargo clippy --quiet --all-targets -- -D warnings
-part "lints: cargo clippy (wasm32, the UI)" wasm_clippy
+part "lints: cargo clippy (wasm32, the UI: the full page and the sandbox)" wasm_clippy
 if [ -f src/bin/raftsim/cli.rs ] && grep -q 'Check' src/bin/raftsim/cli.rs; then
     part "simulator fuzz check: raftsim check --seeds 500 --duration-ms 30000 --nemesis all" \
         cargo run --quiet --release --bin raftsim -- check --seeds 500 --duration-ms 30000 --nemesis all
 fi
 part "browser unit tests: wasm-bindgen-test in headless Chromium" browser_tests
 # The e2e tests serve what this builds: if it fails they test nothing new, so they are skipped.
-part "release build: trunk build --release" \
-    env PATH="$WASM_PATH" CARGO_TARGET_DIR="$WASM_TARGET_DIR" trunk build --release
+part "release build: scripts/build-page.sh --release (the sandbox and the full page)" \
+    env PATH="$WASM_PATH" CARGO_TARGET_DIR="$WASM_TARGET_DIR" bash scripts/build-page.sh --release
 if [[ " ${failed_parts[*]} " == *"release build"* ]]; then
     failed_parts+=("end-to-end tests (skipped: no fresh build)")
 else

@@ -30,7 +30,7 @@ const MIME = {
  */
 export function serveDist({ base = "/", files = {} } = {}) {
   if (!fs.existsSync(path.join(distDir, "index.html"))) {
-    throw new Error(`no ${distDir}/index.html: build it first (trunk build --release)`);
+    throw new Error(`no ${distDir}/index.html: build it first (scripts/build-page.sh --release)`);
   }
   const server = http.createServer((req, res) => {
     const urlPath = decodeURIComponent(new URL(req.url, "http://x").pathname);

@@ -1,0 +1,101 @@
+// The two pages (issue 12's size guard; docs/ARCHITECTURE.md, "Two pages"): the bare address
+// loads the sandbox alone; an address that needs the code reading scenarios (a preset, a tour,
+// a Share link) goes to the full page (full/) before anything loads; and the sandbox hands its
+// run over when the user asks for Share, so nothing they did is lost. Served under /raft/, as
+// a static host would, so that every address is relative.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { useServedApp, openPage, repoRoot } from "./harness.mjs";
+
+const app = useServedApp({
+  base: "/raft/",
+  files: { "/raft/mine/tour.json": path.join(repoRoot, "static/tours/leader_election.json") },
+});
+const page0 = () => `${app.server.url}raft/`;
+
+async function waitForLeader(page) {
+  await page.getByRole("button", { name: /^Server \d, leader, term \d+$/ }).first().waitFor({ timeout: 20000 });
+}
+
+/** The names the picture's mirror gives the servers ("Server 3, leader, term 4", ...). */
+async function serverNames(page) {
+  return page.getByRole("button", { name: /^Server \d+,/ }).evaluateAll((buttons) => buttons.map((b) => b.getAttribute("aria-label")));
+}
+
+/** Opens `url`, recording every address the page requests. */
+async function openRecording(url) {
+  const page = await app.browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const requests = [];
+  const errors = [];
+  page.on("request", (r) => requests.push(new URL(r.url()).pathname));
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(url);
+  return { page, requests, errors };
+}
+
+test("the bare address loads the sandbox and nothing of the full page", async () => {
+  const { page, requests, errors } = await openRecording(`${page0()}?seed=3`);
+  await waitForLeader(page);
+  await page.waitForTimeout(500);
+  assert.ok(requests.some((p) => /^\/raft\/[^/]+_bg\.wasm$/.test(p)), requests.join(" "));
+  assert.deepEqual(requests.filter((p) => p.includes("/full/")), [], "no request under full/");
+  assert.equal(new URL(page.url()).pathname, "/raft/");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a preset in the address opens on the full page, query kept", async () => {
+  const { page, requests, errors } = await openRecording(`${page0()}?preset=leader_crash&speed=1&seed=4`);
+  await page.waitForURL(/\/raft\/full\/\?preset=leader_crash&speed=1&seed=4$/);
+  await waitForLeader(page);
+  assert.ok(requests.some((p) => /^\/raft\/full\/[^/]+_bg\.wasm$/.test(p)), requests.join(" "));
+  // The preset is the one running: the picker says so.
+  assert.equal(await page.getByLabel("Scenario preset").evaluate((s) => s.options[s.selectedIndex].text), "Leader crash");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a Share link opens on the full page; a damaged one says so there", async () => {
+  const { page, errors } = await openRecording(`${page0()}#v2.not-a-link`);
+  await page.waitForURL(/\/raft\/full\/#v2\.not-a-link$/);
+  await page.locator(".notice").filter({ hasText: "could not be opened" }).waitFor();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a tour named by a path is read from beside the bare address", async () => {
+  const { page, requests, errors } = await openRecording(`${page0()}?tour=mine/tour.json`);
+  await page.waitForURL(/\/raft\/full\/\?tour=\.\.%2Fmine%2Ftour\.json$/);
+  await page.locator(".tour-progress").getByText(/step 1 of \d+/).waitFor({ timeout: 15000 });
+  assert.ok(requests.includes("/raft/mine/tour.json"), requests.join(" "));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("Share in the sandbox hands the run to the full page: the same moment, paused, dialog open", async () => {
+  const { page, errors } = await openRecording(`${page0()}?seed=5&speed=1`);
+  await waitForLeader(page);
+  await page.keyboard.press("c"); // a client request
+  await page.waitForTimeout(300);
+  await page.keyboard.press("k"); // crash the leader
+  await page.waitForTimeout(600);
+  await page.keyboard.press(" "); // pause, to read the moment
+  await page.waitForFunction(() => document.querySelector(".app")?.dataset.playing === "false");
+  const now = await page.locator(".app").getAttribute("data-now");
+  const names = await serverNames(page);
+  await page.keyboard.press("s");
+  await page.waitForURL(/\/raft\/full\/\?seed=5&speed=1$/);
+  const dialog = page.getByRole("dialog", { name: "Share this moment" });
+  await dialog.waitFor({ timeout: 20000 });
+  assert.equal(await page.locator(".app").getAttribute("data-playing"), "false");
+  assert.equal(await page.locator(".app").getAttribute("data-now"), now, "the same simulated moment");
+  assert.deepEqual(await serverNames(page), names, "the same servers, roles and terms");
+  // The link made there points at the bare address, like every Share link.
+  assert.match(await dialog.locator(".share-link").inputValue(), /\/raft\/#v2\.[A-Za-z0-9_-]+$/);
+  // The handover was taken: a reload of the full page does not open it again.
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("raft-explorer.handover")), null);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
