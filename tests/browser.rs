@@ -515,6 +515,8 @@ fn overwritten_entries_are_found_between_two_views() {
     assert_eq!(found, vec![(1, 2, 4), (5, 2, 4)]);
 }
 
+// The full page's (presets, links): the lite build has none.
+#[cfg(feature = "full")]
 #[wasm_bindgen_test]
 fn the_pages_presets_are_every_file_read_by_scenario_from_json() {
     use raft_explorer::scenario::Scenario;
@@ -532,6 +534,8 @@ fn the_pages_presets_are_every_file_read_by_scenario_from_json() {
     assert_eq!(ids.len(), 14, "one per file in src/scenario/presets/");
 }
 
+// The full page's (presets, links): the lite build has none.
+#[cfg(feature = "full")]
 #[wasm_bindgen_test]
 fn every_preset_loads_in_the_page_and_plays_to_its_end() {
     use raft_explorer::scenario::StepAction;
@@ -551,7 +555,7 @@ fn every_preset_loads_in_the_page_and_plays_to_its_end() {
         // The page says what it applied, and nothing else.
         let applied = format!("From the link: preset \"{id}\", speed 10×.");
         assert_eq!(model.notice.as_deref(), Some(applied.as_str()), "{id}");
-        assert_eq!(model.preset.map(|i| model.presets[i].id), Some(id));
+        assert_eq!(model.preset.map(|i| model.full.presets[i].id), Some(id));
         let end = p.scenario().end_ms() * 1000;
         let mut wall_ms = 0.0;
         // Frames of 100 ms at 10×: a simulated second each.
@@ -643,6 +647,8 @@ async fn log_table_marks_a_paused_leaders_next_and_match_index() {
     assert!(s1.query_selector(".mark-next").unwrap().is_some());
 }
 
+// The full page's (presets, links): the lite build has none.
+#[cfg(feature = "full")]
 #[wasm_bindgen_test]
 fn url_options_agree_with_each_other_and_say_what_they_did() {
     use raft_explorer::ui::state::{Model, UrlOptions};
@@ -675,6 +681,8 @@ fn url_options_agree_with_each_other_and_say_what_they_did() {
     assert_eq!(UrlOptions::parse("?servers=%3").problems.len(), 1);
 }
 
+// The full page's (presets, links): the lite build has none.
+#[cfg(feature = "full")]
 #[wasm_bindgen_test]
 fn a_share_link_reopens_the_same_state_at_the_same_time_paused() {
     use raft_explorer::ui::state::{Model, Msg, UrlOptions};
@@ -691,7 +699,7 @@ fn a_share_link_reopens_the_same_state_at_the_same_time_paused() {
         }
     }
     let model = model.reduce(Msg::Intent(Intent::ToggleShare));
-    let share = model.share.clone().expect("the dialog is open");
+    let share = model.full.share.clone().expect("the dialog is open");
     assert!(share.link.starts_with("v2."));
     let reopened = Model::new(&UrlOptions::default(), Some(&share.link));
     assert!(!reopened.playing);
@@ -712,4 +720,97 @@ fn a_share_link_reopens_the_same_state_at_the_same_time_paused() {
         .contains("could not be opened"));
     assert_eq!(damaged.config.servers, 5);
     assert_eq!(damaged.now, 0);
+}
+
+/// The lite page's run, handed over (`scenario::handover`) and taken by the full page: the
+/// same run at the same moment, paused, with the Share dialog open; an import with its file.
+#[cfg(feature = "full")]
+#[wasm_bindgen_test]
+fn a_handed_over_run_opens_paused_at_the_same_moment_then_shares_or_imports() {
+    use raft_explorer::scenario::handover::{Handover, Then};
+    use raft_explorer::ui::state::{Model, Msg, UrlOptions};
+    use yew::Reducible;
+    let mut model = playing_model();
+    for i in 0..90 {
+        model = model.reduce(Msg::Frame(16.0));
+        if i == 30 {
+            model = model.reduce(Msg::Intent(Intent::QuickClient));
+        }
+        if i == 60 {
+            model = model.reduce(Msg::Intent(Intent::CrashSelected));
+        }
+    }
+    // What the lite page hands over: its simulator as it is (the page shows it a frame or
+    // two behind).
+    let (now, view) = (model.sim.borrow().now(), Rc::new(model.sim.borrow().view()));
+    let handed = |then| Handover::of(model.sim.borrow().config(), &model.sim.borrow(), then);
+    let share = handed(Then::Share).to_json();
+    let fresh = || Rc::new(Model::new(&UrlOptions::default(), None));
+    let taken = fresh().reduce(Msg::Intent(Intent::TakeHandover(share)));
+    assert!(!taken.playing);
+    assert_eq!(taken.now, now);
+    assert_eq!(*taken.view, *view, "the same state at the same moment");
+    assert_eq!(*taken.sim.borrow().trace(), *model.sim.borrow().trace());
+    assert_eq!(taken.quick_value, model.quick_value, "C counts on");
+    assert!(taken.full.share.is_some(), "the Share dialog is open");
+    // An import: the file is read as the Share dialog's import reads it.
+    let (id, text) = raft_explorer::scenario::presets::SOURCES[2];
+    let import = Handover {
+        file: Some(text.into()),
+        file_name: Some(format!("{id}.json")),
+        ..handed(Then::Import)
+    };
+    let taken = fresh().reduce(Msg::Intent(Intent::TakeHandover(import.to_json())));
+    let notice = taken.notice.clone().unwrap_or_default();
+    assert!(
+        notice.starts_with("Loaded") && notice.contains(id),
+        "{notice}"
+    );
+    // A file that is no scenario: the handed-over run stays, and the notice says why.
+    let bad = Handover {
+        file: Some("{}".into()),
+        file_name: Some("notes.json".into()),
+        ..handed(Then::Import)
+    };
+    let taken = fresh().reduce(Msg::Intent(Intent::TakeHandover(bad.to_json())));
+    assert_eq!(*taken.view, *view);
+    let notice = taken.notice.clone().unwrap_or_default();
+    assert!(notice.contains("notes.json is not a scenario"), "{notice}");
+    // A damaged handover: a notice, and the page's own run goes on.
+    for damaged in ["", "{", "{\"version\":1}", "[]"] {
+        let taken = fresh().reduce(Msg::Intent(Intent::TakeHandover(damaged.into())));
+        let notice = taken.notice.clone().unwrap_or_default();
+        assert!(
+            notice.contains("could not be taken over"),
+            "{damaged}: {notice}"
+        );
+        assert_eq!(taken.now, 0);
+    }
+}
+
+/// The addresses across the two pages: the full page's query keeps the view options, and
+/// links and tours are the site's, not the full page's directory.
+#[wasm_bindgen_test]
+fn the_full_page_is_asked_for_with_the_view_options_and_links_point_at_the_site() {
+    use raft_explorer::ui::address::{full_page_query, site_dir};
+    assert_eq!(
+        full_page_query(
+            "?speed=1&servers=3&lecture&preset=x&theme=dark",
+            Some(("preset", "split_vote"))
+        ),
+        "?preset=split_vote&speed=1&lecture&theme=dark"
+    );
+    assert_eq!(full_page_query("", Some(("tour", "a b"))), "?tour=a%20b");
+    assert_eq!(
+        full_page_query("?embed&panels=logs&tour=t", None),
+        "?embed&panels=logs"
+    );
+    assert_eq!(full_page_query("", None), "");
+    assert_eq!(site_dir("/full/"), "/");
+    assert_eq!(site_dir("/full/index.html"), "/");
+    assert_eq!(site_dir("/raft/full/"), "/raft/");
+    assert_eq!(site_dir("/raft/"), "/raft/");
+    assert_eq!(site_dir("/raft/index.html"), "/raft/");
+    assert_eq!(site_dir("/awful/"), "/awful/");
+    assert_eq!(site_dir(""), "");
 }

@@ -2,6 +2,7 @@
 
 pub mod format;
 pub mod from_fuzz;
+pub mod handover;
 pub mod permalink;
 pub mod presets;
 pub mod runner;

@@ -254,35 +254,44 @@ impl SharedRun {
 
     /// What serde cannot check: times within the simulator's limits, the log in order.
     fn validate(&self) -> Result<(), ScenarioError> {
-        let field = |name: &str, message: String| ScenarioError::top(Some(name.into()), message);
-        if self.at_us > MAX_RUN {
-            return Err(field(
-                "at_us",
-                format!("{} µs is beyond the longest run ({MAX_RUN} µs)", self.at_us),
-            ));
-        }
         if self
             .speed
             .is_some_and(|s| !(s.is_finite() && s > 0.0 && s <= 1000.0))
         {
-            return Err(field("speed", "should be a number above 0".into()));
-        }
-        for (i, pair) in self.actions.windows(2).enumerate() {
-            if (pair[1].time, pair[1].after_events) < (pair[0].time, pair[0].after_events) {
-                return Err(field(
-                    &format!("actions[{}]", i + 1),
-                    "comes before the action above it: the log must be in order".into(),
-                ));
-            }
-        }
-        if let Some(i) = self.actions.iter().position(|a| a.time > MAX_RUN) {
-            return Err(field(
-                &format!("actions[{i}].time"),
-                "beyond the longest run".into(),
+            return Err(ScenarioError::top(
+                Some("speed".into()),
+                "should be a number above 0",
             ));
         }
-        Ok(())
+        check_log(&self.actions, self.at_us)
     }
+}
+
+/// An action log and the moment shown, as a link or a handover carries them: the moment and
+/// every action within the simulator's limits, the log in order (what `Sim::replay` needs).
+pub(crate) fn check_log(actions: &[RecordedAction], at_us: Micros) -> Result<(), ScenarioError> {
+    let field = |name: &str, message: String| ScenarioError::top(Some(name.into()), message);
+    if at_us > MAX_RUN {
+        return Err(field(
+            "at_us",
+            format!("{at_us} µs is beyond the longest run ({MAX_RUN} µs)"),
+        ));
+    }
+    for (i, pair) in actions.windows(2).enumerate() {
+        if (pair[1].time, pair[1].after_events) < (pair[0].time, pair[0].after_events) {
+            return Err(field(
+                &format!("actions[{}]", i + 1),
+                "comes before the action above it: the log must be in order".into(),
+            ));
+        }
+    }
+    if let Some(i) = actions.iter().position(|a| a.time > MAX_RUN) {
+        return Err(field(
+            &format!("actions[{i}].time"),
+            "beyond the longest run".into(),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -105,6 +105,9 @@ pub enum Intent {
         name: String,
         text: String,
     },
+    /// The run the lite page handed over (`scenario::handover`: its JSON, as stored), taken
+    /// by the full page when it starts.
+    TakeHandover(String),
     ToggleTheme,
     SetEventFilter(EventFilter),
 }

@@ -3,10 +3,12 @@
 //! requestAnimationFrame loop advances it by elapsed × speed (through the reducer) and has
 //! the cluster picture (`picture`, drawn from `scene`) drawn; the page renders each new model.
 
+pub mod address;
 pub mod bench;
 pub mod client_panel;
 pub mod details;
 pub mod event_log;
+pub mod files;
 pub mod geometry;
 pub mod intent;
 pub mod keys;
@@ -17,15 +19,33 @@ pub mod network_panel;
 pub mod options_panel;
 pub mod panic_banner;
 pub mod picture;
-pub mod presets;
 pub mod safety;
 pub mod scene;
-pub mod share;
 pub mod speed;
 pub mod state;
 pub mod timebar;
-pub mod tour_panel;
+pub mod tour_picker;
 pub mod widgets;
+
+// Two pages are built from this code (docs/ARCHITECTURE.md, "Two pages"). The full page (the
+// `full` feature) reads and writes scenarios: presets, Share links, files, tours, the Share
+// dialog. The lite page, the sandbox the site's address loads first, has none of that code:
+// `lite` takes the reader to the full page for it (and `state` has its lite side).
+#[cfg(not(feature = "full"))]
+pub mod lite;
+#[cfg(feature = "full")]
+pub mod presets;
+#[cfg(feature = "full")]
+pub mod share;
+#[cfg(feature = "full")]
+pub mod tour_panel;
+
+#[cfg(not(feature = "full"))]
+pub use lite::open_tour;
+/// Opens a guided tour: the full page fetches and plays it; the lite page goes to the full
+/// page for it.
+#[cfg(feature = "full")]
+pub use tour_panel::open as open_tour;
 
 use client_panel::ClientPanel;
 use event_log::EventLog;
@@ -243,7 +263,7 @@ pub fn App() -> Html {
     // Keyboard shortcuts. Some keys mean something else in a tour or in lecture mode: the
     // listener, made once, reads both from this cell, which every render brings up to date.
     let modes = use_mut_ref(|| (false, false));
-    *modes.borrow_mut() = (model.tour.is_some(), model.lecture);
+    *modes.borrow_mut() = (model.in_tour(), model.lecture);
     {
         let (dispatch, modes) = (model.dispatcher(), modes.clone());
         widgets::use_once(Box::new(move || {
@@ -293,15 +313,20 @@ pub fn App() -> Html {
         }));
     }
 
-    // A tour asked for in the URL (`?tour=NAME_OR_PATH`), or the one of a Share link made in
-    // a tour, is fetched once the page runs.
+    // The full page, once it runs: takes the run the lite page handed over, if any
+    // (`scenario::handover`, in the tab's session storage, read once), and fetches a tour
+    // asked for in the URL (`?tour=NAME_OR_PATH`) or the one of a Share link made in a tour.
+    #[cfg(feature = "full")]
     {
         let source = url
             .tour
             .clone()
-            .or_else(|| model.pending_tour.as_ref().map(|p| p.place.id.clone()));
+            .or_else(|| model.full.pending_tour.as_ref().map(|p| p.place.id.clone()));
         let on_intent = on_intent.clone();
         widgets::use_once(Box::new(move || {
+            if let Some(text) = take_handover() {
+                on_intent.emit(Intent::TakeHandover(text));
+            }
             if let Some(source) = source {
                 tour_panel::open(source, on_intent);
             }
@@ -348,16 +373,16 @@ pub fn App() -> Html {
         Some(selected) => html! {
             <SelectionPanel view={m.view.clone()} selected={selected} on_intent={on_intent.clone()} />
         },
-        None if m.tour.is_some() => Html::default(),
+        None if m.in_tour() => Html::default(),
         None => html! { <>
-            <tour_panel::TourPicker on_intent={on_intent.clone()} />
+            <tour_picker::TourPicker on_intent={on_intent.clone()} />
             { intro() }
         </> },
     };
     let theme_label = if dark { "Light theme" } else { "Dark theme" };
     let toggle_theme = widgets::on_click(&on_intent, Intent::ToggleTheme);
     // What the tour step spotlights: in the picture, and entries in the logs.
-    let lit = tour_spotlight(m);
+    let lit = m.spotlight();
     let lit_entries = lit
         .as_ref()
         .filter(|lit| !lit.entries.is_empty())
@@ -378,18 +403,39 @@ pub fn App() -> Html {
     // Who leads, in a box of fixed height (a longer sentence gets a box two lines high).
     let leader_text = leader_line(&m.view);
     let toggle_help = widgets::on_click(&on_intent, Intent::ToggleHelp);
-    // The presets' names, made once for the page's presets.
-    let preset_names: Rc<[AttrValue]> = (*use_memo(Rc::as_ptr(&m.presets) as usize, {
-        let presets = m.presets.clone();
-        move |_| -> Rc<[AttrValue]> {
-            presets
+    // The presets' names for the picker: the full page's presets (which may hold a file's
+    // scenario), made once for each list of them, and its tour step panel and Share dialog;
+    // the lite page lists `scenario::presets::NAMES` (choosing one opens the full page) and
+    // has neither panel nor dialog.
+    #[cfg(feature = "full")]
+    let (preset_names, tour_step, share_dialog) = {
+        let names: Rc<[AttrValue]> = (*use_memo(Rc::as_ptr(&m.full.presets) as usize, {
+            let presets = m.full.presets.clone();
+            move |_| -> Rc<[AttrValue]> {
+                presets
+                    .iter()
+                    .map(|p| AttrValue::from(p.name.clone()))
+                    .collect()
+            }
+        }))
+        .clone();
+        let share_dialog = m.full.share.as_ref().map(|data| {
+            html! { <share::ShareDialog data={data.clone()} on_intent={on_intent.clone()} /> }
+        });
+        (names, tour_panel::step_panel(m, &on_intent), share_dialog)
+    };
+    #[cfg(not(feature = "full"))]
+    let (preset_names, tour_step, share_dialog) = {
+        let names: Rc<[AttrValue]> = (*use_memo((), |_| -> Rc<[AttrValue]> {
+            crate::scenario::presets::NAMES
                 .iter()
-                .map(|p| AttrValue::from(p.name.clone()))
+                .map(|(_, name)| AttrValue::Static(name))
                 .collect()
-        }
-    }))
-    .clone();
-    let modal = m.help || m.share.is_some();
+        }))
+        .clone();
+        (names, Html::default(), None::<Html>)
+    };
+    let modal = m.help || share_dialog.is_some();
     // Embedded, a panel shows only when the embedding page asked for it (`?panels=`).
     let shows = |p: Panel| !m.embed || m.panels.contains(&p);
     let toggle_share = widgets::on_click(&on_intent, Intent::ToggleShare);
@@ -397,7 +443,7 @@ pub fn App() -> Html {
     let toggle_play = widgets::on_click(&on_intent, Intent::TogglePlay);
     let on_drop = {
         let on_intent = on_intent.clone();
-        Callback::from(move |e: DragEvent| share::read_dropped(&e, &on_intent))
+        Callback::from(move |e: DragEvent| files::read_dropped(&e, &on_intent))
     };
     // Dragging a file over the page must be allowed for a drop to happen.
     let on_drag_over = Callback::from(|e: DragEvent| e.prevent_default());
@@ -472,7 +518,7 @@ pub fn App() -> Html {
                     if *panels_shown {
                     <div class="side">
                         { violation_banner(m, &on_intent) }
-                        { tour_step_panel(m, &on_intent) }
+                        { tour_step }
                         if let Some(c) = &m.caption {
                             <div class="caption">
                                 <p>{ c.clone() }</p>
@@ -523,41 +569,24 @@ pub fn App() -> Html {
             if m.help {
                 <keys::HelpDialog on_intent={on_intent.clone()} />
             }
-            if let Some(data) = &m.share {
-                <share::ShareDialog data={data.clone()} on_intent={on_intent.clone()} />
-            }
+            if let Some(dialog) = share_dialog { { dialog } }
         </div>
     };
     bench::add("app_vdom", bench::now() - app_t0);
     out
 }
 
-/// What the current tour step spotlights, resolved on the simulator now.
-fn tour_spotlight(m: &Model) -> Option<crate::scenario::Lit> {
-    let t = m.tour.as_ref()?;
-    let lit = t.run.borrow().spotlight(&t.tour, &m.sim.borrow());
-    lit
-}
-
-/// The current tour step's panel (nothing outside a tour).
-fn tour_step_panel(m: &Model, on_intent: &Callback<Intent>) -> Html {
-    let Some(t) = &m.tour else {
-        return Html::default();
-    };
-    let run = t.run.borrow();
-    let step = run.current(&t.tour);
-    html! {
-        <tour_panel::TourPanel
-            tour_name={t.tour.scenario.name.clone()}
-            title={step.title.clone()}
-            section={step.section.clone()}
-            text={step.text.clone()}
-            step={run.step}
-            steps={t.tour.steps.len()}
-            waiting={step.wait.is_some()}
-            hint={t.hint.then(|| step.hint.clone()).filter(|h| !h.is_empty())}
-            on_intent={on_intent.clone()} />
-    }
+/// The run the lite page handed over (`scenario::handover::KEY` in the tab's session storage),
+/// taken out so that it is taken once.
+#[cfg(feature = "full")]
+fn take_handover() -> Option<String> {
+    let storage = gloo::utils::window().session_storage().ok().flatten()?;
+    let text = storage
+        .get_item(crate::scenario::handover::KEY)
+        .ok()
+        .flatten()?;
+    let _ = storage.remove_item(crate::scenario::handover::KEY);
+    Some(text)
 }
 
 /// Every violation is announced the same way, whichever check found it (Figure 3's

@@ -67,7 +67,7 @@ pub fn SafetyPanel(props: &SafetyProps) -> Html {
         let cb = props.on_intent.reform(move |_: Event| Intent::SetKnob(n, !on));
         let on_intent = props.on_intent.clone();
         let show_me = Callback::from(move |_: MouseEvent| {
-            super::tour_panel::open(format!("show_{n}"), on_intent.clone())
+            super::open_tour(format!("show_{n}"), on_intent.clone())
         });
         html! {
             <div class="knob-row">

@@ -1,6 +1,7 @@
-//! The Share dialog: a link to this moment of this run, the `<iframe>` snippet that embeds
-//! it, exports (the run as a scenario file, the narrated trace as text and as JSON lines),
-//! and import of a scenario file (also by dropping it on the page: `read_dropped`).
+//! The Share dialog (the full page's): a link to this moment of this run, the `<iframe>`
+//! snippet that embeds it, exports (the run as a scenario file, the narrated trace as text and
+//! as JSON lines), and import of a scenario file (also by dropping it on the page:
+//! `files::read_dropped`).
 
 use super::intent::Intent;
 use super::state::ShareData;
@@ -14,13 +15,15 @@ pub struct ShareProps {
     pub on_intent: Callback<Intent>,
 }
 
-/// The page's address without query or fragment.
+/// The site's address (without query or fragment) that links point at: the lite page's,
+/// which sends a link on to the full page (`address::site_dir`).
 fn page_address() -> String {
     let location = gloo::utils::window().location();
+    let path = location.pathname().unwrap_or_default();
     format!(
         "{}{}",
         location.origin().unwrap_or_default(),
-        location.pathname().unwrap_or_default()
+        super::address::site_dir(&path)
     )
 }
 
@@ -30,34 +33,6 @@ fn data_address(mime: &str, text: &str) -> String {
         "data:{mime};charset=utf-8,{}",
         String::from(js_sys::encode_uri_component(text))
     )
-}
-
-/// Reads a scenario file as text, then asks to import it.
-pub fn read_file(file: web_sys::File, on_intent: Callback<Intent>) {
-    let name = file.name();
-    wasm_bindgen_futures::spawn_local(async move {
-        let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
-        let text = text.ok().and_then(|t| t.as_string());
-        on_intent.emit(match text {
-            Some(text) => Intent::Import { name, text },
-            None => Intent::Import {
-                name,
-                text: String::new(),
-            },
-        });
-    });
-}
-
-/// The first file dropped on the page, imported.
-pub fn read_dropped(e: &DragEvent, on_intent: &Callback<Intent>) {
-    if let Some(file) = e
-        .data_transfer()
-        .and_then(|d| d.files())
-        .and_then(|f| f.get(0))
-    {
-        e.prevent_default();
-        read_file(file, on_intent.clone());
-    }
 }
 
 #[component]
@@ -98,7 +73,7 @@ pub fn ShareDialog(props: &ShareProps) -> Html {
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
             if let Some(file) = input.and_then(|i| i.files()).and_then(|f| f.get(0)) {
-                read_file(file, on_intent.clone());
+                super::files::read_file(file, on_intent.clone());
             }
         })
     };

@@ -6,14 +6,9 @@
 
 use super::intent::{EventFilter, EventKind, EventRow, Intent, LinVerdict, RaftOption, SafetyRow};
 use super::log_table::{find_overwritten, Ghost};
-use super::presets::{self, Preset};
 use super::scene::Key;
-use super::seconds;
 use crate::check::{check_history_with_budget, Checker, Property, Verdict};
 use crate::raft::types::{Command, Role, ServerId};
-use crate::scenario::permalink::{SharedRun, TourPlace};
-use crate::scenario::Scenario;
-use crate::scenario::{Reaction, Stop, Tour, TourRun};
 use crate::sim::{
     Action, ClientLoad, ClientOp, ClusterView, MessageId, MessageKind, Micros, ServerStatus, Sim,
     SimConfig, TraceEvent, TraceKind,
@@ -264,30 +259,18 @@ impl UrlOptions {
 /// The announcement of a safety violation (the banner says which and offers to jump to it).
 const VIOLATION_NOTICE: &str = "A safety property was just violated: time stopped there.";
 
-/// A guided tour being played on the page's simulator.
-#[derive(Clone)]
-pub struct ActiveTour {
-    /// What was opened: a shipped tour's name or a path.
-    pub source: String,
-    pub tour: Rc<Tour>,
-    pub run: Rc<RefCell<TourRun>>,
-    /// The reader did something else than the step asks: its hint shows.
-    pub hint: bool,
-}
-
-impl ActiveTour {
-    pub fn step(&self) -> usize {
-        self.run.borrow().step
-    }
-}
-
-/// A Share link made during a tour, waiting for its tour file to arrive (`Intent::OpenTour`):
-/// the tour then opens at the link's step and time.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PendingTour {
-    pub place: TourPlace,
-    pub at_us: Micros,
-}
+// What the page does with scenarios (presets and their steps, links, files, tours, the Share
+// dialog) is in `state/full.rs`, built with the `full` feature (the full page). The lite page
+// (the sandbox, without the scenario code) has `state/lite.rs` instead: the same few methods,
+// which there have no scenario to play, or take the reader to the full page.
+#[cfg(feature = "full")]
+mod full;
+#[cfg(feature = "full")]
+pub use full::{ActiveTour, Full, PendingTour, ShareData, FILE_PRESET};
+#[cfg(not(feature = "full"))]
+mod lite;
+#[cfg(not(feature = "full"))]
+pub use lite::Full;
 
 /// A run whose recorded future an action in the past discarded, kept whole to bring back.
 pub struct Undo {
@@ -364,10 +347,9 @@ pub struct Model {
     pub dark: Option<bool>,
     /// The system theme when the page loaded (prefers-color-scheme).
     pub system_dark: bool,
-    pub presets: Rc<Vec<Preset>>,
+    /// The preset the run started from (an index into the full page's presets, or into
+    /// `scenario::presets::NAMES` in the lite page, where none is ever loaded).
     pub preset: Option<usize>,
-    /// The guided tour being played, if any.
-    pub tour: Option<ActiveTour>,
     /// Preset steps applied so far (steps are applied the first time time passes them).
     steps_done: usize,
     /// The loaded preset's description.
@@ -391,32 +373,15 @@ pub struct Model {
     /// Lecture mode (`?lecture`, M): the presenter scale for a projector, everything in the
     /// picture and the narration `scene::LECTURE_SCALE` times as big, high contrast.
     pub lecture: bool,
-    /// A Share link's tour place, until its tour file arrives (the page fetches it).
-    pub pending_tour: Option<PendingTour>,
     pub panels: Rc<Vec<Panel>>,
-    /// The Share dialog, when open: what it offers, made when it was opened.
-    pub share: Option<Rc<ShareData>>,
+    /// What only the full page has: its presets, the tour being played, the Share dialog.
+    pub full: Full,
     /// The tab is hidden / the embedded view is off screen: time stands still, and
     /// `resume_when_shown` says whether it plays again when both are over.
     page_hidden: bool,
     off_screen: bool,
     resume_when_shown: bool,
 }
-
-/// What the Share dialog offers: the link (a fragment to put after the page's address), the
-/// run as a scenario file, the narrated trace as text and as one JSON object per line.
-#[derive(Debug, PartialEq)]
-pub struct ShareData {
-    pub link: String,
-    pub scenario_json: String,
-    /// Actions a scenario file cannot name (messages by id), left out of `scenario_json`.
-    pub left_out: usize,
-    pub trace_text: String,
-    pub trace_jsonl: String,
-}
-
-/// The id under which a scenario read from a file or a link is kept among the presets.
-pub const FILE_PRESET: &str = "file";
 
 /// Wall-clock milliseconds (performance.now()).
 pub fn wall_ms() -> f64 {
@@ -477,7 +442,6 @@ fn event_row(e: &TraceEvent) -> Rc<EventRow> {
 impl Model {
     /// The page as `url` asks; `link` is the address's fragment (a Share link, `v2.…`).
     pub fn new(url: &UrlOptions, link: Option<&str>) -> Self {
-        let presets = Rc::new(presets::all());
         let mut config = SimConfig {
             seed: url.seed.unwrap_or(1),
             servers: url.servers.unwrap_or(5),
@@ -534,9 +498,7 @@ impl Model {
             help: false,
             dark: None,
             system_dark: prefers("(prefers-color-scheme: dark)"),
-            presets,
             preset: None,
-            tour: None,
             steps_done: 0,
             caption: None,
             step_note: None,
@@ -549,9 +511,8 @@ impl Model {
             refreshed_at: (u64::MAX, 0, 0),
             embed: url.embed,
             lecture: false,
-            pending_tour: None,
             panels: Rc::new(url.panels.clone()),
-            share: None,
+            full: Full::default(),
             page_hidden: false,
             off_screen: false,
             resume_when_shown: false,
@@ -559,36 +520,10 @@ impl Model {
         model.dark = url.dark;
         let mut problems = url.problems.clone();
         let mut applied = Vec::new();
-        let shared = link.filter(|l| l.starts_with('v'));
-        if let Some(link) = shared {
-            let run = SharedRun::from_link(link).map_err(|e| e.to_string());
-            // A link made in a tour: the run shows at once, and the tour opens at its step
-            // once its file arrives (`open_pending_tour`).
-            let place = run.as_ref().ok().and_then(|r| r.tour.clone());
-            match run.and_then(|run| {
-                let at_us = run.at_us;
-                model.load_run(run).map(|()| at_us)
-            }) {
-                Ok(at_us) => {
-                    applied.push(format!(
-                        "the shared run, paused at {} (press play to go on)",
-                        seconds(model.now)
-                    ));
-                    model.pending_tour = place.map(|place| PendingTour { place, at_us });
-                }
-                Err(e) => problems.push(format!("the shared link could not be opened: {e}")),
-            }
-        } else if let Some(id) = &url.preset {
-            match model.presets.iter().position(|p| p.id == id) {
-                Some(i) => {
-                    model.load_preset(i);
-                    applied.push(format!("preset \"{id}\""));
-                }
-                None => problems.push(format!("there is no preset \"{id}\"")),
-            }
-        }
+        // A Share link or a preset in the address (the full page opens them).
+        let shared = model.open_address(url, link, &mut applied, &mut problems);
         // Seed and servers apply on top of a preset (they change its run: say so).
-        if shared.is_none() && (url.seed.is_some() || url.servers.is_some()) {
+        if !shared && (url.seed.is_some() || url.servers.is_some()) {
             if let Some(seed) = url.seed {
                 model.config.seed = seed;
                 applied.push(format!("seed {seed}"));
@@ -599,7 +534,7 @@ impl Model {
             }
             model.restart_world();
         }
-        if shared.is_none() {
+        if !shared {
             if let Some(speed) = url.speed {
                 applied.push(format!("speed {}×", super::speed::clamp(speed)));
             }
@@ -609,7 +544,7 @@ impl Model {
         }
         if url.lecture {
             model.lecture = true;
-            if url.speed.is_none() && shared.is_none() {
+            if url.speed.is_none() && !shared {
                 model.speed = LECTURE_SPEED;
             }
             applied.push("lecture mode".into());
@@ -888,38 +823,11 @@ impl Model {
 
     // ---- running ----
 
-    /// Advances to `at` however often it stops on the way: every event is checked, as when
-    /// it was first run (a violation or a tour step's end stops `advance_to`; the run goes on
-    /// to the moment asked for).
-    fn run_on_to(&mut self, at: Micros) {
-        while self.sim.borrow().now() < at {
-            let before = self.sim.borrow().events_processed();
-            self.advance_to(at);
-            if self.sim.borrow().events_processed() == before && self.sim.borrow().now() < at {
-                break;
-            }
-        }
-    }
-
     /// Advances the simulator to `target`, checking invariants after every event and
     /// applying preset steps whose time comes.
     fn advance_to(&mut self, target: Micros) {
-        if let Some(t) = self.tour.clone() {
-            let stop = t.run.borrow_mut().advance(
-                &t.tour,
-                &mut self.sim.borrow_mut(),
-                &mut self.checker.borrow_mut(),
-                target,
-            );
-            match stop {
-                Stop::Reached => {}
-                // The step has shown what it shows: time holds for the reader.
-                Stop::RunOver => self.playing = false,
-                Stop::Violation => {
-                    self.playing = false;
-                    self.notice = Some(VIOLATION_NOTICE.into());
-                }
-            }
+        // A tour plays its own step (with its own checks and stops).
+        if self.tour_advance(target) {
             return;
         }
         loop {
@@ -951,198 +859,6 @@ impl Model {
         }
     }
 
-    fn next_preset_step_time(&self) -> Option<Micros> {
-        let p = self.presets.get(self.preset?)?;
-        let step = p.scenario().steps.get(self.steps_done)?;
-        // Steps passed before are in the action log and replay from it; `steps_done` only
-        // grows along one timeline (a fork re-syncs it).
-        Some(step.at_ms * 1000)
-    }
-
-    fn apply_preset_step(&mut self) {
-        // Hold the shared presets (an Rc) rather than cloning the whole scenario for one step.
-        let presets = self.presets.clone();
-        let preset = self.preset.and_then(|i| presets.get(i));
-        let Some(step) = preset.and_then(|p| p.scenario().steps.get(self.steps_done)) else {
-            return;
-        };
-        self.steps_done += 1;
-        let action = presets::step_action(&self.sim.borrow(), &step.action);
-        match action {
-            Ok(Some(action)) => {
-                let result = self.sim.borrow_mut().apply(action);
-                match result {
-                    Ok(_) => {
-                        self.checker.borrow_mut().observe_sim(&self.sim.borrow());
-                    }
-                    Err(e) => self.notice = Some(format!("Preset step skipped: {e}")),
-                }
-            }
-            Ok(None) => {}
-            Err(e) => self.notice = Some(format!("Preset step skipped: {e}")),
-        }
-        if let Some(note) = &step.note {
-            self.step_note = Some(note.clone());
-        }
-    }
-
-    fn load_preset(&mut self, i: usize) {
-        let Some(p) = self.presets.get(i) else {
-            return;
-        };
-        let mut config = presets::sim_config(p.scenario());
-        config.trace_capacity = 2000;
-        config.raft.knobs = config.raft.knobs.clone();
-        self.caption = Some(p.scenario().description.clone());
-        self.config = config;
-        self.preset = Some(i);
-        self.restart_world();
-    }
-
-    /// Keeps `scenario` (from a file or a link) among the presets, as `FILE_PRESET`, and
-    /// returns its index.
-    fn keep_file_preset(&mut self, scenario: Scenario) -> usize {
-        let mut presets: Vec<Preset> = (*self.presets).clone();
-        presets.retain(|p| p.id != FILE_PRESET);
-        presets.push(Preset::of(FILE_PRESET, scenario));
-        self.presets = Rc::new(presets);
-        self.presets.len() - 1
-    }
-
-    /// Opens a shared run: its configuration, its action log replayed exactly up to the
-    /// moment shown, paused there.
-    fn load_run(&mut self, run: SharedRun) -> Result<(), String> {
-        let index = match &run.preset {
-            Some(id) => Some(
-                self.presets
-                    .iter()
-                    .position(|p| p.id == id)
-                    .ok_or_else(|| format!("there is no preset \"{id}\""))?,
-            ),
-            None if !run.scenario.steps.is_empty() => {
-                Some(self.keep_file_preset(run.scenario.clone()))
-            }
-            None => None,
-        };
-        let config = presets::sim_config(&run.scenario);
-        // C goes on counting from the highest value it sent (SET x n), as it would have.
-        let quick_value = run
-            .actions
-            .iter()
-            .filter_map(|a| match &a.action {
-                Action::ClientRequest {
-                    command: Command::Set { key, value },
-                    ..
-                } if key == "x" => value.parse::<u32>().ok(),
-                _ => None,
-            })
-            .max()
-            .unwrap_or(0);
-        let sim = Sim::replay(config.clone(), run.actions).map_err(|e| e.to_string())?;
-        self.config = config;
-        self.preset = index;
-        self.restart_world();
-        *self.sim.borrow_mut() = sim;
-        let steps = index.map(|i| self.presets[i].scenario().clone());
-        self.caption = steps.as_ref().map(|s| s.description.clone());
-        self.steps_done = run.steps_done;
-        self.step_note = steps.and_then(|s| {
-            s.steps
-                .iter()
-                .take(run.steps_done)
-                .filter_map(|s| s.note.clone())
-                .next_back()
-        });
-        self.run_on_to(run.at_us);
-        if let Some(speed) = run.speed {
-            self.speed = super::speed::clamp(speed);
-        }
-        self.quick_value = quick_value;
-        self.playing = false;
-        self.refresh(true);
-        Ok(())
-    }
-
-    /// What the Share dialog offers for the run as it is now.
-    fn share_data(&self) -> ShareData {
-        let sim = self.sim.borrow();
-        let preset = self.preset.and_then(|i| self.presets.get(i));
-        let builtin = preset.filter(|p| p.id != FILE_PRESET);
-        let scenario = Scenario {
-            version: crate::scenario::FORMAT_VERSION,
-            name: preset.map_or("Shared run".into(), |p| p.scenario().name.clone()),
-            // A built-in preset's text and steps come with the page; a file's travel along.
-            description: String::new(),
-            seed: self.config.seed,
-            cluster: crate::scenario::ClusterSpec::of(&self.config),
-            end_ms: None,
-            steps: match (preset, builtin) {
-                (Some(p), None) => p.scenario().steps.clone(),
-                _ => Vec::new(),
-            },
-        };
-        let run = SharedRun {
-            preset: builtin.map(|p| p.id.to_string()),
-            steps_done: if preset.is_some() { self.steps_done } else { 0 },
-            actions: sim.actions().to_vec(),
-            at_us: self.now,
-            speed: (self.speed != DEFAULT_SPEED).then_some(self.speed),
-            tour: self.tour.as_ref().map(|t| TourPlace {
-                id: t.source.clone(),
-                step: t.step() as u32,
-            }),
-            ..SharedRun::of(scenario)
-        };
-        let steps = preset.map_or(&[][..], |p| &p.scenario().steps[..]);
-        let (mut file, left_out) = run.to_scenario(steps);
-        if let Some(p) = preset {
-            file.description = p.scenario().description.clone();
-        }
-        let mut trace_text = String::new();
-        let mut trace_jsonl = String::new();
-        for e in sim.trace() {
-            trace_text.push_str(&format!(
-                "[{:>10} ms] {:<6} {}\n",
-                crate::sim::Decimal::millis_shortest(e.time),
-                e.section(),
-                e.explain()
-            ));
-            let line = serde_json::json!({
-                "seq": e.seq,
-                "time_us": e.time,
-                "server": e.server.map(|s| s.to_string()),
-                "section": e.section(),
-                "text": e.explain(),
-            });
-            trace_jsonl.push_str(&line.to_string());
-            trace_jsonl.push('\n');
-        }
-        ShareData {
-            link: run.to_link(),
-            scenario_json: file.to_json(),
-            left_out,
-            trace_text,
-            trace_jsonl,
-        }
-    }
-
-    /// Loads a scenario file's text; a bad file leaves the run as it is, with a message.
-    fn import(&mut self, name: &str, text: &str) {
-        match Scenario::from_json(text) {
-            Ok(scenario) => {
-                let title = scenario.name.clone();
-                let i = self.keep_file_preset(scenario);
-                self.load_preset(i);
-                self.playing = true;
-                self.share = None;
-                self.notice = Some(format!("Loaded \"{title}\" from {name}."));
-            }
-            Err(e) => {
-                self.notice = Some(format!("{name} is not a scenario this page can read: {e}."))
-            }
-        }
-    }
-
     /// Pauses while hidden or off screen, and plays again when shown if it was playing.
     fn set_hidden(&mut self, page_hidden: bool, off_screen: bool) {
         let was = self.page_hidden || self.off_screen;
@@ -1158,100 +874,8 @@ impl Model {
         }
     }
 
-    /// Opens a tour: a fresh cluster of its configuration, at its first step, playing.
-    fn start_tour(&mut self, source: String, tour: Tour) {
-        let mut config = presets::sim_config(&tour.scenario);
-        config.trace_capacity = 2000;
-        self.config = config;
-        self.preset = None;
-        self.caption = None;
-        self.restart_world();
-        let run = TourRun::start(
-            &tour,
-            &mut self.sim.borrow_mut(),
-            &mut self.checker.borrow_mut(),
-            false,
-        );
-        self.tour = Some(ActiveTour {
-            source,
-            tour: Rc::new(tour),
-            run: Rc::new(RefCell::new(run)),
-            hint: false,
-        });
-        self.entered_tour_step();
-    }
-
-    /// A Share link's tour, just started: on to the link's step (Next as many times, as the
-    /// reader went there) and on to its moment, paused.
-    fn open_pending_tour(&mut self, pending: PendingTour) {
-        let steps = self.tour.as_ref().map_or(0, |t| t.tour.steps.len());
-        let step = pending.place.step as usize;
-        if step >= steps {
-            self.notice = Some(format!(
-                "The link's tour step {} is not in this tour (it has {steps}): it starts at its first.",
-                step + 1
-            ));
-            return;
-        }
-        for _ in 0..step {
-            self.tour_step(true);
-        }
-        self.run_on_to(pending.at_us);
-        self.playing = false;
-        self.refresh(true);
-        self.notice = Some(format!(
-            "From the link: the tour at step {} of {steps}, paused at {} (press play to go on).",
-            step + 1,
-            seconds(self.now)
-        ));
-    }
-
-    /// Next (or Back) in the tour. Next on the last step ends the tour.
-    fn tour_step(&mut self, next: bool) {
-        let Some(t) = self.tour.clone() else {
-            return;
-        };
-        let moved = {
-            let mut run = t.run.borrow_mut();
-            let (mut sim, mut checker) = (self.sim.borrow_mut(), self.checker.borrow_mut());
-            if next {
-                run.next(&t.tour, &mut sim, &mut checker)
-            } else {
-                run.back(&t.tour, &mut sim, &mut checker)
-            }
-        };
-        if next && !moved {
-            self.leave_tour("Tour finished: the cluster is yours to explore.");
-        } else if moved {
-            self.entered_tour_step();
-        }
-    }
-
-    /// A tour step began (Next, Back, or the reader did what was asked): it plays, and the
-    /// picture starts afresh from there (Back replaced the simulator with an earlier one).
-    fn entered_tour_step(&mut self) {
-        if let Some(t) = &mut self.tour {
-            t.hint = false;
-        }
-        self.horizon = self.sim.borrow().now();
-        // A step with nothing to run (one that waits for the reader) holds time at once.
-        self.playing = !self.tour.as_ref().is_some_and(|t| t.run.borrow().run_over);
-        self.selected_message = None;
-        self.ghosts = Rc::new(Vec::new());
-        self.undo = None;
-        self.notice = None;
-        self.verdict_for = None;
-        self.refresh(true);
-    }
-
-    fn leave_tour(&mut self, notice: &str) {
-        if self.tour.take().is_some() {
-            self.notice = Some(notice.into());
-        }
-    }
-
     fn restart_world(&mut self) {
-        self.tour = None;
+        self.end_tour();
         *self.sim.borrow_mut() = new_sim(&self.config);
         *self.checker.borrow_mut() = Checker::new();
         self.horizon = 0;
@@ -1282,11 +906,7 @@ impl Model {
         let kept = self.kept_for_undo();
         // What the action means to a tour step that waits for the reader, judged before it
         // changes the cluster ("crash the leader": the leader as it is now).
-        let reaction = self.tour.as_ref().map(|t| {
-            t.run
-                .borrow()
-                .reader_acts(&t.tour, &self.sim.borrow(), &action)
-        });
+        let reaction = self.tour_reaction(&action);
         let result = self.sim.borrow_mut().apply(action);
         match result {
             Ok(_) => {
@@ -1297,38 +917,11 @@ impl Model {
                 }
                 self.checker.borrow_mut().observe_sim(&self.sim.borrow());
                 self.notice = None;
-                match (reaction, self.tour.clone()) {
-                    (Some(Reaction::Asked), Some(t)) => {
-                        t.run.borrow_mut().asked_done(
-                            &t.tour,
-                            &mut self.sim.borrow_mut(),
-                            &mut self.checker.borrow_mut(),
-                        );
-                        self.entered_tour_step();
-                    }
-                    (Some(Reaction::Other), Some(_)) => {
-                        if let Some(t) = &mut self.tour {
-                            t.hint = true;
-                        }
-                    }
-                    _ => {}
-                }
+                self.tour_reacted(reaction);
             }
             Err(e) => self.notice = Some(e.to_string()),
         }
         self.refresh(false);
-    }
-
-    fn resync_preset(&mut self) {
-        if let Some(p) = self.preset.and_then(|i| self.presets.get(i)) {
-            let now = self.now;
-            self.steps_done = p
-                .scenario()
-                .steps
-                .iter()
-                .take_while(|s| s.at_ms * 1000 < now)
-                .count();
-        }
     }
 
     fn leader(&self) -> Option<ServerId> {
@@ -1367,11 +960,7 @@ impl Model {
         let t = t.min(self.horizon.max(self.now));
         // A tour plays its step's actions as time passes them: before the step began they
         // would happen twice. Earlier steps are reached with Back.
-        if self
-            .tour
-            .as_ref()
-            .is_some_and(|tour| t < tour.run.borrow().started_at)
-        {
+        if self.tour_step_began_after(t) {
             self.leave_tour(
                 "Travelling to before this tour step left the tour (Back goes to earlier steps).",
             );
@@ -1394,11 +983,8 @@ impl Model {
             Err(e) => self.notice = Some(e.to_string()),
         }
         // Back to before the tour step began: its actions would happen twice (as for seek).
-        let before_step = self
-            .tour
-            .as_ref()
-            .is_some_and(|tour| self.sim.borrow().now() < tour.run.borrow().started_at);
-        if before_step {
+        let now = self.sim.borrow().now();
+        if self.tour_step_began_after(now) {
             self.leave_tour(
                 "Stepping back to before this tour step left the tour (Back goes to earlier steps).",
             );
@@ -1585,7 +1171,7 @@ impl Model {
             }
             Intent::Escape => {
                 self.help = false;
-                self.share = None;
+                self.close_share();
                 self.selected_message = None;
                 self.selected_server = None;
             }
@@ -1625,21 +1211,9 @@ impl Model {
                     self.config.seed = (js_sys::Math::random() * 1_000_000.0) as u64 + 1;
                 }
                 self.restart_world();
-                if let Some(p) = self.preset.and_then(|i| self.presets.get(i)) {
-                    self.caption = Some(p.scenario().description.clone());
+                if let Some(caption) = self.preset_caption() {
+                    self.caption = Some(caption);
                 }
-            }
-            Intent::LoadPreset(i) => {
-                let i = if i == usize::MAX {
-                    self.presets
-                        .iter()
-                        .position(|p| p.id == "log_replication")
-                        .unwrap_or(0)
-                } else {
-                    i
-                };
-                self.load_preset(i);
-                self.playing = true;
             }
             Intent::SetServers(n) => {
                 self.config.servers = n.clamp(1, 9);
@@ -1654,30 +1228,6 @@ impl Model {
                 }
             }
             Intent::SetOption(option) => self.set_option(option),
-            Intent::OpenTour { source, text } => {
-                let tour = text.and_then(|t| Tour::from_json(&t).map_err(|e| e.to_string()));
-                let pending = self
-                    .pending_tour
-                    .take_if(|p| p.place.id == source && tour.is_ok());
-                match tour {
-                    Ok(tour) => {
-                        self.start_tour(source, tour);
-                        if let Some(pending) = pending {
-                            self.open_pending_tour(pending);
-                        }
-                    }
-                    Err(why) => {
-                        self.notice = Some(format!(
-                            "The tour \"{source}\" could not be opened: {why}. The cluster goes on as it was."
-                        ))
-                    }
-                }
-            }
-            Intent::TourNext => self.tour_step(true),
-            Intent::TourBack => self.tour_step(false),
-            Intent::LeaveTour => {
-                self.leave_tour("You left the tour: the cluster stays as it is, explore freely.")
-            }
             Intent::ToggleHelp => self.help = !self.help,
             Intent::ToggleLecture => {
                 self.lecture = !self.lecture;
@@ -1687,16 +1237,16 @@ impl Model {
                     DEFAULT_SPEED
                 };
             }
-            Intent::ToggleShare => {
-                self.share = match self.share {
-                    Some(_) => None,
-                    None => {
-                        self.playing = false;
-                        Some(Rc::new(self.share_data()))
-                    }
-                }
-            }
-            Intent::Import { name, text } => self.import(&name, &text),
+            // Presets, tours, Share and import: the full page's (`state/full.rs`); the lite
+            // page takes the reader there (`state/lite.rs`).
+            Intent::LoadPreset(_)
+            | Intent::OpenTour { .. }
+            | Intent::TourNext
+            | Intent::TourBack
+            | Intent::LeaveTour
+            | Intent::ToggleShare
+            | Intent::Import { .. }
+            | Intent::TakeHandover(_) => self.handle_scenarios(intent),
             // The page's root follows `dark` (an effect in `App`).
             Intent::ToggleTheme => self.dark = Some(!self.dark.unwrap_or(self.system_dark)),
             Intent::SetEventFilter(f) => self.filter = f,
@@ -1723,8 +1273,8 @@ impl Model {
         }
         self.config = config;
         self.restart_world();
-        if let Some(p) = self.preset.and_then(|i| self.presets.get(i)) {
-            self.caption = Some(p.scenario().description.clone());
+        if let Some(caption) = self.preset_caption() {
+            self.caption = Some(caption);
         }
         self.notice = Some(format!(
             "{}: the run restarted from time 0 with it (same seed).",

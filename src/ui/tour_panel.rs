@@ -1,16 +1,17 @@
-//! Guided tours in the page: the picker, the panel of the current step (its words, progress,
-//! Back / Next / Leave), and the fetch of a tour file. The tour itself runs in the reducer
+//! Guided tours in the full page: the panel of the current step (its words, progress,
+//! Back / Next / Leave), and the fetch of a tour file (the picker is `tour_picker`). The tour itself runs in the reducer
 //! (`state::Model`, on `scenario::TourRun`); this file only draws it and fetches files.
 
 use super::intent::Intent;
+use super::state::Model;
 use super::widgets::on_click;
-use crate::scenario::tour::SHIPPED;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
-/// Where the tour `source` is: a shipped tour's id (or any plain name: `tours/NAME.json`), or
-/// a `.json` path on this site. Anything that names another site is refused.
+/// Where the tour `source` is, relative to the site's directory (`address::site_dir`): a
+/// shipped tour's id (or any plain name: `tours/NAME.json`), or a `.json` path on this site.
+/// Anything that names another site is refused.
 pub fn tour_path(source: &str) -> Result<String, String> {
     let plain = !source.is_empty()
         && source
@@ -43,6 +44,16 @@ pub fn open(source: String, on_intent: Callback<Intent>) {
             return;
         }
     };
+    // A relative path is the site's, wherever this page is (the full page is in `full/`).
+    let path = if path.starts_with('/') {
+        path
+    } else {
+        let page = gloo::utils::window().location().pathname();
+        format!(
+            "{}{path}",
+            super::address::site_dir(&page.unwrap_or_default())
+        )
+    };
     wasm_bindgen_futures::spawn_local(async move {
         let text = fetch_text(&path).await;
         on_intent.emit(Intent::OpenTour { source, text });
@@ -68,29 +79,24 @@ async fn fetch_text(path: &str) -> Result<String, String> {
         .ok_or_else(|| format!("{path} is not text"))
 }
 
-/// The list of shipped course tours (the "show me" ones open from their switches).
-#[derive(Properties, Clone, PartialEq)]
-pub struct PickerProps {
-    pub on_intent: Callback<Intent>,
-}
-
-#[component]
-pub fn TourPicker(props: &PickerProps) -> Html {
-    let tours = SHIPPED
-        .iter()
-        .filter(|(id, _)| !id.starts_with("show_"))
-        .map(|(id, name)| {
-            let (source, on_intent) = (id.to_string(), props.on_intent.clone());
-            let onclick =
-                Callback::from(move |_: MouseEvent| open(source.clone(), on_intent.clone()));
-            html! { <li><button class="linkish" {onclick}>{ *name }</button></li> }
-        });
+/// The current tour step's panel (nothing outside a tour).
+pub fn step_panel(m: &Model, on_intent: &Callback<Intent>) -> Html {
+    let Some(t) = &m.full.tour else {
+        return Html::default();
+    };
+    let run = t.run.borrow();
+    let step = run.current(&t.tour);
     html! {
-        <section class="panel tours" aria-labelledby="tours-h">
-            <h2 id="tours-h">{ "Guided tours" }</h2>
-            <p class="hint">{ "Raft one narrated step at a time, on this live cluster. No reading needed first." }</p>
-            <ol>{ for tours }</ol>
-        </section>
+        <TourPanel
+            tour_name={t.tour.scenario.name.clone()}
+            title={step.title.clone()}
+            section={step.section.clone()}
+            text={step.text.clone()}
+            step={run.step}
+            steps={t.tour.steps.len()}
+            waiting={step.wait.is_some()}
+            hint={t.hint.then(|| step.hint.clone()).filter(|h| !h.is_empty())}
+            on_intent={on_intent.clone()} />
     }
 }
 

@@ -1,0 +1,109 @@
+//! The lite page's side of `state/full.rs`: the sandbox, built without the scenario code. No
+//! preset is loaded and no tour played here, so the methods the rest of the model calls have
+//! nothing to do; a preset, Share and an import take the reader to the full page
+//! (`ui::lite`): a preset by its address, Share and import with the run handed over
+//! (`scenario::handover`), so that the full page shows the same run.
+
+use super::super::intent::Intent;
+use super::super::lite::{go_to_full, hand_over};
+use super::{Model, UrlOptions};
+use crate::scenario::handover::{Handover, Then};
+use crate::scenario::{Lit, Reaction};
+use crate::sim::{Action, Micros};
+
+/// The lite page has none of the full page's state (presets, tour, Share dialog).
+#[derive(Clone, Default)]
+pub struct Full {}
+
+impl Model {
+    pub fn in_tour(&self) -> bool {
+        false
+    }
+
+    pub fn spotlight(&self) -> Option<Lit> {
+        None
+    }
+
+    /// An address with a Share link, a preset or a tour is the full page's: its `index.html`
+    /// goes there before this page loads; should this page start anyway, it goes now.
+    pub(super) fn open_address(
+        &mut self,
+        url: &UrlOptions,
+        link: Option<&str>,
+        _applied: &mut Vec<String>,
+        _problems: &mut Vec<String>,
+    ) -> bool {
+        let link = link.filter(|l| l.starts_with('v'));
+        if link.is_some() || url.preset.is_some() || url.tour.is_some() {
+            let location = gloo::utils::window().location();
+            let search = location.search().unwrap_or_default();
+            let hash = location.hash().unwrap_or_default();
+            let _ = location.replace(&format!("full/{search}{hash}"));
+        }
+        false
+    }
+
+    /// Presets, Share and import: to the full page (tours go there from `ui::lite::open_tour`,
+    /// without the model).
+    pub(super) fn handle_scenarios(&mut self, intent: Intent) {
+        let handover = |then| Handover::of(self.sim.borrow().config(), &self.sim.borrow(), then);
+        let handover = match intent {
+            Intent::LoadPreset(i) => {
+                // `usize::MAX` (the L key): the log replication preset.
+                let ids = crate::scenario::presets::IDS;
+                go_to_full(("preset", ids.get(i).unwrap_or(&"log_replication")));
+                None
+            }
+            Intent::ToggleShare => Some(handover(Then::Share)),
+            Intent::Import { name, text } => Some(Handover {
+                file: Some(text),
+                file_name: Some(name),
+                ..handover(Then::Import)
+            }),
+            // No tour is played here, and only the full page takes a handover.
+            _ => return,
+        };
+        let left = handover.map_or(Ok(()), |h| hand_over(&h));
+        match left {
+            Ok(()) => {
+                self.playing = false;
+                self.notice = Some("Opening the full page…".into());
+            }
+            Err(why) => {
+                self.notice = Some(format!("The full page could not be opened: {why}."));
+            }
+        }
+    }
+
+    pub(super) fn preset_caption(&self) -> Option<String> {
+        None
+    }
+
+    pub(super) fn close_share(&mut self) {}
+
+    pub(super) fn tour_advance(&mut self, _target: Micros) -> bool {
+        false
+    }
+
+    pub(super) fn tour_reaction(&self, _action: &Action) -> Option<Reaction> {
+        None
+    }
+
+    pub(super) fn tour_reacted(&mut self, _reaction: Option<Reaction>) {}
+
+    pub(super) fn tour_step_began_after(&self, _t: Micros) -> bool {
+        false
+    }
+
+    pub(super) fn leave_tour(&mut self, _notice: &str) {}
+
+    pub(super) fn end_tour(&mut self) {}
+
+    pub(super) fn next_preset_step_time(&self) -> Option<Micros> {
+        None
+    }
+
+    pub(super) fn apply_preset_step(&mut self) {}
+
+    pub(super) fn resync_preset(&mut self) {}
+}
