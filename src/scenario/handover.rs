@@ -75,9 +75,13 @@ impl Handover {
     /// Reads a stored handover, strictly: the version, the configuration (`SimConfig::validate`)
     /// and the action log (in order, within the simulator's limits) are checked.
     pub fn from_json(text: &str) -> Result<Handover, ScenarioError> {
-        let handover: Handover = serde_json::from_str(text).map_err(|e| {
-            ScenarioError::top(None, format!("the handed-over run is damaged ({e})"))
-        })?;
+        let damaged = |e: serde_json::Error| {
+            ScenarioError::top(None, format!("the handed-over run is damaged: {e}"))
+        };
+        // Through a JSON value, as a link's actions are read (`SharedRun::from_json`): the
+        // page then carries one reader of the action log, not a second one for text.
+        let value: serde_json::Value = serde_json::from_str(text).map_err(damaged)?;
+        let handover: Handover = serde_json::from_value(value).map_err(damaged)?;
         if handover.version != VERSION {
             return Err(ScenarioError::top(
                 Some("version".into()),

@@ -44,9 +44,10 @@ pub fn open(source: String, on_intent: Callback<Intent>) {
             return;
         }
     };
-    // A relative path is the site's, wherever this page is (the full page is in `full/`).
-    let path = if path.starts_with('/') {
-        path
+    // A relative path is the site's, wherever this page is (the full page is in `full/`);
+    // messages name the path as asked for.
+    let url = if path.starts_with('/') {
+        path.clone()
     } else {
         let page = gloo::utils::window().location().pathname();
         format!(
@@ -55,14 +56,15 @@ pub fn open(source: String, on_intent: Callback<Intent>) {
         )
     };
     wasm_bindgen_futures::spawn_local(async move {
-        let text = fetch_text(&path).await;
+        let text = fetch_text(&url, &path).await;
         on_intent.emit(Intent::OpenTour { source, text });
     });
 }
 
-async fn fetch_text(path: &str) -> Result<String, String> {
+/// The text at `url` (`path`: how messages name it).
+async fn fetch_text(url: &str, path: &str) -> Result<String, String> {
     let failed = |_| format!("{path} could not be fetched");
-    let response = JsFuture::from(gloo::utils::window().fetch_with_str(path))
+    let response = JsFuture::from(gloo::utils::window().fetch_with_str(url))
         .await
         .map_err(failed)?;
     let response: web_sys::Response = response.dyn_into().map_err(failed)?;

@@ -418,7 +418,7 @@ impl Model {
             Ok(both) => both,
             Err(e) => {
                 self.notice = Some(format!(
-                    "The run from the previous page could not be taken over ({e}): a new run instead."
+                    "The run from the previous page could not be taken over ({e}). A new run instead."
                 ));
                 return;
             }
