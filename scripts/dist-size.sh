@@ -29,3 +29,5 @@ echo "| **fetched on demand** | on demand | **$later_raw** | **$later_gz** |"
 echo
 if [ "$first_gz" -le "$GUARD_BYTES" ]; then verdict="met"; else verdict="NOT met"; fi
 echo "Before first interaction: $first_gz B gzip (guard ≤ $GUARD_BYTES B: $verdict)."
+# A guard, so the test command fails when it is not met (sizes are exact: no machine drift).
+[ "$verdict" = met ]

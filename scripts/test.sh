@@ -48,7 +48,7 @@ wasm_clippy() {
     if [ "$WASM_TOOLCHAIN" = rustup ]; then
         cargo clippy --quiet --target wasm32-unknown-unknown --target-dir "$WASM_TARGET_DIR" --all-targets -- -D warnings &&
             # The sandbox page is built without the `full` feature (scripts/build-page.sh).
-            cargo clippy --quiet --target wasm32-unknown-unknown --target-dir "$WASM_TARGET_DIR" --no-default-features --bin raft-explorer -- -D warnings
+            cargo clippy --quiet --target wasm32-unknown-unknown --target-dir "$WASM_TARGET_DIR" --no-default-features --all-targets -- -D warnings
     else
         say "skipping wasm32 clippy: the fallback toolchain has no clippy"
     fi

@@ -792,20 +792,37 @@ fn a_handed_over_run_opens_paused_at_the_same_moment_then_shares_or_imports() {
 /// links and tours are the site's, not the full page's directory.
 #[wasm_bindgen_test]
 fn the_full_page_is_asked_for_with_the_view_options_and_links_point_at_the_site() {
-    use raft_explorer::ui::address::{full_page_query, site_dir};
+    use raft_explorer::ui::address::{full_page_query, site_dir, ViewNow, Wanted};
+    let plain = ViewNow {
+        speed: None,
+        lecture: false,
+        dark: None,
+    };
+    // A preset runs from its own seed: the address's seed, servers and paused stay behind; the
+    // view the user has now (here: 2x, lecture, dark) goes along, whatever the address said.
+    let now = ViewNow {
+        speed: Some(2.0),
+        lecture: true,
+        dark: Some(true),
+    };
     assert_eq!(
         full_page_query(
-            "?speed=1&servers=3&lecture&preset=x&theme=dark",
-            Some(("preset", "split_vote"))
+            "?speed=1&servers=3&seed=7&paused&preset=x&theme=light&embed",
+            Wanted::Preset("split_vote"),
+            &now
         ),
-        "?preset=split_vote&speed=1&lecture&theme=dark"
+        "?preset=split_vote&speed=2&lecture&theme=dark&embed"
     );
-    assert_eq!(full_page_query("", Some(("tour", "a b"))), "?tour=a%20b");
     assert_eq!(
-        full_page_query("?embed&panels=logs&tour=t", None),
-        "?embed&panels=logs"
+        full_page_query("?seed=7", Wanted::Tour("a b"), &plain),
+        "?tour=a%20b"
     );
-    assert_eq!(full_page_query("", None), "");
+    // A handover is marked, and keeps the seed (the page's fallback) but no tour.
+    assert_eq!(
+        full_page_query("?embed&panels=logs&tour=t&seed=7", Wanted::Handover, &plain),
+        "?handover&embed&panels=logs&seed=7"
+    );
+    assert_eq!(full_page_query("", Wanted::Handover, &plain), "?handover");
     assert_eq!(site_dir("/full/"), "/");
     assert_eq!(site_dir("/full/index.html"), "/");
     assert_eq!(site_dir("/raft/full/"), "/raft/");

@@ -1,4 +1,4 @@
-//! A scenario file the reader picks (Share dialog, lite page's import button) or drops on
+//! A scenario file the reader picks (the Share dialog's import, in the full page) or drops on
 //! the page, read as text and handed to the reducer (`Intent::Import`): the full page imports
 //! it, the lite page hands it over to the full page with the run.
 

@@ -108,6 +108,8 @@ pub enum Intent {
     /// The run the lite page handed over (`scenario::handover`: its JSON, as stored), taken
     /// by the full page when it starts.
     TakeHandover(String),
+    /// The sandbox: the user opened this tour, which the full page plays (`ui::lite`).
+    TourOnFullPage(String),
     ToggleTheme,
     SetEventFilter(EventFilter),
 }

@@ -2,27 +2,27 @@
 //! it goes to `full/`, with a preset or a tour in the address, or with the run handed over in
 //! the tab's `sessionStorage` (`scenario::handover`).
 
-use super::address::full_page_query;
+use super::address::{full_page_query, ViewNow, Wanted};
 use super::intent::Intent;
 use crate::scenario::handover::{Handover, KEY};
 use yew::Callback;
 
-/// Goes to the full page, asking for `wanted` (`("preset", id)`, `("tour", name)`) with the
-/// current page's view options.
-pub fn go_to_full(wanted: (&str, &str)) {
+/// Goes to the full page for `wanted`, with the view the user has now.
+pub fn go_to_full(wanted: Wanted, view: &ViewNow) {
     let location = gloo::utils::window().location();
     let search = location.search().unwrap_or_default();
-    let _ = location.assign(&format!("full/{}", full_page_query(&search, Some(wanted))));
+    let _ = location.assign(&format!("full/{}", full_page_query(&search, wanted, view)));
 }
 
-/// Opening a tour (the tour picker, a "Show me" button): the full page plays it.
-pub fn open_tour(source: String, _on_intent: Callback<Intent>) {
-    go_to_full(("tour", &source));
+/// Opening a tour (the tour picker, a "Show me" button): the full page plays it. The model
+/// sends the user there (`Intent::TourOnFullPage`), with the view it has.
+pub fn open_tour(source: String, on_intent: Callback<Intent>) {
+    on_intent.emit(Intent::TourOnFullPage(source));
 }
 
-/// Hands the run over to the full page and goes there, with the same query. Err: the tab's
-/// storage refused it (full, or switched off), with why.
-pub fn hand_over(handover: &Handover) -> Result<(), String> {
+/// Hands the run over to the full page and goes there, with the view the user has now. Err:
+/// the tab's storage refused it (full, or switched off), with why.
+pub fn hand_over(handover: &Handover, view: &ViewNow) -> Result<(), String> {
     let window = gloo::utils::window();
     let storage = window
         .session_storage()
@@ -35,6 +35,9 @@ pub fn hand_over(handover: &Handover) -> Result<(), String> {
     let location = window.location();
     let search = location.search().unwrap_or_default();
     location
-        .assign(&format!("full/{search}"))
+        .assign(&format!(
+            "full/{}",
+            full_page_query(&search, Wanted::Handover, view)
+        ))
         .map_err(|_| "the full page could not be opened".to_string())
 }

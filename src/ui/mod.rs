@@ -323,8 +323,9 @@ pub fn App() -> Html {
             .clone()
             .or_else(|| model.full.pending_tour.as_ref().map(|p| p.place.id.clone()));
         let on_intent = on_intent.clone();
+        let handed_over = url.handover;
         widgets::use_once(Box::new(move || {
-            if let Some(text) = take_handover() {
+            if let Some(text) = take_handover(handed_over) {
                 on_intent.emit(Intent::TakeHandover(text));
             }
             if let Some(source) = source {
@@ -579,14 +580,39 @@ pub fn App() -> Html {
 /// The run the lite page handed over (`scenario::handover::KEY` in the tab's session storage),
 /// taken out so that it is taken once.
 #[cfg(feature = "full")]
-fn take_handover() -> Option<String> {
-    let storage = gloo::utils::window().session_storage().ok().flatten()?;
-    let text = storage
-        .get_item(crate::scenario::handover::KEY)
-        .ok()
-        .flatten()?;
-    let _ = storage.remove_item(crate::scenario::handover::KEY);
-    Some(text)
+fn take_handover(handed_over: bool) -> Option<String> {
+    let window = gloo::utils::window();
+    let storage = window.session_storage().ok().flatten()?;
+    let key = crate::scenario::handover::KEY;
+    let text = storage.get_item(key).ok().flatten();
+    // Taken once, or dropped: one left behind (the user went back before this page started)
+    // must not replace the run of a later visit that did not bring it.
+    let _ = storage.remove_item(key);
+    if !handed_over {
+        return None;
+    }
+    // The mark has done its work: a reload or a bookmark of this address starts afresh.
+    let location = window.location();
+    let search = location.search().unwrap_or_default();
+    let rest: Vec<&str> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|pair| !pair.is_empty() && *pair != "handover")
+        .collect();
+    let query = if rest.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", rest.join("&"))
+    };
+    let path = location.pathname().unwrap_or_default();
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&format!("{path}{query}")),
+        );
+    }
+    text
 }
 
 /// Every violation is announced the same way, whichever check found it (Figure 3's

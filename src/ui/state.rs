@@ -72,6 +72,9 @@ pub struct UrlOptions {
     pub paused: bool,
     /// A busy cluster for the frame-cost benchmark: client load, slow links, many messages.
     pub bench: bool,
+    /// `handover`: the sandbox handed its run over (the full page takes it from the tab's
+    /// storage, `scenario::handover`).
+    pub handover: bool,
     pub cols: Option<usize>,
     /// `embed`: the picture without the page's chrome, for an iframe.
     pub embed: bool,
@@ -235,6 +238,12 @@ impl UrlOptions {
                 }
                 // The deliberate-panic switch, read by `start` before the page exists.
                 "debug_panic" => true,
+                // The sandbox sent this run here (`scenario::handover`): the full page takes
+                // the handover only then, so a stale one never hijacks a later visit.
+                "handover" => {
+                    o.handover = true;
+                    true
+                }
                 _ => {
                     o.problems.push(format!("unknown option \"{k}\""));
                     continue;
@@ -1246,7 +1255,8 @@ impl Model {
             | Intent::LeaveTour
             | Intent::ToggleShare
             | Intent::Import { .. }
-            | Intent::TakeHandover(_) => self.handle_scenarios(intent),
+            | Intent::TakeHandover(_)
+            | Intent::TourOnFullPage(_) => self.handle_scenarios(intent),
             // The page's root follows `dark` (an effect in `App`).
             Intent::ToggleTheme => self.dark = Some(!self.dark.unwrap_or(self.system_dark)),
             Intent::SetEventFilter(f) => self.filter = f,

@@ -1,6 +1,7 @@
 //! Guided tours in the full page: the panel of the current step (its words, progress,
-//! Back / Next / Leave), and the fetch of a tour file (the picker is `tour_picker`). The tour itself runs in the reducer
-//! (`state::Model`, on `scenario::TourRun`); this file only draws it and fetches files.
+//! Back / Next / Leave), and the fetch of a tour file (the picker is `tour_picker`). The tour
+//! itself runs in the reducer (`state::Model`, on `scenario::TourRun`); this file only draws
+//! it and fetches files.
 
 use super::intent::Intent;
 use super::state::Model;

@@ -5,6 +5,7 @@
 // a static host would, so that every address is relative.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import path from "node:path";
 import { useServedApp, openPage, repoRoot } from "./harness.mjs";
 
@@ -39,7 +40,8 @@ test("the bare address loads the sandbox and nothing of the full page", async ()
   const { page, requests, errors } = await openRecording(`${page0()}?seed=3`);
   await waitForLeader(page);
   await page.waitForTimeout(500);
-  assert.ok(requests.some((p) => /^\/raft\/[^/]+_bg\.wasm$/.test(p)), requests.join(" "));
+  // Once: the preload (Trunk.toml) is the request the loader then uses.
+  assert.equal(requests.filter((p) => /^\/raft\/[^/]+_bg\.wasm$/.test(p)).length, 1, requests.join(" "));
   assert.deepEqual(requests.filter((p) => p.includes("/full/")), [], "no request under full/");
   assert.equal(new URL(page.url()).pathname, "/raft/");
   assert.deepEqual(errors, []);
@@ -51,6 +53,8 @@ test("a preset in the address opens on the full page, query kept", async () => {
   await page.waitForURL(/\/raft\/full\/\?preset=leader_crash&speed=1&seed=4$/);
   await waitForLeader(page);
   assert.ok(requests.some((p) => /^\/raft\/full\/[^/]+_bg\.wasm$/.test(p)), requests.join(" "));
+  // The redirect comes first: the sandbox's own wasm is not fetched on the way.
+  assert.deepEqual(requests.filter((p) => /^\/raft\/[^/]+_bg\.wasm$/.test(p)), []);
   // The preset is the one running: the picker says so.
   assert.equal(await page.getByLabel("Scenario preset").evaluate((s) => s.options[s.selectedIndex].text), "Leader crash");
   assert.deepEqual(errors, []);
@@ -86,7 +90,8 @@ test("Share in the sandbox hands the run to the full page: the same moment, paus
   const now = await page.locator(".app").getAttribute("data-now");
   const names = await serverNames(page);
   await page.keyboard.press("s");
-  await page.waitForURL(/\/raft\/full\/\?seed=5&speed=1$/);
+  // Marked as a handover; the full page drops the mark from its address once taken.
+  await page.waitForURL(/\/raft\/full\/\?(handover&)?speed=1&seed=5$/);
   const dialog = page.getByRole("dialog", { name: "Share this moment" });
   await dialog.waitFor({ timeout: 20000 });
   assert.equal(await page.locator(".app").getAttribute("data-playing"), "false");
@@ -95,6 +100,44 @@ test("Share in the sandbox hands the run to the full page: the same moment, paus
   // The link made there points at the bare address, like every Share link.
   assert.match(await dialog.locator(".share-link").inputValue(), /\/raft\/#v2\.[A-Za-z0-9_-]+$/);
   // The handover was taken: a reload of the full page does not open it again.
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("raft-explorer.handover")), null);
+  assert.equal(new URL(page.url()).search, "?speed=1&seed=5", "the mark is gone from the address");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a preset picked in the sandbox runs from its own seed, with the view the user set", async () => {
+  // The address says seed 7 and paused; the preset's story needs its own seed, and plays.
+  const { page, errors } = await openRecording(`${page0()}?seed=7&speed=2`);
+  await waitForLeader(page);
+  await page.locator("h1").click();
+  await page.keyboard.press("m"); // lecture mode, set here and not in the address
+  await page.locator(".app.lecture").waitFor();
+  await page.getByRole("button", { name: "Dark theme" }).click();
+  await page.getByRole("combobox", { name: "Scenario preset" }).selectOption({ label: "Leader crash" });
+  await page.waitForURL(/\/raft\/full\/\?preset=leader_crash&/);
+  const query = new URL(page.url()).searchParams;
+  assert.equal(query.get("seed"), null, "the address's seed stays behind");
+  assert.ok(query.has("lecture") && query.get("theme") === "dark", page.url());
+  await page.locator(".app.lecture[data-theme='dark']").waitFor();
+  await page.getByText(/S1 wins the first election/).waitFor();
+  const presetSeed = JSON.parse(fs.readFileSync(path.join(repoRoot, "src/scenario/presets/leader_crash.json"), "utf8")).seed;
+  assert.match(await page.locator(".seed").innerText(), new RegExp(`seed ${presetSeed}$`));
+  assert.equal(await page.locator(".app").getAttribute("data-playing"), "true", "a picked preset plays");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a handover left behind is dropped, not taken by a later visit", async () => {
+  const { page, errors } = await openRecording(`${page0()}?seed=3`);
+  await waitForLeader(page);
+  // As if the user pressed Share and went back before the full page started.
+  await page.evaluate(() => sessionStorage.setItem("raft-explorer.handover", '{"version":1}'));
+  await page.goto(`${page0()}full/?seed=3`);
+  await waitForLeader(page);
+  await page.waitForTimeout(500);
+  assert.equal(await page.getByRole("dialog", { name: "Share this moment" }).count(), 0);
+  assert.equal(await page.locator(".notice").filter({ hasText: /previous page|taken over|Your run/ }).count(), 0);
   assert.equal(await page.evaluate(() => sessionStorage.getItem("raft-explorer.handover")), null);
   assert.deepEqual(errors, []);
   await page.close();

@@ -4,6 +4,7 @@
 //! (`ui::lite`): a preset by its address, Share and import with the run handed over
 //! (`scenario::handover`), so that the full page shows the same run.
 
+use super::super::address::{ViewNow, Wanted};
 use super::super::intent::Intent;
 use super::super::lite::{go_to_full, hand_over};
 use super::{Model, UrlOptions};
@@ -43,15 +44,33 @@ impl Model {
         false
     }
 
-    /// Presets, Share and import: to the full page (tours go there from `ui::lite::open_tour`,
-    /// without the model).
+    /// The view the user has now, which the full page opens with.
+    fn view_now(&self) -> ViewNow {
+        let default_speed = if self.lecture {
+            super::LECTURE_SPEED
+        } else {
+            super::DEFAULT_SPEED
+        };
+        ViewNow {
+            speed: (self.speed != default_speed).then_some(self.speed),
+            lecture: self.lecture,
+            dark: self.dark,
+        }
+    }
+
+    /// Presets, tours, Share and import: to the full page.
     pub(super) fn handle_scenarios(&mut self, intent: Intent) {
         let handover = |then| Handover::of(self.sim.borrow().config(), &self.sim.borrow(), then);
         let handover = match intent {
             Intent::LoadPreset(i) => {
                 // `usize::MAX` (the L key): the log replication preset.
                 let ids = crate::scenario::presets::IDS;
-                go_to_full(("preset", ids.get(i).unwrap_or(&"log_replication")));
+                let id = ids.get(i).unwrap_or(&"log_replication");
+                go_to_full(Wanted::Preset(id), &self.view_now());
+                None
+            }
+            Intent::TourOnFullPage(source) => {
+                go_to_full(Wanted::Tour(&source), &self.view_now());
                 None
             }
             Intent::ToggleShare => Some(handover(Then::Share)),
@@ -63,7 +82,7 @@ impl Model {
             // No tour is played here, and only the full page takes a handover.
             _ => return,
         };
-        let left = handover.map_or(Ok(()), |h| hand_over(&h));
+        let left = handover.map_or(Ok(()), |h| hand_over(&h, &self.view_now()));
         match left {
             Ok(()) => {
                 self.playing = false;
