@@ -1,8 +1,9 @@
 //! The lite page's side of `state/full.rs`: the sandbox, built without the scenario code. No
 //! preset is loaded and no tour played here, so the methods the rest of the model calls have
-//! nothing to do; a preset, Share and an import take the reader to the full page
-//! (`ui::lite`): a preset by its address, Share and import with the run handed over
-//! (`scenario::handover`), so that the full page shows the same run.
+//! nothing to do; a preset, a tour, Share and a dropped file take the reader to the full page
+//! (`ui::lite`), with the view they have now: a preset or a tour by its address, Share and a
+//! file with the run handed over (`scenario::handover`), so that the full page shows the same
+//! run.
 
 use super::super::address::{ViewNow, Wanted};
 use super::super::intent::Intent;
