@@ -163,11 +163,13 @@ fi
     echo
     echo "## Release \`dist/\` size"
     echo
-    echo "Trunk 0.21.14 release build (\`opt-level = \"z\"\`, LTO, one codegen unit, \`panic = \"abort\"\`, the"
-    echo "talc allocator, \`wasm-opt -Oz\` from binaryen 132 without the passes that make it less"
-    echo "compressible (index.html), the glue built as a classic script so Trunk"
-    echo "minifies it). Gzip is \`gzip -9\`. Guard: what the page loads before first interaction"
-    echo "≤ 300 KB gzip (the tour files are fetched when a tour is opened, and are not counted)."
+    echo "\`scripts/build-page.sh --release\`: two Trunk 0.21.14 release builds, the sandbox at the bare"
+    echo "address (without the \`full\` feature) and the full page in \`full/\` (\`opt-level = \"z\"\`, LTO,"
+    echo "one codegen unit, \`panic = \"abort\"\`, the talc allocator, \`wasm-opt -Oz\` from binaryen 132"
+    echo "without the passes that make it less compressible (index.html), the glue built as a"
+    echo "classic script so Trunk minifies it). Gzip is \`gzip -9\`. Guard: what the bare address loads"
+    echo "before first interaction ≤ 300 KB gzip (the full page and the tour files are loaded on"
+    echo "demand, and are not counted)."
     echo
     echo "$sizes"
     echo
