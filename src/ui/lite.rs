@@ -7,11 +7,14 @@ use super::intent::Intent;
 use crate::scenario::handover::{Handover, KEY};
 use yew::Callback;
 
-/// Goes to the full page for `wanted`, with the view the user has now.
-pub fn go_to_full(wanted: Wanted, view: &ViewNow) {
+/// Goes to the full page for `wanted`, with the view the user has now. Err: the browser
+/// would not go, with why.
+pub fn go_to_full(wanted: Wanted, view: &ViewNow) -> Result<(), String> {
     let location = gloo::utils::window().location();
     let search = location.search().unwrap_or_default();
-    let _ = location.assign(&format!("full/{}", full_page_query(&search, wanted, view)));
+    location
+        .assign(&format!("full/{}", full_page_query(&search, wanted, view)))
+        .map_err(|_| "the browser would not leave this page".to_string())
 }
 
 /// Opening a tour (the tour picker, a "Show me" button): the full page plays it. The model
@@ -32,12 +35,5 @@ pub fn hand_over(handover: &Handover, view: &ViewNow) -> Result<(), String> {
     storage
         .set_item(KEY, &handover.to_json())
         .map_err(|_| "the browser refused to keep the run (too large?)")?;
-    let location = window.location();
-    let search = location.search().unwrap_or_default();
-    location
-        .assign(&format!(
-            "full/{}",
-            full_page_query(&search, Wanted::Handover, view)
-        ))
-        .map_err(|_| "the full page could not be opened".to_string())
+    go_to_full(Wanted::Handover, view)
 }

@@ -62,28 +62,27 @@ impl Model {
     /// Presets, tours, Share and import: to the full page.
     pub(super) fn handle_scenarios(&mut self, intent: Intent) {
         let handover = |then| Handover::of(self.sim.borrow().config(), &self.sim.borrow(), then);
-        let handover = match intent {
+        let view = self.view_now();
+        let left = match intent {
             Intent::LoadPreset(i) => {
                 // `usize::MAX` (the L key): the log replication preset.
                 let ids = crate::scenario::presets::IDS;
                 let id = ids.get(i).unwrap_or(&"log_replication");
-                go_to_full(Wanted::Preset(id), &self.view_now());
-                None
+                go_to_full(Wanted::Preset(id), &view)
             }
-            Intent::TourOnFullPage(source) => {
-                go_to_full(Wanted::Tour(&source), &self.view_now());
-                None
-            }
-            Intent::ToggleShare => Some(handover(Then::Share)),
-            Intent::Import { name, text } => Some(Handover {
-                file: Some(text),
-                file_name: Some(name),
-                ..handover(Then::Import)
-            }),
+            Intent::TourOnFullPage(source) => go_to_full(Wanted::Tour(&source), &view),
+            Intent::ToggleShare => hand_over(&handover(Then::Share), &view),
+            Intent::Import { name, text } => hand_over(
+                &Handover {
+                    file: Some(text),
+                    file_name: Some(name),
+                    ..handover(Then::Import)
+                },
+                &view,
+            ),
             // No tour is played here, and only the full page takes a handover.
             _ => return,
         };
-        let left = handover.map_or(Ok(()), |h| hand_over(&h, &self.view_now()));
         match left {
             Ok(()) => {
                 self.playing = false;
