@@ -48,6 +48,25 @@ test("the bare address loads the sandbox and nothing of the full page", async ()
   await page.close();
 });
 
+test("each page starts downloading its wasm without waiting for its stylesheet", async () => {
+  // On a slow link the wasm is the download that decides when the cluster shows (issue 12's
+  // load guard): its request must leave with the stylesheet's, not after the stylesheet has
+  // arrived (an inline script after a stylesheet waits for it: index.html, Trunk.toml).
+  for (const url of [`${page0()}?seed=3`, `${page0()}full/?seed=3`]) {
+    const page = await app.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 300, downloadThroughput: -1, uploadThroughput: -1 });
+    await page.goto(url);
+    await waitForLeader(page);
+    const timing = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType("resource")
+      .filter((r) => /\.(css|wasm)$/.test(r.name))
+      .map((r) => [r.name.split(".").pop(), { start: r.startTime, end: r.responseEnd }])));
+    assert.ok(timing.wasm.start < timing.css.end, `${url}: wasm requested at ${timing.wasm.start} ms, stylesheet arrived at ${timing.css.end} ms`);
+    await page.close();
+  }
+});
+
 test("a preset in the address opens on the full page, query kept", async () => {
   const { page, requests, errors } = await openRecording(`${page0()}?preset=leader_crash&speed=1&seed=4`);
   await page.waitForURL(/\/raft\/full\/\?preset=leader_crash&speed=1&seed=4$/);
