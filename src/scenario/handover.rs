@@ -73,7 +73,8 @@ impl Handover {
     }
 
     /// Reads a stored handover, strictly: the version, the configuration (`SimConfig::validate`)
-    /// and the action log (in order, within the simulator's limits) are checked.
+    /// and the action log (in order, within the simulator's limits, naming only servers the
+    /// run can have: `check_log`) are checked.
     pub fn from_json(text: &str) -> Result<Handover, ScenarioError> {
         let damaged = |e: serde_json::Error| {
             ScenarioError::top(None, format!("the handed-over run is damaged: {e}"))
@@ -95,7 +96,7 @@ impl Handover {
             .config
             .validate()
             .map_err(|e| ScenarioError::top(Some("config".into()), e.to_string()))?;
-        check_log(&handover.actions, handover.at_us)?;
+        check_log(&handover.actions, handover.at_us, handover.config.servers)?;
         if handover.then == Then::Import && handover.file.is_none() {
             return Err(ScenarioError::top(
                 Some("file".into()),

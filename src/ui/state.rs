@@ -833,8 +833,15 @@ impl Model {
     // ---- running ----
 
     /// Advances the simulator to `target`, checking invariants after every event and
-    /// applying preset steps whose time comes.
+    /// applying preset steps whose time comes; says so if a replayed log's action was
+    /// refused on the way (`Sim::refused_actions`: only a hand-made link or handover).
     fn advance_to(&mut self, target: Micros) {
+        let refused = self.sim.borrow().refused_actions().len();
+        self.advance_events_to(target);
+        self.tell_refused(refused);
+    }
+
+    fn advance_events_to(&mut self, target: Micros) {
         // A tour plays its own step (with its own checks and stops).
         if self.tour_advance(target) {
             return;

@@ -94,6 +94,9 @@ impl Model {
         }
     }
 
+    /// The sandbox replays only its own log, which the world never refuses.
+    pub(super) fn tell_refused(&mut self, _before: usize) {}
+
     pub(super) fn preset_caption(&self) -> Option<String> {
         None
     }
