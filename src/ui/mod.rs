@@ -577,17 +577,27 @@ pub fn App() -> Html {
     out
 }
 
-/// The run the lite page handed over (`scenario::handover::KEY` in the tab's session storage),
-/// taken out so that it is taken once.
+/// The run the lite page handed over (`scenario::handover::KEY` in the tab's session storage,
+/// or in its `window.name` where it has no storage), taken out so that it is taken once.
 #[cfg(feature = "full")]
 fn take_handover(handed_over: bool) -> Option<String> {
+    use crate::scenario::handover::{from_window_name, KEY};
     let window = gloo::utils::window();
-    let storage = window.session_storage().ok().flatten()?;
-    let key = crate::scenario::handover::KEY;
-    let text = storage.get_item(key).ok().flatten();
-    // Taken once, or dropped: one left behind (the user went back before this page started)
-    // must not replace the run of a later visit that did not bring it.
-    let _ = storage.remove_item(key);
+    // Taken once, or dropped, wherever it is: one left behind (the user went back before this
+    // page started) must not replace the run of a later visit that did not bring it.
+    let stored = window.session_storage().ok().flatten().and_then(|storage| {
+        let text = storage.get_item(KEY).ok().flatten();
+        let _ = storage.remove_item(KEY);
+        text
+    });
+    let named = window
+        .name()
+        .ok()
+        .and_then(|name| from_window_name(&name).map(str::to_owned));
+    if named.is_some() {
+        let _ = window.set_name("");
+    }
+    let text = stored.or(named);
     if !handed_over {
         return None;
     }

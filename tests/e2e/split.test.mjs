@@ -24,9 +24,10 @@ async function serverNames(page) {
   return page.getByRole("button", { name: /^Server \d+,/ }).evaluateAll((buttons) => buttons.map((b) => b.getAttribute("aria-label")));
 }
 
-/** Opens `url`, recording every address the page requests. */
-async function openRecording(url) {
+/** Opens `url`, recording every address the page requests; `init` runs first in every document. */
+async function openRecording(url, init) {
   const page = await app.browser.newPage({ viewport: { width: 1280, height: 800 } });
+  if (init) await page.addInitScript(init.script, init.arg);
   const requests = [];
   const errors = [];
   page.on("request", (r) => requests.push(new URL(r.url()).pathname));
@@ -131,14 +132,60 @@ test("a preset picked in the sandbox runs from its own seed, with the view the u
 test("a handover left behind is dropped, not taken by a later visit", async () => {
   const { page, errors } = await openRecording(`${page0()}?seed=3`);
   await waitForLeader(page);
-  // As if the user pressed Share and went back before the full page started.
-  await page.evaluate(() => sessionStorage.setItem("raft-explorer.handover", '{"version":1}'));
+  // As if the user pressed Share and went back before the full page started (with session
+  // storage, and without: in the tab's name).
+  await page.evaluate(() => {
+    sessionStorage.setItem("raft-explorer.handover", '{"version":1}');
+    window.name = 'raft-explorer.handover:{"version":1}';
+  });
   await page.goto(`${page0()}full/?seed=3`);
   await waitForLeader(page);
   await page.waitForTimeout(500);
   assert.equal(await page.getByRole("dialog", { name: "Share this moment" }).count(), 0);
   assert.equal(await page.locator(".notice").filter({ hasText: /previous page|taken over|Your run/ }).count(), 0);
   assert.equal(await page.evaluate(() => sessionStorage.getItem("raft-explorer.handover")), null);
+  assert.equal(await page.evaluate(() => window.name), "");
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+// A tab without session storage: a sandboxed iframe without allow-same-origin, or storage
+// switched off, where reading `window.sessionStorage` throws or gives null.
+for (const storage of ["throws", "null"]) {
+  test(`Share hands the run over without session storage (it ${storage}), in the tab's window.name`, async () => {
+    const noStorage = (how) => {
+      Object.defineProperty(window, "sessionStorage", {
+        configurable: true,
+        get() {
+          if (how === "throws") throw new DOMException("The operation is insecure.", "SecurityError");
+          return null;
+        },
+      });
+    };
+    const { page, errors } = await openRecording(`${page0()}?seed=5&speed=1`, { script: noStorage, arg: storage });
+    const how = () => page.evaluate(() => {
+      try {
+        return window.sessionStorage === null ? "null" : "there";
+      } catch {
+        return "throws";
+      }
+    });
+    assert.equal(await how(), storage);
+    await waitForLeader(page);
+    await page.keyboard.press("k"); // crash the leader
+    await page.waitForTimeout(400);
+    await page.keyboard.press(" ");
+    await page.waitForFunction(() => document.querySelector(".app")?.dataset.playing === "false");
+    const now = await page.locator(".app").getAttribute("data-now");
+    const names = await serverNames(page);
+    await page.keyboard.press("s");
+    await page.waitForURL(/\/raft\/full\/\?(handover&)?speed=1&seed=5$/);
+    await page.getByRole("dialog", { name: "Share this moment" }).waitFor({ timeout: 20000 });
+    assert.equal(await how(), storage, "no storage on the full page either");
+    assert.equal(await page.locator(".app").getAttribute("data-now"), now, "the same simulated moment");
+    assert.deepEqual(await serverNames(page), names, "the same servers, roles and terms");
+    assert.equal(await page.evaluate(() => window.name), "", "taken out of the tab's name");
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}
