@@ -313,6 +313,27 @@ pub fn App() -> Html {
         }));
     }
 
+    // The sandbox, shown again from the browser's back/forward cache (the reader went to the
+    // full page and came Back): the page is as it was left, saying the full page is opening.
+    // `pageshow` with `persisted` is the one sign of such a return (the page does not start
+    // again); the model drops that notice.
+    #[cfg(not(feature = "full"))]
+    {
+        let on_intent = on_intent.clone();
+        widgets::use_once(Box::new(move || {
+            let listener = EventListener::new(&gloo::utils::window(), "pageshow", move |e| {
+                // PageTransitionEvent's `persisted`, read by name (no web-sys feature for one
+                // field).
+                let persisted = js_sys::Reflect::get(e, &"persisted".into())
+                    .is_ok_and(|p| p.as_bool() == Some(true));
+                if persisted {
+                    on_intent.emit(Intent::BackFromFullPage);
+                }
+            });
+            Box::new(move || drop(listener))
+        }));
+    }
+
     // The full page, once it runs: takes the run the lite page handed over, if any
     // (`scenario::handover`, in the tab's session storage, read once), and fetches a tour
     // asked for in the URL (`?tour=NAME_OR_PATH`) or the one of a Share link made in a tour.

@@ -1263,7 +1263,8 @@ impl Model {
             | Intent::ToggleShare
             | Intent::Import { .. }
             | Intent::TakeHandover(_)
-            | Intent::TourOnFullPage(_) => self.handle_scenarios(intent),
+            | Intent::TourOnFullPage(_)
+            | Intent::BackFromFullPage => self.handle_scenarios(intent),
             // The page's root follows `dark` (an effect in `App`).
             Intent::ToggleTheme => self.dark = Some(!self.dark.unwrap_or(self.system_dark)),
             Intent::SetEventFilter(f) => self.filter = f,

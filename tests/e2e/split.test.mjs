@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { useServedApp, openPage, repoRoot } from "./harness.mjs";
+import { useServedApp, openPage, repoRoot, launchBrowser } from "./harness.mjs";
 
 const app = useServedApp({
   base: "/raft/",
@@ -189,3 +189,32 @@ for (const storage of ["throws", "null"]) {
     await page.close();
   });
 }
+
+test("back from the full page, the sandbox no longer says the full page is opening", async (t) => {
+  // Playwright turns the back/forward cache off: this test's browser has it, as a reader's
+  // does. Restored from it, the sandbox shows the page as it was left, notice and all (unless
+  // it clears it); not eligible, it is loaded again. Either way, no notice.
+  const browser = await launchBrowser({ ignoreDefaultArgs: ["--disable-back-forward-cache"] });
+  t.after(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors = [];
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.addInitScript(() => {
+    window.addEventListener("pageshow", (e) => (window.restoredFromCache = e.persisted));
+  });
+  await page.goto(`${page0()}?seed=5&speed=1`);
+  await waitForLeader(page);
+  await page.keyboard.press("s");
+  await page.waitForURL(/\/raft\/full\//);
+  await page.getByRole("dialog", { name: "Share this moment" }).waitFor({ timeout: 20000 });
+  // "commit": a page restored from the cache fires no load event.
+  await page.goBack({ waitUntil: "commit" });
+  await page.waitForFunction(() => window.restoredFromCache !== undefined);
+  assert.match(page.url(), /\/raft\/\?seed=5&speed=1$/);
+  t.diagnostic(`restored from the back/forward cache: ${await page.evaluate(() => window.restoredFromCache)}`);
+  await waitForLeader(page);
+  await page.waitForTimeout(300);
+  assert.deepEqual(await page.locator(".notice").allInnerTexts(), [], "no notice left over");
+  assert.deepEqual(errors, []);
+});
