@@ -7,6 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
+import zlib from "node:zlib";
 import { useServedApp, openPage, repoRoot, launchBrowser } from "./harness.mjs";
 
 const app = useServedApp({
@@ -189,6 +190,30 @@ for (const storage of ["throws", "null"]) {
     await page.close();
   });
 }
+
+/** A `v2.` Share link made by hand: base64url of the raw-DEFLATEd JSON (docs/SCENARIOS.md). */
+function handMadeLink(run) {
+  return `v2.${zlib.deflateRawSync(Buffer.from(JSON.stringify(run))).toString("base64url")}`;
+}
+
+test("a hand-made link: a server the run cannot have is an error, an action the run refuses is skipped and named", async () => {
+  const scenario = { version: 1, name: "By hand", seed: 7 };
+  const crash42 = handMadeLink({ scenario, actions: [{ time: 1000, after_events: 0, action: { crash: { server: 42 } } }], at_us: 2000000 });
+  const { page, errors } = await openRecording(`${page0()}#${crash42}`);
+  await page
+    .locator(".notice")
+    .filter({ hasText: 'the shared link could not be opened: field "actions[0]": (crash at 1 ms) S42 is not a server of this 5-server cluster' })
+    .waitFor();
+  // S2 is up: the world refuses to restart it, and the page says what did not happen.
+  const restart2 = handMadeLink({ scenario, actions: [{ time: 1000, after_events: 0, action: { restart: { server: 2 } } }], at_us: 2000000 });
+  const opened = await openRecording(`${page0()}#${restart2}`);
+  await opened.page.locator(".notice").filter({ hasText: "without an action the run refused (at 0.0 s: S2 is not crashed)" }).waitFor();
+  assert.equal(await opened.page.locator(".app").getAttribute("data-now"), "2000000");
+  assert.deepEqual(errors, []);
+  assert.deepEqual(opened.errors, []);
+  await page.close();
+  await opened.page.close();
+});
 
 test("back from the full page, the sandbox no longer says the full page is opening", async (t) => {
   // Playwright turns the back/forward cache off: this test's browser has it, as a reader's
