@@ -1,7 +1,8 @@
 //! The handover: how the lite page (the sandbox, built without the scenario code) passes the
 //! run on screen to the full page when the reader asks for something only the full page does
-//! (Share, import). The lite page writes it into the tab's `sessionStorage` under [`KEY`] and
-//! goes to `full/`; the full page takes it out, rebuilds the same run (same configuration +
+//! (Share, import). The lite page writes it into the tab's `sessionStorage` under [`KEY`] (or,
+//! without one, into the tab's `window.name`: [`as_window_name`]) and goes to
+//! `full/?handover`; the full page takes it out, rebuilds the same run (same configuration +
 //! same action log = the same run, event for event: `Sim::replay`), shows it paused at
 //! `at_us` and then does what was asked ([`Then`]).
 //!
@@ -17,6 +18,20 @@ use serde::{Deserialize, Serialize};
 
 /// The `sessionStorage` key the handover travels under (one tab, one page to the next).
 pub const KEY: &str = "raft-explorer.handover";
+
+/// Where a tab keeps no session storage (a sandboxed iframe without `allow-same-origin`,
+/// storage switched off: reading `window.sessionStorage` throws or gives null), the handover
+/// travels in the tab's `window.name` instead, which also survives a navigation and belongs
+/// to the tab: its JSON after [`KEY`] and a colon, so that a name the page did not write is
+/// never read as a run. The full page reads it as strictly, and clears it.
+pub fn as_window_name(json: &str) -> String {
+    format!("{KEY}:{json}")
+}
+
+/// The handover's JSON in a `window.name` written by [`as_window_name`], if it is one.
+pub fn from_window_name(name: &str) -> Option<&str> {
+    name.strip_prefix(KEY)?.strip_prefix(':')
+}
 
 /// The handover's format version (`version`).
 pub const VERSION: u32 = 1;
@@ -73,7 +88,8 @@ impl Handover {
     }
 
     /// Reads a stored handover, strictly: the version, the configuration (`SimConfig::validate`)
-    /// and the action log (in order, within the simulator's limits) are checked.
+    /// and the action log (in order, within the simulator's limits, naming only servers the
+    /// run can have: `check_log`) are checked.
     pub fn from_json(text: &str) -> Result<Handover, ScenarioError> {
         let damaged = |e: serde_json::Error| {
             ScenarioError::top(None, format!("the handed-over run is damaged: {e}"))
@@ -95,7 +111,7 @@ impl Handover {
             .config
             .validate()
             .map_err(|e| ScenarioError::top(Some("config".into()), e.to_string()))?;
-        check_log(&handover.actions, handover.at_us)?;
+        check_log(&handover.actions, handover.at_us, handover.config.servers)?;
         if handover.then == Then::Import && handover.file.is_none() {
             return Err(ScenarioError::top(
                 Some("file".into()),
@@ -209,6 +225,24 @@ mod tests {
         let json = handover.to_json();
         assert!(json.contains("\"then\":\"import\""), "{json}");
         assert_eq!(Handover::from_json(&json), Ok(handover));
+    }
+
+    #[test]
+    fn a_handover_in_the_tab_name_is_read_back_and_no_other_name_is() {
+        let (config, sim) = a_page_run();
+        let json = Handover::of(&config, &sim, Then::Share).to_json();
+        let name = as_window_name(&json);
+        assert_eq!(from_window_name(&name), Some(json.as_str()));
+        // A name the page did not write (another page's, none) carries no run.
+        for name in [
+            "",
+            "raft-explorer.handover",
+            "my-window",
+            &json,
+            &format!("x{name}"),
+        ] {
+            assert_eq!(from_window_name(name), None, "{name}");
+        }
     }
 
     #[test]

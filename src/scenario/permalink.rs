@@ -13,8 +13,9 @@
 
 use super::format::{ClusterSpec, Scenario, ScenarioError, Step};
 use super::runner::action_step;
+use crate::raft::MAX_SERVER_ID;
 use crate::sim::limits::MAX_RUN;
-use crate::sim::{Micros, RecordedAction};
+use crate::sim::{Action, Decimal, Micros, RecordedAction};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
@@ -263,13 +264,20 @@ impl SharedRun {
                 "should be a number above 0",
             ));
         }
-        check_log(&self.actions, self.at_us)
+        check_log(&self.actions, self.at_us, self.scenario.cluster.servers)
     }
 }
 
-/// An action log and the moment shown, as a link or a handover carries them: the moment and
-/// every action within the simulator's limits, the log in order (what `Sim::replay` needs).
-pub(crate) fn check_log(actions: &[RecordedAction], at_us: Micros) -> Result<(), ScenarioError> {
+/// An action log and the moment shown, as a link or a handover carries them, for a cluster
+/// that starts with `servers` servers: the moment and every action within the simulator's
+/// limits, the log in order (what `Sim::replay` needs), and every server an action names one
+/// the run can have then. (What only the run knows, such as whether a server is up when it
+/// is restarted, is the simulator's: it skips such an action, `Sim::refused_actions`.)
+pub(crate) fn check_log(
+    actions: &[RecordedAction],
+    at_us: Micros,
+    servers: u8,
+) -> Result<(), ScenarioError> {
     let field = |name: &str, message: String| ScenarioError::top(Some(name.into()), message);
     if at_us > MAX_RUN {
         return Err(field(
@@ -290,6 +298,33 @@ pub(crate) fn check_log(actions: &[RecordedAction], at_us: Micros) -> Result<(),
             &format!("actions[{i}].time"),
             "beyond the longest run".into(),
         ));
+    }
+    // §6: the servers the cluster starts with, and after each add_server the next id (ids
+    // are handed out in order and never reused; an add the world refuses takes none, so this
+    // is the most the run can have). Checked here, not left to the simulator's skipping, as
+    // a scenario file's steps are: a server that cannot exist is a mistake in the link.
+    let mut known = servers;
+    for (i, recorded) in actions.iter().enumerate() {
+        let named = recorded.action.named_servers();
+        if let Some(id) = named.iter().find(|id| !(1..=known).contains(&id.0)) {
+            let what = action_step(&recorded.action).map_or("action", |step| step.name());
+            let at = Decimal::millis_shortest(recorded.time);
+            let why = if known == servers {
+                format!("of this {servers}-server cluster: use S1..S{servers}")
+            } else {
+                format!(
+                    "at this point: the cluster starts with S1..S{servers} and the add_server \
+                     actions before this one make S1..S{known}"
+                )
+            };
+            return Err(field(
+                &format!("actions[{i}]"),
+                format!("({what} at {at} ms) {id} is not a server {why}"),
+            ));
+        }
+        if recorded.action == Action::AddServer {
+            known = (known + 1).min(MAX_SERVER_ID);
+        }
     }
     Ok(())
 }

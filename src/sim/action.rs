@@ -149,6 +149,40 @@ impl Action {
         }
     }
 
+    /// Every server this action names (a crash's server, a partition's groups, a link's two
+    /// ends, a client request's target...), so a reader can check them before replaying.
+    pub fn named_servers(&self) -> Vec<ServerId> {
+        match self {
+            Action::Crash { server }
+            | Action::Restart { server }
+            | Action::Timeout { server }
+            | Action::Pause { server }
+            | Action::Resume { server }
+            | Action::RemoveServer { server }
+            | Action::TransferLeadership { to: server }
+            | Action::ClientRequest {
+                target: Some(server),
+                ..
+            } => vec![*server],
+            Action::Partition { groups } => groups.iter().flatten().copied().collect(),
+            Action::Cut { from, to } | Action::SetLink { from, to, .. } => vec![*from, *to],
+            Action::ClientRequest { target: None, .. }
+            | Action::Heal
+            | Action::SetLoss { .. }
+            | Action::SetDuplication { .. }
+            | Action::SetLatency { .. }
+            | Action::SetLossApart { .. }
+            | Action::SetLongDelays { .. }
+            | Action::ResetLinks
+            | Action::DropMessage { .. }
+            | Action::DuplicateMessage { .. }
+            | Action::DelayMessage { .. }
+            | Action::SpreadTimers
+            | Action::AlignTimers
+            | Action::AddServer => Vec::new(),
+        }
+    }
+
     pub fn section(&self) -> &'static str {
         match self {
             // Follower and candidate crashes (§5.5); a paused server is a slow one.

@@ -9,7 +9,7 @@
 //! checkpoints, so a checkpoint costs what changed since the previous one plus a table of
 //! pointers, and the memory held does not depend on how long the run is.
 
-use super::action::Action;
+use super::action::{Action, ActionError};
 use super::view::{ClientOp, Micros};
 use super::world::World;
 use crate::raft::{Command, EntryPayload, LogEntry};
@@ -24,6 +24,15 @@ pub struct RecordedAction {
     pub time: Micros,
     pub after_events: u64,
     pub action: Action,
+}
+
+/// A recorded action the world refused when replay reached it (`Sim::refused_actions`):
+/// `index` in `Sim::actions()`, and why. Only a log from outside holds one (a hand-made link
+/// or handover): the simulator records only actions the world took.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Refused {
+    pub index: usize,
+    pub error: ActionError,
 }
 
 /// How many items one shared chunk holds.

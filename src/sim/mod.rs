@@ -23,7 +23,8 @@
 //! it is driven (the safety `Checker`, `AppliedLog`); `observer::<T>()`, `unwatch::<T>()`.
 //! Using all this from a test of your own: docs/LIBRARY.md.
 //!
-//! Time travel: `rewind_to(t)`, `actions()`, `actions_applied()`, `disable_time_travel()`,
+//! Time travel: `rewind_to(t)`, `actions()`, `actions_applied()`, `refused_actions()` (of a
+//! replayed log from outside: skipped, never a panic), `disable_time_travel()`,
 //! `time_travel_bytes()` and `checkpoint_count()` (held under
 //! `SimConfig::time_travel_budget_bytes`).
 //!
@@ -57,7 +58,7 @@ pub(crate) mod world;
 pub use action::{Action, ActionError, ActionOutcome};
 pub use config::{ClientLoad, ConfigError, SimConfig};
 pub use decimal::Decimal;
-pub use history::RecordedAction;
+pub use history::{RecordedAction, Refused};
 pub use hook::{Fate, MessageInfo, SimRng};
 pub use limits::LimitError;
 pub use observer::{Applied, AppliedLog, Observer};
@@ -96,6 +97,8 @@ pub struct Sim {
     view_cache: ViewCache,
     /// Called after every step (see `watch`).
     observers: Vec<Box<dyn Attached>>,
+    /// Recorded actions the world refused when replay reached them (see `advance`).
+    refused: Vec<Refused>,
 }
 
 impl Sim {
@@ -125,6 +128,7 @@ impl Sim {
             trace_capacity: capacity,
             view_cache: ViewCache::default(),
             observers: Vec::new(),
+            refused: Vec::new(),
         })
     }
 
@@ -170,19 +174,34 @@ impl Sim {
     }
 
     fn advance(&mut self, limit: Micros) -> bool {
-        if let Some(recorded) = self.timeline.due(&self.world) {
+        while let Some(recorded) = self.timeline.due(&self.world) {
             // An action recorded at time t happens "just after" t: the state at t is the one
             // the user saw when acting.
-            if recorded.time < limit {
-                let (time, action) = (recorded.time, recorded.action.clone());
-                self.world.now = self.world.now.max(time);
-                let result = self.world.apply(action);
-                debug_assert!(result.is_ok(), "a recorded action replays: {result:?}");
-                self.timeline.applied += 1;
-                self.after_step();
-                return true;
+            if recorded.time >= limit {
+                return false;
             }
-            return false;
+            let (time, action) = (recorded.time, recorded.action.clone());
+            let (index, before) = (self.timeline.applied, self.world.now);
+            self.timeline.applied += 1;
+            self.world.now = before.max(time);
+            match self.world.apply(action) {
+                Ok(_) => {
+                    self.after_step();
+                    return true;
+                }
+                // The page records only actions the world took, and the same log replays the
+                // same run, so only a log from outside (a hand-made link or handover) gets
+                // here: its reader cannot know that S2 is up when it says "restart S2". The
+                // rule is `apply`'s: a refused action changes nothing (not even the clock) and
+                // is not an event. It stays in the log (the same log replays the same run)
+                // and is reported once, however often time travel passes it.
+                Err(error) => {
+                    self.world.now = before;
+                    if !self.refused.iter().any(|r| r.index == index) {
+                        self.refused.push(Refused { index, error });
+                    }
+                }
+            }
         }
         if self.world.step_until(limit) {
             self.after_step();
@@ -287,7 +306,7 @@ impl Sim {
     pub fn apply(&mut self, action: Action) -> Result<ActionOutcome, ActionError> {
         let recorded = action.clone();
         let outcome = self.world.apply(action)?;
-        self.timeline.fork(&self.world);
+        self.fork();
         self.timeline
             .record(self.world.now, self.world.events, recorded);
         self.after_step();
@@ -484,7 +503,21 @@ impl Sim {
     /// Forgets the recorded future (the actions and checkpoints after now) without acting:
     /// from here on the run goes where the present leads it (RaftScope's "fork").
     pub fn forget_future(&mut self) {
+        self.fork();
+    }
+
+    /// The recorded future is discarded, and with it the refusals of actions in it.
+    fn fork(&mut self) {
         self.timeline.fork(&self.world);
+        let kept = self.timeline.actions.len();
+        self.refused.retain(|r| r.index < kept);
+    }
+
+    /// The recorded actions the world refused when replay reached them, in the order met
+    /// (each once): skipped, as a refused `apply` changes nothing. Empty for a log this
+    /// simulator recorded; a `replay` of a log from outside (a hand-made link) may have some.
+    pub fn refused_actions(&self) -> &[Refused] {
+        &self.refused
     }
 
     /// True when there is a recorded future after now (the run was rewound).
@@ -499,7 +532,8 @@ impl Sim {
 
     /// A new simulation that will replay `actions` (an `actions()` log from a run with the
     /// same config) at exactly the positions they were applied, as time is advanced. Applying
-    /// a new action forks, as after a rewind.
+    /// a new action forks, as after a rewind. An action the world refuses when its place
+    /// comes is skipped and reported (`refused_actions`).
     pub fn replay(config: SimConfig, actions: Vec<RecordedAction>) -> Result<Self, SimError> {
         if let Some(i) = actions
             .windows(2)

@@ -110,6 +110,9 @@ pub enum Intent {
     TakeHandover(String),
     /// The sandbox: the user opened this tour, which the full page plays (`ui::lite`).
     TourOnFullPage(String),
+    /// The sandbox was shown again from the back/forward cache: the reader came back from
+    /// the full page, which is no longer opening.
+    BackFromFullPage,
     ToggleTheme,
     SetEventFilter(EventFilter),
 }

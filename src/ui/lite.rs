@@ -1,10 +1,10 @@
 //! The lite page's way to what only the full page does (`state/lite.rs` has the model's side):
 //! it goes to `full/`, with a preset or a tour in the address, or with the run handed over in
-//! the tab's `sessionStorage` (`scenario::handover`).
+//! the tab's `sessionStorage` or, without one, its `window.name` (`scenario::handover`).
 
 use super::address::{full_page_query, ViewNow, Wanted};
 use super::intent::Intent;
-use crate::scenario::handover::{Handover, KEY};
+use crate::scenario::handover::{as_window_name, Handover, KEY};
 use yew::Callback;
 
 /// Goes to the full page for `wanted`, with the view the user has now. Err: the browser
@@ -24,16 +24,23 @@ pub fn open_tour(source: String, on_intent: Callback<Intent>) {
 }
 
 /// Hands the run over to the full page and goes there, with the view the user has now. Err:
-/// the tab's storage refused it (full, or switched off), with why.
+/// the browser would keep the run nowhere, with why.
 pub fn hand_over(handover: &Handover, view: &ViewNow) -> Result<(), String> {
     let window = gloo::utils::window();
-    let storage = window
+    let json = handover.to_json();
+    // The tab's session storage. A tab may have none (a sandboxed iframe without
+    // allow-same-origin, storage switched off: the getter throws or gives null) or refuse the
+    // run (full): then the tab's name, which also survives the navigation and is the tab's
+    // own (`handover::as_window_name`; the full page clears it once read).
+    let stored = window
         .session_storage()
         .ok()
         .flatten()
-        .ok_or("this browser keeps no session storage for the page")?;
-    storage
-        .set_item(KEY, &handover.to_json())
-        .map_err(|_| "the browser refused to keep the run (too large?)")?;
+        .is_some_and(|storage| storage.set_item(KEY, &json).is_ok());
+    if !stored {
+        window
+            .set_name(&as_window_name(&json))
+            .map_err(|_| "the browser would keep the run nowhere for it")?;
+    }
     go_to_full(Wanted::Handover, view)
 }

@@ -313,6 +313,27 @@ pub fn App() -> Html {
         }));
     }
 
+    // The sandbox, shown again from the browser's back/forward cache (the reader went to the
+    // full page and came Back): the page is as it was left, saying the full page is opening.
+    // `pageshow` with `persisted` is the one sign of such a return (the page does not start
+    // again); the model drops that notice.
+    #[cfg(not(feature = "full"))]
+    {
+        let on_intent = on_intent.clone();
+        widgets::use_once(Box::new(move || {
+            let listener = EventListener::new(&gloo::utils::window(), "pageshow", move |e| {
+                // PageTransitionEvent's `persisted`, read by name (no web-sys feature for one
+                // field).
+                let persisted = js_sys::Reflect::get(e, &"persisted".into())
+                    .is_ok_and(|p| p.as_bool() == Some(true));
+                if persisted {
+                    on_intent.emit(Intent::BackFromFullPage);
+                }
+            });
+            Box::new(move || drop(listener))
+        }));
+    }
+
     // The full page, once it runs: takes the run the lite page handed over, if any
     // (`scenario::handover`, in the tab's session storage, read once), and fetches a tour
     // asked for in the URL (`?tour=NAME_OR_PATH`) or the one of a Share link made in a tour.
@@ -577,17 +598,27 @@ pub fn App() -> Html {
     out
 }
 
-/// The run the lite page handed over (`scenario::handover::KEY` in the tab's session storage),
-/// taken out so that it is taken once.
+/// The run the lite page handed over (`scenario::handover::KEY` in the tab's session storage,
+/// or in its `window.name` where it has no storage), taken out so that it is taken once.
 #[cfg(feature = "full")]
 fn take_handover(handed_over: bool) -> Option<String> {
+    use crate::scenario::handover::{from_window_name, KEY};
     let window = gloo::utils::window();
-    let storage = window.session_storage().ok().flatten()?;
-    let key = crate::scenario::handover::KEY;
-    let text = storage.get_item(key).ok().flatten();
-    // Taken once, or dropped: one left behind (the user went back before this page started)
-    // must not replace the run of a later visit that did not bring it.
-    let _ = storage.remove_item(key);
+    // Taken once, or dropped, wherever it is: one left behind (the user went back before this
+    // page started) must not replace the run of a later visit that did not bring it.
+    let stored = window.session_storage().ok().flatten().and_then(|storage| {
+        let text = storage.get_item(KEY).ok().flatten();
+        let _ = storage.remove_item(KEY);
+        text
+    });
+    let named = window
+        .name()
+        .ok()
+        .and_then(|name| from_window_name(&name).map(str::to_owned));
+    if named.is_some() {
+        let _ = window.set_name("");
+    }
+    let text = stored.or(named);
     if !handed_over {
         return None;
     }

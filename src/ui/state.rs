@@ -833,8 +833,15 @@ impl Model {
     // ---- running ----
 
     /// Advances the simulator to `target`, checking invariants after every event and
-    /// applying preset steps whose time comes.
+    /// applying preset steps whose time comes; says so if a replayed log's action was
+    /// refused on the way (`Sim::refused_actions`: only a hand-made link or handover).
     fn advance_to(&mut self, target: Micros) {
+        let refused = self.sim.borrow().refused_actions().len();
+        self.advance_events_to(target);
+        self.tell_refused(refused);
+    }
+
+    fn advance_events_to(&mut self, target: Micros) {
         // A tour plays its own step (with its own checks and stops).
         if self.tour_advance(target) {
             return;
@@ -1256,7 +1263,8 @@ impl Model {
             | Intent::ToggleShare
             | Intent::Import { .. }
             | Intent::TakeHandover(_)
-            | Intent::TourOnFullPage(_) => self.handle_scenarios(intent),
+            | Intent::TourOnFullPage(_)
+            | Intent::BackFromFullPage => self.handle_scenarios(intent),
             // The page's root follows `dark` (an effect in `App`).
             Intent::ToggleTheme => self.dark = Some(!self.dark.unwrap_or(self.system_dark)),
             Intent::SetEventFilter(f) => self.filter = f,

@@ -75,12 +75,17 @@ const CHROMIUM_ARGS = [
   "--disable-dev-shm-usage",
 ];
 
-/** Launches headless Chromium with a fresh profile (playwright uses a temporary one). */
-export async function launchBrowser() {
+/**
+ * Launches headless Chromium with a fresh profile (playwright uses a temporary one). `options`
+ * go to playwright's launch as well (e.g. `ignoreDefaultArgs: ["--disable-back-forward-cache"]`:
+ * playwright turns the back/forward cache off unless told).
+ */
+export async function launchBrowser(options = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     headless: true,
     args: CHROMIUM_ARGS,
+    ...options,
   });
 }
 

@@ -7,7 +7,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { useServedApp, openPage, repoRoot } from "./harness.mjs";
+import zlib from "node:zlib";
+import { useServedApp, openPage, repoRoot, launchBrowser } from "./harness.mjs";
 
 const app = useServedApp({
   base: "/raft/",
@@ -24,9 +25,10 @@ async function serverNames(page) {
   return page.getByRole("button", { name: /^Server \d+,/ }).evaluateAll((buttons) => buttons.map((b) => b.getAttribute("aria-label")));
 }
 
-/** Opens `url`, recording every address the page requests. */
-async function openRecording(url) {
+/** Opens `url`, recording every address the page requests; `init` runs first in every document. */
+async function openRecording(url, init) {
   const page = await app.browser.newPage({ viewport: { width: 1280, height: 800 } });
+  if (init) await page.addInitScript(init.script, init.arg);
   const requests = [];
   const errors = [];
   page.on("request", (r) => requests.push(new URL(r.url()).pathname));
@@ -150,14 +152,113 @@ test("a preset picked in the sandbox runs from its own seed, with the view the u
 test("a handover left behind is dropped, not taken by a later visit", async () => {
   const { page, errors } = await openRecording(`${page0()}?seed=3`);
   await waitForLeader(page);
-  // As if the user pressed Share and went back before the full page started.
-  await page.evaluate(() => sessionStorage.setItem("raft-explorer.handover", '{"version":1}'));
+  // As if the user pressed Share and went back before the full page started (with session
+  // storage, and without: in the tab's name).
+  await page.evaluate(() => {
+    sessionStorage.setItem("raft-explorer.handover", '{"version":1}');
+    window.name = 'raft-explorer.handover:{"version":1}';
+  });
   await page.goto(`${page0()}full/?seed=3`);
   await waitForLeader(page);
   await page.waitForTimeout(500);
   assert.equal(await page.getByRole("dialog", { name: "Share this moment" }).count(), 0);
   assert.equal(await page.locator(".notice").filter({ hasText: /previous page|taken over|Your run/ }).count(), 0);
   assert.equal(await page.evaluate(() => sessionStorage.getItem("raft-explorer.handover")), null);
+  assert.equal(await page.evaluate(() => window.name), "");
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+// A tab without session storage: a sandboxed iframe without allow-same-origin, or storage
+// switched off, where reading `window.sessionStorage` throws or gives null.
+for (const storage of ["throws", "null"]) {
+  test(`Share hands the run over without session storage (it ${storage}), in the tab's window.name`, async () => {
+    const noStorage = (how) => {
+      Object.defineProperty(window, "sessionStorage", {
+        configurable: true,
+        get() {
+          if (how === "throws") throw new DOMException("The operation is insecure.", "SecurityError");
+          return null;
+        },
+      });
+    };
+    const { page, errors } = await openRecording(`${page0()}?seed=5&speed=1`, { script: noStorage, arg: storage });
+    const how = () => page.evaluate(() => {
+      try {
+        return window.sessionStorage === null ? "null" : "there";
+      } catch {
+        return "throws";
+      }
+    });
+    assert.equal(await how(), storage);
+    await waitForLeader(page);
+    await page.keyboard.press("k"); // crash the leader
+    await page.waitForTimeout(400);
+    await page.keyboard.press(" ");
+    await page.waitForFunction(() => document.querySelector(".app")?.dataset.playing === "false");
+    const now = await page.locator(".app").getAttribute("data-now");
+    const names = await serverNames(page);
+    await page.keyboard.press("s");
+    await page.waitForURL(/\/raft\/full\/\?(handover&)?speed=1&seed=5$/);
+    await page.getByRole("dialog", { name: "Share this moment" }).waitFor({ timeout: 20000 });
+    assert.equal(await how(), storage, "no storage on the full page either");
+    assert.equal(await page.locator(".app").getAttribute("data-now"), now, "the same simulated moment");
+    assert.deepEqual(await serverNames(page), names, "the same servers, roles and terms");
+    assert.equal(await page.evaluate(() => window.name), "", "taken out of the tab's name");
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}
+
+/** A `v2.` Share link made by hand: base64url of the raw-DEFLATEd JSON (docs/SCENARIOS.md). */
+function handMadeLink(run) {
+  return `v2.${zlib.deflateRawSync(Buffer.from(JSON.stringify(run))).toString("base64url")}`;
+}
+
+test("a hand-made link: a server the run cannot have is an error, an action the run refuses is skipped and named", async () => {
+  const scenario = { version: 1, name: "By hand", seed: 7 };
+  const crash42 = handMadeLink({ scenario, actions: [{ time: 1000, after_events: 0, action: { crash: { server: 42 } } }], at_us: 2000000 });
+  const { page, errors } = await openRecording(`${page0()}#${crash42}`);
+  await page
+    .locator(".notice")
+    .filter({ hasText: 'the shared link could not be opened: field "actions[0]": (crash at 1 ms) S42 is not a server of this 5-server cluster' })
+    .waitFor();
+  // S2 is up: the world refuses to restart it, and the page says what did not happen.
+  const restart2 = handMadeLink({ scenario, actions: [{ time: 1000, after_events: 0, action: { restart: { server: 2 } } }], at_us: 2000000 });
+  const opened = await openRecording(`${page0()}#${restart2}`);
+  await opened.page.locator(".notice").filter({ hasText: "without an action the run refused (at 0.0 s: S2 is not crashed)" }).waitFor();
+  assert.equal(await opened.page.locator(".app").getAttribute("data-now"), "2000000");
+  assert.deepEqual(errors, []);
+  assert.deepEqual(opened.errors, []);
+  await page.close();
+  await opened.page.close();
+});
+
+test("back from the full page, the sandbox no longer says the full page is opening", async (t) => {
+  // Playwright turns the back/forward cache off: this test's browser has it, as a reader's
+  // does. Restored from it, the sandbox shows the page as it was left, notice and all (unless
+  // it clears it); not eligible, it is loaded again. Either way, no notice.
+  const browser = await launchBrowser({ ignoreDefaultArgs: ["--disable-back-forward-cache"] });
+  t.after(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors = [];
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.addInitScript(() => {
+    window.addEventListener("pageshow", (e) => (window.restoredFromCache = e.persisted));
+  });
+  await page.goto(`${page0()}?seed=5&speed=1`);
+  await waitForLeader(page);
+  await page.keyboard.press("s");
+  await page.waitForURL(/\/raft\/full\//);
+  await page.getByRole("dialog", { name: "Share this moment" }).waitFor({ timeout: 20000 });
+  // "commit": a page restored from the cache fires no load event.
+  await page.goBack({ waitUntil: "commit" });
+  await page.waitForFunction(() => window.restoredFromCache !== undefined);
+  assert.match(page.url(), /\/raft\/\?seed=5&speed=1$/);
+  t.diagnostic(`restored from the back/forward cache: ${await page.evaluate(() => window.restoredFromCache)}`);
+  await waitForLeader(page);
+  await page.waitForTimeout(300);
+  assert.deepEqual(await page.locator(".notice").allInnerTexts(), [], "no notice left over");
+  assert.deepEqual(errors, []);
 });

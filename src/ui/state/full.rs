@@ -125,9 +125,11 @@ impl Model {
             self.load_run(run).map(|()| at_us)
         }) {
             Ok(at_us) => {
+                let without = self.refused_since(0).map(|r| format!(", without {r}"));
                 applied.push(format!(
-                    "the shared run, paused at {} (press play to go on)",
-                    seconds(self.now)
+                    "the shared run, paused at {} (press play to go on){}",
+                    seconds(self.now),
+                    without.unwrap_or_default()
                 ));
                 self.full.pending_tour = place.map(|place| PendingTour { place, at_us });
             }
@@ -185,6 +187,40 @@ impl Model {
             Intent::Import { name, text } => self.import(&name, &text),
             Intent::TakeHandover(text) => self.take_handover(&text),
             _ => {}
+        }
+    }
+
+    /// The actions of a replayed log (a link's, a handover's) that the world refused when
+    /// their moment came, from the `from`th refusal on, in words: "an action the run refused
+    /// (at 2.0 s: S2 is not crashed)". The simulator skips them (`Sim::refused_actions`);
+    /// only a log made by hand holds any, and the reader should know what did not happen.
+    fn refused_since(&self, from: usize) -> Option<String> {
+        let sim = self.sim.borrow();
+        let each: Vec<String> = sim
+            .refused_actions()
+            .iter()
+            .skip(from)
+            .map(|r| {
+                let time = sim.actions().get(r.index).map_or(0, |a| a.time);
+                format!("at {}: {}", seconds(time), r.error)
+            })
+            .collect();
+        match each.len() {
+            0 => None,
+            1 => Some(format!("an action the run refused ({})", each[0])),
+            n => Some(format!("{n} actions the run refused ({})", each.join("; "))),
+        }
+    }
+
+    /// Says so when playing on reached actions of the log that the run refused (after the
+    /// first `before` refusals; the ones before the moment opened at were said then).
+    pub(super) fn tell_refused(&mut self, before: usize) {
+        if let Some(refused) = self.refused_since(before) {
+            let skipped = format!("Skipped {refused}.");
+            self.notice = Some(match self.notice.take() {
+                Some(notice) => format!("{notice} {skipped}"),
+                None => skipped,
+            });
         }
     }
 
@@ -424,9 +460,11 @@ impl Model {
             }
         };
         self.open_replay(handover.config, sim, None, 0, handover.at_us);
+        let without = self.refused_since(0).map(|r| format!(", without {r}"));
         self.notice = Some(format!(
-            "Your run, paused at {} (press play to go on).",
-            seconds(self.now)
+            "Your run, paused at {} (press play to go on){}.",
+            seconds(self.now),
+            without.unwrap_or_default()
         ));
         match handover.then {
             Then::Share => self.open_share(),

@@ -13,6 +13,9 @@ use crate::scenario::handover::{Handover, Then};
 use crate::scenario::{Lit, Reaction};
 use crate::sim::{Action, Micros};
 
+/// Said while the browser leaves for the full page.
+const OPENING: &str = "Opening the full page…";
+
 /// The lite page has none of the full page's state (presets, tour, Share dialog).
 #[derive(Clone, Default)]
 pub struct Full {}
@@ -80,19 +83,30 @@ impl Model {
                 },
                 &view,
             ),
+            Intent::BackFromFullPage => {
+                // Back from the full page, restored as it was left: it is not opening any
+                // more. (A notice that it could not be opened still holds.)
+                if self.notice.as_deref() == Some(OPENING) {
+                    self.notice = None;
+                }
+                return;
+            }
             // No tour is played here, and only the full page takes a handover.
             _ => return,
         };
         match left {
             Ok(()) => {
                 self.playing = false;
-                self.notice = Some("Opening the full page…".into());
+                self.notice = Some(OPENING.into());
             }
             Err(why) => {
                 self.notice = Some(format!("The full page could not be opened: {why}."));
             }
         }
     }
+
+    /// The sandbox replays only its own log, which the world never refuses.
+    pub(super) fn tell_refused(&mut self, _before: usize) {}
 
     pub(super) fn preset_caption(&self) -> Option<String> {
         None
