@@ -24,8 +24,9 @@ const KEEP_EVENTS: usize = 300;
 /// How long an overwritten entry stays visible (wall-clock ms).
 const GHOST_MS: f64 = 4000.0;
 /// While playing, what Yew shows (the clock, the leader line, the picture's accessible mirror)
-/// follows the simulation at most this often (wall ms), and one heavy panel in turn catches up
-/// in the next frame (`Model::panels_due`); the picture itself is drawn from the simulator
+/// follows the simulation at most this often (wall ms): the clock and the leader line in the
+/// frame that shows, the mirror in the next one, then one heavy panel in turn in the frame after
+/// (`Model::catch_up_one`, `Model::panels_due`); the picture itself is drawn from the simulator
 /// on every animation frame (`picture::Painter::draw_live`). Nobody reads text that changes
 /// faster, and a frame that renders nothing costs little.
 const SHOW_EVERY_MS: f64 = 50.0;
@@ -308,9 +309,10 @@ pub struct Model {
     pub speed: f64,
     /// When (wall ms) the page last showed the newest state while playing.
     shown_wall: f64,
-    /// The heavy panels (a bit each) whose turn to catch up came with the last showing: they
-    /// catch up in the next frame that shows nothing new, so that no frame pays for both
-    /// (`panels_due`).
+    /// What catches up with the last showing in the frames after it, one per frame, so that
+    /// no frame pays for two (`catch_up_one`): first the picture's mirror, then the heavy
+    /// panels (a bit each) whose turn came with it (`panels_due`).
+    mirror_due: bool,
     panels_due: u8,
     pub selected_server: Option<ServerId>,
     pub selected_message: Option<MessageId>,
@@ -321,14 +323,15 @@ pub struct Model {
     pub reduced_motion: bool,
     pub events: Rc<VecDeque<Rc<EventRow>>>,
     /// What the heavy panels draw. While playing they follow `view` in turn, at most one panel
-    /// in the frame after each time the page shows the newest state (`panels_due` says how
+    /// in the frames after each time the page shows the newest state (`panels_due` says how
     /// often each), so no frame pays for two of them, or for one and the mirror.
     pub log_view: Rc<ClusterView>,
     pub kv_view: Rc<ClusterView>,
     pub client_view: Rc<ClusterView>,
     pub shown_events: Rc<VecDeque<Rc<EventRow>>>,
-    /// The view and time the picture's accessible mirror names (it catches up whenever the
-    /// page shows the newest state: `SHOW_EVERY_MS`).
+    /// The view and time the picture's accessible mirror names (it catches up with every
+    /// showing of the newest state, `SHOW_EVERY_MS`, in the frame after it: a busy cluster
+    /// renames dozens of its buttons each time).
     pub mirror_view: Rc<ClusterView>,
     pub mirror_now: Micros,
     frame_no: u64,
@@ -490,6 +493,7 @@ impl Model {
             playing: !url.paused,
             speed: super::speed::clamp(url.speed.unwrap_or(DEFAULT_SPEED)),
             shown_wall: f64::NEG_INFINITY,
+            mirror_due: false,
             panels_due: 0,
             selected_server: None,
             selected_message: None,
@@ -593,6 +597,22 @@ impl Model {
         self.shown_events = self.events.clone();
         self.mirror_view = self.view.clone();
         self.mirror_now = self.now;
+        self.mirror_due = false;
+        self.panels_due = 0;
+    }
+
+    /// One thing catches up with the view last shown (a frame after a showing): the mirror if
+    /// it is due, else the first heavy panel due (the logs before the others).
+    fn catch_up_one(&mut self) {
+        if std::mem::take(&mut self.mirror_due) {
+            super::bench::set_panel(super::bench::MIRROR);
+            self.mirror_view = self.view.clone();
+            self.mirror_now = self.now;
+            return;
+        }
+        let first = 1 << self.panels_due.trailing_zeros();
+        self.panels_due &= !first;
+        self.sync_due_panels(first);
     }
 
     /// Which heavy panels catch up in the frame after this showing (a bit per panel): any
@@ -1359,24 +1379,27 @@ impl Reducible for Model {
                     || next.steps_done != self.steps_done
                     || servers_renamed(&next.sim.borrow(), &self.view);
                 if !news && wall - self.shown_wall < SHOW_EVERY_MS {
-                    // Between two showings: the frame after one brings a heavy panel up to
-                    // date with what it showed (no news, so `next` differs from `self` only
-                    // in the simulator they share).
-                    if self.panels_due == 0 {
+                    // Between two showings: each frame after one brings one thing up to date
+                    // with what it showed, the mirror first (no news, so `next` differs from
+                    // `self` only in the simulator they share).
+                    if !self.mirror_due && self.panels_due == 0 {
                         super::bench::add("reduce", wall_ms() - ts0);
                         return self;
                     }
-                    let due = std::mem::take(&mut next.panels_due);
-                    next.sync_due_panels(due);
+                    next.catch_up_one();
                     super::bench::add("reduce", wall_ms() - ts0);
                     return Rc::new(next);
                 }
                 next.shown_wall = wall;
                 super::bench::set_panel(super::bench::SHOWN);
                 next.refresh(false);
-                next.mirror_view = next.view.clone();
-                next.mirror_now = next.now;
                 if next.playing {
+                    // What the frames since the last showing had no room for (at a low frame
+                    // rate) catches up now rather than fall behind for good.
+                    while next.mirror_due || next.panels_due != 0 {
+                        next.catch_up_one();
+                    }
+                    next.mirror_due = true;
                     next.panels_due = next.panels_due();
                 } else {
                     next.sync_panels();
