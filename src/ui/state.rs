@@ -26,7 +26,8 @@ const GHOST_MS: f64 = 4000.0;
 /// While playing, what Yew shows (the clock, the leader line, the picture's accessible mirror)
 /// follows the simulation at most this often (wall ms): the clock and the leader line in the
 /// frame that shows, the mirror in the next one, then one heavy panel in turn in the frame after
-/// (`Model::catch_up_one`, `Model::panels_due`); the picture itself is drawn from the simulator
+/// (`Model::catch_up_one`, `Model::panels_due`; a showing waits until they have, unless news
+/// came); the picture itself is drawn from the simulator
 /// on every animation frame (`picture::Painter::draw_live`). Nobody reads text that changes
 /// faster, and a frame that renders nothing costs little.
 const SHOW_EVERY_MS: f64 = 50.0;
@@ -1378,11 +1379,14 @@ impl Reducible for Model {
                     || next.notice != self.notice
                     || next.steps_done != self.steps_done
                     || servers_renamed(&next.sim.borrow(), &self.view);
-                if !news && wall - self.shown_wall < SHOW_EVERY_MS {
+                let catching_up = self.mirror_due || self.panels_due != 0;
+                if !news && (wall - self.shown_wall < SHOW_EVERY_MS || catching_up) {
                     // Between two showings: each frame after one brings one thing up to date
                     // with what it showed, the mirror first (no news, so `next` differs from
-                    // `self` only in the simulator they share).
-                    if !self.mirror_due && self.panels_due == 0 {
+                    // `self` only in the simulator they share). The next showing waits until
+                    // all have (a frame or two later at a low frame rate), so that no frame
+                    // pays for two.
+                    if !catching_up {
                         super::bench::add("reduce", wall_ms() - ts0);
                         return self;
                     }
@@ -1394,8 +1398,7 @@ impl Reducible for Model {
                 super::bench::set_panel(super::bench::SHOWN);
                 next.refresh(false);
                 if next.playing {
-                    // What the frames since the last showing had no room for (at a low frame
-                    // rate) catches up now rather than fall behind for good.
+                    // News does not wait: what the last showing left undone catches up now.
                     while next.mirror_due || next.panels_due != 0 {
                         next.catch_up_one();
                     }
