@@ -625,14 +625,16 @@ impl Model {
         self.frame_no += 1;
         let panel = (self.frame_no % 4) as usize;
         let wall_since = |t: f64| wall - t;
-        // At most this often (ms of wall time). The event list: a busy cluster narrates
-        // hundreds of events a second, nobody reads a list that changes faster than a few
-        // times a second, and it is the costliest panel. The logs: ten times a second (their
-        // cells shift with every new entry; at the default 1/20x a message takes 200-400 ms
-        // to arrive). Stores and clients: every time their turn comes. A panel off screen
-        // (issue 4: render only what is visible) catches up every five seconds (for assistive
-        // technology, which reads it without scrolling to it), one such panel at most every
-        // half second (no run of heavy frames), and at once when it comes on screen.
+        // A panel's turn comes every fourth showing (200 ms while playing; news brings
+        // showings sooner), and it catches up then at most this often (ms of wall time). The
+        // event list: a busy cluster narrates hundreds of events a second, nobody reads a list
+        // that changes faster than a few times a second, and it is the costliest panel. The
+        // logs: ten times a second (their cells shift with every new entry; at the default
+        // 1/20x a message takes 200-400 ms to arrive). Stores and clients: every time their
+        // turn comes. A panel off screen (issue 4: render only what is visible) catches up
+        // every five seconds (for assistive technology, which reads it without scrolling to
+        // it), one such panel at most every half second (no run of heavy frames), and at once
+        // when it comes on screen.
         let on_screen = self.panel_on_screen[panel];
         let turn = if on_screen {
             let every = match panel {
