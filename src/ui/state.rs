@@ -611,9 +611,11 @@ impl Model {
             self.mirror_now = self.now;
             return;
         }
-        let first = 1 << self.panels_due.trailing_zeros();
-        self.panels_due &= !first;
-        self.sync_due_panels(first);
+        if self.panels_due != 0 {
+            let first = 1 << self.panels_due.trailing_zeros();
+            self.panels_due &= !first;
+            self.sync_due_panels(first);
+        }
     }
 
     /// Which heavy panels catch up in the frame after this showing (a bit per panel): any
@@ -1404,7 +1406,10 @@ impl Reducible for Model {
                     while next.mirror_due || next.panels_due != 0 {
                         next.catch_up_one();
                     }
-                    next.mirror_due = true;
+                    // The mirror catches up in the next frame if this showing moved on (not
+                    // while time holds still under the pointer).
+                    next.mirror_due =
+                        !Rc::ptr_eq(&next.mirror_view, &next.view) || next.mirror_now != next.now;
                     next.panels_due = next.panels_due();
                 } else {
                     next.sync_panels();
