@@ -50,6 +50,10 @@ pub fn frame_started() {
 /// to date (a frame that showed nothing new is `panel9`).
 pub const SHOWN: u8 = 8;
 
+/// The breakdown's name for a frame that brought the picture's accessible mirror up to date
+/// with the last showing.
+pub const MIRROR: u8 = 7;
+
 /// This frame brought heavy panel `panel` (0 logs, 1 stores, 2 clients, 3 events) up to date
 /// (for the per-panel breakdown).
 pub fn set_panel(panel: u8) {

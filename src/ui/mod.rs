@@ -378,8 +378,8 @@ pub fn App() -> Html {
         .clone()
     };
 
-    // The theme chosen, if one was (else the system's): `data-theme` on the app's root, which
-    // style.css reads from the page's root (`:root:has(.app[data-theme=…])`).
+    // The theme chosen, if one was (else the system's): `data-theme` on the app's root, where
+    // style.css declares that theme's palette (`.app[data-theme=…]`).
     let dark = model.dark.unwrap_or(model.system_dark);
     let chosen_theme = model.dark.map(|d| if d { "dark" } else { "light" });
 

@@ -24,8 +24,10 @@ const KEEP_EVENTS: usize = 300;
 /// How long an overwritten entry stays visible (wall-clock ms).
 const GHOST_MS: f64 = 4000.0;
 /// While playing, what Yew shows (the clock, the leader line, the picture's accessible mirror)
-/// follows the simulation at most this often (wall ms), and one heavy panel in turn catches up
-/// in the next frame (`Model::panels_due`); the picture itself is drawn from the simulator
+/// follows the simulation at most this often (wall ms): the clock and the leader line in the
+/// frame that shows, the mirror in the next one, then one heavy panel in turn in the frame after
+/// (`Model::catch_up_one`, `Model::panels_due`; a showing waits until they have, unless news
+/// came); the picture itself is drawn from the simulator
 /// on every animation frame (`picture::Painter::draw_live`). Nobody reads text that changes
 /// faster, and a frame that renders nothing costs little.
 const SHOW_EVERY_MS: f64 = 50.0;
@@ -308,9 +310,10 @@ pub struct Model {
     pub speed: f64,
     /// When (wall ms) the page last showed the newest state while playing.
     shown_wall: f64,
-    /// The heavy panels (a bit each) whose turn to catch up came with the last showing: they
-    /// catch up in the next frame that shows nothing new, so that no frame pays for both
-    /// (`panels_due`).
+    /// What catches up with the last showing in the frames after it, one per frame, so that
+    /// no frame pays for two (`catch_up_one`): first the picture's mirror, then the heavy
+    /// panels (a bit each) whose turn came with it (`panels_due`).
+    mirror_due: bool,
     panels_due: u8,
     pub selected_server: Option<ServerId>,
     pub selected_message: Option<MessageId>,
@@ -321,14 +324,15 @@ pub struct Model {
     pub reduced_motion: bool,
     pub events: Rc<VecDeque<Rc<EventRow>>>,
     /// What the heavy panels draw. While playing they follow `view` in turn, at most one panel
-    /// in the frame after each time the page shows the newest state (`panels_due` says how
+    /// in the frames after each time the page shows the newest state (`panels_due` says how
     /// often each), so no frame pays for two of them, or for one and the mirror.
     pub log_view: Rc<ClusterView>,
     pub kv_view: Rc<ClusterView>,
     pub client_view: Rc<ClusterView>,
     pub shown_events: Rc<VecDeque<Rc<EventRow>>>,
-    /// The view and time the picture's accessible mirror names (it catches up whenever the
-    /// page shows the newest state: `SHOW_EVERY_MS`).
+    /// The view and time the picture's accessible mirror names (it catches up with every
+    /// showing of the newest state, `SHOW_EVERY_MS`, in the frame after it: a busy cluster
+    /// renames dozens of its buttons each time).
     pub mirror_view: Rc<ClusterView>,
     pub mirror_now: Micros,
     frame_no: u64,
@@ -490,6 +494,7 @@ impl Model {
             playing: !url.paused,
             speed: super::speed::clamp(url.speed.unwrap_or(DEFAULT_SPEED)),
             shown_wall: f64::NEG_INFINITY,
+            mirror_due: false,
             panels_due: 0,
             selected_server: None,
             selected_message: None,
@@ -593,6 +598,24 @@ impl Model {
         self.shown_events = self.events.clone();
         self.mirror_view = self.view.clone();
         self.mirror_now = self.now;
+        self.mirror_due = false;
+        self.panels_due = 0;
+    }
+
+    /// One thing catches up with the view last shown (a frame after a showing): the mirror if
+    /// it is due, else the first heavy panel due (the logs before the others).
+    fn catch_up_one(&mut self) {
+        if std::mem::take(&mut self.mirror_due) {
+            super::bench::set_panel(super::bench::MIRROR);
+            self.mirror_view = self.view.clone();
+            self.mirror_now = self.now;
+            return;
+        }
+        if self.panels_due != 0 {
+            let first = 1 << self.panels_due.trailing_zeros();
+            self.panels_due &= !first;
+            self.sync_due_panels(first);
+        }
     }
 
     /// Which heavy panels catch up in the frame after this showing (a bit per panel): any
@@ -604,14 +627,16 @@ impl Model {
         self.frame_no += 1;
         let panel = (self.frame_no % 4) as usize;
         let wall_since = |t: f64| wall - t;
-        // At most this often (ms of wall time). The event list: a busy cluster narrates
-        // hundreds of events a second, nobody reads a list that changes faster than a few
-        // times a second, and it is the costliest panel. The logs: ten times a second (their
-        // cells shift with every new entry; at the default 1/20x a message takes 200-400 ms
-        // to arrive). Stores and clients: every time their turn comes. A panel off screen
-        // (issue 4: render only what is visible) catches up every five seconds (for assistive
-        // technology, which reads it without scrolling to it), one such panel at most every
-        // half second (no run of heavy frames), and at once when it comes on screen.
+        // A panel's turn comes every fourth showing (200 ms while playing; news brings
+        // showings sooner), and it catches up then at most this often (ms of wall time). The
+        // event list: a busy cluster narrates hundreds of events a second, nobody reads a list
+        // that changes faster than a few times a second, and it is the costliest panel. The
+        // logs: ten times a second (their cells shift with every new entry; at the default
+        // 1/20x a message takes 200-400 ms to arrive). Stores and clients: every time their
+        // turn comes. A panel off screen (issue 4: render only what is visible) catches up
+        // every five seconds (for assistive technology, which reads it without scrolling to
+        // it), one such panel at most every half second (no run of heavy frames), and at once
+        // when it comes on screen.
         let on_screen = self.panel_on_screen[panel];
         let turn = if on_screen {
             let every = match panel {
@@ -1366,25 +1391,33 @@ impl Reducible for Model {
                     || next.notice != self.notice
                     || next.steps_done != self.steps_done
                     || servers_renamed(&next.sim.borrow(), &self.view);
-                if !news && wall - self.shown_wall < SHOW_EVERY_MS {
-                    // Between two showings: the frame after one brings a heavy panel up to
-                    // date with what it showed (no news, so `next` differs from `self` only
-                    // in the simulator they share).
-                    if self.panels_due == 0 {
+                let catching_up = self.mirror_due || self.panels_due != 0;
+                if !news && (wall - self.shown_wall < SHOW_EVERY_MS || catching_up) {
+                    // Between two showings: each frame after one brings one thing up to date
+                    // with what it showed, the mirror first (no news, so `next` differs from
+                    // `self` only in the simulator they share). The next showing waits until
+                    // all have (a frame or two later at a low frame rate), so that no frame
+                    // pays for two.
+                    if !catching_up {
                         super::bench::add("reduce", wall_ms() - ts0);
                         return self;
                     }
-                    let due = std::mem::take(&mut next.panels_due);
-                    next.sync_due_panels(due);
+                    next.catch_up_one();
                     super::bench::add("reduce", wall_ms() - ts0);
                     return Rc::new(next);
                 }
                 next.shown_wall = wall;
                 super::bench::set_panel(super::bench::SHOWN);
                 next.refresh(false);
-                next.mirror_view = next.view.clone();
-                next.mirror_now = next.now;
                 if next.playing {
+                    // News does not wait: what the last showing left undone catches up now.
+                    while next.mirror_due || next.panels_due != 0 {
+                        next.catch_up_one();
+                    }
+                    // The mirror catches up in the next frame if this showing moved on (not
+                    // while time holds still under the pointer).
+                    next.mirror_due =
+                        !Rc::ptr_eq(&next.mirror_view, &next.view) || next.mirror_now != next.now;
                     next.panels_due = next.panels_due();
                 } else {
                     next.sync_panels();
