@@ -6,6 +6,9 @@ window.addEventListener("error", function (event) {
   banner.id = "fatal-error";
   banner.className = "fatal-error";
   banner.setAttribute("role", "alert");
+  // The theme the user chose, if the page had started (style.css reads `data-theme`).
+  var app = document.querySelector(".app");
+  if (app && app.dataset.theme) banner.dataset.theme = app.dataset.theme;
   banner.innerHTML = "<strong>Raft Explorer stopped working.</strong> <span></span> " +
     '<button type="button" onclick="location.reload()">Reload</button>';
   banner.querySelector("span").textContent = String(event.message || "An unexpected error occurred.");

@@ -379,7 +379,7 @@ pub fn App() -> Html {
     };
 
     // The theme chosen, if one was (else the system's): `data-theme` on the app's root, where
-    // style.css declares that theme's palette (`.app[data-theme=…]`).
+    // style.css declares that theme's palette (`[data-theme=…]`).
     let dark = model.dark.unwrap_or(model.system_dark);
     let chosen_theme = model.dark.map(|d| if d { "dark" } else { "light" });
 

@@ -32,6 +32,15 @@ pub fn show(detail: &str) {
     banner.set_id(BANNER_ID);
     banner.set_class_name("fatal-error");
     let _ = banner.set_attribute("role", "alert");
+    // The theme the user chose (style.css reads `data-theme`: the banner is outside `.app`).
+    if let Some(theme) = document
+        .query_selector(".app")
+        .ok()
+        .flatten()
+        .and_then(|app| app.get_attribute("data-theme"))
+    {
+        let _ = banner.set_attribute("data-theme", &theme);
+    }
     let heading = document.create_element("strong").ok();
     if let Some(heading) = &heading {
         heading.set_text_content(Some("Raft Explorer stopped working. "));

@@ -909,6 +909,11 @@ impl Model {
         if is && !was {
             self.resume_when_shown = self.playing;
             self.playing = false;
+            // Paused now, so no frame will catch up what the last showing left for later (the
+            // mirror, a panel's turn): bring everything up to the present, as an intent does,
+            // for whoever reads the page without looking at it (a screen reader, a test).
+            self.refresh(false);
+            self.sync_panels();
         } else if !is && was && self.resume_when_shown {
             self.resume_when_shown = false;
             self.playing = true;

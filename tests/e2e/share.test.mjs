@@ -198,6 +198,46 @@ test("the page pauses while its tab is hidden and plays again when shown", async
   await page.close();
 });
 
+test("hidden right after a showing, the mirror names the moment the page shows", async () => {
+  // The mirror catches up with a showing in the frame after it (ui/state.rs): a page paused
+  // by hiding runs no more frames, so the pause itself must bring it up to date.
+  const { page, errors } = await openPage(app.browser, `${page0()}?seed=3&speed=1`);
+  await waitForLeader(page);
+  const names = () => page.locator(".mirror [aria-label]").evaluateAll((items) => items.map((e) => e.getAttribute("aria-label")).join(" | "));
+  const setHidden = (hidden) =>
+    page.evaluate((hidden) => {
+      Object.defineProperty(document, "hidden", { value: hidden, configurable: true });
+      document.dispatchEvent(new Event("visibilitychange"));
+    }, hidden);
+  for (let i = 0; i < 8; i++) {
+    // Hidden in the frame in which the clock moved on: a showing.
+    await page.evaluate(() => new Promise((resolve) => {
+      const clock = () => document.querySelector(".app").dataset.now;
+      const before = clock();
+      const tick = () => {
+        if (clock() === before) return requestAnimationFrame(tick);
+        Object.defineProperty(document, "hidden", { value: true, configurable: true });
+        document.dispatchEvent(new Event("visibilitychange"));
+        resolve();
+      };
+      requestAnimationFrame(tick);
+    }));
+    await page.waitForFunction(() => document.querySelector(".app").dataset.playing === "false");
+    await page.waitForTimeout(100);
+    const hidden = await names();
+    // An intent brings every panel and the mirror up to the present (the simulator, paused,
+    // does not move): the mirror must already have said the same.
+    await page.keyboard.press("d");
+    await page.waitForTimeout(100);
+    assert.equal(hidden, await names(), `try ${i + 1}: the mirror was behind the picture`);
+    await setHidden(false);
+    await page.waitForFunction(() => document.querySelector(".app").dataset.playing === "true");
+    await page.waitForTimeout(200);
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("blog.html: three embedded views, no chrome, the focus stays on the host, off-screen views wait", async () => {
   const { page, errors } = await openPage(app.browser, `${app.server.url}blog.html`, { width: 1000, height: 800 });
   const frames = page.locator("iframe");

@@ -285,3 +285,21 @@ test("an overlong command is refused inline, and counts are in the right number"
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("a theme chosen against the system's: palette, native controls and scrollbars follow the choice", async () => {
+  for (const [system, button, chosen] of [["dark", "Light theme", "light"], ["light", "Dark theme", "dark"]]) {
+    const page = await app.browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: system });
+    await page.goto(app.server.url);
+    await waitForLeader(page);
+    await page.getByRole("button", { name: button }).click();
+    await page.waitForFunction((chosen) => document.querySelector(".app").dataset.theme === chosen, chosen);
+    const look = await page.evaluate(() => {
+      const style = getComputedStyle(document.querySelector(".app"));
+      const [r, g, b] = style.backgroundColor.match(/\d+/g).map(Number);
+      return { scheme: style.colorScheme, light: r + g + b > 3 * 128 };
+    });
+    assert.equal(look.scheme, chosen, `system ${system}: color-scheme`);
+    assert.equal(look.light, chosen === "light", `system ${system}: the app's background is ${chosen}`);
+    await page.close();
+  }
+});
