@@ -57,7 +57,7 @@ fn read_handover(servers: u8, actions: Vec<RecordedAction>) -> Result<Handover, 
         file: None,
         file_name: None,
     };
-    Handover::from_json(&handover.to_json())
+    Handover::from_json(&handover.to_json(), &SimConfig::default())
 }
 
 /// Both readers refuse `actions` in a `servers`-server run, at `field`, with a message
