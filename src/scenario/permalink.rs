@@ -270,8 +270,10 @@ impl SharedRun {
 
 /// An action log and the moment shown, as a link or a handover carries them, for a cluster
 /// that starts with `servers` servers: the moment and every action within the simulator's
-/// limits, the log in order (what `Sim::replay` needs), and every server an action names one
-/// the run can have then. (What only the run knows, such as whether a server is up when it
+/// limits, the log in order (what `Sim::replay` needs) with queue positions that never go
+/// back, and every server an action names one the run can have then. Whether the run is at
+/// an action's position at its time can only be known by replaying it: an action whose
+/// place the world passes is refused by the simulator (`ActionError::PlacePassed`). (What only the run knows, such as whether a server is up when it
 /// is restarted, is the simulator's: it skips such an action, `Sim::refused_actions`.)
 pub(crate) fn check_log(
     actions: &[RecordedAction],
@@ -290,6 +292,18 @@ pub(crate) fn check_log(
             return Err(field(
                 &format!("actions[{}]", i + 1),
                 "comes before the action above it: the log must be in order".into(),
+            ));
+        }
+        // A later moment of the run has processed no fewer events: a position that goes back
+        // names a place the run never has (the simulator would refuse it, and only it).
+        if pair[1].after_events < pair[0].after_events {
+            return Err(field(
+                &format!("actions[{}]", i + 1),
+                format!(
+                    "after_events {} is below the action above it ({}): the count of events \
+                     processed never goes back",
+                    pair[1].after_events, pair[0].after_events
+                ),
             ));
         }
     }
