@@ -21,9 +21,10 @@ pub const KEY: &str = "raft-explorer.handover";
 
 /// Where a tab keeps no session storage (a sandboxed iframe without `allow-same-origin`,
 /// storage switched off: reading `window.sessionStorage` throws or gives null), the handover
-/// travels in the tab's `window.name` instead, which also survives a navigation and belongs
-/// to the tab: its JSON after [`KEY`] and a colon, so that a name the page did not write is
-/// never read as a run. The full page reads it as strictly, and clears it.
+/// travels in the tab's `window.name` instead, which also survives a navigation (but is not
+/// kept per site: another site can set it, so it is read as strictly as a link): its JSON
+/// after [`KEY`] and a colon, so that a name the page did not write is never read as a run.
+/// The full page reads it and clears it; the sandbox drops one it finds.
 pub fn as_window_name(json: &str) -> String {
     format!("{KEY}:{json}")
 }

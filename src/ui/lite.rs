@@ -4,8 +4,15 @@
 
 use super::address::{full_page_query, ViewNow, Wanted};
 use super::intent::Intent;
-use crate::scenario::handover::{as_window_name, Handover, KEY};
+use crate::scenario::handover::{as_window_name, from_window_name, Handover, KEY};
+use std::cell::RefCell;
 use yew::Callback;
+
+thread_local! {
+    /// The tab's name before this page wrote a handover into it (an embedder's iframe name,
+    /// say), to give back when the handover is dropped here.
+    static NAME_BEFORE: RefCell<Option<String>> = const { RefCell::new(None) };
+}
 
 /// Goes to the full page for `wanted`, with the view the user has now. Err: the browser
 /// would not go, with why.
@@ -38,9 +45,29 @@ pub fn hand_over(handover: &Handover, view: &ViewNow) -> Result<(), String> {
         .flatten()
         .is_some_and(|storage| storage.set_item(KEY, &json).is_ok());
     if !stored {
+        let before = window.name().unwrap_or_default();
         window
             .set_name(&as_window_name(&json))
             .map_err(|_| "the browser would keep the run nowhere for it")?;
+        if from_window_name(&before).is_none() {
+            NAME_BEFORE.with(|b| *b.borrow_mut() = Some(before));
+        }
     }
-    go_to_full(Wanted::Handover, view)
+    go_to_full(Wanted::Handover, view).inspect_err(|_| drop_handover_name())
+}
+
+/// Drops a handover left in the tab's name (`handover::as_window_name`): when the sandbox
+/// starts, comes Back from the full page, or could not go there. Another site can set a tab's
+/// name too, and a run in it is for the full page once, right after this page wrote it. The
+/// name the tab had before this page wrote one is given back (when this page still knows it);
+/// a name that holds no handover (an embedder's iframe name) is left alone.
+pub fn drop_handover_name() {
+    let window = gloo::utils::window();
+    let ours = window
+        .name()
+        .is_ok_and(|name| from_window_name(&name).is_some());
+    if ours {
+        let before = NAME_BEFORE.with(|b| b.borrow_mut().take());
+        let _ = window.set_name(&before.unwrap_or_default());
+    }
 }

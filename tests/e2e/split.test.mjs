@@ -169,6 +169,23 @@ test("a handover left behind is dropped, not taken by a later visit", async () =
   await page.close();
 });
 
+test("the sandbox drops a handover it finds in the tab's name, and leaves any other name", async () => {
+  // Another site can set a tab's name (an iframe's name) to what looks like a handover.
+  const { page, errors } = await openRecording(`${page0()}?seed=3`);
+  await waitForLeader(page);
+  await page.evaluate(() => (window.name = 'raft-explorer.handover:{"version":1}'));
+  await page.reload();
+  await waitForLeader(page);
+  assert.equal(await page.evaluate(() => window.name), "", "dropped when the sandbox starts");
+  // An embedder's name for its frame is not ours to clear.
+  await page.evaluate(() => (window.name = "my-frame"));
+  await page.reload();
+  await waitForLeader(page);
+  assert.equal(await page.evaluate(() => window.name), "my-frame");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 // A tab without session storage: a sandboxed iframe without allow-same-origin, or storage
 // switched off, where reading `window.sessionStorage` throws or gives null.
 for (const storage of ["throws", "null"]) {
