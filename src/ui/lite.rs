@@ -43,7 +43,15 @@ pub fn hand_over(handover: &Handover, view: &ViewNow) -> Result<(), String> {
         .session_storage()
         .ok()
         .flatten()
-        .is_some_and(|storage| storage.set_item(KEY, &json).is_ok());
+        .is_some_and(|storage| {
+            let stored = storage.set_item(KEY, &json).is_ok();
+            // Refused (full: a large import), an older run under the key would stay and be
+            // taken before the one in the tab's name.
+            if !stored {
+                let _ = storage.remove_item(KEY);
+            }
+            stored
+        });
     if !stored {
         let before = window.name().unwrap_or_default();
         window

@@ -227,6 +227,30 @@ for (const storage of ["throws", "null"]) {
   });
 }
 
+test("Share when session storage refuses the run: the run in the tab's name, not an older one left in storage", async () => {
+  // Storage full (a large import): setItem throws. An older handover under the key must not
+  // be taken instead of this one.
+  const fullStorage = () => {
+    if (!location.pathname.includes("/full/")) sessionStorage.setItem("raft-explorer.handover", '{"version":1}');
+    Storage.prototype.setItem = () => {
+      throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
+    };
+  };
+  const { page, errors } = await openRecording(`${page0()}?seed=5&speed=1`, { script: fullStorage });
+  await waitForLeader(page);
+  await page.keyboard.press(" ");
+  await page.waitForFunction(() => document.querySelector(".app")?.dataset.playing === "false");
+  const now = await page.locator(".app").getAttribute("data-now");
+  await page.keyboard.press("s");
+  await page.waitForURL(/\/raft\/full\//);
+  await page.getByRole("dialog", { name: "Share this moment" }).waitFor({ timeout: 20000 });
+  assert.equal(await page.locator(".app").getAttribute("data-now"), now, "this run, at its moment");
+  assert.equal(await page.locator(".notice").filter({ hasText: /could not be taken over/ }).count(), 0);
+  assert.equal(await page.evaluate(() => window.name), "", "taken out of the tab's name");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 /** A `v2.` Share link made by hand: base64url of the raw-DEFLATEd JSON (docs/SCENARIOS.md). */
 function handMadeLink(run) {
   return `v2.${zlib.deflateRawSync(Buffer.from(JSON.stringify(run))).toString("base64url")}`;
