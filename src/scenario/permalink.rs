@@ -11,7 +11,7 @@
 //! Reading either goes through the same strict validation as a scenario file; nothing here
 //! panics on a damaged link.
 
-use super::format::{ClusterSpec, Scenario, ScenarioError, Step};
+use super::format::{not_a_server, ClusterSpec, Scenario, ScenarioError, Step};
 use super::runner::action_step;
 use crate::raft::MAX_SERVER_ID;
 use crate::sim::limits::MAX_RUN;
@@ -253,7 +253,8 @@ impl SharedRun {
         (scenario, left_out)
     }
 
-    /// What serde cannot check: times within the simulator's limits, the log in order.
+    /// What serde cannot check: the speed, and the action log (`check_log`: times within the
+    /// simulator's limits, the log in order, only servers the run can have).
     fn validate(&self) -> Result<(), ScenarioError> {
         if self
             .speed
@@ -323,17 +324,16 @@ pub(crate) fn check_log(
         if let Some(id) = named.iter().find(|id| !(1..=known).contains(&id.0)) {
             let what = action_step(&recorded.action).map_or("action", |step| step.name());
             let at = Decimal::millis_shortest(recorded.time);
-            let why = if known == servers {
-                format!("of this {servers}-server cluster: use S1..S{servers}")
-            } else {
-                format!(
-                    "at this point: the cluster starts with S1..S{servers} and the add_server \
-                     actions before this one make S1..S{known}"
-                )
-            };
+            let why = not_a_server(
+                &id.to_string(),
+                servers,
+                known,
+                ("point", "the add_server actions before it"),
+                "",
+            );
             return Err(field(
                 &format!("actions[{i}]"),
-                format!("({what} at {at} ms) {id} is not a server {why}"),
+                format!("({what} at {at} ms) {why}"),
             ));
         }
         if recorded.action == Action::AddServer {

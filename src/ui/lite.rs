@@ -31,7 +31,8 @@ pub fn open_tour(source: String, on_intent: Callback<Intent>) {
 }
 
 /// Hands the run over to the full page and goes there, with the view the user has now. Err:
-/// the browser would keep the run nowhere, with why.
+/// the browser would keep the run nowhere (neither session storage nor the tab's name), or
+/// would not leave this page; with why.
 pub fn hand_over(handover: &Handover, view: &ViewNow) -> Result<(), String> {
     let window = gloo::utils::window();
     let json = handover.to_json();

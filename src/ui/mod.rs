@@ -338,8 +338,9 @@ pub fn App() -> Html {
     }
 
     // The full page, once it runs: takes the run the lite page handed over, if any
-    // (`scenario::handover`, in the tab's session storage, read once), and fetches a tour
-    // asked for in the URL (`?tour=NAME_OR_PATH`) or the one of a Share link made in a tour.
+    // (`scenario::handover`, in the tab's session storage or its name, taken out once), and
+    // fetches a tour asked for in the URL (`?tour=NAME_OR_PATH`) or the one of a Share link
+    // made in a tour.
     #[cfg(feature = "full")]
     {
         let source = url
