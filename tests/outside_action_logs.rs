@@ -57,7 +57,7 @@ fn read_handover(servers: u8, actions: Vec<RecordedAction>) -> Result<Handover, 
         file: None,
         file_name: None,
     };
-    Handover::from_json(&handover.to_json())
+    Handover::from_json(&handover.to_json(), &SimConfig::default())
 }
 
 /// Both readers refuse `actions` in a `servers`-server run, at `field`, with a message
@@ -208,6 +208,77 @@ fn an_action_the_world_refuses_on_replay_is_skipped_and_reported() {
     assert!(sim.refused_actions().is_empty());
 }
 
+#[test]
+fn a_log_whose_queue_positions_go_back_is_refused_by_both_readers() {
+    // (1 s, after 50 events) then (2 s, after 40): the world cannot process fewer events
+    // by a later moment.
+    let actions = vec![at(1_000_000, 50, crash(1)), at(2_000_000, 40, crash(2))];
+    both_refuse(5, actions, "actions[1]", &["after_events", "40", "50"]);
+}
+
+/// A real run of the 5-server scenario with S1 crashed at 1 s and S3 at 2.5 s, to 4 s, as
+/// the page records it.
+fn crashes_at_1s_and_2_5s() -> (SimConfig, Sim) {
+    let (config, _, _) = a_real_run();
+    let mut sim = Sim::new(config.clone());
+    sim.run_until(1_000_000);
+    sim.crash(ServerId(1));
+    sim.run_until(2_500_000);
+    sim.crash(ServerId(3));
+    sim.run_until(4_000_000);
+    (config, sim)
+}
+
+#[test]
+fn an_action_whose_place_the_world_passes_is_refused_and_later_ones_still_come() {
+    let (config, real) = crashes_at_1s_and_2_5s();
+    let passed = ActionError::PlacePassed { after_events: 0 };
+    // Slipped in between (a library caller's log; the readers refuse it): at 2 s after
+    // fewer events than the world has by 1 s. Before, it was never due, and neither was the
+    // crash of S3 after it, silently.
+    let mut actions = real.actions().to_vec();
+    actions.insert(1, at(2_000_000, 0, crash(2)));
+    let sim = replay(&config, actions.clone(), 4_000_000);
+    assert_eq!(
+        sim.refused_actions(),
+        &[Refused {
+            index: 1,
+            error: passed.clone()
+        }]
+    );
+    assert_eq!(sim.actions_applied(), actions.len());
+    assert_eq!(sim.trace(), real.trace(), "the run without it");
+    assert_eq!(sim.view(), real.view());
+
+    // At 0.5 s after no event: the world has events due before then (the first election
+    // timers), so it does not hold still until 0.5 s; it goes on and passes that place.
+    let mut actions = real.actions().to_vec();
+    actions.insert(0, at(500_000, 0, crash(2)));
+    let sim = replay(&config, actions.clone(), 4_000_000);
+    assert_eq!(
+        sim.refused_actions(),
+        &[Refused {
+            index: 0,
+            error: passed.clone()
+        }]
+    );
+    assert_eq!(sim.trace(), real.trace(), "the world did not stand still");
+    assert_eq!(sim.view(), real.view());
+
+    // After more events than the world has processed by its time: the count comes only
+    // after 2 s, so it is refused when time reaches 2 s, and S3's crash still comes.
+    let late = real.events_processed() + 1_000;
+    let mut actions = real.actions().to_vec();
+    actions.insert(1, at(2_000_000, late, crash(2)));
+    let mut sim = replay(&config, actions.clone(), 1_900_000);
+    assert!(sim.refused_actions().is_empty(), "not before its time");
+    sim.run_until(4_000_000);
+    let error = ActionError::PlacePassed { after_events: late };
+    assert_eq!(sim.refused_actions(), &[Refused { index: 1, error }]);
+    assert_eq!(sim.trace(), real.trace());
+    assert_eq!(sim.view(), real.view());
+}
+
 fn server_action(kind: u8, n: u8) -> Action {
     let server = ServerId(n);
     match kind % 7 {
@@ -225,15 +296,25 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
 
     /// Any log of actions on the run's servers, at any times and queue positions in order,
-    /// that a reader accepts replays to its end without a panic, the same way twice, and
-    /// every refusal it reports is of an action in the log.
+    /// that a reader accepts replays to its end without a panic, and by then every action
+    /// of it came to pass: applied where it stands, or reported refused (none waits for a
+    /// place the world passed). And the same log replays the same run: rewound and run on
+    /// again, it is the same, with the same refusals.
     #[test]
     fn any_log_a_reader_accepts_replays_without_a_panic(
         servers in 1u8..=5,
         plan in prop::collection::vec((0u64..3_000_000, 0u64..400, any::<u8>(), 1u8..=5), 1..12),
+        rewind_to in 0u64..3_500_000,
     ) {
         let mut plan = plan;
-        plan.sort_by_key(|&(time, events, _, _)| (time, events));
+        // In order: times and queue positions never go back.
+        let mut times: Vec<u64> = plan.iter().map(|p| p.0).collect();
+        let mut positions: Vec<u64> = plan.iter().map(|p| p.1).collect();
+        times.sort_unstable();
+        positions.sort_unstable();
+        for (p, (time, events)) in plan.iter_mut().zip(times.into_iter().zip(positions)) {
+            (p.0, p.1) = (time, events);
+        }
         let actions: Vec<RecordedAction> = plan
             .iter()
             .map(|&(time, events, kind, n)| at(time, events, server_action(kind, n.min(servers))))
@@ -242,13 +323,68 @@ proptest! {
         let handover = read_handover(servers, actions.clone());
         prop_assert!(link.is_ok(), "{:?}", link);
         prop_assert!(handover.is_ok(), "{:?}", handover);
-        let config = sim_config(&scenario(servers));
+        let config = SimConfig {
+            trace_capacity: 10_000,
+            checkpoint_interval: 500_000,
+            ..sim_config(&scenario(servers))
+        };
         let once = replay(&config, actions.clone(), 3_500_000);
-        let twice = replay(&config, actions.clone(), 3_500_000);
-        prop_assert_eq!(once.view(), twice.view());
-        prop_assert_eq!(once.refused_actions(), twice.refused_actions());
-        for refused in once.refused_actions() {
-            prop_assert!(refused.index < actions.len());
+        // Every action is behind the present: applied or refused, each refusal once.
+        prop_assert_eq!(once.actions_applied(), actions.len());
+        let mut refused: Vec<usize> = once.refused_actions().iter().map(|r| r.index).collect();
+        refused.sort_unstable();
+        refused.dedup();
+        prop_assert_eq!(refused.len(), once.refused_actions().len());
+        // The same log, the same run: rewound into it and run on, nothing changes.
+        let mut again = replay(&config, actions.clone(), 3_500_000);
+        again.rewind_to(rewind_to).expect("rewinds");
+        again.run_until(3_500_000);
+        prop_assert_eq!(again.trace(), once.trace());
+        prop_assert_eq!(again.view(), once.view());
+        prop_assert_eq!(again.refused_actions(), once.refused_actions());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// A hand-made log whose places are real (each taken where a live run stood when the
+    /// action was tried there, those the world refused included) replays as that live run,
+    /// event for event: every place is met (none is refused as passed), and exactly the
+    /// actions the live run refused are reported refused.
+    #[test]
+    fn a_log_of_real_places_replays_as_the_live_run(
+        servers in 3u8..=5,
+        plan in prop::collection::vec((0u64..3_000_000, any::<bool>(), any::<u8>(), 1u8..=5), 1..10),
+    ) {
+        let config = SimConfig {
+            trace_capacity: 10_000,
+            checkpoint_interval: 500_000,
+            ..sim_config(&scenario(servers))
+        };
+        let mut plan = plan;
+        plan.sort_by_key(|p| p.0);
+        let mut live = Sim::new(config.clone());
+        let mut actions = Vec::new();
+        let mut live_refused = Vec::new();
+        for (i, &(time, step, kind, n)) in plan.iter().enumerate() {
+            live.run_until(time);
+            // Or one event on, as the page's step does: acting at an event's own moment,
+            // with others due at that moment still queued.
+            if step {
+                live.step();
+            }
+            let action = server_action(kind, n.min(servers));
+            actions.push(at(live.now(), live.events_processed(), action.clone()));
+            if let Err(error) = live.apply(action) {
+                live_refused.push(Refused { index: i, error });
+            }
         }
+        live.run_until(3_500_000);
+        let replayed = replay(&config, actions.clone(), 3_500_000);
+        prop_assert_eq!(replayed.refused_actions(), live_refused.as_slice());
+        prop_assert_eq!(replayed.actions_applied(), actions.len());
+        prop_assert_eq!(replayed.trace(), live.trace());
+        prop_assert_eq!(replayed.view(), live.view());
     }
 }

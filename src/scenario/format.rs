@@ -715,28 +715,18 @@ impl Scenario {
                     return Ok(());
                 }
                 let or_leader = if leader_ok { " or \"leader\"" } else { "" };
-                let started = c.servers;
                 match parse_server_number(name) {
                     Some(n) if (1..=servers).contains(&n) => Ok(()),
-                    _ if servers == started => err(
+                    _ => err(
                         field,
-                        format!(
-                            "\"{name}\" is not a server of this {started}-server cluster: use S1..S{started}{or_leader}"
+                        not_a_server(
+                            &format!("\"{name}\""),
+                            c.servers,
+                            servers,
+                            ("step", "earlier steps"),
+                            or_leader,
                         ),
                     ),
-                    _ => {
-                        let added = if servers == started + 1 {
-                            format!("S{servers}")
-                        } else {
-                            format!("S{}..S{servers}", started + 1)
-                        };
-                        err(
-                            field,
-                            format!(
-                                "\"{name}\" is not a server at this step: the cluster starts with S1..S{started} and earlier steps added {added}, so use S1..S{servers}{or_leader}"
-                            ),
-                        )
-                    }
                 }
             };
             match &step.action {
@@ -1013,6 +1003,34 @@ impl<'de> Deserialize<'de> for Step {
         let value = Value::deserialize(deserializer)?;
         parse_step(0, value).map_err(|e| serde::de::Error::custom(e.to_string()))
     }
+}
+
+/// Why `name` is not a server of a cluster that started with S1..S`started` and has
+/// S1..S`known` where it is named (§6: the ids after `started` were handed out, in order, by
+/// the adds before it), with what to use instead (and `also`): the one wording of the
+/// scenario file's reader and the action log's (`permalink::check_log`). `at` is where it is
+/// named, and what came before it: ("step", "earlier steps").
+pub(crate) fn not_a_server(
+    name: &str,
+    started: u8,
+    known: u8,
+    (at, earlier): (&str, &str),
+    also: &str,
+) -> String {
+    if known == started {
+        return format!(
+            "{name} is not a server of this {started}-server cluster: use S1..S{started}{also}"
+        );
+    }
+    let added = if known == started + 1 {
+        format!("S{known}")
+    } else {
+        format!("S{}..S{known}", started + 1)
+    };
+    format!(
+        "{name} is not a server at this {at}: the cluster starts with S1..S{started} and \
+         {earlier} added {added}, so use S1..S{known}{also}"
+    )
 }
 
 #[cfg(test)]

@@ -21,9 +21,10 @@ pub const KEY: &str = "raft-explorer.handover";
 
 /// Where a tab keeps no session storage (a sandboxed iframe without `allow-same-origin`,
 /// storage switched off: reading `window.sessionStorage` throws or gives null), the handover
-/// travels in the tab's `window.name` instead, which also survives a navigation and belongs
-/// to the tab: its JSON after [`KEY`] and a colon, so that a name the page did not write is
-/// never read as a run. The full page reads it as strictly, and clears it.
+/// travels in the tab's `window.name` instead, which also survives a navigation (but is not
+/// kept per site: another site can set it, so it is read as strictly as a link): its JSON
+/// after [`KEY`] and a colon, so that a name the page did not write is never read as a run.
+/// The full page reads it and clears it; the sandbox drops one it finds.
 pub fn as_window_name(json: &str) -> String {
     format!("{KEY}:{json}")
 }
@@ -89,15 +90,19 @@ impl Handover {
 
     /// Reads a stored handover, strictly: the version, the configuration (`SimConfig::validate`)
     /// and the action log (in order, within the simulator's limits, naming only servers the
-    /// run can have: `check_log`) are checked.
-    pub fn from_json(text: &str) -> Result<Handover, ScenarioError> {
+    /// run can have: `check_log`) are checked. What the run keeps of itself (trace, time
+    /// travel's checkpoints and memory) is `page`'s, whatever the handover says
+    /// (`SimConfig::with_memory_of`): another site can write a tab's `window.name`, and a
+    /// link cannot set those either.
+    pub fn from_json(text: &str, page: &SimConfig) -> Result<Handover, ScenarioError> {
         let damaged = |e: serde_json::Error| {
             ScenarioError::top(None, format!("the handed-over run is damaged: {e}"))
         };
         // Through a JSON value, as a link's actions are read (`SharedRun::from_json`): the
         // page then carries one reader of the action log, not a second one for text.
         let value: serde_json::Value = serde_json::from_str(text).map_err(damaged)?;
-        let handover: Handover = serde_json::from_value(value).map_err(damaged)?;
+        let mut handover: Handover = serde_json::from_value(value).map_err(damaged)?;
+        handover.config = handover.config.with_memory_of(page);
         if handover.version != VERSION {
             return Err(ScenarioError::top(
                 Some("version".into()),
@@ -187,7 +192,7 @@ mod tests {
     fn a_handover_read_back_rebuilds_the_same_run_event_for_event() {
         let (config, sim) = a_page_run();
         let handover = Handover::of(&config, &sim, Then::Share);
-        let read = Handover::from_json(&handover.to_json()).expect("reads");
+        let read = Handover::from_json(&handover.to_json(), &config).expect("reads");
         assert_eq!(read, handover);
         let mut rebuilt = read.replay().expect("replays");
         rebuilt.run_until(read.at_us);
@@ -203,7 +208,7 @@ mod tests {
         sim.rewind_to(5_000_000).expect("rewinds");
         let handover = Handover::of(&config, &sim, Then::Share);
         assert_eq!(handover.at_us, 5_000_000);
-        let mut rebuilt = Handover::from_json(&handover.to_json())
+        let mut rebuilt = Handover::from_json(&handover.to_json(), &config)
             .and_then(|h| h.replay())
             .expect("reads and replays");
         rebuilt.run_until(5_000_000);
@@ -212,6 +217,48 @@ mod tests {
         rebuilt.run_until(9_000_000);
         sim.run_until(9_000_000);
         assert_eq!(rebuilt.trace(), sim.trace());
+    }
+
+    #[test]
+    fn a_handover_keeps_the_memory_the_page_gives_not_the_one_it_carries() {
+        // Another site can plant a handover in a tab's name, with what a link cannot carry:
+        // a trace kept without end, a checkpoint every microsecond, no memory bound.
+        let (config, sim) = a_page_run();
+        let planted = Handover {
+            config: SimConfig {
+                trace_capacity: usize::MAX,
+                checkpoint_interval: 1,
+                max_checkpoints: usize::MAX,
+                time_travel_budget_bytes: usize::MAX,
+                ..config.clone()
+            },
+            ..Handover::of(&config, &sim, Then::Share)
+        };
+        let page = SimConfig {
+            trace_capacity: 2000,
+            ..SimConfig::default()
+        };
+        let read = Handover::from_json(&planted.to_json(), &page).expect("reads");
+        assert_eq!(read.config, config.clone().with_memory_of(&page));
+        assert_eq!(
+            (
+                read.config.trace_capacity,
+                read.config.checkpoint_interval,
+                read.config.max_checkpoints,
+                read.config.time_travel_budget_bytes
+            ),
+            (
+                2000,
+                page.checkpoint_interval,
+                page.max_checkpoints,
+                page.time_travel_budget_bytes
+            )
+        );
+        // The rest of the configuration is the run's: the same run, event for event.
+        let mut rebuilt = read.replay().expect("replays");
+        rebuilt.run_until(read.at_us);
+        assert_eq!(rebuilt.view(), sim.view());
+        assert!(rebuilt.checkpoint_count() <= page.max_checkpoints);
     }
 
     #[test]
@@ -224,7 +271,7 @@ mod tests {
         };
         let json = handover.to_json();
         assert!(json.contains("\"then\":\"import\""), "{json}");
-        assert_eq!(Handover::from_json(&json), Ok(handover));
+        assert_eq!(Handover::from_json(&json, &config), Ok(handover));
     }
 
     #[test]
@@ -249,7 +296,7 @@ mod tests {
     fn damaged_handovers_are_errors_not_panics() {
         let (config, sim) = a_page_run();
         let good = Handover::of(&config, &sim, Then::Share);
-        let error = |text: &str| Handover::from_json(text).unwrap_err();
+        let error = |text: &str| Handover::from_json(text, &config).unwrap_err();
         // Not JSON, cut short, not an object, empty.
         for text in ["", "null", "[1,2]", "{", "not json", &good.to_json()[..40]] {
             assert!(

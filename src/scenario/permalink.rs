@@ -11,7 +11,7 @@
 //! Reading either goes through the same strict validation as a scenario file; nothing here
 //! panics on a damaged link.
 
-use super::format::{ClusterSpec, Scenario, ScenarioError, Step};
+use super::format::{not_a_server, ClusterSpec, Scenario, ScenarioError, Step};
 use super::runner::action_step;
 use crate::raft::MAX_SERVER_ID;
 use crate::sim::limits::MAX_RUN;
@@ -253,7 +253,8 @@ impl SharedRun {
         (scenario, left_out)
     }
 
-    /// What serde cannot check: times within the simulator's limits, the log in order.
+    /// What serde cannot check: the speed, and the action log (`check_log`: times within the
+    /// simulator's limits, the log in order, only servers the run can have).
     fn validate(&self) -> Result<(), ScenarioError> {
         if self
             .speed
@@ -270,8 +271,10 @@ impl SharedRun {
 
 /// An action log and the moment shown, as a link or a handover carries them, for a cluster
 /// that starts with `servers` servers: the moment and every action within the simulator's
-/// limits, the log in order (what `Sim::replay` needs), and every server an action names one
-/// the run can have then. (What only the run knows, such as whether a server is up when it
+/// limits, the log in order (what `Sim::replay` needs) with queue positions that never go
+/// back, and every server an action names one the run can have then. Whether the run is at
+/// an action's position at its time can only be known by replaying it: an action whose
+/// place the world passes is refused by the simulator (`ActionError::PlacePassed`). (What only the run knows, such as whether a server is up when it
 /// is restarted, is the simulator's: it skips such an action, `Sim::refused_actions`.)
 pub(crate) fn check_log(
     actions: &[RecordedAction],
@@ -292,6 +295,18 @@ pub(crate) fn check_log(
                 "comes before the action above it: the log must be in order".into(),
             ));
         }
+        // A later moment of the run has processed no fewer events: a position that goes back
+        // names a place the run never has (the simulator would refuse it, and only it).
+        if pair[1].after_events < pair[0].after_events {
+            return Err(field(
+                &format!("actions[{}]", i + 1),
+                format!(
+                    "after_events {} is below the action above it ({}): the count of events \
+                     processed never goes back",
+                    pair[1].after_events, pair[0].after_events
+                ),
+            ));
+        }
     }
     if let Some(i) = actions.iter().position(|a| a.time > MAX_RUN) {
         return Err(field(
@@ -309,17 +324,16 @@ pub(crate) fn check_log(
         if let Some(id) = named.iter().find(|id| !(1..=known).contains(&id.0)) {
             let what = action_step(&recorded.action).map_or("action", |step| step.name());
             let at = Decimal::millis_shortest(recorded.time);
-            let why = if known == servers {
-                format!("of this {servers}-server cluster: use S1..S{servers}")
-            } else {
-                format!(
-                    "at this point: the cluster starts with S1..S{servers} and the add_server \
-                     actions before this one make S1..S{known}"
-                )
-            };
+            let why = not_a_server(
+                &id.to_string(),
+                servers,
+                known,
+                ("point", "the add_server actions before it"),
+                "",
+            );
             return Err(field(
                 &format!("actions[{i}]"),
-                format!("({what} at {at} ms) {id} is not a server {why}"),
+                format!("({what} at {at} ms) {why}"),
             ));
         }
         if recorded.action == Action::AddServer {

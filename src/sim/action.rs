@@ -389,6 +389,10 @@ pub enum ActionError {
         crate::raft::MAX_SERVER_ID
     )]
     NoServerIdLeft,
+    /// A recorded action whose place in the run (`Timeline::next_place`) the replayed world
+    /// never has: only in a log from outside.
+    #[error("its place in the run (after {after_events} events) was passed")]
+    PlacePassed { after_events: u64 },
     #[error("{leader} cannot {change}: {}", .reason.reason())]
     ChangeRefused {
         leader: ServerId,

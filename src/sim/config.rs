@@ -120,6 +120,20 @@ impl SimConfig {
         time_travel_budget_bytes: 64 << 20,
     };
 
+    /// This configuration with `page`'s memory settings: what a run keeps of itself (the
+    /// narrated trace, time travel's checkpoints and the memory they may hold), which changes
+    /// nothing in the run. A configuration from outside (a handover) takes the page's, as a
+    /// link, which carries none of them, does.
+    pub fn with_memory_of(self, page: &SimConfig) -> SimConfig {
+        SimConfig {
+            trace_capacity: page.trace_capacity,
+            checkpoint_interval: page.checkpoint_interval,
+            max_checkpoints: page.max_checkpoints,
+            time_travel_budget_bytes: page.time_travel_budget_bytes,
+            ..self
+        }
+    }
+
     /// Why this configuration cannot run, if it cannot.
     pub fn validate(&self) -> Result<(), ConfigError> {
         limits::check_servers(self.servers.into())?;

@@ -26,6 +26,20 @@ pub struct RecordedAction {
     pub action: Action,
 }
 
+/// Where the world stands from the next recorded action's place (`Timeline::next_place`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// The world is at it: the action is applied at its time.
+    Here,
+    /// The world gets there by processing events first.
+    Ahead,
+    /// The world has passed it: it never comes.
+    Passed,
+    /// The world will pass it, when time reaches the action's: its count of events comes
+    /// only after its time.
+    NeverReached,
+}
+
 /// A recorded action the world refused when replay reached it (`Sim::refused_actions`):
 /// `index` in `Sim::actions()`, and why. Only a log from outside holds one (a hand-made link
 /// or handover): the simulator records only actions the world took.
@@ -327,12 +341,30 @@ impl Timeline {
         self.interval > 0
     }
 
-    /// The next recorded (future) action, if it is due now: the world has processed exactly
-    /// as many events as when it was first applied.
-    pub fn due(&self, world: &World) -> Option<&RecordedAction> {
-        self.actions
-            .get(self.applied)
-            .filter(|a| a.after_events == world.events)
+    /// The next recorded (future) action, and where the world stands from its place.
+    ///
+    /// An action was applied at a place in the run: at its `time`, after exactly
+    /// `after_events` queue events, the last of them at or before `time` and the next at or
+    /// after it. A log this simulator recorded meets its places exactly on replay; one from
+    /// outside (a hand-made link or handover) may name a place the world never reaches: more
+    /// events processed than it says, or its count reached only after its time (the
+    /// world is past it), or its count reached with events still due before its time (the
+    /// world goes on, and passes it).
+    pub fn next_place(&self, world: &World) -> Option<(&RecordedAction, Place)> {
+        let action = self.actions.get(self.applied)?;
+        let head = world.next_event_time();
+        let place = match action.after_events.cmp(&world.events) {
+            std::cmp::Ordering::Less => Place::Passed,
+            std::cmp::Ordering::Equal if world.now > action.time => Place::Passed,
+            std::cmp::Ordering::Equal if head.is_some_and(|t| t < action.time) => Place::Ahead,
+            std::cmp::Ordering::Equal => Place::Here,
+            // Its count comes only with events after its time (or never: none are left).
+            std::cmp::Ordering::Greater if head.is_none_or(|t| t > action.time) => {
+                Place::NeverReached
+            }
+            std::cmp::Ordering::Greater => Place::Ahead,
+        };
+        Some((action, place))
     }
 
     /// Called after every step: takes a checkpoint when one is due, then keeps the

@@ -66,7 +66,7 @@ pub use trace::{LossReason, MessageKind, MessageSummary, ReplySummary, TraceEven
 pub use view::*;
 
 use crate::raft::{ClientId, Command, Role, Server, ServerId};
-use history::Timeline;
+use history::{Place, Timeline};
 use observer::Attached;
 use std::collections::VecDeque;
 use view_cache::ViewCache;
@@ -146,7 +146,7 @@ impl Sim {
     /// Time of the next event (cancelled timers are dropped eagerly, so this is exact), or of
     /// the next recorded action when replaying after a rewind.
     pub fn next_event_time(&self) -> Option<Micros> {
-        if let Some(action) = self.timeline.due(&self.world) {
+        if let Some((action, Place::Here)) = self.timeline.next_place(&self.world) {
             return Some(action.time);
         }
         self.world.next_event_time()
@@ -174,14 +174,35 @@ impl Sim {
     }
 
     fn advance(&mut self, limit: Micros) -> bool {
-        while let Some(recorded) = self.timeline.due(&self.world) {
+        while let Some((recorded, place)) = self.timeline.next_place(&self.world) {
+            let index = self.timeline.applied;
+            match place {
+                Place::Ahead => break,
+                // A place a log from outside names that the run never has (the page records
+                // only places it was at): no moment of the run is the one the log means, so
+                // the action is refused there, as one the world refuses (below), and the
+                // actions after it still come at theirs. Reported when the world passes it
+                // (for one never reached, when time reaches it).
+                Place::Passed | Place::NeverReached => {
+                    if place == Place::NeverReached && recorded.time >= limit {
+                        break;
+                    }
+                    let error = ActionError::PlacePassed {
+                        after_events: recorded.after_events,
+                    };
+                    self.timeline.applied += 1;
+                    self.refuse(index, error);
+                    continue;
+                }
+                Place::Here => {}
+            }
             // An action recorded at time t happens "just after" t: the state at t is the one
             // the user saw when acting.
             if recorded.time >= limit {
                 return false;
             }
             let (time, action) = (recorded.time, recorded.action.clone());
-            let (index, before) = (self.timeline.applied, self.world.now);
+            let before = self.world.now;
             self.timeline.applied += 1;
             self.world.now = before.max(time);
             match self.world.apply(action) {
@@ -197,9 +218,7 @@ impl Sim {
                 // and is reported once, however often time travel passes it.
                 Err(error) => {
                     self.world.now = before;
-                    if !self.refused.iter().any(|r| r.index == index) {
-                        self.refused.push(Refused { index, error });
-                    }
+                    self.refuse(index, error);
                 }
             }
         }
@@ -208,6 +227,13 @@ impl Sim {
             true
         } else {
             false
+        }
+    }
+
+    /// Reports the recorded action at `index` refused, once however often replay meets it.
+    fn refuse(&mut self, index: usize, error: ActionError) {
+        if !self.refused.iter().any(|r| r.index == index) {
+            self.refused.push(Refused { index, error });
         }
     }
 

@@ -317,10 +317,13 @@ pub fn App() -> Html {
     // full page and came Back): the page is as it was left, saying the full page is opening.
     // `pageshow` with `persisted` is the one sign of such a return (the page does not start
     // again); the model drops that notice.
+    // And when the sandbox starts, a handover in the tab's name is dropped (one the full page
+    // never took, or one another site planted): it is for the full page, once.
     #[cfg(not(feature = "full"))]
     {
         let on_intent = on_intent.clone();
         widgets::use_once(Box::new(move || {
+            lite::drop_handover_name();
             let listener = EventListener::new(&gloo::utils::window(), "pageshow", move |e| {
                 // PageTransitionEvent's `persisted`, read by name (no web-sys feature for one
                 // field).
@@ -335,8 +338,9 @@ pub fn App() -> Html {
     }
 
     // The full page, once it runs: takes the run the lite page handed over, if any
-    // (`scenario::handover`, in the tab's session storage, read once), and fetches a tour
-    // asked for in the URL (`?tour=NAME_OR_PATH`) or the one of a Share link made in a tour.
+    // (`scenario::handover`, in the tab's session storage or its name, taken out once), and
+    // fetches a tour asked for in the URL (`?tour=NAME_OR_PATH`) or the one of a Share link
+    // made in a tour.
     #[cfg(feature = "full")]
     {
         let source = url

@@ -60,15 +60,20 @@ pub fn all() -> Vec<Preset> {
         .collect()
 }
 
+/// What the page keeps of any run it shows (the narrated trace, time travel's checkpoints and
+/// their memory): a link carries none of it, and a handover's is replaced by it
+/// (`SimConfig::with_memory_of`).
+pub fn page_memory() -> SimConfig {
+    SimConfig {
+        trace_capacity: 2000,
+        ..SimConfig::default()
+    }
+}
+
 /// The simulator configuration a scenario describes, for interactive use (narrated trace
 /// kept, time travel on).
 pub fn sim_config(s: &Scenario) -> SimConfig {
-    SimConfig {
-        trace_capacity: 2000,
-        checkpoint_interval: SimConfig::default().checkpoint_interval,
-        max_checkpoints: SimConfig::default().max_checkpoints,
-        ..crate::scenario::sim_config(s)
-    }
+    crate::scenario::sim_config(s).with_memory_of(&page_memory())
 }
 
 /// The action a step stands for now (None for expectations, which the page does not judge):

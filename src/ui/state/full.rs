@@ -449,7 +449,8 @@ impl Model {
     /// or the import of their file. A damaged handover leaves the page's own run, with a
     /// notice.
     fn take_handover(&mut self, text: &str) {
-        let handover = Handover::from_json(text).and_then(|h| Ok((h.replay()?, h)));
+        let handover =
+            Handover::from_json(text, &presets::page_memory()).and_then(|h| Ok((h.replay()?, h)));
         let (sim, handover) = match handover {
             Ok(both) => both,
             Err(e) => {

@@ -7,7 +7,7 @@
 
 use super::super::address::{ViewNow, Wanted};
 use super::super::intent::Intent;
-use super::super::lite::{go_to_full, hand_over};
+use super::super::lite::{drop_handover_name, go_to_full, hand_over};
 use super::{Model, UrlOptions};
 use crate::scenario::handover::{Handover, Then};
 use crate::scenario::{Lit, Reaction};
@@ -85,10 +85,12 @@ impl Model {
             ),
             Intent::BackFromFullPage => {
                 // Back from the full page, restored as it was left: it is not opening any
-                // more. (A notice that it could not be opened still holds.)
+                // more. (A notice that it could not be opened still holds.) A handover left in
+                // the tab's name, the full page never took.
                 if self.notice.as_deref() == Some(OPENING) {
                     self.notice = None;
                 }
+                drop_handover_name();
                 return;
             }
             // No tour is played here, and only the full page takes a handover.
