@@ -54,8 +54,9 @@ pub const SHOWN: u8 = 8;
 /// with the last showing.
 pub const MIRROR: u8 = 7;
 
-/// This frame brought heavy panel `panel` (0 logs, 1 stores, 2 clients, 3 events) up to date
-/// (for the per-panel breakdown).
+/// What this frame did, for the per-frame breakdown: brought heavy panel `panel` up to date
+/// (0 logs, 1 stores, 2 clients, 3 events), or the mirror (`MIRROR`), or showed a new model
+/// (`SHOWN`).
 pub fn set_panel(panel: u8) {
     if let Some(frame) = frame() {
         set(&frame, "panel", &JsValue::from_f64(f64::from(panel)));

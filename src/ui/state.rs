@@ -310,10 +310,11 @@ pub struct Model {
     pub speed: f64,
     /// When (wall ms) the page last showed the newest state while playing.
     shown_wall: f64,
-    /// What catches up with the last showing in the frames after it, one per frame, so that
-    /// no frame pays for two (`catch_up_one`): first the picture's mirror, then the heavy
-    /// panels (a bit each) whose turn came with it (`panels_due`).
+    /// The picture's mirror catches up with the last showing in the frame after it
+    /// (`catch_up_one`: one thing per frame, so that no frame pays for two).
     mirror_due: bool,
+    /// Then the heavy panels (a bit each) whose turn came with that showing, one per frame
+    /// (`take_panel_turns` says which).
     panels_due: u8,
     pub selected_server: Option<ServerId>,
     pub selected_message: Option<MessageId>,
@@ -621,7 +622,7 @@ impl Model {
     /// Which heavy panels catch up in the frame after this showing (a bit per panel): any
     /// that just came on screen, and one in turn (round robin) when it is due, each only if it
     /// is behind the view shown.
-    fn panels_due(&mut self) -> u8 {
+    fn take_panel_turns(&mut self) -> u8 {
         let wall = wall_ms();
         let mut due = std::mem::take(&mut self.panels_came_on_screen);
         self.frame_no += 1;
@@ -1390,7 +1391,8 @@ impl Reducible for Model {
                 // The simulator (shared by every copy of the model) has moved on; the page
                 // shows it at `SHOW_EVERY_MS`, and at once when playing stopped (a safety
                 // violation), a notice came, a preset step was taken or a server's role,
-                // term or status changed (what the mirror names it by).
+                // term or status changed (what the mirror names it by: a showing with news
+                // brings it up to date in the next frame, before anything else).
                 let wall = wall_ms();
                 let news = next.playing != self.playing
                     || next.notice != self.notice
@@ -1401,8 +1403,8 @@ impl Reducible for Model {
                     // Between two showings: each frame after one brings one thing up to date
                     // with what it showed, the mirror first (no news, so `next` differs from
                     // `self` only in the simulator they share). The next showing waits until
-                    // all have (a frame or two later at a low frame rate), so that no frame
-                    // pays for two.
+                    // all have (one frame for the mirror and one for each panel due: up to five
+                    // at a low frame rate), so that no frame pays for two.
                     if !catching_up {
                         super::bench::add("reduce", wall_ms() - ts0);
                         return self;
@@ -1412,7 +1414,6 @@ impl Reducible for Model {
                     return Rc::new(next);
                 }
                 next.shown_wall = wall;
-                super::bench::set_panel(super::bench::SHOWN);
                 next.refresh(false);
                 if next.playing {
                     // News does not wait: what the last showing left undone catches up now.
@@ -1423,10 +1424,12 @@ impl Reducible for Model {
                     // while time holds still under the pointer).
                     next.mirror_due =
                         !Rc::ptr_eq(&next.mirror_view, &next.view) || next.mirror_now != next.now;
-                    next.panels_due = next.panels_due();
+                    next.panels_due = next.take_panel_turns();
                 } else {
                     next.sync_panels();
                 }
+                // Counted as a showing in `?bench`, whatever caught up in it.
+                super::bench::set_panel(super::bench::SHOWN);
                 super::bench::add("reduce", wall_ms() - ts0);
                 Rc::new(next)
             }

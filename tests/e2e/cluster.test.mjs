@@ -156,7 +156,8 @@ async function waitForLeaderAmong(page, ids) {
 
 test("SET x 5 travels, commits and is applied on every server", async () => {
   // At 1/10x: a message is in flight for 100-200 ms of wall time, long enough for the
-  // picture's mirror (which follows the picture ten times a second) to name it.
+  // picture's mirror (which follows each showing of the picture, twenty a second, a frame
+  // later) to name it.
   const { page, errors } = await openPage(app.browser, `${app.server.url}?seed=11&speed=0.1`);
   await waitForLeader(page);
   await page.getByRole("textbox", { name: "Command", exact: true }).fill("SET x 5");
