@@ -279,6 +279,31 @@ fn an_action_whose_place_the_world_passes_is_refused_and_later_ones_still_come()
     assert_eq!(sim.view(), real.view());
 }
 
+#[test]
+fn an_action_the_user_takes_before_a_refused_ones_time_keeps_the_log_in_order() {
+    // A link whose action at 2 s names a place the world passes at once (after 0 events).
+    // The user stops at 1.2 s and acts: the refused action, not yet due, must not stay in the
+    // log ahead of theirs, or the run could no longer be shared or replayed.
+    let (config, real) = crashes_at_1s_and_2_5s();
+    let mut actions = real.actions()[..1].to_vec();
+    actions.push(at(2_000_000, 0, crash(2)));
+    let mut sim = replay(&config, actions, 1_200_000);
+    assert!(
+        sim.refused_actions().is_empty(),
+        "not refused before its time"
+    );
+    sim.apply(crash(3)).expect("S3 is up");
+    sim.run_until(3_000_000);
+    let log = sim.actions().to_vec();
+    assert!(
+        log.windows(2).all(|w| w[0].time <= w[1].time),
+        "in time order: {log:?}"
+    );
+    assert!(read_link(5, log.clone()).is_ok(), "the run can be shared");
+    let again = replay(&config, log, 3_000_000);
+    assert_eq!(again.trace(), sim.trace(), "and replays the same run");
+}
+
 fn server_action(kind: u8, n: u8) -> Action {
     let server = ServerId(n);
     match kind % 7 {

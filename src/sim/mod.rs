@@ -181,10 +181,11 @@ impl Sim {
                 // A place a log from outside names that the run never has (the page records
                 // only places it was at): no moment of the run is the one the log means, so
                 // the action is refused there, as one the world refuses (below), and the
-                // actions after it still come at theirs. Reported when the world passes it
-                // (for one never reached, when time reaches it).
+                // actions after it still come at theirs. Refused when time reaches it, not
+                // sooner: until then it is the recorded future, which an action taken before
+                // its time replaces (`fork`), so the log stays in time order.
                 Place::Passed | Place::NeverReached => {
-                    if place == Place::NeverReached && recorded.time >= limit {
+                    if recorded.time >= limit {
                         break;
                     }
                     let error = ActionError::PlacePassed {
