@@ -68,13 +68,15 @@ pub fn hand_over(handover: &Handover, view: &ViewNow) -> Result<(), String> {
 /// Drops a handover left in the tab's name (`handover::as_window_name`): when the sandbox
 /// starts, comes Back from the full page, or could not go there. Another site can set a tab's
 /// name too, and a run in it is for the full page once, right after this page wrote it. The
-/// name the tab had before this page wrote one is given back (when this page still knows it);
-/// a name that holds no handover (an embedder's iframe name) is left alone.
+/// name the tab had before this page wrote one is given back (when this page still knows it:
+/// also when the full page has emptied it, and Back brings this page again); a name that
+/// holds no handover (an embedder's iframe name) is left alone.
 pub fn drop_handover_name() {
     let window = gloo::utils::window();
+    let knows_before = NAME_BEFORE.with(|b| b.borrow().is_some());
     let ours = window
         .name()
-        .is_ok_and(|name| from_window_name(&name).is_some());
+        .is_ok_and(|name| from_window_name(&name).is_some() || (name.is_empty() && knows_before));
     if ours {
         let before = NAME_BEFORE.with(|b| b.borrow_mut().take());
         let _ = window.set_name(&before.unwrap_or_default());

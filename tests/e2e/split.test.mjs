@@ -304,3 +304,32 @@ test("back from the full page, the sandbox no longer says the full page is openi
   assert.deepEqual(await page.locator(".notice").allInnerTexts(), [], "no notice left over");
   assert.deepEqual(errors, []);
 });
+
+test("back from the full page after a handover in the tab's name, the tab has its own name again", async (t) => {
+  // Without session storage the run goes in the tab's name, which the full page empties once
+  // it has read it; Back brings the sandbox again (from the back/forward cache), which gives
+  // the tab the name it had (an embedder's frame name, say).
+  const browser = await launchBrowser({ ignoreDefaultArgs: ["--disable-back-forward-cache"] });
+  t.after(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.addInitScript(() => {
+    Object.defineProperty(window, "sessionStorage", { configurable: true, get: () => null });
+    window.addEventListener("pageshow", (e) => (window.restoredFromCache = e.persisted));
+  });
+  await page.goto(`${page0()}?seed=5&speed=1`);
+  await waitForLeader(page);
+  await page.evaluate(() => (window.name = "my-tab"));
+  await page.keyboard.press("s");
+  await page.waitForURL(/\/raft\/full\//);
+  await page.getByRole("dialog", { name: "Share this moment" }).waitFor({ timeout: 20000 });
+  assert.equal(await page.evaluate(() => window.name), "", "the full page took the run out of the name");
+  await page.goBack({ waitUntil: "commit" });
+  await page.waitForFunction(() => window.restoredFromCache !== undefined);
+  assert.equal(await page.evaluate(() => window.restoredFromCache), true, "restored from the back/forward cache");
+  await waitForLeader(page);
+  await page.waitForFunction(() => window.name === "my-tab", null, { timeout: 5000 }).catch(() => {});
+  assert.equal(await page.evaluate(() => window.name), "my-tab");
+  assert.deepEqual(errors, []);
+});
