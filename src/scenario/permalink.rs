@@ -274,8 +274,9 @@ impl SharedRun {
 /// limits, the log in order (what `Sim::replay` needs) with queue positions that never go
 /// back, and every server an action names one the run can have then. Whether the run is at
 /// an action's position at its time can only be known by replaying it: an action whose
-/// place the world passes is refused by the simulator (`ActionError::PlacePassed`). (What only the run knows, such as whether a server is up when it
-/// is restarted, is the simulator's: it skips such an action, `Sim::refused_actions`.)
+/// place the world passes is refused by the simulator (`ActionError::PlacePassed`). (What
+/// only the run knows, such as whether a server is up when it is restarted, is the
+/// simulator's too: it skips such an action, `Sim::refused_actions`.)
 pub(crate) fn check_log(
     actions: &[RecordedAction],
     at_us: Micros,
@@ -328,7 +329,8 @@ pub(crate) fn check_log(
                 &id.to_string(),
                 servers,
                 known,
-                ("point", "the add_server actions before it"),
+                // An add the world refuses takes no id: these are the most the run can have.
+                ("point", "the add_server actions before it can have"),
                 "",
             );
             return Err(field(
