@@ -632,8 +632,9 @@ impl Model {
         // showings sooner), and it catches up then at most this often (ms of wall time). The
         // event list: a busy cluster narrates hundreds of events a second, nobody reads a list
         // that changes faster than a few times a second, and it is the costliest panel. The
-        // logs: ten times a second (their cells shift with every new entry; at the default
-        // 1/20x a message takes 200-400 ms to arrive). Stores and clients: every time their
+        // logs: at their turn (five times a second), at most ten times a second when news
+        // brings showings sooner (their cells shift with every new entry; at the default 1/20x
+        // a message takes 200-400 ms to arrive). Stores and clients: every time their
         // turn comes. A panel off screen (issue 4: render only what is visible) catches up
         // every five seconds (for assistive technology, which reads it without scrolling to
         // it), one such panel at most every half second (no run of heavy frames), and at once
