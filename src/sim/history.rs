@@ -33,11 +33,9 @@ pub enum Place {
     Here,
     /// The world gets there by processing events first.
     Ahead,
-    /// The world has passed it: it never comes.
+    /// The world has passed it, or will by the time it reaches the action's time (its count
+    /// of events comes only after that time): it never comes.
     Passed,
-    /// The world will pass it, when time reaches the action's: its count of events comes
-    /// only after its time.
-    NeverReached,
 }
 
 /// A recorded action the world refused when replay reached it (`Sim::refused_actions`):
@@ -359,9 +357,7 @@ impl Timeline {
             std::cmp::Ordering::Equal if head.is_some_and(|t| t < action.time) => Place::Ahead,
             std::cmp::Ordering::Equal => Place::Here,
             // Its count comes only with events after its time (or never: none are left).
-            std::cmp::Ordering::Greater if head.is_none_or(|t| t > action.time) => {
-                Place::NeverReached
-            }
+            std::cmp::Ordering::Greater if head.is_none_or(|t| t > action.time) => Place::Passed,
             std::cmp::Ordering::Greater => Place::Ahead,
         };
         Some((action, place))

@@ -184,7 +184,7 @@ impl Sim {
                 // actions after it still come at theirs. Refused when time reaches it, not
                 // sooner: until then it is the recorded future, which an action taken before
                 // its time replaces (`fork`), so the log stays in time order.
-                Place::Passed | Place::NeverReached => {
+                Place::Passed => {
                     if recorded.time >= limit {
                         break;
                     }
