@@ -58,6 +58,21 @@ pub fn full_page_query(search: &str, wanted: Wanted, view: &ViewNow) -> String {
     format!("?{}", pairs.join("&"))
 }
 
+/// The address's query `search` without the handover's mark (`handover`, which
+/// `full_page_query` writes), "" when nothing else is left.
+pub fn without_handover_mark(search: &str) -> String {
+    let rest: Vec<&str> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|pair| !pair.is_empty() && *pair != "handover")
+        .collect();
+    if rest.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", rest.join("&"))
+    }
+}
+
 /// The site's directory, from the page's path (`location.pathname`): the page's own
 /// directory, less a last `full/` (where the full page lives). Share links point there, and
 /// tour files are fetched from there.

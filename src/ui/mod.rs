@@ -628,17 +628,7 @@ fn take_handover(handed_over: bool) -> Option<String> {
     }
     // The mark has done its work: a reload or a bookmark of this address starts afresh.
     let location = window.location();
-    let search = location.search().unwrap_or_default();
-    let rest: Vec<&str> = search
-        .trim_start_matches('?')
-        .split('&')
-        .filter(|pair| !pair.is_empty() && *pair != "handover")
-        .collect();
-    let query = if rest.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", rest.join("&"))
-    };
+    let query = address::without_handover_mark(&location.search().unwrap_or_default());
     let path = location.pathname().unwrap_or_default();
     if let Ok(history) = window.history() {
         let _ = history.replace_state_with_url(
