@@ -25,9 +25,9 @@ const KEEP_EVENTS: usize = 300;
 const GHOST_MS: f64 = 4000.0;
 /// While playing, what Yew shows (the clock, the leader line, the picture's accessible mirror)
 /// follows the simulation at most this often (wall ms): the clock and the leader line in the
-/// frame that shows, the mirror in the next one, then one heavy panel in turn in the frame after
-/// (`Model::catch_up_one`, `Model::panels_due`; a showing waits until they have, unless news
-/// came); the picture itself is drawn from the simulator
+/// frame that shows, the mirror in the next one, then one heavy panel in turn in the frame
+/// after (`Model::catch_up_one`, `Model::take_panel_turns`; a showing waits until they have,
+/// unless news came); the picture itself is drawn from the simulator
 /// on every animation frame (`picture::Painter::draw_live`). Nobody reads text that changes
 /// faster, and a frame that renders nothing costs little.
 const SHOW_EVERY_MS: f64 = 50.0;
@@ -325,7 +325,7 @@ pub struct Model {
     pub reduced_motion: bool,
     pub events: Rc<VecDeque<Rc<EventRow>>>,
     /// What the heavy panels draw. While playing they follow `view` in turn, at most one panel
-    /// in the frames after each time the page shows the newest state (`panels_due` says how
+    /// in the frames after each time the page shows the newest state (`take_panel_turns` says how
     /// often each), so no frame pays for two of them, or for one and the mirror.
     pub log_view: Rc<ClusterView>,
     pub kv_view: Rc<ClusterView>,
@@ -601,6 +601,11 @@ impl Model {
         self.mirror_now = self.now;
         self.mirror_due = false;
         self.panels_due = 0;
+    }
+
+    /// Whether something has yet to catch up with the last showing (`catch_up_one`).
+    fn catching_up(&self) -> bool {
+        self.mirror_due || self.panels_due != 0
     }
 
     /// One thing catches up with the view last shown (a frame after a showing): the mirror if
@@ -1399,7 +1404,7 @@ impl Reducible for Model {
                     || next.notice != self.notice
                     || next.steps_done != self.steps_done
                     || servers_renamed(&next.sim.borrow(), &self.view);
-                let catching_up = self.mirror_due || self.panels_due != 0;
+                let catching_up = self.catching_up();
                 if !news && (wall - self.shown_wall < SHOW_EVERY_MS || catching_up) {
                     // Between two showings: each frame after one brings one thing up to date
                     // with what it showed, the mirror first (no news, so `next` differs from
@@ -1418,7 +1423,7 @@ impl Reducible for Model {
                 next.refresh(false);
                 if next.playing {
                     // News does not wait: what the last showing left undone catches up now.
-                    while next.mirror_due || next.panels_due != 0 {
+                    while next.catching_up() {
                         next.catch_up_one();
                     }
                     // The mirror catches up in the next frame if this showing moved on (not
