@@ -112,6 +112,8 @@ setup_all() {
     cargo_tool trunk "$TRUNK_VERSION" trunk --locked
     setup_npm_tools
     apt_install chromium chromium-driver
+    # xz packs the pages' wasm (Trunk.toml's post_build hook, scripts/pack-wasm.sh).
+    apt_install xz-utils
     # Trunk must stay offline: it finds wasm-bindgen and wasm-opt on PATH (Trunk.toml pins them).
     export PATH="$TOOLS_DIR/node_modules/.bin:$PATH"
     WASM_PATH="$TOOLS_DIR/node_modules/.bin:$WASM_PATH"

@@ -44,15 +44,17 @@ test("the bare address loads the sandbox and nothing of the full page", async ()
   const { page, requests, errors } = await openRecording(`${page0()}?seed=3`);
   await waitForLeader(page);
   await page.waitForTimeout(500);
-  // Once: the preload (Trunk.toml) is the request the loader then uses.
-  assert.equal(requests.filter((p) => /^\/raft\/[^/]+_bg\.wasm$/.test(p)).length, 1, requests.join(" "));
+  // Once: the preload (Trunk.toml) is the request the loader then uses; the packed wasm, never
+  // the plain one (static/load-wasm.js).
+  assert.equal(requests.filter((p) => /^\/raft\/[^/]+_bg\.wasm\.xz$/.test(p)).length, 1, requests.join(" "));
+  assert.deepEqual(requests.filter((p) => p.endsWith(".wasm")), [], requests.join(" "));
   assert.deepEqual(requests.filter((p) => p.includes("/full/")), [], "no request under full/");
   assert.equal(new URL(page.url()).pathname, "/raft/");
   assert.deepEqual(errors, []);
   await page.close();
 });
 
-test("each page requests its wasm first, before its glue and its stylesheet", async () => {
+test("each page requests its wasm first, before its decoder, its glue and its stylesheet", async () => {
   // On a slow link the wasm is the download that decides when the cluster shows (issue 12's
   // load guard): the preload scanner must request it first, from a plain <link> (Trunk.toml).
   // A preload added by a script left after the glue's request, and one after the stylesheet
@@ -65,23 +67,49 @@ test("each page requests its wasm first, before its glue and its stylesheet", as
     await page.goto(url);
     await waitForLeader(page);
     const timing = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType("resource")
-      .filter((r) => /\.(css|js|wasm)$/.test(r.name))
-      .map((r) => [r.name.split(".").pop(), { start: r.startTime, end: r.responseEnd }])));
+      .map((r) => [r.name.match(/_bg\.wasm\.xz$|xz-decompress|\.js$|\.css$/)?.[0], { start: r.startTime, end: r.responseEnd }])));
     const said = `${url}: ${JSON.stringify(timing)}`;
-    assert.ok(timing.wasm.start <= timing.js.start && timing.wasm.start <= timing.css.start, said);
-    assert.ok(timing.wasm.start < timing.css.end, said);
+    const wasm = timing["_bg.wasm.xz"];
+    for (const other of ["xz-decompress", ".js", ".css"]) assert.ok(wasm.start <= timing[other].start, `${other} first: ${said}`);
+    assert.ok(wasm.start < timing[".css"].end, said);
     await page.close();
   }
 });
+
+for (const [broken, reply] of [
+  ["missing", { status: 404, body: "" }],
+  ["damaged", { status: 200, body: Buffer.from("\xfd7zXZ\0 not an xz stream at all", "latin1") }],
+]) {
+  test(`a page whose packed wasm is ${broken} starts from the plain one`, async () => {
+    // static/load-wasm.js: an old host without the .xz, or a damaged copy, still gets a page.
+    for (const url of [`${page0()}?seed=3`, `${page0()}full/?seed=3`]) {
+      const page = await app.browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.route(/_bg\.wasm\.xz$/, (route) => route.fulfill({ ...reply, contentType: "application/octet-stream" }));
+      const warnings = [];
+      const errors = [];
+      const requests = [];
+      page.on("request", (r) => requests.push(new URL(r.url()).pathname));
+      page.on("console", (m) => (m.type() === "warning" ? warnings : m.type() === "error" ? errors : []).push(m.text()));
+      page.on("pageerror", (e) => errors.push(String(e)));
+      await page.goto(url);
+      await waitForLeader(page);
+      assert.ok(requests.some((p) => p.endsWith("_bg.wasm")), `the plain wasm: ${requests.join(" ")}`);
+      assert.ok(warnings.some((w) => w.includes("the packed wasm could not be read")), warnings.join(" | "));
+      // The 404 itself is reported by the browser; nothing else may be.
+      assert.deepEqual(errors.filter((e) => !(broken === "missing" && e.includes("404"))), []);
+      await page.close();
+    }
+  });
+}
 
 test("a preset in the address opens on the full page, query kept", async () => {
   const { page, requests, finished, errors } = await openRecording(`${page0()}?preset=leader_crash&speed=1&seed=4`);
   await page.waitForURL(/\/raft\/full\/\?preset=leader_crash&speed=1&seed=4$/);
   await waitForLeader(page);
-  assert.ok(requests.some((p) => /^\/raft\/full\/[^/]+_bg\.wasm$/.test(p)), requests.join(" "));
+  assert.ok(requests.some((p) => /^\/raft\/full\/[^/]+_bg\.wasm\.xz$/.test(p)), requests.join(" "));
   // The redirect comes first: the sandbox's own files are not downloaded on the way (the
   // preload scanner may have asked for them; the redirect stops the page, which aborts them).
-  assert.deepEqual(finished.filter((p) => /^\/raft\/[^/]+\.(wasm|js|css)$/.test(p)), [], finished.join(" "));
+  assert.deepEqual(finished.filter((p) => /^\/raft\/[^/]+\.(wasm|xz|js|css)$/.test(p)), [], finished.join(" "));
   // The preset is the one running: the picker says so.
   assert.equal(await page.getByLabel("Scenario preset").evaluate((s) => s.options[s.selectedIndex].text), "Leader crash");
   assert.deepEqual(errors, []);
