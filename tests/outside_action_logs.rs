@@ -413,3 +413,42 @@ proptest! {
         prop_assert_eq!(replayed.view(), live.view());
     }
 }
+
+#[test]
+fn stepping_event_by_event_refuses_a_passed_place_only_when_time_reaches_it() {
+    // As the page's Step (N) does: one event at a time. The action at 2 s names a place the
+    // world passes at once; each step before 2 s must leave it unrefused (the recorded future,
+    // which an action of the user's then replaces), and the step that reaches 2 s refuses it.
+    let (config, real) = crashes_at_1s_and_2_5s();
+    let mut actions = real.actions()[..1].to_vec();
+    actions.push(at(2_000_000, 0, crash(2)));
+    let mut sim = replay(&config, actions.clone(), 1_900_000);
+    while sim.refused_actions().is_empty() {
+        let before = sim.now();
+        assert!(sim.step().is_some(), "the run goes on");
+        if sim.refused_actions().is_empty() {
+            assert!(
+                sim.now() < 2_000_000 || before >= 2_000_000,
+                "reached 2 s unrefused"
+            );
+        } else {
+            assert!(
+                sim.now() >= 2_000_000,
+                "refused at {} µs, before its time",
+                sim.now()
+            );
+        }
+    }
+    // A user who stops one event before 2 s and acts keeps the log in time order.
+    let mut sim = replay(&config, actions, 1_900_000);
+    while sim.next_event_time().is_some_and(|t| t < 2_000_000) {
+        sim.step();
+    }
+    assert!(sim.refused_actions().is_empty(), "not due yet");
+    sim.apply(crash(3)).expect("S3 is up");
+    let log = sim.actions().to_vec();
+    assert!(
+        log.windows(2).all(|w| w[0].time <= w[1].time),
+        "in time order: {log:?}"
+    );
+}

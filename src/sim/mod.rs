@@ -183,9 +183,15 @@ impl Sim {
                 // the action is refused there, as one the world refuses (below), and the
                 // actions after it still come at theirs. Refused when time reaches it, not
                 // sooner: until then it is the recorded future, which an action taken before
-                // its time replaces (`fork`), so the log stays in time order.
+                // its time replaces (`fork`), so the log stays in time order. Time reaches it
+                // when no event is due before it: Step (`step`) has no `limit`, and must not
+                // refuse it an event early.
                 Place::Passed => {
-                    if recorded.time >= limit {
+                    let event_first = self
+                        .world
+                        .next_event_time()
+                        .is_some_and(|event| event < recorded.time);
+                    if recorded.time >= limit || event_first {
                         break;
                     }
                     let error = ActionError::PlacePassed {

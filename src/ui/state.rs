@@ -1239,10 +1239,15 @@ impl Model {
                         self.advance_to(p);
                     }
                     (_, Some(_)) => {
-                        let mut sim = self.sim.borrow_mut();
-                        if sim.step().is_some() {
-                            self.checker.borrow_mut().observe_sim(&sim);
+                        let refused = self.sim.borrow().refused_actions().len();
+                        {
+                            let mut sim = self.sim.borrow_mut();
+                            if sim.step().is_some() {
+                                self.checker.borrow_mut().observe_sim(&sim);
+                            }
                         }
+                        // A replayed log's action refused on the way is said, as in play.
+                        self.tell_refused(refused);
                     }
                     _ => {}
                 }

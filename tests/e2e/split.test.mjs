@@ -303,10 +303,21 @@ test("a hand-made link: a server the run cannot have is an error, an action the 
   const opened = await openRecording(`${page0()}#${restart2}`);
   await opened.page.locator(".notice").filter({ hasText: "without an action the run refused (at 0.0 s: S2 is not crashed)" }).waitFor();
   assert.equal(await opened.page.locator(".app").getAttribute("data-now"), "2000000");
+  // One the run reaches by Step (N), event by event, after the moment the link opens at, is
+  // named too.
+  const later = handMadeLink({ scenario, actions: [{ time: 2000500, after_events: 0, action: { restart: { server: 2 } } }], at_us: 2000000 });
+  const stepped = await openRecording(`${page0()}#${later}`);
+  await stepped.page.locator(".app[data-now='2000000']").waitFor();
+  const skipped = stepped.page.locator(".notice").filter({ hasText: /Skipped an action the run refused \(at 2\.0 s: / });
+  for (let press = 0; press < 200 && !(await skipped.count()); press++) await stepped.page.keyboard.press("n");
+  await skipped.waitFor({ timeout: 1000 });
+  assert.ok(Number(await stepped.page.locator(".app").getAttribute("data-now")) >= 2000500);
   assert.deepEqual(errors, []);
   assert.deepEqual(opened.errors, []);
+  assert.deepEqual(stepped.errors, []);
   await page.close();
   await opened.page.close();
+  await stepped.page.close();
 });
 
 test("back from the full page, the sandbox no longer says the full page is opening", async (t) => {
