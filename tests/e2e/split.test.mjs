@@ -25,10 +25,12 @@ async function serverNames(page) {
   return page.getByRole("button", { name: /^Server \d+,/ }).evaluateAll((buttons) => buttons.map((b) => b.getAttribute("aria-label")));
 }
 
-/** Opens `url`, recording every address the page requests; `init` runs first in every document. */
-async function openRecording(url, init) {
+/** Opens `url`, recording every address the page requests; `init` runs first in every
+ * document, `prepare(page)` before the page opens (routes). */
+async function openRecording(url, init, prepare) {
   const page = await app.browser.newPage({ viewport: { width: 1280, height: 800 } });
   if (init) await page.addInitScript(init.script, init.arg);
+  if (prepare) await prepare(page);
   const requests = [];
   const finished = []; // requests whose whole response arrived
   const errors = [];
@@ -61,11 +63,16 @@ test("each page requests its wasm first, before its decoder, its glue and its st
   // waited for the stylesheet to arrive.
   for (const url of [`${page0()}?seed=3`, `${page0()}full/?seed=3`]) {
     const page = await app.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const requests = [];
+    page.on("request", (r) => requests.push(new URL(r.url()).pathname));
     const cdp = await page.context().newCDPSession(page);
     await cdp.send("Network.enable");
     await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 300, downloadThroughput: -1, uploadThroughput: -1 });
     await page.goto(url);
     await waitForLeader(page);
+    // The packed wasm once (the preload is the request the loader uses), the plain one never.
+    assert.equal(requests.filter((p) => p.endsWith("_bg.wasm.xz")).length, 1, requests.join(" "));
+    assert.deepEqual(requests.filter((p) => p.endsWith(".wasm")), [], requests.join(" "));
     const timing = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType("resource")
       .map((r) => [r.name.match(/_bg\.wasm\.xz$|xz-decompress|\.js$|\.css$/)?.[0], { start: r.startTime, end: r.responseEnd }])));
     const said = `${url}: ${JSON.stringify(timing)}`;
@@ -77,14 +84,19 @@ test("each page requests its wasm first, before its decoder, its glue and its st
 });
 
 for (const [broken, reply] of [
-  ["missing", { status: 404, body: "" }],
-  ["damaged", { status: 200, body: Buffer.from("\xfd7zXZ\0 not an xz stream at all", "latin1") }],
+  ["missing", async () => ({ status: 404, body: "" })],
+  ["damaged", async () => ({ status: 200, body: Buffer.from("\xfd7zXZ\0 not an xz stream at all", "latin1") })],
+  // Cut in half: the unpacking and the compiling have begun when the stream breaks.
+  ["cut short", async (route) => {
+    const whole = await (await route.fetch()).body();
+    return { status: 200, body: whole.subarray(0, whole.length >> 1) };
+  }],
 ]) {
   test(`a page whose packed wasm is ${broken} starts from the plain one`, async () => {
     // static/load-wasm.js: an old host without the .xz, or a damaged copy, still gets a page.
     for (const url of [`${page0()}?seed=3`, `${page0()}full/?seed=3`]) {
       const page = await app.browser.newPage({ viewport: { width: 1280, height: 800 } });
-      await page.route(/_bg\.wasm\.xz$/, (route) => route.fulfill({ ...reply, contentType: "application/octet-stream" }));
+      await page.route(/_bg\.wasm\.xz$/, async (route) => route.fulfill({ ...(await reply(route)), contentType: "application/octet-stream" }));
       const warnings = [];
       const errors = [];
       const requests = [];
@@ -103,7 +115,13 @@ for (const [broken, reply] of [
 }
 
 test("a preset in the address opens on the full page, query kept", async () => {
-  const { page, requests, finished, errors } = await openRecording(`${page0()}?preset=leader_crash&speed=1&seed=4`);
+  // The full page's address answers a second late, so that only the sandbox's own stop can
+  // have aborted its files (a navigation that commits aborts them too).
+  const slowFullPage = async (page) => page.route(/\/raft\/full\/\?/, async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await route.continue();
+  });
+  const { page, requests, finished, errors } = await openRecording(`${page0()}?preset=leader_crash&speed=1&seed=4`, undefined, slowFullPage);
   await page.waitForURL(/\/raft\/full\/\?preset=leader_crash&speed=1&seed=4$/);
   await waitForLeader(page);
   assert.ok(requests.some((p) => /^\/raft\/full\/[^/]+_bg\.wasm\.xz$/.test(p)), requests.join(" "));
