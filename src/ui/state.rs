@@ -648,10 +648,10 @@ impl Model {
         // entries come faster than anyone follows them, at every other turn: their frames are
         // the dearest of all (about 130 DOM writes), and at 1x they made the busy cluster's
         // slowest 5% (p95 4.6-5.0 ms against 3.6-4.4 ms at every other turn, one sitting).
-        // Stores and clients: every time their turn comes. A panel off screen (issue 4: render only what is visible) catches up
-        // every five seconds (for assistive technology, which reads it without scrolling to
-        // it), one such panel at most every half second (no run of heavy frames), and at once
-        // when it comes on screen.
+        // Stores and clients: every time their turn comes. A panel off screen (issue 4:
+        // render only what is visible) catches up every five seconds (for assistive
+        // technology, which reads it without scrolling to it), one such panel at most every
+        // half second (no run of heavy frames), and at once when it comes on screen.
         let on_screen = self.panel_on_screen[panel];
         let turn = if on_screen {
             let every = match panel {
