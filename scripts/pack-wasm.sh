@@ -9,7 +9,10 @@
 set -euo pipefail
 shopt -s nullglob
 dir=${TRUNK_STAGING_DIR:?run by Trunk as a post_build hook}
-command -v xz >/dev/null || { echo "pack-wasm.sh: xz is missing (Debian: apt-get install xz-utils; scripts/setup.sh installs it)" >&2; exit 1; }
+if ! command -v xz >/dev/null; then
+    echo "pack-wasm.sh: xz is missing (Debian: apt-get install xz-utils; setup.sh installs it)" >&2
+    exit 1
+fi
 if [ "${TRUNK_PROFILE:-}" = release ]; then preset=9e; else preset=0; fi
 for wasm in "$dir"/*_bg.wasm; do
     size=$(wc -c <"$wasm")

@@ -13,7 +13,9 @@ window.raftExplorerCompile = async (url) => {
     packed = await fetch(url + ".xz");
     if (!packed.ok) throw new Error(`HTTP ${packed.status}`);
     const { XzReadableStream } = window["xz-decompress"];
-    const unpacked = new Response(new XzReadableStream(packed.body), { headers: { "content-type": "application/wasm" } });
+    const unpacked = new Response(new XzReadableStream(packed.body), {
+      headers: { "content-type": "application/wasm" },
+    });
     return await WebAssembly.compileStreaming(unpacked);
   } catch (error) {
     console.warn(`Raft Explorer: the packed wasm could not be read (${error}); loading the plain one.`);
@@ -21,7 +23,8 @@ window.raftExplorerCompile = async (url) => {
     const plain = await fetch(url);
     if (!plain.ok) throw new Error(`Raft Explorer could not load ${url}: HTTP ${plain.status}`);
     // Streamed when the host says what it is; compileStreaming refuses other content types.
-    if (plain.headers.get("content-type")?.startsWith("application/wasm")) return WebAssembly.compileStreaming(plain);
+    const typed = plain.headers.get("content-type")?.startsWith("application/wasm");
+    if (typed) return WebAssembly.compileStreaming(plain);
     return WebAssembly.compile(await plain.arrayBuffer());
   }
 };
