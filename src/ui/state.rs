@@ -875,10 +875,16 @@ impl Model {
 
     /// Advances the simulator to `target`, checking invariants after every event and
     /// applying preset steps whose time comes; says so if a replayed log's action was
-    /// refused on the way (`Sim::refused_actions`: only a hand-made link or handover).
+    /// refused on the way.
     fn advance_to(&mut self, target: Micros) {
+        self.telling_refusals(|model| model.advance_events_to(target));
+    }
+
+    /// Runs `move_on`, which moves the simulator on, and says so if a replayed log's action
+    /// was refused on the way (`Sim::refused_actions`: only a hand-made link or handover).
+    fn telling_refusals(&mut self, move_on: impl FnOnce(&mut Self)) {
         let refused = self.sim.borrow().refused_actions().len();
-        self.advance_events_to(target);
+        move_on(self);
         self.tell_refused(refused);
     }
 
@@ -1247,17 +1253,13 @@ impl Model {
                         // Events due at p, checked, then the preset step.
                         self.advance_to(p);
                     }
-                    (_, Some(_)) => {
-                        let refused = self.sim.borrow().refused_actions().len();
-                        {
-                            let mut sim = self.sim.borrow_mut();
-                            if sim.step().is_some() {
-                                self.checker.borrow_mut().observe_sim(&sim);
-                            }
+                    // A replayed log's action refused on the way is said, as in play.
+                    (_, Some(_)) => self.telling_refusals(|model| {
+                        let mut sim = model.sim.borrow_mut();
+                        if sim.step().is_some() {
+                            model.checker.borrow_mut().observe_sim(&sim);
                         }
-                        // A replayed log's action refused on the way is said, as in play.
-                        self.tell_refused(refused);
-                    }
+                    }),
                     _ => {}
                 }
                 self.refresh(false);
